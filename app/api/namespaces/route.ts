@@ -1,0 +1,13 @@
+import { errorResponse, json } from '@/lib/http/responses';
+import { listNamespaces } from '@/lib/k8s/namespaces';
+
+export const dynamic = 'force-dynamic';
+
+/** The cluster's namespaces, from the watch-backed cache. */
+export async function GET() {
+  try {
+    return json({ items: await listNamespaces() });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}

@@ -1,0 +1,46 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { NAMESPACE_PARAM } from '@/lib/navigation';
+import { namespacesQuery } from '@/lib/queries/shell';
+
+/** Picks the namespace every page shows; the choice lives in the URL so links and reloads keep it. */
+export function NamespaceSelect() {
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const selected = searchParams.get(NAMESPACE_PARAM) ?? '';
+  const { data: namespaces, isError } = useQuery(namespacesQuery());
+
+  const names = namespaces?.map((ns) => ns.name) ?? [];
+  // Keep a namespace named in the URL selectable even before (or without) the list.
+  if (selected && !names.includes(selected)) names.unshift(selected);
+
+  function select(value: string) {
+    const next = new URLSearchParams(searchParams);
+    if (value) next.set(NAMESPACE_PARAM, value);
+    else next.delete(NAMESPACE_PARAM);
+    const query = next.toString();
+    router.replace(query ? `${pathname}?${query}` : pathname);
+  }
+
+  return (
+    <label className="field-inline">
+      <span>Namespace</span>
+      <select value={selected} onChange={(e) => select(e.target.value)} aria-describedby={isError ? 'namespace-error' : undefined}>
+        <option value="">All namespaces</option>
+        {names.map((name) => (
+          <option key={name} value={name}>
+            {name}
+          </option>
+        ))}
+      </select>
+      {isError && (
+        <span id="namespace-error" className="visually-hidden">
+          The namespace list could not be loaded
+        </span>
+      )}
+    </label>
+  );
+}

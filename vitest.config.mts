@@ -1,0 +1,13 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    alias: { '@': fileURLToPath(new URL('./', import.meta.url)) },
+  },
+  test: {
+    include: ['{lib,components,app,sandbox,k8s,scripts}/**/*.test.ts'],
+    environment: 'node',
+    reporters: ['default'],
+  },
+});
