@@ -8,4 +8,4 @@ const nextConfig = {
   serverExternalPackages: ['@kubernetes/client-node'],
 };
 
-module.exports = nextConfig;
+export default nextConfig;

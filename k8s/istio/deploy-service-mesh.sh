@@ -14,6 +14,7 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly SCRIPT_DIR
 readonly NAMESPACE="ai-nutritionist"
 readonly MESH_FILES=(
+  namespace.yaml
   service-mesh-complete.yaml
   security-policies-enhanced.yaml
   traffic-management-advanced.yaml

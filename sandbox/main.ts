@@ -1,0 +1,54 @@
+// `npm run sandbox`: a local Kubernetes API for Meshdeck's development, demo and tests.
+import { parseArgs } from 'node:util';
+import { demoIdentities } from './api/auth.ts';
+import { startSandbox } from './sandbox.ts';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    manifests: { type: 'string' },
+    'no-manifests': { type: 'boolean' },
+    state: { type: 'string' },
+    kubeconfig: { type: 'string' },
+    verbose: { type: 'boolean', short: 'v' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+if (values.help) {
+  console.info(`Usage: npm run sandbox -- [--port N] [--manifests DIR | --no-manifests] [--state FILE] [--kubeconfig PATH] [--verbose]
+  --port        port on 127.0.0.1 (default $SANDBOX_PORT or 6443)
+  --manifests   directory of YAML loaded at start (default k8s/istio)
+  --state       file that keeps the objects across restarts
+  --kubeconfig  where to write the kubeconfig (default .sandbox/kubeconfig)`);
+  process.exit(0);
+}
+
+const port = Number(values.port ?? process.env.SANDBOX_PORT ?? 6443);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`sandbox: --port must be a port number, not "${values.port}"`);
+  process.exit(2);
+}
+
+try {
+  const sandbox = await startSandbox({
+    port,
+    manifests: values['no-manifests'] ? null : values.manifests,
+    stateFile: values.state,
+    kubeconfig: values.kubeconfig,
+    log: values.verbose ? (line) => console.info(line) : undefined,
+  });
+  console.info(`sandbox: Kubernetes API on ${sandbox.url}`);
+  console.info(`sandbox: kubeconfig ${sandbox.kubeconfig}`);
+  console.info(`sandbox: contexts ${demoIdentities.map((i) => i.context).join(', ')} (current: sandbox-admin)`);
+  console.info(`sandbox: try  KUBECONFIG=${sandbox.kubeconfig} kubectl get virtualservices -n ai-nutritionist`);
+  const shutdown = async () => {
+    await sandbox.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+} catch (error) {
+  console.error(`sandbox: ${(error as Error).message}`);
+  process.exit(1);
+}
