@@ -130,8 +130,9 @@ export class Authorizer {
     if (this.authorize(user, a).allowed) return;
     const resource = a.group ? `${a.resource}.${a.group}` : a.resource;
     const scope = a.namespace ? ` in the namespace "${a.namespace}"` : ' at the cluster scope';
-    const what = a.nonResourcePath !== undefined ? `${a.verb} path "${a.nonResourcePath}"` : `${a.verb} resource "${resource}" in API group "${a.group}"${scope}`;
-    throw new StatusError(403, `${resource}${a.name ? ` "${a.name}"` : ''} is forbidden: User "${a.nonResourcePath !== undefined ? '' : ''}${userName(user)}" cannot ${what}`, 'Forbidden', {
+    const plain = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
+    const what = a.nonResourcePath !== undefined ? `${a.verb} path "${a.nonResourcePath}"` : `${a.verb} resource "${plain}" in API group "${a.group}"${scope}`;
+    throw new StatusError(403, `${resource}${a.name ? ` "${a.name}"` : ''} is forbidden: User "${userName(user)}" cannot ${what}`, 'Forbidden', {
       name: a.name,
       group: a.group,
       kind: a.resource,
