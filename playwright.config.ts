@@ -1,10 +1,21 @@
 import { defineConfig } from '@playwright/test';
 
-const PORT = Number(process.env.E2E_PORT ?? 3100);
-const baseURL = `http://127.0.0.1:${PORT}`;
+const SANDBOX_PORT = Number(process.env.E2E_SANDBOX_PORT ?? 16443);
+const CONNECTED_PORT = Number(process.env.E2E_PORT ?? 3100);
+const NO_CLUSTER_PORT = CONNECTED_PORT + 1;
+const sandboxKubeconfig = '.sandbox/e2e/kubeconfig';
 
 // Debian's Chromium, never a downloaded browser. The flags keep it off the network.
 const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+
+const dashboard = (port: number, env: Record<string, string>) => ({
+  // The production build made by `npm run build` (npm test builds before e2e).
+  command: `npm run start -- --port ${port}`,
+  url: `http://127.0.0.1:${port}/api/healthz`,
+  reuseExistingServer: false,
+  timeout: 60_000,
+  env: { NEXT_TELEMETRY_DISABLED: '1', ...env },
+});
 
 export default defineConfig({
   testDir: './e2e',
@@ -16,22 +27,26 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   reporter: [['list'], ['json', { outputFile: 'reports/playwright.json' }]],
   use: {
-    baseURL,
     browserName: 'chromium',
     headless: true,
     launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
-  webServer: {
-    // The production build made by `npm run build` (npm test builds before e2e).
-    command: `npm run start -- --port ${PORT}`,
-    url: `${baseURL}/api/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    env: {
-      KUBECONFIG: 'e2e/fixtures/unreachable-kubeconfig.yaml',
-      NEXT_TELEMETRY_DISABLED: '1',
+  projects: [
+    { name: 'sandbox', testIgnore: /no-cluster\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${CONNECTED_PORT}` } },
+    { name: 'no-cluster', testMatch: /no-cluster\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${NO_CLUSTER_PORT}` } },
+  ],
+  // Started in this order: the sandbox first, so its kubeconfig exists for the dashboard.
+  webServer: [
+    {
+      command: `node sandbox/main.ts --port ${SANDBOX_PORT} --kubeconfig ${sandboxKubeconfig}`,
+      url: `https://127.0.0.1:${SANDBOX_PORT}/healthz`,
+      ignoreHTTPSErrors: true,
+      reuseExistingServer: false,
+      timeout: 30_000,
     },
-  },
+    dashboard(CONNECTED_PORT, { KUBECONFIG: sandboxKubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard' }),
+    dashboard(NO_CLUSTER_PORT, { KUBECONFIG: 'e2e/fixtures/unreachable-kubeconfig.yaml' }),
+  ],
 });

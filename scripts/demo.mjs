@@ -1,27 +1,39 @@
-// `npm run demo`: builds the dashboard and serves it on loopback, stopping everything on Ctrl-C.
+// `npm run demo`: the sandbox mesh and the dashboard pointed at it, on loopback.
+// Ctrl-C stops everything. The sandbox keeps its objects in .sandbox/state.json.
 import { spawn, spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
 const port = process.env.PORT ?? '3000';
+const sandboxPort = process.env.SANDBOX_PORT ?? '6443';
+const kubeconfig = resolve('.sandbox/kubeconfig');
 const children = [];
+let stopping = false;
 
-function run(name, command, commandArgs, env = {}) {
-  const child = spawn(command, commandArgs, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+function run(name, command, commandArgs, { env = {}, ready } = {}) {
+  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  children.push(child);
+  child.stdout.on('data', (chunk) => process.stdout.write(`[${name}] ${chunk}`));
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`demo: ${name} exited (${signal ?? code}); stopping the demo`);
       stop(code ?? 1);
     }
   });
-  children.push(child);
-  return child;
+  if (!ready) return Promise.resolve();
+  return new Promise((resolveReady) => {
+    let seen = '';
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      if (ready.test(seen)) resolveReady();
+    });
+  });
 }
 
-let stopping = false;
 function stop(code = 0) {
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 500).unref();
+  setTimeout(() => process.exit(code), 1000).unref();
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
@@ -32,6 +44,17 @@ if (!args.has('--no-build')) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-run('dashboard', 'npm', ['run', 'start', '--silent', '--', '--port', port]);
-console.info(`\ndemo: dashboard on http://127.0.0.1:${port} (Ctrl-C stops it)`);
-console.info('demo: it uses your KUBECONFIG / ~/.kube/config; without one it shows how to connect a cluster.\n');
+await run('sandbox', process.execPath, ['sandbox/main.ts', '--port', sandboxPort, '--kubeconfig', kubeconfig, '--state', resolve('.sandbox/state.json')], { ready: /Kubernetes API on/ });
+await run('dashboard', 'npm', ['run', 'start', '--silent', '--', '--port', port], {
+  env: { KUBECONFIG: kubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard' },
+  ready: /Ready|started|Local:/i,
+});
+
+console.info(`
+demo: dashboard     http://127.0.0.1:${port}
+demo: sandbox API   https://127.0.0.1:${sandboxPort}  (the AI Nutritionist mesh from k8s/istio)
+demo: kubectl       export KUBECONFIG=${kubeconfig}
+                    contexts: sandbox-admin, sandbox-operator, sandbox-viewer, meshdeck-dashboard
+demo: state         .sandbox/state.json (delete it to start from the manifests again)
+demo: Ctrl-C stops everything
+`);
