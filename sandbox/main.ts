@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { demoIdentities } from './api/auth.ts';
 import { startSandbox } from './sandbox.ts';
+import { loadScenario, withOverrides } from './traffic/scenario.ts';
 
 const { values } = parseArgs({
   options: {
@@ -11,6 +12,10 @@ const { values } = parseArgs({
     state: { type: 'string' },
     kubeconfig: { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
+    traffic: { type: 'boolean' },
+    scenario: { type: 'string' },
+    rate: { type: 'string' },
+    'traffic-port': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -20,7 +25,10 @@ if (values.help) {
   --port        port on 127.0.0.1 (default $SANDBOX_PORT or 6443)
   --manifests   directory of YAML loaded at start (default k8s/istio)
   --state       file that keeps the objects across restarts
-  --kubeconfig  where to write the kubeconfig (default .sandbox/kubeconfig)`);
+  --kubeconfig  where to write the kubeconfig (default .sandbox/kubeconfig)
+  --traffic     run the traffic simulator (metrics and Jaeger API on --traffic-port, default 16686)
+  --scenario    scenario file for the simulator (default sandbox/scenarios/default.yaml)
+  --rate        requests per second, overriding the scenario's rate`);
   process.exit(0);
 }
 
@@ -31,7 +39,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 try {
+  const traffic = values.traffic || values.scenario
+    ? { scenario: withOverrides(loadScenario(values.scenario), values.rate ? { rate: Number(values.rate) } : {}), port: Number(values['traffic-port'] ?? 16686) }
+    : undefined;
   const sandbox = await startSandbox({
+    traffic,
     port,
     manifests: values['no-manifests'] ? null : values.manifests,
     stateFile: values.state,
@@ -42,6 +54,7 @@ try {
   console.info(`sandbox: kubeconfig ${sandbox.kubeconfig}`);
   console.info(`sandbox: contexts ${demoIdentities.map((i) => i.context).join(', ')} (current: sandbox-admin)`);
   console.info(`sandbox: try  KUBECONFIG=${sandbox.kubeconfig} kubectl get virtualservices -n ai-nutritionist`);
+  if (sandbox.trafficUrl) console.info(`sandbox: traffic at ${traffic!.scenario.rate} req/s; metrics ${sandbox.trafficUrl}/metrics, Jaeger API ${sandbox.trafficUrl}/api`);
   const shutdown = async () => {
     await sandbox.stop();
     process.exit(0);

@@ -13,6 +13,9 @@ import { createServer } from 'node:https';
 import { StatusError } from './api/status.ts';
 import { Store, type KubeObject } from './api/store.ts';
 import { CrdRegistry, loadCrdFiles } from './schema/crd-registry.ts';
+import type { Scenario } from './traffic/scenario.ts';
+import { serveTraffic } from './traffic/server.ts';
+import { TrafficSimulator } from './traffic/simulator.ts';
 
 const here = dirname(new URL(import.meta.url).pathname);
 export const defaultManifestDir = resolve(here, '../k8s/istio');
@@ -28,6 +31,8 @@ export interface SandboxOptions {
   kubeconfig?: string | null;
   log?: (line: string) => void;
   logCapacity?: number;
+  /** Runs the traffic simulator with this scenario, serving /metrics and Jaeger's API on trafficPort. */
+  traffic?: { scenario: Scenario; port?: number };
 }
 
 export interface Sandbox {
@@ -38,6 +43,9 @@ export interface Sandbox {
   kubeconfig: string | undefined;
   store: Store;
   registry: ResourceRegistry;
+  /** The traffic simulator and its endpoint, when started with `traffic`. */
+  simulator?: TrafficSimulator;
+  trafficUrl?: string;
   /** Creates objects as the sandbox itself (bypassing RBAC, not validation). */
   load(objects: KubeObject[]): void;
   stop(): Promise<void>;
@@ -155,7 +163,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   if (kubeconfig) writeKubeconfig(kubeconfig, url, certificate);
   if (options.stateFile && !restored) save();
 
+  let simulator: TrafficSimulator | undefined;
+  let traffic: Awaited<ReturnType<typeof serveTraffic>> | undefined;
+  if (options.traffic) {
+    simulator = new TrafficSimulator({ store, registry, scenario: options.traffic.scenario });
+    traffic = await serveTraffic(simulator, options.traffic.port ?? 16686, host);
+    simulator.start();
+  }
+
   return {
+    simulator,
+    trafficUrl: traffic?.url,
     url,
     port,
     certificate: certificate.cert,
@@ -164,6 +182,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     registry,
     load,
     async stop() {
+      simulator?.stop();
+      traffic?.server.closeAllConnections();
+      await new Promise<void>((r) => (traffic ? traffic.server.close(() => r()) : r()));
       clearTimeout(saveTimer);
       save();
       server.closeAllConnections();

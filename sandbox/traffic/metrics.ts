@@ -1,0 +1,70 @@
+// A small Prometheus registry: counters, gauges and histograms rendered in the text
+// exposition format, with Istio's metric names, labels and default buckets.
+
+type Labels = Record<string, string>;
+
+// Istio's default buckets for istio_request_duration_milliseconds.
+export const DURATION_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
+export const SIZE_BUCKETS = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000];
+
+const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+const render = (labels: Labels) => Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`).join(',');
+
+interface Family {
+  help: string;
+  type: 'counter' | 'gauge' | 'histogram';
+  buckets?: number[];
+  series: Map<string, { labels: string; value: number; counts?: number[]; sum?: number }>;
+}
+
+export class Metrics {
+  private readonly families = new Map<string, Family>();
+
+  private family(name: string, type: Family['type'], help: string, buckets?: number[]): Family {
+    let f = this.families.get(name);
+    if (!f) this.families.set(name, (f = { help, type, buckets, series: new Map() }));
+    return f;
+  }
+
+  inc(name: string, labels: Labels, by = 1, help = name): void {
+    const f = this.family(name, 'counter', help);
+    const key = render(labels);
+    const s = f.series.get(key);
+    if (s) s.value += by;
+    else f.series.set(key, { labels: key, value: by });
+  }
+
+  set(name: string, labels: Labels, value: number, help = name): void {
+    const f = this.family(name, 'gauge', help);
+    const key = render(labels);
+    f.series.set(key, { labels: key, value });
+  }
+
+  observe(name: string, labels: Labels, value: number, buckets: number[], help = name): void {
+    const f = this.family(name, 'histogram', help, buckets);
+    const key = render(labels);
+    let s = f.series.get(key);
+    if (!s) f.series.set(key, (s = { labels: key, value: 0, counts: buckets.map(() => 0), sum: 0 }));
+    s.value += 1;
+    s.sum! += value;
+    for (let i = 0; i < buckets.length; i++) if (value <= buckets[i]!) s.counts![i]! += 1;
+  }
+
+  /** The text exposition format, as Prometheus scrapes it. */
+  text(): string {
+    const lines: string[] = [];
+    for (const [name, f] of this.families) {
+      lines.push(`# HELP ${name} ${f.help}`, `# TYPE ${name} ${f.type}`);
+      for (const s of f.series.values()) {
+        if (f.type !== 'histogram') {
+          lines.push(`${name}{${s.labels}} ${s.value}`);
+          continue;
+        }
+        const sep = s.labels ? ',' : '';
+        f.buckets!.forEach((b, i) => lines.push(`${name}_bucket{${s.labels}${sep}le="${b}"} ${s.counts![i]}`));
+        lines.push(`${name}_bucket{${s.labels}${sep}le="+Inf"} ${s.value}`, `${name}_sum{${s.labels}} ${s.sum}`, `${name}_count{${s.labels}} ${s.value}`);
+      }
+    }
+    return `${lines.join('\n')}\n`;
+  }
+}
