@@ -1,5 +1,8 @@
 /** The dashboard's pages, in navigation order. Each feature adds its page here. */
-export const pages = [{ href: '/', label: 'Overview' }] as const;
+export const pages = [
+  { href: '/', label: 'Overview' },
+  { href: '/traffic', label: 'Traffic' },
+] as const;
 
 /** The search parameter that carries the selected namespace ("" or absent: all namespaces). */
 export const NAMESPACE_PARAM = 'namespace';

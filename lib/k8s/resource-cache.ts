@@ -9,7 +9,6 @@ export interface KubeObject {
     namespace?: string;
     resourceVersion?: string;
     managedFields?: unknown;
-    [key: string]: unknown;
   };
 }
 

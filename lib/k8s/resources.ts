@@ -26,3 +26,8 @@ export function collectionPath(d: ResourceDescriptor, namespace?: string): strin
   const base = d.group ? `/apis/${d.group}/${d.version}` : `/api/${d.version}`;
   return d.namespaced && namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/${d.plural}` : `${base}/${d.plural}`;
 }
+
+/** The REST path of one object. */
+export function objectPath(d: ResourceDescriptor, namespace: string | undefined, name: string): string {
+  return `${collectionPath(d, namespace)}/${encodeURIComponent(name)}`;
+}

@@ -457,24 +457,7 @@ export class TrafficSimulator {
   }
 
   private recordDestination(caller: Caller, cluster: Cluster, endpoint: Endpoint, outcome: Outcome, security: string, request: RequestInfo): void {
-    const labels = {
-      reporter: 'destination',
-      source_workload: caller.workload,
-      source_workload_namespace: caller.namespace,
-      source_app: caller.app,
-      source_version: caller.version,
-      destination_workload: endpoint.workload,
-      destination_workload_namespace: cluster.namespace,
-      destination_app: cluster.service,
-      destination_version: endpoint.version,
-      destination_service: `${cluster.service}.${cluster.namespace}.svc.cluster.local`,
-      destination_service_name: cluster.service,
-      destination_service_namespace: cluster.namespace,
-      request_protocol: 'http',
-      response_code: String(outcome.status),
-      response_flags: outcome.flags || '-',
-      connection_security_policy: security,
-    };
+    const labels = istioLabels('destination', caller, cluster, { ...outcome, workload: endpoint.workload, version: endpoint.version }, security);
     this.metrics.inc('istio_requests_total', { ...labels, user_tier: request.headers['x-user-tier'] ?? 'unknown' }, 1, 'Total requests.');
     this.metrics.observe('istio_request_duration_milliseconds', labels, outcome.duration, DURATION_BUCKETS, 'Request duration in milliseconds.');
     this.metrics.observe('istio_request_bytes', labels, 400 + Math.floor(this.random() * 800), SIZE_BUCKETS, 'Request size in bytes.');
@@ -484,24 +467,8 @@ export class TrafficSimulator {
   private finish(span: Span | undefined, trace: { spans: Span[] | undefined; parent: string | undefined }, outcome: Outcome, caller: Caller, request: RequestInfo, cluster: Cluster | undefined, _now: number): Outcome {
     // The caller's sidecar reports the request too (reporter="source"); a client without one does not.
     if (caller.mtls && cluster) {
-      const labels = {
-        reporter: 'source',
-        source_workload: caller.workload,
-        source_workload_namespace: caller.namespace,
-        source_app: caller.app,
-        source_version: caller.version,
-        destination_workload: outcome.workload,
-        destination_workload_namespace: cluster.namespace,
-        destination_app: cluster.service,
-        destination_version: outcome.version,
-        destination_service: `${cluster.service}.${cluster.namespace}.svc.cluster.local`,
-        destination_service_name: cluster.service,
-        destination_service_namespace: cluster.namespace,
-        request_protocol: 'http',
-        response_code: String(outcome.status),
-        response_flags: outcome.flags || '-',
-        connection_security_policy: 'unknown',
-      };
+      // The source sidecar cannot see the server's peer authentication, so Istio reports "unknown".
+      const labels = istioLabels('source', caller, cluster, outcome, 'unknown');
       this.metrics.inc('istio_requests_total', { ...labels, user_tier: request.headers['x-user-tier'] ?? 'unknown' }, 1, 'Total requests.');
       this.metrics.observe('istio_request_duration_milliseconds', labels, outcome.duration, DURATION_BUCKETS, 'Request duration in milliseconds.');
     }
@@ -526,17 +493,10 @@ export class TrafficSimulator {
       startTime: Math.round(now * 1000),
       duration: 0,
       tags: [
-        tag('span.kind', 'client'),
-        tag('component', 'proxy'),
+        ...proxyTags('client', caller.app, caller.version, caller.namespace, request.headers['x-request-id'] ?? '', request.headers['x-user-id'] ?? 'anonymous', request.headers['x-deployment-version'] ?? 'unknown'),
         tag('http.method', request.method),
         tag('http.url', `http://${request.host}${request.path}`),
-        tag('istio.canonical_service', caller.app),
-        tag('istio.canonical_revision', caller.version),
-        tag('istio.namespace', caller.namespace),
-        tag('x-request-id', request.headers['x-request-id'] ?? ''),
         tag('guid:x-request-id', request.headers['x-request-id'] ?? ''),
-        tag('x-user-id', request.headers['x-user-id'] ?? 'anonymous'),
-        tag('x-deployment-version', request.headers['x-deployment-version'] ?? 'unknown'),
       ],
       processTags: [tag('hostname', caller.workload), tag('ip', '10.244.0.1')],
     };
@@ -555,15 +515,8 @@ export class TrafficSimulator {
       startTime: Math.round(now * 1000) + 200,
       duration: 0,
       tags: [
-        tag('span.kind', 'server'),
-        tag('component', 'proxy'),
-        tag('istio.canonical_service', cluster.service),
-        tag('istio.canonical_revision', endpoint.version),
-        tag('istio.namespace', cluster.namespace),
+        ...proxyTags('server', cluster.service, endpoint.version, cluster.namespace, String(trace.spans[0]?.tags.find((t) => t.key === 'x-request-id')?.value ?? ''), trace.user.id, endpoint.version),
         tag('node_id', `sidecar~${endpoint.ip}~${endpoint.pod}.${cluster.namespace}~${cluster.namespace}.svc.cluster.local`),
-        tag('x-request-id', trace.spans[0]?.tags.find((t) => t.key === 'x-request-id')?.value as string),
-        tag('x-user-id', trace.user.id),
-        tag('x-deployment-version', endpoint.version),
         tag('peer.address', endpoint.ip),
       ],
       processTags: [tag('hostname', endpoint.pod), tag('ip', endpoint.ip)],
@@ -585,6 +538,42 @@ export class TrafficSimulator {
       this.metrics.set('envoy_cluster_membership_total', labels, cluster.endpoints.length, 'Hosts in the cluster');
     }
   }
+}
+
+/** Istio's standard labels of istio_requests_total and its histograms, for one reporter. */
+function istioLabels(reporter: 'source' | 'destination', caller: Caller, cluster: Cluster, outcome: Outcome, security: string): Record<string, string> {
+  return {
+    reporter,
+    source_workload: caller.workload,
+    source_workload_namespace: caller.namespace,
+    source_app: caller.app,
+    source_version: caller.version,
+    destination_workload: outcome.workload,
+    destination_workload_namespace: cluster.namespace,
+    destination_app: cluster.service,
+    destination_version: outcome.version,
+    destination_service: `${cluster.service}.${cluster.namespace}.svc.cluster.local`,
+    destination_service_name: cluster.service,
+    destination_service_namespace: cluster.namespace,
+    request_protocol: 'http',
+    response_code: String(outcome.status),
+    response_flags: outcome.flags || '-',
+    connection_security_policy: security,
+  };
+}
+
+/** The tags Istio's proxies put on every span, with the Telemetry resource's custom tags. */
+function proxyTags(kind: 'client' | 'server', service: string, version: string, namespace: string, requestId: string, userId: string, deploymentVersion: string): Tag[] {
+  return [
+    tag('span.kind', kind),
+    tag('component', 'proxy'),
+    tag('istio.canonical_service', service),
+    tag('istio.canonical_revision', version),
+    tag('istio.namespace', namespace),
+    tag('x-request-id', requestId),
+    tag('x-user-id', userId),
+    tag('x-deployment-version', deploymentVersion),
+  ];
 }
 
 function retryable(outcome: Outcome, retryOn: string[]): boolean {

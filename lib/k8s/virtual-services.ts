@@ -1,0 +1,65 @@
+// Reading and changing VirtualServices for the Traffic page: views from the watch-backed
+// caches, writes as JSON patches with preconditions.
+import { matchPatch, weightPatch } from '@/lib/mesh/patches';
+import { viewVirtualService, type VirtualServiceView } from '@/lib/mesh/traffic-split';
+import type { DestinationRule, HTTPMatchRequest, VirtualService } from '@/lib/mesh/types';
+import { cacheFor } from './caches';
+import { ApiError } from './errors';
+import { destinationRules, virtualServices } from './resources';
+import { getObject, jsonPatch, type WriteOptions } from './writes';
+
+export async function listVirtualServiceViews(namespace?: string): Promise<{ items: VirtualServiceView[]; resourceVersion: string }> {
+  const [vsCache, drCache] = await Promise.all([cacheFor<VirtualService>(virtualServices), cacheFor<DestinationRule>(destinationRules)]);
+  const rules = drCache.list(namespace);
+  const items = vsCache.list(namespace).map((vs) => viewVirtualService(vs, rules));
+  return { items, resourceVersion: vsCache.state().resourceVersion };
+}
+
+/** The fresh view of one VirtualService, read from the API itself (after a conflict the cache may lag). */
+export async function freshView(namespace: string, name: string): Promise<VirtualServiceView> {
+  const [vs, drCache] = await Promise.all([getObject<VirtualService>(virtualServices, namespace, name), cacheFor<DestinationRule>(destinationRules)]);
+  return viewVirtualService(vs, drCache.list(namespace));
+}
+
+async function cachedRoute(namespace: string, name: string, routeIndex: number): Promise<VirtualService> {
+  const cache = await cacheFor<VirtualService>(virtualServices);
+  const vs = cache.get(namespace, name);
+  if (!vs) throw new ApiError(404, `VirtualService ${namespace}/${name} does not exist`, 'NotFound');
+  if (!vs.spec.http?.[routeIndex]) throw new ApiError(404, `VirtualService ${namespace}/${name} has no http route ${routeIndex} (it has ${vs.spec.http?.length ?? 0})`, 'NotFound');
+  return vs;
+}
+
+export interface WeightChange {
+  resourceVersion: string;
+  weights: { host: string; subset?: string; weight: number }[];
+}
+
+/**
+ * Sets the weights of one route. The destinations must be exactly the route's own; the
+ * write is based on the client's resourceVersion, so a changed object answers 409.
+ */
+export async function setRouteWeights(namespace: string, name: string, routeIndex: number, change: WeightChange, options: WriteOptions = {}): Promise<VirtualServiceView> {
+  const vs = await cachedRoute(namespace, name, routeIndex);
+  const route = vs.spec.http![routeIndex]!;
+  const entries = route.route ?? [];
+  const label = (d: { host: string; subset?: string }) => `${d.host}${d.subset ? `/${d.subset}` : ''}`;
+  const known = entries.map((e) => label(e.destination));
+  const asked = change.weights.map(label);
+  const unknown = asked.filter((d) => !known.includes(d));
+  if (unknown.length || asked.length !== known.length || new Set(asked).size !== asked.length) {
+    throw new ApiError(400, `Route "${route.name ?? routeIndex}" has the destinations ${known.join(', ')}; give one weight for each${unknown.length ? ` (not ${unknown.join(', ')})` : ''}`, 'BadRequest');
+  }
+  const weights = known.map((d) => change.weights.find((w) => label(w) === d)!.weight);
+  const patch = weightPatch({ ...vs, metadata: { ...vs.metadata, resourceVersion: change.resourceVersion } }, routeIndex, weights);
+  const updated = await jsonPatch<VirtualService>(virtualServices, namespace, name, patch, options);
+  const drCache = await cacheFor<DestinationRule>(destinationRules);
+  return viewVirtualService(updated, drCache.list(namespace));
+}
+
+export async function setRouteMatch(namespace: string, name: string, routeIndex: number, change: { resourceVersion: string; match: HTTPMatchRequest[] }, options: WriteOptions = {}): Promise<VirtualServiceView> {
+  const vs = await cachedRoute(namespace, name, routeIndex);
+  const patch = matchPatch({ ...vs, metadata: { ...vs.metadata, resourceVersion: change.resourceVersion } }, routeIndex, change.match);
+  const updated = await jsonPatch<VirtualService>(virtualServices, namespace, name, patch, options);
+  const drCache = await cacheFor<DestinationRule>(destinationRules);
+  return viewVirtualService(updated, drCache.list(namespace));
+}

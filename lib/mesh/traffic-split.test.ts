@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { matchPatch, weightPatch, withWeights } from './patches';
+import { describeMatch, releaseRoles, viewVirtualService } from './traffic-split';
+import type { DestinationRule, VirtualService } from './types';
+
+const vs: VirtualService = {
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: { name: 'nutrition-service-canary', namespace: 'shop', resourceVersion: '42' },
+  spec: {
+    hosts: ['nutrition-service'],
+    http: [
+      { name: 'beta', match: [{ uri: { prefix: '/api' }, headers: { 'x-user-tier': { exact: 'beta' }, 'x-canary-enabled': { exact: 'true' } } }], route: [{ destination: { host: 'nutrition-service', subset: 'stable' }, weight: 0 }, { destination: { host: 'nutrition-service', subset: 'canary' }, weight: 100 }] },
+      { name: 'eu', match: [{ headers: { 'cloudfront-viewer-country': { regex: 'DE|FR' } } }], route: [{ destination: { host: 'nutrition-service', subset: 'eu' } }], timeout: '45s', retries: { attempts: 2, perTryTimeout: '20s' } },
+      { name: 'default-split', route: [{ destination: { host: 'nutrition-service.shop.svc.cluster.local', subset: 'stable' }, weight: 95 }, { destination: { host: 'nutrition-service', subset: 'canary' }, weight: 5 }], mirror: { host: 'shadow' }, mirrorPercentage: { value: 10 } },
+    ],
+  },
+};
+const dr: DestinationRule = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'n', namespace: 'shop', resourceVersion: '7' }, spec: { host: 'nutrition-service', subsets: [{ name: 'stable' }, { name: 'canary' }] } };
+
+describe('reading a VirtualService', () => {
+  const view = viewVirtualService(vs, [dr]);
+
+  it('renders matches as readable rules', () => {
+    expect(view.routes[0]!.rules).toEqual(['path starts with /api and x-user-tier = beta and x-canary-enabled = true']);
+    expect(describeMatch({ headers: { 'x-ab-test': { regex: 'a|b' } }, withoutHeaders: { 'x-debug': {} } })).toBe('x-ab-test matches /a|b/ and not x-debug is present');
+    expect(view.routes[2]!.rules).toEqual(['all requests']);
+  });
+
+  it('derives strategies from the rules', () => {
+    expect(view.routes.map((r) => r.strategy)).toEqual(['canary', 'geo', 'canary']);
+    expect(view.strategies).toEqual(['canary', 'geo']);
+    const flagged = viewVirtualService({ ...vs, spec: { http: [{ match: [{ headers: { 'x-chaos-experiment': { exact: 'on' } } }], route: [{ destination: { host: 'x' } }] }] } }, []);
+    expect(flagged.routes[0]!.strategy).toBe('header flag');
+    const ab = viewVirtualService({ ...vs, spec: { http: [{ match: [{ headers: { 'x-ab-test': { exact: 'b' } } }], route: [{ destination: { host: 'x' } }] }] } }, []);
+    expect(ab.routes[0]!.strategy).toBe('A/B');
+  });
+
+  it('resolves subsets against the DestinationRule and warns for a missing one', () => {
+    expect(view.routes[2]!.destinations.map((d) => d.warning)).toEqual([undefined, undefined]);
+    expect(view.routes[1]!.destinations[0]!.warning).toContain('Subset "eu" is not in the DestinationRule for nutrition-service');
+    expect(viewVirtualService(vs, []).routes[2]!.destinations[0]!.warning).toContain('No DestinationRule');
+  });
+
+  it('shows weights, mirrors, timeouts, retries, blue-green candidates', () => {
+    const [beta, eu, split] = view.routes;
+    expect(split!.destinations.map((d) => d.weight)).toEqual([95, 5]);
+    expect(split!.mirrors).toEqual([{ host: 'shadow', subset: undefined, percent: 10 }]);
+    expect([eu!.timeout, eu!.retries]).toEqual(['45s', '2 retries × 20s']);
+    expect(eu!.destinations[0]!.weight).toBe(100);
+    expect([beta!.weighted, beta!.blueGreen, split!.blueGreen, eu!.weighted]).toEqual([true, true, false, false]);
+  });
+
+  it('marks VirtualServices owned by Flagger or Argo Rollouts', () => {
+    expect(view.managedBy).toBeUndefined();
+    const flagger = { ...vs, metadata: { ...vs.metadata, ownerReferences: [{ apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'podinfo', controller: true }] } };
+    expect(viewVirtualService(flagger, [dr]).managedBy).toContain('Flagger');
+    const argo = { ...vs, metadata: { ...vs.metadata, ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web' }] } };
+    expect(viewVirtualService(argo, [dr]).managedBy).toContain('Argo Rollouts');
+  });
+
+  it('finds the stable and the new version', () => {
+    expect(releaseRoles(['stable', 'canary'])).toEqual({ stable: 0, candidate: 1 });
+    expect(releaseRoles(['blue', 'green'])).toEqual({ stable: 0, candidate: 1 });
+    expect(releaseRoles(['canary', 'stable'])).toEqual({ stable: 1, candidate: 0 });
+    expect(releaseRoles(['v1', 'v2', 'v3'])).toEqual({ stable: 0, candidate: 1 });
+  });
+});
+
+describe('patch building', () => {
+  it('sets weights with the resourceVersion precondition and tests on what it assumes', () => {
+    expect(weightPatch(vs, 2, [75, 25])).toEqual([
+      { op: 'replace', path: '/metadata/resourceVersion', value: '42' },
+      { op: 'test', path: '/spec/http/2/name', value: 'default-split' },
+      { op: 'test', path: '/spec/http/2/route/0/destination/host', value: 'nutrition-service.shop.svc.cluster.local' },
+      { op: 'test', path: '/spec/http/2/route/0/destination/subset', value: 'stable' },
+      { op: 'replace', path: '/spec/http/2/route/0/weight', value: 75 },
+      { op: 'test', path: '/spec/http/2/route/1/destination/host', value: 'nutrition-service' },
+      { op: 'test', path: '/spec/http/2/route/1/destination/subset', value: 'canary' },
+      { op: 'replace', path: '/spec/http/2/route/1/weight', value: 25 },
+    ]);
+  });
+
+  it('adds a weight where the destination had none, and refuses a wrong count', () => {
+    const three = structuredClone(vs);
+    three.spec.http![2]!.route!.push({ destination: { host: 'nutrition-service', subset: 'v3' } });
+    expect(weightPatch(three, 2, [50, 25, 25]).at(-1)).toEqual({ op: 'add', path: '/spec/http/2/route/2/weight', value: 25 });
+    expect(() => weightPatch(vs, 2, [100])).toThrow(/2 destinations/);
+  });
+
+  it('previews the result and edits matches', () => {
+    expect(withWeights(vs, 2, [50, 50]).spec.http![2]!.route!.map((r) => r.weight)).toEqual([50, 50]);
+    expect(vs.spec.http![2]!.route![0]!.weight).toBe(95);
+    expect(matchPatch(vs, 0, []).at(-1)).toEqual({ op: 'remove', path: '/spec/http/0/match' });
+    expect(matchPatch(vs, 2, [{ headers: { 'x-flag': { exact: 'on' } } }]).at(-1)).toEqual({ op: 'add', path: '/spec/http/2/match', value: [{ headers: { 'x-flag': { exact: 'on' } } }] });
+  });
+});

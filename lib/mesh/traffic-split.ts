@@ -1,0 +1,165 @@
+// The Traffic page's reading of a VirtualService: each http route as a readable rule with
+// its destinations (subsets checked against the DestinationRules), and the release
+// strategy the rules amount to.
+import { serviceKey, shortHost } from './hosts';
+import type { DestinationRule, HTTPMatchRequest, HTTPRoute, StringMatch, VirtualService } from './types';
+import { effectiveWeights } from './weights';
+
+export type Strategy = 'canary' | 'A/B' | 'blue-green' | 'header flag' | 'geo' | 'direct';
+
+export interface DestinationView {
+  host: string;
+  service: string; // short name, e.g. nutrition-service
+  subset: string | undefined;
+  weight: number;
+  /** Why the subset cannot serve traffic, when it cannot. */
+  warning?: string;
+}
+
+export interface RouteView {
+  index: number;
+  name: string;
+  /** One readable line per match block (blocks are alternatives). */
+  rules: string[];
+  destinations: DestinationView[];
+  mirrors: { host: string; subset?: string; percent: number }[];
+  timeout?: string;
+  retries?: string;
+  fault?: string;
+  /** Two or more destinations: weights can be moved. */
+  weighted: boolean;
+  /** Two destinations at 100/0: a blue-green switch. */
+  blueGreen: boolean;
+  strategy: Strategy;
+  match: HTTPMatchRequest[];
+}
+
+export interface VirtualServiceView {
+  name: string;
+  namespace: string;
+  resourceVersion: string;
+  hosts: string[];
+  gateways: string[];
+  strategies: Strategy[];
+  /** Set when a progressive-delivery controller owns this object; editing is then blocked. */
+  managedBy?: string;
+  routes: RouteView[];
+  /** A short text of the weights, e.g. "stable 95 / canary 5", for logs and messages. */
+}
+
+const describeString = (m: StringMatch): string => (m.exact !== undefined ? `= ${m.exact}` : m.prefix !== undefined ? `starts with ${m.prefix}` : m.regex !== undefined ? `matches /${m.regex}/` : 'is present');
+
+/** "path starts with /api and x-user-tier = beta and x-canary-enabled = true". */
+export function describeMatch(match: HTTPMatchRequest): string {
+  const parts: string[] = [];
+  if (match.uri) parts.push(`path ${describeString(match.uri)}`);
+  if (match.method) parts.push(`method ${describeString(match.method)}`);
+  if (match.authority) parts.push(`authority ${describeString(match.authority)}`);
+  for (const [name, m] of Object.entries(match.headers ?? {})) parts.push(`${name} ${describeString(m)}`);
+  for (const [name, m] of Object.entries(match.withoutHeaders ?? {})) parts.push(`not ${name} ${describeString(m)}`);
+  for (const [name, m] of Object.entries(match.queryParams ?? {})) parts.push(`query ${name} ${describeString(m)}`);
+  for (const [name, v] of Object.entries(match.sourceLabels ?? {})) parts.push(`source ${name} = ${v}`);
+  if (match.gateways?.length) parts.push(`via ${match.gateways.join(' or ')}`);
+  if (match.port) parts.push(`port ${match.port}`);
+  return parts.length ? parts.join(' and ') : 'all requests';
+}
+
+const GEO_HEADERS = /country|region|geo|continent|x-forwarded-for-country/i;
+const AB_HEADERS = /(^|-)ab(-|$)|variant|cohort/i;
+const BLUE_GREEN = /^(blue|green)$/;
+
+function strategyOf(route: HTTPRoute, weights: number[], subsets: (string | undefined)[]): Strategy {
+  const headers = (route.match ?? []).flatMap((m) => Object.keys(m.headers ?? {}));
+  if (headers.some((h) => GEO_HEADERS.test(h))) return 'geo';
+  if (subsets.some((s) => s && BLUE_GREEN.test(s))) return 'blue-green';
+  if (headers.some((h) => AB_HEADERS.test(h))) return 'A/B';
+  if (subsets.some((s) => s && /canary/.test(s))) return 'canary';
+  if (headers.length > 0) return 'header flag';
+  if (weights.length >= 2 && weights.filter((w) => w > 0).length >= 2) return weights.some((w) => w > 0 && w < 50) ? 'canary' : 'A/B';
+  return 'direct';
+}
+
+/** Flagger and Argo Rollouts own the VirtualServices they shift; edits would fight them. */
+export function managedBy(vs: VirtualService): string | undefined {
+  const owner = vs.metadata.ownerReferences?.find((o) => o.controller || ['Canary', 'Rollout'].includes(o.kind));
+  if (owner?.kind === 'Canary' || owner?.apiVersion.startsWith('flagger.app')) return `Flagger (Canary ${owner.name}) manages this VirtualService`;
+  if (owner?.kind === 'Rollout' || owner?.apiVersion.startsWith('argoproj.io')) return `Argo Rollouts (Rollout ${owner.name}) manages this VirtualService`;
+  const labels = { ...vs.metadata.labels, ...vs.metadata.annotations };
+  if (Object.keys(labels).some((k) => k.startsWith('flagger.app') || k.startsWith('flagger.'))) return 'Flagger manages this VirtualService';
+  if (Object.keys(labels).some((k) => k.startsWith('rollouts-pod-template-hash') || k.startsWith('argo-rollouts.argoproj.io'))) return 'Argo Rollouts manages this VirtualService';
+  if (vs.metadata.labels?.['app.kubernetes.io/managed-by']?.match(/flagger|argo-rollouts/i)) return `${vs.metadata.labels['app.kubernetes.io/managed-by']} manages this VirtualService`;
+  return undefined;
+}
+
+function subsetWarning(host: string, subset: string | undefined, namespace: string, rules: DestinationRule[]): string | undefined {
+  if (!subset) return undefined;
+  const key = serviceKey(host, namespace);
+  const matching = rules.filter((r) => serviceKey(r.spec.host, r.metadata.namespace) === key);
+  if (matching.length === 0) return `No DestinationRule defines subsets for ${shortHost(host)}: subset "${subset}" gets no traffic (503 NR)`;
+  if (!matching.some((r) => r.spec.subsets?.some((s) => s.name === subset))) {
+    const known = matching.flatMap((r) => r.spec.subsets?.map((s) => s.name) ?? []);
+    return `Subset "${subset}" is not in the DestinationRule for ${shortHost(host)} (it has ${known.join(', ') || 'no subsets'}): this traffic fails with 503 NR`;
+  }
+  return undefined;
+}
+
+/** The view of one VirtualService for the Traffic page. */
+export function viewVirtualService(vs: VirtualService, rules: DestinationRule[]): VirtualServiceView {
+  const namespace = vs.metadata.namespace;
+  const routes = (vs.spec.http ?? []).map((route, index): RouteView => {
+    const entries = route.route ?? [];
+    const weights = effectiveWeights(entries.map((e) => e.weight));
+    const destinations = entries.map((e, i) => ({
+      host: e.destination.host,
+      service: shortHost(e.destination.host),
+      subset: e.destination.subset,
+      weight: weights[i]!,
+      warning: subsetWarning(e.destination.host, e.destination.subset, namespace, rules),
+    }));
+    const mirrors = [
+      ...(route.mirror ? [{ host: route.mirror.host, subset: route.mirror.subset, percent: route.mirrorPercentage?.value ?? 100 }] : []),
+      ...(route.mirrors ?? []).map((m) => ({ host: m.destination.host, subset: m.destination.subset, percent: m.percentage?.value ?? 100 })),
+    ];
+    const faults = [route.fault?.delay && `delay ${route.fault.delay.fixedDelay} for ${route.fault.delay.percentage?.value ?? 100}%`, route.fault?.abort && `abort ${route.fault.abort.httpStatus} for ${route.fault.abort.percentage?.value ?? 100}%`].filter(Boolean);
+    return {
+      index,
+      name: route.name ?? `route ${index + 1}`,
+      rules: (route.match ?? []).length ? route.match!.map(describeMatch) : ['all requests'],
+      destinations,
+      mirrors,
+      timeout: route.timeout,
+      retries: route.retries ? `${route.retries.attempts ?? 2} retries${route.retries.perTryTimeout ? ` × ${route.retries.perTryTimeout}` : ''}` : undefined,
+      fault: faults.length ? faults.join(', ') : undefined,
+      weighted: destinations.length >= 2,
+      blueGreen: destinations.length === 2 && weights.includes(100) && weights.includes(0),
+      strategy: strategyOf(route, weights, destinations.map((d) => d.subset)),
+      match: route.match ?? [],
+    };
+  });
+  return {
+    name: vs.metadata.name,
+    namespace,
+    resourceVersion: vs.metadata.resourceVersion,
+    hosts: vs.spec.hosts ?? [],
+    gateways: vs.spec.gateways ?? ['mesh'],
+    strategies: [...new Set(routes.map((r) => r.strategy).filter((s) => s !== 'direct'))],
+    managedBy: managedBy(vs),
+    routes,
+  };
+}
+
+/** "stable 95% / canary 5%". */
+export function describeSplit(destinations: { subset?: string; service: string; weight: number }[]): string {
+  return destinations.map((d) => `${d.subset ?? d.service} ${d.weight}%`).join(' / ');
+}
+
+const STABLE = /stable|primary|blue|^v1$|main|prod|algorithm-a|^a$/;
+const CANDIDATE = /canary|green|^v2$|next|preview|beta|algorithm-b|^b$|new/;
+
+/** Which destination is the stable version and which the new one, for promote and rollback. */
+export function releaseRoles(subsets: (string | undefined)[]): { stable: number; candidate: number } {
+  const stable = Math.max(0, subsets.findIndex((s) => s !== undefined && STABLE.test(s)));
+  const found = subsets.findIndex((s, i) => i !== stable && s !== undefined && CANDIDATE.test(s));
+  const candidate = found >= 0 ? found : subsets.length - 1 === stable ? 0 : subsets.length - 1;
+  return { stable, candidate };
+}

@@ -1,0 +1,23 @@
+import { queryOptions } from '@tanstack/react-query';
+import type { HTTPMatchRequest } from '@/lib/mesh/types';
+import type { VirtualServiceView } from '@/lib/mesh/traffic-split';
+import { fetchJson } from './fetch-json';
+
+export const trafficQuery = (namespace: string) =>
+  queryOptions({
+    queryKey: ['traffic', namespace],
+    queryFn: () => fetchJson<{ items: VirtualServiceView[]; resourceVersion: string }>(`/api/traffic${namespace ? `?namespace=${encodeURIComponent(namespace)}` : ''}`),
+    // The server answers from its watch-backed cache, so polling is cheap; changes made
+    // elsewhere (kubectl, another browser) show within about a second.
+    refetchInterval: 1000,
+  });
+
+const routeUrl = (vs: { namespace: string; name: string }, index: number, what: string) => `/api/traffic/${encodeURIComponent(vs.namespace)}/${encodeURIComponent(vs.name)}/routes/${index}/${what}`;
+
+export function putWeights(vs: { namespace: string; name: string }, index: number, body: { resourceVersion: string; weights: { host: string; subset?: string; weight: number }[] }) {
+  return fetchJson<{ item: VirtualServiceView }>(routeUrl(vs, index, 'weights'), { method: 'PUT', body: JSON.stringify(body) });
+}
+
+export function putMatch(vs: { namespace: string; name: string }, index: number, body: { resourceVersion: string; match: HTTPMatchRequest[] }) {
+  return fetchJson<{ item: VirtualServiceView }>(routeUrl(vs, index, 'match'), { method: 'PUT', body: JSON.stringify(body) });
+}
