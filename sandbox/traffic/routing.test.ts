@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { durationMs, matchFits, pickDestination, selectRoute, virtualServiceApplies, type HttpRoute, type RequestInfo } from './routing.ts';
+import { durationMs, matchFits, pickDestination, selectRoute, virtualServiceApplies, type HTTPRoute, type RequestInfo } from './routing.ts';
 
 const request = (headers: Record<string, string> = {}, path = '/api/v1/nutrition/meals'): RequestInfo => ({ host: 'nutrition-service', path, method: 'GET', headers });
 
 describe('Istio HTTP routing', () => {
-  const routes: HttpRoute[] = [
+  const routes: HTTPRoute[] = [
     { name: 'beta', match: [{ uri: { prefix: '/api/v1/nutrition' }, headers: { 'x-user-tier': { exact: 'beta' }, 'x-canary-enabled': { exact: 'true' } } }], route: [{ destination: { host: 'n', subset: 'canary' } }] },
     { name: 'eu', match: [{ headers: { 'cloudfront-viewer-country': { regex: 'DE|FR|IE' } } }], route: [{ destination: { host: 'n', subset: 'eu' } }] },
     { name: 'default', route: [{ destination: { host: 'n', subset: 'stable' }, weight: 95 }, { destination: { host: 'n', subset: 'canary' }, weight: 5 }] },

@@ -1,48 +1,10 @@
 // Istio's HTTP routing, as Envoy applies a VirtualService: the first http route whose
 // match fits wins; then a weighted destination is drawn. Pure functions over the specs.
 
-export interface StringMatch {
-  exact?: string;
-  prefix?: string;
-  regex?: string;
-}
+import type { Destination, HTTPMatchRequest, HTTPRoute, StringMatch, VirtualService } from '../../lib/mesh/types.ts';
 
-export interface HttpMatchRequest {
-  name?: string;
-  uri?: StringMatch;
-  method?: StringMatch;
-  authority?: StringMatch;
-  headers?: Record<string, StringMatch>;
-  withoutHeaders?: Record<string, StringMatch>;
-  queryParams?: Record<string, StringMatch>;
-  gateways?: string[];
-  port?: number;
-}
-
-export interface Destination {
-  host: string;
-  subset?: string;
-  port?: { number?: number };
-}
-
-export interface HttpRoute {
-  name?: string;
-  match?: HttpMatchRequest[];
-  route?: { destination: Destination; weight?: number }[];
-  mirror?: Destination;
-  mirrorPercentage?: { value: number };
-  mirrors?: { destination: Destination; percentage?: { value: number } }[];
-  timeout?: string;
-  retries?: { attempts?: number; perTryTimeout?: string; retryOn?: string };
-  fault?: { delay?: { fixedDelay?: string; percentage?: { value: number } }; abort?: { httpStatus?: number; percentage?: { value: number } } };
-  headers?: unknown;
-}
-
-export interface VirtualServiceSpec {
-  hosts?: string[];
-  gateways?: string[];
-  http?: HttpRoute[];
-}
+export type { Destination, HTTPMatchRequest, HTTPRoute, StringMatch } from '../../lib/mesh/types.ts';
+export type VirtualServiceSpec = VirtualService['spec'];
 
 export interface RequestInfo {
   host: string; // authority as the client addressed it
@@ -77,7 +39,7 @@ export function stringMatches(match: StringMatch, value: string | undefined): bo
 }
 
 /** Whether one HTTPMatchRequest fits the request (all its conditions must hold). */
-export function matchFits(match: HttpMatchRequest, request: RequestInfo): boolean {
+export function matchFits(match: HTTPMatchRequest, request: RequestInfo): boolean {
   if (match.uri && !stringMatches(match.uri, request.path.split('?')[0])) return false;
   if (match.method && !stringMatches(match.method, request.method)) return false;
   if (match.authority && !stringMatches(match.authority, request.host)) return false;
@@ -92,7 +54,7 @@ export function matchFits(match: HttpMatchRequest, request: RequestInfo): boolea
 }
 
 /** The first route whose matches fit (a route without matches fits everything), and its index. */
-export function selectRoute(routes: HttpRoute[], request: RequestInfo): { route: HttpRoute; index: number } | undefined {
+export function selectRoute(routes: HTTPRoute[], request: RequestInfo): { route: HTTPRoute; index: number } | undefined {
   for (let index = 0; index < routes.length; index++) {
     const route = routes[index]!;
     if (!route.match?.length || route.match.some((m) => matchFits(m, request))) return { route, index };
@@ -101,7 +63,7 @@ export function selectRoute(routes: HttpRoute[], request: RequestInfo): { route:
 }
 
 /** Draws a destination by weight (a lone destination without weight takes everything). */
-export function pickDestination(route: HttpRoute, random: () => number): Destination | undefined {
+export function pickDestination(route: HTTPRoute, random: () => number): Destination | undefined {
   const entries = route.route ?? [];
   if (entries.length === 0) return undefined;
   if (entries.length === 1) return entries[0]!.destination;

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ResourceRegistry, ResourceType } from '../api/resources.ts';
 import type { KubeObject, Store } from '../api/store.ts';
 import { DURATION_BUCKETS, Metrics, SIZE_BUCKETS } from './metrics.ts';
-import { canonicalHost, durationMs, pickDestination, selectRoute, shortHost, virtualServiceApplies, type Destination, type HttpRoute, type RequestInfo, type VirtualServiceSpec } from './routing.ts';
+import { canonicalHost, durationMs, pickDestination, selectRoute, shortHost, virtualServiceApplies, type Destination, type HTTPRoute, type RequestInfo, type VirtualServiceSpec } from './routing.ts';
 import type { Scenario, VersionBehaviour } from './scenario.ts';
 import { TraceStore, type Span, type Tag } from './traces.ts';
 
@@ -282,8 +282,8 @@ export class TrafficSimulator {
     const model = this.getModel();
     const applicable = model.virtualServices.filter((vs) => virtualServiceApplies(vs.spec, vs.namespace, request));
     // At a gateway Istio merges the routes of every VirtualService for the host, in creation order; in the mesh the first one wins.
-    const routes: HttpRoute[] = request.gateway ? applicable.flatMap((vs) => vs.spec.http ?? []) : (applicable[0]?.spec.http ?? []);
-    let route: HttpRoute | undefined;
+    const routes: HTTPRoute[] = request.gateway ? applicable.flatMap((vs) => vs.spec.http ?? []) : (applicable[0]?.spec.http ?? []);
+    let route: HTTPRoute | undefined;
     if (applicable.length === 0) {
       route = { route: [{ destination: { host: request.host.split(':')[0]! } }] };
     } else {
