@@ -1,7 +1,7 @@
 // Reading and changing VirtualServices for the Traffic page: views from the watch-backed
 // caches, writes as JSON patches with preconditions.
 import { matchPatch, weightPatch } from '@/lib/mesh/patches';
-import { viewVirtualService, type VirtualServiceView } from '@/lib/mesh/traffic-split';
+import { indexSubsets, viewVirtualService, type VirtualServiceView } from '@/lib/mesh/traffic-split';
 import type { DestinationRule, HTTPMatchRequest, VirtualService } from '@/lib/mesh/types';
 import { cacheFor } from './caches';
 import { ApiError } from './errors';
@@ -10,15 +10,16 @@ import { getObject, jsonPatch, type WriteOptions } from './writes';
 
 export async function listVirtualServiceViews(namespace?: string): Promise<{ items: VirtualServiceView[]; resourceVersion: string }> {
   const [vsCache, drCache] = await Promise.all([cacheFor<VirtualService>(virtualServices), cacheFor<DestinationRule>(destinationRules)]);
-  const rules = drCache.list(namespace);
-  const items = vsCache.list(namespace).map((vs) => viewVirtualService(vs, rules));
+  // DestinationRules may live in other namespaces than the VirtualServices that use them.
+  const subsets = indexSubsets(drCache.list());
+  const items = vsCache.list(namespace).map((vs) => viewVirtualService(vs, subsets));
   return { items, resourceVersion: vsCache.state().resourceVersion };
 }
 
 /** The fresh view of one VirtualService, read from the API itself (after a conflict the cache may lag). */
 export async function freshView(namespace: string, name: string): Promise<VirtualServiceView> {
   const [vs, drCache] = await Promise.all([getObject<VirtualService>(virtualServices, namespace, name), cacheFor<DestinationRule>(destinationRules)]);
-  return viewVirtualService(vs, drCache.list(namespace));
+  return viewVirtualService(vs, drCache.list());
 }
 
 async function cachedRoute(namespace: string, name: string, routeIndex: number): Promise<VirtualService> {
@@ -53,7 +54,7 @@ export async function setRouteWeights(namespace: string, name: string, routeInde
   const patch = weightPatch({ ...vs, metadata: { ...vs.metadata, resourceVersion: change.resourceVersion } }, routeIndex, weights);
   const updated = await jsonPatch<VirtualService>(virtualServices, namespace, name, patch, options);
   const drCache = await cacheFor<DestinationRule>(destinationRules);
-  return viewVirtualService(updated, drCache.list(namespace));
+  return viewVirtualService(updated, drCache.list());
 }
 
 export async function setRouteMatch(namespace: string, name: string, routeIndex: number, change: { resourceVersion: string; match: HTTPMatchRequest[] }, options: WriteOptions = {}): Promise<VirtualServiceView> {
@@ -61,5 +62,5 @@ export async function setRouteMatch(namespace: string, name: string, routeIndex:
   const patch = matchPatch({ ...vs, metadata: { ...vs.metadata, resourceVersion: change.resourceVersion } }, routeIndex, change.match);
   const updated = await jsonPatch<VirtualService>(virtualServices, namespace, name, patch, options);
   const drCache = await cacheFor<DestinationRule>(destinationRules);
-  return viewVirtualService(updated, drCache.list(namespace));
+  return viewVirtualService(updated, drCache.list());
 }

@@ -91,21 +91,32 @@ export function managedBy(vs: VirtualService): string | undefined {
   return undefined;
 }
 
-function subsetWarning(host: string, subset: string | undefined, namespace: string, rules: DestinationRule[]): string | undefined {
+/** The subsets each service's DestinationRules define, keyed by service (see serviceKey). */
+export type SubsetIndex = Map<string, string[]>;
+
+export function indexSubsets(rules: DestinationRule[]): SubsetIndex {
+  const index: SubsetIndex = new Map();
+  for (const rule of rules) {
+    const key = serviceKey(rule.spec.host, rule.metadata.namespace);
+    index.set(key, [...(index.get(key) ?? []), ...(rule.spec.subsets?.map((s) => s.name) ?? [])]);
+  }
+  return index;
+}
+
+function subsetWarning(host: string, subset: string | undefined, namespace: string, subsets: SubsetIndex): string | undefined {
   if (!subset) return undefined;
-  const key = serviceKey(host, namespace);
-  const matching = rules.filter((r) => serviceKey(r.spec.host, r.metadata.namespace) === key);
-  if (matching.length === 0) return `No DestinationRule defines subsets for ${shortHost(host)}: subset "${subset}" gets no traffic (503 NR)`;
-  if (!matching.some((r) => r.spec.subsets?.some((s) => s.name === subset))) {
-    const known = matching.flatMap((r) => r.spec.subsets?.map((s) => s.name) ?? []);
+  const known = subsets.get(serviceKey(host, namespace));
+  if (!known) return `No DestinationRule defines subsets for ${shortHost(host)}: subset "${subset}" gets no traffic (503 NR)`;
+  if (!known.includes(subset)) {
     return `Subset "${subset}" is not in the DestinationRule for ${shortHost(host)} (it has ${known.join(', ') || 'no subsets'}): this traffic fails with 503 NR`;
   }
   return undefined;
 }
 
 /** The view of one VirtualService for the Traffic page. */
-export function viewVirtualService(vs: VirtualService, rules: DestinationRule[]): VirtualServiceView {
+export function viewVirtualService(vs: VirtualService, rules: DestinationRule[] | SubsetIndex): VirtualServiceView {
   const namespace = vs.metadata.namespace;
+  const subsets = Array.isArray(rules) ? indexSubsets(rules) : rules;
   const routes = (vs.spec.http ?? []).map((route, index): RouteView => {
     const entries = route.route ?? [];
     const weights = effectiveWeights(entries.map((e) => e.weight));
@@ -114,7 +125,7 @@ export function viewVirtualService(vs: VirtualService, rules: DestinationRule[])
       service: shortHost(e.destination.host),
       subset: e.destination.subset,
       weight: weights[i]!,
-      warning: subsetWarning(e.destination.host, e.destination.subset, namespace, rules),
+      warning: subsetWarning(e.destination.host, e.destination.subset, namespace, subsets),
     }));
     const mirrors = [
       ...(route.mirror ? [{ host: route.mirror.host, subset: route.mirror.subset, percent: route.mirrorPercentage?.value ?? 100 }] : []),
