@@ -8,6 +8,9 @@ const sandboxKubeconfig = '.sandbox/e2e/kubeconfig';
 // Debian's Chromium, never a downloaded browser. The flags keep it off the network.
 const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
 
+export const AUTH_DIR = '.sandbox/e2e/auth';
+const auth = (port: number) => ({ MESHDECK_DEMO_AUTH: '1', NEXTAUTH_SECRET: 'e2e-only-secret-0123456789abcdef0123456789', NEXTAUTH_URL: `http://127.0.0.1:${port}` });
+
 const dashboard = (port: number, env: Record<string, string>) => ({
   // The production build made by `npm run build` (npm test builds before e2e).
   command: `npm run start -- --port ${port}`,
@@ -34,7 +37,14 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects: [
-    { name: 'sandbox', testIgnore: /no-cluster\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${CONNECTED_PORT}` } },
+    // Signs in each demo user once and keeps the sessions for the specs.
+    { name: 'sign-in', testMatch: /auth\.setup\.ts/, use: { baseURL: `http://127.0.0.1:${CONNECTED_PORT}` } },
+    {
+      name: 'sandbox',
+      dependencies: ['sign-in'],
+      testIgnore: /no-cluster\.spec\.ts|auth\.setup\.ts/,
+      use: { baseURL: `http://127.0.0.1:${CONNECTED_PORT}`, storageState: `${AUTH_DIR}/operator.json` },
+    },
     { name: 'no-cluster', testMatch: /no-cluster\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${NO_CLUSTER_PORT}` } },
   ],
   // Started in this order: the sandbox first, so its kubeconfig exists for the dashboard.
@@ -46,7 +56,8 @@ export default defineConfig({
       reuseExistingServer: false,
       timeout: 30_000,
     },
-    dashboard(CONNECTED_PORT, { KUBECONFIG: sandboxKubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard' }),
-    dashboard(NO_CLUSTER_PORT, { KUBECONFIG: 'e2e/fixtures/unreachable-kubeconfig.yaml' }),
+    // Writes go to Kubernetes as the signed-in user (impersonation), so the sandbox's RBAC applies too.
+    dashboard(CONNECTED_PORT, { KUBECONFIG: sandboxKubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard', MESHDECK_IMPERSONATE: '1', ...auth(CONNECTED_PORT) }),
+    dashboard(NO_CLUSTER_PORT, { KUBECONFIG: 'e2e/fixtures/unreachable-kubeconfig.yaml', ...auth(NO_CLUSTER_PORT) }),
   ],
 });

@@ -1,7 +1,6 @@
 import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
 import type { ReactNode } from 'react';
-import { AppShell } from '@/components/shell/app-shell';
 import { parseTheme, THEME_COOKIE } from '@/lib/theme';
 import { Providers } from './providers';
 import './globals.css';
@@ -18,9 +17,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en" data-theme={theme}>
       <body>
-        <Providers>
-          <AppShell initialTheme={theme}>{children}</AppShell>
-        </Providers>
+        <Providers>{children}</Providers>
       </body>
     </html>
   );

@@ -1,7 +1,10 @@
 import { expect, test } from '@playwright/test';
+import { signIn } from './sign-in';
 
 // The dashboard whose kubeconfig points at an API server nobody runs: every page must say so.
 test.describe('app shell without a reachable cluster', () => {
+  test.beforeEach(async ({ page }) => signIn(page, 'viewer'));
+
   test('shows navigation, namespace selector, theme toggle and the cluster state', async ({ page }) => {
     await page.goto('/');
     await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
@@ -44,7 +47,8 @@ test.describe('app shell without a reachable cluster', () => {
     await expect(page.getByRole('button', { name: 'Dark theme' })).toHaveAttribute('aria-pressed', 'true');
   });
 
-  test('health and readiness endpoints', async ({ request }) => {
+  test('health and readiness endpoints', async ({ page }) => {
+    const request = page.request;
     const health = await request.get('/api/healthz');
     expect(health.status()).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
@@ -56,7 +60,8 @@ test.describe('app shell without a reachable cluster', () => {
     expect(body.reason).toMatch(/unreachable/i);
   });
 
-  test('the namespace API answers 503 with a reason when the cluster is down', async ({ request }) => {
+  test('the namespace API answers 503 with a reason when the cluster is down', async ({ page }) => {
+    const request = page.request;
     const response = await request.get('/api/namespaces');
     expect(response.status()).toBe(503);
     const body = await response.json();

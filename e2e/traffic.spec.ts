@@ -20,6 +20,7 @@ test.describe('traffic splits', () => {
 
     await split.getByRole('button', { name: 'Review change' }).click();
     const review = split.getByRole('region', { name: 'Review of nutrition-service-canary route default-split' });
+    await review.getByLabel('Reason for this change').fill('canary healthy for 30 minutes');
     await expect(review).toContainText('stable 95% / canary 5% → stable 75% / canary 25%');
     const diff = review.getByLabel('Change to the VirtualService');
     await expect(diff).toContainText('- ');
@@ -29,6 +30,12 @@ test.describe('traffic splits', () => {
 
     expect(jsonpath('virtualservice', 'nutrition-service-canary', '.spec.http[3].route[*].weight')).toBe('75 25');
     expect(kubectl('get', 'virtualservice', 'nutrition-service-canary', '-n', 'ai-nutritionist')).toContain('nutrition-service-canary');
+
+    // The operator then finds the change, with its reason, on the Audit page.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
+    const row = page.getByRole('row', { name: /canary healthy for 30 minutes/ });
+    await expect(row).toContainText('operator@meshdeck.local');
+    await expect(row).toContainText('default-split: stable 95% / canary 5% → stable 75% / canary 25%');
   });
 
   test('shows a change made with kubectl meanwhile as a conflict instead of overwriting it', async ({ page }) => {
@@ -36,6 +43,7 @@ test.describe('traffic splits', () => {
     const split = route(page, 'nutrition-service-canary', 'default-split');
     await split.getByRole('spinbutton', { name: 'nutrition-service canary weight percent' }).fill('30');
     await split.getByRole('button', { name: 'Review change' }).click();
+    await split.getByLabel('Reason for this change').fill('widen the canary');
 
     kubectl('patch', 'virtualservice', 'nutrition-service-canary', '-n', 'ai-nutritionist', '--type=json', '-p=[{"op":"replace","path":"/spec/http/3/route/0/weight","value":60},{"op":"replace","path":"/spec/http/3/route/1/weight","value":40}]');
     await split.getByRole('button', { name: 'Apply' }).click();
@@ -65,6 +73,7 @@ test.describe('traffic splits', () => {
     await production.getByRole('button', { name: 'Switch payment-service to green' }).click();
     const confirm = production.getByRole('alertdialog');
     await expect(confirm).toContainText('Send all traffic of route production in payment-service-blue-green from blue to green?');
+    await confirm.getByLabel('Reason for the switch').fill('green passed the smoke tests');
     await confirm.getByRole('button', { name: 'Switch all traffic to green' }).click();
     await expect(production.getByRole('status')).toContainText('blue 0% / green 100%');
     expect(jsonpath('virtualservice', 'payment-service-blue-green', '.spec.http[1].route[*].weight')).toBe('0 100');
@@ -77,6 +86,7 @@ test.describe('traffic splits', () => {
     const editor = flag.getByRole('region', { name: 'Match rules of route feature-flag-new-provider' });
     await editor.getByRole('combobox', { name: 'Match 1 condition 1 operator' }).selectOption('regex');
     await editor.getByRole('textbox', { name: 'Match 1 condition 1 value' }).fill('enabled|(on');
+    await editor.getByLabel('Reason for this change').fill('accept both spellings of the flag');
     const before = jsonpath('virtualservice', 'nutrition-service-canary', '.metadata.resourceVersion');
     await editor.getByRole('button', { name: 'Save match rules' }).click();
     await expect(editor.getByRole('alert')).toContainText('"enabled|(on" is not a valid regular expression');
@@ -97,6 +107,7 @@ test.describe('traffic API refuses bad requests and changes nothing', () => {
   const current = () => jsonpath('virtualservice', 'ai-coach-service-ab-test', '.metadata.resourceVersion');
   const body = (weights: [number, number], resourceVersion = current(), subset = 'algorithm-b') => ({
     resourceVersion,
+    reason: 'api test',
     weights: [
       { host: 'ai-coach-service', subset: 'algorithm-a', weight: weights[0] },
       { host: 'ai-coach-service', subset, weight: weights[1] },
@@ -113,6 +124,7 @@ test.describe('traffic API refuses bad requests and changes nothing', () => {
       { name: 'malformed JSON', send: () => request.put(url, { data: Buffer.from('{"weights": ['), headers: { 'content-type': 'application/json' } }), status: 400, message: /not valid JSON/ },
       { name: 'a 1 MB body', send: () => request.put(url, { data: Buffer.from(JSON.stringify({ ...body([50, 50]), padding: 'x'.repeat(1024 * 1024) })), headers: { 'content-type': 'application/json' } }), status: 413, message: /larger than|limit/ },
       { name: 'a cross-site request', send: () => request.put(url, { data: body([60, 40]), headers: { origin: 'https://evil.example' } }), status: 403, message: /Cross-site request refused/ },
+      { name: 'no reason', send: () => request.put(url, { data: { ...body([60, 40]), reason: '' } }), status: 400, message: /reason: say why/ },
     ];
     for (const c of cases) {
       const response = await c.send();

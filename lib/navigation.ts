@@ -2,6 +2,7 @@
 export const pages = [
   { href: '/', label: 'Overview' },
   { href: '/traffic', label: 'Traffic' },
+  { href: '/audit', label: 'Audit' },
 ] as const;
 
 /** The search parameter that carries the selected namespace ("" or absent: all namespaces). */

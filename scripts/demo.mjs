@@ -2,6 +2,7 @@
 // the dashboard pointed at all of them, on loopback. Ctrl-C stops everything. The sandbox
 // keeps its objects in .sandbox/state.json.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { findPrometheus, startPrometheus } from '../sandbox/prometheus.ts';
 
@@ -71,6 +72,11 @@ if (ensurePrometheus()) {
 await run('dashboard', process.execPath, ['node_modules/next/dist/bin/next', 'start', '--hostname', '127.0.0.1', '--port', port], {
   env: {
     NEXT_TELEMETRY_DISABLED: '1',
+    // Demo sign-in (viewer, operator, admin); writes reach the sandbox as the signed-in user.
+    MESHDECK_DEMO_AUTH: '1',
+    MESHDECK_IMPERSONATE: '1',
+    NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+    NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? randomBytes(32).toString('hex'),
     KUBECONFIG: kubeconfig,
     MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard',
     MESHDECK_JAEGER_URL: `http://127.0.0.1:${trafficPort}`,
@@ -81,6 +87,7 @@ await run('dashboard', process.execPath, ['node_modules/next/dist/bin/next', 'st
 
 console.info(`
 demo: dashboard     http://127.0.0.1:${port}
+demo: sign in as    viewer, operator or admin, password meshdeck-demo (MESHDECK_DEMO_PASSWORD to change it)
 demo: sandbox API   https://127.0.0.1:${sandboxPort}  (the AI Nutritionist mesh from k8s/istio)
 demo: traffic       simulated users at the scenario's rate (sandbox/scenarios/default.yaml)
 demo: prometheus    ${prometheus ? `${prometheus.url}  (scrapes the mesh every 5 s, with the alert rules of k8s/istio)` : 'not running (see above)'}

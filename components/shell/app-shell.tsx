@@ -5,6 +5,7 @@ import { ClusterNotice } from './cluster-notice';
 import { NamespaceSelect } from './namespace-select';
 import { NavLinks } from './nav-links';
 import { ThemeToggle } from './theme-toggle';
+import { UserMenu } from './user-menu';
 
 export function AppShell({ children, initialTheme }: { children: ReactNode; initialTheme: Theme | undefined }) {
   return (
@@ -21,6 +22,7 @@ export function AppShell({ children, initialTheme }: { children: ReactNode; init
           </Suspense>
           <ClusterIndicator />
           <ThemeToggle initialTheme={initialTheme} />
+          <UserMenu />
         </div>
       </header>
       <ClusterNotice />

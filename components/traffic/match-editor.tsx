@@ -61,9 +61,10 @@ export function MatchEditor({ vs, route, onClose }: { vs: VirtualServiceView; ro
   const [blocks, setBlocks] = useState<Block[]>(() => toBlocks(route.match));
   const [base] = useState(vs.resourceVersion);
   const [submitted, setSubmitted] = useState(false);
-  const errors = problems(blocks);
+  const [reason, setReason] = useState('');
+  const errors = [...problems(blocks), ...(reason.trim().length < 3 ? ['Give a reason for the change (at least 3 characters)'] : [])];
   const save = useMutation({
-    mutationFn: () => putMatch(vs, route.index, { resourceVersion: base, match: toMatch(blocks) }),
+    mutationFn: () => putMatch(vs, route.index, { resourceVersion: base, reason, match: toMatch(blocks) }),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ['traffic'] });
       onClose();
@@ -120,6 +121,10 @@ export function MatchEditor({ vs, route, onClose }: { vs: VirtualServiceView; ro
           Add match
         </button>
       </div>
+      <label className="field">
+        Reason for this change (kept in the audit trail)
+        <input value={reason} onChange={(e) => setReason(e.target.value)} />
+      </label>
       {submitted && errors.length > 0 && (
         <ul role="alert" className="notice-inline bad">
           {errors.map((e) => (

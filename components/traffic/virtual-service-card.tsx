@@ -1,6 +1,7 @@
 'use client';
 
 import { useState } from 'react';
+import { useDenial } from '@/components/auth/user-context';
 import type { RouteView, VirtualServiceView } from '@/lib/mesh/traffic-split';
 import { MatchEditor } from './match-editor';
 import { WeightEditor } from './weight-editor';
@@ -37,6 +38,7 @@ export function VirtualServiceCard({ vs }: { vs: VirtualServiceView }) {
 function Route({ vs, route }: { vs: VirtualServiceView; route: RouteView }) {
   const [editingMatch, setEditingMatch] = useState(false);
   const blocked = vs.managedBy ? `${vs.managedBy}; editing is blocked.` : undefined;
+  const denial = useDenial('traffic:write');
   return (
     <li>
       <section className="route" aria-label={`Route ${route.name} of ${vs.name}`}>
@@ -71,13 +73,14 @@ function Route({ vs, route }: { vs: VirtualServiceView; route: RouteView }) {
             </p>
           ))}
         {route.weighted ? (
-          <WeightEditor vs={vs} route={route} readOnly={blocked} />
+          <WeightEditor vs={vs} route={route} blocked={blocked} />
         ) : (
           <p className="muted">
             All traffic to {route.destinations[0]?.service ?? 'nowhere'} {route.destinations[0]?.subset ?? ''}
           </p>
         )}
         {!blocked &&
+          !denial &&
           (editingMatch ? (
             <MatchEditor vs={vs} route={route} onClose={() => setEditingMatch(false)} />
           ) : (

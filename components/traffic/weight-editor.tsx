@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { useDenial } from '@/components/auth/user-context';
 import { Slider } from '@/components/ui/slider';
 import { describeSplit, releaseRoles, type RouteView, type VirtualServiceView } from '@/lib/mesh/traffic-split';
 import { allTo, distributeEvenly, setWeight } from '@/lib/mesh/weights';
@@ -10,13 +11,16 @@ import { putWeights } from '@/lib/queries/traffic';
 import { DiffView } from './diff-view';
 import { routeYaml } from './route-yaml';
 
-type Outcome = { kind: 'applied'; message: string } | { kind: 'failed'; message: string } | { kind: 'conflict'; message: string; current: VirtualServiceView | undefined; mine: number[] };
+type Outcome = { kind: 'applied'; message: string } | { kind: 'failed'; message: string } | { kind: 'conflict'; message: string; current: VirtualServiceView | undefined; mine: number[]; reason: string };
 
 const STEPS = [5, 10, 25, 50];
 
 /** Edits one weighted route: sliders that keep the total at 100, review, apply with a precondition. */
-export function WeightEditor({ vs, route, readOnly }: { vs: VirtualServiceView; route: RouteView; readOnly?: string }) {
+export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; route: RouteView; blocked?: string }) {
   const queryClient = useQueryClient();
+  const denial = useDenial('traffic:write');
+  const readOnly = blocked ?? denial;
+  const [reason, setReason] = useState('');
   const serverWeights = route.destinations.map((d) => d.weight);
   const [draft, setDraft] = useState<{ baseVersion: string; weights: number[] } | null>(null);
   const [locked, setLocked] = useState<boolean[]>(() => route.destinations.map(() => false));
@@ -28,18 +32,19 @@ export function WeightEditor({ vs, route, readOnly }: { vs: VirtualServiceView; 
   const label = (i: number) => `${route.destinations[i]!.service} ${route.destinations[i]!.subset ?? 'default'}`;
 
   const apply = useMutation({
-    mutationFn: (input: { resourceVersion: string; weights: number[] }) =>
-      putWeights(vs, route.index, { resourceVersion: input.resourceVersion, weights: route.destinations.map((d, i) => ({ host: d.host, ...(d.subset ? { subset: d.subset } : {}), weight: input.weights[i]! })) }),
+    mutationFn: (input: { resourceVersion: string; weights: number[]; reason: string }) =>
+      putWeights(vs, route.index, { resourceVersion: input.resourceVersion, reason: input.reason, weights: route.destinations.map((d, i) => ({ host: d.host, ...(d.subset ? { subset: d.subset } : {}), weight: input.weights[i]! })) }),
     onSuccess: ({ item }) => {
       const applied = item.routes[route.index]!;
       setDraft(null);
       setReviewing(false);
+      setReason('');
       setOutcome({ kind: 'applied', message: `Applied to ${vs.name}: ${describeSplit(applied.destinations)} (resourceVersion ${item.resourceVersion})` });
       void queryClient.invalidateQueries({ queryKey: ['traffic'] });
     },
     onError: (error, input) => {
       if (error instanceof HttpError && error.status === 409) {
-        setOutcome({ kind: 'conflict', message: error.message, current: (error.body as { current?: VirtualServiceView })?.current, mine: input.weights });
+        setOutcome({ kind: 'conflict', message: error.message, current: (error.body as { current?: VirtualServiceView })?.current, mine: input.weights, reason: input.reason });
       } else {
         setOutcome({ kind: 'failed', message: error.message });
       }
@@ -122,8 +127,12 @@ export function WeightEditor({ vs, route, readOnly }: { vs: VirtualServiceView; 
           </h4>
           {staleBase && <p className="notice-inline warn">The VirtualService changed since you started editing (resourceVersion {draft!.baseVersion} → {vs.resourceVersion}). Applying will be refused; review the new state first.</p>}
           <DiffView label="Change to the VirtualService" before={routeYaml(route, serverWeights)} after={routeYaml(route, weights)} />
+          <label className="field">
+            Reason for this change (kept in the audit trail)
+            <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. canary error rate is flat after 30 min" />
+          </label>
           <div className="toolbar">
-            <button type="button" className="button" disabled={apply.isPending} onClick={() => apply.mutate({ resourceVersion: draft!.baseVersion, weights })}>
+            <button type="button" className="button" disabled={apply.isPending || reason.trim().length < 3} onClick={() => apply.mutate({ resourceVersion: draft!.baseVersion, weights, reason })}>
               {apply.isPending ? 'Applying…' : 'Apply'}
             </button>
             <button type="button" className="button button-quiet" onClick={() => setReviewing(false)}>
@@ -132,13 +141,13 @@ export function WeightEditor({ vs, route, readOnly }: { vs: VirtualServiceView; 
           </div>
         </section>
       )}
-      <Outcome outcome={outcome} route={route} onReapply={(current, mine) => apply.mutate({ resourceVersion: current.resourceVersion, weights: mine })} />
-      {route.blueGreen && <BlueGreenSwitch vs={vs} route={route} disabled={disabled} onSwitch={(target) => apply.mutate({ resourceVersion: vs.resourceVersion, weights: allTo(weights.length, target) })} />}
+      <Outcome outcome={outcome} route={route} onReapply={(current, mine, why) => apply.mutate({ resourceVersion: current.resourceVersion, weights: mine, reason: why })} />
+      {route.blueGreen && <BlueGreenSwitch vs={vs} route={route} disabled={disabled} onSwitch={(target, why) => apply.mutate({ resourceVersion: vs.resourceVersion, weights: allTo(weights.length, target), reason: why })} />}
     </div>
   );
 }
 
-function Outcome({ outcome, route, onReapply }: { outcome: Outcome | null; route: RouteView; onReapply: (current: VirtualServiceView, mine: number[]) => void }) {
+function Outcome({ outcome, route, onReapply }: { outcome: Outcome | null; route: RouteView; onReapply: (current: VirtualServiceView, mine: number[], reason: string) => void }) {
   if (!outcome) return null;
   if (outcome.kind === 'applied') return <p role="status" className="notice-inline ok">{outcome.message}</p>;
   if (outcome.kind === 'failed') return <p role="alert" className="notice-inline bad">Not applied: {outcome.message}</p>;
@@ -157,7 +166,7 @@ function Outcome({ outcome, route, onReapply }: { outcome: Outcome | null; route
             <dt>Your change</dt>
             <dd>{describeSplit(route.destinations.map((d, i) => ({ ...d, weight: outcome.mine[i]! })))}</dd>
           </dl>
-          <button type="button" className="button" onClick={() => onReapply(outcome.current!, outcome.mine)}>
+          <button type="button" className="button" onClick={() => onReapply(outcome.current!, outcome.mine, outcome.reason)}>
             Re-apply my weights on the latest version
           </button>
         </>
@@ -166,8 +175,9 @@ function Outcome({ outcome, route, onReapply }: { outcome: Outcome | null; route
   );
 }
 
-function BlueGreenSwitch({ vs, route, disabled, onSwitch }: { vs: VirtualServiceView; route: RouteView; disabled: boolean; onSwitch: (target: number) => void }) {
+function BlueGreenSwitch({ vs, route, disabled, onSwitch }: { vs: VirtualServiceView; route: RouteView; disabled: boolean; onSwitch: (target: number, reason: string) => void }) {
   const [confirming, setConfirming] = useState(false);
+  const [reason, setReason] = useState('');
   const live = route.destinations.findIndex((d) => d.weight === 100);
   const target = live === 0 ? 1 : 0;
   const targetName = route.destinations[target]!.subset ?? route.destinations[target]!.service;
@@ -185,13 +195,18 @@ function BlueGreenSwitch({ vs, route, disabled, onSwitch }: { vs: VirtualService
       <p id={`bg-${vs.name}-${route.index}`}>
         Send all traffic of route {route.name} in {vs.name} from {route.destinations[live]!.subset} to {targetName}?
       </p>
+      <label className="field">
+        Reason for the switch
+        <input value={reason} onChange={(e) => setReason(e.target.value)} />
+      </label>
       <div className="toolbar">
         <button
           type="button"
           className="button button-danger"
+          disabled={reason.trim().length < 3}
           onClick={() => {
             setConfirming(false);
-            onSwitch(target);
+            onSwitch(target, reason);
           }}
         >
           Switch all traffic to {targetName}

@@ -9,9 +9,12 @@ export const routeParams = z.object({
   index: z.coerce.number().int('must be a route number').min(0).max(999),
 });
 
+export const reason = z.string().trim().min(3, 'say why you make this change (at least 3 characters)').max(500);
+
 export const weightsBody = z
   .strictObject({
     resourceVersion: z.string().min(1, 'is required: send the resourceVersion the change is based on'),
+    reason,
     weights: z
       .array(
         z.strictObject({
@@ -44,6 +47,7 @@ const stringMatch = z
 
 export const matchBody = z.strictObject({
   resourceVersion: z.string().min(1, 'is required: send the resourceVersion the change is based on'),
+  reason,
   match: z
     .array(
       z.strictObject({
@@ -57,3 +61,5 @@ export const matchBody = z.strictObject({
     )
     .max(32),
 });
+
+export const revertBody = z.strictObject({ reason });

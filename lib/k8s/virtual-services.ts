@@ -1,7 +1,7 @@
 // Reading and changing VirtualServices for the Traffic page: views from the watch-backed
 // caches, writes as JSON patches with preconditions.
-import { matchPatch, weightPatch } from '@/lib/mesh/patches';
-import { indexSubsets, viewVirtualService, type VirtualServiceView } from '@/lib/mesh/traffic-split';
+import { matchPatch, weightPatch, type JsonPatchOp } from '@/lib/mesh/patches';
+import { describeMatch, describeSplit, indexSubsets, viewVirtualService, type VirtualServiceView } from '@/lib/mesh/traffic-split';
 import type { DestinationRule, HTTPMatchRequest, VirtualService } from '@/lib/mesh/types';
 import { cacheFor } from './caches';
 import { ApiError } from './errors';
@@ -30,6 +30,14 @@ async function cachedRoute(namespace: string, name: string, routeIndex: number):
   return vs;
 }
 
+/** What a write did, for the audit trail: the patch, its inverse (with precondition), a summary. */
+export interface AppliedChange {
+  view: VirtualServiceView;
+  patch: JsonPatchOp[];
+  revert: JsonPatchOp[];
+  summary: string;
+}
+
 export interface WeightChange {
   resourceVersion: string;
   weights: { host: string; subset?: string; weight: number }[];
@@ -39,7 +47,7 @@ export interface WeightChange {
  * Sets the weights of one route. The destinations must be exactly the route's own; the
  * write is based on the client's resourceVersion, so a changed object answers 409.
  */
-export async function setRouteWeights(namespace: string, name: string, routeIndex: number, change: WeightChange, options: WriteOptions = {}): Promise<VirtualServiceView> {
+export async function setRouteWeights(namespace: string, name: string, routeIndex: number, change: WeightChange, options: WriteOptions = {}): Promise<AppliedChange> {
   const vs = await cachedRoute(namespace, name, routeIndex);
   const route = vs.spec.http![routeIndex]!;
   const entries = route.route ?? [];
@@ -52,15 +60,35 @@ export async function setRouteWeights(namespace: string, name: string, routeInde
   }
   const weights = known.map((d) => change.weights.find((w) => label(w) === d)!.weight);
   const patch = weightPatch({ ...vs, metadata: { ...vs.metadata, resourceVersion: change.resourceVersion } }, routeIndex, weights);
+  const before = viewVirtualService(vs, []).routes[routeIndex]!;
   const updated = await jsonPatch<VirtualService>(virtualServices, namespace, name, patch, options);
   const drCache = await cacheFor<DestinationRule>(destinationRules);
-  return viewVirtualService(updated, drCache.list());
+  const view = viewVirtualService(updated, drCache.list());
+  const previous = (vs.spec.http![routeIndex]!.route ?? []).map((e) => e.weight ?? 0);
+  return {
+    view,
+    patch,
+    revert: weightPatch(updated, routeIndex, previous),
+    summary: `${before.name}: ${describeSplit(before.destinations)} → ${describeSplit(view.routes[routeIndex]!.destinations)}`,
+  };
 }
 
-export async function setRouteMatch(namespace: string, name: string, routeIndex: number, change: { resourceVersion: string; match: HTTPMatchRequest[] }, options: WriteOptions = {}): Promise<VirtualServiceView> {
+export async function setRouteMatch(namespace: string, name: string, routeIndex: number, change: { resourceVersion: string; match: HTTPMatchRequest[] }, options: WriteOptions = {}): Promise<AppliedChange> {
   const vs = await cachedRoute(namespace, name, routeIndex);
   const patch = matchPatch({ ...vs, metadata: { ...vs.metadata, resourceVersion: change.resourceVersion } }, routeIndex, change.match);
+  const previous = vs.spec.http![routeIndex]!.match ?? [];
   const updated = await jsonPatch<VirtualService>(virtualServices, namespace, name, patch, options);
   const drCache = await cacheFor<DestinationRule>(destinationRules);
-  return viewVirtualService(updated, drCache.list());
+  const describe = (m: HTTPMatchRequest[]) => (m.length ? m.map(describeMatch).join(' or ') : 'all requests');
+  return {
+    view: viewVirtualService(updated, drCache.list()),
+    patch,
+    revert: matchPatch(updated, routeIndex, previous),
+    summary: `${vs.spec.http![routeIndex]!.name ?? `route ${routeIndex}`} matches: ${describe(previous)} → ${describe(change.match)}`,
+  };
+}
+
+/** Applies a stored inverse patch (its precondition included): a revert from the audit trail. */
+export async function applyRevert(namespace: string, name: string, ops: JsonPatchOp[], options: WriteOptions = {}): Promise<VirtualService> {
+  return jsonPatch<VirtualService>(virtualServices, namespace, name, ops, options);
 }

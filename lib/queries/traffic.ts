@@ -14,10 +14,10 @@ export const trafficQuery = (namespace: string) =>
 
 const routeUrl = (vs: { namespace: string; name: string }, index: number, what: string) => `/api/traffic/${encodeURIComponent(vs.namespace)}/${encodeURIComponent(vs.name)}/routes/${index}/${what}`;
 
-export function putWeights(vs: { namespace: string; name: string }, index: number, body: { resourceVersion: string; weights: { host: string; subset?: string; weight: number }[] }) {
+export function putWeights(vs: { namespace: string; name: string }, index: number, body: { resourceVersion: string; reason: string; weights: { host: string; subset?: string; weight: number }[] }) {
   return fetchJson<{ item: VirtualServiceView }>(routeUrl(vs, index, 'weights'), { method: 'PUT', body: JSON.stringify(body) });
 }
 
-export function putMatch(vs: { namespace: string; name: string }, index: number, body: { resourceVersion: string; match: HTTPMatchRequest[] }) {
+export function putMatch(vs: { namespace: string; name: string }, index: number, body: { resourceVersion: string; reason: string; match: HTTPMatchRequest[] }) {
   return fetchJson<{ item: VirtualServiceView }>(routeUrl(vs, index, 'match'), { method: 'PUT', body: JSON.stringify(body) });
 }

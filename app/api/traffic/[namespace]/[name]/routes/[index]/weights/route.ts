@@ -1,14 +1,17 @@
 import { routeParams, weightsBody } from '@/lib/api/traffic-schemas';
+import { auditedWrite } from '@/lib/http/traffic-write';
 import { errorResponse } from '@/lib/http/responses';
-import { trafficWrite } from '@/lib/http/traffic-write';
 import { setRouteWeights } from '@/lib/k8s/virtual-services';
 
 export const dynamic = 'force-dynamic';
 
-/** Sets the destination weights of one http route. */
+/** Sets the destination weights of one http route (operator). */
 export async function PUT(request: Request, context: { params: Promise<{ namespace: string; name: string; index: string }> }) {
   const parsed = routeParams.safeParse(await context.params);
   if (!parsed.success) return errorResponse(parsed.error);
   const { namespace, name, index } = parsed.data;
-  return trafficWrite(request, { namespace, name }, (body) => setRouteWeights(namespace, name, index, weightsBody.parse(body)));
+  return auditedWrite(request, 'traffic:write', { namespace, name, action: 'traffic.weights' }, async (body, options) => {
+    const change = weightsBody.parse(body);
+    return { ...(await setRouteWeights(namespace, name, index, change, options)), reason: change.reason };
+  });
 }

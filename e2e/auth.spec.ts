@@ -1,0 +1,90 @@
+import { expect, test } from '@playwright/test';
+import { AUTH_DIR } from '../playwright.config';
+import { jsonpath, kubectl } from './kube';
+
+const weightsUrl = '/api/traffic/ai-nutritionist/messaging-service-feature-flags/routes/1/weights';
+const messagingBody = (v1: number, reason = 'e2e') => ({
+  resourceVersion: jsonpath('virtualservice', 'messaging-service-feature-flags', '.metadata.resourceVersion'),
+  reason,
+  weights: [
+    { host: 'messaging-service', subset: 'v1', weight: v1 },
+    { host: 'messaging-service', subset: 'enhanced', weight: 100 - v1 },
+  ],
+});
+
+test.describe('signed out', () => {
+  test.use({ storageState: { cookies: [], origins: [] } });
+
+  test('pages send you to sign-in and the API answers 401', async ({ page, request }) => {
+    await page.goto('/traffic');
+    await expect(page).toHaveURL(/\/signin$/);
+    await expect(page.getByRole('heading', { name: 'Sign in to Meshdeck' })).toBeVisible();
+    const write = await request.put(weightsUrl, { data: messagingBody(90) });
+    expect(write.status()).toBe(401);
+    expect((await write.json()).error.message).toBe('Sign in to use Meshdeck');
+    expect((await request.get('/api/traffic')).status()).toBe(401);
+  });
+
+  test('a wrong password is refused', async ({ page }) => {
+    await page.goto('/signin');
+    const form = page.getByRole('form', { name: 'Demo sign-in' });
+    await form.getByLabel('Password').fill('guess');
+    await form.getByRole('button', { name: 'Sign in' }).click();
+    await expect(form.getByRole('alert')).toHaveText('Wrong user or password.');
+  });
+});
+
+test.describe('as viewer', () => {
+  test.use({ storageState: `${AUTH_DIR}/viewer.json` });
+
+  test('sees the mesh but no enabled write control', async ({ page }) => {
+    await page.goto('/traffic?namespace=ai-nutritionist');
+    await expect(page.getByRole('group', { name: 'Signed-in user' })).toContainText('viewer');
+    const sliders = page.getByRole('slider');
+    await expect(sliders.first()).toBeVisible();
+    for (const slider of await sliders.all()) await expect(slider).toHaveAttribute('aria-disabled', 'true');
+    for (const input of await page.getByRole('spinbutton').all()) await expect(input).toBeDisabled();
+    const main = page.getByRole('main');
+    for (const button of await main.getByRole('button').all()) await expect(button).toBeDisabled();
+    await expect(main.getByRole('button', { name: /Edit match rules/ })).toHaveCount(0);
+    await expect(main.getByText('Your role (viewer) can view this but not change it').first()).toBeVisible();
+  });
+
+  test("a viewer's write is refused with 403 and changes nothing", async ({ page }) => {
+    const before = jsonpath('virtualservice', 'messaging-service-feature-flags', '.metadata.resourceVersion');
+    const write = await page.request.put(weightsUrl, { data: messagingBody(90) });
+    expect(write.status()).toBe(403);
+    expect((await write.json()).error.message).toContain('Your role (viewer) cannot do this: it needs operator');
+    expect(jsonpath('virtualservice', 'messaging-service-feature-flags', '.metadata.resourceVersion')).toBe(before);
+  });
+});
+
+test.describe('as operator', () => {
+  test('a change shows on the Audit page with its reason, and reverting it restores the weights', async ({ page }) => {
+    const write = await page.request.put(weightsUrl, { data: messagingBody(80, 'more users on enhanced messaging') });
+    expect(write.status()).toBe(200);
+    expect(jsonpath('virtualservice', 'messaging-service-feature-flags', '.spec.http[1].route[*].weight')).toBe('80 20');
+
+    await page.goto('/audit?namespace=ai-nutritionist');
+    const row = page.getByRole('row', { name: /more users on enhanced messaging/ });
+    await expect(row).toContainText('operator@meshdeck.local');
+    await expect(row).toContainText('traffic.weights');
+    await expect(row).toContainText('v1 100% / enhanced 0% → v1 80% / enhanced 20%');
+    await row.getByRole('button', { name: 'Revert' }).click();
+    const confirm = row.getByRole('alertdialog');
+    await confirm.getByLabel('Reason for the revert').fill('enhanced messaging doubles latency');
+    await confirm.getByRole('button', { name: 'Revert this change' }).click();
+    await expect(page.getByRole('row', { name: /enhanced messaging doubles latency/ })).toContainText('audit.revert');
+    expect(jsonpath('virtualservice', 'messaging-service-feature-flags', '.spec.http[1].route[*].weight')).toBe('100 0');
+    const events = kubectl('get', 'events', '-n', 'ai-nutritionist', '-o', 'jsonpath={.items[?(@.reason=="MeshdeckChange")].message}');
+    expect(events).toContain('more users on enhanced messaging');
+  });
+
+  test('pages carry the security headers', async ({ page }) => {
+    const response = await page.goto('/');
+    const headers = response!.headers();
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+  });
+});
