@@ -3,13 +3,15 @@ import { defineConfig } from '@playwright/test';
 const SANDBOX_PORT = Number(process.env.E2E_SANDBOX_PORT ?? 16443);
 const CONNECTED_PORT = Number(process.env.E2E_PORT ?? 3100);
 const NO_CLUSTER_PORT = CONNECTED_PORT + 1;
-const sandboxKubeconfig = '.sandbox/e2e/kubeconfig';
+export const sandboxKubeconfig = '.sandbox/e2e/kubeconfig';
 
 // Debian's Chromium, never a downloaded browser. The flags keep it off the network.
 const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
 
 export const AUTH_DIR = '.sandbox/e2e/auth';
-const auth = (port: number) => ({ MESHDECK_DEMO_AUTH: '1', NEXTAUTH_SECRET: 'e2e-only-secret-0123456789abcdef0123456789', NEXTAUTH_URL: `http://127.0.0.1:${port}` });
+export const E2E_NEXTAUTH_SECRET = 'e2e-only-secret-0123456789abcdef0123456789';
+// The emergency spec runs (and restarts) its own dashboard as the only reconciler.
+export const auth = (port: number) => ({ MESHDECK_DEMO_AUTH: '1', NEXTAUTH_SECRET: E2E_NEXTAUTH_SECRET, NEXTAUTH_URL: `http://127.0.0.1:${port}`, MESHDECK_EMERGENCY_RECONCILER: '0' });
 
 const dashboard = (port: number, env: Record<string, string>) => ({
   // The production build made by `npm run build` (npm test builds before e2e).

@@ -11,7 +11,15 @@ const NAMESPACES = 200;
 const PER_NAMESPACE = 10;
 const DASHBOARD_PORT = Number(process.env.BENCH_DASHBOARD_PORT ?? 3190);
 const children: ChildProcess[] = [];
-process.on('exit', () => children.forEach((c) => c.kill('SIGTERM')));
+process.on('exit', () =>
+  children.forEach((c) => {
+    try {
+      process.kill(-c.pid!, 'SIGTERM'); // the whole group: next start forks its server
+    } catch {
+      // already gone
+    }
+  }),
+);
 
 const percentile = (samples: number[], p: number) => [...samples].sort((a, b) => a - b)[Math.min(samples.length - 1, Math.ceil((p / 100) * samples.length) - 1)]!;
 const ms = (v: number) => `${v.toFixed(1)} ms`;
@@ -42,7 +50,7 @@ function manifests(dir: string) {
 }
 
 function start(name: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<string> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';

@@ -16,7 +16,8 @@ const children = [];
 let stopping = false;
 
 function run(name, command, commandArgs, { env = {}, ready } = {}) {
-  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  // Each child leads its own process group, so stopping also reaches what it forked (next start forks its server).
+  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env }, detached: true });
   children.push(child);
   child.stdout.on('data', (chunk) => process.stdout.write(`[${name}] ${chunk}`));
   child.on('exit', (code, signal) => {
@@ -37,7 +38,13 @@ function run(name, command, commandArgs, { env = {}, ready } = {}) {
 
 function stop(code = 0) {
   stopping = true;
-  for (const child of children) child.kill('SIGTERM');
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
   void prometheus?.stop();
   setTimeout(() => process.exit(code), 1000).unref();
 }

@@ -1,6 +1,7 @@
 import { Suspense, type ReactNode } from 'react';
 import type { Theme } from '@/lib/theme';
 import { ClusterIndicator } from './cluster-indicator';
+import { EmergencyBanner } from '@/components/security/emergency-banner';
 import { ClusterNotice } from './cluster-notice';
 import { NamespaceSelect } from './namespace-select';
 import { NavLinks } from './nav-links';
@@ -25,6 +26,7 @@ export function AppShell({ children, initialTheme }: { children: ReactNode; init
           <UserMenu />
         </div>
       </header>
+      <EmergencyBanner />
       <ClusterNotice />
       <main id="main" className="shell-main">
         {children}

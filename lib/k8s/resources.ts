@@ -15,6 +15,9 @@ export const gateways: ResourceDescriptor = { group: 'networking.istio.io', vers
 export const peerAuthentications: ResourceDescriptor = { group: 'security.istio.io', version: 'v1', plural: 'peerauthentications', kind: 'PeerAuthentication', namespaced: true };
 export const requestAuthentications: ResourceDescriptor = { group: 'security.istio.io', version: 'v1', plural: 'requestauthentications', kind: 'RequestAuthentication', namespaced: true };
 export const authorizationPolicies: ResourceDescriptor = { group: 'security.istio.io', version: 'v1', plural: 'authorizationpolicies', kind: 'AuthorizationPolicy', namespaced: true };
+export const deployments: ResourceDescriptor = { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true };
+export const services: ResourceDescriptor = { group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true };
+export const leases: ResourceDescriptor = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true };
 export const envoyFilters: ResourceDescriptor = { group: 'networking.istio.io', version: 'v1alpha3', plural: 'envoyfilters', kind: 'EnvoyFilter', namespaced: true };
 
 /** The apiVersion string of a descriptor ("v1", "networking.istio.io/v1"). */
@@ -31,4 +34,13 @@ export function collectionPath(d: ResourceDescriptor, namespace?: string): strin
 /** The REST path of one object. */
 export function objectPath(d: ResourceDescriptor, namespace: string | undefined, name: string): string {
   return `${collectionPath(d, namespace)}/${encodeURIComponent(name)}`;
+}
+
+const byKind: Record<string, ResourceDescriptor> = {};
+/** The descriptor of a kind Meshdeck writes (for reverting audited changes). */
+export function descriptorFor(kind: string): ResourceDescriptor {
+  if (Object.keys(byKind).length === 0) for (const d of [virtualServices, destinationRules, peerAuthentications, requestAuthentications, authorizationPolicies, envoyFilters, configMaps]) byKind[d.kind] = d;
+  const descriptor = byKind[kind];
+  if (!descriptor) throw new Error(`Meshdeck does not write ${kind} objects`);
+  return descriptor;
 }

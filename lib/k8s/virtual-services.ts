@@ -5,7 +5,7 @@ import { describeMatch, describeSplit, indexSubsets, viewVirtualService, type Vi
 import type { DestinationRule, HTTPMatchRequest, VirtualService } from '@/lib/mesh/types';
 import { cacheFor } from './caches';
 import { ApiError } from './errors';
-import { destinationRules, virtualServices } from './resources';
+import { descriptorFor, destinationRules, virtualServices } from './resources';
 import { getObject, jsonPatch, type WriteOptions } from './writes';
 
 export async function listVirtualServiceViews(namespace?: string): Promise<{ items: VirtualServiceView[]; resourceVersion: string }> {
@@ -88,7 +88,10 @@ export async function setRouteMatch(namespace: string, name: string, routeIndex:
   };
 }
 
+export const vsResource = (namespace: string, name: string) => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace, name });
+
 /** Applies a stored inverse patch (its precondition included): a revert from the audit trail. */
-export async function applyRevert(namespace: string, name: string, ops: JsonPatchOp[], options: WriteOptions = {}): Promise<VirtualService> {
-  return jsonPatch<VirtualService>(virtualServices, namespace, name, ops, options);
+export async function applyRevert(resource: { kind: string; namespace: string; name: string }, ops: JsonPatchOp[], options: WriteOptions = {}): Promise<unknown> {
+  const descriptor = descriptorFor(resource.kind);
+  return jsonPatch<unknown>(descriptor, resource.namespace, resource.name, ops, options);
 }

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { findEntry, markReverted } from '@/lib/audit/audit';
 import { revertBody } from '@/lib/api/traffic-schemas';
-import { auditedWrite } from '@/lib/http/traffic-write';
+import { auditedWrite } from '@/lib/http/audited-write';
 import { errorResponse } from '@/lib/http/responses';
 import { ApiError } from '@/lib/k8s/errors';
-import { applyRevert, freshView } from '@/lib/k8s/virtual-services';
+import { applyRevert } from '@/lib/k8s/virtual-services';
+import type { AuditEntry } from '@/lib/audit/audit';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,21 +19,21 @@ export async function POST(request: Request, context: { params: Promise<{ namesp
   const parsed = params.safeParse(await context.params);
   if (!parsed.success) return errorResponse(parsed.error);
   const { namespace, id } = parsed.data;
-  let name = '';
+  let entry: AuditEntry;
   try {
-    const entry = await findEntry(namespace, id);
-    name = entry.resource.name;
+    entry = await findEntry(namespace, id);
     if (!entry.revert?.length || entry.result !== 'applied') throw new ApiError(400, 'This entry cannot be reverted: it changed nothing', 'BadRequest');
     if (entry.revertedBy) throw new ApiError(409, `This change was already reverted (entry ${entry.revertedBy})`, 'Conflict');
   } catch (error) {
     return errorResponse(error);
   }
-  return auditedWrite(request, 'audit:revert', { namespace, name, action: 'audit.revert' }, async (body, options, user) => {
+  // Reverting a security change needs the rights that change needed.
+  const permission = entry.resource.kind === 'VirtualService' ? 'audit:revert' : 'security:write';
+  return auditedWrite(request, permission, { resource: entry.resource, action: 'audit.revert' }, async (body, options, user) => {
     const { reason } = revertBody.parse(body);
-    const entry = await findEntry(namespace, id);
-    await applyRevert(namespace, name, entry.revert!, options);
+    const updated = await applyRevert(entry.resource, entry.revert!, options);
     await markReverted(namespace, id, `${user.email ?? user.name} at ${new Date().toISOString()}`);
     // A revert is not itself offered for revert: apply the original change again instead.
-    return { view: await freshView(namespace, name), patch: entry.revert!, revert: [], summary: `reverted ${entry.summary}`, reason };
+    return { item: updated, patch: entry.revert!, revert: [], summary: `reverted ${entry.summary}`, reason, resourceVersion: (updated as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion };
   });
 }

@@ -1,7 +1,7 @@
 import { routeParams, weightsBody } from '@/lib/api/traffic-schemas';
-import { auditedWrite } from '@/lib/http/traffic-write';
+import { auditedWrite } from '@/lib/http/audited-write';
 import { errorResponse } from '@/lib/http/responses';
-import { setRouteWeights } from '@/lib/k8s/virtual-services';
+import { freshView, setRouteWeights, vsResource } from '@/lib/k8s/virtual-services';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,8 +10,9 @@ export async function PUT(request: Request, context: { params: Promise<{ namespa
   const parsed = routeParams.safeParse(await context.params);
   if (!parsed.success) return errorResponse(parsed.error);
   const { namespace, name, index } = parsed.data;
-  return auditedWrite(request, 'traffic:write', { namespace, name, action: 'traffic.weights' }, async (body, options) => {
+  return auditedWrite(request, 'traffic:write', { resource: vsResource(namespace, name), action: 'traffic.weights', current: () => freshView(namespace, name) }, async (body, options) => {
     const change = weightsBody.parse(body);
-    return { ...(await setRouteWeights(namespace, name, index, change, options)), reason: change.reason };
+    const applied = await setRouteWeights(namespace, name, index, change, options);
+    return { ...applied, item: applied.view, resourceVersion: applied.view.resourceVersion, reason: change.reason };
   });
 }

@@ -1,0 +1,68 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { useDenial } from '@/components/auth/user-context';
+import type { EmergencyState } from '@/lib/mesh/emergency';
+import { emergenciesQuery, extendEmergency, restoreEmergency } from '@/lib/queries/security';
+
+function useNow(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
+export const timeLeft = (revertAt: string, now: number) => {
+  const seconds = Math.max(0, Math.round((Date.parse(revertAt) - now) / 1000));
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h ? `${h}h ${String(m).padStart(2, '0')}m` : `${m}:${String(s).padStart(2, '0')}`;
+};
+
+/** Every active emergency, on every page, with the time left and the admin's actions. */
+export function EmergencyBanner() {
+  const { data } = useQuery(emergenciesQuery());
+  const now = useNow();
+  if (!data?.length) return null;
+  return (
+    <section className="emergency-banner" aria-label="Active emergencies">
+      {data.map((e) => (
+        <EmergencyLine key={`${e.namespace}/${e.name}`} emergency={e} now={now} />
+      ))}
+    </section>
+  );
+}
+
+function EmergencyLine({ emergency: e, now }: { emergency: EmergencyState; now: number }) {
+  const queryClient = useQueryClient();
+  const denial = useDenial('emergency');
+  const [reason, setReason] = useState('');
+  const done = () => void queryClient.invalidateQueries();
+  const restore = useMutation({ mutationFn: () => restoreEmergency(e.namespace, reason), onSuccess: done });
+  const extend = useMutation({ mutationFn: () => extendEmergency(e.namespace, 30, reason), onSuccess: done });
+  const overdue = Date.parse(e.revertAt) <= now;
+  return (
+    <div className="emergency-line">
+      <p>
+        <strong>Emergency: mTLS is PERMISSIVE in {e.namespace}</strong> (was {e.previousMode}).{' '}
+        {e.skipped ? <span>Automatic revert skipped: {e.skipped}</span> : overdue ? <span>Reverting now…</span> : <span>Reverts in <span className="countdown">{timeLeft(e.revertAt, now)}</span>.</span>} By {e.by}: {e.reason}
+      </p>
+      {!denial && (
+        <div className="toolbar">
+          <input aria-label={`Reason for acting on the ${e.namespace} emergency`} placeholder="reason" value={reason} onChange={(ev) => setReason(ev.target.value)} />
+          <button type="button" className="button button-small" disabled={reason.trim().length < 3 || restore.isPending} onClick={() => restore.mutate()}>
+            Restore {e.previousMode} now
+          </button>
+          <button type="button" className="button button-quiet button-small" disabled={reason.trim().length < 3 || extend.isPending} onClick={() => extend.mutate()}>
+            Extend by 30 minutes
+          </button>
+          {(restore.error ?? extend.error) && <span role="alert">{(restore.error ?? extend.error)!.message}</span>}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,392 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useSearchParams } from 'next/navigation';
+import { useState } from 'react';
+import { useDenial } from '@/components/auth/user-context';
+import { QueryState } from '@/components/ui/query-state';
+import { DEFAULT_EMERGENCY_MINUTES, MAX_EMERGENCY_MINUTES } from '@/lib/mesh/emergency';
+import { NAMESPACE_PARAM } from '@/lib/navigation';
+import { evaluateCaller, putTokenBucket, securityLiveQuery, securityQuery, startEmergency, type SecurityView } from '@/lib/queries/security';
+
+export function SecurityPage() {
+  const namespace = useSearchParams().get(NAMESPACE_PARAM) ?? '';
+  const view = useQuery(securityQuery(namespace));
+  return (
+    <>
+      <h1>Security</h1>
+      <QueryState query={view} label="security policies">
+        {(data) => (
+          <>
+            <MutualTls data={data} namespace={namespace} />
+            <Emergency data={data} />
+            <Jwt data={data} />
+            <Authorization data={data} namespace={namespace} />
+            <RateLimits data={data} namespace={namespace} />
+          </>
+        )}
+      </QueryState>
+    </>
+  );
+}
+
+function MutualTls({ data, namespace }: { data: SecurityView; namespace: string }) {
+  const live = useQuery(securityLiveQuery(namespace));
+  return (
+    <section className="panel" aria-labelledby="mtls-title">
+      <h2 id="mtls-title">Mutual TLS</h2>
+      <p>
+        Mesh-wide: <strong>{data.mesh.mode}</strong> <span className="muted">({data.mesh.source})</span>
+      </p>
+      <table className="table" aria-label="Effective mTLS per namespace">
+        <thead>
+          <tr>
+            <th scope="col">Namespace</th>
+            <th scope="col">Mode</th>
+            <th scope="col">Decided by</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.namespaces.map((n) => (
+            <tr key={n.namespace}>
+              <th scope="row">{n.namespace}</th>
+              <td>{n.mode}</td>
+              <td className="muted">{n.source}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <table className="table" aria-label="Effective mTLS per workload">
+        <thead>
+          <tr>
+            <th scope="col">Workload</th>
+            <th scope="col">Mode</th>
+            <th scope="col">Ports</th>
+            <th scope="col">Decided by</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.workloads.map((w) => (
+            <tr key={`${w.workload.namespace}/${w.workload.name}`}>
+              <th scope="row">
+                {w.workload.namespace}/{w.workload.name}
+              </th>
+              <td>{w.mode.mode}</td>
+              <td>{w.ports.map((p) => `${p.port}: ${p.mode.mode}`).join(', ') || '–'}</td>
+              <td className="muted">{w.mode.source}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {data.conflicts.map((c) => (
+        <p key={c.destinationRule} role="note" className="notice-inline warn">
+          {c.message}
+        </p>
+      ))}
+      <h3>Live share of mTLS and plaintext (last 5 minutes)</h3>
+      <QueryState query={live} label="live traffic from Prometheus" isEmpty={(d) => Object.keys(d.services).length === 0} empty="No requests recorded in the last 5 minutes.">
+        {(d) => (
+          <table className="table" aria-label="Live mTLS share">
+            <thead>
+              <tr>
+                <th scope="col">Service</th>
+                <th scope="col">mTLS</th>
+                <th scope="col">Plaintext</th>
+              </tr>
+            </thead>
+            <tbody>
+              {Object.entries(d.services).map(([service, s]) => {
+                const total = s.mutualTls + s.plaintext;
+                return (
+                  <tr key={service}>
+                    <th scope="row">{service}</th>
+                    <td>{total ? `${((100 * s.mutualTls) / total).toFixed(1)}%` : '–'}</td>
+                    <td>{total ? `${((100 * s.plaintext) / total).toFixed(1)}% (${s.plaintext.toFixed(2)}/s)` : '–'}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </QueryState>
+    </section>
+  );
+}
+
+function Emergency({ data }: { data: SecurityView }) {
+  const denial = useDenial('emergency');
+  const queryClient = useQueryClient();
+  const [namespace, setNamespace] = useState(data.namespaces[0]?.namespace ?? '');
+  const [confirm, setConfirm] = useState('');
+  const [reason, setReason] = useState('');
+  const [minutes, setMinutes] = useState(DEFAULT_EMERGENCY_MINUTES);
+  const start = useMutation({ mutationFn: () => startEmergency(namespace, { confirm, reason, minutes }), onSuccess: () => void queryClient.invalidateQueries() });
+  return (
+    <section className="panel" aria-labelledby="emergency-title">
+      <h2 id="emergency-title">Emergency PERMISSIVE</h2>
+      <p className="muted">Lets plaintext clients in while mTLS is broken, for a bounded time. The previous mode comes back at the deadline, even after a restart; a change made meanwhile is never overwritten.</p>
+      {denial ? (
+        <p className="hint">Only admins can start an emergency. {denial}</p>
+      ) : (
+        <form
+          className="signin-form"
+          aria-label="Start an emergency"
+          onSubmit={(e) => {
+            e.preventDefault();
+            start.mutate();
+          }}
+        >
+          <label>
+            Namespace
+            <select value={namespace} onChange={(e) => setNamespace(e.target.value)}>
+              {[...data.namespaces.map((n) => n.namespace), data.rootNamespace].map((n) => (
+                <option key={n} value={n}>
+                  {n === data.rootNamespace ? `${n} (whole mesh)` : n}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Type the namespace name to confirm
+            <input value={confirm} onChange={(e) => setConfirm(e.target.value)} autoComplete="off" />
+          </label>
+          <label>
+            Reason
+            <input value={reason} onChange={(e) => setReason(e.target.value)} />
+          </label>
+          <label>
+            Revert after (minutes, at most {MAX_EMERGENCY_MINUTES})
+            <input type="number" min={1} max={MAX_EMERGENCY_MINUTES} value={minutes} onChange={(e) => setMinutes(Number(e.target.value))} />
+          </label>
+          <button type="submit" className="button button-danger" disabled={confirm !== namespace || reason.trim().length < 3 || start.isPending}>
+            Switch {namespace} to PERMISSIVE
+          </button>
+          {start.isError && (
+            <p role="alert" className="notice-inline bad">
+              Not started: {start.error.message}
+            </p>
+          )}
+          {start.isSuccess && (
+            <p role="status" className="notice-inline ok">
+              {namespace} is PERMISSIVE until the deadline shown in the banner.
+            </p>
+          )}
+        </form>
+      )}
+    </section>
+  );
+}
+
+function Jwt({ data }: { data: SecurityView }) {
+  return (
+    <section className="panel" aria-labelledby="jwt-title">
+      <h2 id="jwt-title">JWT authentication</h2>
+      {data.jwt.length === 0 && <p className="muted">No RequestAuthentication: tokens are not validated.</p>}
+      {data.jwt.map((r) => (
+        <div key={`${r.namespace}/${r.name}`}>
+          <h3>
+            {r.namespace}/{r.name} <span className="muted">for {r.workloads}</span>
+          </h3>
+          <table className="table" aria-label={`JWT providers of ${r.name}`}>
+            <thead>
+              <tr>
+                <th scope="col">Issuer</th>
+                <th scope="col">JWKS</th>
+                <th scope="col">Audiences</th>
+                <th scope="col">Token from</th>
+                <th scope="col">Forwarded</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.providers.map((p) => (
+                <tr key={p.issuer}>
+                  <th scope="row">{p.issuer}</th>
+                  <td>
+                    <code>{p.jwksUri ?? 'discovered'}</code>
+                  </td>
+                  <td>{p.audiences.join(', ') || 'any'}</td>
+                  <td>{p.fromHeaders.join(', ') || 'Authorization (Bearer …)'}</td>
+                  <td>{p.forwardOriginalToken ? 'yes' : 'no'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ))}
+      <h3>Which workloads need a token</h3>
+      <ul>
+        {data.tokenRequired.map((t) => (
+          <li key={t.workload}>
+            {t.workload}: {t.open ? 'no ALLOW policy, so no token is required' : t.requireToken.length ? `token required (${t.requireToken.join('; ')})` : 'allowed without a token by every ALLOW rule'}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+const lines = (text: string, sep: string) =>
+  Object.fromEntries(
+    text
+      .split('\n')
+      .map((l) => l.split(sep))
+      .filter((p) => p.length >= 2 && p[0]!.trim())
+      .map(([k, ...v]) => [k!.trim(), v.join(sep).trim()]),
+  );
+
+function Authorization({ data, namespace }: { data: SecurityView; namespace: string }) {
+  const apps = [...new Set(data.workloads.map((w) => `${w.workload.namespace}/${w.workload.labels.app ?? w.workload.name}`))];
+  const [target, setTarget] = useState(apps[0] ?? '');
+  const [method, setMethod] = useState('GET');
+  const [path, setPath] = useState('/');
+  const [token, setToken] = useState('https://auth.ai-nutritionist.com/user-1');
+  const [claims, setClaims] = useState('tier=free');
+  const [headers, setHeaders] = useState('');
+  const check = useMutation({
+    mutationFn: () => {
+      const [ns, app] = target.split('/');
+      return evaluateCaller({ namespace: ns, app, method, path, requestPrincipal: token || undefined, claims: lines(claims, '='), headers: lines(headers, ':'), principal: 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account', sourceNamespace: 'istio-system' });
+    },
+  });
+  return (
+    <section className="panel" aria-labelledby="authz-title">
+      <h2 id="authz-title">Authorization {namespace ? `in ${namespace}` : ''}</h2>
+      {data.authorization.map((p) => (
+        <div key={`${p.namespace}/${p.name}`} className="route">
+          <h3>
+            <span className={`badge ${p.action === 'DENY' ? 'badge-warn' : ''}`}>{p.action}</span> {p.namespace}/{p.name} <span className="muted">for {p.workloads}</span>
+          </h3>
+          <ol>
+            {p.rules.map((r, i) => (
+              <li key={i}>
+                who: {r.who}; what: {r.what}; when: {r.when}
+              </li>
+            ))}
+            {p.rules.length === 0 && <li>no rules: {p.action === 'ALLOW' ? 'allows nothing' : 'matches nothing'}</li>}
+          </ol>
+        </div>
+      ))}
+      <form
+        aria-label="Can this caller do this?"
+        className="split-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          check.mutate();
+        }}
+      >
+        <div className="signin-form">
+          <h3>Can this caller do this?</h3>
+          <label>
+            Workload
+            <select value={target} onChange={(e) => setTarget(e.target.value)}>
+              {apps.map((a) => (
+                <option key={a}>{a}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Method
+            <input value={method} onChange={(e) => setMethod(e.target.value.toUpperCase())} />
+          </label>
+          <label>
+            Path
+            <input value={path} onChange={(e) => setPath(e.target.value)} />
+          </label>
+        </div>
+        <div className="signin-form">
+          <label>
+            Token principal (issuer/subject; empty for no token)
+            <input value={token} onChange={(e) => setToken(e.target.value)} />
+          </label>
+          <label>
+            Claims (one name=value per line)
+            <textarea rows={3} value={claims} onChange={(e) => setClaims(e.target.value)} />
+          </label>
+          <label>
+            Headers (one name: value per line)
+            <textarea rows={3} value={headers} onChange={(e) => setHeaders(e.target.value)} />
+          </label>
+          <button type="submit" className="button">
+            Evaluate
+          </button>
+        </div>
+      </form>
+      {check.data && (
+        <p role="status" className={`notice-inline ${check.data.decision.allowed ? 'decision-allowed' : 'decision-denied'}`}>
+          <strong>{check.data.decision.allowed ? 'Allowed' : 'Denied'}</strong>: {check.data.decision.reason}
+        </p>
+      )}
+      {check.isError && <p role="alert" className="notice-inline bad">{check.error.message}</p>}
+    </section>
+  );
+}
+
+function RateLimits({ data, namespace }: { data: SecurityView; namespace: string }) {
+  const live = useQuery(securityLiveQuery(namespace));
+  const limited = live.data ? Object.values(live.data.services).reduce((sum, s) => sum + s.rateLimited, 0) : undefined;
+  return (
+    <section className="panel" aria-labelledby="rl-title">
+      <h2 id="rl-title">Local rate limits</h2>
+      <p className="muted">
+        Token buckets of Envoy&apos;s local rate limit, one per sidecar. Requests answered 429 in the last 5 minutes: {live.isError ? `unknown (${live.error.message})` : limited === undefined ? 'loading…' : `${limited.toFixed(2)}/s`}.
+      </p>
+      {data.rateLimits.length === 0 && <p className="muted">No local rate limits.</p>}
+      {data.rateLimits.map((b) => (
+        <TokenBucketRow key={`${b.namespace}/${b.name}/${b.patchIndex}`} bucket={b} />
+      ))}
+    </section>
+  );
+}
+
+function TokenBucketRow({ bucket }: { bucket: SecurityView['rateLimits'][number] }) {
+  const denial = useDenial('security:write');
+  const queryClient = useQueryClient();
+  const [editing, setEditing] = useState(false);
+  const [form, setForm] = useState({ maxTokens: bucket.maxTokens, tokensPerFill: bucket.tokensPerFill, fillInterval: bucket.fillInterval, reason: '' });
+  const save = useMutation({ mutationFn: () => putTokenBucket(bucket.namespace, bucket.name, bucket.patchIndex, { ...form, resourceVersion: bucket.resourceVersion }), onSuccess: () => { setEditing(false); void queryClient.invalidateQueries({ queryKey: ['security'] }); } });
+  const perSecond = (bucket.tokensPerFill / (parseFloat(bucket.fillInterval) * (bucket.fillInterval.endsWith('ms') ? 0.001 : bucket.fillInterval.endsWith('m') ? 60 : 1))).toFixed(2);
+  return (
+    <div className="route" aria-label={`Rate limit ${bucket.name}`} role="group">
+      <p>
+        <strong>
+          {bucket.namespace}/{bucket.name}
+        </strong>{' '}
+        for {bucket.workloads}: bucket of {bucket.maxTokens} tokens, {bucket.tokensPerFill} added every {bucket.fillInterval} (≈ {perSecond} requests/s per sidecar after a burst)
+      </p>
+      {!denial && !editing && (
+        <button type="button" className="button button-quiet button-small" onClick={() => setEditing(true)}>
+          Edit {bucket.name}
+        </button>
+      )}
+      {editing && (
+        <form
+          className="condition"
+          onSubmit={(e) => {
+            e.preventDefault();
+            save.mutate();
+          }}
+        >
+          <label>
+            Max tokens <input type="number" min={1} value={form.maxTokens} onChange={(e) => setForm({ ...form, maxTokens: Number(e.target.value) })} />
+          </label>
+          <label>
+            Tokens per fill <input type="number" min={1} value={form.tokensPerFill} onChange={(e) => setForm({ ...form, tokensPerFill: Number(e.target.value) })} />
+          </label>
+          <label>
+            Fill interval <input value={form.fillInterval} onChange={(e) => setForm({ ...form, fillInterval: e.target.value })} />
+          </label>
+          <label>
+            Reason <input value={form.reason} onChange={(e) => setForm({ ...form, reason: e.target.value })} />
+          </label>
+          <button type="submit" className="button button-small" disabled={save.isPending}>
+            Save
+          </button>
+          <button type="button" className="button button-quiet button-small" onClick={() => setEditing(false)}>
+            Cancel
+          </button>
+          {save.isError && <p role="alert" className="notice-inline bad">{save.error.message}</p>}
+        </form>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { expect, test } from '@playwright/test';
+import { AUTH_DIR, auth, sandboxKubeconfig } from '../playwright.config';
+import { jsonpath } from './kube';
+import { signIn } from './sign-in';
+
+test.describe('security as operator', () => {
+  test('shows effective mTLS, but does not offer the emergency action, and the API refuses it', async ({ page }) => {
+    await page.goto('/security?namespace=ai-nutritionist');
+    await expect(page.getByRole('table', { name: 'Effective mTLS per namespace' }).getByRole('row', { name: /ai-nutritionist/ })).toContainText('STRICT');
+    await expect(page.getByRole('table', { name: 'Effective mTLS per workload' }).getByRole('row', { name: /payment-service-blue/ })).toContainText('PeerAuthentication ai-nutritionist/default');
+    await expect(page.getByRole('form', { name: 'Start an emergency' })).toHaveCount(0);
+    await expect(page.getByText('Only admins can start an emergency')).toBeVisible();
+    const refused = await page.request.post('/api/security/emergency/ai-nutritionist/start', { data: { confirm: 'ai-nutritionist', reason: 'operator tries', minutes: 5 } });
+    expect(refused.status()).toBe(403);
+    expect((await refused.json()).error.message).toContain('needs admin');
+    expect(jsonpath('peerauthentication', 'default', '.spec.mtls.mode')).toBe('STRICT');
+  });
+
+  test('answers "can this caller do this?" from the platform policies', async ({ page }) => {
+    await page.goto('/security?namespace=ai-nutritionist');
+    const form = page.getByRole('form', { name: 'Can this caller do this?' });
+    await form.getByRole('combobox', { name: 'Workload' }).selectOption('ai-nutritionist/ai-coach-service');
+    await form.getByRole('textbox', { name: 'Path' }).fill('/api/v1/ai-coach/sessions');
+    await form.getByRole('textbox', { name: /Claims/ }).fill('tier=free');
+    await form.getByRole('button', { name: 'Evaluate' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Denied' })).toContainText('none of their rules matches');
+    await form.getByRole('textbox', { name: /Claims/ }).fill('tier=premium');
+    await form.getByRole('button', { name: 'Evaluate' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Allowed' })).toContainText('allowed by ai-nutritionist/ai-coach-service-authz, rule 1');
+  });
+});
+
+test.describe('rate limits as admin', () => {
+  test.use({ storageState: `${AUTH_DIR}/admin.json` });
+  test('refuses an invalid token bucket with a field error', async ({ page }) => {
+    const rv = jsonpath('envoyfilter', 'ai-coach-rate-limit', '.metadata.resourceVersion');
+    const response = await page.request.put('/api/security/rate-limits/ai-nutritionist/ai-coach-rate-limit/0', { data: { resourceVersion: rv, reason: 'test', maxTokens: 10, tokensPerFill: 20, fillInterval: '10 parsecs' } });
+    expect(response.status()).toBe(400);
+    const message = (await response.json()).error.message;
+    expect(message).toContain('tokensPerFill: cannot exceed the bucket size');
+    expect(message).toContain('fillInterval: must be a duration');
+    expect(jsonpath('envoyfilter', 'ai-coach-rate-limit', '.metadata.resourceVersion')).toBe(rv);
+  });
+});
+
+const PORT = 3150;
+function startDashboard(): Promise<ChildProcess> {
+  const env = { ...process.env, ...auth(PORT), MESHDECK_EMERGENCY_RECONCILER: '1', KUBECONFIG: sandboxKubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard', MESHDECK_IMPERSONATE: '1', NEXT_TELEMETRY_DISABLED: '1' };
+  // Its own process group: `next start` forks the server, and stopping must reach both.
+  const child = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--hostname', '127.0.0.1', '--port', String(PORT)], { env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('Ready') && resolve(child));
+    child.on('exit', (code) => reject(new Error(`dashboard exited (${code})`)));
+  });
+}
+async function stop(child: ChildProcess) {
+  if (child.exitCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    process.kill(-child.pid!, 'SIGTERM');
+    await exited;
+  }
+  // Wait until the port is free again, so a restart can bind it.
+  await expect.poll(async () => fetch(`http://127.0.0.1:${PORT}/api/healthz`).then(() => 'up', () => 'down'), { timeout: 10_000 }).toBe('down');
+}
+
+test.describe('emergency PERMISSIVE', () => {
+  test.setTimeout(150_000);
+
+  test('an admin relaxes mTLS for a minute; after a dashboard restart it reverts on time', async ({ browser }) => {
+    let dashboard = await startDashboard();
+    // A fresh browser session: cookies are per host, not per port, so the project's saved session would ride along.
+    const context = await browser.newContext({ baseURL: `http://127.0.0.1:${PORT}`, storageState: { cookies: [], origins: [] } });
+    const page = await context.newPage();
+    try {
+      await signIn(page, 'admin');
+      await page.goto('/security?namespace=ai-nutritionist');
+      const form = page.getByRole('form', { name: 'Start an emergency' });
+      await form.getByRole('combobox', { name: 'Namespace' }).selectOption('ai-nutritionist');
+      await form.getByRole('textbox', { name: 'Type the namespace name to confirm' }).fill('ai-nutritionist');
+      await form.getByRole('textbox', { name: 'Reason' }).fill('payment partner cannot present a mesh certificate');
+      await form.getByRole('spinbutton', { name: /Revert after/ }).fill('1');
+      await form.getByRole('button', { name: 'Switch ai-nutritionist to PERMISSIVE' }).click();
+      await expect(form.getByRole('status')).toContainText('PERMISSIVE until the deadline');
+
+      expect(jsonpath('peerauthentication', 'default', '.spec.mtls.mode')).toBe('PERMISSIVE');
+      expect(jsonpath('peerauthentication', 'default', '.metadata.annotations.meshdeck\\.io/emergency-previous-mode')).toBe('STRICT');
+      expect(jsonpath('peerauthentication', 'default', '.metadata.annotations.meshdeck\\.io/emergency-by')).toBe('admin@meshdeck.local');
+      const deadline = Date.parse(jsonpath('peerauthentication', 'default', '.metadata.annotations.meshdeck\\.io/emergency-revert-at'));
+
+      const banner = page.getByRole('region', { name: 'Active emergencies' });
+      await expect(banner).toContainText('Emergency: mTLS is PERMISSIVE in ai-nutritionist (was STRICT)');
+      const first = await banner.locator('.countdown').textContent();
+      await expect.poll(() => banner.locator('.countdown').textContent(), { timeout: 5000 }).not.toBe(first);
+
+      // Restart the dashboard: the pending revert must be picked up from the cluster.
+      await stop(dashboard);
+      dashboard = await startDashboard();
+      await expect.poll(() => jsonpath('peerauthentication', 'default', '.spec.mtls.mode'), { timeout: Math.max(0, deadline - Date.now()) + 10_000, intervals: [500] }).toBe('STRICT');
+      expect(Date.now() - deadline).toBeLessThan(10_000);
+
+      await page.goto('/audit?namespace=ai-nutritionist');
+      await expect(page.getByRole('row', { name: /security\.emergency-start/ })).toContainText('payment partner cannot present a mesh certificate');
+      await expect(page.getByRole('row', { name: /security\.emergency-revert/ })).toContainText('mTLS PERMISSIVE → STRICT in ai-nutritionist');
+      await expect(page.getByRole('region', { name: 'Active emergencies' })).toHaveCount(0);
+    } finally {
+      await context.close();
+      await stop(dashboard);
+    }
+  });
+});
