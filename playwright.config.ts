@@ -1,6 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
 const SANDBOX_PORT = Number(process.env.E2E_SANDBOX_PORT ?? 16443);
+const TRAFFIC_PORT = 16690;
+export const E2E_PROMETHEUS_URL = 'http://127.0.0.1:19190';
 const CONNECTED_PORT = Number(process.env.E2E_PORT ?? 3100);
 const NO_CLUSTER_PORT = CONNECTED_PORT + 1;
 export const sandboxKubeconfig = '.sandbox/e2e/kubeconfig';
@@ -52,14 +54,15 @@ export default defineConfig({
   // Started in this order: the sandbox first, so its kubeconfig exists for the dashboard.
   webServer: [
     {
-      command: `node sandbox/main.ts --port ${SANDBOX_PORT} --kubeconfig ${sandboxKubeconfig}`,
+      command: `node sandbox/main.ts --port ${SANDBOX_PORT} --kubeconfig ${sandboxKubeconfig} --traffic --traffic-port ${TRAFFIC_PORT} --rate 150`,
       url: `https://127.0.0.1:${SANDBOX_PORT}/healthz`,
       ignoreHTTPSErrors: true,
       reuseExistingServer: false,
       timeout: 30_000,
     },
+    { command: `node scripts/e2e-prometheus.ts 127.0.0.1:${TRAFFIC_PORT} 19190`, url: `${E2E_PROMETHEUS_URL}/-/ready`, reuseExistingServer: false, timeout: 30_000 },
     // Writes go to Kubernetes as the signed-in user (impersonation), so the sandbox's RBAC applies too.
-    dashboard(CONNECTED_PORT, { KUBECONFIG: sandboxKubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard', MESHDECK_IMPERSONATE: '1', ...auth(CONNECTED_PORT) }),
+    dashboard(CONNECTED_PORT, { KUBECONFIG: sandboxKubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard', MESHDECK_IMPERSONATE: '1', MESHDECK_PROMETHEUS_URL: E2E_PROMETHEUS_URL, ...auth(CONNECTED_PORT) }),
     dashboard(NO_CLUSTER_PORT, { KUBECONFIG: 'e2e/fixtures/unreachable-kubeconfig.yaml', ...auth(NO_CLUSTER_PORT) }),
   ],
 });

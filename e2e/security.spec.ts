@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { expect, test } from '@playwright/test';
-import { AUTH_DIR, auth, sandboxKubeconfig } from '../playwright.config';
+import { AUTH_DIR } from '../playwright.config';
+import { startDashboardProcess, stopDashboardProcess } from './dashboard-process';
 import { jsonpath } from './kube';
 import { signIn } from './sign-in';
 
@@ -45,24 +46,8 @@ test.describe('rate limits as admin', () => {
 });
 
 const PORT = 3150;
-function startDashboard(): Promise<ChildProcess> {
-  const env = { ...process.env, ...auth(PORT), MESHDECK_EMERGENCY_RECONCILER: '1', KUBECONFIG: sandboxKubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard', MESHDECK_IMPERSONATE: '1', NEXT_TELEMETRY_DISABLED: '1' };
-  // Its own process group: `next start` forks the server, and stopping must reach both.
-  const child = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--hostname', '127.0.0.1', '--port', String(PORT)], { env, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('Ready') && resolve(child));
-    child.on('exit', (code) => reject(new Error(`dashboard exited (${code})`)));
-  });
-}
-async function stop(child: ChildProcess) {
-  if (child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    process.kill(-child.pid!, 'SIGTERM');
-    await exited;
-  }
-  // Wait until the port is free again, so a restart can bind it.
-  await expect.poll(async () => fetch(`http://127.0.0.1:${PORT}/api/healthz`).then(() => 'up', () => 'down'), { timeout: 10_000 }).toBe('down');
-}
+const startDashboard = () => startDashboardProcess(PORT, { MESHDECK_EMERGENCY_RECONCILER: '1' });
+const stop = (child: ChildProcess) => stopDashboardProcess(child, PORT);
 
 test.describe('emergency PERMISSIVE', () => {
   test.setTimeout(150_000);

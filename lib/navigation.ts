@@ -2,6 +2,7 @@
 export const pages = [
   { href: '/', label: 'Overview' },
   { href: '/traffic', label: 'Traffic' },
+  { href: '/kpis', label: 'KPIs' },
   { href: '/security', label: 'Security' },
   { href: '/audit', label: 'Audit' },
 ] as const;

@@ -1,0 +1,260 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { NAMESPACE_PARAM } from '@/lib/navigation';
+import { kpiQuery, serviceChartsQuery, type KpiParams } from '@/lib/queries/kpis';
+import { TimeSeriesChart, Sparkline } from './charts';
+import { ms, PanelBody, pct, rps } from './panel';
+
+const RANGES = ['15m', '1h', '6h', '24h', 'custom'];
+const REFRESH = [0, 5, 15, 30, 60];
+
+function useKpiParams(): [KpiParams & { service: string }, (changes: Record<string, string>) => void] {
+  const search = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = { namespace: search.get(NAMESPACE_PARAM) ?? '', range: search.get('range') ?? '1h', from: search.get('from') ?? undefined, to: search.get('to') ?? undefined, refresh: Number(search.get('refresh') ?? 15), service: search.get('service') ?? '' };
+  const update = (changes: Record<string, string>) => {
+    const next = new URLSearchParams(search);
+    for (const [k, v] of Object.entries(changes)) if (v) next.set(k, v); else next.delete(k);
+    router.replace(`${pathname}?${next}`);
+  };
+  return [params, update];
+}
+
+const toUnix = (local: string) => String(Math.floor(new Date(local).getTime() / 1000));
+const toLocal = (unix?: string) => (unix ? new Date(Number(unix) * 1000).toISOString().slice(0, 16) : '');
+
+export function KpisPage() {
+  const [params, update] = useKpiParams();
+  const page = useQuery(kpiQuery(params));
+  const data = page.data;
+  const panels = data ? [data.services, data.slo, data.canaries, data.business, data.sparklines, data.alerts] : [];
+  const prometheusDown = panels.length > 0 && panels.every((p) => 'error' in p && p.error.status >= 500);
+  const firstError = panels.find((p) => 'error' in p) as { error: { message: string } } | undefined;
+
+  return (
+    <>
+      <h1>KPIs</h1>
+      <form className="filters" aria-label="Time range" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Range
+          <select value={params.range} onChange={(e) => update({ range: e.target.value, ...(e.target.value === 'custom' ? { from: String(Math.floor(Date.now() / 1000) - 3600), to: String(Math.floor(Date.now() / 1000)) } : { from: '', to: '' }) })}>
+            {RANGES.map((r) => (
+              <option key={r} value={r}>
+                {r === 'custom' ? 'Custom' : `Last ${r}`}
+              </option>
+            ))}
+          </select>
+        </label>
+        {params.range === 'custom' && (
+          <>
+            <label>
+              From <input type="datetime-local" value={toLocal(params.from)} onChange={(e) => update({ from: toUnix(e.target.value) })} />
+            </label>
+            <label>
+              To <input type="datetime-local" value={toLocal(params.to)} onChange={(e) => update({ to: toUnix(e.target.value) })} />
+            </label>
+          </>
+        )}
+        <label>
+          Auto-refresh
+          <select value={params.refresh} onChange={(e) => update({ refresh: e.target.value })}>
+            {REFRESH.map((r) => (
+              <option key={r} value={r}>
+                {r ? `every ${r} s` : 'off'}
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
+      {page.isError && (
+        <div className="state state-error" role="alert">
+          <strong>Could not load the KPIs.</strong> {page.error.message}
+        </div>
+      )}
+      {prometheusDown && (
+        <div className="notice-inline bad" role="alert">
+          <strong>Prometheus is unavailable</strong>: {firstError?.error.message}. Metrics, SLOs and alerts cannot be shown; the rest of Meshdeck keeps working.
+        </div>
+      )}
+
+      <section className="panel" aria-labelledby="slo-title">
+        <h2 id="slo-title">Service level objectives</h2>
+        <PanelBody panel={data?.slo} pending={page.isPending} label="the SLOs" isEmpty={(slos) => slos.every((s) => s.value === null)}>
+          {(slos) => (
+            <div className="cards">
+              {slos.map((s) => (
+                <div key={s.name} className={`card ${s.met === false ? 'card-bad' : s.met ? 'card-ok' : ''}`}>
+                  <h3>{s.name}</h3>
+                  <p className="big">{s.unit === 'ratio' ? pct(s.value, 3) : s.unit === 'ms' ? ms(s.value) : rps(s.value)}</p>
+                  <p>
+                    Objective {s.objective}: <strong>{s.met === null ? 'no data' : s.met ? 'met' : 'missed'}</strong>
+                  </p>
+                  {s.burn1h !== undefined && (
+                    <p className="muted">
+                      Budget burn {s.burn1h === null ? '–' : `${s.burn1h.toFixed(1)}×`} (1 h), {s.burn6h === null || s.burn6h === undefined ? '–' : `${s.burn6h.toFixed(1)}×`} (6 h)
+                    </p>
+                  )}
+                </div>
+              ))}
+            </div>
+          )}
+        </PanelBody>
+      </section>
+
+      <section className="panel" aria-labelledby="services-title">
+        <h2 id="services-title">Services ({data?.window ?? '…'} rate window)</h2>
+        <PanelBody panel={data?.services} pending={page.isPending} label="the services" isEmpty={(rows) => rows.length === 0}>
+          {(rows) => (
+            <table className="table" aria-label="Service metrics">
+              <thead>
+                <tr>
+                  <th scope="col">Service</th>
+                  <th scope="col">Requests</th>
+                  <th scope="col">Errors</th>
+                  <th scope="col">P50</th>
+                  <th scope="col">P95</th>
+                  <th scope="col">P99</th>
+                  <th scope="col">Trend</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.service}>
+                    <th scope="row">
+                      <button type="button" className="linkish" onClick={() => update({ service: r.service })}>
+                        {r.service}
+                      </button>
+                    </th>
+                    <td>{rps(r.rate)}</td>
+                    <td>{pct(r.errorRatio)}</td>
+                    <td>{ms(r.p50)}</td>
+                    <td>{ms(r.p95)}</td>
+                    <td>{ms(r.p99)}</td>
+                    <td>{data && 'data' in data.sparklines ? <Sparkline points={data.sparklines.data[r.service]} label={`${r.service} request rate trend`} /> : '–'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </PanelBody>
+      </section>
+
+      {params.service && <ServiceView params={params} service={params.service} onClose={() => update({ service: '' })} />}
+
+      <section className="panel" aria-labelledby="alerts-title">
+        <h2 id="alerts-title">Alerts</h2>
+        <PanelBody panel={data?.alerts} pending={page.isPending} label="the alerts" isEmpty={(alerts) => alerts.length === 0}>
+          {(alerts) => (
+            <ul className="alerts">
+              {alerts.map((a, i) => (
+                <li key={i} className={a.state === 'firing' ? 'notice-inline bad' : 'notice-inline warn'}>
+                  <strong>{a.labels.alertname}</strong> {a.state} since {a.activeAt ? new Date(a.activeAt).toLocaleString() : '?'}: {a.annotations.summary ?? ''}
+                  <div className="muted">{Object.entries(a.labels).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}=${v}`).join(', ')}</div>
+                  {a.labels.alertname === 'CanaryHighErrorRate' && (
+                    <Link href={`/traffic?namespace=${encodeURIComponent(a.labels.destination_service_namespace ?? '')}`}>Open the traffic split of {a.labels.destination_service_name}</Link>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </PanelBody>
+      </section>
+
+      <section className="panel" aria-labelledby="canary-title">
+        <h2 id="canary-title">Canary against stable (last 2 minutes)</h2>
+        <PanelBody panel={data?.canaries} pending={page.isPending} label="the version comparison" isEmpty={(c) => c.length === 0}>
+          {(comparisons) =>
+            comparisons.map((c) => (
+              <div key={c.service} className="route" role="group" aria-label={`Versions of ${c.service}`}>
+                <h3>{c.service}</h3>
+                <table className="table">
+                  <thead>
+                    <tr>
+                      <th scope="col">Version</th>
+                      <th scope="col">Share of requests</th>
+                      <th scope="col">Errors</th>
+                      <th scope="col">P99</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {c.versions.map((v) => (
+                      <tr key={v.version}>
+                        <th scope="row">{v.version}</th>
+                        <td>{pct(v.share, 1)}</td>
+                        <td>{pct(v.errorRatio)}</td>
+                        <td>{ms(v.p99)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+                <p className={`notice-inline ${c.firing ? 'bad' : 'ok'}`}>{c.verdict}</p>
+              </div>
+            ))
+          }
+        </PanelBody>
+      </section>
+
+      <section className="panel" aria-labelledby="business-title">
+        <h2 id="business-title">Business KPIs</h2>
+        <PanelBody panel={data?.business} pending={page.isPending} label="the business KPIs" isEmpty={(b) => Object.values(b).every((v) => v === null)}>
+          {(b) => (
+            <dl className="cards">
+              <div className="card">
+                <dt>Active users (5 min)</dt>
+                <dd className="big">{b.activeUsers ?? '–'}</dd>
+              </div>
+              <div className="card">
+                <dt>Premium requests</dt>
+                <dd className="big">{rps(b.premiumRps)}</dd>
+              </div>
+              <div className="card">
+                <dt>Canary share</dt>
+                <dd className="big">{pct(b.canaryShare, 1)}</dd>
+              </div>
+              <div className="card">
+                <dt>Circuit-breaker trips</dt>
+                <dd className="big">{rps(b.overflowsRps)} UO</dd>
+                <dd className="muted">{b.ejectedHosts ?? 0} hosts ejected now</dd>
+              </div>
+            </dl>
+          )}
+        </PanelBody>
+      </section>
+    </>
+  );
+}
+
+function ServiceView({ params, service, onClose }: { params: KpiParams; service: string; onClose: () => void }) {
+  const charts = useQuery(serviceChartsQuery(params, service));
+  const c = charts.data;
+  const empty = (s: { metric: Record<string, string> }[]) => s.length === 0;
+  return (
+    <section className="panel" aria-labelledby="service-title">
+      <div className="vs-header">
+        <h2 id="service-title">{service}</h2>
+        <button type="button" className="button button-quiet button-small" onClick={onClose}>
+          Close {service}
+        </button>
+      </div>
+      {charts.isError && <div className="state state-error" role="alert">{charts.error.message}</div>}
+      <div className="split-2">
+        <PanelBody panel={c?.byVersion} pending={charts.isPending} label="requests by version" isEmpty={empty}>
+          {(s) => <TimeSeriesChart series={s} name={(x) => x.metric.destination_version ?? 'unknown'} unit="/s" label={`Inbound requests per second by version (${c?.window} window)`} />}
+        </PanelBody>
+        <PanelBody panel={c?.byCode} pending={charts.isPending} label="requests by response code" isEmpty={empty}>
+          {(s) => <TimeSeriesChart series={s} name={(x) => x.metric.response_code ?? '?'} unit="/s" label="Inbound requests per second by response code" />}
+        </PanelBody>
+        <PanelBody panel={c?.latency} pending={charts.isPending} label="latency" isEmpty={empty}>
+          {(s) => <TimeSeriesChart series={s} name={(x) => x.metric.kpi ?? '?'} unit=" ms" label="Inbound latency P50, P95, P99" />}
+        </PanelBody>
+        <PanelBody panel={c?.outbound} pending={charts.isPending} label="outbound calls" isEmpty={empty}>
+          {(s) => <TimeSeriesChart series={s} name={(x) => x.metric.destination_service_name ?? '?'} unit="/s" label={`Outbound requests per second from ${service}`} />}
+        </PanelBody>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,25 @@
+// A dashboard server a spec starts (and stops, and restarts) itself, next to the ones
+// Playwright manages: for restarts, and for configurations the shared servers do not have.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { expect } from '@playwright/test';
+import { auth, sandboxKubeconfig } from '../playwright.config';
+
+export function startDashboardProcess(port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
+  const fullEnv = { ...process.env, ...auth(port), KUBECONFIG: sandboxKubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard', MESHDECK_IMPERSONATE: '1', NEXT_TELEMETRY_DISABLED: '1', ...env };
+  // Its own process group, so stopping reaches everything it starts.
+  const child = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--hostname', '127.0.0.1', '--port', String(port)], { env: fullEnv, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('Ready') && resolve(child));
+    child.on('exit', (code) => reject(new Error(`dashboard on port ${port} exited (${code})`)));
+  });
+}
+
+export async function stopDashboardProcess(child: ChildProcess, port: number): Promise<void> {
+  if (child.exitCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    process.kill(-child.pid!, 'SIGTERM');
+    await exited;
+  }
+  // The port is free again before anyone restarts on it.
+  await expect.poll(async () => fetch(`http://127.0.0.1:${port}/api/healthz`).then(() => 'up', () => 'down'), { timeout: 10_000 }).toBe('down');
+}

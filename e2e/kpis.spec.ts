@@ -1,0 +1,67 @@
+import type { ChildProcess } from 'node:child_process';
+import { expect, test } from '@playwright/test';
+import { startDashboardProcess, stopDashboardProcess } from './dashboard-process';
+import { kubectl } from './kube';
+import { signIn } from './sign-in';
+
+const SERVICES = ['ai-coach-service', 'health-tracking-service', 'messaging-service', 'nutrition-service', 'payment-service'];
+
+test.describe('KPIs', () => {
+  test('list every demo service with a non-zero request rate, SLOs and business KPIs', async ({ page }) => {
+    await page.goto('/kpis?namespace=ai-nutritionist&range=15m');
+    const table = page.getByRole('table', { name: 'Service metrics' });
+    for (const service of SERVICES) {
+      const row = table.getByRole('row', { name: new RegExp(service) });
+      await expect(row).toBeVisible({ timeout: 20_000 });
+      await expect(row.getByRole('cell').first()).not.toHaveText(/^(0\.00\/s|–)$/);
+    }
+    await expect(page.getByRole('region', { name: 'Service level objectives' })).toContainText('Objective > 99.9%');
+    await expect(page.getByRole('region', { name: 'Business KPIs' })).toContainText('Canary share');
+    await table.getByRole('button', { name: 'nutrition-service' }).click();
+    await expect(page).toHaveURL(/service=nutrition-service/);
+    await expect(page.getByRole('img', { name: /Inbound requests per second by version \(1m window\): .*stable/ })).toBeVisible();
+  });
+
+  test('moving the nutrition canary on the Traffic page moves its share on the KPIs page within 30 s', async ({ page }) => {
+    const share = async () => {
+      const row = page.getByRole('group', { name: 'Versions of nutrition-service' }).getByRole('row', { name: /^canary/ });
+      return Number((await row.getByRole('cell').first().textContent())!.replace('%', ''));
+    };
+    await page.goto('/kpis?namespace=ai-nutritionist&range=15m&refresh=5');
+    await expect(page.getByRole('group', { name: 'Versions of nutrition-service' })).toBeVisible({ timeout: 20_000 });
+    const before = await share();
+
+    await page.goto('/traffic?namespace=ai-nutritionist');
+    const split = page.getByRole('region', { name: 'Route default-split of nutrition-service-canary' });
+    await split.getByRole('spinbutton', { name: 'nutrition-service canary weight percent' }).fill('50');
+    await split.getByRole('button', { name: 'Review change' }).click();
+    await split.getByLabel('Reason for this change').fill('half the traffic to the canary');
+    await split.getByRole('button', { name: 'Apply' }).click();
+    await expect(split.getByRole('status')).toContainText('stable 50% / canary 50%');
+    const applied = Date.now();
+
+    await page.goto('/kpis?namespace=ai-nutritionist&range=15m&refresh=5');
+    await expect.poll(share, { timeout: 30_000 - (Date.now() - applied), intervals: [2000] }).toBeGreaterThan(before + 5);
+    // Put the split back for the specs that follow.
+    kubectl('patch', 'virtualservice', 'nutrition-service-canary', '-n', 'ai-nutritionist', '--type=json', '-p=[{"op":"replace","path":"/spec/http/3/route/0/weight","value":95},{"op":"replace","path":"/spec/http/3/route/1/weight","value":5}]');
+  });
+
+  test('with Prometheus down the KPIs page says so while the Traffic page keeps working', async ({ browser }) => {
+    const port = 3151;
+    let dashboard: ChildProcess | undefined;
+    const context = await browser.newContext({ baseURL: `http://127.0.0.1:${port}`, storageState: { cookies: [], origins: [] } });
+    try {
+      dashboard = await startDashboardProcess(port, { MESHDECK_PROMETHEUS_URL: 'http://127.0.0.1:59997' });
+      const page = await context.newPage();
+      await signIn(page, 'viewer');
+      await page.goto('/kpis?namespace=ai-nutritionist');
+      await expect(page.getByRole('alert').filter({ hasText: 'Prometheus is unavailable' })).toContainText('Prometheus at http://127.0.0.1:59997 is unreachable');
+      await expect(page.getByRole('region', { name: 'Service level objectives' }).getByRole('alert')).toContainText('Could not load the SLOs');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Traffic' }).click();
+      await expect(page.getByRole('region', { name: 'Route default-split of nutrition-service-canary' })).toBeVisible();
+    } finally {
+      await context.close();
+      if (dashboard) await stopDashboardProcess(dashboard, port);
+    }
+  });
+});

@@ -1,0 +1,21 @@
+import { queryOptions } from '@tanstack/react-query';
+import type { kpiPage, serviceCharts } from '@/lib/metrics/kpis';
+import { fetchJson } from './fetch-json';
+
+export type KpiPage = Awaited<ReturnType<typeof kpiPage>>;
+export type ServiceCharts = Awaited<ReturnType<typeof serviceCharts>>;
+export interface KpiParams {
+  namespace: string;
+  range: string;
+  from?: string;
+  to?: string;
+  refresh: number; // seconds; 0 = off
+}
+
+const params = (p: KpiParams) => new URLSearchParams(Object.entries({ namespace: p.namespace, range: p.range, from: p.from ?? '', to: p.to ?? '' }).filter(([, v]) => v));
+
+export const kpiQuery = (p: KpiParams) =>
+  queryOptions({ queryKey: ['kpis', p.namespace, p.range, p.from, p.to], queryFn: () => fetchJson<KpiPage>(`/api/kpis?${params(p)}`), refetchInterval: p.refresh ? p.refresh * 1000 : false });
+
+export const serviceChartsQuery = (p: KpiParams, service: string) =>
+  queryOptions({ queryKey: ['kpis', 'service', service, p.namespace, p.range, p.from, p.to], queryFn: () => fetchJson<ServiceCharts>(`/api/kpis/services/${encodeURIComponent(service)}?${params(p)}`), refetchInterval: p.refresh ? p.refresh * 1000 : false });
