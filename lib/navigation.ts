@@ -3,6 +3,7 @@ export const pages = [
   { href: '/', label: 'Overview' },
   { href: '/traffic', label: 'Traffic' },
   { href: '/kpis', label: 'KPIs' },
+  { href: '/resilience', label: 'Resilience' },
   { href: '/security', label: 'Security' },
   { href: '/audit', label: 'Audit' },
 ] as const;

@@ -1,6 +1,8 @@
 // The simulator's HTTP endpoint: /metrics for Prometheus and Jaeger's query API (/api/...).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { loadScenario, scenarioDir } from './scenario.ts';
 import type { TrafficSimulator } from './simulator.ts';
 import { jaegerApi } from './traces.ts';
 
@@ -10,6 +12,24 @@ export async function serveTraffic(simulator: TrafficSimulator, port: number, ho
     if (url.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
       res.end(simulator.metrics.text());
+      return;
+    }
+    // A development switch for demos and tests: POST /scenario?name=ai-coach-failing
+    if (url.pathname === '/scenario' && req.method === 'POST') {
+      const name = url.searchParams.get('name') ?? '';
+      if (!/^[a-z0-9-]+$/.test(name)) {
+        res.writeHead(400, { 'content-type': 'text/plain' });
+        res.end('give ?name= of a file in sandbox/scenarios (without .yaml)\n');
+        return;
+      }
+      try {
+        simulator.setScenario(loadScenario(join(scenarioDir, `${name}.yaml`)));
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(`scenario ${name}\n`);
+      } catch (error) {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end(`${(error as Error).message}\n`);
+      }
       return;
     }
     const answer = jaegerApi(simulator.traces, url);

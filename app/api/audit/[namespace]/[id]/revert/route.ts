@@ -28,7 +28,7 @@ export async function POST(request: Request, context: { params: Promise<{ namesp
     return errorResponse(error);
   }
   // Reverting a security change needs the rights that change needed.
-  const permission = entry.resource.kind === 'VirtualService' ? 'audit:revert' : 'security:write';
+  const permission = ['PeerAuthentication', 'RequestAuthentication', 'AuthorizationPolicy', 'EnvoyFilter'].includes(entry.resource.kind) ? 'security:write' : 'audit:revert';
   return auditedWrite(request, permission, { resource: entry.resource, action: 'audit.revert' }, async (body, options, user) => {
     const { reason } = revertBody.parse(body);
     const updated = await applyRevert(entry.resource, entry.revert!, options);

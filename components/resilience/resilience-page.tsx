@@ -1,0 +1,293 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useSearchParams } from 'next/navigation';
+import { useState } from 'react';
+import { stringify } from 'yaml';
+import { useDenial } from '@/components/auth/user-context';
+import { TimeSeriesChart } from '@/components/kpis/charts';
+import { DiffView } from '@/components/traffic/diff-view';
+import { QueryState } from '@/components/ui/query-state';
+import { NAMESPACE_PARAM } from '@/lib/navigation';
+import { HttpError } from '@/lib/queries/fetch-json';
+import { POLICY_FIELDS, PRESETS, fromForm, validateField, validateRoute, type FormValues } from '@/lib/mesh/resilience';
+import { breakerQuery, putPolicy, putRoute, resilienceQuery, type ResilienceView } from '@/lib/queries/resilience';
+
+const GROUPS = [
+  { title: 'Load balancing', prefix: 'loadBalancer' },
+  { title: 'Connection pool', prefix: 'connectionPool' },
+  { title: 'Outlier detection', prefix: 'outlierDetection' },
+  { title: 'TLS', prefix: 'tls' },
+];
+
+export function ResiliencePage() {
+  const namespace = useSearchParams().get(NAMESPACE_PARAM) ?? '';
+  const view = useQuery(resilienceQuery(namespace));
+  const live = useQuery(breakerQuery(namespace));
+  return (
+    <>
+      <h1>Resilience</h1>
+      <section className="panel" aria-labelledby="live-title">
+        <h2 id="live-title">Circuit breakers now</h2>
+        <QueryState query={live} label="the breaker state from Prometheus" isEmpty={(d) => d.status.length === 0} empty="No breaker activity recorded.">
+          {(d) => (
+            <>
+              <table className="table" aria-label="Circuit breaker state">
+                <thead>
+                  <tr>
+                    <th scope="col">Service</th>
+                    <th scope="col">State</th>
+                    <th scope="col">Ejected hosts</th>
+                    <th scope="col">Ejections (total)</th>
+                    <th scope="col">Overflows (UO)</th>
+                    <th scope="col">Timeouts (UT)</th>
+                    <th scope="col">Retries</th>
+                    <th scope="col">503/504 by flag</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {d.status.map((s) => (
+                    <tr key={s.service}>
+                      <th scope="row">{s.service}</th>
+                      <td>{s.tripped ? <span className="badge badge-warn">tripped</span> : <span className="badge">closed</span>}</td>
+                      <td>{s.ejectedHosts}</td>
+                      <td>{s.ejectionsTotal}</td>
+                      <td>{s.overflowsPerSecond.toFixed(2)}/s</td>
+                      <td>{s.timeoutsPerSecond.toFixed(2)}/s</td>
+                      <td>{s.retriesPerSecond.toFixed(2)}/s</td>
+                      <td>{Object.entries(s.failuresByFlag).map(([f, v]) => `${f} ${v.toFixed(2)}/s`).join(', ') || '–'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {d.history.length > 0 && <TimeSeriesChart series={d.history} name={(s) => `${s.metric.destination_service_name} ${s.metric.response_flags}`} unit="/s" label="503 and 504 responses per second by service and response flag (last 30 minutes)" />}
+            </>
+          )}
+        </QueryState>
+      </section>
+      <QueryState query={view} label="traffic policies">
+        {(data) => (
+          <>
+            {data.rules.map((rule) => (
+              <RuleCard key={`${rule.namespace}/${rule.name}`} rule={rule} />
+            ))}
+            <RoutesPanel routes={data.routes} />
+          </>
+        )}
+      </QueryState>
+    </>
+  );
+}
+
+function RuleCard({ rule }: { rule: ResilienceView['rules'][number] }) {
+  return (
+    <article className="panel" aria-labelledby={`dr-${rule.namespace}-${rule.name}`}>
+      <h2 id={`dr-${rule.namespace}-${rule.name}`}>
+        {rule.host} <span className="muted">DestinationRule {rule.namespace}/{rule.name}</span>
+      </h2>
+      {rule.targets.map((t) => (
+        <PolicyEditor key={t.label} rule={rule} target={t} />
+      ))}
+      {rule.portLevelSettings.length > 0 && (
+        <details>
+          <summary>Port-level settings ({rule.portLevelSettings.length})</summary>
+          <pre className="diff">{stringify(rule.portLevelSettings)}</pre>
+        </details>
+      )}
+    </article>
+  );
+}
+
+function PolicyEditor({ rule, target }: { rule: ResilienceView['rules'][number]; target: ResilienceView['rules'][number]['targets'][number] }) {
+  const denial = useDenial('resilience:write');
+  const queryClient = useQueryClient();
+  const [draft, setDraft] = useState<{ base: string; values: FormValues } | null>(null);
+  const [reason, setReason] = useState('');
+  const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
+  const values = draft?.values ?? target.form;
+  const changed = Object.keys(values).some((k) => (values[k] ?? '') !== (target.form[k] ?? ''));
+  const errors = { ...Object.fromEntries(POLICY_FIELDS.map((f) => [f.key, validateField(f, values[f.key] ?? '')]).filter(([, e]) => e)), ...fromForm(values, target.policy).errors, ...serverErrors };
+  const save = useMutation({
+    mutationFn: () => putPolicy(rule.namespace, rule.name, { resourceVersion: draft!.base, reason, subset: target.subset, values }),
+    onSuccess: () => {
+      setDraft(null);
+      setReason('');
+      void queryClient.invalidateQueries({ queryKey: ['resilience'] });
+    },
+    onError: (error) => {
+      const fields = (error instanceof HttpError && (error.body as { error?: { details?: { fields?: Record<string, string> } } })?.error?.details?.fields) || {};
+      setServerErrors(fields);
+    },
+  });
+  const edit = (key: string, value: string) => {
+    setServerErrors({});
+    setDraft({ base: draft?.base ?? rule.resourceVersion, values: { ...values, [key]: value } });
+  };
+  const id = (key: string) => `${rule.name}-${target.subset ?? 'all'}-${key}`.replace(/[^a-zA-Z0-9-]/g, '-');
+  const who = `${rule.host.split('.')[0]} ${target.subset ?? 'all subsets'}`;
+  return (
+    <section className="route" aria-label={`Traffic policy of ${who}`}>
+      <h3>
+        {target.label} <span className="muted">({target.endpoints} endpoint{target.endpoints === 1 ? '' : 's'}{target.inherits ? ', inherits the top-level policy' : ''})</span>
+      </h3>
+      {target.consequences.length > 0 && (
+        <ul className="hint">
+          {target.consequences.map((c) => (
+            <li key={c}>{c}</li>
+          ))}
+        </ul>
+      )}
+      <fieldset disabled={Boolean(denial)} className="policy-form">
+        {GROUPS.map((g) => (
+          <div key={g.prefix} className="field-group">
+            <h4>{g.title}</h4>
+            {POLICY_FIELDS.filter((f) => f.key.startsWith(g.prefix)).map((f) => (
+              <label key={f.key} className="field">
+                <span>
+                  {f.label} {f.unit && <span className="muted">({f.unit})</span>}
+                </span>
+                {f.kind === 'enum' || f.kind === 'bool' ? (
+                  <select aria-label={`${who} ${f.label}`} value={values[f.key] ?? ''} onChange={(e) => edit(f.key, e.target.value)}>
+                    <option value="">unset</option>
+                    {(f.kind === 'bool' ? ['true', 'false'] : f.values!).map((v) => (
+                      <option key={v}>{v}</option>
+                    ))}
+                  </select>
+                ) : (
+                  <input aria-label={`${who} ${f.label}`} aria-invalid={Boolean(errors[f.key])} aria-describedby={errors[f.key] ? id(f.key) : undefined} value={values[f.key] ?? ''} placeholder="unset" onChange={(e) => edit(f.key, e.target.value)} />
+                )}
+                {errors[f.key] && (
+                  <span id={id(f.key)} role="alert" className="field-error">
+                    {errors[f.key]}
+                  </span>
+                )}
+              </label>
+            ))}
+          </div>
+        ))}
+      </fieldset>
+      {!denial && (
+        <div className="toolbar">
+          <label className="field-inline">
+            Preset
+            <select
+              aria-label={`Preset for ${who}`}
+              value=""
+              onChange={(e) => {
+                const preset = PRESETS.find((p) => p.name === e.target.value);
+                // A preset sets the breaker (connection pool, outlier detection); load balancing and TLS stay.
+                const cleared = Object.fromEntries(POLICY_FIELDS.filter((f) => /^(connectionPool|outlierDetection)\./.test(f.key)).map((f) => [f.key, '']));
+                if (preset) setDraft({ base: draft?.base ?? rule.resourceVersion, values: { ...values, ...cleared, ...presetForm(preset.policy) } });
+              }}
+            >
+              <option value="">choose…</option>
+              {PRESETS.map((p) => (
+                <option key={p.name} value={p.name} title={p.explanation}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <span className="hint">{PRESETS.map((p) => `${p.name}: ${p.explanation}`).join(' ')}</span>
+        </div>
+      )}
+      {changed && (
+        <div className="review">
+          <DiffView label={`Change to the traffic policy of ${who}`} before={stringify(target.policy)} after={stringify(fromForm(values, target.policy).policy)} />
+          <label className="field">
+            Reason for this change (kept in the audit trail)
+            <input value={reason} onChange={(e) => setReason(e.target.value)} />
+          </label>
+          <div className="toolbar">
+            <button type="button" className="button" disabled={Object.keys(errors).length > 0 || reason.trim().length < 3 || save.isPending} onClick={() => save.mutate()}>
+              Apply policy of {who}
+            </button>
+            <button type="button" className="button button-quiet" onClick={() => setDraft(null)}>
+              Discard
+            </button>
+          </div>
+          {save.isError && <p role="alert" className="notice-inline bad">Not applied: {save.error.message}</p>}
+        </div>
+      )}
+      {save.isSuccess && !changed && <p role="status" className="notice-inline ok">Applied to {who}.</p>}
+    </section>
+  );
+}
+
+function presetForm(policy: Record<string, unknown>): FormValues {
+  const out: FormValues = {};
+  const walk = (node: unknown, path: string[]) => {
+    if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, [...path, k]);
+    else out[path.join('.')] = String(node);
+  };
+  walk(policy, []);
+  return out;
+}
+
+function RoutesPanel({ routes }: { routes: ResilienceView['routes'] }) {
+  return (
+    <section className="panel" aria-labelledby="routes-title">
+      <h2 id="routes-title">Timeouts and retries</h2>
+      {routes.map((r) => (
+        <RouteEditor key={`${r.namespace}/${r.virtualService}/${r.index}`} route={r} />
+      ))}
+    </section>
+  );
+}
+
+function RouteEditor({ route }: { route: ResilienceView['routes'][number] }) {
+  const denial = useDenial('resilience:write');
+  const queryClient = useQueryClient();
+  const initial = { timeout: route.timeout, attempts: route.attempts, perTryTimeout: route.perTryTimeout, retryOn: route.retryOn };
+  const [draft, setDraft] = useState<{ base: string; values: typeof initial } | null>(null);
+  const [reason, setReason] = useState('');
+  const values = draft?.values ?? initial;
+  const errors = validateRoute(values);
+  const changed = (Object.keys(initial) as (keyof typeof initial)[]).some((k) => values[k] !== initial[k]);
+  const save = useMutation({
+    mutationFn: () => putRoute(route.namespace, route.virtualService, route.index, { resourceVersion: draft!.base, reason, ...values }),
+    onSuccess: () => {
+      setDraft(null);
+      setReason('');
+      void queryClient.invalidateQueries({ queryKey: ['resilience'] });
+    },
+  });
+  const who = `${route.virtualService} route ${route.name}`;
+  const input = (key: keyof typeof initial, label: string) => (
+    <label className="field">
+      {label}
+      <input aria-label={`${who} ${label}`} aria-invalid={Boolean(errors[key])} value={values[key]} placeholder="unset" onChange={(e) => setDraft({ base: draft?.base ?? route.resourceVersion, values: { ...values, [key]: e.target.value } })} />
+      {errors[key] && (
+        <span role="alert" className="field-error">
+          {errors[key]}
+        </span>
+      )}
+    </label>
+  );
+  return (
+    <fieldset className="route policy-form" disabled={Boolean(denial)} aria-label={`Timeouts and retries of ${who}`}>
+      <legend>
+        {route.virtualService} · {route.name} <span className="muted">to {route.hosts.join(', ')}</span>
+      </legend>
+      <div className="condition">
+        {input('timeout', 'Timeout')}
+        {input('attempts', 'Retries')}
+        {input('perTryTimeout', 'Per-try timeout')}
+        {input('retryOn', 'Retry on')}
+      </div>
+      {changed && (
+        <div className="review">
+          <DiffView label={`Change to ${who}`} before={stringify(initial)} after={stringify(values)} />
+          <label className="field">
+            Reason for this change (kept in the audit trail)
+            <input value={reason} onChange={(e) => setReason(e.target.value)} />
+          </label>
+          <button type="button" className="button" disabled={Object.keys(errors).length > 0 || reason.trim().length < 3 || save.isPending} onClick={() => save.mutate()}>
+            Apply timeouts and retries of {route.name}
+          </button>
+          {save.isError && <p role="alert" className="notice-inline bad">Not applied: {save.error.message}</p>}
+        </div>
+      )}
+    </fieldset>
+  );
+}

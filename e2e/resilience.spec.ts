@@ -1,0 +1,59 @@
+import { expect, test } from '@playwright/test';
+import { jsonpath } from './kube';
+
+const scenario = (name: string) => fetch(`http://127.0.0.1:16690/scenario?name=${name}`, { method: 'POST' }).then((r) => expect(r.status).toBe(200));
+
+test.describe('resilience', () => {
+  test("changes ai-coach's consecutive5xxErrors from 3 to 5 and its timeout from 120s to 90s", async ({ page }) => {
+    await page.goto('/resilience?namespace=ai-nutritionist');
+    const policy = page.getByRole('region', { name: 'Traffic policy of ai-coach-service all subsets' });
+    await expect(policy).toContainText('maxEjectionPercent 30 with 6 endpoints: at most 1 can be ejected at once');
+    const field = policy.getByRole('textbox', { name: 'ai-coach-service all subsets Consecutive 5xx errors' });
+    await expect(field).toHaveValue('3');
+    await field.fill('5');
+    await expect(policy.getByLabel('Change to the traffic policy of ai-coach-service all subsets')).toContainText('+     consecutive5xxErrors: 5');
+    await policy.getByLabel('Reason for this change').fill('fewer false ejections during model warm-up');
+    await policy.getByRole('button', { name: 'Apply policy of ai-coach-service all subsets' }).click();
+    await expect.poll(() => jsonpath('destinationrule', 'ai-coach-service', '.spec.trafficPolicy.outlierDetection.consecutive5xxErrors')).toBe('5');
+    expect(jsonpath('destinationrule', 'ai-coach-service', '.spec.trafficPolicy.outlierDetection.maxEjectionPercent')).toBe('30');
+
+    const route = page.getByRole('group', { name: 'Timeouts and retries of ai-coach-service-ab-test route default' });
+    await route.getByRole('textbox', { name: 'ai-coach-service-ab-test route default Timeout' }).fill('90s');
+    await route.getByLabel('Reason for this change').fill('the model answers within 60 s at P99');
+    await route.getByRole('button', { name: 'Apply timeouts and retries of default' }).click();
+    await expect.poll(() => jsonpath('virtualservice', 'ai-coach-service-ab-test', '.spec.http[3].timeout')).toBe('90s');
+    expect(jsonpath('virtualservice', 'ai-coach-service-ab-test', '.spec.http[3].retries.attempts')).toBe('2');
+  });
+
+  test('an invalid duration gives a field error and writes nothing', async ({ page }) => {
+    const before = jsonpath('destinationrule', 'payment-service', '.metadata.resourceVersion');
+    await page.goto('/resilience?namespace=ai-nutritionist');
+    const policy = page.getByRole('region', { name: 'Traffic policy of payment-service all subsets' });
+    const field = policy.getByRole('textbox', { name: 'payment-service all subsets Connect timeout' });
+    await field.fill('10 parsecs');
+    await expect(policy.getByRole('alert').first()).toContainText('Connect timeout: "10 parsecs" is not a duration');
+    await expect(field).toHaveAttribute('aria-invalid', 'true');
+    await policy.getByLabel('Reason for this change').fill('try it');
+    await expect(policy.getByRole('button', { name: 'Apply policy of payment-service all subsets' })).toBeDisabled();
+
+    const values = { 'connectionPool.tcp.connectTimeout': '10 parsecs' };
+    const response = await page.request.put('/api/resilience/rules/ai-nutritionist/payment-service', { data: { resourceVersion: before, reason: 'api check', values } });
+    expect(response.status()).toBe(400);
+    const body = await response.json();
+    expect(body.error.details.fields['connectionPool.tcp.connectTimeout']).toContain('is not a duration');
+    expect(jsonpath('destinationrule', 'payment-service', '.metadata.resourceVersion')).toBe(before);
+  });
+
+  test('under a failing AI coach the page shows ejections and the tripped badge within 30 s', async ({ page }) => {
+    await scenario('ai-coach-failing');
+    try {
+      await page.goto('/resilience?namespace=ai-nutritionist');
+      const row = page.getByRole('table', { name: 'Circuit breaker state' }).getByRole('row', { name: /ai-coach-service/ });
+      await expect(row).toContainText('tripped', { timeout: 30_000 });
+      await expect.poll(async () => Number(await row.getByRole('cell').nth(2).textContent()), { timeout: 30_000 }).toBeGreaterThan(0);
+      await expect(page.getByRole('img', { name: /503 and 504 responses per second/ })).toBeVisible();
+    } finally {
+      await scenario('default');
+    }
+  });
+});

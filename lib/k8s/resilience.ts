@@ -1,0 +1,105 @@
+// The Resilience page: every DestinationRule's traffic policy per host and subset, each
+// route's timeout and retries, and the writes that change them (with preconditions).
+import { consequences, fromForm, policyPatch, routeResiliencePatch, toForm, validateRoute, type FormValues, type RouteResilience } from '@/lib/mesh/resilience';
+import type { DestinationRule, VirtualService } from '@/lib/mesh/types';
+import { cacheFor } from './caches';
+import { ApiError } from './errors';
+import { destinationRules, services, virtualServices } from './resources';
+import { jsonPatch, type WriteOptions } from './writes';
+
+type Pod = { metadata: { namespace: string; labels?: Record<string, string> } };
+type Service = { metadata: { name: string; namespace: string }; spec?: { selector?: Record<string, string> } };
+
+const matches = (labels: Record<string, string> | undefined, selector: Record<string, string> | undefined) => Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
+
+export async function resilienceView(namespace?: string) {
+  const [dr, vs, svc, pods] = await Promise.all([cacheFor<DestinationRule>(destinationRules), cacheFor<VirtualService>(virtualServices), cacheFor<Service>(services), cacheFor<Pod>({ group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true })]);
+  return {
+    rules: dr.list(namespace).map((rule) => {
+      const [name, ns] = [rule.spec.host.split('.')[0]!, rule.spec.host.split('.')[1] ?? rule.metadata.namespace];
+      const selector = svc.get(ns, name)?.spec?.selector;
+      const endpoints = (labels?: Record<string, string>) => (selector ? pods.list(ns).filter((p) => matches(p.metadata.labels, selector) && matches(p.metadata.labels, labels)).length : 0);
+      const top = (rule.spec.trafficPolicy ?? {}) as Record<string, unknown>;
+      return {
+        namespace: rule.metadata.namespace,
+        name: rule.metadata.name,
+        host: rule.spec.host,
+        resourceVersion: rule.metadata.resourceVersion,
+        portLevelSettings: (top.portLevelSettings as unknown[] | undefined) ?? [],
+        targets: [
+          { subset: undefined as string | undefined, label: 'All subsets', inherits: false, endpoints: endpoints(), policy: top, form: toForm(top), consequences: consequences(top, endpoints()) },
+          ...(rule.spec.subsets ?? []).map((s) => {
+            const own = (s.trafficPolicy ?? undefined) as Record<string, unknown> | undefined;
+            // A subset's own policy replaces the top-level one field group by field group.
+            const effective = { ...top, ...own };
+            return { subset: s.name, label: `Subset ${s.name}`, inherits: !own, endpoints: endpoints(s.labels), policy: own ?? {}, form: toForm(own), consequences: consequences(effective, endpoints(s.labels)) };
+          }),
+        ],
+      };
+    }),
+    routes: vs.list(namespace).flatMap((v) =>
+      (v.spec.http ?? []).map((route, index) => ({
+        namespace: v.metadata.namespace,
+        virtualService: v.metadata.name,
+        resourceVersion: v.metadata.resourceVersion,
+        index,
+        name: route.name ?? `route ${index + 1}`,
+        hosts: [...new Set((route.route ?? []).map((d) => d.destination.host.split('.')[0]!))],
+        timeout: route.timeout ?? '',
+        attempts: route.retries?.attempts === undefined ? '' : String(route.retries.attempts),
+        perTryTimeout: route.retries?.perTryTimeout ?? '',
+        retryOn: route.retries?.retryOn ?? '',
+      })),
+    ),
+  };
+}
+
+class FieldErrors extends ApiError {
+  constructor(errors: Record<string, string>) {
+    super(400, Object.values(errors).join('; '), 'BadRequest', { fields: errors });
+  }
+}
+
+export async function setPolicy(namespace: string, name: string, input: { resourceVersion: string; subset?: string; values: FormValues }, options: WriteOptions) {
+  const cache = await cacheFor<DestinationRule>(destinationRules);
+  const rule = cache.get(namespace, name);
+  if (!rule) throw new ApiError(404, `DestinationRule ${namespace}/${name} does not exist`, 'NotFound');
+  const subset = input.subset ? rule.spec.subsets?.find((s) => s.name === input.subset) : undefined;
+  if (input.subset && !subset) throw new ApiError(400, `DestinationRule ${namespace}/${name} has no subset ${input.subset}`, 'BadRequest');
+  const current = ((input.subset ? subset!.trafficPolicy : rule.spec.trafficPolicy) ?? {}) as Record<string, unknown>;
+  const { policy, errors } = fromForm(input.values, current);
+  if (Object.keys(errors).length) throw new FieldErrors(errors);
+  const patch = policyPatch({ ...rule, metadata: { ...rule.metadata, resourceVersion: input.resourceVersion } }, { subset: input.subset }, policy);
+  const updated = await jsonPatch<DestinationRule>(destinationRules, namespace, name, patch, options);
+  const changed = Object.keys(input.values).filter((k) => (toForm(current)[k] ?? '') !== (input.values[k] ?? '').trim());
+  return {
+    item: { resourceVersion: updated.metadata.resourceVersion },
+    patch,
+    revert: policyPatch(updated, { subset: input.subset }, current),
+    summary: `${input.subset ? `subset ${input.subset}` : 'traffic policy'}: ${changed.map((k) => `${k.split('.').at(-1)} ${toForm(current)[k] || 'unset'} → ${input.values[k] || 'unset'}`).join(', ') || 'no field changed'}`,
+    resourceVersion: updated.metadata.resourceVersion,
+  };
+}
+
+export async function setRouteResilience(namespace: string, name: string, index: number, input: { resourceVersion: string; timeout: string; attempts: string; perTryTimeout: string; retryOn: string }, options: WriteOptions) {
+  const errors = validateRoute(input);
+  if (Object.keys(errors).length) throw new FieldErrors(errors);
+  const cache = await cacheFor<VirtualService>(virtualServices);
+  const vs = cache.get(namespace, name);
+  const route = vs?.spec.http?.[index];
+  if (!vs || !route) throw new ApiError(404, `VirtualService ${namespace}/${name} has no route ${index}`, 'NotFound');
+  const change: RouteResilience = {
+    timeout: input.timeout.trim() || undefined,
+    retries: input.attempts.trim() === '' ? undefined : { attempts: Number(input.attempts), ...(input.perTryTimeout.trim() ? { perTryTimeout: input.perTryTimeout.trim() } : {}), ...(input.retryOn.trim() ? { retryOn: input.retryOn.trim() } : {}) },
+  };
+  const patch = routeResiliencePatch({ ...vs, metadata: { ...vs.metadata, resourceVersion: input.resourceVersion } }, index, change);
+  const updated = await jsonPatch<VirtualService>(virtualServices, namespace, name, patch, options);
+  const previous: RouteResilience = { timeout: route.timeout, retries: route.retries ? { attempts: route.retries.attempts ?? 2, perTryTimeout: route.retries.perTryTimeout, retryOn: route.retries.retryOn } : undefined };
+  return {
+    item: { resourceVersion: updated.metadata.resourceVersion },
+    patch,
+    revert: routeResiliencePatch(updated, index, previous),
+    summary: `${route.name ?? `route ${index}`}: timeout ${route.timeout ?? 'none'} → ${change.timeout ?? 'none'}, retries ${route.retries?.attempts ?? 'default'} → ${change.retries?.attempts ?? 'default'}`,
+    resourceVersion: updated.metadata.resourceVersion,
+  };
+}
