@@ -62,7 +62,7 @@ export default defineConfig({
     },
     { command: `node scripts/e2e-prometheus.ts 127.0.0.1:${TRAFFIC_PORT} 19190`, url: `${E2E_PROMETHEUS_URL}/-/ready`, reuseExistingServer: false, timeout: 30_000 },
     // Writes go to Kubernetes as the signed-in user (impersonation), so the sandbox's RBAC applies too.
-    dashboard(CONNECTED_PORT, { KUBECONFIG: sandboxKubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard', MESHDECK_IMPERSONATE: '1', MESHDECK_PROMETHEUS_URL: E2E_PROMETHEUS_URL, ...auth(CONNECTED_PORT) }),
+    dashboard(CONNECTED_PORT, { KUBECONFIG: sandboxKubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard', MESHDECK_IMPERSONATE: '1', MESHDECK_PROMETHEUS_URL: E2E_PROMETHEUS_URL, MESHDECK_JAEGER_URL: `http://127.0.0.1:${TRAFFIC_PORT}`, MESHDECK_JAEGER_UI_URL: 'http://jaeger.example', ...auth(CONNECTED_PORT) }),
     dashboard(NO_CLUSTER_PORT, { KUBECONFIG: 'e2e/fixtures/unreachable-kubeconfig.yaml', ...auth(NO_CLUSTER_PORT) }),
   ],
 });

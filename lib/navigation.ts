@@ -4,6 +4,7 @@ export const pages = [
   { href: '/traffic', label: 'Traffic' },
   { href: '/kpis', label: 'KPIs' },
   { href: '/resilience', label: 'Resilience' },
+  { href: '/traces', label: 'Traces' },
   { href: '/security', label: 'Security' },
   { href: '/audit', label: 'Audit' },
 ] as const;

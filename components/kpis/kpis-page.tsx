@@ -24,6 +24,14 @@ function useKpiParams(): [KpiParams & { service: string }, (changes: Record<stri
   return [params, update];
 }
 
+/** The service's traces in the page's time window (Jaeger names services <app>.<namespace>). */
+function traceLink(service: string, params: KpiParams, filter: Record<string, string>) {
+  const end = params.range === 'custom' && params.to ? Number(params.to) : Math.floor(Date.now() / 1000);
+  const seconds = params.range === 'custom' && params.from ? end - Number(params.from) : ({ '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400 } as Record<string, number>)[params.range] ?? 3600;
+  const query = new URLSearchParams({ service: `${service}.${params.namespace}`, start: String((end - seconds) * 1e6), end: String(end * 1e6), limit: '50', ...filter });
+  return `/traces?${query}`;
+}
+
 const toUnix = (local: string) => String(Math.floor(new Date(local).getTime() / 1000));
 const toLocal = (unix?: string) => (unix ? new Date(Number(unix) * 1000).toISOString().slice(0, 16) : '');
 
@@ -119,6 +127,7 @@ export function KpisPage() {
                   <th scope="col">P95</th>
                   <th scope="col">P99</th>
                   <th scope="col">Trend</th>
+                  {params.namespace && <th scope="col">Traces</th>}
                 </tr>
               </thead>
               <tbody>
@@ -135,6 +144,12 @@ export function KpisPage() {
                     <td>{ms(r.p95)}</td>
                     <td>{ms(r.p99)}</td>
                     <td>{data && 'data' in data.sparklines ? <Sparkline points={data.sparklines.data[r.service]} label={`${r.service} request rate trend`} /> : '–'}</td>
+                    {params.namespace && (
+                      <td>
+                        <Link href={traceLink(r.service, params, { tags: JSON.stringify({ error: 'true' }) })}>errors</Link> ·{' '}
+                        <Link href={traceLink(r.service, params, r.p95 ? { minDuration: `${Math.round(r.p95)}ms` } : {})}>slow</Link>
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>

@@ -359,10 +359,11 @@ export class TrafficSimulator {
     } else {
       const behaviour = this.scenario.versions[cluster.service]?.[endpoint.version] ?? { p50: 30, p99: 150, errorRate: 0 };
       let duration = sampleLatency(behaviour, this.random);
-      let status = this.random() < behaviour.errorRate ? 503 : 200;
+      // The service does its downstream work first and may then fail on its own (an AI call after fetching the profile).
+      const ownFailure = this.random() < behaviour.errorRate;
+      let status = 200;
       const serverSpan = this.childSpan(trace, parentSpan, `${cluster.service}.${cluster.namespace}`, `${request.host.split(':')[0]}:8080${request.path.split('?')[0]}`, now, endpoint, cluster);
       for (const call of this.scenario.calls[cluster.service] ?? []) {
-        if (status !== 200) break;
         const downstream = this.route(
           { host: `${call.service}.${cluster.namespace}.svc.cluster.local`, path: call.path, method: 'GET', headers: { ...request.headers, 'x-deployment-version': endpoint.version } },
           { workload: endpoint.workload, namespace: cluster.namespace, app: cluster.service, version: endpoint.version, mtls: true },
@@ -373,6 +374,7 @@ export class TrafficSimulator {
         duration += downstream.duration;
         if (downstream.status >= 500) status = 500;
       }
+      if (ownFailure) status = 503;
       if (perTry !== undefined && duration > perTry) {
         duration = perTry;
         status = 504;

@@ -1,0 +1,73 @@
+import type { ChildProcess } from 'node:child_process';
+import { expect, test } from '@playwright/test';
+import { startDashboardProcess, stopDashboardProcess } from './dashboard-process';
+import { signIn } from './sign-in';
+
+const scenario = (name: string) => fetch(`http://127.0.0.1:16690/scenario?name=${name}`, { method: 'POST' }).then((r) => expect(r.status).toBe(200));
+
+test.describe('traces', () => {
+  // The AI coach fails most requests here, after its call to nutrition-service.
+  test.beforeAll(() => scenario('ai-coach-failing'));
+  test.afterAll(() => scenario('default'));
+
+  test('finds failing AI coach traces, shows the gateway → ai-coach → downstream waterfall, and opens a trace from its URL', async ({ page }) => {
+    await page.goto('/traces');
+    const form = page.getByRole('form', { name: 'Search traces' });
+    await form.getByRole('combobox', { name: 'Service' }).selectOption('ai-coach-service.ai-nutritionist');
+    await form.getByRole('textbox', { name: 'error' }).fill('true');
+    await form.getByRole('spinbutton', { name: 'Limit' }).fill('100');
+    await form.getByRole('button', { name: 'Search' }).click();
+    await expect(page).toHaveURL(/tags=%7B%22error%22%3A%22true%22%7D/);
+    // A failure that came from the downstream call has three services in it.
+    const row = page.getByRole('table', { name: 'Traces found' }).getByRole('row', { name: /\(3 services\)/ }).first();
+    await expect
+      .poll(async () => {
+        if ((await row.count()) === 0) await form.getByRole('button', { name: 'Search' }).click();
+        return row.count();
+      }, { timeout: 30_000, intervals: [2000] })
+      .toBeGreaterThan(0);
+    await expect(row).toContainText('error');
+    await row.getByRole('button').click();
+
+    const waterfall = page.getByRole('list', { name: 'Span waterfall' });
+    const spans = waterfall.getByRole('button');
+    await expect(spans.first()).toHaveAccessibleName(/^istio-ingressgateway\.istio-system .*on the critical path/);
+    await expect(waterfall.getByRole('button', { name: /^ai-coach-service\.ai-nutritionist .*error/ }).first()).toBeVisible();
+    await expect(waterfall.getByRole('button', { name: /^nutrition-service\.ai-nutritionist / }).first()).toBeVisible();
+    await waterfall.getByRole('button', { name: /^ai-coach-service\.ai-nutritionist / }).first().click();
+    await expect(page.getByRole('table', { name: 'Span tags' }).getByRole('row', { name: /^x-request-id / })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Open in Jaeger' })).toHaveAttribute('href', /^http:\/\/jaeger\.example\/trace\/[0-9a-f]+$/);
+
+    const traceId = new URL(page.url()).searchParams.get('trace')!;
+    const direct = await page.context().newPage();
+    await direct.goto(`/traces?trace=${traceId}`);
+    await expect(direct.getByRole('heading', { name: `Trace ${traceId}` })).toBeVisible();
+    await expect(direct.getByRole('list', { name: 'Span waterfall' }).getByRole('button').first()).toHaveAccessibleName(/^istio-ingressgateway/);
+  });
+
+  test('KPIs link a service to its error traces in the same window', async ({ page }) => {
+    await page.goto('/kpis?namespace=ai-nutritionist&range=15m');
+    const row = page.getByRole('table', { name: 'Service metrics' }).getByRole('row', { name: /ai-coach-service/ });
+    await row.getByRole('link', { name: 'errors' }).click();
+    await expect(page).toHaveURL(/\/traces\?service=ai-coach-service\.ai-nutritionist&start=\d+&end=\d+&limit=50&tags=/);
+    await expect(page.getByRole('table', { name: 'Traces found' }).getByRole('row').nth(1)).toContainText('error', { timeout: 20_000 });
+  });
+
+  test('with Jaeger unreachable the Traces page says so and the other pages are unaffected', async ({ browser }) => {
+    const port = 3152;
+    let dashboard: ChildProcess | undefined;
+    const context = await browser.newContext({ baseURL: `http://127.0.0.1:${port}`, storageState: { cookies: [], origins: [] } });
+    try {
+      dashboard = await startDashboardProcess(port, { MESHDECK_JAEGER_URL: 'http://127.0.0.1:59996' });
+      const page = await context.newPage();
+      await signIn(page, 'viewer');
+      await page.goto('/traces');
+      await expect(page.getByRole('alert').filter({ hasText: 'Jaeger is unavailable' })).toContainText('Jaeger is unavailable: Jaeger at http://127.0.0.1:59996 is unreachable');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Traffic' }).click();
+      await expect(page.getByRole('region', { name: 'Route default-split of nutrition-service-canary' })).toBeVisible();
+    } finally {
+      await context.close();
+      if (dashboard) await stopDashboardProcess(dashboard, port);
+    }
+  });
+});

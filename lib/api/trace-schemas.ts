@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+const duration = z.string().regex(/^\d+(\.\d+)?(us|ms|s|m|h)$/, 'must be a duration such as 500ms or 2s').optional();
+
+export const traceSearchQuery = z.object({
+  service: z.string().min(1, 'choose a service').max(200),
+  operation: z.string().max(500).optional(),
+  tags: z
+    .string()
+    .max(2000)
+    .optional()
+    .transform((raw, ctx) => {
+      if (!raw) return undefined;
+      try {
+        const parsed = JSON.parse(raw) as unknown;
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === 'string')) return parsed as Record<string, string>;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: 'tags must be a JSON object of strings, e.g. {"error":"true"}' });
+      return z.NEVER;
+    }),
+  lookback: z.enum(['5m', '15m', '1h', '6h', '24h']).optional(),
+  start: z.coerce.number().int().positive().optional(),
+  end: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(20),
+  minDuration: duration,
+  maxDuration: duration,
+});
+
+export const traceId = z.string().regex(/^[0-9a-f]{1,32}$/i, 'is not a trace id (hex digits)');
