@@ -162,7 +162,7 @@ export function KpisPage() {
 
       <section className="panel" aria-labelledby="alerts-title">
         <h2 id="alerts-title">Alerts</h2>
-        <PanelBody panel={data?.alerts} pending={page.isPending} label="the alerts" isEmpty={(alerts) => alerts.length === 0}>
+        <PanelBody panel={data?.alerts} pending={page.isPending} label="the alerts" isEmpty={(alerts) => alerts.length === 0} empty="No alert is firing or pending.">
           {(alerts) => (
             <ul className="alerts">
               {alerts.map((a, i) => (
@@ -181,7 +181,7 @@ export function KpisPage() {
 
       <section className="panel" aria-labelledby="canary-title">
         <h2 id="canary-title">Canary against stable (last 2 minutes)</h2>
-        <PanelBody panel={data?.canaries} pending={page.isPending} label="the version comparison" isEmpty={(c) => c.length === 0}>
+        <PanelBody panel={data?.canaries} pending={page.isPending} label="the version comparison" isEmpty={(c) => c.length === 0} empty="No service sends traffic to more than one version right now.">
           {(comparisons) =>
             comparisons.map((c) => (
               <div key={c.service} className="route" role="group" aria-label={`Versions of ${c.service}`}>

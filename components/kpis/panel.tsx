@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import type { Panel } from '@/lib/metrics/kpis';
 
 /** A KPI panel in one of its four states: loading, error, no data, data. */
-export function PanelBody<T>({ panel, pending, label, isEmpty, children }: { panel: Panel<T> | undefined; pending: boolean; label: string; isEmpty: (data: T) => boolean; children: (data: T) => ReactNode }) {
+export function PanelBody<T>({ panel, pending, label, isEmpty, empty, children }: { panel: Panel<T> | undefined; pending: boolean; label: string; isEmpty: (data: T) => boolean; empty?: string; children: (data: T) => ReactNode }) {
   if (pending || !panel) return <p className="state state-loading" role="status">Loading {label}…</p>;
   if ('error' in panel) {
     return (
@@ -11,7 +11,7 @@ export function PanelBody<T>({ panel, pending, label, isEmpty, children }: { pan
       </div>
     );
   }
-  if (isEmpty(panel.data)) return <p className="state state-empty">No data for {label} in this time range.</p>;
+  if (isEmpty(panel.data)) return <p className="state state-empty">{empty ?? `No data for ${label} in this time range.`}</p>;
   return <>{children(panel.data)}</>;
 }
 
