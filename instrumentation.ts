@@ -1,8 +1,8 @@
 // Runs once when the server starts: background work that must not wait for a request.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  // MESHDECK_EMERGENCY_RECONCILER=0 leaves the automatic reverts to other replicas.
-  if (process.env.MESHDECK_EMERGENCY_RECONCILER === '0') return;
   const { startEmergencyReconciler } = await import('./lib/security/emergency-reconciler');
-  startEmergencyReconciler();
+  // MESHDECK_EMERGENCY_RECONCILER=0 leaves the automatic reverts to other replicas; this one
+  // still watches the Lease, so it can say whether anyone holds it.
+  startEmergencyReconciler({ observeOnly: process.env.MESHDECK_EMERGENCY_RECONCILER === '0' });
 }

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useDenial } from '@/components/auth/user-context';
 import type { EmergencyState } from '@/lib/mesh/emergency';
+import type { RevertArming } from '@/lib/security/emergency-reconciler';
 import { emergenciesQuery, extendEmergency, restoreEmergency } from '@/lib/queries/security';
 
 function useNow(): number {
@@ -23,21 +24,40 @@ export const timeLeft = (revertAt: string, now: number) => {
   return h ? `${h}h ${String(m).padStart(2, '0')}m` : `${m}:${String(s).padStart(2, '0')}`;
 };
 
-/** Every active emergency, on every page, with the time left and the admin's actions. */
+/** Who will revert an emergency at its deadline, in one line. */
+export const armingText = (revert: RevertArming) =>
+  revert.armed ? `Automatic revert armed by ${revert.holder}${revert.holder === revert.replica ? ' (this replica)' : ''}.` : `Automatic revert is NOT armed: ${revert.reason}.`;
+
+/**
+ * Every active emergency, on every page, with the time left and the admin's actions; and,
+ * on every page too, a warning whenever no replica would revert an emergency on time.
+ */
 export function EmergencyBanner() {
   const { data } = useQuery(emergenciesQuery());
   const now = useNow();
-  if (!data?.length) return null;
+  if (!data) return null;
   return (
-    <section className="emergency-banner" aria-label="Active emergencies">
-      {data.map((e) => (
-        <EmergencyLine key={`${e.namespace}/${e.name}`} emergency={e} now={now} />
-      ))}
-    </section>
+    <>
+      {data.items.length > 0 && (
+        <section className="emergency-banner" aria-label="Active emergencies">
+          {data.items.map((e) => (
+            <EmergencyLine key={`${e.namespace}/${e.name}`} emergency={e} now={now} revert={data.revert} />
+          ))}
+        </section>
+      )}
+      {!data.revert.armed && (
+        <section className="notice notice-bad notice-compact" aria-label="Automatic revert">
+          <p>
+            <strong>Automatic emergency revert is NOT armed</strong>: {data.revert.reason}. Emergencies cannot be started until a replica holds the Lease{' '}
+            <code>{data.revert.lease}</code> (see <code>/api/readyz</code>).
+          </p>
+        </section>
+      )}
+    </>
   );
 }
 
-function EmergencyLine({ emergency: e, now }: { emergency: EmergencyState; now: number }) {
+function EmergencyLine({ emergency: e, now, revert }: { emergency: EmergencyState; now: number; revert: RevertArming }) {
   const queryClient = useQueryClient();
   const denial = useDenial('emergency');
   const [reason, setReason] = useState('');
@@ -49,7 +69,8 @@ function EmergencyLine({ emergency: e, now }: { emergency: EmergencyState; now: 
     <div className="emergency-line">
       <p>
         <strong>Emergency: mTLS is PERMISSIVE in {e.namespace}</strong> (was {e.previousMode}).{' '}
-        {e.skipped ? <span>Automatic revert skipped: {e.skipped}</span> : overdue ? <span>Reverting now…</span> : <span>Reverts in <span className="countdown">{timeLeft(e.revertAt, now)}</span>.</span>} By {e.by}: {e.reason}
+        {e.skipped ? <span>Automatic revert skipped: {e.skipped}</span> : overdue ? <span>{revert.armed ? 'Reverting now…' : 'Deadline passed; nothing is reverting it.'}</span> : <span>Reverts in <span className="countdown">{timeLeft(e.revertAt, now)}</span>.</span>} By {e.by}: {e.reason}{' '}
+        <span className={revert.armed ? 'revert-armed' : 'revert-unarmed'}>{armingText(revert)}</span>
       </p>
       {!denial && (
         <div className="toolbar">

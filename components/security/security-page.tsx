@@ -7,7 +7,8 @@ import { useDenial } from '@/components/auth/user-context';
 import { QueryState } from '@/components/ui/query-state';
 import { DEFAULT_EMERGENCY_MINUTES, MAX_EMERGENCY_MINUTES } from '@/lib/mesh/emergency';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
-import { evaluateCaller, putTokenBucket, securityLiveQuery, securityQuery, startEmergency, type SecurityView } from '@/lib/queries/security';
+import { emergenciesQuery, evaluateCaller, putTokenBucket, securityLiveQuery, securityQuery, startEmergency, type SecurityView } from '@/lib/queries/security';
+import { armingText } from './emergency-banner';
 
 export function SecurityPage() {
   const namespace = useSearchParams().get(NAMESPACE_PARAM) ?? '';
@@ -121,10 +122,16 @@ function Emergency({ data }: { data: SecurityView }) {
   const [reason, setReason] = useState('');
   const [minutes, setMinutes] = useState(DEFAULT_EMERGENCY_MINUTES);
   const start = useMutation({ mutationFn: () => startEmergency(namespace, { confirm, reason, minutes }), onSuccess: () => void queryClient.invalidateQueries() });
+  const revert = useQuery(emergenciesQuery()).data?.revert;
   return (
     <section className="panel" aria-labelledby="emergency-title">
       <h2 id="emergency-title">Emergency PERMISSIVE</h2>
       <p className="muted">Lets plaintext clients in while mTLS is broken, for a bounded time. The previous mode comes back at the deadline, even after a restart; a change made meanwhile is never overwritten.</p>
+      {revert && (
+        <p role="status" className={`notice-inline ${revert.armed ? 'ok' : 'bad'}`} aria-label="Automatic revert state">
+          {armingText(revert)}
+        </p>
+      )}
       {denial ? (
         <p className="hint">Only admins can start an emergency. {denial}</p>
       ) : (
@@ -158,7 +165,7 @@ function Emergency({ data }: { data: SecurityView }) {
             Revert after (minutes, at most {MAX_EMERGENCY_MINUTES})
             <input type="number" min={1} max={MAX_EMERGENCY_MINUTES} value={minutes} onChange={(e) => setMinutes(Number(e.target.value))} />
           </label>
-          <button type="submit" className="button button-danger" disabled={confirm !== namespace || reason.trim().length < 3 || start.isPending}>
+          <button type="submit" className="button button-danger" disabled={confirm !== namespace || reason.trim().length < 3 || start.isPending || revert?.armed === false}>
             Switch {namespace} to PERMISSIVE
           </button>
           {start.isError && (

@@ -2,6 +2,7 @@ import { queryOptions } from '@tanstack/react-query';
 import type { EmergencyState } from '@/lib/mesh/emergency';
 import type { securityView } from '@/lib/k8s/security';
 import type { Decision } from '@/lib/mesh/authz';
+import type { RevertArming } from '@/lib/security/emergency-reconciler';
 import { fetchJson } from './fetch-json';
 
 export type SecurityView = Awaited<ReturnType<typeof securityView>>;
@@ -10,7 +11,7 @@ const ns = (namespace: string) => (namespace ? `?namespace=${encodeURIComponent(
 export const securityQuery = (namespace: string) => queryOptions({ queryKey: ['security', namespace], queryFn: () => fetchJson<SecurityView>(`/api/security${ns(namespace)}`), refetchInterval: 2000 });
 export const securityLiveQuery = (namespace: string) =>
   queryOptions({ queryKey: ['security-live', namespace], queryFn: () => fetchJson<{ services: Record<string, { mutualTls: number; plaintext: number; rateLimited: number }> }>(`/api/security/live${ns(namespace)}`), refetchInterval: 10_000, retry: false });
-export const emergenciesQuery = () => queryOptions({ queryKey: ['emergencies'], queryFn: () => fetchJson<{ items: EmergencyState[] }>('/api/security/emergencies').then((r) => r.items), refetchInterval: 3000 });
+export const emergenciesQuery = () => queryOptions({ queryKey: ['emergencies'], queryFn: () => fetchJson<{ items: EmergencyState[]; revert: RevertArming }>('/api/security/emergencies'), refetchInterval: 3000 });
 
 const post = <T,>(url: string, body: unknown, method = 'POST') => fetchJson<T>(url, { method, body: JSON.stringify(body) });
 export const startEmergency = (namespace: string, body: { confirm: string; reason: string; minutes: number }) => post(`/api/security/emergency/${encodeURIComponent(namespace)}/start`, body);

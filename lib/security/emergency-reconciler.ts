@@ -1,62 +1,23 @@
 // Reverts emergency PERMISSIVE at its deadline. Runs in every dashboard replica, but only
 // the holder of a coordination.k8s.io Lease acts; the state lives on the PeerAuthentications,
-// so a restarted or new replica picks up pending reverts from the cluster.
+// so a restarted or new replica picks up pending reverts from the cluster. Whether a revert
+// is armed is always known and said: an emergency is refused while nobody holds the Lease.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { newEntry, recordAudit } from '@/lib/audit/audit';
 import { cacheFor } from '@/lib/k8s/caches';
-import { toApiError } from '@/lib/k8s/errors';
-import { kubeRequest } from '@/lib/k8s/http';
-import { collectionPath, leases, objectPath, peerAuthentications } from '@/lib/k8s/resources';
+import { ApiError, toApiError } from '@/lib/k8s/errors';
+import { LeaseElector } from '@/lib/k8s/lease-election';
+import { peerAuthentications } from '@/lib/k8s/resources';
 import { jsonPatch } from '@/lib/k8s/writes';
 import { emergencyOf, restorePatch, skipPatch } from '@/lib/mesh/emergency';
 import type { PeerAuthentication } from '@/lib/mesh/security-types';
 
-const LEASE = 'meshdeck-emergency-reconciler';
-const LEASE_SECONDS = 15;
+export const LEASE_NAME = 'meshdeck-emergency-reconciler';
 const TICK_MS = 2000;
 
-type Lease = { metadata: { name: string; namespace: string; resourceVersion?: string }; spec: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string; acquireTime?: string; leaseTransitions?: number } };
-
-const microTime = (date = new Date()) => date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-
-/** Takes or renews the Lease; true while this replica leads. Pure decision in `shouldTake`. */
-export function shouldTake(lease: Lease['spec'], identity: string, now: number): boolean {
-  if (!lease.holderIdentity || lease.holderIdentity === identity) return true;
-  const renewed = lease.renewTime ? Date.parse(lease.renewTime) : 0;
-  return renewed + (lease.leaseDurationSeconds ?? LEASE_SECONDS) * 1000 < now;
-}
-
-async function lead(identity: string, namespace: string): Promise<boolean> {
-  const path = objectPath(leases, namespace, LEASE);
-  let lease: Lease | undefined;
-  try {
-    lease = await kubeRequest<Lease>({ path });
-  } catch (error) {
-    if (toApiError(error).status !== 404) throw error;
-  }
-  const now = new Date();
-  if (!lease) {
-    try {
-      await kubeRequest({ method: 'POST', path: collectionPath(leases, namespace), body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: LEASE, namespace }, spec: { holderIdentity: identity, leaseDurationSeconds: LEASE_SECONDS, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 } } });
-      return true;
-    } catch {
-      return false; // another replica created it first
-    }
-  }
-  if (!shouldTake(lease.spec, identity, now.getTime())) return false;
-  const takeover = lease.spec.holderIdentity !== identity;
-  try {
-    await kubeRequest({
-      method: 'PUT',
-      path,
-      body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: LEASE, namespace, resourceVersion: lease.metadata.resourceVersion }, spec: { ...lease.spec, holderIdentity: identity, leaseDurationSeconds: LEASE_SECONDS, renewTime: microTime(now), ...(takeover ? { acquireTime: microTime(now), leaseTransitions: (lease.spec.leaseTransitions ?? 0) + 1 } : {}) } },
-    });
-    return true;
-  } catch {
-    return false; // someone else renewed or took it meanwhile (409)
-  }
-}
+/** Where the Lease lives: the pod's own namespace, else MESHDECK_NAMESPACE, else `meshdeck`. */
+export const leaseNamespace = (env = process.env) => env.POD_NAMESPACE || env.MESHDECK_NAMESPACE || 'meshdeck';
 
 const actor = { user: 'meshdeck (automatic revert)', role: 'system' };
 
@@ -84,27 +45,124 @@ export async function reconcile(now: number): Promise<void> {
   }
 }
 
-const key = Symbol.for('meshdeck.emergencyReconciler');
+/** Whether a deadline will be acted on, as the banner, the Security page and /api/readyz say it. */
+export interface RevertArming {
+  armed: boolean;
+  /** The replica holding the Lease, when one does. */
+  holder?: string;
+  /** This replica's identity. */
+  replica: string;
+  /** `namespace/name` of the Lease. */
+  lease: string;
+  /** Why it is not armed, e.g. "namespace meshdeck does not exist". */
+  reason?: string;
+}
 
-export function startEmergencyReconciler(): void {
-  const g = globalThis as typeof globalThis & { [key]?: NodeJS.Timeout };
-  if (g[key]) return;
-  const identity = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const namespace = process.env.MESHDECK_NAMESPACE ?? 'meshdeck';
-  let lastError = '';
-  let running = false;
-  g[key] = setInterval(() => {
-    if (running) return;
-    running = true;
-    lead(identity, namespace)
-      .then((leader) => (leader ? reconcile(Date.now()) : undefined))
-      .then(() => (lastError = ''))
-      .catch((error: unknown) => {
-        const message = toApiError(error).message;
-        if (message !== lastError) console.warn(`[emergency-reconciler] ${message}`);
-        lastError = message;
-      })
-      .finally(() => (running = false));
-  }, TICK_MS);
-  g[key].unref();
+export interface ReconcilerOptions {
+  namespace?: string;
+  identity?: string;
+  /** Watch who holds the Lease without competing (MESHDECK_EMERGENCY_RECONCILER=0). */
+  observeOnly?: boolean;
+  leaseSeconds?: number;
+  tickMs?: number;
+}
+
+/** One replica's reconciler: elects through the Lease and, while leading, reverts on time. */
+export class EmergencyReconciler {
+  readonly elector: LeaseElector;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private firstTick: Promise<void> | undefined;
+  private reconcileError: string | undefined;
+  private lastLoggedReconcileError = '';
+  private readonly tickMs: number;
+
+  constructor(readonly options: ReconcilerOptions = {}) {
+    this.tickMs = options.tickMs ?? TICK_MS;
+    this.elector = new LeaseElector({
+      namespace: options.namespace ?? leaseNamespace(),
+      name: LEASE_NAME,
+      identity: options.identity ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+      leaseSeconds: options.leaseSeconds,
+      observeOnly: options.observeOnly,
+      log: (message) => console.warn(`[emergency-reconciler] ${message}`),
+    });
+  }
+
+  start(): this {
+    this.firstTick ??= this.tick();
+    this.timer ??= setInterval(() => void this.tick(), this.tickMs);
+    this.timer.unref();
+    return this;
+  }
+
+  /** Stops ticking; `release` gives the Lease up so another replica takes over at once. */
+  async stop({ release = true } = {}): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+    if (release) await this.elector.release();
+  }
+
+  /** One round: take or renew the Lease, then revert what is due. Never runs twice at once. */
+  tick(): Promise<void> {
+    this.running ??= (async () => {
+      try {
+        if (!(await this.elector.tick())) return;
+        await reconcile(Date.now());
+        this.reportReconcileError(undefined);
+      } catch (error) {
+        this.reportReconcileError(toApiError(error).message);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Armed when some replica holds a fresh Lease, and (if it is this one) its last round worked. */
+  async arming(): Promise<RevertArming> {
+    await this.firstTick;
+    const seen = this.elector.status();
+    const base = { replica: seen.identity, lease: `${seen.namespace}/${seen.name}`, holder: seen.holder };
+    if (seen.error) return { ...base, armed: false, reason: seen.error };
+    if (seen.leading && this.reconcileError) return { ...base, armed: false, reason: `the leader cannot revert: ${this.reconcileError}` };
+    if (seen.holder && Date.parse(seen.expiresAt ?? '') > Date.now()) return { ...base, armed: true };
+    return { ...base, armed: false, reason: seen.competing ? `no replica holds the Lease ${base.lease} yet` : `no replica holds the Lease ${base.lease}, and this replica's reconciler is off (MESHDECK_EMERGENCY_RECONCILER=0)` };
+  }
+
+  private reportReconcileError(message: string | undefined): void {
+    this.reconcileError = message;
+    if ((message ?? '') === this.lastLoggedReconcileError) return;
+    console.warn(`[emergency-reconciler] ${message ? `revert round failed: ${message}` : 'revert rounds work again'}`);
+    this.lastLoggedReconcileError = message ?? '';
+  }
+}
+
+const key = Symbol.for('meshdeck.emergencyReconciler');
+type WithReconciler = typeof globalThis & { [key]?: EmergencyReconciler };
+
+/** Starts this process's reconciler once (instrumentation.ts), releasing the Lease on SIGTERM. */
+export function startEmergencyReconciler(options: ReconcilerOptions = {}): EmergencyReconciler {
+  const g = globalThis as WithReconciler;
+  if (g[key]) return g[key];
+  const reconciler = new EmergencyReconciler(options).start();
+  g[key] = reconciler;
+  // Best effort beside Next's own shutdown: a released Lease is taken over at the next tick, not after it expires.
+  process.once('SIGTERM', () => void reconciler.stop());
+  return reconciler;
+}
+
+/** The arming of this process's reconciler; not armed when none was started here. */
+export async function revertArming(): Promise<RevertArming> {
+  const reconciler = (globalThis as WithReconciler)[key];
+  if (reconciler) return reconciler.arming();
+  return { armed: false, replica: `${hostname()}-${process.pid}`, lease: `${leaseNamespace()}/${LEASE_NAME}`, reason: 'the emergency reconciler was not started in this process' };
+}
+
+/** Refuses to begin something that needs an automatic revert while no replica would do it. */
+export async function requireArmedRevert(): Promise<RevertArming> {
+  const arming = await revertArming();
+  if (!arming.armed) throw new ApiError(409, `Automatic revert is not armed: ${arming.reason}. The emergency was not started.`, 'RevertNotArmed');
+  return arming;
 }

@@ -3,23 +3,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxAdmin, type PeerAuthenticationJson } from './sandbox-requests';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox.ts';
 
 let sandbox: Sandbox;
 const paPath = '/apis/security.istio.io/v1/namespaces/ai-nutritionist/peerauthentications/default';
 
-async function api<T>(path: string, init: { method?: string; body?: unknown; type?: string } = {}): Promise<T> {
-  const response = await fetch(`${sandbox.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: 'Bearer sandbox-admin-token', 'content-type': init.type ?? 'application/json' },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    dispatcher: new Agent({ connect: { ca: sandbox.certificate } }),
-  });
-  return (await response.json()) as T;
-}
-type Pa = { spec: { mtls: { mode: string } }; metadata: { annotations?: Record<string, string> } };
+const api = sandboxAdmin(() => sandbox);
+type Pa = PeerAuthenticationJson;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'meshdeck-emergency-'));

@@ -1,11 +1,25 @@
 import { json } from '@/lib/http/responses';
 import { probeCluster } from '@/lib/k8s/cluster';
+import { revertArming } from '@/lib/security/emergency-reconciler';
 
 export const dynamic = 'force-dynamic';
 
-/** Readiness: the Kubernetes API answers. 503 with the reason otherwise. */
+/**
+ * Readiness with named checks. Only the Kubernetes API gates readiness (503): a replica
+ * whose background work is not armed still serves pages, which say so loudly, and so does
+ * this answer (`status: degraded` and the failing check with its reason).
+ */
 export async function GET() {
-  const cluster = await probeCluster();
-  if (cluster.state === 'connected') return json({ status: 'ready', context: cluster.context, version: cluster.version });
-  return json({ status: 'not-ready', reason: cluster.reason }, 503);
+  const [cluster, revert] = await Promise.all([probeCluster(), revertArming()]);
+  const checks = [
+    cluster.state === 'connected'
+      ? { name: 'kubernetes-api', ok: true, message: `${cluster.context} answers (${cluster.version})` }
+      : { name: 'kubernetes-api', ok: false, message: cluster.reason },
+    revert.armed
+      ? { name: 'emergency-revert', ok: true, message: `armed by ${revert.holder}${revert.holder === revert.replica ? ' (this replica)' : ''}; Lease ${revert.lease}` }
+      : { name: 'emergency-revert', ok: false, message: `automatic revert is not armed: ${revert.reason}` },
+  ];
+  if (cluster.state !== 'connected') return json({ status: 'not-ready', reason: cluster.reason, checks }, 503);
+  const failing = checks.filter((c) => !c.ok);
+  return json({ status: failing.length ? 'degraded' : 'ready', context: cluster.context, version: cluster.version, ...(failing.length ? { reason: failing.map((c) => `${c.name}: ${c.message}`).join('; ') } : {}), checks });
 }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from './errors';
+import { leaseExpiry, leaseFailureCause, shouldTake } from './lease-election';
+
+describe('lease leadership', () => {
+  const now = Date.parse('2026-11-24T10:00:00Z');
+  it('takes a free lease, renews its own, and waits while another holder is fresh', () => {
+    expect(shouldTake({}, 'me', now)).toBe(true);
+    expect(shouldTake({ holderIdentity: '' }, 'me', now)).toBe(true); // released on shutdown
+    expect(shouldTake({ holderIdentity: 'me', renewTime: '2026-11-24T09:59:59.000000Z' }, 'me', now)).toBe(true);
+    expect(shouldTake({ holderIdentity: 'other', renewTime: '2026-11-24T09:59:55.000000Z', leaseDurationSeconds: 15 }, 'me', now)).toBe(false);
+  });
+  it('takes over a lease whose holder stopped renewing', () => {
+    expect(shouldTake({ holderIdentity: 'other', renewTime: '2026-11-24T09:59:30.000000Z', leaseDurationSeconds: 15 }, 'me', now)).toBe(true);
+  });
+  it('knows when a lease stops being fresh', () => {
+    expect(leaseExpiry({ holderIdentity: 'a', renewTime: '2026-11-24T10:00:00.000000Z', leaseDurationSeconds: 10 }, 15)).toBe(now + 10_000);
+    expect(leaseExpiry({ holderIdentity: 'a', renewTime: '2026-11-24T10:00:00.000000Z' }, 15)).toBe(now + 15_000);
+    expect(leaseExpiry({ renewTime: '2026-11-24T10:00:00.000000Z' }, 15)).toBeUndefined();
+  });
+});
+
+describe('why a lease cannot be held', () => {
+  // Status bodies as a real kube-apiserver sends them (../shared/k8s-golden 41 and a Forbidden).
+  it('names a missing namespace from the Status details, not from the message', () => {
+    const missing = new ApiError(404, 'namespaces "meshdeck" not found', 'NotFound', { name: 'meshdeck', kind: 'namespaces' });
+    expect(leaseFailureCause(missing, 'create', 'meshdeck')).toBe('namespace meshdeck does not exist');
+  });
+  it('names the missing permission', () => {
+    const forbidden = new ApiError(403, 'leases.coordination.k8s.io is forbidden: User "system:serviceaccount:meshdeck:meshdeck" cannot create resource "leases"', 'Forbidden', { group: 'coordination.k8s.io', kind: 'leases' });
+    expect(leaseFailureCause(forbidden, 'create', 'meshdeck')).toMatch(/^the dashboard may not create leases in namespace meshdeck/);
+  });
+  it('passes other failures through', () => {
+    expect(leaseFailureCause(new ApiError(503, 'The Kubernetes API is unreachable (ECONNREFUSED)'), 'read', 'meshdeck')).toBe('The Kubernetes API is unreachable (ECONNREFUSED)');
+  });
+});
