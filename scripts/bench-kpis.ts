@@ -1,19 +1,15 @@
 // `npm run bench:kpis`: the KPIs page's data for 100 services. A synthetic exporter serves
 // Istio's metrics for 100 services (2 versions, 3 response codes, latency histograms), a
 // real Prometheus scrapes it every second, and GET /api/kpis is timed through the dashboard.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startPrometheus } from '../sandbox/prometheus.ts';
+import { findPrometheus, startPrometheus } from '../sandbox/prometheus.ts';
+import { adopt, check, fetchOk, ms, percentile, portFrom, report, signIn, sized, sleep, startDashboard, tempDir, within } from './bench-support.ts';
 
-const SERVICES = 100;
-const PORT = Number(process.env.BENCH_DASHBOARD_PORT ?? 3191);
+const SERVICES = sized(100, 10);
+const [SETTLE_MS, SAMPLES] = sized([20_000, 40], [0, 10]);
 const BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
-const children: ChildProcess[] = [];
-process.on('exit', () => children.forEach((c) => { try { process.kill(-c.pid!, 'SIGTERM'); } catch { /* gone */ } }));
+check(findPrometheus(), 'bench:kpis needs Prometheus: apt-get install prometheus (or set PROMETHEUS_BIN to its binary)');
 
 // Counters grow with time, so rates are steady: service i gets i+1 requests/s.
 const started = Date.now();
@@ -34,42 +30,33 @@ const exporter = createServer((_req, res) => {
   res.end(`${lines.join('\n')}\n`);
 });
 await new Promise<void>((r) => exporter.listen(0, '127.0.0.1', r));
-const prometheus = await startPrometheus({ dir: mkdtempSync(join(tmpdir(), 'meshdeck-bench-kpis-')), target: `127.0.0.1:${(exporter.address() as AddressInfo).port}`, port: 19290, scrapeInterval: '1s' });
+const prometheus = await startPrometheus({ dir: tempDir('bench-kpis'), target: `127.0.0.1:${(exporter.address() as AddressInfo).port}`, port: await portFrom('BENCH_PROMETHEUS_PORT'), scrapeInterval: '1s' });
+adopt(prometheus.process);
+const { base } = await startDashboard({ MESHDECK_PROMETHEUS_URL: prometheus.url, KUBECONFIG: '/nonexistent' });
+const cookie = await signIn(base, 'viewer');
+type Panel = { data?: unknown[]; error?: unknown };
+const kpis = async () => (await (await fetchOk(`${base}/api/kpis?namespace=bench&range=15m`, { headers: { cookie } })).json()) as Record<string, Panel>;
 
-if (!existsSync('.next/BUILD_ID') && spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' }).status !== 0) process.exit(1);
-const secret = 'bench-secret-0123456789abcdef0123456789';
-const dashboard = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--hostname', '127.0.0.1', '--port', String(PORT)], {
-  env: { ...process.env, MESHDECK_DEMO_AUTH: '1', NEXTAUTH_SECRET: secret, NEXTAUTH_URL: `http://127.0.0.1:${PORT}`, MESHDECK_PROMETHEUS_URL: prometheus.url, MESHDECK_EMERGENCY_RECONCILER: '0', KUBECONFIG: '/nonexistent', NEXT_TELEMETRY_DISABLED: '1' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-  detached: true,
-});
-children.push(dashboard);
-await new Promise<void>((r) => dashboard.stdout!.on('data', (c: Buffer) => c.toString().includes('Ready') && r()));
-const base = `http://127.0.0.1:${PORT}`;
-
-// Sign in as a demo viewer through next-auth's credentials flow.
-const csrf = await fetch(`${base}/api/auth/csrf`);
-const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-const login = await fetch(`${base}/api/auth/callback/credentials`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie }, body: new URLSearchParams({ csrfToken, username: 'viewer', password: 'meshdeck-demo', json: 'true' }) });
-const cookie = [csrfCookie, ...login.headers.getSetCookie().map((c) => c.split(';')[0])].join('; ');
-
-console.info('bench: waiting 20 s for Prometheus to hold a few scrapes of 100 services…');
-await new Promise((r) => setTimeout(r, 20_000));
+if (SETTLE_MS) {
+  console.info(`bench: waiting ${SETTLE_MS / 1000} s for Prometheus to hold a few scrapes of ${SERVICES} services…`);
+  await sleep(SETTLE_MS);
+}
+// Rates need two scrapes: wait (at most a minute) until the services panel shows every service.
+await within(60, () => `the services panel showing ${SERVICES} services`, (async () => {
+  while (((await kpis()).services?.data?.length ?? 0) < SERVICES) await sleep(500);
+})());
 const samples: number[] = [];
 let panels = 0;
-for (let i = 0; i < 40; i++) {
+for (let i = 0; i < SAMPLES; i++) {
   const t = performance.now();
-  const response = await fetch(`${base}/api/kpis?namespace=bench&range=15m`, { headers: { cookie } });
-  const body = (await response.json()) as { services: { data?: unknown[]; error?: unknown } };
+  const body = await kpis();
   samples.push(performance.now() - t);
-  if (!body.services.data) throw new Error(`the services panel failed: ${JSON.stringify(body.services)}`);
+  for (const [name, panel] of Object.entries(body)) check(name === 'window' || !panel.error, `the ${name} panel failed: ${JSON.stringify(panel.error)}`);
+  check(body.services?.data, `the services panel has no data: ${JSON.stringify(body.services)}`);
   panels = body.services.data.length;
 }
-const sorted = [...samples].sort((a, b) => a - b);
-const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-console.info(`GET /api/kpis for ${panels} services (6 panels, 6 Prometheus queries): p50 ${p(0.5).toFixed(1)} ms, p95 ${p(0.95).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`);
-console.info(JSON.stringify({ services: panels, p50: p(0.5), p95: p(0.95) }));
+console.info(`GET /api/kpis for ${panels} services (6 panels, 6 Prometheus queries): p50 ${ms(percentile(samples, 50))}, p95 ${ms(percentile(samples, 95))}, max ${ms(Math.max(...samples))}`);
+report({ services: panels, p50: percentile(samples, 50), p95: percentile(samples, 95) });
 exporter.close();
 await prometheus.stop();
 process.exit(0);
