@@ -118,7 +118,7 @@ export interface AuditFilter {
 
 /** Entries from every namespace's history (watch-backed), newest first, filtered. */
 export async function listAudit(filter: AuditFilter = {}): Promise<AuditEntry[]> {
-  const cache = await cacheFor<ConfigMap>(configMaps);
+  const cache = await cacheFor<ConfigMap>(configMaps, { labelSelector: 'app.kubernetes.io/managed-by=meshdeck' });
   const maps = cache.list(filter.namespace).filter((c) => c.metadata.name === AUDIT_CONFIGMAP);
   const q = filter.q?.toLowerCase();
   return maps

@@ -1,32 +1,63 @@
-import { Watch } from '@kubernetes/client-node';
 import { ApiError, toApiError } from './errors';
-import { kubeRequest } from './http';
+import { kubeRequest, kubeWatch } from './http';
 import { kubeConnection } from './kube-config';
-import { ResourceCache, type KubeObject, type ListWatch } from './resource-cache';
+import { MergedCache, ResourceCache, type KubeObject, type ListWatch, type ObjectCache } from './resource-cache';
 import { apiVersionOf, collectionPath, type ResourceDescriptor } from './resources';
+
+/** Narrows what a cache holds: fewer objects (labelSelector) or less of each (metadataOnly). */
+export interface CacheScope {
+  /** Only objects matching this label selector, e.g. `app.kubernetes.io/managed-by=meshdeck`. */
+  labelSelector?: string;
+  /** Only each object's metadata (as PartialObjectMetadata), e.g. Pods counted by their labels. */
+  metadataOnly?: boolean;
+}
 
 interface KubeList<T> {
   items: T[];
-  metadata?: { resourceVersion?: string };
+  metadata?: { resourceVersion?: string; continue?: string };
 }
 
 // Server closes each watch after this long; we resume from the last resourceVersion.
 const WATCH_TIMEOUT_SECONDS = 240;
+// Lists come in pages, as client-go's reflector reads them, so neither side holds one huge answer.
+const LIST_PAGE_SIZE = 500;
+const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+const METADATA_WATCH = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
 
-function listWatchFor<T extends KubeObject>(descriptor: ResourceDescriptor): ListWatch<T> {
-  const connection = kubeConnection();
-  if (!connection.configured) throw new ApiError(503, connection.reason, 'ServiceUnavailable');
-  const watcher = new Watch(connection.kc);
+// An API server that ignores the Accept header still sends whole objects: keep only the metadata.
+const metadataOf = <T extends KubeObject>(object: T) => ({ apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata }) as T;
+
+/** The LIST and WATCH of one kind, cluster-wide or in one namespace, as the scope narrows them. */
+export function listWatchFor<T extends KubeObject>(descriptor: ResourceDescriptor, scope: CacheScope = {}, namespace?: string): ListWatch<T> {
+  const path = collectionPath(descriptor, namespace);
+  const shape = scope.metadataOnly ? metadataOf<T> : (object: T) => object;
   return {
     async list() {
-      const list = await kubeRequest<KubeList<T>>({ path: collectionPath(descriptor), timeoutMs: 30_000 });
-      return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
+      const items: T[] = [];
+      let resourceVersion = '';
+      let next: string | undefined;
+      do {
+        const page = await kubeRequest<KubeList<T>>({
+          path,
+          query: { labelSelector: scope.labelSelector, limit: LIST_PAGE_SIZE, continue: next },
+          accept: scope.metadataOnly ? METADATA_LIST : undefined,
+          timeoutMs: 60_000,
+        });
+        for (const item of page.items) items.push(shape(item));
+        resourceVersion = page.metadata?.resourceVersion ?? '';
+        next = page.metadata?.continue || undefined;
+      } while (next);
+      return { items, resourceVersion };
     },
     watch(resourceVersion, onEvent, onClose) {
-      return watcher.watch(
-        collectionPath(descriptor),
-        { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: WATCH_TIMEOUT_SECONDS },
-        (type, object) => onEvent(type as never, object as T),
+      return kubeWatch(
+        {
+          path,
+          query: { labelSelector: scope.labelSelector, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: WATCH_TIMEOUT_SECONDS },
+          accept: scope.metadataOnly ? METADATA_WATCH : undefined,
+          idleTimeoutMs: (WATCH_TIMEOUT_SECONDS + 60) * 1000,
+        },
+        (event) => onEvent(event.type, event.type === 'BOOKMARK' ? (event.object as T) : shape(event.object as T)),
         onClose,
       );
     },
@@ -34,20 +65,31 @@ function listWatchFor<T extends KubeObject>(descriptor: ResourceDescriptor): Lis
 }
 
 const globalKey = Symbol.for('meshdeck.resourceCaches');
-type GlobalWithCaches = typeof globalThis & { [globalKey]?: Map<string, ResourceCache<KubeObject>> };
+type GlobalWithCaches = typeof globalThis & { [globalKey]?: Map<string, ObjectCache<KubeObject>> };
+
+function newCache<T extends KubeObject>(descriptor: ResourceDescriptor, scope: CacheScope): ObjectCache<T> {
+  const connection = kubeConnection();
+  if (!connection.configured) throw new ApiError(503, connection.reason, 'ServiceUnavailable');
+  // With MESHDECK_NAMESPACES the identity may only read those namespaces: one list+watch each.
+  if (descriptor.namespaced && connection.namespaces) {
+    return new MergedCache(new Map(connection.namespaces.map((ns) => [ns, new ResourceCache<T>(listWatchFor<T>(descriptor, scope, ns))])));
+  }
+  return new ResourceCache<T>(listWatchFor<T>(descriptor, scope));
+}
 
 /**
- * The process-wide cache for one kind, started on first use. Waits for its first
- * list; throws an ApiError (503 when the cluster is unreachable) if that fails.
+ * The process-wide cache for one kind (and scope), started on first use. Waits for its first
+ * list; throws an ApiError (503 when the cluster is unreachable) if that fails. With
+ * MESHDECK_NAMESPACES set, namespaced kinds are read per allowed namespace, never cluster-wide.
  */
-export async function cacheFor<T extends KubeObject>(descriptor: ResourceDescriptor): Promise<ResourceCache<T>> {
+export async function cacheFor<T extends KubeObject>(descriptor: ResourceDescriptor, scope: CacheScope = {}): Promise<ObjectCache<T>> {
   const g = globalThis as GlobalWithCaches;
   const caches = (g[globalKey] ??= new Map());
-  const key = `${apiVersionOf(descriptor)}/${descriptor.plural}`;
-  let cache = caches.get(key) as ResourceCache<T> | undefined;
+  const key = `${apiVersionOf(descriptor)}/${descriptor.plural}?labelSelector=${scope.labelSelector ?? ''}&metadataOnly=${Boolean(scope.metadataOnly)}`;
+  let cache = caches.get(key) as ObjectCache<T> | undefined;
   if (!cache) {
-    cache = new ResourceCache<T>(listWatchFor<T>(descriptor));
-    caches.set(key, cache as ResourceCache<KubeObject>);
+    cache = newCache<T>(descriptor, scope);
+    caches.set(key, cache as ObjectCache<KubeObject>);
   }
   try {
     await cache.start();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveKubeSource } from './kube-config';
+import { parseNamespaceAllowList, resolveKubeSource } from './kube-config';
 
 const files = (...present: string[]) => (path: string) => present.includes(path);
 
@@ -28,5 +28,21 @@ describe('resolveKubeSource', () => {
     const source = resolveKubeSource({}, files(), '/root');
     expect(source.kind).toBe('none');
     expect(source.kind === 'none' && source.reason).toMatch(/KUBECONFIG/);
+  });
+});
+
+describe('parseNamespaceAllowList', () => {
+  it('means every namespace when unset or blank', () => {
+    expect(parseNamespaceAllowList(undefined)).toEqual({});
+    expect(parseNamespaceAllowList(' , ')).toEqual({});
+  });
+
+  it('trims, drops duplicates and sorts', () => {
+    expect(parseNamespaceAllowList(' team-b,team-a ,team-b')).toEqual({ namespaces: ['team-a', 'team-b'] });
+  });
+
+  it('names every entry that is not a DNS-1123 label', () => {
+    const result = parseNamespaceAllowList(`ok,Upper,-dash,${'x'.repeat(64)}`);
+    expect('error' in result && result.error).toMatch(/^MESHDECK_NAMESPACES lists "Upper", "-dash", "x{64}", which are not namespace names/);
   });
 });

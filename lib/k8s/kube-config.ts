@@ -11,12 +11,12 @@ export type KubeSource =
   | { kind: 'in-cluster' }
   | { kind: 'none'; reason: string };
 
+export type Env = Record<string, string | undefined>;
+
 /**
  * Decides where to load credentials from, the way kubectl does: $KUBECONFIG, then
  * ~/.kube/config, then the pod's service account. Pure, so it is testable.
  */
-export type Env = Record<string, string | undefined>;
-
 export function resolveKubeSource(env: Env, fileExists: (path: string) => boolean, home: string): KubeSource {
   if (env.KUBECONFIG) {
     const paths = env.KUBECONFIG.split(delimiter).filter(Boolean);
@@ -31,11 +31,37 @@ export function resolveKubeSource(env: Env, fileExists: (path: string) => boolea
 }
 
 export type KubeConnection =
-  | { configured: true; kc: KubeConfig; context: string; server: string; source: KubeSource['kind'] }
+  | {
+      configured: true;
+      kc: KubeConfig;
+      context: string;
+      server: string;
+      source: KubeSource['kind'];
+      /** MESHDECK_NAMESPACES: the only namespaces the dashboard reads (undefined: all, cluster-wide). */
+      namespaces?: string[];
+    }
   | { configured: false; reason: string };
+
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Parses MESHDECK_NAMESPACES ("team-a,team-b"): the namespaces to read one by one instead of
+ * cluster-wide, for an identity whose RBAC covers only those. Unset or blank means all.
+ */
+export function parseNamespaceAllowList(value: string | undefined): { namespaces?: string[] } | { error: string } {
+  const names = [...new Set((value ?? '').split(',').map((n) => n.trim()).filter(Boolean))];
+  if (names.length === 0) return {};
+  const bad = names.filter((n) => n.length > 63 || !DNS_1123_LABEL.test(n));
+  if (bad.length > 0) {
+    return { error: `MESHDECK_NAMESPACES lists ${bad.map((n) => `"${n}"`).join(', ')}, which ${bad.length === 1 ? 'is not a namespace name' : 'are not namespace names'}: use lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters, separated by commas` };
+  }
+  return { namespaces: names.sort() };
+}
 
 /** Builds the KubeConfig for the configured source and context (MESHDECK_KUBE_CONTEXT overrides the current one). */
 export function buildKubeConnection(env: Env = process.env): KubeConnection {
+  const allowList = parseNamespaceAllowList(env.MESHDECK_NAMESPACES);
+  if ('error' in allowList) return { configured: false, reason: allowList.error };
   const source = resolveKubeSource(env, existsSync, homedir());
   if (source.kind === 'none') return { configured: false, reason: source.reason };
 
@@ -57,7 +83,7 @@ export function buildKubeConnection(env: Env = process.env): KubeConnection {
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster) return { configured: false, reason: `The kubeconfig's current context "${kc.getCurrentContext()}" names no cluster` };
-  return { configured: true, kc, context: kc.getCurrentContext(), server: cluster.server, source: source.kind };
+  return { configured: true, kc, context: kc.getCurrentContext(), server: cluster.server, source: source.kind, namespaces: allowList.namespaces };
 }
 
 const globalKey = Symbol.for('meshdeck.kubeConnection');

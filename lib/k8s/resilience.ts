@@ -4,21 +4,22 @@ import { consequences, fromForm, policyPatch, routeResiliencePatch, toForm, vali
 import type { DestinationRule, VirtualService } from '@/lib/mesh/types';
 import { cacheFor } from './caches';
 import { ApiError } from './errors';
-import { destinationRules, services, virtualServices } from './resources';
+import { destinationRules, pods, services, virtualServices } from './resources';
 import { jsonPatch, type WriteOptions } from './writes';
 
+// Only labels are read (endpoints per subset), so the cache keeps Pods' metadata alone.
 type Pod = { metadata: { namespace: string; labels?: Record<string, string> } };
 type Service = { metadata: { name: string; namespace: string }; spec?: { selector?: Record<string, string> } };
 
 const matches = (labels: Record<string, string> | undefined, selector: Record<string, string> | undefined) => Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
 
 export async function resilienceView(namespace?: string) {
-  const [dr, vs, svc, pods] = await Promise.all([cacheFor<DestinationRule>(destinationRules), cacheFor<VirtualService>(virtualServices), cacheFor<Service>(services), cacheFor<Pod>({ group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true })]);
+  const [dr, vs, svc, podCache] = await Promise.all([cacheFor<DestinationRule>(destinationRules), cacheFor<VirtualService>(virtualServices), cacheFor<Service>(services), cacheFor<Pod>(pods, { metadataOnly: true })]);
   return {
     rules: dr.list(namespace).map((rule) => {
       const [name, ns] = [rule.spec.host.split('.')[0]!, rule.spec.host.split('.')[1] ?? rule.metadata.namespace];
       const selector = svc.get(ns, name)?.spec?.selector;
-      const endpoints = (labels?: Record<string, string>) => (selector ? pods.list(ns).filter((p) => matches(p.metadata.labels, selector) && matches(p.metadata.labels, labels)).length : 0);
+      const endpoints = (labels?: Record<string, string>) => (selector ? podCache.list(ns).filter((p) => matches(p.metadata.labels, selector) && matches(p.metadata.labels, labels)).length : 0);
       const top = (rule.spec.trafficPolicy ?? {}) as Record<string, unknown>;
       return {
         namespace: rule.metadata.namespace,

@@ -1,6 +1,6 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from './errors';
-import { ResourceCache, type KubeObject, type ListWatch, type WatchEventType } from './resource-cache';
+import { MergedCache, ResourceCache, type KubeObject, type ListWatch, type WatchEventType } from './resource-cache';
 
 type Obj = KubeObject & { spec?: { v: number } };
 const obj = (ns: string, name: string, rv: string, v = 0): Obj => ({
@@ -10,10 +10,15 @@ const obj = (ns: string, name: string, rv: string, v = 0): Obj => ({
 
 /** A scriptable API: lists return `items`, watches are recorded so the test can push events or close them. */
 function fakeApi(initial: Obj[], rv = '10') {
-  const state = { items: initial, rv, lists: 0, watches: [] as { rv: string; emit: (t: WatchEventType, o: Obj) => void; close: (e?: unknown) => void }[], failWatchWith: undefined as unknown };
+  const state = { items: initial, rv, lists: 0, watches: [] as { rv: string; emit: (t: WatchEventType, o: Obj) => void; close: (e?: unknown) => void }[], failWatchWith: undefined as unknown, failListWith: undefined as unknown };
   const source: ListWatch<Obj> = {
     async list() {
       state.lists++;
+      if (state.failListWith) {
+        const error = state.failListWith;
+        state.failListWith = undefined;
+        throw error;
+      }
       return { items: state.items, resourceVersion: state.rv };
     },
     async watch(resourceVersion, onEvent, onClose) {
@@ -104,9 +109,11 @@ describe('ResourceCache', () => {
     expect(state.watches).toHaveLength(1);
   });
 
-  it('reconnects with growing backoff after errors', async () => {
-    vi.useFakeTimers();
-    try {
+  describe('with fake timers', () => {
+    beforeEach(() => void vi.useFakeTimers());
+    afterEach(() => void vi.useRealTimers());
+
+    it('reconnects with growing backoff after errors', async () => {
       const { state, source } = fakeApi([], '10');
       const cache = new ResourceCache(source, { initialBackoffMs: 100, maxBackoffMs: 250 });
       await cache.start();
@@ -121,9 +128,19 @@ describe('ResourceCache', () => {
       await vi.advanceTimersByTimeAsync(100);
       expect(state.watches).toHaveLength(3);
       cache.stop();
-    } finally {
-      vi.useRealTimers();
-    }
+    });
+
+    it('retries the watch from the same version after a non-410 ERROR event', async () => {
+      const { state, source } = fakeApi([], '10');
+      const cache = new ResourceCache(source, { initialBackoffMs: 100 });
+      await cache.start();
+      state.watches[0]!.emit('ERROR', { kind: 'Status', code: 500, reason: 'InternalError', message: 'etcd is sad' } as Obj);
+      expect(cache.state().lastError).toBe('etcd is sad');
+      await vi.advanceTimersByTimeAsync(100);
+      expect(state.lists).toBe(1);
+      expect(state.watches[1]?.rv).toBe('10');
+      cache.stop();
+    });
   });
 
   it('rejects start() when the first list fails', async () => {
@@ -136,5 +153,75 @@ describe('ResourceCache', () => {
     const cache = new ResourceCache(source, { initialBackoffMs: 60_000 });
     await expect(cache.start()).rejects.toThrow('unreachable');
     cache.stop();
+  });
+  it("strips kubectl's last-applied-configuration and keeps the other annotations", async () => {
+    const applied = { ...obj('a', 'x', '4'), metadata: { namespace: 'a', name: 'x', resourceVersion: '4', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"big":true}', keep: 'me' } } };
+    const bare = { ...obj('a', 'y', '5'), metadata: { namespace: 'a', name: 'y', resourceVersion: '5', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' } } };
+    const { state, source } = fakeApi([applied, bare]);
+    const cache = new ResourceCache(source);
+    await cache.start();
+    expect(cache.get('a', 'x')?.metadata?.annotations).toEqual({ keep: 'me' });
+    expect(cache.get('a', 'y')?.metadata).toEqual({ namespace: 'a', name: 'y', resourceVersion: '5' });
+    state.watches[0]!.emit('MODIFIED', applied);
+    expect(cache.get('a', 'x')?.metadata?.annotations).toEqual({ keep: 'me' });
+  });
+
+  it('moves only the resourceVersion on a bookmark: no object is added, none is dropped', async () => {
+    const { state, source } = fakeApi([obj('a', 'x', '4')]);
+    const cache = new ResourceCache(source);
+    await cache.start();
+    state.watches[0]!.emit('BOOKMARK', { kind: 'VirtualService', metadata: { resourceVersion: '50' } });
+    expect(cache.list().map((o) => o.metadata?.name)).toEqual(['x']);
+    state.watches[0]!.close();
+    await flush();
+    expect(state.watches[1]?.rv).toBe('50');
+  });
+
+  it('ignores what an abandoned watch still delivers after its ERROR event', async () => {
+    const { state, source } = fakeApi([obj('a', 'x', '4')], '10');
+    const cache = new ResourceCache(source);
+    await cache.start();
+    const old = state.watches[0]!;
+    old.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired' } as Obj);
+    old.emit('ADDED', obj('a', 'ghost', '11'));
+    old.close(new Error('late close'));
+    await flush();
+    expect(cache.get('a', 'ghost')).toBeUndefined();
+    expect(cache.state().lastError).toBeUndefined();
+    expect(state.lists).toBe(2);
+    expect(state.watches).toHaveLength(2);
+  });
+
+  it('starts the list over at once when a continue token expired (410 during a paginated list)', async () => {
+    const { state, source } = fakeApi([obj('a', 'x', '4')], '10');
+    const cache = new ResourceCache(source, { initialBackoffMs: 60_000 });
+    await cache.start();
+    state.failListWith = new ApiError(410, 'The provided continue parameter is too old', 'Expired');
+    state.watches[0]!.close(new ApiError(410, 'too old'));
+    await flush();
+    await flush();
+    expect(state.lists).toBe(3);
+    expect(state.watches).toHaveLength(2);
+    cache.stop();
+  });
+});
+
+describe('MergedCache', () => {
+  it('reads one cache per namespace as one, sorted, and answers per namespace from its member', async () => {
+    const b = fakeApi([obj('b', 'y', '5')], '20');
+    const a = fakeApi([obj('a', 'z', '3'), obj('a', 'x', '4')], '21');
+    const merged = new MergedCache(new Map([['b', new ResourceCache(b.source)], ['a', new ResourceCache(a.source)]]));
+    await merged.start();
+    expect(merged.list().map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`)).toEqual(['a/x', 'a/z', 'b/y']);
+    expect(merged.list('b').map((o) => o.metadata?.name)).toEqual(['y']);
+    expect(merged.list('elsewhere')).toEqual([]);
+    expect(merged.get('a', 'z')?.metadata?.resourceVersion).toBe('3');
+    expect(merged.state('b').resourceVersion).toBe('20');
+    expect(merged.state()).toEqual({ synced: true, resourceVersion: '', lastError: undefined });
+    const seen = vi.fn();
+    merged.subscribe(seen);
+    b.state.watches[0]!.emit('ADDED', obj('b', 'w', '22'));
+    expect(seen).toHaveBeenCalledTimes(1);
+    merged.stop();
   });
 });

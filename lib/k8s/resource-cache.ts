@@ -1,4 +1,4 @@
-import { ApiError } from './errors';
+import { ApiError, apiErrorFromStatus, toApiError } from './errors';
 
 /** The parts of a Kubernetes object the cache relies on. */
 export interface KubeObject {
@@ -8,6 +8,7 @@ export interface KubeObject {
     name?: string;
     namespace?: string;
     resourceVersion?: string;
+    annotations?: Record<string, string>;
     managedFields?: unknown;
   };
 }
@@ -37,25 +38,46 @@ export interface CacheState {
 
 type Listener = () => void;
 
-const keyOf = (o: KubeObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
+// managedFields and kubectl's last-applied copy of the object are never read, and on a real
+// cluster they are often larger than the rest of the object together.
 function strip<T extends KubeObject>(object: T): T {
-  if (!object.metadata?.managedFields) return object;
-  const { managedFields: _dropped, ...metadata } = object.metadata;
-  return { ...object, metadata };
+  const metadata = object.metadata;
+  if (!metadata || (!metadata.managedFields && !metadata.annotations?.[LAST_APPLIED])) return object;
+  const { managedFields: _dropped, annotations, ...rest } = metadata;
+  const { [LAST_APPLIED]: _lastApplied, ...kept } = annotations ?? {};
+  return { ...object, metadata: Object.keys(kept).length > 0 ? { ...rest, annotations: kept } : rest };
 }
 
-const isGone = (error: unknown) =>
-  (error instanceof ApiError && error.status === 410) ||
-  (typeof error === 'object' && error !== null && ((error as { code?: unknown }).code === 410 || (error as { statusCode?: unknown }).statusCode === 410));
+const isGone = (error: unknown) => toApiError(error).status === 410;
+const byKey = (a: KubeObject, b: KubeObject) => compare(a.metadata?.namespace ?? '', b.metadata?.namespace ?? '') || compare(a.metadata?.name ?? '', b.metadata?.name ?? '');
+// Names are DNS labels: code-point order is etcd's order, and much cheaper than localeCompare.
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** What readers need from a watch-backed cache of one kind (one list+watch, or several merged). */
+export interface ObjectCache<T extends KubeObject> {
+  /** Starts the list/watch loop; resolves after the first successful list, rejects if it fails. */
+  start(): Promise<void>;
+  stop(): void;
+  /** Sync state; the resourceVersion is that of one namespace's list when the cache is split by namespace. */
+  state(namespace?: string): CacheState;
+  /** Every object, or those of one namespace, sorted by namespace then name. */
+  list(namespace?: string): T[];
+  get(namespace: string | undefined, name: string): T | undefined;
+  /** Calls the listener after every change; returns the unsubscribe function. */
+  subscribe(listener: Listener): () => void;
+}
 
 /**
  * An in-memory mirror of one resource kind, kept current by a watch: list once, then
  * watch from that resourceVersion; relist when the server says the version is gone
- * (410); reconnect with exponential backoff after a failure. Readers never hit the API.
+ * (410, as an HTTP status or a watch ERROR event); reconnect with exponential backoff
+ * after a failure. Readers never hit the API.
  */
-export class ResourceCache<T extends KubeObject> {
-  private readonly objects = new Map<string, T>();
+export class ResourceCache<T extends KubeObject> implements ObjectCache<T> {
+  private readonly byNamespace = new Map<string, Map<string, T>>();
+  private sortedAll: T[] | undefined;
   private readonly listeners = new Set<Listener>();
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
@@ -65,8 +87,11 @@ export class ResourceCache<T extends KubeObject> {
   private lastError: string | undefined;
   private stopped = false;
   private currentWatch: { abort(): void } | undefined;
+  // Events or a close from a watch we already left behind must not touch the cache.
+  private watchGeneration = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private firstSync: Promise<void> | undefined;
+  private retriedGone = false;
 
   constructor(private readonly source: ListWatch<T>, options: CacheOptions = {}) {
     this.initialBackoffMs = options.initialBackoffMs ?? 500;
@@ -74,7 +99,6 @@ export class ResourceCache<T extends KubeObject> {
     this.backoffMs = this.initialBackoffMs;
   }
 
-  /** Starts the list/watch loop; resolves after the first successful list, rejects if it fails. */
   start(): Promise<void> {
     this.firstSync ??= this.relist().then(() => {
       if (!this.synced) throw new ApiError(503, this.lastError ?? 'The first list failed');
@@ -85,24 +109,23 @@ export class ResourceCache<T extends KubeObject> {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    this.currentWatch?.abort();
+    this.leaveWatch();
   }
 
   state(): CacheState {
     return { synced: this.synced, resourceVersion: this.resourceVersion, lastError: this.lastError };
   }
 
-  /** Every object, or those of one namespace, sorted by namespace then name. */
   list(namespace?: string): T[] {
-    const all = [...this.objects.values()].filter((o) => namespace === undefined || o.metadata?.namespace === namespace);
-    return all.sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
+    if (namespace !== undefined) return [...(this.byNamespace.get(namespace)?.values() ?? [])].sort(byKey);
+    this.sortedAll ??= [...this.byNamespace.values()].flatMap((objects) => [...objects.values()]).sort(byKey);
+    return this.sortedAll.slice(); // callers may sort or splice their copy
   }
 
   get(namespace: string | undefined, name: string): T | undefined {
-    return this.objects.get(`${namespace ?? ''}/${name}`);
+    return this.byNamespace.get(namespace ?? '')?.get(name);
   }
 
-  /** Calls the listener after every change; returns the unsubscribe function. */
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -112,48 +135,83 @@ export class ResourceCache<T extends KubeObject> {
     for (const listener of this.listeners) listener();
   }
 
+  private put(object: T): void {
+    const namespace = object.metadata?.namespace ?? '';
+    let objects = this.byNamespace.get(namespace);
+    if (!objects) this.byNamespace.set(namespace, (objects = new Map()));
+    objects.set(object.metadata?.name ?? '', strip(object));
+    this.sortedAll = undefined;
+  }
+
+  private remove(object: T): void {
+    const namespace = object.metadata?.namespace ?? '';
+    const objects = this.byNamespace.get(namespace);
+    objects?.delete(object.metadata?.name ?? '');
+    if (objects?.size === 0) this.byNamespace.delete(namespace);
+    this.sortedAll = undefined;
+  }
+
   private async relist(): Promise<void> {
     if (this.stopped) return;
     try {
       const { items, resourceVersion } = await this.source.list();
-      this.objects.clear();
-      for (const item of items) this.objects.set(keyOf(item), strip(item));
+      this.byNamespace.clear();
+      for (const item of items) this.put(item);
+      this.sortedAll = undefined;
       this.resourceVersion = resourceVersion;
       this.synced = true;
       this.lastError = undefined;
+      this.retriedGone = false;
       this.notify();
-      await this.startWatch();
+      void this.startWatch(); // readers need the list, not the watch connection
     } catch (error) {
+      // A 410 here is a paginated list whose continue token expired: start over at once (once).
+      if (isGone(error) && !this.retriedGone) {
+        this.retriedGone = true;
+        return this.relist();
+      }
       this.fail(error, () => this.relist());
     }
   }
 
   private async startWatch(): Promise<void> {
     if (this.stopped) return;
+    const generation = ++this.watchGeneration;
+    const current = () => generation === this.watchGeneration && !this.stopped;
     try {
-      this.currentWatch = await this.source.watch(
+      const watch = await this.source.watch(
         this.resourceVersion,
-        (type, object) => this.apply(type, object),
-        (error) => this.onWatchClosed(error),
+        (type, object) => current() && this.apply(type, object),
+        (error) => current() && this.onWatchClosed(error),
       );
+      if (!current()) return watch.abort();
+      this.currentWatch = watch;
       this.backoffMs = this.initialBackoffMs;
     } catch (error) {
+      if (!current()) return;
       if (isGone(error)) return void this.relist();
       this.fail(error, () => this.startWatch());
     }
   }
 
+  private leaveWatch(): void {
+    this.watchGeneration++;
+    this.currentWatch?.abort();
+    this.currentWatch = undefined;
+  }
+
   private apply(type: WatchEventType, object: T): void {
     if (type === 'ERROR') {
       // The server ends the stream with a Status; 410 means our version fell out of its window.
-      if ((object as { code?: number }).code === 410) this.resourceVersion = '';
-      return;
+      this.leaveWatch();
+      return this.onWatchClosed(apiErrorFromStatus(object));
     }
+    // A bookmark only says how far the server has got: it moves the version, nothing else.
     const rv = object.metadata?.resourceVersion;
     if (rv) this.resourceVersion = rv;
     if (type === 'BOOKMARK') return;
-    if (type === 'DELETED') this.objects.delete(keyOf(object));
-    else this.objects.set(keyOf(object), strip(object));
+    if (type === 'DELETED') this.remove(object);
+    else this.put(object);
     this.notify();
   }
 
@@ -172,5 +230,50 @@ export class ResourceCache<T extends KubeObject> {
     this.backoffMs = Math.min(this.backoffMs * 2, this.maxBackoffMs);
     this.retryTimer = setTimeout(() => void retry(), delay);
     this.retryTimer.unref?.();
+  }
+}
+
+/**
+ * Several caches of one kind read as one, e.g. one list+watch per allowed namespace when the
+ * dashboard may not list cluster-wide.
+ */
+export class MergedCache<T extends KubeObject> implements ObjectCache<T> {
+  private readonly members: [string, ObjectCache<T>][];
+
+  constructor(byNamespace: Map<string, ObjectCache<T>>) {
+    this.members = [...byNamespace].sort(([a], [b]) => compare(a, b));
+  }
+
+  private member(namespace: string | undefined): ObjectCache<T> | undefined {
+    return this.members.find(([ns]) => ns === namespace)?.[1];
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.members.map(([, cache]) => cache.start()));
+  }
+
+  stop(): void {
+    for (const [, cache] of this.members) cache.stop();
+  }
+
+  state(namespace?: string): CacheState {
+    const one = this.member(namespace) ?? (this.members.length === 1 ? this.members[0]?.[1] : undefined);
+    if (one) return one.state();
+    const states = this.members.map(([, cache]) => cache.state());
+    return { synced: states.every((s) => s.synced), resourceVersion: '', lastError: states.find((s) => s.lastError)?.lastError };
+  }
+
+  list(namespace?: string): T[] {
+    if (namespace !== undefined) return this.member(namespace)?.list(namespace) ?? [];
+    return this.members.flatMap(([ns, cache]) => cache.list(ns));
+  }
+
+  get(namespace: string | undefined, name: string): T | undefined {
+    return this.member(namespace)?.get(namespace, name);
+  }
+
+  subscribe(listener: Listener): () => void {
+    const unsubscribes = this.members.map(([, cache]) => cache.subscribe(listener));
+    return () => unsubscribes.forEach((unsubscribe) => unsubscribe());
   }
 }

@@ -19,6 +19,17 @@ export const deployments: ResourceDescriptor = { group: 'apps', version: 'v1', p
 export const services: ResourceDescriptor = { group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true };
 export const leases: ResourceDescriptor = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true };
 export const envoyFilters: ResourceDescriptor = { group: 'networking.istio.io', version: 'v1alpha3', plural: 'envoyfilters', kind: 'EnvoyFilter', namespaced: true };
+export const pods: ResourceDescriptor = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
+
+const known = [namespaces, configMaps, virtualServices, destinationRules, gateways, peerAuthentications, requestAuthentications, authorizationPolicies, deployments, services, leases, envoyFilters, pods];
+
+/**
+ * The Kind for a Status's `details.kind`, which is the plural resource ("virtualservices") in
+ * most answers and the Kind itself in some; unknown resources are returned as given.
+ */
+export function kindOfResource(resourceOrKind: string, group: string): string {
+  return known.find((d) => d.group === group && (d.plural === resourceOrKind || d.kind === resourceOrKind))?.kind ?? resourceOrKind;
+}
 
 /** The apiVersion string of a descriptor ("v1", "networking.istio.io/v1"). */
 export function apiVersionOf(d: ResourceDescriptor): string {

@@ -13,7 +13,7 @@ export async function listVirtualServiceViews(namespace?: string): Promise<{ ite
   // DestinationRules may live in other namespaces than the VirtualServices that use them.
   const subsets = indexSubsets(drCache.list());
   const items = vsCache.list(namespace).map((vs) => viewVirtualService(vs, subsets));
-  return { items, resourceVersion: vsCache.state().resourceVersion };
+  return { items, resourceVersion: vsCache.state(namespace).resourceVersion };
 }
 
 /** The fresh view of one VirtualService, read from the API itself (after a conflict the cache may lag). */

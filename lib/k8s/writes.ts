@@ -1,5 +1,6 @@
 import { ApiError, toApiError } from './errors';
 import { kubeRequest } from './http';
+import { classifyRejectedPatch } from './rejected-patch';
 import { objectPath, type ResourceDescriptor } from './resources';
 
 export interface WriteOptions {
@@ -9,7 +10,8 @@ export interface WriteOptions {
 
 /**
  * Applies a JSON patch. Callers include their preconditions (the resourceVersion read and
- * `test` ops); a failed precondition is a conflict whichever way the API reports it.
+ * `test` ops); a failed precondition is a 409 Conflict whichever way the API reports it, a
+ * patch that never applied a 422 naming what is wrong.
  */
 export async function jsonPatch<T>(descriptor: ResourceDescriptor, namespace: string, name: string, ops: unknown[], options: WriteOptions = {}): Promise<T> {
   try {
@@ -23,15 +25,21 @@ export async function jsonPatch<T>(descriptor: ResourceDescriptor, namespace: st
     });
   } catch (error) {
     const apiError = toApiError(error);
-    // kube-apiserver answers a failed `test` op with 422; for us that means someone else changed the object.
-    if (apiError.status === 422 && /testing value .* failed/.test(apiError.message)) {
-      throw new ApiError(409, `${descriptor.kind} ${namespace}/${name} changed since it was read: ${apiError.message.replace(/^.*?testing value/, 'testing value')}`, 'Conflict');
+    // kube-apiserver says nothing about why a JSON patch did not apply: a 422 with no causes.
+    if (apiError.status !== 422 || apiError.causes.length > 0) throw apiError;
+    let fresh: unknown;
+    try {
+      fresh = await getObject(descriptor, namespace, name, options);
+    } catch (readError) {
+      const read = toApiError(readError);
+      if (read.status === 404) throw read; // deleted in the meantime
+      throw new ApiError(422, `${apiError.message}; re-reading it to tell a conflict from an invalid change failed: ${read.message}`, 'Invalid', apiError.details);
     }
-    throw apiError;
+    throw classifyRejectedPatch(descriptor, namespace, name, ops, fresh);
   }
 }
 
 /** Reads one object straight from the API (used to show the fresh state after a conflict). */
-export function getObject<T>(descriptor: ResourceDescriptor, namespace: string, name: string): Promise<T> {
-  return kubeRequest<T>({ path: objectPath(descriptor, namespace, name) });
+export function getObject<T>(descriptor: ResourceDescriptor, namespace: string, name: string, options: WriteOptions = {}): Promise<T> {
+  return kubeRequest<T>({ path: objectPath(descriptor, namespace, name), impersonate: options.impersonate });
 }
