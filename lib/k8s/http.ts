@@ -92,12 +92,16 @@ export async function kubeWatch(request: KubeWatchRequest, onEvent: (event: Kube
   url.searchParams.set('watch', 'true');
   const controller = new AbortController();
   let ended = false;
-  const idleMs = request.idleTimeoutMs ?? 5 * 60_000;
-  let idleTimer = setTimeout(() => controller.abort(new DOMException('The watch went silent', 'TimeoutError')), request.timeoutMs ?? 30_000);
+  const silent = (ms: number) => {
+    const timer = setTimeout(() => controller.abort(new DOMException('The watch went silent', 'TimeoutError')), ms);
+    timer.unref?.();
+    return timer;
+  };
+  // Until the API answers: timeoutMs; then between two chunks of the stream: idleTimeoutMs.
+  let idleTimer = silent(request.timeoutMs ?? 30_000);
   const resetIdle = () => {
     clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => controller.abort(new DOMException('The watch went silent', 'TimeoutError')), idleMs);
-    idleTimer.unref?.();
+    idleTimer = silent(request.idleTimeoutMs ?? 5 * 60_000);
   };
   const end = (error?: ApiError) => {
     if (ended) return;

@@ -1,0 +1,151 @@
+// `npm run bench:scale [-- --quick]`: the dashboard on a large cluster. A sandbox holding 10,000
+// VirtualServices, 10,000 DestinationRules, 5,000 Pods and 2,000 Services (applied with kubectl,
+// so the Istio objects carry last-applied-configuration), the production dashboard in front of
+// it: the cold-cache time to the first /api/traffic answer, every page's API, and the
+// dashboard's memory (RSS of its process tree) once every cache is full.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { check, fetchOk, ms, percentile, QUICK, report, root, signIn, startDashboard, startProcess, tempDir } from './bench-support.ts';
+
+const quick = QUICK || process.argv.includes('--quick');
+const SIZE = quick ? { namespaces: 10, virtualServices: 200, destinationRules: 200, pods: 100, services: 40 } : { namespaces: 200, virtualServices: 10_000, destinationRules: 10_000, pods: 5_000, services: 2_000 };
+const TARGET = { rssMb: 300, coldFillS: 5 };
+const WARM_SAMPLES = quick ? 2 : 5;
+
+check(existsSync(join(root, '.next/BUILD_ID')), 'bench:scale measures the production dashboard, and there is no build: run `npm run build` first');
+
+const namespace = (i: number) => `bench-${i % SIZE.namespaces}`;
+const service = (i: number) => `svc-${Math.floor(i / SIZE.namespaces) % Math.max(1, SIZE.services / SIZE.namespaces)}`;
+
+/** As `kubectl apply` leaves it: the applied object, again, in an annotation. */
+function applied<T extends { metadata: Record<string, unknown> }>(object: T): T {
+  return { ...object, metadata: { ...object.metadata, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(object) } } };
+}
+
+function manifests(dir: string): void {
+  const docs: unknown[] = [];
+  for (let n = 0; n < SIZE.namespaces; n++) docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `bench-${n}`, labels: { 'istio-injection': 'enabled' } } });
+  for (let i = 0; i < SIZE.services; i++) {
+    docs.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: service(i), namespace: namespace(i), labels: { app: service(i) } }, spec: { selector: { app: service(i) }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] } });
+  }
+  for (let i = 0; i < SIZE.pods; i++) {
+    const app = service(i % SIZE.services);
+    const version = i % 4 === 0 ? 'canary' : 'stable';
+    docs.push({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: `${app}-${version}-${i.toString(36).padStart(5, '0')}`,
+        namespace: namespace(i % SIZE.services),
+        labels: { app, version, 'security.istio.io/tlsMode': 'istio', 'service.istio.io/canonical-name': app },
+        annotations: { 'sidecar.istio.io/status': JSON.stringify({ initContainers: ['istio-init'], containers: ['istio-proxy'], volumes: ['istio-envoy', 'istio-data', 'istio-podinfo', 'istio-token', 'istiod-ca-cert'], imagePullSecrets: null }) },
+      },
+      spec: {
+        containers: [
+          { name: app, image: `registry.example/${app}:1.4.2`, ports: [{ containerPort: 8080 }], env: [{ name: 'VERSION', value: version }], resources: { requests: { cpu: '100m', memory: '128Mi' } } },
+          { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.30.3', args: ['proxy', 'sidecar', '--domain', '$(POD_NAMESPACE).svc.cluster.local', '--proxyLogLevel=warning', '--log_output_level=default:info'], ports: [{ containerPort: 15090, name: 'http-envoy-prom' }], resources: { requests: { cpu: '10m', memory: '40Mi' } } },
+        ],
+      },
+    });
+  }
+  for (let i = 0; i < SIZE.virtualServices; i++) {
+    const host = service(i);
+    docs.push(
+      applied({
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: `route-${i}`, namespace: namespace(i) },
+        spec: {
+          hosts: [`route-${i}`],
+          http: [
+            { name: 'beta', match: [{ headers: { 'x-user-tier': { exact: 'beta' } } }], route: [{ destination: { host, subset: 'canary' } }], timeout: '30s' },
+            { name: 'default', route: [{ destination: { host, subset: 'stable' }, weight: 90 }, { destination: { host, subset: 'canary' }, weight: 10 }], retries: { attempts: 2, perTryTimeout: '10s' } },
+          ],
+        },
+      }),
+    );
+  }
+  for (let i = 0; i < SIZE.destinationRules; i++) {
+    docs.push(
+      applied({
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: { name: `policy-${i}`, namespace: namespace(i) },
+        spec: {
+          host: service(i),
+          trafficPolicy: { connectionPool: { http: { http1MaxPendingRequests: 100 } }, outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' } },
+          subsets: [{ name: 'stable', labels: { version: 'stable' } }, { name: 'canary', labels: { version: 'canary' } }],
+        },
+      }),
+    );
+  }
+  // JSON is YAML: one document per object, which the sandbox parses much faster than block style.
+  writeFileSync(join(dir, 'bench.yaml'), docs.map((d) => JSON.stringify(d)).join('\n---\n'));
+}
+
+/** Resident memory (kB, current and peak) of `pid` and every process below it: `next start` forks its server. */
+function treeMemory(pid: number): { rssKb: number; peakKb: number; processes: number } {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
+  let rssKb = 0;
+  let peakKb = 0;
+  for (const p of tree) {
+    const status = readFileSync(`/proc/${p}/status`, 'utf8');
+    rssKb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    peakKb += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  }
+  return { rssKb, peakKb, processes: tree.length };
+}
+
+const dir = tempDir('bench-scale');
+manifests(dir);
+console.info(`bench: ${SIZE.virtualServices} VirtualServices, ${SIZE.destinationRules} DestinationRules, ${SIZE.pods} Pods, ${SIZE.services} Services in ${SIZE.namespaces} namespaces${quick ? ' (quick mode)' : ''}`);
+const loading = performance.now();
+const kubeconfig = join(dir, 'kubeconfig');
+const sandbox = await startProcess('sandbox', process.execPath, [join(root, 'sandbox/main.ts'), '--port', '0', '--kubeconfig', kubeconfig, '--manifests', dir], /Kubernetes API on (\S+)[^]*kubeconfig/, { seconds: 600 });
+console.info(`bench: sandbox loaded in ${ms(performance.now() - loading)}`);
+const dashboard = await startDashboard({ KUBECONFIG: kubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard' });
+const pid = dashboard.child.pid!;
+const idle = treeMemory(pid);
+const cookie = await signIn(dashboard.base, 'viewer');
+const get = async (path: string) => {
+  const t = performance.now();
+  const response = await fetchOk(`${dashboard.base}${path}`, { headers: { cookie } });
+  const bytes = (await response.arrayBuffer()).byteLength;
+  return { ms: performance.now() - t, bytes };
+};
+
+const cold = performance.now();
+const traffic = (await (await fetchOk(`${dashboard.base}/api/traffic`, { headers: { cookie } })).json()) as { items: unknown[] };
+const coldFillMs = performance.now() - cold;
+check(traffic.items.length === SIZE.virtualServices, `/api/traffic listed ${traffic.items.length} VirtualServices, not ${SIZE.virtualServices}`);
+console.info(`bench: cold caches → first /api/traffic answer (${traffic.items.length} VirtualServices) in ${ms(coldFillMs)}`);
+
+const pages = ['/api/traffic', '/api/resilience', '/api/security', '/api/kpis', '/api/audit', '/api/namespaces', '/api/cluster', '/api/readyz', '/api/traffic?namespace=bench-1', '/api/resilience?namespace=bench-1', '/api/security?namespace=bench-1'];
+const results: Record<string, { firstMs: number; warmP50Ms: number; bytes: number }> = {};
+for (const page of pages) {
+  const first = await get(page);
+  const warm: number[] = [];
+  for (let i = 0; i < WARM_SAMPLES; i++) warm.push((await get(page)).ms);
+  results[page] = { firstMs: first.ms, warmP50Ms: percentile(warm, 50), bytes: first.bytes };
+  console.info(`  ${page.padEnd(36)} first ${ms(first.ms).padStart(10)}, then p50 ${ms(percentile(warm, 50)).padStart(10)}  (${(first.bytes / 1e6).toFixed(2)} MB)`);
+}
+
+const full = treeMemory(pid);
+const mb = (kb: number) => kb / 1024;
+const verdict = (ok: boolean) => (ok ? 'within target' : 'OVER TARGET');
+console.info(`Dashboard RSS (${full.processes} processes): ${mb(idle.rssKb).toFixed(0)} MB idle → ${mb(full.rssKb).toFixed(0)} MB with every cache full (peak ${mb(full.peakKb).toFixed(0)} MB); target ≤ ${TARGET.rssMb} MB: ${verdict(mb(full.rssKb) <= TARGET.rssMb)}`);
+console.info(`Cold fill (first /api/traffic): ${(coldFillMs / 1000).toFixed(2)} s; target ≤ ${TARGET.coldFillS} s: ${verdict(coldFillMs / 1000 <= TARGET.coldFillS)}`);
+report({ quick, size: SIZE, coldFillMs, rssMb: mb(full.rssKb), peakRssMb: mb(full.peakKb), idleRssMb: mb(idle.rssKb), targets: TARGET, pages: results });
+await dashboard.stop();
+await sandbox.stop();
+process.exit(0);
