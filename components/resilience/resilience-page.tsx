@@ -10,6 +10,7 @@ import { DiffView } from '@/components/traffic/diff-view';
 import { QueryState } from '@/components/ui/query-state';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
 import { HttpError } from '@/lib/queries/fetch-json';
+import { describeDuration } from '@/lib/mesh/duration';
 import { POLICY_FIELDS, PRESETS, fromForm, validateField, validateRoute, type FormValues } from '@/lib/mesh/resilience';
 import { breakerQuery, putPolicy, putRoute, resilienceQuery, type ResilienceView } from '@/lib/queries/resilience';
 
@@ -161,6 +162,7 @@ function PolicyEditor({ rule, target }: { rule: ResilienceView['rules'][number];
                     {errors[f.key]}
                   </span>
                 )}
+                {f.kind === 'duration' && !errors[f.key] && <DurationReading value={values[f.key] ?? ''} />}
               </label>
             ))}
           </div>
@@ -262,6 +264,7 @@ function RouteEditor({ route }: { route: ResilienceView['routes'][number] }) {
           {errors[key]}
         </span>
       )}
+      {(key === 'timeout' || key === 'perTryTimeout') && !errors[key] && <DurationReading value={values[key]} />}
     </label>
   );
   return (
@@ -290,4 +293,10 @@ function RouteEditor({ route }: { route: ResilienceView['routes'][number] }) {
       )}
     </fieldset>
   );
+}
+
+/** What a duration reads as ("90s" reads "= 1m30s"), beside the stored string the input keeps as it is. */
+function DurationReading({ value }: { value: string }) {
+  const reads = value.trim() ? describeDuration(value) : undefined;
+  return reads ? <span className="muted">= {reads}</span> : null;
 }

@@ -5,7 +5,9 @@ import { useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { useDenial } from '@/components/auth/user-context';
 import { QueryState } from '@/components/ui/query-state';
+import { describeDuration } from '@/lib/mesh/duration';
 import { DEFAULT_EMERGENCY_MINUTES, MAX_EMERGENCY_MINUTES } from '@/lib/mesh/emergency';
+import { refillPerSecond, validateTokenBucket } from '@/lib/mesh/rate-limits';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
 import { emergenciesQuery, evaluateCaller, putTokenBucket, securityLiveQuery, securityQuery, startEmergency, type SecurityView } from '@/lib/queries/security';
 import { armingText } from './emergency-banner';
@@ -339,26 +341,34 @@ function RateLimits({ data, namespace }: { data: SecurityView; namespace: string
       </p>
       {data.rateLimits.length === 0 && <p className="muted">No local rate limits.</p>}
       {data.rateLimits.map((b) => (
-        <TokenBucketRow key={`${b.namespace}/${b.name}/${b.patchIndex}`} bucket={b} />
+        <TokenBucketRow key={`${b.namespace}/${b.name}${b.bucket}`} bucket={b} several={data.rateLimits.filter((o) => o.namespace === b.namespace && o.name === b.name).length > 1} />
       ))}
     </section>
   );
 }
 
-function TokenBucketRow({ bucket }: { bucket: SecurityView['rateLimits'][number] }) {
+function TokenBucketRow({ bucket, several }: { bucket: SecurityView['rateLimits'][number]; several: boolean }) {
   const denial = useDenial('security:write');
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [form, setForm] = useState({ maxTokens: bucket.maxTokens, tokensPerFill: bucket.tokensPerFill, fillInterval: bucket.fillInterval, reason: '' });
-  const save = useMutation({ mutationFn: () => putTokenBucket(bucket.namespace, bucket.name, bucket.patchIndex, { ...form, resourceVersion: bucket.resourceVersion }), onSuccess: () => { setEditing(false); void queryClient.invalidateQueries({ queryKey: ['security'] }); } });
-  const perSecond = (bucket.tokensPerFill / (parseFloat(bucket.fillInterval) * (bucket.fillInterval.endsWith('ms') ? 0.001 : bucket.fillInterval.endsWith('m') ? 60 : 1))).toFixed(2);
+  const save = useMutation({ mutationFn: () => putTokenBucket(bucket.namespace, bucket.name, bucket.patchIndex, { ...form, bucket: bucket.bucket, resourceVersion: bucket.resourceVersion }), onSuccess: () => { setEditing(false); void queryClient.invalidateQueries({ queryKey: ['security'] }); } });
+  const perSecond = refillPerSecond(bucket);
+  const reads = describeDuration(bucket.fillInterval);
+  const errors = Object.values(validateTokenBucket(form, bucket));
   return (
-    <div className="route" aria-label={`Rate limit ${bucket.name}`} role="group">
+    <div className="route" aria-label={`Rate limit ${bucket.name}${several ? ` (${bucket.scope})` : ''}`} role="group">
       <p>
         <strong>
           {bucket.namespace}/{bucket.name}
         </strong>{' '}
-        for {bucket.workloads}: bucket of {bucket.maxTokens} tokens, {bucket.tokensPerFill} added every {bucket.fillInterval} (≈ {perSecond} requests/s per sidecar after a burst)
+        for {bucket.workloads}: bucket of {bucket.maxTokens} tokens, {bucket.tokensPerFill} added every {bucket.fillInterval}
+        {reads && ` (${reads})`} (≈ {perSecond === undefined ? '?' : perSecond.toFixed(2)} requests/s per sidecar after a burst)
+      </p>
+      <p className="muted">
+        {bucket.scope}
+        {bucket.form !== 'direct' && `, written as a ${bucket.form}`}
+        {bucket.enforcedPercent < 100 && `; enforced on ${bucket.enforcedPercent}% of requests (filter_enabled × filter_enforced; Envoy's default is 0%)`}
       </p>
       {!denial && !editing && (
         <button type="button" className="button button-quiet button-small" onClick={() => setEditing(true)}>
@@ -385,12 +395,13 @@ function TokenBucketRow({ bucket }: { bucket: SecurityView['rateLimits'][number]
           <label>
             Reason <input value={form.reason} onChange={(e) => setForm({ ...form, reason: e.target.value })} />
           </label>
-          <button type="submit" className="button button-small" disabled={save.isPending}>
+          <button type="submit" className="button button-small" disabled={save.isPending || errors.length > 0}>
             Save
           </button>
           <button type="button" className="button button-quiet button-small" onClick={() => setEditing(false)}>
             Cancel
           </button>
+          {errors.length > 0 && <p role="alert" className="notice-inline bad">{errors.join('; ')}</p>}
           {save.isError && <p role="alert" className="notice-inline bad">{save.error.message}</p>}
         </form>
       )}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationNanos } from '@/lib/mesh/duration';
 import { MAX_EMERGENCY_MINUTES } from '@/lib/mesh/emergency';
 import { reason } from './traffic-schemas';
 
@@ -12,15 +13,24 @@ export const emergencyBody = z
 export const extendBody = z.strictObject({ reason, minutes });
 export const restoreBody = z.strictObject({ reason });
 
-const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'must be a duration such as 60s, 500ms or 1m');
+const count = z.int('must be a whole number').min(1, 'must be at least 1').max(2 ** 32 - 1, 'must be at most 4294967295');
+/**
+ * A token bucket change. The fill interval only has to be a duration here: whether it must be
+ * protobuf JSON of at least 50ms depends on the stored value (kept verbatim when unchanged),
+ * which validateTokenBucket in lib/mesh/rate-limits checks. `bucket` is the JSON pointer of
+ * the bucket from the view, for filters with several (per route, per descriptor).
+ */
 export const tokenBucketBody = z
-  .strictObject({ resourceVersion: z.string().min(1), reason, maxTokens: z.int().min(1, 'must be at least 1').max(1_000_000), tokensPerFill: z.int().min(1, 'must be at least 1').max(1_000_000), fillInterval: duration })
-  .refine((b) => b.tokensPerFill <= b.maxTokens, { path: ['tokensPerFill'], message: 'cannot exceed the bucket size (maxTokens)' })
-  .refine((b) => {
-    // zod runs this even when the field's own format check failed; that error already speaks.
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(b.fillInterval);
-    return !m || Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms'] >= 50;
-  }, { path: ['fillInterval'], message: 'must be at least 50ms (Envoy refuses shorter fill intervals)' });
+  .strictObject({
+    resourceVersion: z.string().min(1),
+    reason,
+    maxTokens: count,
+    tokensPerFill: count,
+    fillInterval: z.string().trim().min(1, 'must be a duration such as 60s or 0.5s').max(50).refine((v) => durationNanos(v) !== undefined, 'must be a duration such as 60s or 0.5s (seconds with an "s", as Envoy reads it)'),
+    bucket: z.string().startsWith('/spec/configPatches/', 'must be the JSON pointer of a token bucket, as the security view gives it').max(1000).optional(),
+  })
+  // Only a valid bucket size says something about the fill.
+  .refine((b) => !(b.maxTokens >= 1) || b.tokensPerFill <= b.maxTokens, { path: ['tokensPerFill'], message: 'cannot exceed the bucket size (maxTokens)' });
 
 export const evaluateBody = z.strictObject({
   namespace: namespaceName,

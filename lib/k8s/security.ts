@@ -4,6 +4,7 @@ import { describeRule, policiesFor } from '@/lib/mesh/authz';
 import { DEFAULT_EMERGENCY_MINUTES, MAX_EMERGENCY_MINUTES, emergencyOf, extendPatch, restorePatch, startPatch, type EmergencyState } from '@/lib/mesh/emergency';
 import { scopeMode, tlsConflicts, workloadMode, type Workload } from '@/lib/mesh/mtls';
 import type { JsonPatchOp } from '@/lib/mesh/patches';
+import { findTokenBuckets, restoreTokenBucketPatch, tokenBucketPatch, validateTokenBucket, type EnvoyFilter } from '@/lib/mesh/rate-limits';
 import type { AuthorizationPolicy, PeerAuthentication, RequestAuthentication } from '@/lib/mesh/security-types';
 import type { DestinationRule } from '@/lib/mesh/types';
 import { cacheFor } from './caches';
@@ -15,29 +16,7 @@ export const rootNamespace = () => process.env.MESHDECK_ROOT_NAMESPACE ?? 'istio
 
 type Deployment = { metadata: { name: string; namespace: string }; spec?: { template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: { ports?: { containerPort: number }[] }[] } } } };
 type Service = { metadata: { name: string; namespace: string }; spec?: { selector?: Record<string, string> } };
-type EnvoyFilter = { metadata: { name: string; namespace: string; resourceVersion: string }; spec?: { workloadSelector?: { labels?: Record<string, string> }; configPatches?: { patch?: { value?: { name?: string; typed_config?: Record<string, unknown> } } }[] } };
-
-export interface TokenBucket {
-  namespace: string;
-  name: string;
-  resourceVersion: string;
-  patchIndex: number;
-  workloads: string;
-  maxTokens: number;
-  tokensPerFill: number;
-  fillInterval: string;
-}
-
-function buckets(filter: EnvoyFilter): TokenBucket[] {
-  return (filter.spec?.configPatches ?? []).flatMap((patch, patchIndex) => {
-    const value = patch.patch?.value;
-    if (value?.name !== 'envoy.filters.http.local_ratelimit') return [];
-    const bucket = (value.typed_config as { token_bucket?: { max_tokens?: number; tokens_per_fill?: number; fill_interval?: string } } | undefined)?.token_bucket;
-    if (!bucket) return [];
-    const selector = filter.spec?.workloadSelector?.labels;
-    return [{ namespace: filter.metadata.namespace, name: filter.metadata.name, resourceVersion: filter.metadata.resourceVersion, patchIndex, workloads: selector ? Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(', ') : `every workload in ${filter.metadata.namespace}`, maxTokens: bucket.max_tokens ?? 0, tokensPerFill: bucket.tokens_per_fill ?? 1, fillInterval: bucket.fill_interval ?? '1s' }];
-  });
-}
+export type { TokenBucket } from '@/lib/mesh/rate-limits';
 
 export async function securityView(namespace?: string) {
   const [pa, ra, ap, dep, svc, dr, ef] = await Promise.all([
@@ -87,7 +66,7 @@ export async function securityView(namespace?: string) {
       workloads: p.spec.selector?.matchLabels ? Object.entries(p.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(', ') : `every workload in ${p.metadata.namespace}`,
       rules: (p.spec.rules ?? []).map(describeRule),
     })),
-    rateLimits: ef.list(namespace).flatMap(buckets),
+    rateLimits: ef.list(namespace).flatMap((f) => findTokenBuckets(f)),
   };
 }
 
@@ -150,26 +129,22 @@ export async function extendEmergency(namespace: string, minutes: number, option
   return { item: emergencyOf(updated), resource: paResource(namespace, policy.metadata.name), patch, revert: [], summary: `emergency in ${namespace} extended to ${revertAt.toISOString()}`, resourceVersion: updated.metadata.resourceVersion };
 }
 
-export async function setTokenBucket(namespace: string, name: string, patchIndex: number, input: { resourceVersion: string; maxTokens: number; tokensPerFill: number; fillInterval: string }, options: WriteOptions) {
+/**
+ * Sets one token bucket of an EnvoyFilter's local rate limit, in the shape it is stored in
+ * (direct or TypedStruct). `bucket` names it (its JSON pointer, from the view); without it,
+ * the first bucket of config patch `patchIndex`.
+ */
+export async function setTokenBucket(namespace: string, name: string, patchIndex: number, input: { resourceVersion: string; maxTokens: number; tokensPerFill: number; fillInterval: string; bucket?: string }, options: WriteOptions) {
   const cache = await cacheFor<EnvoyFilter>(envoyFilters);
   const filter = cache.get(namespace, name);
-  const current = filter ? buckets(filter).find((b) => b.patchIndex === patchIndex) : undefined;
-  if (!filter || !current) throw new ApiError(404, `EnvoyFilter ${namespace}/${name} has no local rate limit in config patch ${patchIndex}`, 'NotFound');
-  const base = `/spec/configPatches/${patchIndex}/patch/value/typed_config/token_bucket`;
-  const patch: JsonPatchOp[] = [
-    { op: 'replace', path: '/metadata/resourceVersion', value: input.resourceVersion },
-    { op: 'test', path: `/spec/configPatches/${patchIndex}/patch/value/name`, value: 'envoy.filters.http.local_ratelimit' },
-    { op: 'replace', path: `${base}/max_tokens`, value: input.maxTokens },
-    { op: 'replace', path: `${base}/tokens_per_fill`, value: input.tokensPerFill },
-    { op: 'replace', path: `${base}/fill_interval`, value: input.fillInterval },
-  ];
+  const inPatch = filter ? findTokenBuckets(filter).filter((b) => b.patchIndex === patchIndex) : [];
+  const current = input.bucket === undefined ? inPatch[0] : inPatch.find((b) => b.bucket === input.bucket);
+  if (!filter || !current) throw new ApiError(404, `EnvoyFilter ${namespace}/${name} has no local rate limit token bucket in config patch ${patchIndex}${input.bucket ? ` at ${input.bucket}` : ''}`, 'NotFound');
+  const errors = validateTokenBucket(input, current);
+  if (Object.keys(errors).length) throw new ApiError(400, Object.values(errors).join('; '), 'BadRequest', { fields: errors });
+  // The precondition is the version the editor read, not the cache's.
+  const patch = tokenBucketPatch({ ...filter, metadata: { ...filter.metadata, resourceVersion: input.resourceVersion } }, current.bucket, input);
   const updated = await jsonPatch<EnvoyFilter>(envoyFilters, namespace, name, patch, options);
-  const revert: JsonPatchOp[] = [
-    { op: 'replace', path: '/metadata/resourceVersion', value: updated.metadata.resourceVersion },
-    { op: 'replace', path: `${base}/max_tokens`, value: current.maxTokens },
-    { op: 'replace', path: `${base}/tokens_per_fill`, value: current.tokensPerFill },
-    { op: 'replace', path: `${base}/fill_interval`, value: current.fillInterval },
-  ];
-  const next = buckets(updated).find((b) => b.patchIndex === patchIndex)!;
-  return { item: next, patch, revert, summary: `token bucket ${current.maxTokens}/${current.tokensPerFill} per ${current.fillInterval} → ${next.maxTokens}/${next.tokensPerFill} per ${next.fillInterval}`, resourceVersion: updated.metadata.resourceVersion };
+  const next = findTokenBuckets(updated).find((b) => b.bucket === current.bucket)!;
+  return { item: next, patch, revert: restoreTokenBucketPatch(updated, filter, current.bucket), summary: `token bucket ${current.maxTokens}/${current.tokensPerFill} per ${current.fillInterval} → ${next.maxTokens}/${next.tokensPerFill} per ${next.fillInterval}`, resourceVersion: updated.metadata.resourceVersion };
 }

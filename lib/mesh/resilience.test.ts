@@ -1,5 +1,9 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { policyBody, routeBody } from '../api/resilience-schemas';
 import { applyJsonPatch } from '../../sandbox/api/patch.ts';
+import { CrdRegistry, loadCrdFiles } from '../../sandbox/schema/crd-registry.ts';
 import { POLICY_FIELDS, PRESETS, consequences, fromForm, policyPatch, routeResiliencePatch, toForm, validateField, validateRoute } from './resilience';
 import type { DestinationRule, VirtualService } from './types';
 
@@ -20,6 +24,13 @@ describe('validating every field', () => {
     ['outlierDetection.consecutive5xxErrors', 'three', 'whole number'],
     ['outlierDetection.consecutiveGatewayErrors', '-2', 'whole number'],
     ['outlierDetection.interval', '0s', 'at least 1ms'],
+    ['outlierDetection.interval', '1m30s', undefined],
+    ['outlierDetection.baseEjectionTime', '1.5s', undefined],
+    ['outlierDetection.baseEjectionTime', '1.5ms', 'whole milliseconds'],
+    ['connectionPool.tcp.connectTimeout', '-1s', 'not negative'],
+    ['connectionPool.tcp.tcpKeepalive.time', '2h', undefined],
+    ['connectionPool.tcp.tcpKeepalive.interval', '75', 'needs a unit'],
+    ['connectionPool.http.idleTimeout', '300us', 'at least 1ms'],
     ['outlierDetection.baseEjectionTime', '15', 'not a duration'],
     ['outlierDetection.maxEjectionPercent', '101', 'at most 100%'],
     ['outlierDetection.minHealthPercent', '150', 'at most 100%'],
@@ -106,5 +117,89 @@ describe('presets and consequences', () => {
     expect(all).toContain('consecutiveGatewayErrors 3 has no effect: gateway errors are 5xx too, so 3 consecutive 5xx eject first');
     expect(all).toContain('3 retries × 20s per try can outlast the 60s timeout: the last tries are cut off (504 UT)');
     expect(all.some((c) => c.includes('Beyond 50 connections'))).toBe(true);
+  });
+});
+
+const crdDir = new URL('../../sandbox/crds/', import.meta.url).pathname;
+const registry = new CrdRegistry(loadCrdFiles(readdirSync(crdDir).filter((f) => f.endsWith('.yaml')).map((f) => join(crdDir, f))));
+const schemaErrors = (object: object) => registry.validate(object as { apiVersion: string; kind: string }).errors.map((e) => e.message);
+
+describe('durations in every form Istio accepts', () => {
+  it('saves interval 1m30s and baseEjectionTime 1.5s through the API schema, the form and the CRD, verbatim', () => {
+    const stored = rule();
+    (stored.spec.trafficPolicy as typeof coachPolicy).outlierDetection.interval = '1m30s';
+    const form = toForm(stored.spec.trafficPolicy);
+    expect(form['outlierDetection.interval']).toBe('1m30s'); // displayed as stored
+    const body = policyBody.parse({ resourceVersion: '9', reason: 'slower sweeps', values: { ...form, 'outlierDetection.baseEjectionTime': '1.5s' } });
+    const { policy, errors } = fromForm(body.values as Record<string, string>, stored.spec.trafficPolicy);
+    expect(errors).toEqual({});
+    const saved = applyJsonPatch(stored, policyPatch(stored, {}, policy)) as DestinationRule;
+    const od = (saved.spec.trafficPolicy as typeof coachPolicy).outlierDetection;
+    expect([od.interval, od.baseEjectionTime]).toEqual(['1m30s', '1.5s']);
+    expect(schemaErrors(saved)).toEqual([]);
+  });
+
+  it('the CRD refuses what the form refuses', () => {
+    for (const bad of ['0s', '-1s', '10 parsecs', '15']) {
+      const stored = rule();
+      (stored.spec.trafficPolicy as typeof coachPolicy).outlierDetection.interval = bad;
+      expect(validateField(POLICY_FIELDS.find((f) => f.key === 'outlierDetection.interval')!, bad), bad).toBeDefined();
+      expect(schemaErrors(stored), bad).toEqual([expect.stringContaining('must be a valid duration greater than 1ms')]);
+    }
+  });
+
+  it('route timeouts and retries: any Go form, at least 1ms, whole milliseconds, through the API schema', () => {
+    const body = routeBody.parse({ resourceVersion: '3', reason: 'slow model', timeout: '1m30s', attempts: '3', perTryTimeout: '29.5s', retryOn: '5xx' });
+    expect(validateRoute(body)).toEqual({});
+    expect(validateRoute({ timeout: '0s', attempts: '', perTryTimeout: '0.5ms', retryOn: '' })).toEqual({ timeout: 'Timeout must be at least 1ms (Istio refuses 0s)', perTryTimeout: 'Per-try timeout must be at least 1ms (Istio refuses 0.5ms)' });
+    expect(validateRoute({ timeout: '', attempts: '0', perTryTimeout: '5s', retryOn: '' }).attempts).toContain('clear the per-try timeout');
+    expect(consequences({}, 1, { timeout: '1m', retries: { attempts: 2, perTryTimeout: '30s' } })).toContain('2 retries × 30s per try can outlast the 1m timeout: the last tries are cut off (504 UT)');
+  });
+});
+
+describe('saving keeps what the form does not cover', () => {
+  const rich = () => ({
+    loadBalancer: { consistentHash: { httpQueryParameterName: 'user', ringHash: { minimumRingSize: 1024 } }, localityLbSetting: { enabled: true } },
+    connectionPool: { tcp: { maxConnections: 10, maxConnectionDuration: '1h', tcpKeepalive: { probes: 3, time: '7200s', interval: '75s' } }, http: { h2UpgradePolicy: 'UPGRADE', idleTimeout: '1m30s' } },
+    outlierDetection: { splitExternalLocalOriginErrors: true, consecutiveLocalOriginFailures: 4, interval: '10s' },
+    tls: { mode: 'SIMPLE', sni: 'api.example.com', caCertificates: '/etc/ca.pem' },
+    portLevelSettings: [{ port: { number: 8080 }, connectionPool: { tcp: { connectTimeout: '250ms' } } }],
+  });
+
+  it('an unchanged form gives back the policy byte for byte, key order included', () => {
+    const { policy, errors } = fromForm(toForm(rich()), rich());
+    expect(errors).toEqual({});
+    expect(JSON.stringify(policy)).toBe(JSON.stringify(rich()));
+  });
+
+  it('changes one field in place; a key missing from the values keeps its current value', () => {
+    const { policy } = fromForm({ 'connectionPool.tcp.tcpKeepalive.time': '2h' }, rich());
+    expect(JSON.stringify(policy)).toBe(JSON.stringify(rich()).replace('"7200s"', '"2h"'));
+  });
+
+  it('a chosen hash key replaces the one the form does not show; simple replaces the hash; clearing TLS mode drops TLS', () => {
+    const header = fromForm({ ...toForm(rich()), 'loadBalancer.consistentHash.httpHeaderName': 'x-user' }, rich()).policy as ReturnType<typeof rich>;
+    expect(header.loadBalancer.consistentHash).toEqual({ ringHash: { minimumRingSize: 1024 }, httpHeaderName: 'x-user' });
+    const simple = fromForm({ ...toForm(rich()), 'loadBalancer.simple': 'LEAST_REQUEST' }, rich()).policy as ReturnType<typeof rich>;
+    expect(simple.loadBalancer).toEqual({ localityLbSetting: { enabled: true }, simple: 'LEAST_REQUEST' });
+    const plain = fromForm({ ...toForm(rich()), 'tls.mode': '' }, rich()).policy;
+    expect(plain.tls).toBeUndefined();
+    const cleared = fromForm({ ...toForm(rich()), 'connectionPool.tcp.maxConnections': '', 'connectionPool.tcp.tcpKeepalive.time': '', 'connectionPool.tcp.tcpKeepalive.interval': '' }, rich()).policy as ReturnType<typeof rich>;
+    expect(cleared.connectionPool.tcp).toEqual({ maxConnectionDuration: '1h', tcpKeepalive: { probes: 3 } });
+  });
+});
+
+describe('objects stored through older API versions', () => {
+  it.each(['networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3'])('a DestinationRule and a VirtualService read as %s are patched without touching apiVersion, and stay valid', (apiVersion) => {
+    const dr = { ...rule(), apiVersion };
+    const ops = policyPatch(dr, { subset: 'a' }, { loadBalancer: { simple: 'RANDOM' } });
+    expect(ops.some((op) => /^\/(apiVersion|kind)/.test(op.path))).toBe(false);
+    const saved = applyJsonPatch(dr, ops) as DestinationRule;
+    expect(saved.apiVersion).toBe(apiVersion);
+    expect(schemaErrors(saved)).toEqual([]);
+    const vs: VirtualService = { apiVersion, kind: 'VirtualService', metadata: { name: 'v', namespace: 'shop', resourceVersion: '3' }, spec: { hosts: ['coach'], http: [{ name: 'r', route: [{ destination: { host: 'coach' } }] }] } };
+    const routeOps = routeResiliencePatch(vs, 0, { timeout: '1m30s' });
+    expect(routeOps.some((op) => /^\/(apiVersion|kind)/.test(op.path))).toBe(false);
+    expect(schemaErrors(applyJsonPatch(vs, routeOps) as object)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 // Circuit breakers, load balancing, retries and timeouts: the editable fields of a
 // DestinationRule traffic policy and of a route, their validation, the patches that apply
 // them, named presets, and what each setting means in practice.
+import { ISTIO_DURATION, durationMs, validateDuration, type DurationRule } from './duration';
 import type { JsonPatchOp } from './patches';
 import type { DestinationRule, VirtualService } from './types';
 
@@ -14,6 +15,8 @@ export interface FieldSpec {
   min?: number;
   max?: number;
   values?: string[];
+  /** For durations: what Istio accepts (defaults to its CRD rule, at least 1ms). */
+  rule?: DurationRule;
   help: string;
 }
 
@@ -26,6 +29,8 @@ export const POLICY_FIELDS: FieldSpec[] = [
   { key: 'loadBalancer.consistentHash.useSourceIp', label: 'Consistent hash on source IP', kind: 'bool', help: 'Sticky routing on the client address' },
   { key: 'connectionPool.tcp.maxConnections', label: 'Max connections', kind: 'int', unit: 'connections', min: 1, max: INT32, help: 'Connections to each upstream host' },
   { key: 'connectionPool.tcp.connectTimeout', label: 'Connect timeout', kind: 'duration', help: 'TCP connection timeout' },
+  { key: 'connectionPool.tcp.tcpKeepalive.time', label: 'Keepalive time', kind: 'duration', help: 'Idle time before TCP keepalive probes start (default: the OS setting, 2 hours on Linux)' },
+  { key: 'connectionPool.tcp.tcpKeepalive.interval', label: 'Keepalive interval', kind: 'duration', help: 'Time between TCP keepalive probes (default: the OS setting, 75 s on Linux)' },
   { key: 'connectionPool.http.http1MaxPendingRequests', label: 'Max pending requests', kind: 'int', unit: 'requests', min: 1, max: INT32, help: 'Requests queued while waiting for a connection; beyond it: 503 UO' },
   { key: 'connectionPool.http.http2MaxRequests', label: 'Max active requests', kind: 'int', unit: 'requests', min: 1, max: INT32, help: 'Concurrent requests to the destination' },
   { key: 'connectionPool.http.maxRequestsPerConnection', label: 'Requests per connection', kind: 'int', unit: 'requests', min: 0, max: INT32, help: '1 disables keep-alive; 0 means unlimited' },
@@ -40,15 +45,10 @@ export const POLICY_FIELDS: FieldSpec[] = [
   { key: 'tls.mode', label: 'TLS mode', kind: 'enum', values: ['DISABLE', 'SIMPLE', 'MUTUAL', 'ISTIO_MUTUAL'], help: 'How the client side connects' },
 ];
 
-const DURATION = /^(\d+(\.\d+)?)(ms|s|m|h)$/;
-export const durationMs = (value: string) => {
-  const m = DURATION.exec(value.trim());
-  return m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[3] as 'ms'] : undefined;
-};
-
 /** A field's value as the form holds it: a string, '' when unset. */
 export type FormValues = Record<string, string>;
 
+/** A form value's error under its field's rule (Istio's, for durations), or undefined. */
 export function validateField(spec: FieldSpec, raw: string): string | undefined {
   const value = raw.trim();
   if (value === '') return undefined;
@@ -61,12 +61,8 @@ export function validateField(spec: FieldSpec, raw: string): string | undefined 
       if (spec.max !== undefined && n > spec.max) return `${spec.label} must be at most ${spec.max}${spec.kind === 'percent' ? '%' : ''}`;
       return undefined;
     }
-    case 'duration': {
-      const ms = durationMs(value);
-      if (ms === undefined) return `${spec.label}: "${value}" is not a duration; use a number with ms, s, m or h, such as 30s`;
-      if (ms < 1) return `${spec.label} must be at least 1ms`;
-      return undefined;
-    }
+    case 'duration':
+      return validateDuration(spec.label, value, spec.rule ?? ISTIO_DURATION);
     case 'enum':
       return spec.values!.includes(value) ? undefined : `${spec.label} must be one of ${spec.values!.join(', ')}`;
     case 'bool':
@@ -85,33 +81,66 @@ export function toForm(policy: Record<string, unknown> | undefined): FormValues 
   return Object.fromEntries(POLICY_FIELDS.map((f) => [f.key, get(policy, f.key) === undefined ? '' : String(get(policy, f.key))]));
 }
 
+type Node = Record<string, unknown>;
+const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Deletes a path, and the objects it leaves empty on the way up. */
+function unset(root: Node, path: string[]): void {
+  const [head, ...rest] = path;
+  if (head === undefined) return;
+  if (rest.length === 0) {
+    delete root[head];
+    return;
+  }
+  const child = root[head];
+  if (!isNode(child)) return;
+  unset(child, rest);
+  if (Object.keys(child).length === 0) delete root[head];
+}
+
+function set(root: Node, path: string[], value: unknown): void {
+  let node = root;
+  for (const k of path.slice(0, -1)) node = (isNode(node[k]) ? node[k] : (node[k] = {})) as Node;
+  node[path.at(-1)!] = value;
+}
+
+// ConsistentHashLB's hash key is a oneof: setting one in the form replaces any other.
+const HASH_KEYS = ['httpHeaderName', 'httpCookie', 'useSourceIp', 'httpQueryParameterName'];
+
 /**
- * Validates form values and builds the traffic policy, keeping fields the form does not
- * cover (port-level settings, tunnels…) from the current policy.
+ * Validates form values and builds the traffic policy. Only the fields the form covers
+ * change: everything else in the current policy (keepalive probes, locality settings,
+ * port-level settings, TLS certificates…) stays as it was, and a value the form leaves
+ * untouched keeps its stored spelling ("1m30s" stays "1m30s"). A key missing from `values`
+ * keeps its current value.
  */
-export function fromForm(values: FormValues, current: Record<string, unknown> = {}): { policy: Record<string, unknown>; errors: Record<string, string> } {
+export function fromForm(input: FormValues, current: Record<string, unknown> = {}): { policy: Record<string, unknown>; errors: Record<string, string> } {
+  const values: FormValues = { ...toForm(current), ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) };
   const errors: Record<string, string> = {};
   for (const spec of POLICY_FIELDS) {
     const error = validateField(spec, values[spec.key] ?? '');
     if (error) errors[spec.key] = error;
   }
-  const hash = ['httpHeaderName', 'httpCookie.name', 'useSourceIp'].filter((k) => (values[`loadBalancer.consistentHash.${k}`] ?? '') !== '' && values[`loadBalancer.consistentHash.${k}`] !== 'false');
+  const given = (key: string) => (values[key] ?? '').trim() !== '' && values[key] !== 'false';
+  const hash = ['httpHeaderName', 'httpCookie.name', 'useSourceIp'].filter((k) => given(`loadBalancer.consistentHash.${k}`));
   if (hash.length > 1) errors['loadBalancer.consistentHash.httpHeaderName'] = 'Hash on one thing only: a header, a cookie or the source IP';
-  if (hash.length && values['loadBalancer.simple']) errors['loadBalancer.simple'] = 'A load balancer is either simple or a consistent hash, not both';
-  const policy: Record<string, unknown> = structuredClone(current);
-  for (const group of ['loadBalancer', 'connectionPool', 'outlierDetection', 'tls']) delete policy[group];
-  const tls = (current as { tls?: Record<string, unknown> }).tls;
+  if (hash.length && given('loadBalancer.simple')) errors['loadBalancer.simple'] = 'A load balancer is either simple or a consistent hash, not both';
+
+  const policy: Node = structuredClone(current);
+  // In place, so that keys keep their order and the diff shows only what changed.
   for (const spec of POLICY_FIELDS) {
     const raw = (values[spec.key] ?? '').trim();
-    if (raw === '' || (spec.kind === 'bool' && raw === 'false')) continue;
-    const value = spec.kind === 'int' || spec.kind === 'percent' ? Number(raw) : spec.kind === 'bool' ? true : raw;
-    const keys = spec.key.split('.');
-    let node = policy;
-    for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
-    node[keys.at(-1)!] = value;
+    if (raw === '' || (spec.kind === 'bool' && raw === 'false')) unset(policy, spec.key.split('.'));
+    else set(policy, spec.key.split('.'), spec.kind === 'int' || spec.kind === 'percent' ? Number(raw) : spec.kind === 'bool' ? true : raw);
   }
-  // TLS settings beyond the mode (certificates, SNI) stay as they were.
-  if (tls && policy.tls) policy.tls = { ...tls, ...(policy.tls as object) };
+  // What cannot stand without its form field: a cookie without its name, TLS without a mode.
+  if (!given('loadBalancer.consistentHash.httpCookie.name')) unset(policy, ['loadBalancer', 'consistentHash', 'httpCookie']);
+  if (!given('tls.mode')) delete policy.tls;
+  const lb = policy.loadBalancer as Node | undefined;
+  if (lb && given('loadBalancer.simple')) delete lb.consistentHash;
+  const chosen = hash[0]?.split('.')[0];
+  if (lb && isNode(lb.consistentHash) && chosen) for (const k of HASH_KEYS) if (k !== chosen) delete lb.consistentHash[k];
+  if (lb && Object.keys(lb).length === 0) delete policy.loadBalancer;
   return { policy, errors };
 }
 
@@ -141,11 +170,16 @@ export interface RouteResilience {
   retries?: { attempts: number; perTryTimeout?: string; retryOn?: string };
 }
 
+/** Validates a route's timeout and retries as Istio's CRD and istiod's webhook would. */
 export function validateRoute(input: { timeout: string; attempts: string; perTryTimeout: string; retryOn: string }): Record<string, string> {
   const errors: Record<string, string> = {};
-  if (input.timeout && durationMs(input.timeout) === undefined) errors.timeout = `Timeout: "${input.timeout}" is not a duration; use a number with ms, s, m or h, such as 30s`;
-  if (input.attempts && !/^\d+$/.test(input.attempts)) errors.attempts = 'Retries must be a whole number (0 turns retries off)';
-  if (input.perTryTimeout && durationMs(input.perTryTimeout) === undefined) errors.perTryTimeout = `Per-try timeout: "${input.perTryTimeout}" is not a duration`;
+  const timeout = input.timeout.trim() && validateDuration('Timeout', input.timeout, ISTIO_DURATION);
+  if (timeout) errors.timeout = timeout;
+  if (input.attempts && !/^\d+$/.test(input.attempts.trim())) errors.attempts = 'Retries must be a whole number (0 turns retries off)';
+  const perTry = input.perTryTimeout.trim() && validateDuration('Per-try timeout', input.perTryTimeout, ISTIO_DURATION);
+  if (perTry) errors.perTryTimeout = perTry;
+  // istiod: "http retry policy configured when attempts are set to 0 (disabled)".
+  if (input.attempts.trim() === '0' && (input.perTryTimeout.trim() || input.retryOn.trim())) errors.attempts = 'Retries 0 turns retries off: clear the per-try timeout and retry conditions too (Istio refuses them with 0 attempts)';
   const known = ['5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'envoy-ratelimited', 'retriable-4xx', 'refused-stream', 'retriable-status-codes', 'retriable-headers', 'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'];
   const unknown = input.retryOn.split(',').map((s) => s.trim()).filter((s) => s && !known.includes(s) && !/^\d{3}$/.test(s));
   if (unknown.length) errors.retryOn = `Retry on: unknown condition ${unknown.join(', ')} (known: ${known.join(', ')}, or status codes)`;

@@ -1,4 +1,5 @@
-// security.istio.io/v1 resources, as Meshdeck reads them.
+// security.istio.io resources, as Meshdeck reads them: the same in every served version
+// (v1, v1beta1), so nothing here depends on the apiVersion an object was stored through.
 import type { ObjectMeta } from './types';
 
 export type MtlsMode = 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';

@@ -1,4 +1,6 @@
-// The parts of Istio's networking API Meshdeck reads and writes (networking.istio.io/v1).
+// The parts of Istio's networking API Meshdeck reads and writes: the same in every served
+// version (v1, v1beta1, v1alpha3), so nothing here depends on the apiVersion an object was
+// stored through, and no patch builder writes one.
 
 export interface ObjectMeta {
   name: string;
