@@ -44,6 +44,28 @@ export function sendEvents(response: ServerResponse, events: unknown[], keepOpen
 }
 
 /**
+ * Points the process-wide connection at `kubeconfig` (its current context), with `env` settings
+ * such as MESHDECK_NAMESPACES, and forgets every cache. Returns the function that undoes it.
+ */
+export function useKubeconfig(kubeconfig: string, env: Env = {}): () => void {
+  const g = globalThis as Record<symbol, unknown>;
+  const stopCaches = () => {
+    for (const cache of (g[cachesKey] as Map<string, { stop(): void }> | undefined)?.values() ?? []) cache.stop();
+    delete g[cachesKey];
+  };
+  const previous = process.env.KUBECONFIG;
+  process.env.KUBECONFIG = kubeconfig; // client-node's loadFromDefault reads it
+  g[connectionKey] = buildKubeConnection({ KUBECONFIG: kubeconfig, ...env });
+  stopCaches();
+  return () => {
+    stopCaches();
+    delete g[connectionKey];
+    if (previous === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = previous;
+  };
+}
+
+/**
  * Starts the fake API and makes it the dashboard's cluster (a fresh connection, no caches).
  * `env` adds settings such as MESHDECK_NAMESPACES. `close()` stops it and forgets both.
  */
@@ -73,20 +95,12 @@ export async function startFakeApi(handler: FakeHandler, env: Env = {}): Promise
       'current-context': 'fake',
     }),
   );
-  const g = globalThis as Record<symbol, unknown>;
-  const previousKubeconfig = process.env.KUBECONFIG;
-  process.env.KUBECONFIG = kubeconfig; // client-node's loadFromDefault reads it
-  g[connectionKey] = buildKubeConnection({ KUBECONFIG: kubeconfig, ...env });
-  delete g[cachesKey];
+  const restore = useKubeconfig(kubeconfig, env);
   return {
     url,
     requests,
     async close() {
-      for (const cache of (g[cachesKey] as Map<string, { stop(): void }> | undefined)?.values() ?? []) cache.stop();
-      delete g[cachesKey];
-      delete g[connectionKey];
-      if (previousKubeconfig === undefined) delete process.env.KUBECONFIG;
-      else process.env.KUBECONFIG = previousKubeconfig;
+      restore();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
