@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSandbox, type TestSandbox } from '../../sandbox/testing';
 import { cacheFor } from './caches';
 import { ApiError } from './errors';
-import { useKubeconfig } from './fake-api';
+import { pointAtKubeconfig } from './fake-api';
 import { kubeRequest } from './http';
 import { collectionPath, configMaps, objectPath, pods, virtualServices } from './resources';
 import { jsonPatch } from './writes';
@@ -21,7 +21,7 @@ const pod = (name: string, labels: Record<string, string>) => ({ apiVersion: 'v1
 
 beforeAll(async () => {
   sandbox = await startTestSandbox({ manifests: null });
-  restore = useKubeconfig(sandbox.kubeconfig); // its current context: sandbox-admin
+  restore = pointAtKubeconfig(sandbox.kubeconfig); // its current context: sandbox-admin
   await create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   await create(collectionPath(pods, NS), pod('reviews-1', { app: 'reviews', version: 'v1' }));
   await create(collectionPath(virtualServices, NS), {
@@ -68,13 +68,13 @@ describe('scoped caches on the sandbox', () => {
 
 describe('MESHDECK_NAMESPACES on the sandbox', () => {
   it('reads the allowed namespace only', async () => {
-    const undo = useKubeconfig(sandbox.kubeconfig, { MESHDECK_NAMESPACES: `${NS},absent` });
+    const undo = pointAtKubeconfig(sandbox.kubeconfig, { MESHDECK_NAMESPACES: `${NS},absent` });
     try {
       const cache = await cacheFor<Meta>(virtualServices);
       expect(cache.list().map((v) => `${v.metadata.namespace}/${v.metadata.name}`)).toEqual([`${NS}/reviews`]);
     } finally {
       undo();
-      restore = useKubeconfig(sandbox.kubeconfig);
+      restore = pointAtKubeconfig(sandbox.kubeconfig);
     }
   });
 });

@@ -47,7 +47,7 @@ export function sendEvents(response: ServerResponse, events: unknown[], keepOpen
  * Points the process-wide connection at `kubeconfig` (its current context), with `env` settings
  * such as MESHDECK_NAMESPACES, and forgets every cache. Returns the function that undoes it.
  */
-export function useKubeconfig(kubeconfig: string, env: Env = {}): () => void {
+export function pointAtKubeconfig(kubeconfig: string, env: Env = {}): () => void {
   const g = globalThis as Record<symbol, unknown>;
   const stopCaches = () => {
     for (const cache of (g[cachesKey] as Map<string, { stop(): void }> | undefined)?.values() ?? []) cache.stop();
@@ -95,7 +95,7 @@ export async function startFakeApi(handler: FakeHandler, env: Env = {}): Promise
       'current-context': 'fake',
     }),
   );
-  const restore = useKubeconfig(kubeconfig, env);
+  const restore = pointAtKubeconfig(kubeconfig, env);
   return {
     url,
     requests,
