@@ -20,6 +20,9 @@ const contentSecurityPolicy = [
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
+  // A self-contained server (.next/standalone/server.js with only the traced production
+  // dependencies) for the container image; see Dockerfile. `next start` still works (with a warning).
+  output: 'standalone',
   poweredByHeader: false,
   // The Kubernetes client pulls in Node-only modules (ws, undici, jsonpath); keep it out of the bundle.
   serverExternalPackages: ['@kubernetes/client-node'],

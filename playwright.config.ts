@@ -46,10 +46,12 @@ export default defineConfig({
     {
       name: 'sandbox',
       dependencies: ['sign-in'],
-      testIgnore: /no-cluster\.spec\.ts|auth\.setup\.ts/,
+      testIgnore: /no-cluster\.spec\.ts|auth\.setup\.ts|standalone\.spec\.ts/,
       use: { baseURL: `http://127.0.0.1:${CONNECTED_PORT}`, storageState: `${AUTH_DIR}/operator.json` },
     },
     { name: 'no-cluster', testMatch: /no-cluster\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${NO_CLUSTER_PORT}` } },
+    // The image's server (.next/standalone, as the Dockerfile copies it), started by the spec; no sign-in.
+    { name: 'standalone', testMatch: /standalone\.spec\.ts/ },
   ],
   // Started in this order: the sandbox first, so its kubeconfig exists for the dashboard.
   webServer: [

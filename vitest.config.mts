@@ -6,7 +6,7 @@ export default defineConfig({
     alias: { '@': fileURLToPath(new URL('./', import.meta.url)) },
   },
   test: {
-    include: ['{lib,components,app,sandbox,k8s,scripts}/**/*.test.ts'],
+    include: ['{lib,components,app,sandbox,k8s,scripts,deploy}/**/*.test.ts'],
     environment: 'node',
     reporters: ['default'],
   },
