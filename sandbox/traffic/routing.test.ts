@@ -46,6 +46,6 @@ describe('Istio HTTP routing', () => {
   });
 
   it('parses Istio durations', () => {
-    expect([durationMs('60s'), durationMs('1.5s'), durationMs('250ms'), durationMs('2m'), durationMs('10 parsecs')]).toEqual([60_000, 1500, 250, 120_000, undefined]);
+    expect([durationMs('60s'), durationMs('1.5s'), durationMs('250ms'), durationMs('2m'), durationMs('1m30s'), durationMs('10 parsecs')]).toEqual([60_000, 1500, 250, 120_000, 90_000, undefined]);
   });
 });

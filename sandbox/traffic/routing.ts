@@ -14,14 +14,8 @@ export interface RequestInfo {
   gateway?: string; // "namespace/name" when entering through a gateway; undefined inside the mesh
 }
 
-/** Istio durations ("1.5s", "100ms", "2m", "1h") in milliseconds; undefined when absent or invalid. */
-export function durationMs(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n * 3_600_000;
-}
+// Go durations ("1m30s", "1.5s", "500ms") as Istio's CRDs accept them: the product's own parser.
+export { durationMs } from '../../lib/mesh/duration.ts';
 
 const regexCache = new Map<string, RegExp>();
 function fullRegex(pattern: string): RegExp {
