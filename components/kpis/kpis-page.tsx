@@ -32,6 +32,8 @@ function traceLink(service: string, params: KpiParams, filter: Record<string, st
   return `/traces?${query}`;
 }
 
+const formatKpi = (value: number | null, unit: 'count' | 'ratio' | 'rps' | 'ms') => (unit === 'ratio' ? pct(value, 1) : unit === 'rps' ? rps(value) : unit === 'ms' ? ms(value) : value === null ? '–' : Number(value.toPrecision(6)).toLocaleString('en'));
+
 const toUnix = (local: string) => String(Math.floor(new Date(local).getTime() / 1000));
 const toLocal = (unix?: string) => (unix ? new Date(Number(unix) * 1000).toISOString().slice(0, 16) : '');
 
@@ -89,14 +91,32 @@ export function KpisPage() {
         </div>
       )}
 
+      {data?.config.error && (
+        <div className="notice-inline warn" role="alert">
+          {data.config.error}. SLOs, business KPIs and canary thresholds are not shown; RED metrics and the version comparison are.
+        </div>
+      )}
+      {data && data.config.problems.length > 0 && (
+        <div className="notice-inline bad" role="alert">
+          <strong>Invalid Meshdeck configuration, ignored:</strong>
+          <ul>
+            {data.config.problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+
       <section className="panel" aria-labelledby="slo-title">
         <h2 id="slo-title">Service level objectives</h2>
-        <PanelBody panel={data?.slo} pending={page.isPending} label="the SLOs" isEmpty={(slos) => slos.every((s) => s.value === null)}>
-          {(slos) => (
+        <PanelBody panel={data?.slo} pending={page.isPending} label="the SLOs" isEmpty={(p) => p.slos.length === 0 || p.slos.every((s) => s.value === null)} empty={data && 'data' in data.slo ? data.slo.data.notConfigured : undefined}>
+          {({ slos }) => (
             <div className="cards">
               {slos.map((s) => (
-                <div key={s.name} className={`card ${s.met === false ? 'card-bad' : s.met ? 'card-ok' : ''}`}>
-                  <h3>{s.name}</h3>
+                <div key={`${s.scope}/${s.name}`} className={`card ${s.met === false ? 'card-bad' : s.met ? 'card-ok' : ''}`}>
+                  <h3>
+                    {s.name} <span className="muted">{s.scope}</span>
+                  </h3>
                   <p className="big">{s.unit === 'ratio' ? pct(s.value, 3) : s.unit === 'ms' ? ms(s.value) : rps(s.value)}</p>
                   <p>
                     Objective {s.objective}: <strong>{s.met === null ? 'no data' : s.met ? 'met' : 'missed'}</strong>
@@ -169,7 +189,7 @@ export function KpisPage() {
                 <li key={i} className={a.state === 'firing' ? 'notice-inline bad' : 'notice-inline warn'}>
                   <strong>{a.labels.alertname}</strong> {a.state} since {a.activeAt ? new Date(a.activeAt).toLocaleString() : '?'}: {a.annotations.summary ?? ''}
                   <div className="muted">{Object.entries(a.labels).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}=${v}`).join(', ')}</div>
-                  {a.labels.alertname === 'CanaryHighErrorRate' && (
+                  {a.canary && a.labels.destination_service_name && (
                     <Link href={`/traffic?namespace=${encodeURIComponent(a.labels.destination_service_namespace ?? '')}`}>Open the traffic split of {a.labels.destination_service_name}</Link>
                   )}
                 </li>
@@ -180,11 +200,11 @@ export function KpisPage() {
       </section>
 
       <section className="panel" aria-labelledby="canary-title">
-        <h2 id="canary-title">Canary against stable (last 2 minutes)</h2>
+        <h2 id="canary-title">Canary against stable (last {data?.canaryWindow ?? '…'})</h2>
         <PanelBody panel={data?.canaries} pending={page.isPending} label="the version comparison" isEmpty={(c) => c.length === 0} empty="No service sends traffic to more than one version right now.">
           {(comparisons) =>
             comparisons.map((c) => (
-              <div key={c.service} className="route" role="group" aria-label={`Versions of ${c.service}`}>
+              <div key={`${c.namespace}/${c.service}`} className="route" role="group" aria-label={`Versions of ${c.service}`}>
                 <h3>{c.service}</h3>
                 <table className="table">
                   <thead>
@@ -206,7 +226,7 @@ export function KpisPage() {
                     ))}
                   </tbody>
                 </table>
-                <p className={`notice-inline ${c.firing ? 'bad' : 'ok'}`}>{c.verdict}</p>
+                <p className={`notice-inline ${c.state === 'info' ? 'warn' : c.state}`}>{c.verdict}</p>
               </div>
             ))
           }
@@ -215,27 +235,34 @@ export function KpisPage() {
 
       <section className="panel" aria-labelledby="business-title">
         <h2 id="business-title">Business KPIs</h2>
-        <PanelBody panel={data?.business} pending={page.isPending} label="the business KPIs" isEmpty={(b) => Object.values(b).every((v) => v === null)}>
+        <PanelBody panel={data?.business} pending={page.isPending} label="the business KPIs" isEmpty={(b) => Object.values(b.mesh).every((v) => v === null) && b.kpis.every((k) => k.value === null) && b.segments.every((s) => s.values.length === 0)}>
           {(b) => (
-            <dl className="cards">
-              <div className="card">
-                <dt>Active users (5 min)</dt>
-                <dd className="big">{b.activeUsers ?? '–'}</dd>
-              </div>
-              <div className="card">
-                <dt>Premium requests</dt>
-                <dd className="big">{rps(b.premiumRps)}</dd>
-              </div>
-              <div className="card">
-                <dt>Canary share</dt>
-                <dd className="big">{pct(b.canaryShare, 1)}</dd>
-              </div>
-              <div className="card">
-                <dt>Circuit-breaker trips</dt>
-                <dd className="big">{rps(b.overflowsRps)} UO</dd>
-                <dd className="muted">{b.ejectedHosts ?? 0} hosts ejected now</dd>
-              </div>
-            </dl>
+            <>
+              <dl className="cards">
+                {b.kpis.map((k) => (
+                  <div key={k.name} className="card" title={k.description}>
+                    <dt>{k.name}</dt>
+                    <dd className="big">{formatKpi(k.value, k.unit)}</dd>
+                  </div>
+                ))}
+                <div className="card">
+                  <dt>Canary share</dt>
+                  <dd className="big">{pct(b.mesh.canaryShare, 1)}</dd>
+                </div>
+                <div className="card">
+                  <dt>Circuit-breaker trips</dt>
+                  <dd className="big">{rps(b.mesh.overflowsRps)} UO</dd>
+                  <dd className="muted">{b.mesh.ejectedHosts === null ? 'ejections unknown: Envoy outlier stats not exported (see Resilience)' : `${b.mesh.ejectedHosts} hosts ejected now`}</dd>
+                </div>
+                {b.segments.map((seg) => (
+                  <div key={seg.label} className="card">
+                    <dt>Requests by {seg.title}</dt>
+                    {seg.values.length === 0 ? <dd className="muted">no requests carry {seg.label}</dd> : seg.values.map((v) => <dd key={v.value}>{v.value}: {rps(v.rps)}</dd>)}
+                  </div>
+                ))}
+              </dl>
+              {b.notConfigured && <p className="state state-empty">{b.notConfigured}</p>}
+            </>
           )}
         </PanelBody>
       </section>

@@ -5,14 +5,14 @@ import { useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { stringify } from 'yaml';
 import { useDenial } from '@/components/auth/user-context';
-import { TimeSeriesChart } from '@/components/kpis/charts';
 import { DiffView } from '@/components/traffic/diff-view';
 import { QueryState } from '@/components/ui/query-state';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
 import { HttpError } from '@/lib/queries/fetch-json';
 import { describeDuration } from '@/lib/mesh/duration';
 import { POLICY_FIELDS, PRESETS, fromForm, validateField, validateRoute, type FormValues } from '@/lib/mesh/resilience';
-import { breakerQuery, putPolicy, putRoute, resilienceQuery, type ResilienceView } from '@/lib/queries/resilience';
+import { putPolicy, putRoute, resilienceQuery, type ResilienceView } from '@/lib/queries/resilience';
+import { BreakerLivePanel } from './breaker-live';
 
 const GROUPS = [
   { title: 'Load balancing', prefix: 'loadBalancer' },
@@ -24,48 +24,10 @@ const GROUPS = [
 export function ResiliencePage() {
   const namespace = useSearchParams().get(NAMESPACE_PARAM) ?? '';
   const view = useQuery(resilienceQuery(namespace));
-  const live = useQuery(breakerQuery(namespace));
   return (
     <>
       <h1>Resilience</h1>
-      <section className="panel" aria-labelledby="live-title">
-        <h2 id="live-title">Circuit breakers now</h2>
-        <QueryState query={live} label="the breaker state from Prometheus" isEmpty={(d) => d.status.length === 0} empty="No breaker activity recorded.">
-          {(d) => (
-            <>
-              <table className="table" aria-label="Circuit breaker state">
-                <thead>
-                  <tr>
-                    <th scope="col">Service</th>
-                    <th scope="col">State</th>
-                    <th scope="col">Ejected hosts</th>
-                    <th scope="col">Ejections (total)</th>
-                    <th scope="col">Overflows (UO)</th>
-                    <th scope="col">Timeouts (UT)</th>
-                    <th scope="col">Retries</th>
-                    <th scope="col">503/504 by flag</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.status.map((s) => (
-                    <tr key={s.service}>
-                      <th scope="row">{s.service}</th>
-                      <td>{s.tripped ? <span className="badge badge-warn">tripped</span> : <span className="badge">closed</span>}</td>
-                      <td>{s.ejectedHosts}</td>
-                      <td>{s.ejectionsTotal}</td>
-                      <td>{s.overflowsPerSecond.toFixed(2)}/s</td>
-                      <td>{s.timeoutsPerSecond.toFixed(2)}/s</td>
-                      <td>{s.retriesPerSecond.toFixed(2)}/s</td>
-                      <td>{Object.entries(s.failuresByFlag).map(([f, v]) => `${f} ${v.toFixed(2)}/s`).join(', ') || '–'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              {d.history.length > 0 && <TimeSeriesChart series={d.history} name={(s) => `${s.metric.destination_service_name} ${s.metric.response_flags}`} unit="/s" label="503 and 504 responses per second by service and response flag (last 30 minutes)" />}
-            </>
-          )}
-        </QueryState>
-      </section>
+      <BreakerLivePanel namespace={namespace} />
       <QueryState query={view} label="traffic policies">
         {(data) => (
           <>

@@ -248,7 +248,11 @@ function Authorization({ data, namespace }: { data: SecurityView; namespace: str
   const [target, setTarget] = useState(apps[0] ?? '');
   const [method, setMethod] = useState('GET');
   const [path, setPath] = useState('/');
-  const [token, setToken] = useState('https://auth.ai-nutritionist.com/user-1');
+  // A caller signed in with the first issuer this mesh trusts; empty (no token) when it trusts none.
+  const [token, setToken] = useState(() => {
+    const issuer = data.jwt.flatMap((r) => r.providers)[0]?.issuer;
+    return issuer ? `${issuer}/user-1` : '';
+  });
   const [claims, setClaims] = useState('tier=free');
   const [headers, setHeaders] = useState('');
   const check = useMutation({

@@ -25,7 +25,7 @@ describe('deploy-service-mesh.sh', () => {
     const result = run('deploy', '--dry-run');
     expect(result.status).toBe(0);
     const listed = result.stdout.split('\n').filter((line) => line.includes('/'));
-    const fileOrder = ['namespace.yaml', 'service-mesh-complete.yaml', 'security-policies-enhanced.yaml', 'traffic-management-advanced.yaml', 'observability-complete.yaml'];
+    const fileOrder = ['namespace.yaml', 'service-mesh-complete.yaml', 'security-policies-enhanced.yaml', 'traffic-management-advanced.yaml', 'observability-complete.yaml', 'observability-meshdeck.yaml'];
     const byFile = loadManifests();
     const inApplyOrder = fileOrder.flatMap((file) => byFile.filter((m) => m.file === file)).map(({ object }) => `${object.kind}/${object.metadata.name}${object.metadata.namespace ? ` (namespace ${object.metadata.namespace})` : ''}`);
     expect(listed).toEqual(inApplyOrder);

@@ -19,6 +19,7 @@ readonly MESH_FILES=(
   security-policies-enhanced.yaml
   traffic-management-advanced.yaml
   observability-complete.yaml
+  observability-meshdeck.yaml
 )
 # Kinds whose CRDs come from add-ons a cluster may not have; skipped (with a warning) if absent.
 readonly OPTIONAL_KINDS=(

@@ -10,6 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrometheus } from '../../sandbox/prometheus.ts';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox.ts';
 import { loadScenario } from '../../sandbox/traffic/scenario.ts';
+import { loadManifests } from '../../k8s/istio/manifests.ts';
+import { parseConfigMaps } from '../config/schema.ts';
+
+// The demo's own Meshdeck configuration, as the cluster would hold it.
+const seedConfig = parseConfigMaps(loadManifests().map(({ object }) => object).filter((o) => o.kind === 'ConfigMap') as never, 'istio-system');
 
 let sandbox: Sandbox;
 let prometheus: Awaited<ReturnType<typeof startPrometheus>>;
@@ -68,13 +73,52 @@ describe('KPI panels on real Prometheus data', () => {
   it('makes one query per panel, none naming a service', async () => {
     const { kpiPage } = await import('./kpis');
     queries.length = 0;
-    const page = await kpiPage({ namespace: 'ai-nutritionist' }, 3600);
+    const page = await kpiPage({ namespace: 'ai-nutritionist' }, 3600, undefined, seedConfig);
     const panels = [page.services, page.slo, page.canaries, page.business, page.sparklines, page.alerts];
     expect(panels.every((p) => 'data' in p)).toBe(true);
     expect(queries).toHaveLength(panels.length);
     for (const service of ['nutrition-service', 'ai-coach-service', 'payment-service']) expect(queries.join('\n')).not.toContain(service);
-    const canaries = (page.canaries as { data: { service: string; versions: { version: string }[] }[] }).data;
-    expect(canaries.find((c) => c.service === 'nutrition-service')?.versions.map((v) => v.version).sort()).toEqual(['canary', 'load-test', 'stable']);
+    const canaries = (page.canaries as { data: { service: string; state: string; verdict: string; versions: { version: string }[] }[] }).data;
+    const nutrition = canaries.find((c) => c.service === 'nutrition-service');
+    expect(nutrition?.versions.map((v) => v.version).sort()).toEqual(['canary', 'load-test', 'stable']);
+    // Judged by the seed's canary rule, as before the rule moved to the cluster.
+    expect(nutrition?.verdict).toMatch(/^(Healthy: canary fails [\d.]+%, under the 10% alert threshold|Roll back: canary fails [\d.]+% of requests \(> 10%\), the CanaryHighErrorRate alert fires after 2 minutes)$/);
+  }, 30_000);
+
+  it('shows the seed configuration\'s SLOs and business KPIs with real values', async () => {
+    const { kpiPage } = await import('./kpis');
+    const page = await kpiPage({ namespace: 'ai-nutritionist' }, 900, undefined, seedConfig);
+    expect(page.config).toEqual({ sources: ['ai-nutritionist/meshdeck-config'], problems: [], error: undefined });
+    const slos = (page.slo as { data: { slos: { name: string; objective: string; value: number | null }[] } }).data.slos;
+    expect(slos.map((s) => `${s.name} ${s.objective}`)).toEqual(['Availability > 99.9%', 'Latency P99 < 2000 ms', 'Error rate < 0.1%', 'Throughput > 1000 RPS']);
+    expect(slos.every((s) => s.value !== null)).toBe(true);
+    const business = (page.business as { data: { kpis: { name: string; value: number | null }[]; segments: { values: { value: string }[] }[]; mesh: { canaryShare: number | null; ejectedHosts: number | null } } }).data;
+    expect(business.kpis.map((k) => k.name)).toEqual(['Active users (5 min)', 'Premium requests']);
+    expect(business.kpis[0]!.value).toBeGreaterThan(0);
+    expect(business.segments[0]!.values.map((v) => v.value)).toContain('premium');
+    expect(business.mesh.canaryShare).toBeGreaterThan(0);
+    expect(business.mesh.ejectedHosts).not.toBeNull();
+  }, 30_000);
+
+  it('without configuration, shows RED and the version comparison, and says what is not configured', async () => {
+    const { kpiPage } = await import('./kpis');
+    const page = await kpiPage({ namespace: 'ai-nutritionist' }, 900, undefined, { sources: [], problems: [], rootNamespace: 'istio-system' });
+    expect((page.slo as { data: { notConfigured?: string } }).data.notConfigured).toMatch(/^No SLOs configured for namespace ai-nutritionist: add a ConfigMap labelled meshdeck.io\/config=true/);
+    const nutrition = (page.canaries as { data: { service: string; canary?: string; state: string }[] }).data.find((c) => c.service === 'nutrition-service');
+    expect(nutrition).toMatchObject({ canary: 'canary', state: 'info' });
+    expect((page.business as { data: { notConfigured?: string } }).data.notConfigured).toMatch(/^No business KPIs configured/);
+    expect((page.services as { data: unknown[] }).data.length).toBe(5);
+  }, 30_000);
+
+  it('reads the breakers from Envoy stats where exported, and says where they are not', async () => {
+    const { breakerStatus } = await import('./resilience');
+    const here = await breakerStatus('ai-nutritionist');
+    expect(here.envoy).toEqual({ missing: [], missingInScope: [], notice: undefined });
+    expect(here.status.find((s) => s.service === 'nutrition-service')?.ejectedHosts).toEqual(expect.any(Number));
+    const elsewhere = await breakerStatus('no-such-namespace');
+    expect(elsewhere.envoy.missing).toEqual([]);
+    expect(elsewhere.envoy.missingInScope).toHaveLength(3);
+    expect(elsewhere.envoy.notice?.summary).toContain('none for the services of no-such-namespace');
   }, 30_000);
 
   it('reports an unreachable Prometheus per panel with a clear message', async () => {

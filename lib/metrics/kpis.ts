@@ -1,8 +1,12 @@
 // The KPIs page's data, one Prometheus query per panel whatever the number of services.
 // Each panel fails on its own: a Prometheus problem shows in the panel, not as a broken page.
-import { toApiError } from '@/lib/k8s/errors';
+import { readMeshdeckConfig } from '@/lib/config/reader';
+import { effectiveConfig, HOW_TO_CONFIGURE, humanDuration, type CanaryConfig, type EffectiveConfig, type LoadedConfig } from '@/lib/config/schema';
+import { ApiError, toApiError } from '@/lib/k8s/errors';
 import { alerts, instantQuery, rangeQuery, type Alert, type Series } from './prometheus';
-import { combine, errorRatio, latencyQuantile, requestRate, requestsByCode, split, stepFor, windowFor, type Scope } from './promql';
+import { combine, errorRatio, latencyQuantile, quote, requestRate, requestsByCode, split, stepFor, windowFor, type Scope } from './promql';
+import { ENVOY_STATS, envoyClusterSelector } from './resilience';
+import { evaluateSlos, sloQuery, type Slo } from './slo';
 
 export type Panel<T> = { data: T } | { error: { status: number; message: string } };
 
@@ -24,28 +28,21 @@ export interface ServiceRow {
   p99: number | null;
 }
 
-export const SLO_TARGETS = { availability: 0.999, p99Ms: 2000, errorRate: 0.001, throughputRps: 1000 };
-
-export interface Slo {
-  name: string;
-  objective: string;
-  value: number | null;
-  unit: string;
-  met: boolean | null;
-  burn1h?: number | null;
-  burn6h?: number | null;
-}
-
 export interface CanaryComparison {
   service: string;
+  namespace: string;
   versions: { version: string; share: number; errorRatio: number; p99: number | null }[];
   canary?: string;
   verdict: string;
+  /** ok: healthy; bad: roll back; info: compared but not judged (no threshold configured). */
+  state: 'ok' | 'bad' | 'info';
   firing: boolean;
 }
 
 const num = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? null : v);
 const byLabel = (samples: { metric: Record<string, string>; value: number }[] | undefined, label: string) => new Map((samples ?? []).map((s) => [s.metric[label] ?? '', s.value]));
+const pct = (ratio: number, digits: number) => `${(ratio * 100).toFixed(digits)}%`;
+const threshold = (ratio: number) => `${Number((ratio * 100).toPrecision(12))}%`;
 
 /** Services table: rate, 5xx ratio and P50/P95/P99 per service, in a single query. */
 export async function servicesPanel(scope: Scope, window: string): Promise<ServiceRow[]> {
@@ -55,78 +52,106 @@ export async function servicesPanel(scope: Scope, window: string): Promise<Servi
   return [...rate!.keys()].sort().map((service) => ({ service, rate: rate!.get(service)!, errorRatio: num(errors!.get(service)) ?? 0, p50: num(p50!.get(service)), p95: num(p95!.get(service)), p99: num(p99!.get(service)) }));
 }
 
-/** The platform SLIs with error-budget burn over 1 h and 6 h, in a single query. */
-export async function sloPanel(scope: Scope): Promise<Slo[]> {
-  const all: string[] = [];
-  const ratio = (window: string) => `(sum(rate(istio_requests_total{reporter="destination"${scope.namespace ? `,destination_service_namespace="${scope.namespace}"` : ''},response_code=~"5.."}[${window}])) or vector(0)) / sum(${requestRate(scope, window, all)})`;
-  const parts = split(await instantQuery(combine({ errors5m: ratio('5m'), errors1h: ratio('1h'), errors6h: ratio('6h'), p99: `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination"${scope.namespace ? `,destination_service_namespace="${scope.namespace}"` : ''}}[5m])))`, throughput: `sum(${requestRate(scope, '5m', all)})` })));
-  const one = (k: string) => num(parts[k]?.[0]?.value);
-  const errorRate = one('errors5m');
-  const budget = 1 - SLO_TARGETS.availability; // 0.1% of requests may fail
-  const burn = (k: string) => (one(k) === null ? null : one(k)! / budget);
-  const p99 = one('p99');
-  const throughput = one('throughput');
-  return [
-    { name: 'Availability', objective: `> ${SLO_TARGETS.availability * 100}%`, value: errorRate === null ? null : 1 - errorRate, unit: 'ratio', met: errorRate === null ? null : 1 - errorRate > SLO_TARGETS.availability, burn1h: burn('errors1h'), burn6h: burn('errors6h') },
-    { name: 'Latency P99', objective: `< ${SLO_TARGETS.p99Ms} ms`, value: p99, unit: 'ms', met: p99 === null ? null : p99 < SLO_TARGETS.p99Ms },
-    { name: 'Error rate', objective: `< ${SLO_TARGETS.errorRate * 100}%`, value: errorRate, unit: 'ratio', met: errorRate === null ? null : errorRate < SLO_TARGETS.errorRate, burn1h: burn('errors1h'), burn6h: burn('errors6h') },
-    { name: 'Throughput', objective: `> ${SLO_TARGETS.throughputRps} RPS`, value: throughput, unit: 'rps', met: throughput === null ? null : throughput > SLO_TARGETS.throughputRps },
-  ];
+export interface SloPanel {
+  slos: Slo[];
+  /** Why there are no SLOs to show, when there are none. */
+  notConfigured?: string;
 }
 
-const CANARY = /canary|green|v2|next|preview|beta/;
+/** The configured SLOs of the view with error-budget burn over 1 h and 6 h, in a single query (none when nothing is configured). */
+export async function sloPanel(scope: Scope, config: EffectiveConfig): Promise<SloPanel> {
+  const query = sloQuery(config.slos);
+  if (!query) {
+    const where = scope.namespace ? `namespace ${scope.namespace}` : 'this mesh';
+    const elsewhere = config.otherSlos ? ` (${config.otherSlos} SLO${config.otherSlos === 1 ? '' : 's'} measure other scopes: see All namespaces)` : '';
+    return { slos: [], notConfigured: `No SLOs configured for ${where}${elsewhere}: ${config.howToConfigure}.` };
+  }
+  return { slos: evaluateSlos(config.slos, await instantQuery(query)) };
+}
 
-/** Every split service's versions side by side, judged like the canary alert rule (error ratio > 10% over 2 m). */
-export async function canaryPanel(scope: Scope): Promise<CanaryComparison[]> {
-  const g = ['destination_service_name', 'destination_version'];
-  const parts = split(await instantQuery(combine({ rate: requestRate(scope, '2m', g), errors: errorRatio(scope, '2m', g), p99: latencyQuantile(0.99, scope, '2m', g) })));
-  const key = (m: Record<string, string>) => `${m.destination_service_name}|${m.destination_version}`;
+type VersionRow = CanaryComparison['versions'][number];
+
+/**
+ * Judges one split service: the canary is the version the rule's regex matches (whole
+ * label), compared with the busiest other version. Without a threshold it only compares.
+ */
+export function judgeCanary(service: string, namespace: string, rows: VersionRow[], rule: CanaryConfig & { configured: boolean }): CanaryComparison {
+  const pattern = new RegExp(`^(?:${rule.versions})$`);
+  const canary = rows.find((r) => pattern.test(r.version));
+  const base = { service, namespace, versions: rows, canary: canary?.version };
+  if (!canary) return { ...base, verdict: `No canary version (none matches ${rule.versions}): an A/B or blue-green split`, state: 'info', firing: false };
+  const baseline = rows.find((r) => r !== canary);
+  const limit = rule.errorRatioThreshold;
+  if (limit === undefined) {
+    const against = baseline ? ` against ${pct(baseline.errorRatio, 2)} for ${baseline.version}` : '';
+    return { ...base, verdict: `${canary.version} fails ${pct(canary.errorRatio, 2)}${against}. No canary threshold configured to judge it: ${HOW_TO_CONFIGURE}.`, state: 'info', firing: false };
+  }
+  const alerts = rule.alerts.length ? `the ${rule.alerts.join(' and ')} alert${rule.alerts.length > 1 ? 's' : ''}` : 'the rule';
+  if (canary.errorRatio > limit) return { ...base, verdict: `Roll back: ${canary.version} fails ${pct(canary.errorRatio, 1)} of requests (> ${threshold(limit)}), ${alerts} fire${rule.alerts.length === 1 ? 's' : ''} after ${humanDuration(rule.window)}`, state: 'bad', firing: true };
+  return { ...base, verdict: `Healthy: ${canary.version} fails ${pct(canary.errorRatio, 2)}, under the ${threshold(limit)} alert threshold`, state: 'ok', firing: false };
+}
+
+/** Every split service's versions side by side over the canary window, in a single query. */
+export async function canaryPanel(scope: Scope, config: EffectiveConfig): Promise<CanaryComparison[]> {
+  const g = ['destination_service_namespace', 'destination_service_name', 'destination_version'];
+  const window = config.canaryWindow;
+  const parts = split(await instantQuery(combine({ rate: requestRate(scope, window, g), errors: errorRatio(scope, window, g), p99: latencyQuantile(0.99, scope, window, g) })));
+  const key = (m: Record<string, string>) => `${m.destination_service_namespace}|${m.destination_service_name}|${m.destination_version}`;
   const errors = new Map((parts.errors ?? []).map((s) => [key(s.metric), s.value]));
   const p99 = new Map((parts.p99 ?? []).map((s) => [key(s.metric), s.value]));
-  const services = new Map<string, { version: string; rate: number; key: string }[]>();
+  const services = new Map<string, { namespace: string; service: string; versions: { version: string; rate: number; key: string }[] }>();
   for (const s of parts.rate ?? []) {
-    const list = services.get(s.metric.destination_service_name!) ?? [];
-    list.push({ version: s.metric.destination_version ?? 'unknown', rate: s.value, key: key(s.metric) });
-    services.set(s.metric.destination_service_name!, list);
+    const id = `${s.metric.destination_service_namespace}|${s.metric.destination_service_name}`;
+    const entry = services.get(id) ?? { namespace: s.metric.destination_service_namespace ?? '', service: s.metric.destination_service_name ?? '', versions: [] };
+    entry.versions.push({ version: s.metric.destination_version ?? 'unknown', rate: s.value, key: key(s.metric) });
+    services.set(id, entry);
   }
-  return [...services]
-    .filter(([, versions]) => versions.length >= 2)
-    .map(([service, versions]) => {
+  return [...services.values()]
+    .filter(({ versions }) => versions.length >= 2)
+    .map(({ namespace, service, versions }) => {
       const total = versions.reduce((sum, v) => sum + v.rate, 0);
       const rows = versions.sort((a, b) => b.rate - a.rate).map((v) => ({ version: v.version, share: total ? v.rate / total : 0, errorRatio: num(errors.get(v.key)) ?? 0, p99: num(p99.get(v.key)) }));
-      const canary = rows.find((r) => CANARY.test(r.version));
-      const firing = Boolean(canary && canary.errorRatio > 0.1);
-      const verdict = !canary ? 'No canary version: an A/B or blue-green split' : firing ? `Roll back: ${canary.version} fails ${(canary.errorRatio * 100).toFixed(1)}% of requests (> 10%), the CanaryHighErrorRate alert fires after 2 minutes` : `Healthy: ${canary.version} fails ${(canary.errorRatio * 100).toFixed(2)}%, under the 10% alert threshold`;
-      return { service, versions: rows, canary: canary?.version, verdict, firing };
+      return judgeCanary(service, namespace, rows, config.canaryFor(namespace));
     })
-    .sort((a, b) => a.service.localeCompare(b.service));
+    .sort((a, b) => a.service.localeCompare(b.service) || a.namespace.localeCompare(b.namespace));
 }
 
 export interface BusinessKpis {
-  activeUsers: number | null;
-  premiumRps: number | null;
-  canaryShare: number | null;
-  overflowsRps: number | null;
-  ejectedHosts: number | null;
+  /** Computed from Istio's standard metrics (and Envoy's, when exported): always shown. */
+  mesh: { canaryShare: number | null; overflowsRps: number | null; ejectedHosts: number | null };
+  /** The configured KPIs, in configuration order. */
+  kpis: { name: string; unit: 'count' | 'ratio' | 'rps' | 'ms'; description?: string; value: number | null }[];
+  /** Request rate per value of each configured segment label (user tiers, plans, regions). */
+  segments: { label: string; title: string; values: { value: string; rps: number }[] }[];
+  notConfigured?: string;
 }
 
-/** Business KPIs in a single query. The active-users gauge is the platform's own metric (configurable). */
-export async function businessPanel(scope: Scope): Promise<BusinessKpis> {
-  const ns = scope.namespace ? `,destination_service_namespace="${scope.namespace}"` : '';
-  const users = process.env.MESHDECK_ACTIVE_USERS_METRIC ?? 'ai_nutritionist_active_users';
+/** The mesh's own KPIs and the configured ones, in a single query. */
+export async function businessPanel(scope: Scope, config: EffectiveConfig): Promise<BusinessKpis> {
+  const ns = scope.namespace ? `,destination_service_namespace=${quote(scope.namespace)}` : '';
+  const query = combine({
+    canary: `sum(rate(istio_requests_total{reporter="destination"${ns},destination_version=~${quote(config.canaryVersions)}}[5m])) / sum(rate(istio_requests_total{reporter="destination"${ns},destination_version=~".+"}[5m]))`,
+    overflows: `sum(rate(istio_requests_total{reporter="source"${ns},response_flags=~".*UO.*"}[5m])) or vector(0)`,
+    // No `or vector(0)`: a missing series means Envoy does not export it, which is not zero.
+    ejected: `sum(${ENVOY_STATS.ejectionsActive}${envoyClusterSelector(scope.namespace)})`,
+    ...Object.fromEntries(config.businessKpis.map((k, i) => [`kpi:${i}`, k.query])),
+    ...Object.fromEntries(config.segments.map((seg) => [`segment:${seg.label}`, `sum by (${seg.label}) (rate(istio_requests_total{reporter="destination"${ns},${seg.label}!=""}[5m]))`])),
+  });
   const parts = split(
-    await instantQuery(
-      combine({
-        users: `max(${users})`,
-        premium: `sum(rate(istio_requests_total{reporter="destination"${ns},user_tier="premium"}[5m]))`,
-        canary: `sum(rate(istio_requests_total{reporter="destination"${ns},destination_version=~"canary.*"}[5m])) / sum(rate(istio_requests_total{reporter="destination"${ns},destination_version=~".+"}[5m]))`,
-        overflows: `sum(rate(istio_requests_total{reporter="source"${ns},response_flags=~".*UO.*"}[5m])) or vector(0)`,
-        ejected: 'sum(envoy_cluster_outlier_detection_ejections_active)',
-      }),
-    ),
+    await instantQuery(query).catch((error: unknown) => {
+      // A configured expression is the likely culprit of a rejected query: say where it comes from.
+      if (error instanceof ApiError && error.status === 400 && config.businessKpis.length) throw new ApiError(400, `${error.message} (check the businessKpis queries of ${[...new Set(config.businessKpis.map((k) => `ConfigMap ${k.source}`))].join(', ')})`, error.reason);
+      throw error;
+    }),
   );
   const one = (k: string) => num(parts[k]?.[0]?.value);
-  return { activeUsers: one('users'), premiumRps: one('premium'), canaryShare: one('canary'), overflowsRps: one('overflows'), ejectedHosts: one('ejected') };
+  const configured = config.businessKpis.length > 0 || config.segments.length > 0;
+  return {
+    mesh: { canaryShare: one('canary'), overflowsRps: one('overflows'), ejectedHosts: one('ejected') },
+    kpis: config.businessKpis.map((k, i) => ({ name: k.name, unit: k.unit, description: k.description, value: one(`kpi:${i}`) })),
+    segments: config.segments.map((seg) => ({ label: seg.label, title: seg.title ?? seg.label, values: (parts[`segment:${seg.label}`] ?? []).map((s) => ({ value: s.metric[seg.label] ?? '', rps: s.value })).sort((a, b) => b.rps - a.rps) })),
+    notConfigured: configured ? undefined : `No business KPIs configured${scope.namespace ? ` for namespace ${scope.namespace}` : ''}: ${config.howToConfigure}.`,
+  };
 }
 
 /** Request-rate sparklines for every service, in a single range query. */
@@ -135,21 +160,41 @@ export async function sparklinesPanel(scope: Scope, seconds: number, end: number
   return Object.fromEntries(series.map((s) => [s.metric.destination_service_name ?? '', s.values]));
 }
 
-export async function alertsPanel(): Promise<Alert[]> {
-  return (await alerts()).filter((a) => a.state !== 'inactive').sort((a, b) => (a.state === b.state ? (a.activeAt ?? '').localeCompare(b.activeAt ?? '') : a.state === 'firing' ? -1 : 1));
+export type PageAlert = Alert & { canary: boolean };
+
+/** Firing and pending alerts, those guarding a canary (by configuration) marked. */
+export async function alertsPanel(config: EffectiveConfig): Promise<PageAlert[]> {
+  return (await alerts())
+    .filter((a) => a.state !== 'inactive')
+    .sort((a, b) => (a.state === b.state ? (a.activeAt ?? '').localeCompare(b.activeAt ?? '') : a.state === 'firing' ? -1 : 1))
+    .map((a) => ({ ...a, canary: config.canaryAlerts.has(a.labels.alertname ?? '') }));
 }
 
-export async function kpiPage(scope: Scope, seconds: number, end = Date.now() / 1000) {
+export interface ConfigStatus {
+  /** The ConfigMaps in use, as namespace/name. */
+  sources: string[];
+  problems: string[];
+  error?: string;
+}
+
+/**
+ * Every panel of the KPIs page. The mesh's configuration (SLOs, business KPIs, canary rule)
+ * comes from the cluster; `loaded` replaces it in tests.
+ */
+export async function kpiPage(scope: Scope, seconds: number, end = Date.now() / 1000, loaded?: LoadedConfig) {
   const window = windowFor(seconds);
+  const configuration = loaded ?? (await readMeshdeckConfig());
+  const config = effectiveConfig(configuration, scope.namespace);
   const [services, slo, canaries, business, sparklines, firing] = await Promise.all([
     panel(() => servicesPanel(scope, window)),
-    panel(() => sloPanel(scope)),
-    panel(() => canaryPanel(scope)),
-    panel(() => businessPanel(scope)),
+    panel(() => sloPanel(scope, config)),
+    panel(() => canaryPanel(scope, config)),
+    panel(() => businessPanel(scope, config)),
     panel(() => sparklinesPanel(scope, seconds, end)),
-    panel(() => alertsPanel()),
+    panel(() => alertsPanel(config)),
   ]);
-  return { window, services, slo, canaries, business, sparklines, alerts: firing };
+  const status: ConfigStatus = { sources: configuration.sources.map((s) => `${s.namespace}/${s.name}`), problems: configuration.problems, error: configuration.error };
+  return { window, canaryWindow: humanDuration(config.canaryWindow), config: status, services, slo, canaries, business, sparklines, alerts: firing };
 }
 
 /** The charts of one service: rate by version, requests by code, latency percentiles, outbound calls. */

@@ -12,7 +12,8 @@ export interface Scope {
   direction?: 'inbound' | 'outbound';
 }
 
-const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+/** A PromQL string literal. */
+export const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 /** Label matchers for the scope. Inbound: the service is the destination; outbound: the source. */
 export function selector(scope: Scope, extra: string[] = []): string {
@@ -24,13 +25,24 @@ export function selector(scope: Scope, extra: string[] = []): string {
 
 const by = (labels: string[]) => `by (${labels.join(', ')})`;
 
-export const requestRate = (scope: Scope, window: string, groups: string[]) => `sum ${by(groups)} (rate(istio_requests_total${selector(scope)}[${window}]))`;
+/** Adds matchers to a selector: `{a="b"}` + `c="d"` → `{a="b",c="d"}`. */
+export const withMatchers = (sel: string, ...matchers: string[]) => `{${[sel.slice(1, -1), ...matchers].filter(Boolean).join(',')}}`;
 
-export const errorRatio = (scope: Scope, window: string, groups: string[]) =>
-  `(sum ${by(groups)} (rate(istio_requests_total${selector(scope, ['response_code=~"5.."'])}[${window}])) or (0 * ${requestRate(scope, window, groups)})) / ${requestRate(scope, window, groups)}`;
+/** Requests per second over any selector (one namespace, several, the whole mesh). */
+export const requestRateOf = (sel: string, window: string, groups: string[]) => `sum ${by(groups)} (rate(istio_requests_total${sel}[${window}]))`;
 
-export const latencyQuantile = (quantile: number, scope: Scope, window: string, groups: string[]) =>
-  `histogram_quantile(${quantile}, sum ${by([...groups, 'le'])} (rate(istio_request_duration_milliseconds_bucket${selector(scope)}[${window}])))`;
+/** Share of 5xx responses; 0 (not missing) for a group with traffic but no errors. */
+export const errorRatioOf = (sel: string, window: string, groups: string[]) =>
+  `(sum ${by(groups)} (rate(istio_requests_total${withMatchers(sel, 'response_code=~"5.."')}[${window}])) or (0 * ${requestRateOf(sel, window, groups)})) / ${requestRateOf(sel, window, groups)}`;
+
+export const latencyQuantileOf = (quantile: number, sel: string, window: string, groups: string[]) =>
+  `histogram_quantile(${quantile}, sum ${by([...groups, 'le'])} (rate(istio_request_duration_milliseconds_bucket${sel}[${window}])))`;
+
+export const requestRate = (scope: Scope, window: string, groups: string[]) => requestRateOf(selector(scope), window, groups);
+
+export const errorRatio = (scope: Scope, window: string, groups: string[]) => errorRatioOf(selector(scope), window, groups);
+
+export const latencyQuantile = (quantile: number, scope: Scope, window: string, groups: string[]) => latencyQuantileOf(quantile, selector(scope), window, groups);
 
 export const requestsByCode = (scope: Scope, window: string, groups: string[]) => `sum ${by([...groups, 'response_code'])} (rate(istio_requests_total${selector(scope)}[${window}]))`;
 

@@ -1,7 +1,6 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { resilienceView } from '@/lib/k8s/resilience';
-import type { BreakerStatus } from '@/lib/metrics/resilience';
-import type { Series } from '@/lib/metrics/prometheus';
+import type { BreakerLive } from '@/lib/metrics/resilience';
 import { fetchJson } from './fetch-json';
 
 export type ResilienceView = Awaited<ReturnType<typeof resilienceView>>;
@@ -9,7 +8,7 @@ const ns = (namespace: string) => (namespace ? `?namespace=${encodeURIComponent(
 
 export const resilienceQuery = (namespace: string) => queryOptions({ queryKey: ['resilience', namespace], queryFn: () => fetchJson<ResilienceView>(`/api/resilience${ns(namespace)}`), refetchInterval: 2000 });
 export const breakerQuery = (namespace: string) =>
-  queryOptions({ queryKey: ['resilience-live', namespace], queryFn: () => fetchJson<{ status: BreakerStatus[]; history: Series[] }>(`/api/resilience/live${ns(namespace)}`), refetchInterval: 5000, retry: false });
+  queryOptions({ queryKey: ['resilience-live', namespace], queryFn: () => fetchJson<BreakerLive>(`/api/resilience/live${ns(namespace)}`), refetchInterval: 5000, retry: false });
 
 export const putPolicy = (namespace: string, name: string, body: unknown) => fetchJson(`/api/resilience/rules/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`, { method: 'PUT', body: JSON.stringify(body) });
 export const putRoute = (namespace: string, name: string, index: number, body: unknown) => fetchJson(`/api/resilience/routes/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${index}`, { method: 'PUT', body: JSON.stringify(body) });
