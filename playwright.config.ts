@@ -1,10 +1,24 @@
+import { execFileSync } from 'node:child_process';
 import { defineConfig } from '@playwright/test';
 
-const SANDBOX_PORT = Number(process.env.E2E_SANDBOX_PORT ?? 16443);
-const TRAFFIC_PORT = 16690;
-export const E2E_PROMETHEUS_URL = 'http://127.0.0.1:19190';
-const CONNECTED_PORT = Number(process.env.E2E_PORT ?? 3100);
-const NO_CLUSTER_PORT = CONNECTED_PORT + 1;
+// Ports the OS picks once, in the runner, and hands to the workers through the environment
+// (they load this file again): the suite runs beside anything else on the machine.
+// E2E_SANDBOX_PORT, E2E_TRAFFIC_PORT, E2E_PROMETHEUS_PORT, E2E_PORT pin them instead.
+if (!process.env.E2E_PORTS_PICKED) {
+  const [sandbox, traffic, prometheus, connected, noCluster] = execFileSync(process.execPath, ['e2e/free-ports.mjs', '5'], { encoding: 'utf8' }).trim().split(' ');
+  process.env.E2E_SANDBOX_PORT ??= sandbox;
+  process.env.E2E_TRAFFIC_PORT ??= traffic;
+  process.env.E2E_PROMETHEUS_PORT ??= prometheus;
+  process.env.E2E_PORT ??= connected;
+  process.env.E2E_NO_CLUSTER_PORT ??= noCluster;
+  process.env.E2E_PORTS_PICKED = '1';
+}
+const SANDBOX_PORT = Number(process.env.E2E_SANDBOX_PORT);
+export const TRAFFIC_PORT = Number(process.env.E2E_TRAFFIC_PORT);
+const PROMETHEUS_PORT = Number(process.env.E2E_PROMETHEUS_PORT);
+export const E2E_PROMETHEUS_URL = `http://127.0.0.1:${PROMETHEUS_PORT}`;
+const CONNECTED_PORT = Number(process.env.E2E_PORT);
+const NO_CLUSTER_PORT = Number(process.env.E2E_NO_CLUSTER_PORT);
 export const sandboxKubeconfig = '.sandbox/e2e/kubeconfig';
 
 // Debian's Chromium, never a downloaded browser. The flags keep it off the network.
@@ -46,10 +60,12 @@ export default defineConfig({
     {
       name: 'sandbox',
       dependencies: ['sign-in'],
-      testIgnore: /no-cluster\.spec\.ts|auth\.setup\.ts|standalone\.spec\.ts/,
+      testIgnore: /no-cluster\.spec\.ts|auth\.setup\.ts|production\.spec\.ts|standalone\.spec\.ts/,
       use: { baseURL: `http://127.0.0.1:${CONNECTED_PORT}`, storageState: `${AUTH_DIR}/operator.json` },
     },
     { name: 'no-cluster', testMatch: /no-cluster\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${NO_CLUSTER_PORT}` } },
+    // Its own sandbox (without Meshdeck's namespace) and two production replicas, started by the spec.
+    { name: 'production', testMatch: /production\.spec\.ts/ },
     // The image's server (.next/standalone, as the Dockerfile copies it), started by the spec; no sign-in.
     { name: 'standalone', testMatch: /standalone\.spec\.ts/ },
   ],
@@ -62,7 +78,7 @@ export default defineConfig({
       reuseExistingServer: false,
       timeout: 30_000,
     },
-    { command: `node scripts/e2e-prometheus.ts 127.0.0.1:${TRAFFIC_PORT} 19190`, url: `${E2E_PROMETHEUS_URL}/-/ready`, reuseExistingServer: false, timeout: 30_000 },
+    { command: `node scripts/e2e-prometheus.ts 127.0.0.1:${TRAFFIC_PORT} ${PROMETHEUS_PORT}`, url: `${E2E_PROMETHEUS_URL}/-/ready`, reuseExistingServer: false, timeout: 30_000 },
     // Writes go to Kubernetes as the signed-in user (impersonation), so the sandbox's RBAC applies too.
     dashboard(CONNECTED_PORT, { KUBECONFIG: sandboxKubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard', MESHDECK_IMPERSONATE: '1', MESHDECK_PROMETHEUS_URL: E2E_PROMETHEUS_URL, MESHDECK_JAEGER_URL: `http://127.0.0.1:${TRAFFIC_PORT}`, MESHDECK_JAEGER_UI_URL: 'http://jaeger.example', ...auth(CONNECTED_PORT) }),
     dashboard(NO_CLUSTER_PORT, { KUBECONFIG: 'e2e/fixtures/unreachable-kubeconfig.yaml', ...auth(NO_CLUSTER_PORT) }),

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import { startDashboardProcess, stopDashboardProcess } from './dashboard-process';
 import { kubectl } from './kube';
+import { freePort } from './processes';
 import { signIn } from './sign-in';
 
 const SERVICES = ['ai-coach-service', 'health-tracking-service', 'messaging-service', 'nutrition-service', 'payment-service'];
@@ -47,15 +48,16 @@ test.describe('KPIs', () => {
   });
 
   test('with Prometheus down the KPIs page says so while the Traffic page keeps working', async ({ browser }) => {
-    const port = 3151;
+    const port = await freePort();
+    const closed = await freePort(); // nothing listens there: the outside system is down
     let dashboard: ChildProcess | undefined;
     const context = await browser.newContext({ baseURL: `http://127.0.0.1:${port}`, storageState: { cookies: [], origins: [] } });
     try {
-      dashboard = await startDashboardProcess(port, { MESHDECK_PROMETHEUS_URL: 'http://127.0.0.1:59997' });
+      dashboard = await startDashboardProcess(port, { MESHDECK_PROMETHEUS_URL: `http://127.0.0.1:${closed}` });
       const page = await context.newPage();
       await signIn(page, 'viewer');
       await page.goto('/kpis?namespace=ai-nutritionist');
-      await expect(page.getByRole('alert').filter({ hasText: 'Prometheus is unavailable' })).toContainText('Prometheus at http://127.0.0.1:59997 is unreachable');
+      await expect(page.getByRole('alert').filter({ hasText: 'Prometheus is unavailable' })).toContainText(`Prometheus at http://127.0.0.1:${closed} is unreachable`);
       await expect(page.getByRole('region', { name: 'Service level objectives' }).getByRole('alert')).toContainText('Could not load the SLOs');
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Traffic' }).click();
       await expect(page.getByRole('region', { name: 'Route default-split of nutrition-service-canary' })).toBeVisible();

@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
+import { TRAFFIC_PORT } from '../playwright.config';
 import { jsonpath } from './kube';
 
-const scenario = (name: string) => fetch(`http://127.0.0.1:16690/scenario?name=${name}`, { method: 'POST' }).then((r) => expect(r.status).toBe(200));
+const scenario = (name: string) => fetch(`http://127.0.0.1:${TRAFFIC_PORT}/scenario?name=${name}`, { method: 'POST' }).then((r) => expect(r.status).toBe(200));
 
 test.describe('resilience', () => {
   test("changes ai-coach's consecutive5xxErrors from 3 to 5 and its timeout from 120s to 90s", async ({ page }) => {

@@ -3,6 +3,7 @@ import { expect, test } from '@playwright/test';
 import { AUTH_DIR } from '../playwright.config';
 import { startDashboardProcess, stopDashboardProcess } from './dashboard-process';
 import { jsonpath } from './kube';
+import { freePort } from './processes';
 import { signIn } from './sign-in';
 
 test.describe('security as operator', () => {
@@ -45,7 +46,7 @@ test.describe('rate limits as admin', () => {
   });
 });
 
-const PORT = 3150;
+let PORT = 0;
 const startDashboard = () => startDashboardProcess(PORT, { MESHDECK_EMERGENCY_RECONCILER: '1' });
 const stop = (child: ChildProcess) => stopDashboardProcess(child, PORT);
 
@@ -53,6 +54,7 @@ test.describe('emergency PERMISSIVE', () => {
   test.setTimeout(150_000);
 
   test('an admin relaxes mTLS for a minute; after a dashboard restart it reverts on time', async ({ browser }) => {
+    PORT = await freePort();
     let dashboard = await startDashboard();
     // A fresh browser session: cookies are per host, not per port, so the project's saved session would ride along.
     const context = await browser.newContext({ baseURL: `http://127.0.0.1:${PORT}`, storageState: { cookies: [], origins: [] } });

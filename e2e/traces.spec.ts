@@ -1,9 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { expect, test } from '@playwright/test';
+import { TRAFFIC_PORT } from '../playwright.config';
 import { startDashboardProcess, stopDashboardProcess } from './dashboard-process';
+import { freePort } from './processes';
 import { signIn } from './sign-in';
 
-const scenario = (name: string) => fetch(`http://127.0.0.1:16690/scenario?name=${name}`, { method: 'POST' }).then((r) => expect(r.status).toBe(200));
+const scenario = (name: string) => fetch(`http://127.0.0.1:${TRAFFIC_PORT}/scenario?name=${name}`, { method: 'POST' }).then((r) => expect(r.status).toBe(200));
 
 test.describe('traces', () => {
   // The AI coach fails most requests here, after its call to nutrition-service.
@@ -54,15 +56,16 @@ test.describe('traces', () => {
   });
 
   test('with Jaeger unreachable the Traces page says so and the other pages are unaffected', async ({ browser }) => {
-    const port = 3152;
+    const port = await freePort();
+    const closed = await freePort(); // nothing listens there: the outside system is down
     let dashboard: ChildProcess | undefined;
     const context = await browser.newContext({ baseURL: `http://127.0.0.1:${port}`, storageState: { cookies: [], origins: [] } });
     try {
-      dashboard = await startDashboardProcess(port, { MESHDECK_JAEGER_URL: 'http://127.0.0.1:59996' });
+      dashboard = await startDashboardProcess(port, { MESHDECK_JAEGER_URL: `http://127.0.0.1:${closed}` });
       const page = await context.newPage();
       await signIn(page, 'viewer');
       await page.goto('/traces');
-      await expect(page.getByRole('alert').filter({ hasText: 'Jaeger is unavailable' })).toContainText('Jaeger is unavailable: Jaeger at http://127.0.0.1:59996 is unreachable');
+      await expect(page.getByRole('alert').filter({ hasText: 'Jaeger is unavailable' })).toContainText(`Jaeger is unavailable: Jaeger at http://127.0.0.1:${closed} is unreachable`);
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Traffic' }).click();
       await expect(page.getByRole('region', { name: 'Route default-split of nutrition-service-canary' })).toBeVisible();
     } finally {
