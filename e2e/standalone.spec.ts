@@ -7,7 +7,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { freePort } from './processes';
+import { freePort, stopProcess } from './processes';
 
 // As the Dockerfile's user 10001 would be: not the owner of the application files.
 const NOBODY = 65534;
@@ -53,11 +53,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  if (server?.pid && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    process.kill(-server.pid, 'SIGTERM');
-    await exited;
-  }
+  if (server) await stopProcess(server);
   if (dir) {
     if (!asRoot) spawnSync('chmod', ['-R', 'u+w', dir]);
     rmSync(dir, { recursive: true, force: true });
