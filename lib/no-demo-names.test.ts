@@ -2,7 +2,7 @@
 // tiers, headers, alerts, issuers) belong in k8s/istio and the cluster's configuration,
 // never in the app's source. This scans app/, lib/ and components/ (not tests, not
 // fixtures) and fails naming the file and line of every occurrence.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -12,23 +12,13 @@ const DIRS = ['app', 'lib', 'components'];
 /** The seed platform's names (see k8s/istio and shared/brief/seed-service-mesh.md). */
 const SEED_NAMES: [string, RegExp][] = [
   ['the platform', /ai[-_ ]?nutritionist/i],
-  ['a service', /nutrition|ai[-_]coach|\bpayments?\b|payment-service|\bmessaging\b|health[-_]tracking/i],
+  ['a service', /nutrition|ai[-_ ]coach|\bpayments?\b|payment-service|\bmessaging\b|health[-_]tracking/i],
   ['a user tier', /user_tier|x-user-tier|\bpremium\b|\bbeta\b/i],
   ['an alert', /CanaryHighErrorRate|\bHighErrorRate\b|HighLatencyP99|LowRequestRate/],
   ['an issuer', /auth\.ai-/i],
   ['a subset', /algorithm-[ab]\b|eu-gdpr/i],
   ['a routing header', /x-canary-enabled|x-feature-flag-|x-ab-test|x-deployment-target|x-testing-mode|x-circuit-breaker-test|x-load-test|x-test-scenario|x-premium-feature-test|x-user-verified|cloudfront-viewer-country/i],
 ];
-
-// Occurrences in files other engineers own, awaiting their fix (file → what still occurs).
-// The test fails when one of these disappears, so the list only shrinks.
-const PENDING: Record<string, string[]> = {
-  'lib/mesh/authz.ts': ['ai-nutritionist', 'ai-coach'],
-  'lib/mesh/mtls.ts': ['ai-nutritionist'],
-  'lib/mesh/rate-limits.ts': ['premium'],
-  'lib/mesh/resilience.ts': ['payment'],
-  'lib/mesh/traffic-split.ts': ['nutrition', 'x-user-tier', 'x-canary-enabled', 'algorithm-a', 'beta', 'algorithm-b'],
-};
 
 const isSource = (file: string) => /\.(ts|tsx|js|mjs|cjs|css)$/.test(file) && !/\.test\.(ts|tsx)$/.test(file) && !/\.d\.ts$/.test(file);
 
@@ -74,14 +64,7 @@ describe('no demo names in app/, lib/ or components/', () => {
   });
 
   it('names none of the seed platform (move it to a meshdeck.io/config ConfigMap or k8s/istio)', () => {
-    const unexpected = hits.filter((h) => !PENDING[h.file]?.some((name) => name.toLowerCase() === h.match.toLowerCase()));
-    expect(unexpected.map((h) => `${h.file}:${h.line}: ${h.kind} "${h.match}" in: ${h.text.slice(0, 160)}`)).toEqual([]);
-  });
-
-  it('the pending list only names what still occurs', () => {
-    // A file not written yet (another engineer's work in progress) is not stale.
-    const stale = Object.entries(PENDING).filter(([file]) => existsSync(join(root, file))).flatMap(([file, names]) => names.filter((name) => !hits.some((h) => h.file === file && h.match.toLowerCase() === name.toLowerCase())).map((name) => `${file}: "${name}" is gone, remove it from PENDING`));
-    expect(stale).toEqual([]);
+    expect(hits.map((h) => `${h.file}:${h.line}: ${h.kind} "${h.match}" in: ${h.text.slice(0, 160)}`)).toEqual([]);
   });
 
   it('the patterns catch the seed names (the test can fail)', () => {

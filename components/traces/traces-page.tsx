@@ -8,7 +8,8 @@ import { QueryState } from '@/components/ui/query-state';
 import type { WaterfallRow } from '@/lib/traces/trace';
 import { traceOperationsQuery, traceQuery, traceSearchQuery, traceServicesQuery } from '@/lib/queries/traces';
 
-const TAGS = ['x-request-id', 'x-user-id', 'x-deployment-version', 'error', 'http.status_code'];
+// Tags every Istio sidecar puts on its spans, so the search works on any mesh.
+const TAGS = ['guid:x-request-id', 'istio.canonical_revision', 'response_flags', 'error', 'http.status_code'];
 const SEARCH_KEYS = ['service', 'operation', 'tags', 'lookback', 'start', 'end', 'limit', 'minDuration', 'maxDuration'];
 const msOf = (us: number) => (us >= 1e6 ? `${(us / 1e6).toFixed(2)} s` : `${(us / 1000).toFixed(1)} ms`);
 

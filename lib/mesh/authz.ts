@@ -3,7 +3,7 @@
 import type { AuthorizationPolicy, AuthorizationRule } from './security-types';
 
 export interface Caller {
-  /** mTLS identity, e.g. cluster.local/ns/ai-nutritionist/sa/ai-coach-service; none for plaintext. */
+  /** mTLS identity, e.g. cluster.local/ns/shop/sa/cart; none for plaintext. */
   principal?: string;
   namespace?: string;
   /** JWT identity as Istio writes it: "<iss>/<sub>"; none without a valid token. */

@@ -13,7 +13,7 @@ export interface Workload {
 
 export interface ResolvedMode {
   mode: Exclude<MtlsMode, 'UNSET'>;
-  /** Which policy decided, e.g. "PeerAuthentication ai-nutritionist/default", or "Istio default". */
+  /** Which policy decided, e.g. "PeerAuthentication shop/default", or "Istio default". */
   source: string;
 }
 

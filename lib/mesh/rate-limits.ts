@@ -39,7 +39,7 @@ export interface TokenBucket {
   /** JSON pointer of the token_bucket object: the bucket's identity in writes. */
   bucket: string;
   form: BucketForm;
-  /** Where it applies: "HTTP_FILTER · SIDECAR_INBOUND", "HTTP_ROUTE · … · descriptor user=premium". */
+  /** Where it applies: "HTTP_FILTER · SIDECAR_INBOUND", "HTTP_ROUTE · … · descriptor plan=gold". */
   scope: string;
   workloads: string;
   maxTokens: number;

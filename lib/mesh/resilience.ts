@@ -211,12 +211,12 @@ export interface Preset {
 
 export const PRESETS: Preset[] = [
   {
-    name: 'Ultra-strict, as payment',
+    name: 'Ultra-strict, for calls that must not repeat',
     explanation: 'For calls that must not be repeated or queued: one request per connection, one concurrent retry, an endpoint ejected after 2 gateway errors for a minute, never more than a quarter of them.',
     policy: { connectionPool: { tcp: { maxConnections: 50, connectTimeout: '10s' }, http: { http1MaxPendingRequests: 25, http2MaxRequests: 50, maxRequestsPerConnection: 1, maxRetries: 1 } }, outlierDetection: { consecutiveGatewayErrors: 2, consecutive5xxErrors: 2, interval: '10s', baseEjectionTime: '60s', maxEjectionPercent: 25 } },
   },
   {
-    name: 'Restrictive, as AI coach',
+    name: 'Restrictive, for slow and expensive upstreams',
     explanation: 'For slow, expensive upstreams: few connections and a short queue so overload fails fast (503 UO), ejection after 3 errors in a row for 15 s, at most 30% of endpoints.',
     policy: { connectionPool: { tcp: { maxConnections: 50, connectTimeout: '30s' }, http: { http1MaxPendingRequests: 25, http2MaxRequests: 50, maxRequestsPerConnection: 5, maxRetries: 2 } }, outlierDetection: { consecutiveGatewayErrors: 3, consecutive5xxErrors: 3, interval: '15s', baseEjectionTime: '15s', maxEjectionPercent: 30 } },
   },

@@ -9,7 +9,7 @@ export type Strategy = 'canary' | 'A/B' | 'blue-green' | 'header flag' | 'geo' |
 
 export interface DestinationView {
   host: string;
-  service: string; // short name, e.g. nutrition-service
+  service: string; // short name, e.g. reviews
   subset: string | undefined;
   weight: number;
   /** Why the subset cannot serve traffic, when it cannot. */
@@ -49,7 +49,7 @@ export interface VirtualServiceView {
 
 const describeString = (m: StringMatch): string => (m.exact !== undefined ? `= ${m.exact}` : m.prefix !== undefined ? `starts with ${m.prefix}` : m.regex !== undefined ? `matches /${m.regex}/` : 'is present');
 
-/** "path starts with /api and x-user-tier = beta and x-canary-enabled = true". */
+/** "path starts with /api and x-plan = gold and end-user = jason". */
 export function describeMatch(match: HTTPMatchRequest): string {
   const parts: string[] = [];
   if (match.uri) parts.push(`path ${describeString(match.uri)}`);
@@ -164,8 +164,9 @@ export function describeSplit(destinations: { subset?: string; service: string; 
   return destinations.map((d) => `${d.subset ?? d.service} ${d.weight}%`).join(' / ');
 }
 
-const STABLE = /stable|primary|blue|^v1$|main|prod|algorithm-a|^a$/;
-const CANDIDATE = /canary|green|^v2$|next|preview|beta|algorithm-b|^b$|new/;
+// Common release names; anything else falls back to first = stable, last = candidate.
+const STABLE = /stable|primary|blue|^v1$|main|prod|^a$/;
+const CANDIDATE = /canary|green|^v2$|next|preview|^b$|new/;
 
 /** Which destination is the stable version and which the new one, for promote and rollback. */
 export function releaseRoles(subsets: (string | undefined)[]): { stable: number; candidate: number } {
