@@ -13,13 +13,20 @@ type Service = { metadata: { name: string; namespace: string }; spec?: { selecto
 
 const matches = (labels: Record<string, string> | undefined, selector: Record<string, string> | undefined) => Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
 
+// Only the fields that are set: the page reads a missing field as unset, and with thousands of
+// DestinationRules the empty ones were most of the answer.
+const setFields = (policy: Record<string, unknown> | undefined) => Object.fromEntries(Object.entries(toForm(policy)).filter(([, value]) => value !== ''));
+
 export async function resilienceView(namespace?: string) {
   const [dr, vs, svc, podCache] = await Promise.all([cacheFor<DestinationRule>(destinationRules), cacheFor<VirtualService>(virtualServices), cacheFor<Service>(services), cacheFor<Pod>(pods, { metadataOnly: true })]);
+  const podsIn = new Map<string, Pod[]>(); // one copy of a namespace's pods per answer
+  const podsOf = (ns: string) => podsIn.get(ns) ?? podsIn.set(ns, podCache.list(ns)).get(ns)!;
   return {
     rules: dr.list(namespace).map((rule) => {
       const [name, ns] = [rule.spec.host.split('.')[0]!, rule.spec.host.split('.')[1] ?? rule.metadata.namespace];
       const selector = svc.get(ns, name)?.spec?.selector;
-      const endpoints = (labels?: Record<string, string>) => (selector ? podCache.list(ns).filter((p) => matches(p.metadata.labels, selector) && matches(p.metadata.labels, labels)).length : 0);
+      const endpoints = (labels?: Record<string, string>) => (selector ? podsOf(ns).filter((p) => matches(p.metadata.labels, selector) && matches(p.metadata.labels, labels)).length : 0);
+      const all = endpoints();
       const top = (rule.spec.trafficPolicy ?? {}) as Record<string, unknown>;
       return {
         namespace: rule.metadata.namespace,
@@ -28,12 +35,13 @@ export async function resilienceView(namespace?: string) {
         resourceVersion: rule.metadata.resourceVersion,
         portLevelSettings: (top.portLevelSettings as unknown[] | undefined) ?? [],
         targets: [
-          { subset: undefined as string | undefined, label: 'All subsets', inherits: false, endpoints: endpoints(), policy: top, form: toForm(top), consequences: consequences(top, endpoints()) },
+          { subset: undefined as string | undefined, label: 'All subsets', inherits: false, endpoints: all, policy: top, form: setFields(top), consequences: consequences(top, all) },
           ...(rule.spec.subsets ?? []).map((s) => {
             const own = (s.trafficPolicy ?? undefined) as Record<string, unknown> | undefined;
             // A subset's own policy replaces the top-level one field group by field group.
             const effective = { ...top, ...own };
-            return { subset: s.name, label: `Subset ${s.name}`, inherits: !own, endpoints: endpoints(s.labels), policy: own ?? {}, form: toForm(own), consequences: consequences(effective, endpoints(s.labels)) };
+            const count = endpoints(s.labels);
+            return { subset: s.name, label: `Subset ${s.name}`, inherits: !own, endpoints: count, policy: own ?? {}, form: setFields(own), consequences: consequences(effective, count) };
           }),
         ],
       };
