@@ -5,12 +5,14 @@
 // dashboard's memory (RSS of its process tree) once every cache is full.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, fetchOk, ms, percentile, QUICK, report, root, signIn, startDashboard, startProcess, tempDir } from './bench-support.ts';
+import { BenchFailure, check, fetchOk, ms, percentile, QUICK, report, root, signIn, startDashboard, startProcess, tempDir } from './bench-support.ts';
 
 const quick = QUICK || process.argv.includes('--quick');
 const SIZE = quick ? { namespaces: 10, virtualServices: 200, destinationRules: 200, pods: 100, services: 40 } : { namespaces: 200, virtualServices: 10_000, destinationRules: 10_000, pods: 5_000, services: 2_000 };
 const TARGET = { rssMb: 300, coldFillS: 5 };
 const WARM_SAMPLES = quick ? 2 : 5;
+// V8 flags for the dashboard alone, e.g. the heap size a deployment's memory limit implies.
+const NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? '';
 
 check(existsSync(join(root, '.next/BUILD_ID')), 'bench:scale measures the production dashboard, and there is no build: run `npm run build` first');
 
@@ -113,39 +115,46 @@ const loading = performance.now();
 const kubeconfig = join(dir, 'kubeconfig');
 const sandbox = await startProcess('sandbox', process.execPath, [join(root, 'sandbox/main.ts'), '--port', '0', '--kubeconfig', kubeconfig, '--manifests', dir], /Kubernetes API on (\S+)[^]*kubeconfig/, { seconds: 600 });
 console.info(`bench: sandbox loaded in ${ms(performance.now() - loading)}`);
-const dashboard = await startDashboard({ KUBECONFIG: kubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard' });
+const dashboard = await startDashboard({ KUBECONFIG: kubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard', ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}) });
 const pid = dashboard.child.pid!;
 const idle = treeMemory(pid);
 const cookie = await signIn(dashboard.base, 'viewer');
+// A dashboard that died (out of memory, say) is the finding, not the fetch error that follows it.
+const fetchPage = (path: string) =>
+  fetchOk(`${dashboard.base}${path}`, { headers: { cookie } }).catch((error: unknown) => {
+    const { exitCode, signalCode } = dashboard.child;
+    throw exitCode === null && signalCode === null ? error : new BenchFailure(`the dashboard exited (${exitCode ?? signalCode}) while answering ${path}; its output above says why`);
+  });
 const get = async (path: string) => {
   const t = performance.now();
-  const response = await fetchOk(`${dashboard.base}${path}`, { headers: { cookie } });
+  const response = await fetchPage(path);
   const bytes = (await response.arrayBuffer()).byteLength;
   return { ms: performance.now() - t, bytes };
 };
 
 const cold = performance.now();
-const traffic = (await (await fetchOk(`${dashboard.base}/api/traffic`, { headers: { cookie } })).json()) as { items: unknown[] };
+const traffic = (await (await fetchPage('/api/traffic')).json()) as { items: unknown[] };
 const coldFillMs = performance.now() - cold;
 check(traffic.items.length === SIZE.virtualServices, `/api/traffic listed ${traffic.items.length} VirtualServices, not ${SIZE.virtualServices}`);
 console.info(`bench: cold caches → first /api/traffic answer (${traffic.items.length} VirtualServices) in ${ms(coldFillMs)}`);
 
 const pages = ['/api/traffic', '/api/resilience', '/api/security', '/api/kpis', '/api/audit', '/api/namespaces', '/api/cluster', '/api/readyz', '/api/traffic?namespace=bench-1', '/api/resilience?namespace=bench-1', '/api/security?namespace=bench-1'];
-const results: Record<string, { firstMs: number; warmP50Ms: number; bytes: number }> = {};
+const results: Record<string, { firstMs: number; warmP50Ms: number; bytes: number; rssMbAfter: number }> = {};
 for (const page of pages) {
   const first = await get(page);
   const warm: number[] = [];
   for (let i = 0; i < WARM_SAMPLES; i++) warm.push((await get(page)).ms);
-  results[page] = { firstMs: first.ms, warmP50Ms: percentile(warm, 50), bytes: first.bytes };
-  console.info(`  ${page.padEnd(36)} first ${ms(first.ms).padStart(10)}, then p50 ${ms(percentile(warm, 50)).padStart(10)}  (${(first.bytes / 1e6).toFixed(2)} MB)`);
+  const rssMbAfter = treeMemory(pid).rssKb / 1024;
+  results[page] = { firstMs: first.ms, warmP50Ms: percentile(warm, 50), bytes: first.bytes, rssMbAfter };
+  console.info(`  ${page.padEnd(36)} first ${ms(first.ms).padStart(10)}, then p50 ${ms(percentile(warm, 50)).padStart(10)}  (${(first.bytes / 1e6).toFixed(2)} MB answer; RSS after ${rssMbAfter.toFixed(0)} MB)`);
 }
 
 const full = treeMemory(pid);
 const mb = (kb: number) => kb / 1024;
 const verdict = (ok: boolean) => (ok ? 'within target' : 'OVER TARGET');
-console.info(`Dashboard RSS (${full.processes} processes): ${mb(idle.rssKb).toFixed(0)} MB idle → ${mb(full.rssKb).toFixed(0)} MB with every cache full (peak ${mb(full.peakKb).toFixed(0)} MB); target ≤ ${TARGET.rssMb} MB: ${verdict(mb(full.rssKb) <= TARGET.rssMb)}`);
+console.info(`Dashboard RSS (${full.processes} processes${NODE_OPTIONS ? `, NODE_OPTIONS=${NODE_OPTIONS}` : ''}): ${mb(idle.rssKb).toFixed(0)} MB idle → ${mb(full.rssKb).toFixed(0)} MB with every cache full (peak ${mb(full.peakKb).toFixed(0)} MB); target ≤ ${TARGET.rssMb} MB: ${verdict(mb(full.rssKb) <= TARGET.rssMb)}`);
 console.info(`Cold fill (first /api/traffic): ${(coldFillMs / 1000).toFixed(2)} s; target ≤ ${TARGET.coldFillS} s: ${verdict(coldFillMs / 1000 <= TARGET.coldFillS)}`);
-report({ quick, size: SIZE, coldFillMs, rssMb: mb(full.rssKb), peakRssMb: mb(full.peakKb), idleRssMb: mb(idle.rssKb), targets: TARGET, pages: results });
+report({ quick, nodeOptions: NODE_OPTIONS, size: SIZE, coldFillMs, rssMb: mb(full.rssKb), peakRssMb: mb(full.peakKb), idleRssMb: mb(idle.rssKb), targets: TARGET, pages: results });
 await dashboard.stop();
 await sandbox.stop();
 process.exit(0);
