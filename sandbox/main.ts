@@ -9,6 +9,7 @@ const { values } = parseArgs({
     port: { type: 'string' },
     manifests: { type: 'string' },
     'no-manifests': { type: 'boolean' },
+    'no-meshdeck-namespace': { type: 'boolean' },
     state: { type: 'string' },
     kubeconfig: { type: 'string' },
     verbose: { type: 'boolean', short: 'v' },
@@ -21,9 +22,10 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.info(`Usage: npm run sandbox -- [--port N] [--manifests DIR | --no-manifests] [--state FILE] [--kubeconfig PATH] [--verbose]
+  console.info(`Usage: npm run sandbox -- [--port N] [--manifests DIR | --no-manifests] [--no-meshdeck-namespace] [--state FILE] [--kubeconfig PATH] [--verbose]
   --port        port on 127.0.0.1 (default $SANDBOX_PORT or 6443)
   --manifests   directory of YAML loaded at start (default k8s/istio)
+  --no-meshdeck-namespace  start without the meshdeck namespace and the dashboard's service account
   --state       file that keeps the objects across restarts
   --kubeconfig  where to write the kubeconfig (default .sandbox/kubeconfig)
   --traffic     run the traffic simulator (metrics and Jaeger API on --traffic-port, default 16686)
@@ -46,6 +48,7 @@ try {
     traffic,
     port,
     manifests: values['no-manifests'] ? null : values.manifests,
+    meshdeckNamespace: !values['no-meshdeck-namespace'],
     stateFile: values.state,
     kubeconfig: values.kubeconfig,
     log: values.verbose ? (line) => console.info(line) : undefined,

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { demoIdentities } from './api/auth.ts';
+import { demoIdentities, type DemoIdentity } from './api/auth.ts';
 import { clusterBehaviour } from './api/cluster-behaviour.ts';
 import { Handlers, type RequestContext } from './api/handlers.ts';
 import { ResourceRegistry } from './api/resources.ts';
@@ -33,6 +33,14 @@ export interface SandboxOptions {
   logCapacity?: number;
   /** Runs the traffic simulator with this scenario, serving /metrics and Jaeger's API on trafficPort. */
   traffic?: { scenario: Scenario; port?: number };
+  /** The bearer tokens the API accepts, one kubeconfig context each (the demo identities by default). */
+  identities?: DemoIdentity[];
+  /** Loads sandbox/rbac/demo-rbac.yaml, the demo users' and the dashboard's RBAC (default true). */
+  demoRbac?: boolean;
+  /** Creates the `meshdeck` namespace and the dashboard's service account in it (default true). */
+  meshdeckNamespace?: boolean;
+  /** Records an Event for every write, which a real API server does not (default true: the demo shows them). */
+  writeEvents?: boolean;
 }
 
 export interface Sandbox {
@@ -63,15 +71,15 @@ function applyOrder(objects: KubeObject[]): KubeObject[] {
   return [...objects].sort((a, b) => rank(a) - rank(b));
 }
 
-export function writeKubeconfig(path: string, url: string, certificate: Certificate): void {
+export function writeKubeconfig(path: string, url: string, certificate: Certificate, identities: DemoIdentity[] = demoIdentities): void {
   mkdirSync(dirname(path), { recursive: true });
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: 'meshdeck-sandbox', cluster: { server: url, 'certificate-authority-data': Buffer.from(certificate.cert).toString('base64') } }],
-    users: demoIdentities.map((i) => ({ name: i.context, user: { token: i.token } })),
-    contexts: demoIdentities.map((i) => ({ name: i.context, context: { cluster: 'meshdeck-sandbox', user: i.context } })),
-    'current-context': 'sandbox-admin',
+    users: identities.map((i) => ({ name: i.context, user: { token: i.token } })),
+    contexts: identities.map((i) => ({ name: i.context, context: { cluster: 'meshdeck-sandbox', user: i.context } })),
+    'current-context': identities[0]?.context ?? 'sandbox-admin',
     preferences: {},
   };
   writeFileSync(path, `# Written by the Meshdeck sandbox (${url}). One context per demo identity.\n${stringify(config)}`, { mode: 0o600 });
@@ -99,7 +107,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     renameSync(temporary, options.stateFile);
   }
 
-  const hooks = clusterBehaviour(store, registry);
+  const hooks = clusterBehaviour(store, registry, { events: options.writeEvents ?? true });
   const handlers = new Handlers(store, registry, hooks);
   const crdType = registry.byPath('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
 
@@ -114,10 +122,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         namespace: type.namespaced ? (object.metadata.namespace ?? 'default') : undefined,
         name: undefined,
         subresource: undefined,
-        query: new URLSearchParams(),
+        // Strict, so that a typo in a manifest stops the start instead of being pruned.
+        query: new URLSearchParams({ fieldValidation: 'Strict' }),
         user: { username: 'system:meshdeck-sandbox', groups: ['system:masters'] },
         manager: 'meshdeck-sandbox',
-        table: false,
+        warnings: [],
       };
       try {
         handlers.create(ctx, object);
@@ -134,7 +143,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   } else {
     load(crdList as unknown as KubeObject[]);
     load(readYamlObjects(join(here, 'rbac', 'bootstrap.yaml')));
-    load(readYamlObjects(join(here, 'rbac', 'demo-rbac.yaml')));
+    if (options.demoRbac ?? true) {
+      // Without the meshdeck namespace, the dashboard's account goes too (its binding stays, as on a cluster being set up).
+      const inMeshdeck = (o: KubeObject) => (o.kind === 'Namespace' && o.metadata.name === 'meshdeck') || o.metadata.namespace === 'meshdeck';
+      load(readYamlObjects(join(here, 'rbac', 'demo-rbac.yaml')).filter((o) => (options.meshdeckNamespace ?? true) || !inMeshdeck(o)));
+    }
     const manifestDir = options.manifests === undefined ? defaultManifestDir : options.manifests;
     if (manifestDir) {
       const files = readdirSync(manifestDir).filter((f) => /\.ya?ml$/.test(f)).sort();
@@ -147,7 +160,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const kubeconfig = options.kubeconfig === null ? undefined : resolve(options.kubeconfig ?? '.sandbox/kubeconfig');
   // client-go sends bearer tokens only over TLS, so the sandbox speaks HTTPS even on loopback.
   const certificate = await loadOrCreateCertificate(kubeconfig ? join(dirname(kubeconfig), 'sandbox-tls.json') : undefined);
-  const handler = createSandboxHandler({ store, registry, hooks: { admit: hooks.admit, afterWrite: (ctx, verb, object) => {
+  const handler = createSandboxHandler({ store, registry, identities: options.identities, hooks: { admit: hooks.admit, afterWrite: (ctx, verb, object) => {
     if (object.kind === 'CustomResourceDefinition' && verb !== 'delete') registry.addCrd(object as never);
     hooks.afterWrite(ctx, verb, object);
   } }, log: options.log });
@@ -160,7 +173,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   const port = (server.address() as AddressInfo).port;
   const url = `https://${host}:${port}`;
-  if (kubeconfig) writeKubeconfig(kubeconfig, url, certificate);
+  if (kubeconfig) writeKubeconfig(kubeconfig, url, certificate, options.identities);
   if (options.stateFile && !restored) save();
 
   let simulator: TrafficSimulator | undefined;

@@ -125,6 +125,13 @@ function mergeApplied(target: unknown, applied: unknown): unknown {
   return out;
 }
 
+// How a conflict names a manager (kube-apiserver's printManager): appliers by name alone,
+// updaters with the version they wrote through, either with its subresource.
+function managerName(entry: ManagedFieldsEntry): string {
+  const name = `"${entry.manager}"${entry.subresource ? ` with subresource "${entry.subresource}"` : ''}`;
+  return entry.operation === 'Update' ? `${name} using ${entry.apiVersion}` : name;
+}
+
 /**
  * Server-side apply of `applied` by `manager` onto `live` (undefined: create). Throws 409
  * with the conflicting fields unless `force`; returns the new object with managedFields.
@@ -134,21 +141,18 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
   const appliedPaths = leafPaths(applied);
   const appliedKeys = new Set(appliedPaths.map(pathKey));
 
-  const conflicts: { manager: string; path: string[]; apiVersion: string }[] = [];
+  const conflicts: { manager: string; path: string[] }[] = [];
   for (const entry of entries) {
     if (entry.manager === manager && entry.operation === 'Apply') continue;
     for (const path of entry.paths) {
-      if (appliedKeys.has(pathKey(path)) && live && !deepEqual(valueAt(live, path), valueAt(applied, path))) conflicts.push({ manager: entry.manager, path, apiVersion: entry.apiVersion });
+      if (appliedKeys.has(pathKey(path)) && live && !deepEqual(valueAt(live, path), valueAt(applied, path))) conflicts.push({ manager: managerName(entry), path });
     }
   }
   if (conflicts.length > 0 && !force) {
-    const causes = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${c.apiVersion}`, field: '.' + c.path.join('.') }));
+    const causes = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${c.manager}`, field: '.' + c.path.join('.') }));
     const list = causes.map((c) => `- ${c.message}: ${c.field}`).join('\n');
-    throw new StatusError(409, `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}: ${conflicts.length === 1 ? `${causes[0]!.message}: ${causes[0]!.field}` : `\n${list}`}`, 'Conflict', {
-      name: applied.metadata.name,
-      kind: applied.kind,
-      causes,
-    });
+    // kube-apiserver's apply conflicts carry only the causes: no name, group or kind.
+    throw new StatusError(409, `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}: ${conflicts.length === 1 ? `${causes[0]!.message}: ${causes[0]!.field}` : `\n${list}`}`, 'Conflict', { causes });
   }
 
   // Fields this manager applied before but no longer applies are removed, unless someone else owns them.

@@ -1,6 +1,6 @@
 // Authentication (bearer tokens), impersonation and RBAC authorization, evaluated from the
 // Roles, ClusterRoles and bindings stored in the sandbox like any other object.
-import { StatusError } from './status.ts';
+import { StatusError, details } from './status.ts';
 import type { ResourceRegistry } from './resources.ts';
 import type { KubeObject, Store } from './store.ts';
 
@@ -27,9 +27,14 @@ export const demoIdentities: DemoIdentity[] = [
   },
 ];
 
-export function authenticate(authorization: string | undefined): UserInfo {
-  const token = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim();
-  const identity = token ? demoIdentities.find((i) => i.token === token) : undefined;
+/** The user a request without credentials runs as (kube-apiserver's anonymous auth, on by default). */
+export const anonymous: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
+
+/** Static bearer tokens: a known token is its identity, an unknown one 401, none the anonymous user. */
+export function authenticate(authorization: string | undefined, identities: DemoIdentity[] = demoIdentities): UserInfo {
+  if (!authorization) return anonymous;
+  const token = /^Bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim();
+  const identity = token ? identities.find((i) => i.token === token) : undefined;
   if (!identity) throw new StatusError(401, 'Unauthorized', 'Unauthorized');
   return identity.user;
 }
@@ -71,72 +76,65 @@ export class Authorizer {
     return this.registry.byPath('rbac.authorization.k8s.io', 'v1', plural)!;
   }
 
-  /** The rules that apply to a user in a namespace (undefined: cluster-wide only), with where they came from. */
-  rulesFor(user: UserInfo, namespace: string | undefined): { rules: PolicyRule[]; sources: string[] } {
-    const rules: PolicyRule[] = [];
-    const sources: string[] = [];
-    const roleRules = (kind: string, name: string, ns: string | undefined) => {
-      const role = kind === 'ClusterRole' ? this.store.get(this.type('clusterroles'), undefined, name) : this.store.get(this.type('roles'), ns, name);
-      return ((role?.rules as PolicyRule[] | undefined) ?? []);
-    };
-    for (const binding of this.store.list(this.type('clusterrolebindings'))) {
-      if (!this.bound(binding, user)) continue;
+  /**
+   * The rules that apply to a user in a namespace (undefined: cluster-wide only), each with
+   * the binding that grants it in kube-apiserver's words ("RoleBinding "b/ns" of ClusterRole "r" to Group "g"").
+   */
+  rulesFor(user: UserInfo, namespace: string | undefined): { rule: PolicyRule; source: string }[] {
+    const out: { rule: PolicyRule; source: string }[] = [];
+    const grant = (binding: KubeObject, bindingName: string, ns: string | undefined) => {
+      const subject = this.matchingSubject(binding, user);
+      if (!subject) return;
       const ref = binding.roleRef as { kind: string; name: string };
-      rules.push(...roleRules('ClusterRole', ref.name, undefined));
-      sources.push(`ClusterRoleBinding/${binding.metadata.name}`);
-    }
-    if (namespace) {
-      for (const binding of this.store.list(this.type('rolebindings'), namespace)) {
-        if (!this.bound(binding, user)) continue;
-        const ref = binding.roleRef as { kind: string; name: string };
-        rules.push(...roleRules(ref.kind, ref.name, namespace));
-        sources.push(`RoleBinding/${namespace}/${binding.metadata.name}`);
-      }
-    }
-    return { rules, sources };
+      const role = ref.kind === 'ClusterRole' ? this.store.get(this.type('clusterroles'), undefined, ref.name) : this.store.get(this.type('roles'), ns, ref.name);
+      const source = `${binding.kind} "${bindingName}" of ${ref.kind} "${ref.name}" to ${subject}`;
+      for (const rule of (role?.rules as PolicyRule[] | undefined) ?? []) out.push({ rule, source });
+    };
+    for (const binding of this.store.list(this.type('clusterrolebindings'))) grant(binding, binding.metadata.name, undefined);
+    if (namespace) for (const binding of this.store.list(this.type('rolebindings'), namespace)) grant(binding, `${binding.metadata.name}/${namespace}`, namespace);
+    return out;
   }
 
-  private bound(binding: KubeObject, user: UserInfo): boolean {
-    return ((binding.subjects as Subject[] | undefined) ?? []).some((s) => {
+  private matchingSubject(binding: KubeObject, user: UserInfo): string | undefined {
+    const subject = ((binding.subjects as Subject[] | undefined) ?? []).find((s) => {
       if (s.kind === 'User') return s.name === user.username;
       if (s.kind === 'Group') return user.groups.includes(s.name);
       if (s.kind === 'ServiceAccount') return user.username === `system:serviceaccount:${s.namespace}:${s.name}`;
       return false;
     });
+    if (!subject) return undefined;
+    return subject.kind === 'ServiceAccount' ? `ServiceAccount "${subject.name}/${subject.namespace}"` : `${subject.kind} "${subject.name}"`;
   }
 
   /** Whether the user may act; returns the reason either way. */
   authorize(user: UserInfo, a: Attributes): { allowed: boolean; reason: string } {
-    // Discovery and version information are open to every authenticated user (system:discovery).
-    if (a.nonResourcePath !== undefined && /^\/(version|api|apis|openapi|healthz|readyz|livez)(\/|$)/.test(a.nonResourcePath)) {
-      return { allowed: true, reason: 'discovery is allowed for authenticated users' };
+    if (a.nonResourcePath !== undefined) {
+      // Health and version are public (system:public-info-viewer); discovery and OpenAPI are
+      // open to every authenticated user (system:discovery).
+      if (/^\/(version|healthz|readyz|livez)(\/|$)/.test(a.nonResourcePath)) return { allowed: true, reason: 'public information' };
+      if (/^\/(api|apis|openapi)(\/|$)/.test(a.nonResourcePath) && user.groups.includes('system:authenticated')) return { allowed: true, reason: 'discovery is allowed for authenticated users' };
     }
-    const { rules, sources } = this.rulesFor(user, a.namespace);
     const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
-    const allowed = rules.some((rule) => {
+    const granted = this.rulesFor(user, a.namespace).find(({ rule }) => {
       if (!rule.verbs.includes('*') && !rule.verbs.includes(a.verb)) return false;
       if (a.nonResourcePath !== undefined) return (rule.nonResourceURLs ?? []).some((u) => u === '*' || u === a.nonResourcePath || (u.endsWith('*') && a.nonResourcePath!.startsWith(u.slice(0, -1))));
       if (!(rule.apiGroups ?? []).some((g) => g === '*' || g === a.group)) return false;
       if (!(rule.resources ?? []).some((r) => r === '*' || r === resource || (r === `${a.resource}/*` && a.subresource) || r === `*/${a.subresource}`)) return false;
       return !rule.resourceNames?.length || (a.name !== undefined && rule.resourceNames.includes(a.name));
     });
-    return allowed
-      ? { allowed: true, reason: `RBAC: allowed by ${sources.join(', ')}` }
-      : { allowed: false, reason: '' };
+    return granted ? { allowed: true, reason: `RBAC: allowed by ${granted.source}` } : { allowed: false, reason: '' };
   }
 
   /** Throws the 403 Status kube-apiserver sends when RBAC denies a request. */
   require(user: UserInfo, a: Attributes): void {
     if (this.authorize(user, a).allowed) return;
+    if (a.nonResourcePath !== undefined) {
+      throw new StatusError(403, `forbidden: User "${userName(user)}" cannot ${a.verb} path "${a.nonResourcePath}"`, 'Forbidden', {});
+    }
     const resource = a.group ? `${a.resource}.${a.group}` : a.resource;
     const scope = a.namespace ? ` in the namespace "${a.namespace}"` : ' at the cluster scope';
     const plain = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
-    const what = a.nonResourcePath !== undefined ? `${a.verb} path "${a.nonResourcePath}"` : `${a.verb} resource "${plain}" in API group "${a.group}"${scope}`;
-    throw new StatusError(403, `${resource}${a.name ? ` "${a.name}"` : ''} is forbidden: User "${userName(user)}" cannot ${what}`, 'Forbidden', {
-      name: a.name,
-      group: a.group,
-      kind: a.resource,
-    });
+    throw new StatusError(403, `${resource}${a.name ? ` "${a.name}"` : ''} is forbidden: User "${userName(user)}" cannot ${a.verb} resource "${plain}" in API group "${a.group}"${scope}`, 'Forbidden', details(a.name, a.group, a.resource));
   }
 
   /**

@@ -10,7 +10,7 @@ const timestamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 const reasons = { create: 'Created', update: 'Updated', patch: 'Patched', apply: 'Applied', delete: 'Deleted' } as const;
 
-export function clusterBehaviour(store: Store, registry: ResourceRegistry): WriteHooks {
+export function clusterBehaviour(store: Store, registry: ResourceRegistry, options: { events?: boolean } = {}): WriteHooks {
   const eventType = registry.byPath('', 'v1', 'events')!;
   const podType = registry.byPath('', 'v1', 'pods')!;
   const deploymentType = registry.byPath('apps', 'v1', 'deployments')!;
@@ -105,9 +105,12 @@ export function clusterBehaviour(store: Store, registry: ResourceRegistry): Writ
         spec.type ??= 'ClusterIP';
       }
       if (object.kind === 'Namespace') object.status = { phase: 'Active' };
+      if (object.kind === 'Secret' && object.apiVersion === 'v1') object.type ||= 'Opaque';
+      // core/v1 Events serialize an unset eventTime as null.
+      if (object.kind === 'Event' && object.apiVersion === 'v1') object.eventTime ??= null;
     },
     afterWrite(ctx, verb, object) {
-      if (object.kind !== 'Event') recordEvent(ctx, verb, object, ctx.query.get('fieldManager') ?? undefined);
+      if (object.kind !== 'Event' && (options.events ?? true)) recordEvent(ctx, verb, object, ctx.query.get('fieldManager') ?? undefined);
       if (object.kind === 'Deployment' && ctx.subresource !== 'status') {
         const namespace = object.metadata.namespace!;
         reconcileDeployment(verb === 'delete' ? undefined : store.get(deploymentType, namespace, object.metadata.name), namespace, object.metadata.name);

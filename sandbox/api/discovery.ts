@@ -20,7 +20,8 @@ export const serverVersion = {
 function apiResource(t: ResourceType, version: string) {
   const base = {
     name: t.plural,
-    singularName: t.singular,
+    // kube-apiserver fills singularName only for custom resources.
+    singularName: t.crd ? t.singular : '',
     namespaced: t.namespaced,
     kind: t.kind,
     verbs: t.verbs,
@@ -34,7 +35,7 @@ function apiResource(t: ResourceType, version: string) {
     namespaced: t.namespaced,
     kind: s === 'scale' ? 'Scale' : t.kind,
     ...(s === 'scale' ? { group: 'autoscaling', version: 'v1' } : {}),
-    verbs: ['get', 'patch', 'update'],
+    verbs: s === 'log' ? ['get'] : ['get', 'patch', 'update'],
   }));
   return [base, ...subs];
 }
@@ -44,7 +45,8 @@ export function resourceList(registry: ResourceRegistry, group: string, version:
   if (types.length === 0) return undefined;
   return {
     kind: 'APIResourceList',
-    apiVersion: 'v1',
+    // kube-apiserver leaves apiVersion out of the core group's list (/api/v1).
+    ...(group ? { apiVersion: 'v1' } : {}),
     groupVersion: group ? `${group}/${version}` : version,
     resources: types.flatMap((t) => apiResource(t, version)),
   };

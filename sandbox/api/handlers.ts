@@ -1,11 +1,13 @@
-// The resource operations of the Kubernetes REST API over the Store.
+// The resource operations of the Kubernetes REST API over the Store. Objects are stored once,
+// in their kind's storage version, and shown in whichever served version the request names.
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { recordUpdate, serverSideApply } from './apply.ts';
+import { partialObjectMetadata, type Rendering } from './negotiation.ts';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, deepEqual, isObject } from './patch.ts';
-import type { ResourceRegistry, ResourceType } from './resources.ts';
+import { apiVersionOf, storageApiVersion, typeKey, type ResourceRegistry, type ResourceType } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
-import { StatusError, alreadyExists, badRequest, conflict, invalid, notFound, successStatus } from './status.ts';
+import { StatusError, alreadyExists, badRequest, conflict, details, invalid, notFound, patchNotApplicable, successStatus, unsupportedMediaType } from './status.ts';
 import type { ChangeEvent, KubeObject, Store } from './store.ts';
 import { toTable } from './table.ts';
 
@@ -18,7 +20,10 @@ export interface RequestContext {
   query: URLSearchParams;
   user: { username: string; groups: string[] };
   manager: string;
-  table: boolean;
+  /** What get, list and watch answer (from Accept): the objects, a Table, or their metadata only. */
+  as?: Rendering;
+  /** Warning headers for the response (unknown fields pruned under fieldValidation=Warn). */
+  warnings: string[];
 }
 
 export interface WriteHooks {
@@ -30,13 +35,82 @@ export interface WriteHooks {
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
+const BOOKMARK_INTERVAL_MS = 60_000; // kube-apiserver's watch cache sends one about every minute
+const CONTINUE_EXPIRED =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
 
-const apiVersionOf = (type: ResourceType, version: string) => (type.group ? `${type.group}/${version}` : version);
 const resourceName = (ctx: RequestContext) => ctx.type.plural;
+const requestApiVersion = (ctx: RequestContext) => apiVersionOf(ctx.type, ctx.version);
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+// etcd lists are sorted by key (namespace/name), byte-wise.
+const sortKey = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+function sortedByKey(objects: KubeObject[]): { key: string; object: KubeObject }[] {
+  return objects.map((object) => ({ key: sortKey(object), object })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
 
-/** What the client sees: the object in the requested version, without server-only state. */
+/** What the client sees: the stored object in the requested version. */
 export function present(object: KubeObject, type: ResourceType, version: string): KubeObject {
-  return { ...object, apiVersion: apiVersionOf(type, version) };
+  const converted = type.storedAs ? type.storedAs.fromStorage(object) : object;
+  return { ...converted, apiVersion: apiVersionOf(type, version) };
+}
+
+/** The stored form of an object received through any served version (Istio's versions share one schema). */
+function toStorage(type: ResourceType, object: KubeObject): KubeObject {
+  return type.storedAs ? type.storedAs.toStorage(object) : { ...object, apiVersion: storageApiVersion(type) };
+}
+
+function parseResourceVersion(value: string): number {
+  if (!/^\d+$/.test(value)) throw badRequest(`invalid resource version: strconv.ParseUint: parsing ${JSON.stringify(value)}: invalid syntax`);
+  return Number(value);
+}
+
+const tooLargeResourceVersion = (requested: number, current: string) =>
+  new StatusError(504, `Timeout: Too large resource version: ${requested}, current: ${current}`, 'Timeout', { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
+
+// Continue tokens carry the resourceVersion the list was read at, as kube-apiserver's do.
+const encodeContinue = (rv: number, start: string) => Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start })).toString('base64url');
+function decodeContinue(token: string): { rv: number; start: string } {
+  try {
+    const decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { rv?: unknown; start?: unknown };
+    if (typeof decoded.rv === 'number' && typeof decoded.start === 'string') return { rv: decoded.rv, start: decoded.start };
+  } catch {
+    // fall through
+  }
+  throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+}
+
+function decodeJson(raw: string, what: 'patch' | 'body'): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch (error) {
+    throw badRequest(`error decoding ${what}: ${(error as Error).message}`);
+  }
+}
+
+/** Applies a patch of one of PATCH_TYPES to a document. */
+function patchDocument(type: string, document: unknown, patch: unknown): unknown {
+  if (type === 'application/merge-patch+json') return applyMergePatch(document, patch);
+  if (type === 'application/strategic-merge-patch+json') return applyStrategicMergePatch(document, patch);
+  try {
+    return applyJsonPatch(document, patch);
+  } catch (error) {
+    // kube-apiserver does not say why a JSON patch could not be applied.
+    if (error instanceof StatusError && error.code === 422) throw patchNotApplicable();
+    throw error;
+  }
+}
+
+function scaleOf(object: KubeObject): KubeObject {
+  const spec = (object.spec ?? {}) as { replicas?: number; selector?: { matchLabels?: Record<string, string> } };
+  const { name, namespace, uid, resourceVersion, creationTimestamp } = object.metadata;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name, namespace, uid, resourceVersion, creationTimestamp },
+    spec: { replicas: spec.replicas ?? 1 },
+    status: { replicas: (object.status as { replicas?: number } | undefined)?.replicas ?? 0, selector: Object.entries(spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') },
+  };
 }
 
 export class Handlers {
@@ -54,98 +128,140 @@ export class Handlers {
     return this.registry.byPath('', 'v1', 'namespaces')!;
   }
 
+  /** NamespaceLifecycle admission: nothing is created in a namespace that does not exist. */
   private requireNamespace(ctx: RequestContext): void {
     if (!ctx.type.namespaced || !ctx.namespace) return;
     if (!this.store.get(this.namespaceType(), undefined, ctx.namespace)) throw notFound('namespaces', ctx.namespace, '');
   }
 
+  private render(ctx: RequestContext, object: KubeObject): unknown {
+    if (ctx.as === 'Table') return toTable(ctx.type, [object], { resourceVersion: object.metadata.resourceVersion });
+    if (ctx.as === 'PartialObjectMetadata') return partialObjectMetadata(object);
+    return object;
+  }
+
   get(ctx: RequestContext): unknown {
     const object = this.store.get(ctx.type, ctx.namespace, ctx.name!);
     if (!object) throw notFound(resourceName(ctx), ctx.name!, ctx.type.group);
-    const out = present(object, ctx.type, ctx.version);
-    return ctx.table ? toTable(ctx.type, [out], { resourceVersion: object.metadata.resourceVersion }) : out;
+    return this.render(ctx, present(object, ctx.type, ctx.version));
   }
 
+  /**
+   * A list with kube-apiserver's resourceVersion semantics: none reads the latest state,
+   * paged by limit and continue (consistent at the first page's version); "0" serves the
+   * watch cache (limit ignored); resourceVersionMatch=Exact reads a past version; a version
+   * the server has not reached is 504, one older than its history 410.
+   */
   list(ctx: RequestContext): unknown {
     const labels = parseLabelSelector(ctx.query.get('labelSelector'));
     const fields = parseFieldSelector(ctx.query.get('fieldSelector'));
-    const all = this.store
-      .list(ctx.type, ctx.namespace)
-      .filter((o) => labels(o.metadata.labels) && fields(o))
-      .sort((a, b) => `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`));
-    const resourceVersion = this.store.currentVersion();
-    let start = 0;
+    const requested = ctx.query.get('resourceVersion') ?? '';
     const token = ctx.query.get('continue');
+    const limit = Math.max(0, Math.floor(Number(ctx.query.get('limit') ?? 0)) || 0);
+    const current = this.store.currentVersion();
+    let at = Number(current);
+    let start: string | undefined;
     if (token) {
-      let after: string;
-      try {
-        after = (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after: string }).after;
-      } catch {
-        throw badRequest('continue key is not valid: illegal base64 data');
-      }
-      start = all.findIndex((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}` > after);
-      if (start < 0) start = all.length;
+      if (requested) throw badRequest('specifying resource version is not allowed when using continue');
+      ({ rv: at, start } = decodeContinue(token));
+    } else if (requested && requested !== '0') {
+      const rv = parseResourceVersion(requested);
+      if (rv > at) throw tooLargeResourceVersion(rv, current);
+      if (ctx.query.get('resourceVersionMatch') === 'Exact') at = rv;
     }
-    const limit = Number(ctx.query.get('limit') ?? 0);
-    const page = limit > 0 ? all.slice(start, start + limit) : all.slice(start);
-    const remaining = all.length - start - page.length;
-    const last = page[page.length - 1];
-    const metadata: Record<string, unknown> = { resourceVersion };
-    if (limit > 0 && remaining > 0 && last) {
-      metadata.continue = Buffer.from(JSON.stringify({ after: `${last.metadata.namespace ?? ''}/${last.metadata.name}` })).toString('base64url');
-      metadata.remainingItemCount = remaining;
+    const state = at === Number(current) ? this.store.list(ctx.type, ctx.namespace) : this.store.listAt(ctx.type, at, ctx.namespace);
+    if (!state) {
+      if (token) throw new StatusError(410, CONTINUE_EXPIRED, 'Expired', undefined, { continue: encodeContinue(Number(current), start!) });
+      throw new StatusError(410, 'The resourceVersion for the provided list is too old.', 'Expired');
     }
-    const items = page.map((o) => present(o, ctx.type, ctx.version));
-    if (ctx.table) return toTable(ctx.type, items, metadata);
-    return { kind: ctx.type.listKind, apiVersion: apiVersionOf(ctx.type, ctx.version), metadata, items };
+    const all = sortedByKey(state.filter((o) => labels(o.metadata.labels) && fields(o)));
+    const from = start === undefined ? 0 : all.findIndex((o) => o.key > start);
+    const rest = from < 0 ? [] : all.slice(from);
+    // The watch cache, which serves resourceVersion=0, cannot page.
+    const page = limit > 0 && requested !== '0' ? rest.slice(0, limit) : rest;
+    const remaining = rest.length - page.length;
+    const next = remaining > 0 ? encodeContinue(at, page[page.length - 1]!.key) : undefined;
+    const resourceVersion = String(at);
+    // Custom resource lists always carry continue (empty at the end); typed lists only while paging.
+    const metadata: Record<string, unknown> = ctx.type.crd
+      ? { continue: next ?? '', ...(next ? { remainingItemCount: remaining } : {}), resourceVersion }
+      : { resourceVersion, ...(next ? { continue: next, remainingItemCount: remaining } : {}) };
+    const items = page.map(({ object }) => present(object, ctx.type, ctx.version));
+    if (ctx.as === 'Table') return toTable(ctx.type, items, metadata);
+    if (ctx.as === 'PartialObjectMetadata') return { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: items.map(partialObjectMetadata) };
+    // Items of typed (built-in) lists carry no kind and apiVersion; custom resources' do.
+    const listed = ctx.type.crd ? items : items.map(({ kind: _kind, apiVersion: _apiVersion, ...item }) => item);
+    return { kind: ctx.type.listKind, apiVersion: requestApiVersion(ctx), metadata, items: listed };
   }
 
-  /** Starts a watch; `send` gets each event line; returns the unsubscribe function. */
+  /**
+   * Starts a watch; `send` gets each event; returns the unsubscribe function. Throws (before
+   * sending anything) for a bad request. An object that stops or starts matching the
+   * selectors arrives as DELETED or ADDED; bookmarks come only when the kind's
+   * resourceVersion moved past the last one the client saw.
+   */
   watch(ctx: RequestContext, send: (event: Record<string, unknown>) => void, close: () => void): () => void {
     const labels = parseLabelSelector(ctx.query.get('labelSelector'));
     const fields = parseFieldSelector(ctx.query.get('fieldSelector'));
-    const matches = (o: KubeObject) => labels(o.metadata.labels) && fields(o) && (ctx.name === undefined || o.metadata.name === ctx.name);
-    const encode = (type: string, object: KubeObject) => ({ type, object: ctx.table ? toTable(ctx.type, [present(object, ctx.type, ctx.version)], { resourceVersion: object.metadata.resourceVersion }) : present(object, ctx.type, ctx.version) });
+    const matches = (o: KubeObject | undefined) => o !== undefined && labels(o.metadata.labels) && fields(o) && (ctx.name === undefined || o.metadata.name === ctx.name);
+    const encode = (type: string, object: KubeObject) => ({ type, object: this.render(ctx, present(object, ctx.type, ctx.version)) });
+    const requested = ctx.query.get('resourceVersion');
+    const since = requested && requested !== '0' ? parseResourceVersion(requested) : undefined;
+
+    let seen = since ?? Number(this.store.currentVersion());
     const deliver = (event: ChangeEvent) => {
-      if (matches(event.object)) send(encode(event.type, event.object));
+      const after = matches(event.object);
+      const before = event.type === 'MODIFIED' ? matches(event.previous) : after;
+      if (after && before) send(encode(event.type, event.object));
+      else if (after) send(encode('ADDED', event.object));
+      else if (before) send(encode('DELETED', event.object));
+      else return;
+      seen = event.rv;
     };
 
-    const requested = ctx.query.get('resourceVersion');
-    const since = requested ? Number(requested) : NaN;
-    if (!requested || requested === '0' || Number.isNaN(since)) {
+    if (since === undefined) {
       // No version: the current state as ADDED events, then changes.
       for (const object of this.store.list(ctx.type, ctx.namespace).filter(matches)) send(encode('ADDED', object));
     } else {
       const backlog = this.store.changesSince(ctx.type, since, ctx.namespace);
       if (!backlog) {
+        // Expired history is an event in a 200 stream, not an HTTP 410.
         send({ type: 'ERROR', object: new StatusError(410, `too old resource version: ${since} (${this.store.oldestResumable()})`, 'Expired').toStatus() });
         close();
         return () => undefined;
       }
       for (const event of backlog) deliver(event);
     }
-    const unsubscribe = this.store.watch({ key: `${ctx.type.group}/${ctx.type.plural}`, namespace: ctx.namespace, deliver });
-    let bookmarks: NodeJS.Timeout | undefined;
+    const unsubscribe = this.store.watch({ key: typeKey(ctx.type), namespace: ctx.namespace, deliver });
+
+    const timers: NodeJS.Timeout[] = [];
     if (ctx.query.get('allowWatchBookmarks') === 'true') {
-      bookmarks = setInterval(() => {
-        send({ type: 'BOOKMARK', object: { kind: ctx.type.kind, apiVersion: apiVersionOf(ctx.type, ctx.version), metadata: { resourceVersion: this.store.currentVersion() } } });
-      }, 10_000);
-      bookmarks.unref();
+      const bookmark = () => {
+        const latest = this.store.latestVersionOf(typeKey(ctx.type));
+        if (latest <= seen) return;
+        seen = latest;
+        const object = { kind: ctx.type.kind, apiVersion: requestApiVersion(ctx), metadata: { resourceVersion: String(latest) } };
+        send({ type: 'BOOKMARK', object: ctx.as === 'PartialObjectMetadata' ? partialObjectMetadata(object) : object });
+      };
+      timers.push(setInterval(bookmark, BOOKMARK_INTERVAL_MS));
+      const timeout = Number(ctx.query.get('timeoutSeconds') ?? 0);
+      // Like the watch cache, one more bookmark shortly before the watch times out.
+      if (timeout > 2) timers.push(setTimeout(bookmark, (timeout - 2) * 1000));
     }
     const timeout = Number(ctx.query.get('timeoutSeconds') ?? 0);
-    const timer = timeout > 0 ? setTimeout(close, timeout * 1000) : undefined;
-    timer?.unref();
+    if (timeout > 0) timers.push(setTimeout(close, timeout * 1000));
+    for (const timer of timers) timer.unref();
     return () => {
       unsubscribe();
-      clearInterval(bookmarks);
-      clearTimeout(timer);
+      for (const timer of timers) clearTimeout(timer);
     };
   }
 
+  /** The body as an object of the request's kind and version, with name and namespace from the URL. */
   private checkIdentity(ctx: RequestContext, body: unknown, forName?: string): KubeObject {
     if (!isObject(body)) throw badRequest('the request body must be a JSON object');
     const object = structuredClone(body) as KubeObject;
-    const expected = apiVersionOf(ctx.type, ctx.version);
+    const expected = requestApiVersion(ctx);
     if (object.apiVersion !== undefined && object.apiVersion !== expected) throw badRequest(`the API version in the data (${object.apiVersion}) does not match the expected API version (${expected})`);
     if (object.kind !== undefined && object.kind !== ctx.type.kind) throw badRequest(`the kind in the data (${object.kind}) does not match the expected kind (${ctx.type.kind})`);
     object.apiVersion = expected;
@@ -166,7 +282,12 @@ export class Handlers {
     return object;
   }
 
-  /** Schema (CRDs) and name validation; returns the object with non-nullable nulls pruned. */
+  /**
+   * Schema (CRDs) and name validation, in the request's version; returns the object with
+   * nulls and unknown fields pruned. Unknown fields are refused only under
+   * fieldValidation=Strict (kubectl's default); otherwise (Warn, the API's default) they are
+   * pruned with a Warning header, or silently (Ignore).
+   */
   private validate(ctx: RequestContext, object: KubeObject): KubeObject {
     const name = object.metadata.name;
     const causes: { field: string; message: string; reason?: string }[] = [];
@@ -188,12 +309,12 @@ export class Handlers {
       const { object: pruned, errors } = this.registry.crds.validate(object);
       result = pruned as KubeObject;
       const unknown = errors.filter((e) => e.type === 'FieldValueUnknown');
-      const rest = errors.filter((e) => e.type !== 'FieldValueUnknown');
-      // Unknown fields fail only under strict field validation (kubectl's default); otherwise they are pruned.
-      if (unknown.length > 0 && (ctx.query.get('fieldValidation') ?? 'Strict') === 'Strict') {
+      const mode = ctx.query.get('fieldValidation') ?? 'Warn';
+      if (unknown.length > 0 && mode === 'Strict') {
         throw badRequest(`${ctx.type.kind} in version "${ctx.version}" cannot be handled as a ${ctx.type.kind}: strict decoding error: ${unknown.map((u) => u.message).join(', ')}`);
       }
-      causes.push(...rest.map((e) => ({ field: e.field, message: e.message, reason: e.type })));
+      if (mode === 'Warn') ctx.warnings.push(...unknown.map((u) => u.message));
+      causes.push(...errors.filter((e) => e.type !== 'FieldValueUnknown').map((e) => ({ field: e.field, message: e.message, reason: e.type })));
     }
     if (causes.length > 0) throw invalid(ctx.type.kind, ctx.type.group, name || '', causes);
     return result;
@@ -211,21 +332,24 @@ export class Handlers {
     this.hooks.admit?.(ctx, object);
     const validated = this.validate(ctx, object);
     if (this.store.get(ctx.type, validated.metadata.namespace, validated.metadata.name)) throw alreadyExists(resourceName(ctx), validated.metadata.name, ctx.type.group);
-    const stored = this.initialize(validated);
-    recordUpdate(undefined, stored, ctx.manager, stored.apiVersion);
-    if (this.isDryRun(ctx)) return { status: 201, body: present(stored, ctx.type, ctx.version) };
-    this.store.put(ctx.type, stored);
-    this.hooks.afterWrite(ctx, 'create', stored);
+    const stored = this.initialize(ctx.type, toStorage(ctx.type, validated));
+    recordUpdate(undefined, stored, ctx.manager, requestApiVersion(ctx));
+    if (!this.isDryRun(ctx)) {
+      this.store.put(ctx.type, stored);
+      this.hooks.afterWrite(ctx, 'create', stored);
+    }
     return { status: 201, body: present(stored, ctx.type, ctx.version) };
   }
 
-  private initialize(object: KubeObject): KubeObject {
+  private initialize(type: ResourceType, object: KubeObject): KubeObject {
     const meta = object.metadata;
     meta.uid = randomUUID();
-    meta.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    meta.generation = 1;
+    meta.creationTimestamp = now();
+    if (type.generation) meta.generation = 1;
+    else delete meta.generation;
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
     return object;
   }
 
@@ -235,7 +359,11 @@ export class Handlers {
     return live;
   }
 
-  /** Stores `next` as the new state of `live`, keeping server-owned fields and bumping generation. */
+  /**
+   * Stores `next` (in the request's version) as the new state of `live`, keeping
+   * server-owned fields and bumping generation. Removing the last finalizer of an object
+   * being deleted deletes it.
+   */
   private commit(ctx: RequestContext, live: KubeObject, next: KubeObject, verb: 'update' | 'patch' | 'apply', detail?: string): KubeObject {
     const wantedVersion = next.metadata.resourceVersion;
     if (wantedVersion && wantedVersion !== live.metadata.resourceVersion) {
@@ -243,37 +371,42 @@ export class Handlers {
     }
     if (next.metadata.uid && next.metadata.uid !== live.metadata.uid) throw conflict(resourceName(ctx), live.metadata.name, ctx.type.group, `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${live.metadata.uid}`);
     if (next.metadata.name !== live.metadata.name) throw badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${live.metadata.name})`);
-    const validated = this.validate(ctx, next);
-    const statusOnly = ctx.subresource === 'status';
+    const incoming = toStorage(ctx.type, this.validate(ctx, next));
     let result: KubeObject;
-    if (statusOnly) {
-      result = { ...structuredClone(live), status: validated.status };
+    if (ctx.subresource === 'status') {
+      result = { ...structuredClone(live), status: incoming.status };
     } else {
-      result = validated;
+      result = incoming;
       // With a status subresource, writes to the main resource leave status alone.
       if (ctx.type.subresources.includes('status')) {
         if (live.status === undefined) delete result.status;
         else result.status = structuredClone(live.status);
       }
     }
+    const { deletionTimestamp, deletionGracePeriodSeconds } = live.metadata;
     result.metadata = {
       ...result.metadata,
       uid: live.metadata.uid,
       creationTimestamp: live.metadata.creationTimestamp,
-      generation: live.metadata.generation ?? 1,
+      generation: live.metadata.generation,
       namespace: live.metadata.namespace,
+      deletionTimestamp,
+      deletionGracePeriodSeconds,
     };
-    if (!result.metadata.namespace) delete result.metadata.namespace;
-    const { metadata: _a, status: _b, ...newBody } = result;
-    const { metadata: _c, status: _d, ...oldBody } = live;
-    if (!deepEqual(newBody, oldBody)) result.metadata.generation = (live.metadata.generation ?? 1) + 1;
-    if (verb !== 'apply') recordUpdate(live, result, ctx.manager, result.apiVersion, ctx.subresource);
+    for (const key of ['namespace', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const) if (result.metadata[key] === undefined) delete result.metadata[key];
+    if (ctx.type.generation) {
+      const { metadata: _a, status: _b, ...newBody } = result;
+      const { metadata: _c, status: _d, ...oldBody } = live;
+      if (!deepEqual(newBody, oldBody)) result.metadata.generation = (live.metadata.generation ?? 1) + 1;
+    }
+    if (verb !== 'apply') recordUpdate(live, result, ctx.manager, requestApiVersion(ctx), ctx.subresource);
     if (deepEqual({ ...result, metadata: { ...result.metadata, resourceVersion: undefined } }, { ...live, metadata: { ...live.metadata, resourceVersion: undefined } })) {
       return live; // nothing changed: no new resourceVersion, no event (as kube-apiserver)
     }
     if (this.isDryRun(ctx)) return result;
     this.store.put(ctx.type, result);
     this.hooks.afterWrite(ctx, verb, result, detail);
+    if (result.metadata.deletionTimestamp && !result.metadata.finalizers?.length) return this.remove(ctx, result);
     return result;
   }
 
@@ -290,35 +423,44 @@ export class Handlers {
   patch(ctx: RequestContext, contentType: string, raw: string): { status: number; body: unknown } {
     const type = contentType.split(';')[0]!.trim();
     if (type === 'application/apply-patch+yaml' || type === 'application/apply-patch+cbor') return this.apply(ctx, raw);
-    let patch: unknown;
-    try {
-      patch = JSON.parse(raw);
-    } catch (error) {
-      throw badRequest(`error decoding patch: ${(error as Error).message}`);
+    // Custom resources have no strategic merge patch: kubectl falls back to a merge patch on this 415.
+    if (!PATCH_TYPES.includes(type) || (ctx.type.crd && type === 'application/strategic-merge-patch+json')) {
+      throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, ${ctx.type.crd ? '' : 'application/strategic-merge-patch+json, '}application/apply-patch+yaml`);
     }
+    const patch = decodeJson(raw, 'patch');
     const live = this.current(ctx);
-    const base = structuredClone(live);
-    let patched: unknown;
-    switch (type) {
-      case 'application/json-patch+json':
-        patched = applyJsonPatch(base, patch);
-        break;
-      case 'application/merge-patch+json':
-        patched = applyMergePatch(base, patch);
-        break;
-      case 'application/strategic-merge-patch+json':
-        if (ctx.type.crd) throw new StatusError(415, 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml', 'UnsupportedMediaType');
-        patched = applyStrategicMergePatch(base, patch);
-        break;
-      default:
-        throw new StatusError(415, `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, ${ctx.type.crd ? '' : 'application/strategic-merge-patch+json, '}application/apply-patch+yaml`, 'UnsupportedMediaType');
-    }
-    if (!isObject(patched)) throw new StatusError(422, 'the patch produced something that is not an object', 'Invalid');
+    const patched = patchDocument(type, structuredClone(present(live, ctx.type, ctx.version)), patch);
+    if (!isObject(patched)) throw patchNotApplicable();
     const next = this.checkIdentity(ctx, patched, ctx.name);
     // A resourceVersion the patch itself sets is a precondition; one carried over from the live object is not.
     const patchSetsVersion = next.metadata.resourceVersion !== live.metadata.resourceVersion;
     if (!patchSetsVersion) delete next.metadata.resourceVersion;
     return { status: 200, body: present(this.commit(ctx, live, next, 'patch', type), ctx.type, ctx.version) };
+  }
+
+  /**
+   * The scale subresource (kubectl scale): spec.replicas seen and written as an
+   * autoscaling/v1 Scale. `method` is get, or update / patch with the body.
+   */
+  scale(ctx: RequestContext, method: 'get' | 'update' | 'patch', contentType = '', raw = ''): unknown {
+    const live = this.current(ctx);
+    const current = scaleOf(live);
+    if (method === 'get') return current;
+    let wanted = decodeJson(raw, method === 'patch' ? 'patch' : 'body');
+    if (method === 'patch') {
+      const type = contentType.split(';')[0]!.trim();
+      if (!PATCH_TYPES.includes(type)) throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`);
+      wanted = patchDocument(type, current, wanted);
+    }
+    const { spec, metadata } = (isObject(wanted) ? wanted : {}) as { spec?: { replicas?: unknown }; metadata?: { resourceVersion?: string } };
+    const replicas = spec?.replicas ?? 0;
+    if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+      throw invalid('Scale', 'autoscaling', live.metadata.name, [{ field: 'spec.replicas', message: `spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }]);
+    }
+    const next = structuredClone(present(live, ctx.type, ctx.version));
+    (next.spec as { replicas?: number }).replicas = replicas;
+    if (metadata?.resourceVersion) next.metadata.resourceVersion = metadata.resourceVersion;
+    return scaleOf(this.commit(ctx, live, next, method));
   }
 
   private apply(ctx: RequestContext, raw: string): { status: number; body: unknown } {
@@ -331,58 +473,79 @@ export class Handlers {
     }
     const applied = this.checkIdentity(ctx, body, ctx.name);
     const force = ctx.query.get('force') === 'true';
-    const live = this.store.get(ctx.type, ctx.namespace, ctx.name!);
-    if (live && applied.metadata.resourceVersion && applied.metadata.resourceVersion !== live.metadata.resourceVersion) {
-      throw conflict(resourceName(ctx), live.metadata.name, ctx.type.group, 'the object has been modified; please apply your changes to the latest version and try again');
+    const stored = this.store.get(ctx.type, ctx.namespace, ctx.name!);
+    const live = stored && present(stored, ctx.type, ctx.version);
+    if (stored && applied.metadata.resourceVersion && applied.metadata.resourceVersion !== stored.metadata.resourceVersion) {
+      throw conflict(resourceName(ctx), stored.metadata.name, ctx.type.group, 'the object has been modified; please apply your changes to the latest version and try again');
     }
     delete applied.metadata.resourceVersion;
-    const merged = serverSideApply(live, applied, ctx.manager, force, applied.apiVersion);
-    if (!live) {
+    const merged = serverSideApply(live, applied, ctx.manager, force, requestApiVersion(ctx));
+    if (!stored) {
       this.requireNamespace(ctx);
-      const validated = this.validate(ctx, merged);
-      const stored = this.initialize(validated);
-      stored.metadata.managedFields = merged.metadata.managedFields;
+      const created = this.initialize(ctx.type, toStorage(ctx.type, this.validate(ctx, merged)));
+      created.metadata.managedFields = merged.metadata.managedFields;
       if (!this.isDryRun(ctx)) {
-        this.store.put(ctx.type, stored);
-        this.hooks.afterWrite(ctx, 'apply', stored);
+        this.store.put(ctx.type, created);
+        this.hooks.afterWrite(ctx, 'apply', created);
       }
-      return { status: 201, body: present(stored, ctx.type, ctx.version) };
+      return { status: 201, body: present(created, ctx.type, ctx.version) };
     }
-    return { status: 200, body: present(this.commit(ctx, live, merged, 'apply', 'server-side apply'), ctx.type, ctx.version) };
+    return { status: 200, body: present(this.commit(ctx, stored, merged, 'apply', 'server-side apply'), ctx.type, ctx.version) };
   }
 
+  /**
+   * Deletes an object. Without finalizers it is gone at once and the answer is a Status; with
+   * finalizers it is only marked (deletionTimestamp) and the answer is the object.
+   */
   delete(ctx: RequestContext, body: unknown): unknown {
     const live = this.current(ctx);
     const preconditions = isObject(body) && isObject(body.preconditions) ? (body.preconditions as { resourceVersion?: string; uid?: string }) : {};
-    if (preconditions.resourceVersion && preconditions.resourceVersion !== live.metadata.resourceVersion) {
-      throw conflict(resourceName(ctx), live.metadata.name, ctx.type.group, `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in meta: ${live.metadata.resourceVersion}`);
-    }
+    // These conflicts name the Kind, not the resource (kube-apiserver's BeforeDelete).
     if (preconditions.uid && preconditions.uid !== live.metadata.uid) {
-      throw conflict(resourceName(ctx), live.metadata.name, ctx.type.group, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${live.metadata.uid}`);
+      throw conflict(ctx.type.kind, live.metadata.name, ctx.type.group, `the UID in the precondition (${preconditions.uid}) does not match the UID in record (${live.metadata.uid}). The object might have been deleted and then recreated`);
     }
-    if (this.isDryRun(ctx)) return present(live, ctx.type, ctx.version);
-    if (ctx.type.kind === 'Namespace') this.deleteNamespaceContents(live.metadata.name);
-    const gone = this.store.remove(ctx.type, ctx.namespace, ctx.name!)!;
-    this.hooks.afterWrite(ctx, 'delete', gone);
-    if (ctx.type.crd) return present(gone, ctx.type, ctx.version);
-    return successStatus({ name: live.metadata.name, group: ctx.type.group, kind: ctx.type.plural });
+    if (preconditions.resourceVersion && preconditions.resourceVersion !== live.metadata.resourceVersion) {
+      throw conflict(ctx.type.kind, live.metadata.name, ctx.type.group, `the ResourceVersion in the precondition (${preconditions.resourceVersion}) does not match the ResourceVersion in record (${live.metadata.resourceVersion}). The object might have been modified`);
+    }
+    return this.deleteOne(ctx, live);
+  }
+
+  private deleteOne(ctx: RequestContext, live: KubeObject): unknown {
+    if (live.metadata.finalizers?.length) {
+      if (live.metadata.deletionTimestamp) return present(live, ctx.type, ctx.version);
+      const marked = structuredClone(live);
+      marked.metadata.deletionTimestamp = now();
+      marked.metadata.deletionGracePeriodSeconds = 0;
+      if (ctx.type.generation) marked.metadata.generation = (live.metadata.generation ?? 1) + 1;
+      if (!this.isDryRun(ctx)) {
+        this.store.put(ctx.type, marked);
+        this.hooks.afterWrite(ctx, 'update', marked, 'deletion requested; waiting for finalizers');
+      }
+      return present(marked, ctx.type, ctx.version);
+    }
+    if (!this.isDryRun(ctx)) this.remove(ctx, live);
+    return successStatus(details(live.metadata.name, ctx.type.group, ctx.type.plural, { uid: live.metadata.uid }));
+  }
+
+  private remove(ctx: RequestContext, object: KubeObject): KubeObject {
+    if (ctx.type.kind === 'Namespace') this.deleteNamespaceContents(object.metadata.name);
+    const gone = this.store.remove(ctx.type, object.metadata.namespace, object.metadata.name)!;
+    this.hooks.afterWrite({ ...ctx, name: object.metadata.name, namespace: object.metadata.namespace }, 'delete', gone);
+    return gone;
   }
 
   deleteCollection(ctx: RequestContext): unknown {
     const labels = parseLabelSelector(ctx.query.get('labelSelector'));
     const fields = parseFieldSelector(ctx.query.get('fieldSelector'));
     const doomed = this.store.list(ctx.type, ctx.namespace).filter((o) => labels(o.metadata.labels) && fields(o));
-    const items = doomed.map((o) => {
-      const gone = this.store.remove(ctx.type, o.metadata.namespace, o.metadata.name)!;
-      this.hooks.afterWrite({ ...ctx, name: o.metadata.name, namespace: o.metadata.namespace }, 'delete', gone);
-      return present(gone, ctx.type, ctx.version);
-    });
-    return { kind: ctx.type.listKind, apiVersion: apiVersionOf(ctx.type, ctx.version), metadata: { resourceVersion: this.store.currentVersion() }, items };
+    for (const object of doomed) this.deleteOne({ ...ctx, name: object.metadata.name, namespace: object.metadata.namespace }, object);
+    const items = doomed.map((o) => present(o, ctx.type, ctx.version));
+    return { kind: ctx.type.listKind, apiVersion: requestApiVersion(ctx), metadata: { resourceVersion: this.store.currentVersion() }, items };
   }
 
   private deleteNamespaceContents(namespace: string): void {
     for (const type of this.registry.types) {
-      if (!type.namespaced || type.virtual) continue;
+      if (!type.namespaced || type.virtual || type.storedAs) continue;
       for (const object of this.store.list(type, namespace)) this.store.remove(type, namespace, object.metadata.name);
     }
   }

@@ -8,7 +8,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 
 function decodePointer(pointer: string): string[] {
   if (pointer === '') return [];
-  if (!pointer.startsWith('/')) throw badRequest(`the JSON pointer "${pointer}" must start with "/"`);
+  if (!pointer.startsWith('/')) throw patchFailed(`the JSON pointer "${pointer}" must start with "/"`);
   return pointer.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
@@ -29,16 +29,21 @@ interface Operation {
   value?: unknown;
 }
 
-// A failed JSON patch is reported like kube-apiserver does: 422 for a failed test op,
-// 422 for a path that does not exist.
+// Why a JSON patch could not be applied (failed test op, missing path). The HTTP API answers
+// kube-apiserver's generic 422 instead (patchNotApplicable); the detail is for direct callers.
 const patchFailed = (message: string) => new StatusError(422, message, 'Invalid');
+
+const goType = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'boolean' ? 'bool' : typeof value);
 
 /** Applies an RFC 6902 JSON patch to a copy of the document. */
 export function applyJsonPatch(document: unknown, operations: unknown): unknown {
-  if (!Array.isArray(operations)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  // Only a document that does not decode as a list of operations is a 400 (kube-apiserver's wording).
+  if (!Array.isArray(operations)) throw badRequest(`error decoding patch: json: cannot unmarshal ${goType(operations)} into Go value of type []handlers.jsonPatchOp`);
+  const notAnOperation = operations.find((op) => !isObject(op));
+  if (notAnOperation !== undefined) throw badRequest(`error decoding patch: json: cannot unmarshal ${goType(notAnOperation)} into Go value of type handlers.jsonPatchOp`);
   let doc = structuredClone(document) as Json;
   for (const raw of operations as Operation[]) {
-    if (!isObject(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string') throw badRequest('a JSON patch operation needs "op" and "path"');
+    if (typeof raw.op !== 'string' || typeof raw.path !== 'string') throw patchFailed('a JSON patch operation needs "op" and "path"');
     const path = decodePointer(raw.path);
     switch (raw.op) {
       case 'add':
@@ -59,7 +64,7 @@ export function applyJsonPatch(document: unknown, operations: unknown): unknown 
       }
       case 'move':
       case 'copy': {
-        if (typeof raw.from !== 'string') throw badRequest(`"${raw.op}" needs "from"`);
+        if (typeof raw.from !== 'string') throw patchFailed(`"${raw.op}" needs "from"`);
         const fromPath = decodePointer(raw.from);
         const value = structuredClone(getAt(doc, fromPath, raw.from));
         if (raw.op === 'move') doc = removeAt(doc, fromPath);
@@ -67,7 +72,7 @@ export function applyJsonPatch(document: unknown, operations: unknown): unknown 
         break;
       }
       default:
-        throw badRequest(`unexpected JSON patch operation "${raw.op}"`);
+        throw patchFailed(`unexpected JSON patch operation "${raw.op}"`);
     }
   }
   return doc;

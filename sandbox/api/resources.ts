@@ -1,5 +1,7 @@
 // The kinds the sandbox serves: built-in Kubernetes kinds and the CRD-defined ones.
 import type { Crd, CrdRegistry, CrdVersion } from '../schema/crd-registry.ts';
+import { eventFromCore, eventToCore } from './events-v1.ts';
+import type { KubeObject } from './store.ts';
 
 export interface ResourceType {
   group: string;
@@ -15,6 +17,13 @@ export interface ResourceType {
   subresources: string[];
   /** Virtual kinds (reviews) are created and answered, never stored. */
   virtual?: boolean;
+  /** Whether the server keeps metadata.generation (custom resources and the kinds with a spec that controllers follow). */
+  generation?: boolean;
+  /**
+   * A kind served from another kind's storage (events.k8s.io/v1 Event is a core/v1 Event):
+   * the storage type key and the conversions of objects in and out.
+   */
+  storedAs?: { key: string; toStorage(object: KubeObject): KubeObject; fromStorage(object: KubeObject): KubeObject };
   crd?: Crd;
   printerColumns?: CrdVersion['additionalPrinterColumns'];
 }
@@ -39,22 +48,25 @@ function builtin(group: string, version: string, kind: string, plural: string, n
 }
 
 export const builtinTypes: ResourceType[] = [
-  builtin('', 'v1', 'Namespace', 'namespaces', false, { shortNames: ['ns'], subresources: ['status'] }),
+  builtin('', 'v1', 'Namespace', 'namespaces', false, { shortNames: ['ns'], subresources: ['status'], verbs: ALL_VERBS.filter((v) => v !== 'deletecollection') }),
   builtin('', 'v1', 'Service', 'services', true, { shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
-  builtin('', 'v1', 'Pod', 'pods', true, { shortNames: ['po'], categories: ['all'], subresources: ['status'] }),
+  builtin('', 'v1', 'Pod', 'pods', true, { shortNames: ['po'], categories: ['all'], subresources: ['log', 'status'] }),
   builtin('', 'v1', 'ConfigMap', 'configmaps', true, { shortNames: ['cm'] }),
   builtin('', 'v1', 'Secret', 'secrets', true),
   builtin('', 'v1', 'Event', 'events', true, { shortNames: ['ev'] }),
   builtin('', 'v1', 'ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'] }),
-  builtin('apps', 'v1', 'Deployment', 'deployments', true, { shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'] }),
+  builtin('apps', 'v1', 'Deployment', 'deployments', true, { shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'], generation: true }),
+  builtin('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, { shortNames: ['pdb'], subresources: ['status'], generation: true }),
+  builtin('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, { shortNames: ['netpol'], generation: true }),
   builtin('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
+  builtin('events.k8s.io', 'v1', 'Event', 'events', true, { shortNames: ['ev'], storedAs: { key: '/events', toStorage: eventToCore, fromStorage: eventFromCore } }),
   builtin('rbac.authorization.k8s.io', 'v1', 'Role', 'roles', true),
   builtin('rbac.authorization.k8s.io', 'v1', 'ClusterRole', 'clusterroles', false),
   builtin('rbac.authorization.k8s.io', 'v1', 'RoleBinding', 'rolebindings', true),
   builtin('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', 'clusterrolebindings', false),
   builtin('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, { verbs: ['create'], virtual: true }),
   builtin('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', false, { verbs: ['create'], virtual: true }),
-  builtin('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, { shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'] }),
+  builtin('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, { shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'], generation: true }),
 ];
 
 /** Looks kinds up by group and plural (URL paths) or by apiVersion and kind (bodies). */
@@ -85,6 +97,7 @@ export class ResourceRegistry {
       categories: crd.spec.names.categories ?? [],
       verbs: ALL_VERBS,
       subresources: storage?.subresources?.status ? ['status'] : [],
+      generation: true,
       crd,
       printerColumns: storage?.additionalPrinterColumns,
     };
@@ -130,6 +143,14 @@ function sortVersions(versions: string[]): string[] {
   });
 }
 
+/** Where objects of a kind are stored (and watched): kinds sharing storage share the key. */
 export function typeKey(t: ResourceType): string {
-  return `${t.group}/${t.plural}`;
+  return t.storedAs?.key ?? `${t.group}/${t.plural}`;
+}
+
+export const apiVersionOf = (type: ResourceType, version: string) => (type.group ? `${type.group}/${version}` : version);
+
+/** The apiVersion objects of a kind are stored in (a CRD's storage version comes first). */
+export function storageApiVersion(type: ResourceType): string {
+  return apiVersionOf(type, type.versions[0]!);
 }

@@ -1,16 +1,18 @@
 // The HTTP front of the sandbox: routing of Kubernetes API paths, authentication,
-// impersonation and RBAC, bodies and Status errors, and streaming watches.
+// impersonation and RBAC, bodies (JSON, YAML apply patches, protobuf from kubectl), content
+// negotiation, Status errors, Warning headers and streaming watches.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Authorizer, authenticate, type Attributes, type UserInfo } from './auth.ts';
+import { Authorizer, authenticate, demoIdentities, type Attributes, type DemoIdentity, type UserInfo } from './auth.ts';
 import { apiGroup, apiGroupList, coreVersions, openApiV2Document, openApiV3Document, openApiV3Index, resourceList, serverVersion } from './discovery.ts';
-import { Handlers, type WriteHooks } from './handlers.ts';
-import { decodeReview } from './protobuf.ts';
+import { Handlers, type RequestContext, type WriteHooks } from './handlers.ts';
+import { negotiate } from './negotiation.ts';
+import { decodeProtobufObject } from './protobuf.ts';
 import type { ResourceRegistry, ResourceType } from './resources.ts';
 import { StatusError, badRequest } from './status.ts';
 import type { Store } from './store.ts';
-import { wantsTable } from './table.ts';
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024; // kube-apiserver's request body limit
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
 interface Route {
   type: ResourceType;
@@ -24,6 +26,8 @@ export interface SandboxServerOptions {
   store: Store;
   registry: ResourceRegistry;
   hooks: WriteHooks;
+  /** The bearer tokens the server knows (the demo identities unless given). */
+  identities?: DemoIdentity[];
   log?: (line: string) => void;
 }
 
@@ -33,6 +37,7 @@ export function createSandboxHandler(options: SandboxServerOptions): (req: Incom
   const authorizer = new Authorizer(store, registry);
   const handlers = new Handlers(store, registry, options.hooks);
   const log = options.log ?? (() => undefined);
+  const identities = options.identities ?? demoIdentities;
 
   function route(pathname: string): Route | { discovery: unknown } | undefined {
     const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -103,10 +108,20 @@ export function createSandboxHandler(options: SandboxServerOptions): (req: Incom
     }
   }
 
-  function send(res: ServerResponse, status: number, body: unknown): void {
+  function send(res: ServerResponse, status: number, body: unknown, warnings: string[] = []): void {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private' });
+    const headers: Record<string, string | string[] | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private' };
+    // RFC 7234 warnings, as kube-apiserver sends them: 299 - "text".
+    if (warnings.length) headers.warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+    res.writeHead(status, headers);
     res.end(text);
+  }
+
+  /** A create or update body: JSON, or protobuf for the kinds kubectl sends that way. */
+  async function readObject(req: IncomingMessage): Promise<unknown> {
+    const bytes = await readBytes(req);
+    if ((req.headers['content-type'] ?? '').startsWith(PROTOBUF)) return decodeProtobufObject(bytes);
+    return parseJson(bytes.toString('utf8'));
   }
 
   function managerOf(req: IncomingMessage, query: URLSearchParams): string {
@@ -128,7 +143,7 @@ export function createSandboxHandler(options: SandboxServerOptions): (req: Incom
       return { ...review, apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', metadata: { creationTimestamp: null }, status: { allowed: decision.allowed, ...(decision.reason ? { reason: decision.reason } : {}) } };
     }
     const namespace = (review.spec?.namespace as string | undefined) ?? 'default';
-    const { rules } = authorizer.rulesFor(user, namespace);
+    const rules = authorizer.rulesFor(user, namespace).map(({ rule }) => rule);
     return {
       ...review,
       apiVersion: 'authorization.k8s.io/v1',
@@ -153,10 +168,15 @@ export function createSandboxHandler(options: SandboxServerOptions): (req: Incom
       return;
     }
 
-    let user = authenticate(req.headers.authorization);
+    let user = authenticate(req.headers.authorization, identities);
     const impersonateGroups = ([] as string[]).concat(req.headers['impersonate-group'] ?? []).flatMap((g) => g.split(',').map((s) => s.trim())).filter(Boolean);
     user = authorizer.impersonate(user, req.headers['impersonate-user'] as string | undefined, impersonateGroups);
 
+    const segments = pathname.split('/').filter(Boolean);
+    const nonResource = segments[0] === 'version' || segments[0] === 'openapi' || (segments[0] === 'api' && segments.length <= 2) || (segments[0] === 'apis' && segments.length <= 3);
+    if (nonResource) {
+      authorizer.require(user, { verb: 'get', group: '', resource: '', nonResourcePath: pathname });
+    }
     if (pathname === '/version') return send(res, 200, serverVersion);
     if (pathname === '/openapi/v2') return send(res, 200, openApiV2Document(registry));
     if (pathname === '/openapi/v3') return send(res, 200, openApiV3Index(registry));
@@ -181,7 +201,7 @@ export function createSandboxHandler(options: SandboxServerOptions): (req: Incom
     if (!r.type.verbs.includes(verb)) throw new StatusError(405, `the server does not allow this method on the requested resource`, 'MethodNotAllowed');
     authorizer.require(user, { verb, group: r.type.group, resource: r.type.plural, subresource: r.subresource, namespace: r.namespace, name: r.name });
 
-    const ctx = {
+    const ctx: RequestContext = {
       type: r.type,
       version: r.version,
       namespace: r.type.namespaced ? r.namespace : undefined,
@@ -190,17 +210,21 @@ export function createSandboxHandler(options: SandboxServerOptions): (req: Incom
       query,
       user,
       manager: managerOf(req, query),
-      table: wantsTable(req.headers.accept),
+      as: verb === 'get' || verb === 'list' || verb === 'watch' ? negotiate(req.headers.accept, verb) : undefined,
+      warnings: [],
     };
 
-    const contentType = req.headers['content-type'] ?? '';
-    if (r.type.virtual) {
-      const bytes = await readBytes(req);
-      const body = contentType.startsWith('application/vnd.kubernetes.protobuf') ? decodeReview(bytes, r.type.kind) : parseJson(bytes.toString('utf8'));
-      return send(res, 201, reviews(user, r.type, body));
+    if (r.type.virtual) return send(res, 201, reviews(user, r.type, await readObject(req)));
+    if (r.subresource === 'log') {
+      // The sandbox's pods run nothing, so their logs are empty.
+      handlers.get({ ...ctx, as: undefined });
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('');
+      return;
     }
-    if (contentType.startsWith('application/vnd.kubernetes.protobuf')) {
-      throw new StatusError(415, 'the sandbox accepts JSON and YAML bodies, not protobuf, for this resource', 'UnsupportedMediaType');
+
+    if (r.subresource === 'scale' && (verb === 'get' || verb === 'update' || verb === 'patch')) {
+      return send(res, 200, handlers.scale(ctx, verb, req.headers['content-type'], verb === 'get' ? '' : await readBody(req)));
     }
 
     switch (verb) {
@@ -209,27 +233,38 @@ export function createSandboxHandler(options: SandboxServerOptions): (req: Incom
       case 'list':
         return send(res, 200, handlers.list(ctx));
       case 'watch': {
-        res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' });
-        res.flushHeaders();
+        // Headers go out once the watch has started, so that a bad request is still a plain error.
+        const start = () => {
+          if (res.headersSent) return;
+          res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' });
+          res.flushHeaders();
+        };
         let stop: () => void = () => undefined;
         const close = () => {
           stop();
+          start();
           res.end();
         };
-        stop = handlers.watch(ctx, (event) => res.write(`${JSON.stringify(event)}\n`), close);
+        stop = handlers.watch(ctx, (event) => {
+          start();
+          res.write(`${JSON.stringify(event)}\n`);
+        }, close);
+        start();
         req.on('close', () => stop());
         return;
       }
       case 'create': {
-        const { status, body } = handlers.create(ctx, parseJson(await readBody(req)));
-        return send(res, status, body);
+        const { status, body } = handlers.create(ctx, await readObject(req));
+        return send(res, status, body, ctx.warnings);
       }
-      case 'update':
-        return send(res, 200, handlers.update(ctx, parseJson(await readBody(req))));
+      case 'update': {
+        const body = handlers.update(ctx, await readObject(req));
+        return send(res, 200, body, ctx.warnings);
+      }
       case 'patch': {
-        const contentType = req.headers['content-type'] ?? '';
-        const { status, body } = handlers.patch(ctx, contentType, await readBody(req));
-        return send(res, status, body);
+        if ((req.headers['content-type'] ?? '').startsWith(PROTOBUF)) throw new StatusError(415, 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml', 'UnsupportedMediaType');
+        const { status, body } = handlers.patch(ctx, req.headers['content-type'] ?? '', await readBody(req));
+        return send(res, status, body, ctx.warnings);
       }
       case 'delete':
         return send(res, 200, handlers.delete(ctx, parseJson(await readBody(req))));

@@ -44,6 +44,8 @@ export interface ChangeEvent {
   type: EventType;
   key: string; // type key
   object: KubeObject;
+  /** The object before this change (undefined for ADDED): lets lists read past versions. */
+  previous?: KubeObject;
 }
 
 export interface Watcher {
@@ -61,6 +63,7 @@ export class Store {
   private logStart = 0; // index of the oldest retained event in a ring of `capacity`
   private readonly capacity: number;
   private readonly watchers = new Set<Watcher>();
+  private readonly latestByKey = new Map<string, number>();
   private readonly onWrite: (() => void) | undefined;
 
   constructor(options: { logCapacity?: number; onWrite?: () => void } = {}) {
@@ -70,6 +73,11 @@ export class Store {
 
   currentVersion(): string {
     return String(this.rv);
+  }
+
+  /** The resourceVersion of the latest change to one kind (by type key), as a watch cache tracks it. */
+  latestVersionOf(key: string): number {
+    return this.latestByKey.get(key) ?? 0;
   }
 
   /** The oldest resourceVersion a watch can resume from. */
@@ -95,11 +103,11 @@ export class Store {
     let bucket = this.objects.get(key);
     if (!bucket) this.objects.set(key, (bucket = new Map()));
     const id = objectKey(object.metadata.namespace, object.metadata.name);
-    const existed = bucket.has(id);
+    const previous = bucket.get(id);
     this.rv += 1;
     object.metadata.resourceVersion = String(this.rv);
     bucket.set(id, object);
-    this.record({ rv: this.rv, type: existed ? 'MODIFIED' : 'ADDED', key, object });
+    this.record({ rv: this.rv, type: previous ? 'MODIFIED' : 'ADDED', key, object, previous });
     return object;
   }
 
@@ -112,8 +120,35 @@ export class Store {
     bucket.delete(id);
     this.rv += 1;
     const gone = { ...object, metadata: { ...object.metadata, resourceVersion: String(this.rv) } };
-    this.record({ rv: this.rv, type: 'DELETED', key, object: gone });
+    this.record({ rv: this.rv, type: 'DELETED', key, object: gone, previous: object });
     return gone;
+  }
+
+  /**
+   * The objects of one kind as they were at resourceVersion `at` (etcd's consistent read of
+   * the past), or undefined when that version is older than the retained history.
+   */
+  listAt(type: ResourceType, at: number, namespace?: string): KubeObject[] | undefined {
+    if (at < this.oldestResumable()) return undefined;
+    const key = typeKey(type);
+    const state = new Map((this.objects.get(key) ?? new Map<string, KubeObject>()).entries());
+    // Undo the changes made after `at`, newest first.
+    for (let i = this.log.length - 1; i >= 0; i--) {
+      const event = this.log[(this.logStart + i) % this.log.length]!;
+      if (event.rv <= at) break;
+      if (event.key !== key) continue;
+      const id = objectKey(event.object.metadata.namespace, event.object.metadata.name);
+      if (event.previous) state.set(id, event.previous);
+      else state.delete(id);
+    }
+    const all = [...state.values()];
+    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+  }
+
+  /** Forgets the history up to now, as an etcd compaction does: older versions answer 410 Gone. */
+  compact(): void {
+    this.log.length = 0;
+    this.logStart = 0;
   }
 
   /** Changes of one kind after a resourceVersion, or undefined when that version is no longer retained. */
@@ -156,6 +191,7 @@ export class Store {
   }
 
   private record(event: ChangeEvent): void {
+    this.latestByKey.set(event.key, event.rv);
     if (this.log.length < this.capacity) this.log.push(event);
     else {
       this.log[this.logStart] = event;

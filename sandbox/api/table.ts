@@ -1,5 +1,6 @@
 // meta.k8s.io/v1 Table output, which kubectl asks for (Accept: ...;as=Table) to print
 // `kubectl get`: CRDs use their additionalPrinterColumns, built-in kinds a fixed set.
+import { partialObjectMetadata } from './negotiation.ts';
 import type { ResourceType } from './resources.ts';
 import type { KubeObject } from './store.ts';
 
@@ -103,10 +104,6 @@ function columnsFor(type: ResourceType): Column[] {
   }));
 }
 
-function partialMetadata(o: KubeObject) {
-  const { managedFields: _omit, ...metadata } = o.metadata;
-  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata };
-}
 
 /** A Table of the given objects (a single object too, for get and watch events). */
 export function toTable(type: ResourceType, objects: KubeObject[], listMeta: Record<string, unknown> = {}, withColumns = true): Record<string, unknown> {
@@ -118,11 +115,6 @@ export function toTable(type: ResourceType, objects: KubeObject[], listMeta: Rec
     columnDefinitions: withColumns
       ? [{ name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 }, ...columns.map(({ read: _r, ...c }) => c)]
       : [],
-    rows: objects.map((o) => ({ cells: [o.metadata.name, ...columns.map((c) => c.read(o) ?? null)], object: partialMetadata(o) })),
+    rows: objects.map((o) => ({ cells: [o.metadata.name, ...columns.map((c) => c.read(o) ?? null)], object: partialObjectMetadata(o) })),
   };
-}
-
-/** Whether the Accept header asks for a Table. */
-export function wantsTable(accept: string | undefined): boolean {
-  return /as=Table/.test(accept ?? '') && /g=meta\.k8s\.io/.test(accept ?? '');
 }

@@ -1,7 +1,7 @@
 // The CustomResourceDefinitions the sandbox serves, indexed for lookup and validation.
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { pruneNulls, validateSchema, type FieldError, type JsonSchema } from './openapi-validator.ts';
+import { hasRules, pruneNulls, validateRules, validateSchema, type FieldError, type JsonSchema } from './openapi-validator.ts';
 
 export interface CrdVersion {
   name: string;
@@ -36,6 +36,14 @@ export function loadCrdFiles(paths: string[]): Crd[] {
   return crds;
 }
 
+// Schema errors after which kube-apiserver does not run CEL rules.
+const BLOCKING = new Set<FieldError['type']>(['FieldValueNotSupported', 'FieldValueRequired', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueTypeInvalid']);
+const rulesNotChecked: FieldError = {
+  type: 'FieldValueInvalid',
+  field: '<nil>',
+  message: '<nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+};
+
 export class CrdRegistry {
   private readonly byGvk = new Map<string, { crd: Crd; version: CrdVersion }>();
 
@@ -55,8 +63,12 @@ export class CrdRegistry {
   }
 
   /**
-   * Validates a custom object against its CRD version's schema, after pruning nulls
-   * from non-nullable fields. Returns the pruned object and the field errors.
+   * Validates a custom object against its CRD version's schema as kube-apiserver does:
+   * nulls in non-nullable fields and unknown fields are pruned (the unknown ones are also
+   * reported as FieldValueUnknown, for strict field validation), then the schema is
+   * checked, then the CEL rules, unless a blocking error (type, required, enum, too long,
+   * too many) made kube-apiserver skip them with its "<nil>" error. Returns the pruned
+   * object and the field errors.
    */
   validate(object: { apiVersion?: string; kind?: string; [key: string]: unknown }): { object: typeof object; errors: FieldError[] } {
     const entry = this.lookup(object.apiVersion ?? '', object.kind ?? '');
@@ -64,10 +76,24 @@ export class CrdRegistry {
       return { object, errors: [{ type: 'FieldValueNotSupported', field: 'kind', message: `no matches for kind "${object.kind}" in version "${object.apiVersion}"` }] };
     }
     const { apiVersion, kind, metadata, ...body } = object;
-    const schema = entry.version.schema;
-    const bodySchema: JsonSchema = { ...schema, properties: Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([k]) => !['apiVersion', 'kind', 'metadata'].includes(k))) };
-    const pruned = pruneNulls(bodySchema, body) as Record<string, unknown>;
-    const errors = validateSchema(bodySchema, pruned, '');
+    const bodySchema = this.bodySchema(entry.version.schema);
+    const errors = validateSchema(bodySchema, pruneNulls(bodySchema, body), '');
+    const pruned = pruneNulls(bodySchema, body, true) as Record<string, unknown>;
+    if (hasRules(bodySchema)) {
+      if (errors.some((e) => BLOCKING.has(e.type))) errors.push(rulesNotChecked);
+      else errors.push(...validateRules(bodySchema, pruned, ''));
+    }
     return { object: { apiVersion, kind, metadata, ...pruned }, errors };
+  }
+
+  private readonly bodySchemas = new WeakMap<JsonSchema, JsonSchema>();
+  // The schema without apiVersion, kind and metadata, which the API server checks itself.
+  private bodySchema(schema: JsonSchema): JsonSchema {
+    let body = this.bodySchemas.get(schema);
+    if (!body) {
+      body = { ...schema, properties: Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([k]) => !['apiVersion', 'kind', 'metadata'].includes(k))) };
+      this.bodySchemas.set(schema, body);
+    }
+    return body;
   }
 }

@@ -1,7 +1,8 @@
 // Validates custom objects the way kube-apiserver does for a structural CRD schema:
 // types, enums, bounds, patterns, required fields, unknown fields (kubectl's strict
-// field validation), oneOf/anyOf/allOf/not, and the CEL x-kubernetes-validations rules.
-// Messages follow kube-apiserver's wording so clients see what a real cluster says.
+// field validation), oneOf/anyOf/allOf/not, and, in a second pass over the whole object,
+// the CEL x-kubernetes-validations rules. Messages follow kube-apiserver's wording so
+// clients see what a real cluster says.
 import { Environment } from '@marcbachmann/cel-js';
 
 export interface JsonSchema {
@@ -102,18 +103,25 @@ function toCel(schema: JsonSchema, value: unknown): unknown {
   return value;
 }
 
+const childSchemaOf = (schema: JsonSchema, key: string) => schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+
+// Whether a key the schema does not declare is unknown here (pruned, or refused under strict validation).
+const refusesUnknown = (schema: JsonSchema) => Boolean(schema.properties) && !schema['x-kubernetes-preserve-unknown-fields'] && !schema['x-kubernetes-embedded-resource'] && schema.additionalProperties !== true && typeof schema.additionalProperties !== 'object';
+
 /**
  * Removes null values from fields that are not nullable, as kube-apiserver does before
- * validation (so a JSON patch that sets a field to null deletes it). Returns a new value.
+ * validation (so a JSON patch that sets a field to null deletes it), and with `unknown`
+ * the fields the schema does not know (kube-apiserver's pruning). Returns a new value.
  */
-export function pruneNulls(schema: JsonSchema, value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((item) => (schema.items ? pruneNulls(schema.items, item) : item));
+export function pruneNulls(schema: JsonSchema, value: unknown, unknown = false): unknown {
+  if (Array.isArray(value)) return value.map((item) => (schema.items ? pruneNulls(schema.items, item, unknown) : item));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
-    const childSchema = schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+    const childSchema = childSchemaOf(schema, key);
     if (child === null && !childSchema?.nullable) continue;
-    out[key] = childSchema ? pruneNulls(childSchema, child) : child;
+    if (unknown && !childSchema && refusesUnknown(schema)) continue;
+    out[key] = childSchema ? pruneNulls(childSchema, child, unknown) : child;
   }
   return out;
 }
@@ -126,7 +134,6 @@ export function validateSchema(schema: JsonSchema, value: unknown, path: string)
 }
 
 function check(schema: JsonSchema, value: unknown, path: string, errors: FieldError[]): void {
-  const errorsBefore = errors.length;
   if (value === null) {
     if (!schema.nullable) errors.push({ type: 'FieldValueTypeInvalid', field: path, message: `${path}: Invalid value: "null": ${path} in body must be of type ${schema.type ?? 'object'}: "null"` });
     return;
@@ -138,7 +145,8 @@ function check(schema: JsonSchema, value: unknown, path: string, errors: FieldEr
       return;
     }
   } else if (schema.type && !(schema.type === actual || (schema.type === 'number' && actual === 'integer'))) {
-    errors.push({ type: 'FieldValueTypeInvalid', field: path, message: `${path}: Invalid value: ${quote(actual)}: ${path} in body must be of type ${schema.type}: ${quote(value)}` });
+    // kube-apiserver names the type it got, twice, and never the value.
+    errors.push({ type: 'FieldValueTypeInvalid', field: path, message: `${path}: Invalid value: ${quote(actual)}: ${path} in body must be of type ${schema.type}: ${quote(actual)}` });
     return;
   }
 
@@ -168,11 +176,6 @@ function check(schema: JsonSchema, value: unknown, path: string, errors: FieldEr
   }
   if (schema.not && validateSchema(schema.not, value, path).length === 0) {
     errors.push({ type: 'FieldValueInvalid', field: path, message: `${path}: Invalid value: ${quote(value)}: ${path} in body should not validate the schema (not)` });
-  }
-
-  // CEL rules run only where the value is otherwise valid, as in kube-apiserver.
-  if (schema['x-kubernetes-validations'] && errors.length === errorsBefore) {
-    for (const validation of schema['x-kubernetes-validations']) checkRule(schema, validation, value, path, errors);
   }
 }
 
@@ -210,30 +213,68 @@ function checkObject(schema: JsonSchema, value: Record<string, unknown>, path: s
   for (const field of schema.required ?? []) {
     if (!(field in value)) errors.push({ type: 'FieldValueRequired', field: join(path, field), message: `${join(path, field)}: Required value` });
   }
-  const open = schema['x-kubernetes-preserve-unknown-fields'] || schema['x-kubernetes-embedded-resource'];
   for (const [key, child] of Object.entries(value)) {
     const childPath = join(path, key);
-    const declared = schema.properties?.[key];
-    if (declared) check(declared, child, childPath, errors);
-    else if (typeof schema.additionalProperties === 'object') check(schema.additionalProperties, child, childPath, errors);
-    else if (schema.properties && !open && schema.additionalProperties !== true) {
-      errors.push({ type: 'FieldValueUnknown', field: childPath, message: `unknown field "${childPath}"` });
-    }
+    const childSchema = childSchemaOf(schema, key);
+    if (childSchema) check(childSchema, child, childPath, errors);
+    else if (refusesUnknown(schema)) errors.push({ type: 'FieldValueUnknown', field: childPath, message: `unknown field "${childPath}"` });
   }
+}
+
+const rulesIn = new WeakMap<JsonSchema, boolean>();
+/** Whether a schema carries CEL rules anywhere (kube-apiserver then builds a CEL validator for it). */
+export function hasRules(schema: JsonSchema): boolean {
+  let known = rulesIn.get(schema);
+  if (known === undefined) {
+    const children = [...Object.values(schema.properties ?? {}), ...(typeof schema.additionalProperties === 'object' ? [schema.additionalProperties] : []), ...(schema.items ? [schema.items] : [])];
+    known = Boolean(schema['x-kubernetes-validations']?.length) || children.some(hasRules);
+    rulesIn.set(schema, known);
+  }
+  return known;
+}
+
+/** Evaluates the CEL rules of a schema over a (structurally valid) value: each node's rules, then its children. */
+export function validateRules(schema: JsonSchema, value: unknown, path: string): FieldError[] {
+  const errors: FieldError[] = [];
+  const walk = (node: JsonSchema, v: unknown, at: string) => {
+    if (v === null || v === undefined || !hasRules(node)) return;
+    for (const validation of node['x-kubernetes-validations'] ?? []) checkRule(node, validation, v, at, errors);
+    if (Array.isArray(v)) {
+      if (node.items) v.forEach((item, i) => walk(node.items!, item, `${at}[${i}]`));
+    } else if (typeof v === 'object') {
+      for (const [key, child] of Object.entries(v)) {
+        const childSchema = childSchemaOf(node, key);
+        if (childSchema) walk(childSchema, child, join(at, key));
+      }
+    }
+  };
+  walk(schema, value, path);
+  return errors;
+}
+
+// cel-go's wording for the conversions cel-js reports in its own words.
+function celErrorText(error: Error): string {
+  const first = error.message.split('\n')[0]!;
+  if (/invalid duration/i.test(first)) return "type conversion error from 'string' to 'google.protobuf.Duration'";
+  if (/invalid timestamp/i.test(first)) return "type conversion error from 'string' to 'google.protobuf.Timestamp'";
+  return first;
 }
 
 function checkRule(schema: JsonSchema, validation: NonNullable<JsonSchema['x-kubernetes-validations']>[number], value: unknown, path: string, errors: FieldError[]) {
   if (/\boldSelf\b/.test(validation.rule)) return; // transition rules only apply to updates of an existing value
   const field = validation.fieldPath ? path + validation.fieldPath : path;
+  // A rule's error names the schema type of the value ("object", "string"), never the value.
+  const type = JSON.stringify(schema.type ?? '');
+  const ruleText = validation.message?.trim() || validation.rule.trim();
   let result: unknown;
   try {
     result = compile(validation.rule)({ self: toCel(schema, value) });
   } catch (error) {
-    errors.push({ type: 'FieldValueInvalid', field, message: `${field}: Invalid value: ${quote(value)}: ${validation.message ?? `failed rule: ${validation.rule}`} (${(error as Error).message.split('\n')[0]})` });
+    errors.push({ type: 'FieldValueInvalid', field, message: `${field}: Invalid value: ${type}: ${celErrorText(error as Error)} evaluating rule: ${ruleText}` });
     return;
   }
   if (result !== true) {
-    errors.push({ type: 'FieldValueInvalid', field, message: `${field}: Invalid value: ${quote(value)}: ${validation.message ?? `failed rule: ${validation.rule.replace(/\s+/g, ' ')}`}` });
+    errors.push({ type: 'FieldValueInvalid', field, message: `${field}: Invalid value: ${type}: ${validation.message?.trim() || `failed rule: ${ruleText}`}` });
   }
 }
 
