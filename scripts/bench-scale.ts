@@ -5,7 +5,7 @@
 // dashboard's memory (RSS of its process tree) once every cache is full.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BenchFailure, check, fetchOk, ms, percentile, QUICK, report, root, signIn, startDashboard, startProcess, tempDir } from './bench-support.ts';
+import { BenchFailure, check, fetchOk, ms, percentile, QUICK, report, root, signIn, sleep, startDashboard, startProcess, tempDir } from './bench-support.ts';
 
 const quick = QUICK || process.argv.includes('--quick');
 const SIZE = quick ? { namespaces: 10, virtualServices: 200, destinationRules: 200, pods: 100, services: 40 } : { namespaces: 200, virtualServices: 10_000, destinationRules: 10_000, pods: 5_000, services: 2_000 };
@@ -120,10 +120,11 @@ const pid = dashboard.child.pid!;
 const idle = treeMemory(pid);
 const cookie = await signIn(dashboard.base, 'viewer');
 // A dashboard that died (out of memory, say) is the finding, not the fetch error that follows it.
+const exited = new Promise<string>((resolve) => dashboard.child.once('exit', (code, signal) => resolve(String(code ?? signal))));
 const fetchPage = (path: string) =>
-  fetchOk(`${dashboard.base}${path}`, { headers: { cookie } }).catch((error: unknown) => {
-    const { exitCode, signalCode } = dashboard.child;
-    throw exitCode === null && signalCode === null ? error : new BenchFailure(`the dashboard exited (${exitCode ?? signalCode}) while answering ${path}; its output above says why`);
+  fetchOk(`${dashboard.base}${path}`, { headers: { cookie } }).catch(async (error: unknown) => {
+    const how = await Promise.race([exited, sleep(2000)]);
+    throw how ? new BenchFailure(`the dashboard exited (${how}) while answering ${path}; its output above says why`) : error;
   });
 const get = async (path: string) => {
   const t = performance.now();
