@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { stringify } from 'yaml';
 import { useDenial } from '@/components/auth/user-context';
 import { DiffView } from '@/components/traffic/diff-view';
@@ -10,7 +10,7 @@ import { QueryState } from '@/components/ui/query-state';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
 import { HttpError } from '@/lib/queries/fetch-json';
 import { describeDuration } from '@/lib/mesh/duration';
-import { POLICY_FIELDS, PRESETS, fromForm, validateField, validateRoute, type FormValues } from '@/lib/mesh/resilience';
+import { POLICY_FIELDS, PRESETS, consequences, fromForm, toForm, validateField, validateRoute, type FormValues } from '@/lib/mesh/resilience';
 import { putPolicy, putRoute, resilienceQuery, type ResilienceView } from '@/lib/queries/resilience';
 import { BreakerLivePanel } from './breaker-live';
 
@@ -67,8 +67,11 @@ function PolicyEditor({ rule, target }: { rule: ResilienceView['rules'][number];
   const [draft, setDraft] = useState<{ base: string; values: FormValues } | null>(null);
   const [reason, setReason] = useState('');
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
-  const values = draft?.values ?? target.form;
-  const changed = Object.keys(values).some((k) => (values[k] ?? '') !== (target.form[k] ?? ''));
+  const form = useMemo(() => toForm(target.policy), [target.policy]);
+  // A subset's own policy replaces the top-level one field group by field group.
+  const notes = useMemo(() => consequences(target.subset === undefined ? target.policy : { ...rule.targets[0]?.policy, ...target.policy }, target.endpoints), [rule.targets, target]);
+  const values = draft?.values ?? form;
+  const changed = Object.keys(values).some((k) => (values[k] ?? '') !== (form[k] ?? ''));
   const errors = { ...Object.fromEntries(POLICY_FIELDS.map((f) => [f.key, validateField(f, values[f.key] ?? '')]).filter(([, e]) => e)), ...fromForm(values, target.policy).errors, ...serverErrors };
   const save = useMutation({
     mutationFn: () => putPolicy(rule.namespace, rule.name, { resourceVersion: draft!.base, reason, subset: target.subset, values }),
@@ -93,9 +96,9 @@ function PolicyEditor({ rule, target }: { rule: ResilienceView['rules'][number];
       <h3>
         {target.label} <span className="muted">({target.endpoints} endpoint{target.endpoints === 1 ? '' : 's'}{target.inherits ? ', inherits the top-level policy' : ''})</span>
       </h3>
-      {target.consequences.length > 0 && (
+      {notes.length > 0 && (
         <ul className="hint">
-          {target.consequences.map((c) => (
+          {notes.map((c) => (
             <li key={c}>{c}</li>
           ))}
         </ul>

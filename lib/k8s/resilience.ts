@@ -1,6 +1,6 @@
 // The Resilience page: every DestinationRule's traffic policy per host and subset, each
 // route's timeout and retries, and the writes that change them (with preconditions).
-import { consequences, fromForm, policyPatch, routeResiliencePatch, toForm, validateRoute, type FormValues, type RouteResilience } from '@/lib/mesh/resilience';
+import { fromForm, policyPatch, routeResiliencePatch, toForm, validateRoute, type FormValues, type RouteResilience } from '@/lib/mesh/resilience';
 import type { DestinationRule, VirtualService } from '@/lib/mesh/types';
 import { cacheFor } from './caches';
 import { ApiError } from './errors';
@@ -12,10 +12,6 @@ type Pod = { metadata: { namespace: string; labels?: Record<string, string> } };
 type Service = { metadata: { name: string; namespace: string }; spec?: { selector?: Record<string, string> } };
 
 const matches = (labels: Record<string, string> | undefined, selector: Record<string, string> | undefined) => Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
-
-// Only the fields that are set: the page reads a missing field as unset, and with thousands of
-// DestinationRules the empty ones were most of the answer.
-const setFields = (policy: Record<string, unknown> | undefined) => Object.fromEntries(Object.entries(toForm(policy)).filter(([, value]) => value !== ''));
 
 export async function resilienceView(namespace?: string) {
   const [dr, vs, svc, podCache] = await Promise.all([cacheFor<DestinationRule>(destinationRules), cacheFor<VirtualService>(virtualServices), cacheFor<Service>(services), cacheFor<Pod>(pods, { metadataOnly: true })]);
@@ -35,13 +31,12 @@ export async function resilienceView(namespace?: string) {
         resourceVersion: rule.metadata.resourceVersion,
         portLevelSettings: (top.portLevelSettings as unknown[] | undefined) ?? [],
         targets: [
-          { subset: undefined as string | undefined, label: 'All subsets', inherits: false, endpoints: all, policy: top, form: setFields(top), consequences: consequences(top, all) },
+          // The policy as stored: the page derives its form and consequences (lib/mesh, pure), so
+          // thousands of DestinationRules are not sent three times over.
+          { subset: undefined as string | undefined, label: 'All subsets', inherits: false, endpoints: all, policy: top },
           ...(rule.spec.subsets ?? []).map((s) => {
             const own = (s.trafficPolicy ?? undefined) as Record<string, unknown> | undefined;
-            // A subset's own policy replaces the top-level one field group by field group.
-            const effective = { ...top, ...own };
-            const count = endpoints(s.labels);
-            return { subset: s.name, label: `Subset ${s.name}`, inherits: !own, endpoints: count, policy: own ?? {}, form: setFields(own), consequences: consequences(effective, count) };
+            return { subset: s.name, label: `Subset ${s.name}`, inherits: !own, endpoints: endpoints(s.labels), policy: own ?? {} };
           }),
         ],
       };
