@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { durationNanos } from '@/lib/mesh/duration';
 import { MAX_EMERGENCY_MINUTES } from '@/lib/mesh/emergency';
+import { namespaceName } from './param-schemas';
 import { reason } from './traffic-schemas';
 
-export const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name').max(63);
+export { namespaceName };
 const minutes = z.int('must be whole minutes').min(1, 'must be at least 1 minute').max(MAX_EMERGENCY_MINUTES, `must be at most ${MAX_EMERGENCY_MINUTES} minutes (24 hours)`);
 
 export const emergencyBody = z

@@ -1,12 +1,13 @@
 // Request bodies of the traffic API, validated before anything reaches the cluster.
 import { z } from 'zod';
+import { indexParam } from './param-schemas';
 
 const kubeName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a lowercase DNS name').max(253);
 
 export const routeParams = z.object({
   namespace: kubeName,
   name: kubeName,
-  index: z.coerce.number().int('must be a route number').min(0).max(999),
+  index: indexParam(999),
 });
 
 export const reason = z.string().trim().min(3, 'say why you make this change (at least 3 characters)').max(500);

@@ -1,3 +1,4 @@
+import { route } from '@/lib/http/route';
 import { json } from '@/lib/http/responses';
 import { probeCluster } from '@/lib/k8s/cluster';
 import { revertArming } from '@/lib/security/emergency-reconciler';
@@ -5,11 +6,11 @@ import { revertArming } from '@/lib/security/emergency-reconciler';
 export const dynamic = 'force-dynamic';
 
 /**
- * Readiness with named checks. Only the Kubernetes API gates readiness (503): a replica
- * whose background work is not armed still serves pages, which say so loudly, and so does
- * this answer (`status: degraded` and the failing check with its reason).
+ * Readiness with named checks (no sign-in: the kubelet asks). Only the Kubernetes API gates
+ * readiness (503): a replica whose background work is not armed still serves pages, which say
+ * so loudly, and so does this answer (`status: degraded` and the failing check with its reason).
  */
-export async function GET() {
+export const GET = route({ auth: 'public' }, async () => {
   const [cluster, revert] = await Promise.all([probeCluster(), revertArming()]);
   const checks = [
     cluster.state === 'connected'
@@ -21,5 +22,5 @@ export async function GET() {
   ];
   if (cluster.state !== 'connected') return json({ status: 'not-ready', reason: cluster.reason, checks }, 503);
   const failing = checks.filter((c) => !c.ok);
-  return json({ status: failing.length ? 'degraded' : 'ready', context: cluster.context, version: cluster.version, ...(failing.length ? { reason: failing.map((c) => `${c.name}: ${c.message}`).join('; ') } : {}), checks });
-}
+  return { status: failing.length ? 'degraded' : 'ready', context: cluster.context, version: cluster.version, ...(failing.length ? { reason: failing.map((c) => `${c.name}: ${c.message}`).join('; ') } : {}), checks };
+});

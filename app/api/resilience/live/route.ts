@@ -1,18 +1,8 @@
-import { requireUser } from '@/lib/auth/session';
-import { namespaceName } from '@/lib/api/security-schemas';
-import { errorResponse, json } from '@/lib/http/responses';
+import { namespaceQuery } from '@/lib/api/param-schemas';
+import { route } from '@/lib/http/route';
 import { breakerLive } from '@/lib/metrics/resilience';
 
 export const dynamic = 'force-dynamic';
 
 /** Live breaker state per service, failures by response flag over the last 30 minutes, and which Envoy stats are missing. */
-export async function GET(request: Request) {
-  try {
-    await requireUser('read');
-    const raw = new URL(request.url).searchParams.get('namespace');
-    const namespace = raw ? namespaceName.parse(raw) : undefined;
-    return json(await breakerLive(namespace));
-  } catch (error) {
-    return errorResponse(error);
-  }
-}
+export const GET = route({ auth: 'read', query: namespaceQuery }, ({ query }) => breakerLive(query.namespace));

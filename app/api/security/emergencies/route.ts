@@ -1,5 +1,4 @@
-import { requireUser } from '@/lib/auth/session';
-import { errorResponse, json } from '@/lib/http/responses';
+import { route } from '@/lib/http/route';
 import { cacheFor } from '@/lib/k8s/caches';
 import { peerAuthentications } from '@/lib/k8s/resources';
 import { emergencyOf, type EmergencyState } from '@/lib/mesh/emergency';
@@ -9,12 +8,7 @@ import { revertArming } from '@/lib/security/emergency-reconciler';
 export const dynamic = 'force-dynamic';
 
 /** Active emergencies and whether their automatic revert is armed, for the banner on every page. */
-export async function GET() {
-  try {
-    await requireUser('read');
-    const [cache, revert] = await Promise.all([cacheFor<PeerAuthentication>(peerAuthentications), revertArming()]);
-    return json({ items: cache.list().map(emergencyOf).filter((e): e is EmergencyState => Boolean(e)), revert });
-  } catch (error) {
-    return errorResponse(error);
-  }
-}
+export const GET = route({ auth: 'read' }, async () => {
+  const [cache, revert] = await Promise.all([cacheFor<PeerAuthentication>(peerAuthentications), revertArming()]);
+  return { items: cache.list().map(emergencyOf).filter((e): e is EmergencyState => Boolean(e)), revert };
+});

@@ -1,30 +1,23 @@
-import { requireUser } from '@/lib/auth/session';
-import { namespaceName } from '@/lib/api/security-schemas';
-import { errorResponse, json } from '@/lib/http/responses';
+import { namespaceQuery } from '@/lib/api/param-schemas';
+import { route } from '@/lib/http/route';
 import { instantQuery } from '@/lib/metrics/prometheus';
 
 export const dynamic = 'force-dynamic';
 
 /** Live numbers from Prometheus: the mTLS share and 429s per service, one query each. */
-export async function GET(request: Request) {
-  try {
-    await requireUser('read');
-    const raw = new URL(request.url).searchParams.get('namespace');
-    const scope = raw ? `,destination_service_namespace="${namespaceName.parse(raw)}"` : '';
-    const [security, limited] = await Promise.all([
-      instantQuery(`sum by (destination_service_name, connection_security_policy) (rate(istio_requests_total{reporter="destination"${scope}}[5m]))`),
-      instantQuery(`sum by (destination_service_name) (rate(istio_requests_total{reporter="destination",response_code="429"${scope}}[5m]))`),
-    ]);
-    const services: Record<string, { mutualTls: number; plaintext: number; rateLimited: number }> = {};
-    const entry = (name: string) => (services[name] ??= { mutualTls: 0, plaintext: 0, rateLimited: 0 });
-    for (const s of security) {
-      const e = entry(s.metric.destination_service_name ?? 'unknown');
-      if (s.metric.connection_security_policy === 'mutual_tls') e.mutualTls += s.value;
-      else e.plaintext += s.value;
-    }
-    for (const s of limited) entry(s.metric.destination_service_name ?? 'unknown').rateLimited += s.value;
-    return json({ services });
-  } catch (error) {
-    return errorResponse(error);
+export const GET = route({ auth: 'read', query: namespaceQuery }, async ({ query }) => {
+  const scope = query.namespace ? `,destination_service_namespace="${query.namespace}"` : '';
+  const [security, limited] = await Promise.all([
+    instantQuery(`sum by (destination_service_name, connection_security_policy) (rate(istio_requests_total{reporter="destination"${scope}}[5m]))`),
+    instantQuery(`sum by (destination_service_name) (rate(istio_requests_total{reporter="destination",response_code="429"${scope}}[5m]))`),
+  ]);
+  const services: Record<string, { mutualTls: number; plaintext: number; rateLimited: number }> = {};
+  const entry = (name: string) => (services[name] ??= { mutualTls: 0, plaintext: 0, rateLimited: 0 });
+  for (const s of security) {
+    const e = entry(s.metric.destination_service_name ?? 'unknown');
+    if (s.metric.connection_security_policy === 'mutual_tls') e.mutualTls += s.value;
+    else e.plaintext += s.value;
   }
-}
+  for (const s of limited) entry(s.metric.destination_service_name ?? 'unknown').rateLimited += s.value;
+  return { services };
+});

@@ -1,16 +1,10 @@
 import { z } from 'zod';
-import { requireUser } from '@/lib/auth/session';
-import { errorResponse, json } from '@/lib/http/responses';
+import { route } from '@/lib/http/route';
 import { operations } from '@/lib/metrics/jaeger';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET(request: Request) {
-  try {
-    await requireUser('read');
-    const service = z.string().min(1).max(200).parse(new URL(request.url).searchParams.get('service'));
-    return json({ items: (await operations(service)).sort() });
-  } catch (error) {
-    return errorResponse(error);
-  }
-}
+const query = z.object({ service: z.string({ error: 'choose a service' }).max(200) });
+
+/** The operations Jaeger knows for a service, for the trace search form. */
+export const GET = route({ auth: 'read', query }, async ({ query: { service } }) => ({ items: (await operations(service)).sort() }));

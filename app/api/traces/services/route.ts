@@ -1,14 +1,7 @@
-import { requireUser } from '@/lib/auth/session';
-import { errorResponse, json } from '@/lib/http/responses';
+import { route } from '@/lib/http/route';
 import { services } from '@/lib/metrics/jaeger';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET() {
-  try {
-    await requireUser('read');
-    return json({ items: (await services()).sort() });
-  } catch (error) {
-    return errorResponse(error);
-  }
-}
+/** The services Jaeger has traces for. */
+export const GET = route({ auth: 'read' }, async () => ({ items: (await services()).sort() }));
