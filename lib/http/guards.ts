@@ -1,18 +1,26 @@
+import { trustedProxies, ownOrigins } from '@/lib/auth/trusted-proxies';
 import { ApiError } from '@/lib/k8s/errors';
 
 /**
- * Refuses writes from other sites: a browser always sends Origin on a cross-site POST/PUT,
- * and it must name this dashboard's own host.
+ * Refuses writes that may come from another site. A browser sends Origin on every POST, PUT,
+ * PATCH and DELETE; it must be this dashboard's own (NEXTAUTH_URL, the Host header, or a
+ * trusted proxy's X-Forwarded-Host). Without Origin, only `Sec-Fetch-Site: same-origin` passes:
+ * a write with neither is refused, so a cookie can never ride on a request of unknown origin.
  */
 export function requireSameOrigin(request: Request): void {
-  const origin = request.headers.get('origin');
-  if (!origin) return; // not a browser (curl, tests): cookies are what CSRF abuses, and they ride only with browsers
-  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
-  let originHost: string;
+  const { headers } = request;
+  const origin = headers.get('origin');
+  if (!origin || origin === 'null') {
+    if (headers.get('sec-fetch-site') === 'same-origin') return;
+    throw new ApiError(403, 'Cross-site request refused: a change needs the Origin header (or Sec-Fetch-Site: same-origin) of this dashboard', 'Forbidden');
+  }
+  let originUrl: URL;
   try {
-    originHost = new URL(origin).host;
+    originUrl = new URL(origin);
   } catch {
     throw new ApiError(403, 'Cross-site request refused: the Origin header is malformed', 'Forbidden');
   }
-  if (originHost !== host) throw new ApiError(403, `Cross-site request refused: ${origin} may not change this dashboard's cluster`, 'Forbidden');
+  if (!ownOrigins(headers, trustedProxies()).includes(originUrl.origin)) {
+    throw new ApiError(403, `Cross-site request refused: ${origin} may not change this dashboard's cluster`, 'Forbidden');
+  }
 }
