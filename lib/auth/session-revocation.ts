@@ -37,6 +37,14 @@ export function listRevokes(data: Record<string, string> | undefined, sessionId:
 const globalKey = Symbol.for('meshdeck.revokedHere');
 const revokedHere = (): Map<string, number> => ((globalThis as typeof globalThis & { [globalKey]?: Map<string, number> })[globalKey] ??= new Map());
 
+// Every session read checks the list: say once a minute that it cannot be read, not every time.
+let lastWarning = 0;
+function warnUnreadable(reason: string): void {
+  if (Date.now() - lastWarning < 60_000) return;
+  lastWarning = Date.now();
+  console.warn(`session revocations unreadable, only this replica's sign-outs apply: ${reason}`);
+}
+
 async function revocationList(): Promise<ConfigMap | undefined> {
   const cache = cacheFor<ConfigMap>(configMaps, { labelSelector: `${REVOCATION_LABEL}=true` });
   const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new ApiError(503, 'revocation list not read in time', 'ServiceUnavailable')), FIRST_LIST_WAIT_MS).unref());
@@ -55,7 +63,7 @@ export async function isRevoked(sessionId: string, now = Math.floor(Date.now() /
   try {
     return listRevokes((await revocationList())?.data, sessionId, now);
   } catch (error) {
-    console.warn(`session revocations unreadable, only this replica's sign-outs apply: ${toApiError(error).message}`);
+    warnUnreadable(toApiError(error).message);
     return false;
   }
 }

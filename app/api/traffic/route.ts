@@ -1,11 +1,14 @@
 import { namespaceQuery } from '@/lib/api/param-schemas';
+import { visibleAnswer } from '@/lib/auth/cluster-access';
 import { route } from '@/lib/http/route';
 import { listVirtualServiceViews } from '@/lib/k8s/virtual-services';
 
 export const dynamic = 'force-dynamic';
 
 /** Every VirtualService (in one namespace, or all) as the Traffic page shows it. */
-export const GET = route({ auth: 'read', query: namespaceQuery }, async ({ query }) => {
-  const { items, resourceVersion } = await listVirtualServiceViews(query.namespace);
-  return { items: [...items], resourceVersion }; // an array, whether the lib hands an array or an iterable
-});
+export const GET = route({ auth: 'read', query: namespaceQuery }, ({ user, query }) =>
+  visibleAnswer(user!, query.namespace, async () => {
+    const { items, resourceVersion } = await listVirtualServiceViews(query.namespace);
+    return { items: [...items], resourceVersion }; // an array, whether the lib hands an array or an iterable
+  }),
+);
