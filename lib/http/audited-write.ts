@@ -1,4 +1,5 @@
-import { newEntry, recordAudit } from '@/lib/audit/audit';
+import { newEntry, recordAudit, type AuditRecording, type Change } from '@/lib/audit/audit';
+import { checkReason } from '@/lib/audit/entry';
 import type { Action } from '@/lib/auth/roles';
 import { impersonationFor, requireUser, type SessionUser } from '@/lib/auth/session';
 import { errorResponse, json } from '@/lib/http/responses';
@@ -19,12 +20,17 @@ export interface AuditedResource {
 export interface WriteResult {
   item: unknown;
   patch: JsonPatchOp[];
+  /** The inverse the builder computed: the entry keeps each path's before value from it. */
   revert: JsonPatchOp[];
   summary: string;
   reason: string;
   resourceVersion?: string;
   /** The object actually written, when the target named it only approximately. */
   resource?: AuditedResource;
+  /** Before/after values, when the write has them already (a revert); else from patch and revert. */
+  changes?: Change[];
+  /** The audit entry this write reverts. */
+  revertOf?: string;
 }
 
 interface Target {
@@ -34,10 +40,27 @@ interface Target {
   current?: () => Promise<unknown>;
 }
 
+/** How the audit went, beside the result: `pending` means applied, but the entry is not stored yet. */
+export type AuditOutcome = { status: 'recorded'; id: string } | { status: 'pending'; id: string; message: string };
+
+const outcome = (recording: AuditRecording): AuditOutcome => (recording.recorded ? { status: 'recorded', id: recording.id } : { status: 'pending', id: recording.id, message: `applied; audit pending: ${recording.pending}` });
+
+/** The request's reason, trimmed; a reason over the limit is refused before anything is written. */
+function reasonOf(body: unknown): string {
+  const raw = (body as { reason?: unknown } | null)?.reason;
+  if (typeof raw !== 'string') return '';
+  const { reason, error } = checkReason(raw);
+  if (error) throw new ApiError(400, error, 'BadRequest');
+  return reason;
+}
+
 /**
  * The shared path of every write: same-origin check, role check (in the handler itself,
  * not only in front of it), bounded JSON body, the write (as the user when impersonation
  * is on), the audit entry in the cluster, and on a conflict the object's current state.
+ * A write that applied answers 200 even when its entry could not be stored yet
+ * (`audit.status: 'pending'`, retried in the background); a refusal by the cluster (403, 409)
+ * is recorded as a failed entry.
  */
 export async function auditedWrite(request: Request, permission: Action, target: Target, write: (body: unknown, options: WriteOptions, user: SessionUser) => Promise<WriteResult>) {
   let user: SessionUser | undefined;
@@ -48,19 +71,20 @@ export async function auditedWrite(request: Request, permission: Action, target:
     requireSameOrigin(request);
     user = await requireUser(permission);
     const body = await readJsonBody(request);
-    reason = typeof (body as { reason?: unknown })?.reason === 'string' ? (body as { reason: string }).reason : '';
+    reason = reasonOf(body);
     const result = await write(body, { impersonate: impersonationFor(user) }, user);
-    await audit({ summary: result.summary, reason: result.reason, patch: result.patch, revert: result.revert, result: 'applied', resourceVersion: result.resourceVersion }, result.resource);
-    return json({ item: result.item });
+    const recording = await audit({ summary: result.summary, reason: result.reason, patch: result.patch, revert: result.revert, changes: result.changes, revertOf: result.revertOf, result: 'applied', resourceVersion: result.resourceVersion }, result.resource);
+    return json({ item: result.item, audit: outcome(recording) });
   } catch (error) {
     const apiError = error instanceof ApiError ? error : toApiError(error);
     // Refusals by the cluster (conflict, RBAC) are part of the trail too; bad input never reached it.
+    let audited: AuditOutcome | undefined;
     if (user && reason && [403, 409].includes(apiError.status)) {
-      await audit({ summary: 'not applied', reason, patch: [], result: 'failed', message: apiError.message }).catch(() => undefined);
+      audited = outcome(await audit({ summary: 'not applied', reason, result: 'failed', message: apiError.message }));
     }
     if (apiError.status === 409 && target.current) {
       const current = await target.current().catch(() => undefined);
-      return json({ error: { status: 409, reason: 'Conflict', message: `${apiError.message}. Review the current state and apply again.` }, current }, 409);
+      return json({ error: { status: 409, reason: 'Conflict', message: `${apiError.message}. Review the current state and apply again.` }, current, ...(audited ? { audit: audited } : {}) }, 409);
     }
     return errorResponse(error);
   }

@@ -1,5 +1,8 @@
 import { queryOptions } from '@tanstack/react-query';
-import type { AuditEntry } from '@/lib/audit/audit';
+import type { AuditView } from '@/lib/audit/audit';
+import type { RetentionStatus } from '@/lib/audit/retention';
+import type { SigningState } from '@/lib/audit/signing';
+import type { AuditOutcome } from '@/lib/http/audited-write';
 import { fetchJson } from './fetch-json';
 
 export interface AuditFilters {
@@ -9,13 +12,22 @@ export interface AuditFilters {
   q: string;
 }
 
+/** The trail as /api/audit answers it: entries, whether they are signed, retention. */
+export interface AuditTrail {
+  items: AuditView[];
+  signing: SigningState;
+  retention: RetentionStatus;
+  /** Entries this replica applied but has not stored yet. */
+  pending: number;
+}
+
 export const auditQuery = (filters: AuditFilters) =>
   queryOptions({
     queryKey: ['audit', filters],
-    queryFn: () => fetchJson<{ items: AuditEntry[] }>(`/api/audit?${new URLSearchParams(Object.entries(filters).filter(([, v]) => v))}`).then((r) => r.items),
+    queryFn: () => fetchJson<AuditTrail>(`/api/audit?${new URLSearchParams(Object.entries(filters).filter(([, v]) => v))}`),
     refetchInterval: 5000,
   });
 
-export function revertEntry(entry: AuditEntry, reason: string) {
-  return fetchJson<{ item: unknown }>(`/api/audit/${encodeURIComponent(entry.resource.namespace)}/${entry.id}/revert`, { method: 'POST', body: JSON.stringify({ reason }) });
+export function revertEntry(entry: AuditView, reason: string) {
+  return fetchJson<{ item: unknown; audit: AuditOutcome }>(`/api/audit/${encodeURIComponent(entry.resource.namespace)}/${encodeURIComponent(entry.id)}/revert`, { method: 'POST', body: JSON.stringify({ reason }) });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { listAudit } from '@/lib/audit/audit';
+import { listAudit, pendingCount, signingState } from '@/lib/audit/audit';
+import { ensureAuditRetention, retentionStatus } from '@/lib/audit/retention';
 import { requireUser } from '@/lib/auth/session';
 import { errorResponse, json } from '@/lib/http/responses';
 
@@ -12,12 +13,13 @@ const filters = z.object({
   q: z.string().max(200).optional(),
 });
 
-/** The audit trail of every namespace (or one), newest first, filtered. */
+/** The audit trail of every namespace (or one), newest first, filtered, with how far it can be trusted. */
 export async function GET(request: Request) {
   try {
     await requireUser('read');
+    ensureAuditRetention();
     const query = filters.parse(Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== '')));
-    return json({ items: await listAudit(query) });
+    return json({ items: await listAudit(query), signing: signingState(), retention: retentionStatus(), pending: pendingCount() });
   } catch (error) {
     return errorResponse(error);
   }
