@@ -251,3 +251,22 @@ describe('an audit trail you can trust', () => {
     await expect.poll(async () => (await trail()).find((e) => e.id === padded.body.audit?.id)?.reason, { timeout: 10_000 }).toBe('abc');
   });
 });
+
+describe('retention', () => {
+  it('deletes only entry objects past their age, by uid, and leaves the legacy history and other ConfigMaps', async () => {
+    const configMap = (name: string, labels: Record<string, string>, data: Record<string, string>) => api(`/api/v1/namespaces/${NS}/configmaps`, { method: 'POST', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS, labels }, data } });
+    const legacy = { id: 'a', time: '2025-01-01T00:00:00Z', user: 'operator@meshdeck.local', role: 'operator', action: 'traffic.weights', resource: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: NS, name: 'vs-1' }, summary: 'old change', reason: 'from before', patch: [], result: 'applied' };
+    await configMap('meshdeck-audit', { 'app.kubernetes.io/managed-by': 'meshdeck' }, { 'entries.json': JSON.stringify([legacy]) });
+    await configMap('not-an-entry', { 'app.kubernetes.io/managed-by': 'meshdeck', 'meshdeck.io/audit': 'entry' }, {});
+    await expect.poll(async () => (await trail()).find((e) => e.trust === 'legacy')?.summary, { timeout: 10_000 }).toBe('old change');
+    const { sweepAudit } = await import('./retention');
+    const stored = (await trail()).filter((e) => e.source.startsWith(`${NS}/meshdeck-audit-`)).length;
+    expect(stored).toBeGreaterThan(70);
+    // Nothing is old yet, and the namespace is under its budget.
+    expect(await sweepAudit({ maxAgeDays: 90, namespaceBudgetBytes: 10 * 1024 * 1024 })).toBe(0);
+    expect(await sweepAudit({ maxAgeDays: 90, namespaceBudgetBytes: 10 * 1024 * 1024 }, Date.now() + 91 * 86_400_000)).toBeGreaterThanOrEqual(stored);
+    await expect.poll(async () => (await trail()).filter((e) => e.source.startsWith(`${NS}/meshdeck-audit-`)).length, { timeout: 10_000 }).toBe(0);
+    const names = (await api<{ items: { metadata: { name: string } }[] }>(`/api/v1/namespaces/${NS}/configmaps`)).items.map((c) => c.metadata.name);
+    expect(names).toEqual(expect.arrayContaining(['meshdeck-audit', 'not-an-entry']));
+  });
+});
