@@ -1,10 +1,12 @@
 // `npm run bench:kpis`: the KPIs page's data for 100 services. A synthetic exporter serves
 // Istio's metrics for 100 services (2 versions, 3 response codes, latency histograms), a
 // real Prometheus scrapes it every second, and GET /api/kpis is timed through the dashboard.
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { findPrometheus, startPrometheus } from '../sandbox/prometheus.ts';
-import { adopt, check, fetchOk, ms, percentile, portFrom, report, signIn, sized, sleep, startDashboard, tempDir, within } from './bench-support.ts';
+import { adopt, check, fetchOk, ms, percentile, portFrom, report, signIn, sized, sleep, startDashboard, startSandbox, tempDir, within } from './bench-support.ts';
 
 const SERVICES = sized(100, 10);
 const [SETTLE_MS, SAMPLES] = sized([20_000, 40], [0, 10]);
@@ -32,7 +34,17 @@ const exporter = createServer((_req, res) => {
 await new Promise<void>((r) => exporter.listen(0, '127.0.0.1', r));
 const prometheus = await startPrometheus({ dir: tempDir('bench-kpis'), target: `127.0.0.1:${(exporter.address() as AddressInfo).port}`, port: await portFrom('BENCH_PROMETHEUS_PORT'), scrapeInterval: '1s' });
 adopt(prometheus.process);
-const { base } = await startDashboard({ MESHDECK_PROMETHEUS_URL: prometheus.url, KUBECONFIG: '/nonexistent' });
+// The namespace and its Meshdeck configuration (SLOs, a business KPI, the canary rule), so the
+// SLO and business panels are measured as well, as they are on a configured mesh.
+const manifestDir = tempDir('bench-kpis-manifests');
+const config = {
+  slos: [{ sli: 'availability', objective: 0.999 }, { sli: 'latency', quantile: 0.99, objective: 2000 }, { sli: 'errorRate', objective: 0.001 }, { sli: 'throughput', objective: 100 }],
+  businessKpis: [{ name: 'Requests', query: 'sum(rate(istio_requests_total{reporter="destination",destination_service_namespace="bench"}[5m]))', unit: 'rps' }],
+  canary: { versions: 'canary', errorRatioThreshold: 0.1, window: '2m' },
+};
+writeFileSync(join(manifestDir, 'bench.yaml'), [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'meshdeck-config', namespace: 'bench', labels: { 'meshdeck.io/config': 'true' } }, data: { 'meshdeck.yaml': JSON.stringify(config) } }].map((d) => JSON.stringify(d)).join('\n---\n'));
+const sandbox = await startSandbox(tempDir('bench-kpis-sandbox'), ['--manifests', manifestDir]);
+const { base } = await startDashboard({ MESHDECK_PROMETHEUS_URL: prometheus.url, KUBECONFIG: sandbox.kubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard' });
 const cookie = await signIn(base, 'viewer');
 type Panel = { data?: unknown[]; error?: unknown };
 const kpis = async () => (await (await fetchOk(`${base}/api/kpis?namespace=bench&range=15m`, { headers: { cookie } })).json()) as Record<string, Panel>;
