@@ -6,10 +6,10 @@ import { startTestSandbox, type TestSandbox } from '../../sandbox/testing';
 import { pointAtKubeconfig } from '../k8s/fake-api';
 import { kubeRequest } from '../k8s/http';
 import { accessReview, rulesReview } from '../k8s/access-review';
-import { configMaps, objectPath } from '../k8s/resources';
+import { collectionPath, configMaps } from '../k8s/resources';
 import { canList, clusterAccess, onlyVisible, visibleAnswer, visibleNamespaces, withoutHiddenNamespaces } from './cluster-access';
 import type { SessionUser } from './session';
-import { isRevoked, REVOCATION_CONFIGMAP, revokeSession } from './session-revocation';
+import { isRevoked, revocationName, revokeSession } from './session-revocation';
 
 let sandbox: TestSandbox;
 let restore: () => void;
@@ -83,19 +83,21 @@ describe('what the cluster lets each person see and do', () => {
 
 describe('signed-out sessions in the cluster', () => {
   const now = Math.floor(Date.now() / 1000);
-  const read = () => kubeRequest<{ metadata: { labels: Record<string, string> }; data: Record<string, string> }>({ path: objectPath(configMaps, 'meshdeck', REVOCATION_CONFIGMAP) });
+  const listed = async () => (await kubeRequest<{ items: { metadata: { name: string }; data: { endsAt: string } }[] }>({ path: collectionPath(configMaps, 'meshdeck'), query: { labelSelector: 'meshdeck.io/revoked-session=true' } })).items;
 
-  it('creates the labelled list, adds to it, and drops entries whose session has ended', async () => {
-    await revokeSession('session-1', now + 3600);
-    expect((await read()).metadata.labels['meshdeck.io/revoked-sessions']).toBe('true');
+  it('creates one labelled ConfigMap per sign-out, and deletes those whose session has ended', async () => {
+    await revokeSession('session-1', now + 3600, now);
     await revokeSession('session-2', now + 1, now);
+    await vi.waitFor(async () => expect(await isRevoked('session-2', now)).toBe(true));
+    await revokeSession('session-1', now + 3600, now); // signed out twice (two tabs): still one
+    expect((await listed()).map((c) => [c.metadata.name, c.data.endsAt]).sort()).toEqual([[revocationName('session-1'), String(now + 3600)], [revocationName('session-2'), String(now + 1)]]);
     await revokeSession('session-3', now + 3600, now + 2);
-    expect(Object.keys((await read()).data).sort()).toEqual(['session-1', 'session-3']);
+    expect((await listed()).map((c) => c.metadata.name).sort()).toEqual([revocationName('session-1'), revocationName('session-3')]);
   });
 
   it('honours a sign-out made by another replica once its watch has seen it', async () => {
     expect(await isRevoked('other-replica')).toBe(false);
-    await kubeRequest({ method: 'PATCH', path: objectPath(configMaps, 'meshdeck', REVOCATION_CONFIGMAP), contentType: 'application/merge-patch+json', body: { data: { 'other-replica': String(now + 3600) } } });
+    await kubeRequest({ method: 'POST', path: collectionPath(configMaps, 'meshdeck'), body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: revocationName('other-replica'), labels: { 'meshdeck.io/revoked-session': 'true' } }, data: { endsAt: String(now + 3600) } } });
     await vi.waitFor(async () => expect(await isRevoked('other-replica')).toBe(true), { timeout: 5_000, interval: 50 });
     expect(await isRevoked('never-signed-out')).toBe(false);
   });

@@ -1,6 +1,8 @@
-// Signed-out sessions, kept in the cluster so that every replica refuses them: one ConfigMap in
-// Meshdeck's namespace, `<session id>: <unix time the session would have ended>`, read through a
-// label-selected watch cache. Entries are dropped once that time has passed, so it stays small.
+// Signed-out sessions, kept in the cluster so that every replica refuses them: one ConfigMap per
+// signed-out session in Meshdeck's namespace (`meshdeck-revoked-<session id>`, labelled, with the
+// time the session would have ended), read through a label-selected watch cache. Each sign-out
+// only creates (replicas never contend for one object, and no ConfigMap is ever updated); the
+// ones whose session has ended anyway are deleted by uid on the next sign-out.
 import { cacheFor } from '@/lib/k8s/caches';
 import { ApiError, toApiError } from '@/lib/k8s/errors';
 import { kubeRequest } from '@/lib/k8s/http';
@@ -8,30 +10,23 @@ import { kubeConnection } from '@/lib/k8s/kube-config';
 import type { KubeObject } from '@/lib/k8s/resource-cache';
 import { collectionPath, configMaps, objectPath } from '@/lib/k8s/resources';
 
-export const REVOCATION_LABEL = 'meshdeck.io/revoked-sessions';
-export const REVOCATION_CONFIGMAP = 'meshdeck-revoked-sessions';
+export const REVOCATION_LABEL = 'meshdeck.io/revoked-session';
 // A check waits this long for the cache's first list before falling back to this replica's memory.
 const FIRST_LIST_WAIT_MS = 2_000;
 
-interface ConfigMap extends KubeObject {
-  data?: Record<string, string>;
+interface RevocationConfigMap extends KubeObject {
+  metadata: { name: string; namespace: string; uid?: string };
+  data?: { endsAt?: string };
 }
 
-/** Meshdeck's own namespace (its Lease, this ConfigMap). */
+/** Meshdeck's own namespace (its Lease, the revocations). */
 export const meshdeckNamespace = (env = process.env) => env.POD_NAMESPACE || env.MESHDECK_NAMESPACE || 'meshdeck';
 
-/** The merge patch that adds one revocation and drops the entries that have expired. */
-export function revocationPatch(current: Record<string, string> | undefined, sessionId: string, endsAt: number, now: number): { data: Record<string, string | null> } {
-  const data: Record<string, string | null> = { [sessionId]: String(endsAt) };
-  for (const [id, until] of Object.entries(current ?? {})) if (Number(until) <= now) data[id] = null;
-  return { data };
-}
+/** The ConfigMap name for a session id (a UUID, so always a valid name). */
+export const revocationName = (sessionId: string) => `meshdeck-revoked-${sessionId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`;
 
-/** Whether the list revokes the session now (an expired entry no longer matters: the session has ended anyway). */
-export function listRevokes(data: Record<string, string> | undefined, sessionId: string, now: number): boolean {
-  const until = data?.[sessionId];
-  return until !== undefined && Number(until) > now;
-}
+/** Whether a revocation still matters: after its session would have ended, it does not. */
+export const stillRevokes = (object: RevocationConfigMap | undefined, now: number) => object !== undefined && Number(object.data?.endsAt) > now;
 
 // This replica's own revocations count before its watch has seen them, and when the API is down.
 const globalKey = Symbol.for('meshdeck.revokedHere');
@@ -45,10 +40,10 @@ function warnUnreadable(reason: string): void {
   console.warn(`session revocations unreadable, only this replica's sign-outs apply: ${reason}`);
 }
 
-async function revocationList(): Promise<ConfigMap | undefined> {
-  const cache = cacheFor<ConfigMap>(configMaps, { labelSelector: `${REVOCATION_LABEL}=true` });
+async function revocations() {
+  const cache = cacheFor<RevocationConfigMap>(configMaps, { labelSelector: `${REVOCATION_LABEL}=true` });
   const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new ApiError(503, 'revocation list not read in time', 'ServiceUnavailable')), FIRST_LIST_WAIT_MS).unref());
-  return (await Promise.race([cache, timeout])).get(meshdeckNamespace(), REVOCATION_CONFIGMAP);
+  return Promise.race([cache, timeout]);
 }
 
 /**
@@ -61,36 +56,29 @@ export async function isRevoked(sessionId: string, now = Math.floor(Date.now() /
   if (here !== undefined && here > now) return true;
   if (!kubeConnection().configured) return false;
   try {
-    return listRevokes((await revocationList())?.data, sessionId, now);
+    return stillRevokes((await revocations()).get(meshdeckNamespace(), revocationName(sessionId)), now);
   } catch (error) {
     warnUnreadable(toApiError(error).message);
     return false;
   }
 }
 
-/** Records a signed-out session in the cluster until `endsAt` (unix seconds), creating the ConfigMap if needed. */
+/** Records a signed-out session in the cluster until `endsAt` (unix seconds), and deletes the revocations that no longer matter. */
 export async function revokeSession(sessionId: string, endsAt: number, now = Math.floor(Date.now() / 1000)): Promise<void> {
   revokedHere().set(sessionId, endsAt);
   for (const [id, until] of revokedHere()) if (until <= now) revokedHere().delete(id);
   const namespace = meshdeckNamespace();
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const current = await kubeRequest<ConfigMap>({ path: objectPath(configMaps, namespace, REVOCATION_CONFIGMAP) }).catch((error: unknown) => {
-      if (toApiError(error).status === 404) return undefined;
-      throw error;
-    });
-    try {
-      if (current) {
-        await kubeRequest({ method: 'PATCH', path: objectPath(configMaps, namespace, REVOCATION_CONFIGMAP), contentType: 'application/merge-patch+json', body: revocationPatch(current.data, sessionId, endsAt, now) });
-      } else {
-        const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: REVOCATION_CONFIGMAP, namespace, labels: { [REVOCATION_LABEL]: 'true', 'app.kubernetes.io/managed-by': 'meshdeck' } }, data: { [sessionId]: String(endsAt) } };
-        await kubeRequest({ method: 'POST', path: collectionPath(configMaps, namespace), body });
-      }
-      return;
-    } catch (error) {
-      // Another replica created it (409) or deleted it (404) meanwhile: read again and retry.
-      const status = toApiError(error).status;
-      if (status !== 409 && status !== 404) throw error;
-    }
-  }
-  throw new ApiError(409, 'The session revocation list kept changing; sign out again', 'Conflict');
+  const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: revocationName(sessionId), namespace, labels: { [REVOCATION_LABEL]: 'true', 'app.kubernetes.io/managed-by': 'meshdeck' } }, data: { endsAt: String(endsAt) } };
+  await kubeRequest({ method: 'POST', path: collectionPath(configMaps, namespace), body }).catch((error: unknown) => {
+    if (toApiError(error).status !== 409) throw error; // already signed out (another tab)
+  });
+  const ended = (await revocations()).list(namespace).filter((object) => !stillRevokes(object, now));
+  await Promise.all(
+    ended.map((object) =>
+      kubeRequest({ method: 'DELETE', path: objectPath(configMaps, namespace, object.metadata.name), body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: object.metadata.uid } } }).catch((error: unknown) => {
+        // Another replica deleted it first (404), or it is another object by now (409).
+        if (![404, 409].includes(toApiError(error).status)) throw error;
+      }),
+    ),
+  );
 }
