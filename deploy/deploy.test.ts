@@ -37,20 +37,18 @@ const mebibytes = (quantity: string) => {
 
 let base: Obj[];
 let oidc: Obj[];
-let impersonation: Obj[];
 beforeAll(() => {
   base = render('deploy');
   oidc = render('deploy/overlays/oidc');
-  impersonation = render('deploy/overlays/impersonation');
 });
 
 describe('deploy/ (kubectl kustomize)', () => {
   it('renders the whole install, in namespace meshdeck, with no Secret in it', () => {
-    expect(base.map((o) => o.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
+    expect(base.map((o) => o.kind).sort()).toEqual(['ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
     const namespaced = base.filter((o) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind));
     expect(namespaced.every((o) => o.metadata.namespace === 'meshdeck')).toBe(true);
     expect(find(base, 'Namespace').metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
-    for (const objects of [base, oidc, impersonation]) expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
+    for (const objects of [base, oidc]) expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
   });
 
   it('runs two hardened replicas, spread over nodes, probed on /api/readyz and /api/healthz', () => {
@@ -88,7 +86,7 @@ describe('deploy/ (kubectl kustomize)', () => {
     expect(literal.filter((n: string) => /SECRET|PASSWORD|TOKEN/.test(n))).toEqual([]);
 
     const config = configOf(base);
-    expect(config).toEqual({ NEXTAUTH_URL: 'http://localhost:8080', MESHDECK_PROMETHEUS_URL: 'http://prometheus.istio-system:9090', MESHDECK_JAEGER_URL: 'http://tracing.istio-system:80/jaeger' });
+    expect(config).toEqual({ NEXTAUTH_URL: 'http://localhost:8080', MESHDECK_IMPERSONATE: '1', MESHDECK_PROMETHEUS_URL: 'http://prometheus.istio-system:9090', MESHDECK_JAEGER_URL: 'http://tracing.istio-system:80/jaeger' });
     // A hashed name, so that a change of configuration rolls the pods.
     expect(containerOf(base).envFrom[0].configMapRef.name).toMatch(/^meshdeck-config-[a-z0-9]{10}$/);
   });
@@ -108,8 +106,9 @@ describe('deploy/ (kubectl kustomize)', () => {
     expect(egressPorts.sort((a: number, b: number) => a - b)).toEqual([53, 53, 443, 6443, 9090, 16686]);
   });
 
-  it('grants no wildcard, no Secret access and no impersonation in the base; the impersonation overlay adds exactly that', () => {
-    const granted = rules(base);
+  it('grants no wildcard and no Secret access, and impersonation only of users and groups, through its own ClusterRole', () => {
+    const impersonating = find(base, 'ClusterRole', 'meshdeck-impersonate').rules as Rule[];
+    const granted = rules(base).filter((rule) => !impersonating.includes(rule));
     for (const rule of granted) {
       expect([...(rule.apiGroups ?? []), ...(rule.resources ?? []), ...rule.verbs]).not.toContain('*');
       expect(rule.resources).not.toContain('secrets');
@@ -123,12 +122,14 @@ describe('deploy/ (kubectl kustomize)', () => {
     expect(find(base, 'Role').rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }]);
     expect(find(base, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'meshdeck', namespace: 'meshdeck' }]);
 
-    const impersonating = rules(impersonation).filter((r) => r.verbs.includes('impersonate'));
-    expect(impersonating.flatMap((r) => r.resources).sort()).toEqual(['groups', 'users']);
-    expect(find(impersonation, 'ClusterRoleBinding', 'meshdeck-impersonate').subjects).toEqual([{ kind: 'ServiceAccount', name: 'meshdeck', namespace: 'meshdeck' }]);
-    expect(configOf(impersonation).MESHDECK_IMPERSONATE).toBe('1');
-    expect(configOf(base).MESHDECK_IMPERSONATE).toBeUndefined();
-    expect(rules(oidc).some((r) => r.verbs.includes('impersonate'))).toBe(false);
+    // Impersonation is the default: every read is filtered, and every write made, as the signed-in person.
+    expect(impersonating).toEqual([
+      { apiGroups: [''], resources: ['users'], verbs: ['impersonate'] },
+      { apiGroups: [''], resources: ['groups'], verbs: ['impersonate'] },
+    ]);
+    expect(find(base, 'ClusterRoleBinding', 'meshdeck-impersonate').subjects).toEqual([{ kind: 'ServiceAccount', name: 'meshdeck', namespace: 'meshdeck' }]);
+    expect(configOf(base).MESHDECK_IMPERSONATE).toBe('1');
+    expect(configOf(oidc).MESHDECK_IMPERSONATE).toBe('1');
   });
 
   it('the OIDC overlay takes the client credentials from the Secret and the issuer from the ConfigMap', () => {
@@ -194,7 +195,7 @@ describe('deploy/ against the sandbox API server', () => {
     }
   }, 60_000);
 
-  it("the service account may do exactly what lib/ does, and the impersonation overlay's may impersonate", async () => {
+  it('the service account may do exactly what lib/ does, and impersonate users and groups', async () => {
     const rbacKinds = ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'];
     const applied = await sandbox.kubectl(['apply', '-f', '-'], { input: yaml(base.filter((o) => rbacKinds.includes(o.kind))) });
     expect(applied.stderr).toBe('');
@@ -210,6 +211,8 @@ describe('deploy/ against the sandbox API server', () => {
       `create configmaps -n ${app}`,
       `delete configmaps -n ${app}`,
       ...['get', 'create', 'update'].map((verb) => `${verb} leases.coordination.k8s.io -n meshdeck`),
+      'impersonate users',
+      'impersonate groups',
     ];
     const refused = [
       'update configmaps/istio -n istio-system',
@@ -222,15 +225,11 @@ describe('deploy/ against the sandbox API server', () => {
       'get secrets -n meshdeck',
       'list secrets --all-namespaces',
       `create leases.coordination.k8s.io -n ${app}`,
-      'impersonate users',
-      'impersonate groups',
+      'impersonate serviceaccounts -n meshdeck',
     ];
     const answers = async (checks: string[]) => Object.fromEntries(await Promise.all(checks.map(async (c) => [c, await canI(c)])));
     expect(await answers(allowed)).toEqual(Object.fromEntries(allowed.map((c) => [c, 'yes'])));
     expect(await answers(refused)).toEqual(Object.fromEntries(refused.map((c) => [c, 'no'])));
 
-    const overlay = await sandbox.kubectl(['apply', '-f', '-'], { input: yaml(impersonation.filter((o) => rbacKinds.includes(o.kind))) });
-    expect(overlay.stderr).toBe('');
-    expect(await answers(['impersonate users', 'impersonate groups'])).toEqual({ 'impersonate users': 'yes', 'impersonate groups': 'yes' });
   }, 60_000);
 });
