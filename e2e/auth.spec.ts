@@ -60,8 +60,9 @@ test.describe('as viewer', () => {
 });
 
 test.describe('as operator', () => {
-  test('a change shows on the Audit page with its reason, and reverting it restores the weights', async ({ page }) => {
-    const write = await page.request.put(weightsUrl, { data: messagingBody(80, 'more users on enhanced messaging') });
+  test('a change shows on the Audit page with its reason, and reverting it restores the weights', async ({ page, baseURL }) => {
+    // A write needs this dashboard's Origin, as a browser sends it.
+    const write = await page.request.put(weightsUrl, { headers: { origin: new URL(baseURL!).origin }, data: messagingBody(80, 'more users on enhanced messaging') });
     expect(write.status()).toBe(200);
     expect(jsonpath('virtualservice', 'messaging-service-feature-flags', '.spec.http[1].route[*].weight')).toBe('80 20');
 
@@ -70,6 +71,7 @@ test.describe('as operator', () => {
     await expect(row).toContainText('operator@meshdeck.local');
     await expect(row).toContainText('traffic.weights');
     await expect(row).toContainText('v1 100% / enhanced 0% → v1 80% / enhanced 20%');
+    await expect(row).toContainText('signed');
     await row.getByRole('button', { name: 'Revert' }).click();
     const confirm = row.getByRole('alertdialog');
     await confirm.getByLabel('Reason for the revert').fill('enhanced messaging doubles latency');
