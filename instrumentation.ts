@@ -5,4 +5,7 @@ export async function register() {
   // MESHDECK_EMERGENCY_RECONCILER=0 leaves the automatic reverts to other replicas; this one
   // still watches the Lease, so it can say whether anyone holds it.
   startEmergencyReconciler({ observeOnly: process.env.MESHDECK_EMERGENCY_RECONCILER === '0' });
+  // The audit trail's retention sweeps in one replica too (MESHDECK_AUDIT_RETENTION=0: watch only).
+  const { ensureAuditRetention } = await import('./lib/audit/retention');
+  ensureAuditRetention();
 }

@@ -2,13 +2,11 @@
 // exhaust: entries older than the retention period go, and per namespace a byte budget, where
 // unreadable or unsigned objects go first, then failed attempts, then applied changes.
 // One replica sweeps: the holder of its own Lease, beside the emergency reconciler's.
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { toApiError } from '@/lib/k8s/errors';
 import { kubeRequest } from '@/lib/k8s/http';
-import { LeaseElector } from '@/lib/k8s/lease-election';
+import { LeaderLoop, type LeaderArming } from '@/lib/k8s/lease-election';
 import { configMaps, objectPath } from '@/lib/k8s/resources';
-import { leaseNamespace } from '@/lib/security/emergency-reconciler';
+import { leaseNamespace, replicaIdentity } from '@/lib/security/emergency-reconciler';
 import { auditCache, readEntryObject, ENTRY_LABEL, ENTRY_NAME_PREFIX, type AuditConfigMap } from './audit';
 
 export const RETENTION_LEASE = 'meshdeck-audit-retention';
@@ -101,65 +99,29 @@ export async function sweepAudit(policy = retentionPolicy(), now = Date.now()): 
   return deleted;
 }
 
-/** Whether retention runs, as the Audit page says it. */
-export interface RetentionStatus {
+/** Whether retention runs, as the Audit page and /api/readyz say it. */
+export interface RetentionStatus extends LeaderArming {
   policy: string;
-  armed: boolean;
-  lease: string;
-  holder?: string;
-  reason?: string;
   lastSweep?: { at: string; deleted: number };
 }
 
+/** This replica's sweeper: leads through its own Lease, and sweeps at most once a minute. */
 class AuditRetention {
-  readonly elector: LeaseElector;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   private lastSweep: RetentionStatus['lastSweep'];
-  private sweepError: string | undefined;
+  readonly loop: LeaderLoop;
 
   constructor(observeOnly: boolean) {
-    this.elector = new LeaseElector({
-      namespace: leaseNamespace(),
-      name: RETENTION_LEASE,
-      identity: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-      observeOnly,
-      log: (message) => console.warn(`[audit-retention] ${message}`),
-    });
+    this.loop = new LeaderLoop({ label: 'audit-retention', namespace: leaseNamespace(), name: RETENTION_LEASE, identity: replicaIdentity(), observeOnly, tickMs: TICK_MS, work: () => this.sweepWhenDue() });
   }
 
-  start(): this {
-    void this.tick();
-    this.timer ??= setInterval(() => void this.tick(), TICK_MS);
-    this.timer.unref();
-    return this;
+  private async sweepWhenDue(): Promise<void> {
+    if (this.lastSweep && Date.parse(this.lastSweep.at) + SWEEP_MS > Date.now()) return;
+    const deleted = await sweepAudit();
+    this.lastSweep = { at: new Date().toISOString(), deleted };
   }
 
-  tick(): Promise<void> {
-    this.running ??= (async () => {
-      try {
-        if (!(await this.elector.tick())) return;
-        if (this.lastSweep && Date.parse(this.lastSweep.at) + SWEEP_MS > Date.now()) return;
-        const deleted = await sweepAudit();
-        this.lastSweep = { at: new Date().toISOString(), deleted };
-        this.sweepError = undefined;
-      } catch (error) {
-        this.sweepError = toApiError(error).message;
-        console.warn(`[audit-retention] sweep failed: ${this.sweepError}`);
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
-  }
-
-  status(): RetentionStatus {
-    const seen = this.elector.status();
-    const base = { policy: describePolicy(retentionPolicy()), lease: `${seen.namespace}/${seen.name}`, holder: seen.holder, lastSweep: this.lastSweep };
-    if (seen.error) return { ...base, armed: false, reason: seen.error };
-    if (seen.leading && this.sweepError) return { ...base, armed: false, reason: `the sweeping replica fails: ${this.sweepError}` };
-    if (seen.holder && Date.parse(seen.expiresAt ?? '') > Date.now()) return { ...base, armed: true };
-    return { ...base, armed: false, reason: `no replica holds the Lease ${base.lease} yet` };
+  async status(): Promise<RetentionStatus> {
+    return { ...(await this.loop.arming()), policy: describePolicy(retentionPolicy()), lastSweep: this.lastSweep };
   }
 }
 
@@ -167,18 +129,23 @@ const key = Symbol.for('meshdeck.auditRetention');
 type WithRetention = typeof globalThis & { [key]?: AuditRetention };
 
 /**
- * Starts this process's retention once (from the audit routes, in the server only):
- * MESHDECK_AUDIT_RETENTION=0 leaves the sweeping to other replicas.
+ * Starts this process's retention once (instrumentation.ts; the audit routes as a fallback), in
+ * the server only, releasing its Lease on SIGTERM. MESHDECK_AUDIT_RETENTION=0 leaves the
+ * sweeping to other replicas (this one still watches the Lease).
  */
 export function ensureAuditRetention(env: Record<string, string | undefined> = process.env): void {
   if (env.NEXT_RUNTIME !== 'nodejs') return;
   const g = globalThis as WithRetention;
-  g[key] ??= new AuditRetention(env.MESHDECK_AUDIT_RETENTION === '0').start();
+  if (g[key]) return;
+  const retention = new AuditRetention(env.MESHDECK_AUDIT_RETENTION === '0');
+  g[key] = retention;
+  retention.loop.start();
+  process.once('SIGTERM', () => void retention.loop.stop());
 }
 
 /** Whether retention is armed, as this replica sees it. */
-export function retentionStatus(): RetentionStatus {
+export async function retentionStatus(): Promise<RetentionStatus> {
   const retention = (globalThis as WithRetention)[key];
   if (retention) return retention.status();
-  return { policy: describePolicy(retentionPolicy()), armed: false, lease: `${leaseNamespace()}/${RETENTION_LEASE}`, reason: 'retention was not started in this process' };
+  return { policy: describePolicy(retentionPolicy()), armed: false, replica: replicaIdentity(), lease: `${leaseNamespace()}/${RETENTION_LEASE}`, reason: 'retention was not started in this process' };
 }

@@ -176,3 +176,90 @@ export class LeaseElector {
     return true;
   }
 }
+
+/** Whether a replica will do the leader's work, as pages and /api/readyz say it. */
+export interface LeaderArming {
+  armed: boolean;
+  /** The replica holding the Lease, when one does. */
+  holder?: string;
+  /** This replica's identity. */
+  replica: string;
+  /** `namespace/name` of the Lease. */
+  lease: string;
+  /** Why it is not armed, e.g. "namespace meshdeck does not exist". */
+  reason?: string;
+}
+
+export interface LeaderLoopOptions extends Omit<LeaseElectorOptions, 'log'> {
+  /** Names the work in logs, e.g. `emergency-reconciler`. */
+  label: string;
+  tickMs?: number;
+  /** What the leader does each tick; a failure leaves the loop running and disarms it until the next round works. */
+  work: () => Promise<void>;
+}
+
+/**
+ * Background work that one replica does at a time: every tick, take or renew the Lease and,
+ * while leading, run `work`. It knows at all times whether it is armed, and why not.
+ */
+export class LeaderLoop {
+  readonly elector: LeaseElector;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private firstTick: Promise<void> | undefined;
+  private workError: string | undefined;
+  private lastLoggedWorkError = '';
+
+  constructor(private readonly options: LeaderLoopOptions) {
+    this.elector = new LeaseElector({ ...options, log: (message) => console.warn(`[${options.label}] ${message}`) });
+  }
+
+  start(): this {
+    this.firstTick ??= this.tick();
+    this.timer ??= setInterval(() => void this.tick(), this.options.tickMs ?? 2000);
+    this.timer.unref();
+    return this;
+  }
+
+  /** Stops ticking; `release` gives the Lease up so another replica takes over at once. */
+  async stop({ release = true } = {}): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+    if (release) await this.elector.release();
+  }
+
+  /** One round: take or renew the Lease, then work while leading. Never runs twice at once. */
+  tick(): Promise<void> {
+    this.running ??= (async () => {
+      try {
+        if (!(await this.elector.tick())) return;
+        await this.options.work();
+        this.reportWorkError(undefined);
+      } catch (error) {
+        this.reportWorkError(toApiError(error).message);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Armed when some replica holds a fresh Lease, and (if it is this one) its last round worked. */
+  async arming(): Promise<LeaderArming> {
+    await this.firstTick;
+    const seen = this.elector.status();
+    const base = { replica: seen.identity, lease: `${seen.namespace}/${seen.name}`, holder: seen.holder };
+    if (seen.error) return { ...base, armed: false, reason: seen.error };
+    if (seen.leading && this.workError) return { ...base, armed: false, reason: `the leading replica fails: ${this.workError}` };
+    if (seen.holder && Date.parse(seen.expiresAt ?? '') > Date.now()) return { ...base, armed: true };
+    return { ...base, armed: false, reason: seen.competing ? `no replica holds the Lease ${base.lease} yet` : `no replica holds the Lease ${base.lease}, and this replica only watches it` };
+  }
+
+  private reportWorkError(message: string | undefined): void {
+    this.workError = message;
+    if ((message ?? '') === this.lastLoggedWorkError) return;
+    console.warn(`[${this.options.label}] ${message ? `round failed: ${message}` : 'rounds work again'}`);
+    this.lastLoggedWorkError = message ?? '';
+  }
+}

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { newEntry, recordAudit } from '@/lib/audit/audit';
 import { cacheFor } from '@/lib/k8s/caches';
 import { ApiError, toApiError } from '@/lib/k8s/errors';
-import { LeaseElector } from '@/lib/k8s/lease-election';
+import { LeaderLoop, type LeaderArming } from '@/lib/k8s/lease-election';
 import { peerAuthentications } from '@/lib/k8s/resources';
 import { jsonPatch } from '@/lib/k8s/writes';
 import { emergencyOf, restorePatch, skipPatch } from '@/lib/mesh/emergency';
@@ -46,17 +46,7 @@ export async function reconcile(now: number): Promise<void> {
 }
 
 /** Whether a deadline will be acted on, as the banner, the Security page and /api/readyz say it. */
-export interface RevertArming {
-  armed: boolean;
-  /** The replica holding the Lease, when one does. */
-  holder?: string;
-  /** This replica's identity. */
-  replica: string;
-  /** `namespace/name` of the Lease. */
-  lease: string;
-  /** Why it is not armed, e.g. "namespace meshdeck does not exist". */
-  reason?: string;
-}
+export type RevertArming = LeaderArming;
 
 export interface ReconcilerOptions {
   namespace?: string;
@@ -67,75 +57,22 @@ export interface ReconcilerOptions {
   tickMs?: number;
 }
 
-/** One replica's reconciler: elects through the Lease and, while leading, reverts on time. */
-export class EmergencyReconciler {
-  readonly elector: LeaseElector;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private firstTick: Promise<void> | undefined;
-  private reconcileError: string | undefined;
-  private lastLoggedReconcileError = '';
-  private readonly tickMs: number;
+/** A replica's identity in Leases: the pod's name (its hostname), the process, and a nonce. */
+export const replicaIdentity = () => `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
-  constructor(readonly options: ReconcilerOptions = {}) {
-    this.tickMs = options.tickMs ?? TICK_MS;
-    this.elector = new LeaseElector({
+/** One replica's reconciler: elects through the Lease and, while leading, reverts on time. */
+export class EmergencyReconciler extends LeaderLoop {
+  constructor(options: ReconcilerOptions = {}) {
+    super({
+      label: 'emergency-reconciler',
       namespace: options.namespace ?? leaseNamespace(),
       name: LEASE_NAME,
-      identity: options.identity ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+      identity: options.identity ?? replicaIdentity(),
       leaseSeconds: options.leaseSeconds,
       observeOnly: options.observeOnly,
-      log: (message) => console.warn(`[emergency-reconciler] ${message}`),
+      tickMs: options.tickMs ?? TICK_MS,
+      work: () => reconcile(Date.now()),
     });
-  }
-
-  start(): this {
-    this.firstTick ??= this.tick();
-    this.timer ??= setInterval(() => void this.tick(), this.tickMs);
-    this.timer.unref();
-    return this;
-  }
-
-  /** Stops ticking; `release` gives the Lease up so another replica takes over at once. */
-  async stop({ release = true } = {}): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
-    if (release) await this.elector.release();
-  }
-
-  /** One round: take or renew the Lease, then revert what is due. Never runs twice at once. */
-  tick(): Promise<void> {
-    this.running ??= (async () => {
-      try {
-        if (!(await this.elector.tick())) return;
-        await reconcile(Date.now());
-        this.reportReconcileError(undefined);
-      } catch (error) {
-        this.reportReconcileError(toApiError(error).message);
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
-  }
-
-  /** Armed when some replica holds a fresh Lease, and (if it is this one) its last round worked. */
-  async arming(): Promise<RevertArming> {
-    await this.firstTick;
-    const seen = this.elector.status();
-    const base = { replica: seen.identity, lease: `${seen.namespace}/${seen.name}`, holder: seen.holder };
-    if (seen.error) return { ...base, armed: false, reason: seen.error };
-    if (seen.leading && this.reconcileError) return { ...base, armed: false, reason: `the leader cannot revert: ${this.reconcileError}` };
-    if (seen.holder && Date.parse(seen.expiresAt ?? '') > Date.now()) return { ...base, armed: true };
-    return { ...base, armed: false, reason: seen.competing ? `no replica holds the Lease ${base.lease} yet` : `no replica holds the Lease ${base.lease}, and this replica's reconciler is off (MESHDECK_EMERGENCY_RECONCILER=0)` };
-  }
-
-  private reportReconcileError(message: string | undefined): void {
-    this.reconcileError = message;
-    if ((message ?? '') === this.lastLoggedReconcileError) return;
-    console.warn(`[emergency-reconciler] ${message ? `revert round failed: ${message}` : 'revert rounds work again'}`);
-    this.lastLoggedReconcileError = message ?? '';
   }
 }
 
@@ -157,7 +94,7 @@ export function startEmergencyReconciler(options: ReconcilerOptions = {}): Emerg
 export async function revertArming(): Promise<RevertArming> {
   const reconciler = (globalThis as WithReconciler)[key];
   if (reconciler) return reconciler.arming();
-  return { armed: false, replica: `${hostname()}-${process.pid}`, lease: `${leaseNamespace()}/${LEASE_NAME}`, reason: 'the emergency reconciler was not started in this process' };
+  return { armed: false, replica: replicaIdentity(), lease: `${leaseNamespace()}/${LEASE_NAME}`, reason: 'the emergency reconciler was not started in this process' };
 }
 
 /** Refuses to begin something that needs an automatic revert while no replica would do it. */

@@ -19,7 +19,7 @@ export async function GET(request: Request) {
     await requireUser('read');
     ensureAuditRetention();
     const query = filters.parse(Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== '')));
-    return json({ items: await listAudit(query), signing: signingState(), retention: retentionStatus(), pending: pendingCount() });
+    return json({ items: await listAudit(query), signing: signingState(), retention: await retentionStatus(), pending: pendingCount() });
   } catch (error) {
     return errorResponse(error);
   }

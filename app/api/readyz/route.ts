@@ -1,6 +1,7 @@
 import { route } from '@/lib/http/route';
 import { json } from '@/lib/http/responses';
 import { probeCluster } from '@/lib/k8s/cluster';
+import { retentionStatus } from '@/lib/audit/retention';
 import { revertArming } from '@/lib/security/emergency-reconciler';
 
 export const dynamic = 'force-dynamic';
@@ -11,7 +12,7 @@ export const dynamic = 'force-dynamic';
  * so loudly, and so does this answer (`status: degraded` and the failing check with its reason).
  */
 export const GET = route({ auth: 'public' }, async () => {
-  const [cluster, revert] = await Promise.all([probeCluster(), revertArming()]);
+  const [cluster, revert, retention] = await Promise.all([probeCluster(), revertArming(), retentionStatus()]);
   const checks = [
     cluster.state === 'connected'
       ? { name: 'kubernetes-api', ok: true, message: `${cluster.context} answers (${cluster.version})` }
@@ -19,6 +20,9 @@ export const GET = route({ auth: 'public' }, async () => {
     revert.armed
       ? { name: 'emergency-revert', ok: true, message: `armed by ${revert.holder}${revert.holder === revert.replica ? ' (this replica)' : ''}; Lease ${revert.lease}` }
       : { name: 'emergency-revert', ok: false, message: `automatic revert is not armed: ${revert.reason}` },
+    retention.armed
+      ? { name: 'audit-retention', ok: true, message: `armed by ${retention.holder}${retention.holder === retention.replica ? ' (this replica)' : ''}; ${retention.policy}` }
+      : { name: 'audit-retention', ok: false, message: `audit retention is not armed: ${retention.reason}` },
   ];
   if (cluster.state !== 'connected') return json({ status: 'not-ready', reason: cluster.reason, checks }, 503);
   const failing = checks.filter((c) => !c.ok);
