@@ -3,6 +3,7 @@
 // cluster lets the person list; with MESHDECK_IMPERSONATE unset the service account's view applies.
 import { accessReview, rulesAllow, rulesReview, type Identity } from '@/lib/k8s/access-review';
 import { authorizationPolicies, destinationRules, envoyFilters, peerAuthentications, requestAuthentications, virtualServices, type ResourceDescriptor } from '@/lib/k8s/resources';
+import { withArrays } from '@/lib/http/responses';
 import { ApiError } from '@/lib/k8s/errors';
 import type { ClusterAccess } from './cluster-denial';
 import { impersonationFor, type SessionUser } from './session';
@@ -137,6 +138,6 @@ export async function visibleAnswer<T>(user: SessionUser, namespace: string | un
   if (namespace !== undefined && (await visibleNamespaces(user, [namespace])).length === 0) {
     throw new ApiError(403, `The cluster's RBAC does not let ${identity.user} list Istio resources in namespace ${namespace}`, 'Forbidden');
   }
-  const value = await answer();
+  const value = withArrays(await answer()); // the large views' items are made as json() streams them
   return withoutHiddenNamespaces(value, new Set(await visibleNamespaces(user, [...namespacesIn(value)])));
 }

@@ -54,7 +54,15 @@ export function errorResponse(error: unknown): NextResponse<ErrorBody> {
 const STREAM_CHUNK = 64 * 1024;
 
 const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isLazyArray = (value: unknown): value is Iterable<unknown> => isObject(value) && Symbol.iterator in value;
+/** A lazy array: an iterable other than an Array (a generator, say), which json() streams as a JSON array. */
+export const isLazyArray = (value: unknown): value is Iterable<unknown> => isObject(value) && Symbol.iterator in value;
+
+/** The answer with its lazy arrays (the answer itself, or its fields) made into Arrays, e.g. to filter them. */
+export function withArrays<T>(value: T): T {
+  if (isLazyArray(value)) return [...value] as T;
+  if (isObject(value) && Object.values(value).some(isLazyArray)) return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, isLazyArray(field) ? [...field] : field])) as T;
+  return value;
+}
 
 /** The JSON text of `value` in parts: a lazy array (any iterable but an Array) item by item. */
 function* jsonParts(value: unknown): Generator<string> {

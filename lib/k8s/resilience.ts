@@ -13,50 +13,63 @@ type Service = { metadata: { name: string; namespace: string }; spec?: { selecto
 
 const matches = (labels: Record<string, string> | undefined, selector: Record<string, string> | undefined) => Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
 
+/**
+ * The Resilience page's answer, its items made one by one as they are read (streamJson writes
+ * them as it sends them, so 10,000 DestinationRules' views never exist all at once).
+ */
 export async function resilienceView(namespace?: string) {
   const [dr, vs, svc, podCache] = await Promise.all([cacheFor<DestinationRule>(destinationRules), cacheFor<VirtualService>(virtualServices), cacheFor<Service>(services), cacheFor<Pod>(pods, { metadataOnly: true })]);
   const podsIn = new Map<string, Pod[]>(); // one copy of a namespace's pods per answer
   const podsOf = (ns: string) => podsIn.get(ns) ?? podsIn.set(ns, podCache.list(ns)).get(ns)!;
+  const ruleView = (rule: DestinationRule) => {
+    const [name, ns] = [rule.spec.host.split('.')[0]!, rule.spec.host.split('.')[1] ?? rule.metadata.namespace];
+    const selector = svc.get(ns, name)?.spec?.selector;
+    const endpoints = (labels?: Record<string, string>) => (selector ? podsOf(ns).filter((p) => matches(p.metadata.labels, selector) && matches(p.metadata.labels, labels)).length : 0);
+    const all = endpoints();
+    const top = (rule.spec.trafficPolicy ?? {}) as Record<string, unknown>;
+    return {
+      namespace: rule.metadata.namespace,
+      name: rule.metadata.name,
+      host: rule.spec.host,
+      resourceVersion: rule.metadata.resourceVersion,
+      portLevelSettings: (top.portLevelSettings as unknown[] | undefined) ?? [],
+      targets: [
+        // The policy as stored: the page derives its form and consequences (lib/mesh, pure), so
+        // thousands of DestinationRules are not sent three times over.
+        { subset: undefined as string | undefined, label: 'All subsets', inherits: false, endpoints: all, policy: top },
+        ...(rule.spec.subsets ?? []).map((s) => {
+          const own = (s.trafficPolicy ?? undefined) as Record<string, unknown> | undefined;
+          return { subset: s.name, label: `Subset ${s.name}`, inherits: !own, endpoints: endpoints(s.labels), policy: own ?? {} };
+        }),
+      ],
+    };
+  };
+  const routeViews = (v: VirtualService) =>
+    (v.spec.http ?? []).map((route, index) => ({
+      namespace: v.metadata.namespace,
+      virtualService: v.metadata.name,
+      resourceVersion: v.metadata.resourceVersion,
+      index,
+      name: route.name ?? `route ${index + 1}`,
+      hosts: [...new Set((route.route ?? []).map((d) => d.destination.host.split('.')[0]!))],
+      timeout: route.timeout ?? '',
+      attempts: route.retries?.attempts === undefined ? '' : String(route.retries.attempts),
+      perTryTimeout: route.retries?.perTryTimeout ?? '',
+      retryOn: route.retries?.retryOn ?? '',
+    }));
+  // This moment's objects: the cache replaces, never mutates, them.
+  const [ruleObjects, vsObjects] = [dr.list(namespace), vs.list(namespace)];
   return {
-    rules: dr.list(namespace).map((rule) => {
-      const [name, ns] = [rule.spec.host.split('.')[0]!, rule.spec.host.split('.')[1] ?? rule.metadata.namespace];
-      const selector = svc.get(ns, name)?.spec?.selector;
-      const endpoints = (labels?: Record<string, string>) => (selector ? podsOf(ns).filter((p) => matches(p.metadata.labels, selector) && matches(p.metadata.labels, labels)).length : 0);
-      const all = endpoints();
-      const top = (rule.spec.trafficPolicy ?? {}) as Record<string, unknown>;
-      return {
-        namespace: rule.metadata.namespace,
-        name: rule.metadata.name,
-        host: rule.spec.host,
-        resourceVersion: rule.metadata.resourceVersion,
-        portLevelSettings: (top.portLevelSettings as unknown[] | undefined) ?? [],
-        targets: [
-          // The policy as stored: the page derives its form and consequences (lib/mesh, pure), so
-          // thousands of DestinationRules are not sent three times over.
-          { subset: undefined as string | undefined, label: 'All subsets', inherits: false, endpoints: all, policy: top },
-          ...(rule.spec.subsets ?? []).map((s) => {
-            const own = (s.trafficPolicy ?? undefined) as Record<string, unknown> | undefined;
-            return { subset: s.name, label: `Subset ${s.name}`, inherits: !own, endpoints: endpoints(s.labels), policy: own ?? {} };
-          }),
-        ],
-      };
-    }),
-    routes: vs.list(namespace).flatMap((v) =>
-      (v.spec.http ?? []).map((route, index) => ({
-        namespace: v.metadata.namespace,
-        virtualService: v.metadata.name,
-        resourceVersion: v.metadata.resourceVersion,
-        index,
-        name: route.name ?? `route ${index + 1}`,
-        hosts: [...new Set((route.route ?? []).map((d) => d.destination.host.split('.')[0]!))],
-        timeout: route.timeout ?? '',
-        attempts: route.retries?.attempts === undefined ? '' : String(route.retries.attempts),
-        perTryTimeout: route.retries?.perTryTimeout ?? '',
-        retryOn: route.retries?.retryOn ?? '',
-      })),
-    ),
+    rules: (function* () { for (const rule of ruleObjects) yield ruleView(rule); })(),
+    routes: (function* () { for (const v of vsObjects) yield* routeViews(v); })(),
   };
 }
+
+type Items<T> = T extends Iterable<infer I> ? I[] : never;
+type Answer = Awaited<ReturnType<typeof resilienceView>>;
+
+/** The Resilience page's answer as the page reads it: the JSON of resilienceView, arrays made. */
+export type ResilienceView = { [K in keyof Answer]: Items<Answer[K]> };
 
 class FieldErrors extends ApiError {
   constructor(errors: Record<string, string>) {

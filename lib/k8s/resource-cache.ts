@@ -40,14 +40,38 @@ type Listener = () => void;
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
+// Strings that recur across objects: stored once, not once per object (at 10,000 objects a
+// JSON parse makes 10,000 copies of "networking.istio.io/v1"). Bounded: a table that fills up
+// starts over, and what was shared stays shared.
+const INTERN_LIMIT = 20_000;
+const interned = new Map<string, string>();
+function intern(value: string): string {
+  if (value.length > 512) return value; // rarely shared; would only churn the table
+  const known = interned.get(value);
+  if (known !== undefined) return known;
+  if (interned.size >= INTERN_LIMIT) interned.clear();
+  interned.set(value, value);
+  return value;
+}
+const internAll = (map: Record<string, string> | undefined) => (map ? Object.fromEntries(Object.entries(map).map(([k, v]) => [intern(k), intern(v)])) : map);
+
 // managedFields and kubectl's last-applied copy of the object are never read, and on a real
-// cluster they are often larger than the rest of the object together.
-function strip<T extends KubeObject>(object: T): T {
-  const metadata = object.metadata;
-  if (!metadata || (!metadata.managedFields && !metadata.annotations?.[LAST_APPLIED])) return object;
-  const { managedFields: _dropped, annotations, ...rest } = metadata;
+// cluster they are often larger than the rest of the object together. What is kept has its
+// recurring strings shared: kind, apiVersion, namespace, creation time, labels and annotations.
+function compact<T extends KubeObject>(object: T): T {
+  const metadata = object.metadata as (KubeObject['metadata'] & { labels?: Record<string, string>; creationTimestamp?: string }) | undefined;
+  if (!metadata) return object;
+  const { managedFields: _dropped, annotations, labels, ...rest } = metadata;
   const { [LAST_APPLIED]: _lastApplied, ...kept } = annotations ?? {};
-  return { ...object, metadata: Object.keys(kept).length > 0 ? { ...rest, annotations: kept } : rest };
+  const compacted: typeof metadata = { ...rest };
+  if (rest.namespace !== undefined) compacted.namespace = intern(rest.namespace);
+  if (typeof rest.creationTimestamp === 'string') compacted.creationTimestamp = intern(rest.creationTimestamp);
+  if (labels) compacted.labels = internAll(labels);
+  if (Object.keys(kept).length > 0) compacted.annotations = internAll(kept);
+  const result = { ...object, metadata: compacted };
+  if (typeof object.apiVersion === 'string') result.apiVersion = intern(object.apiVersion);
+  if (typeof object.kind === 'string') result.kind = intern(object.kind);
+  return result;
 }
 
 const isGone = (error: unknown) => toApiError(error).status === 410;
@@ -139,7 +163,7 @@ export class ResourceCache<T extends KubeObject> implements ObjectCache<T> {
     const namespace = object.metadata?.namespace ?? '';
     let objects = this.byNamespace.get(namespace);
     if (!objects) this.byNamespace.set(namespace, (objects = new Map()));
-    objects.set(object.metadata?.name ?? '', strip(object));
+    objects.set(object.metadata?.name ?? '', compact(object));
     this.sortedAll = undefined;
   }
 

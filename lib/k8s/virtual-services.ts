@@ -8,12 +8,17 @@ import { ApiError } from './errors';
 import { descriptorFor, destinationRules, virtualServices } from './resources';
 import { getObject, jsonPatch, type WriteOptions } from './writes';
 
-export async function listVirtualServiceViews(namespace?: string): Promise<{ items: VirtualServiceView[]; resourceVersion: string }> {
+/**
+ * Every VirtualService (in one namespace, or all) as the Traffic page shows it. The items are
+ * made one by one as they are read (streamJson writes them as it sends them): at 10,000
+ * VirtualServices the views together are several times the size of the cached objects.
+ */
+export async function listVirtualServiceViews(namespace?: string): Promise<{ items: Iterable<VirtualServiceView>; resourceVersion: string }> {
   const [vsCache, drCache] = await Promise.all([cacheFor<VirtualService>(virtualServices), cacheFor<DestinationRule>(destinationRules)]);
   // DestinationRules may live in other namespaces than the VirtualServices that use them.
   const subsets = indexSubsets(drCache.list());
-  const items = vsCache.list(namespace).map((vs) => viewVirtualService(vs, subsets));
-  return { items, resourceVersion: vsCache.state(namespace).resourceVersion };
+  const objects = vsCache.list(namespace); // this moment's objects: the cache replaces, never mutates, them
+  return { items: (function* () { for (const vs of objects) yield viewVirtualService(vs, subsets); })(), resourceVersion: vsCache.state(namespace).resourceVersion };
 }
 
 /** The fresh view of one VirtualService, read from the API itself (after a conflict the cache may lag). */

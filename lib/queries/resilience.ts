@@ -1,9 +1,9 @@
 import { queryOptions } from '@tanstack/react-query';
-import type { resilienceView } from '@/lib/k8s/resilience';
+import type { ResilienceView } from '@/lib/k8s/resilience';
 import type { BreakerLive } from '@/lib/metrics/resilience';
 import { fetchJson } from './fetch-json';
 
-export type ResilienceView = Awaited<ReturnType<typeof resilienceView>>;
+export type { ResilienceView };
 const ns = (namespace: string) => (namespace ? `?namespace=${encodeURIComponent(namespace)}` : '');
 
 export const resilienceQuery = (namespace: string) => queryOptions({ queryKey: ['resilience', namespace], queryFn: () => fetchJson<ResilienceView>(`/api/resilience${ns(namespace)}`), refetchInterval: 2000 });
