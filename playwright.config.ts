@@ -61,7 +61,8 @@ export default defineConfig({
       name: 'sandbox',
       dependencies: ['sign-in'],
       testIgnore: /no-cluster\.spec\.ts|auth\.setup\.ts|production\.spec\.ts|standalone\.spec\.ts/,
-      use: { baseURL: `http://127.0.0.1:${CONNECTED_PORT}`, storageState: `${AUTH_DIR}/operator.json` },
+      // Writes need the dashboard's Origin (a browser sends it; page.request does not by itself).
+      use: { baseURL: `http://127.0.0.1:${CONNECTED_PORT}`, storageState: `${AUTH_DIR}/operator.json`, extraHTTPHeaders: { origin: `http://127.0.0.1:${CONNECTED_PORT}` } },
     },
     { name: 'no-cluster', testMatch: /no-cluster\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${NO_CLUSTER_PORT}` } },
     // Its own sandbox (without Meshdeck's namespace) and two production replicas, started by the spec.
