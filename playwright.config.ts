@@ -69,6 +69,8 @@ export default defineConfig({
     { name: 'production', testMatch: /production\.spec\.ts/ },
     // The image's server (.next/standalone, as the Dockerfile copies it), started by the spec; no sign-in.
     { name: 'standalone', testMatch: /standalone\.spec\.ts/ },
+    // Its own in-process sandbox (the specs compare its store before and after) and dashboard: the route × identity matrix and the API fuzzing.
+    { name: 'api', testMatch: /api-(fuzz|matrix)\.spec\.ts/ },
   ],
   // Started in this order: the sandbox first, so its kubeconfig exists for the dashboard.
   webServer: [
