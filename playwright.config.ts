@@ -60,7 +60,7 @@ export default defineConfig({
     {
       name: 'sandbox',
       dependencies: ['sign-in'],
-      testIgnore: /no-cluster\.spec\.ts|auth\.setup\.ts|production\.spec\.ts|standalone\.spec\.ts/,
+      testIgnore: /no-cluster\.spec\.ts|auth\.setup\.ts|production\.spec\.ts|standalone\.spec\.ts|oidc\.spec\.ts/,
       // Writes need the dashboard's Origin (a browser sends it; page.request does not by itself).
       use: { baseURL: `http://127.0.0.1:${CONNECTED_PORT}`, storageState: `${AUTH_DIR}/operator.json`, extraHTTPHeaders: { origin: `http://127.0.0.1:${CONNECTED_PORT}` } },
     },
@@ -71,6 +71,8 @@ export default defineConfig({
     { name: 'standalone', testMatch: /standalone\.spec\.ts/ },
     // Its own in-process sandbox (the specs compare its store before and after) and dashboard: the route × identity matrix and the API fuzzing.
     { name: 'api', testMatch: /api-(fuzz|matrix)\.spec\.ts/ },
+    // A real OIDC provider (oidc-provider on loopback), its own sandbox and a dashboard without demo users, started by the spec.
+    { name: 'oidc', testMatch: /oidc\.spec\.ts/ },
   ],
   // Started in this order: the sandbox first, so its kubeconfig exists for the dashboard.
   webServer: [

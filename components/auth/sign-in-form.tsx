@@ -28,7 +28,8 @@ export function DemoSignIn({ users }: { users: { id: string; name: string }[] })
       router.push('/');
       router.refresh();
     }
-    else setError('Wrong user or password.');
+    // next-auth's generic code for a refused password; anything else (the backoff) says itself.
+    else setError(!result?.error || result.error === 'CredentialsSignin' ? 'Wrong user or password.' : result.error);
   }
 
   return (
