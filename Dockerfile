@@ -30,8 +30,8 @@ RUN npm run build
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 WORKDIR /app
-# V8's heap sized for the Deployment's 512Mi limit, as `npm start` and deploy/base set it (README,
-# "Memory"); `npm run bench:scale` measures with these flags and checks that the three agree.
+# V8's heap sized for the Deployment's 512Mi limit (why: deploy/base/deployment.yaml), as `npm start`
+# sets it too; `npm run bench:scale` measures with these flags and checks that the three agree.
 ENV NODE_ENV=production \
     NEXT_TELEMETRY_DISABLED=1 \
     HOSTNAME=0.0.0.0 \
