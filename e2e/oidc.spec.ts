@@ -169,8 +169,15 @@ test("a viewer in the cluster mapped to operator in Meshdeck cannot write and do
   // Only the namespace the cluster lets her list; the operator sees the others too.
   const namespaces = (await (await page.request.get('/api/namespaces')).json()) as { items: { name: string }[] };
   expect(namespaces.items.map((ns) => ns.name)).toEqual(['ai-nutritionist']);
-  const hidden = await page.request.get('/api/traffic?namespace=istio-system');
-  expect(hidden.status()).toBe(403);
+  for (const path of ['/api/traffic', '/api/security', '/api/resilience', '/api/security/live']) {
+    const hidden = await page.request.get(`${path}?namespace=istio-system`);
+    expect(hidden.status(), path).toBe(403);
+    expect((await hidden.json()).error.message).toBe("The cluster's RBAC does not let rita@example.com list Istio resources in namespace istio-system");
+  }
+  // All namespaces: only hers in the answer.
+  const traffic = (await (await page.request.get('/api/traffic')).json()) as { items: { namespace: string }[] };
+  expect(traffic.items.length).toBeGreaterThan(0);
+  expect(new Set(traffic.items.map((vs) => vs.namespace))).toEqual(new Set(['ai-nutritionist']));
   await expect(page.getByRole('combobox', { name: 'Namespace' }).locator('option')).toHaveText(['All namespaces', 'ai-nutritionist']);
 
   // The write controls follow the cluster's RBAC for her, not only Meshdeck's role.
