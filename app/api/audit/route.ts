@@ -1,26 +1,29 @@
 import { z } from 'zod';
+import { namespaceName } from '@/lib/api/param-schemas';
 import { listAudit, pendingCount, signingState } from '@/lib/audit/audit';
 import { ensureAuditRetention, retentionStatus } from '@/lib/audit/retention';
-import { requireUser } from '@/lib/auth/session';
-import { errorResponse, json } from '@/lib/http/responses';
+import { visibleAnswer, visibleNamespaces } from '@/lib/auth/cluster-access';
+import { route } from '@/lib/http/route';
 
 export const dynamic = 'force-dynamic';
 
 const filters = z.object({
-  namespace: z.string().regex(/^[a-z0-9-]{1,63}$/).optional(),
+  namespace: namespaceName.optional(),
   user: z.string().max(200).optional(),
   action: z.string().max(100).optional(),
   q: z.string().max(200).optional(),
 });
 
-/** The audit trail of every namespace (or one), newest first, filtered, with how far it can be trusted. */
-export async function GET(request: Request) {
-  try {
-    await requireUser('read');
+/**
+ * The audit trail of every namespace (or one), newest first, filtered, with how far it can be
+ * trusted; only entries about namespaces the cluster lets the person see.
+ */
+export const GET = route({ auth: 'read', query: filters }, ({ user, query }) =>
+  visibleAnswer(user!, query.namespace, async () => {
     ensureAuditRetention();
-    const query = filters.parse(Object.fromEntries([...new URL(request.url).searchParams].filter(([, v]) => v !== '')));
-    return json({ items: await listAudit(query), signing: signingState(), retention: await retentionStatus(), pending: pendingCount() });
-  } catch (error) {
-    return errorResponse(error);
-  }
-}
+    const entries = await listAudit(query);
+    // Entries name their object's namespace under `resource`, which the generic filter does not look into.
+    const visible = new Set(await visibleNamespaces(user!, [...new Set(entries.map((e) => e.resource.namespace))]));
+    return { items: entries.filter((e) => visible.has(e.resource.namespace)), signing: signingState(), retention: await retentionStatus(), pending: pendingCount() };
+  }),
+);
