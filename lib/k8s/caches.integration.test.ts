@@ -7,7 +7,7 @@ import { ApiError } from './errors';
 import { pointAtKubeconfig } from './fake-api';
 import { kubeRequest } from './http';
 import { collectionPath, configMaps, objectPath, pods, virtualServices } from './resources';
-import { jsonPatch } from './writes';
+import { jsonPatch, objectAtVersion } from './writes';
 
 type Meta = { kind?: string; metadata: { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: unknown };
 
@@ -92,5 +92,30 @@ describe('jsonPatch on the sandbox', () => {
     const error = (await jsonPatch(virtualServices, NS, 'reviews', [{ op: 'replace', path: '/spec/tcp/0/route/0/weight', value: 1 }]).catch((e: unknown) => e)) as ApiError;
     expect([error.status, error.reason]).toEqual([422, 'Invalid']);
     expect(error.message).toContain('/spec/tcp/0/route/0/weight does not exist');
+  });
+});
+
+describe('the object a write is based on', () => {
+  type Vs = { metadata: { resourceVersion: string }; spec: { http: { route: { weight: number }[] }[] } };
+  const path = objectPath(virtualServices, NS, 'reviews');
+
+  it('is the object at the edited version, even when the cache has not seen that version yet', async () => {
+    const cache = await cacheFor<Vs & { metadata: { name: string; namespace: string } }>(virtualServices);
+    cache.stop(); // the watch no longer follows: the cache lags from here on, as a slow one would
+    try {
+      const edited = await mergePatch(path, { metadata: { labels: { touched: String(Date.now()) } } }) as Vs;
+      expect(cache.get(NS, 'reviews')?.metadata.resourceVersion).not.toBe(edited.metadata.resourceVersion);
+      const base = await objectAtVersion<Vs>(virtualServices, NS, 'reviews', edited.metadata.resourceVersion);
+      expect(base?.metadata.resourceVersion).toBe(edited.metadata.resourceVersion);
+    } finally {
+      await cacheFor(virtualServices).then((c) => c.stop());
+    }
+  });
+
+  it('is a conflict, before any write, when the object moved past the edited version', async () => {
+    const before = await kubeRequest<Vs>({ path });
+    await mergePatch(path, { metadata: { labels: { touched: `again-${Date.now()}` } } });
+    await expect(objectAtVersion(virtualServices, NS, 'reviews', before.metadata.resourceVersion)).rejects.toMatchObject({ status: 409, reason: 'Conflict' });
+    expect(await objectAtVersion(virtualServices, NS, 'gone', '1')).toBeUndefined();
   });
 });

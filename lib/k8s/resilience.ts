@@ -5,7 +5,7 @@ import type { DestinationRule, VirtualService } from '@/lib/mesh/types';
 import { cacheFor } from './caches';
 import { ApiError } from './errors';
 import { destinationRules, pods, services, virtualServices } from './resources';
-import { jsonPatch, type WriteOptions } from './writes';
+import { jsonPatch, objectAtVersion, type WriteOptions } from './writes';
 
 // Only labels are read (endpoints per subset), so the cache keeps Pods' metadata alone.
 type Pod = { metadata: { namespace: string; labels?: Record<string, string> } };
@@ -78,15 +78,14 @@ class FieldErrors extends ApiError {
 }
 
 export async function setPolicy(namespace: string, name: string, input: { resourceVersion: string; subset?: string; values: FormValues }, options: WriteOptions) {
-  const cache = await cacheFor<DestinationRule>(destinationRules);
-  const rule = cache.get(namespace, name);
+  const rule = await objectAtVersion<DestinationRule>(destinationRules, namespace, name, input.resourceVersion);
   if (!rule) throw new ApiError(404, `DestinationRule ${namespace}/${name} does not exist`, 'NotFound');
   const subset = input.subset ? rule.spec.subsets?.find((s) => s.name === input.subset) : undefined;
   if (input.subset && !subset) throw new ApiError(400, `DestinationRule ${namespace}/${name} has no subset ${input.subset}`, 'BadRequest');
   const current = ((input.subset ? subset!.trafficPolicy : rule.spec.trafficPolicy) ?? {}) as Record<string, unknown>;
   const { policy, errors } = fromForm(input.values, current);
   if (Object.keys(errors).length) throw new FieldErrors(errors);
-  const patch = policyPatch({ ...rule, metadata: { ...rule.metadata, resourceVersion: input.resourceVersion } }, { subset: input.subset }, policy);
+  const patch = policyPatch(rule, { subset: input.subset }, policy);
   const updated = await jsonPatch<DestinationRule>(destinationRules, namespace, name, patch, options);
   const changed = Object.keys(input.values).filter((k) => (toForm(current)[k] ?? '') !== (input.values[k] ?? '').trim());
   return {
@@ -101,15 +100,14 @@ export async function setPolicy(namespace: string, name: string, input: { resour
 export async function setRouteResilience(namespace: string, name: string, index: number, input: { resourceVersion: string; timeout: string; attempts: string; perTryTimeout: string; retryOn: string }, options: WriteOptions) {
   const errors = validateRoute(input);
   if (Object.keys(errors).length) throw new FieldErrors(errors);
-  const cache = await cacheFor<VirtualService>(virtualServices);
-  const vs = cache.get(namespace, name);
+  const vs = await objectAtVersion<VirtualService>(virtualServices, namespace, name, input.resourceVersion);
   const route = vs?.spec.http?.[index];
   if (!vs || !route) throw new ApiError(404, `VirtualService ${namespace}/${name} has no route ${index}`, 'NotFound');
   const change: RouteResilience = {
     timeout: input.timeout.trim() || undefined,
     retries: input.attempts.trim() === '' ? undefined : { attempts: Number(input.attempts), ...(input.perTryTimeout.trim() ? { perTryTimeout: input.perTryTimeout.trim() } : {}), ...(input.retryOn.trim() ? { retryOn: input.retryOn.trim() } : {}) },
   };
-  const patch = routeResiliencePatch({ ...vs, metadata: { ...vs.metadata, resourceVersion: input.resourceVersion } }, index, change);
+  const patch = routeResiliencePatch(vs, index, change);
   const updated = await jsonPatch<VirtualService>(virtualServices, namespace, name, patch, options);
   const previous: RouteResilience = { timeout: route.timeout, retries: route.retries ? { attempts: route.retries.attempts ?? 2, perTryTimeout: route.retries.perTryTimeout, retryOn: route.retries.retryOn } : undefined };
   return {

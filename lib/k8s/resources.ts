@@ -46,12 +46,3 @@ export function collectionPath(d: ResourceDescriptor, namespace?: string): strin
 export function objectPath(d: ResourceDescriptor, namespace: string | undefined, name: string): string {
   return `${collectionPath(d, namespace)}/${encodeURIComponent(name)}`;
 }
-
-const byKind: Record<string, ResourceDescriptor> = {};
-/** The descriptor of a kind Meshdeck writes (for reverting audited changes). */
-export function descriptorFor(kind: string): ResourceDescriptor {
-  if (Object.keys(byKind).length === 0) for (const d of [virtualServices, destinationRules, peerAuthentications, requestAuthentications, authorizationPolicies, envoyFilters, configMaps]) byKind[d.kind] = d;
-  const descriptor = byKind[kind];
-  if (!descriptor) throw new Error(`Meshdeck does not write ${kind} objects`);
-  return descriptor;
-}

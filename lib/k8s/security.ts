@@ -10,7 +10,7 @@ import type { DestinationRule } from '@/lib/mesh/types';
 import { cacheFor } from './caches';
 import { ApiError } from './errors';
 import { authorizationPolicies, deployments, destinationRules, envoyFilters, peerAuthentications, requestAuthentications, services } from './resources';
-import { jsonPatch, type WriteOptions } from './writes';
+import { jsonPatch, objectAtVersion, type WriteOptions } from './writes';
 
 export const rootNamespace = () => process.env.MESHDECK_ROOT_NAMESPACE ?? 'istio-system';
 
@@ -135,15 +135,14 @@ export async function extendEmergency(namespace: string, minutes: number, option
  * the first bucket of config patch `patchIndex`.
  */
 export async function setTokenBucket(namespace: string, name: string, patchIndex: number, input: { resourceVersion: string; maxTokens: number; tokensPerFill: number; fillInterval: string; bucket?: string }, options: WriteOptions) {
-  const cache = await cacheFor<EnvoyFilter>(envoyFilters);
-  const filter = cache.get(namespace, name);
+  const filter = await objectAtVersion<EnvoyFilter>(envoyFilters, namespace, name, input.resourceVersion);
   const inPatch = filter ? findTokenBuckets(filter).filter((b) => b.patchIndex === patchIndex) : [];
   const current = input.bucket === undefined ? inPatch[0] : inPatch.find((b) => b.bucket === input.bucket);
   if (!filter || !current) throw new ApiError(404, `EnvoyFilter ${namespace}/${name} has no local rate limit token bucket in config patch ${patchIndex}${input.bucket ? ` at ${input.bucket}` : ''}`, 'NotFound');
   const errors = validateTokenBucket(input, current);
   if (Object.keys(errors).length) throw new ApiError(400, Object.values(errors).join('; '), 'BadRequest', { fields: errors });
-  // The precondition is the version the editor read, not the cache's.
-  const patch = tokenBucketPatch({ ...filter, metadata: { ...filter.metadata, resourceVersion: input.resourceVersion } }, current.bucket, input);
+  // The object at the version the editor read: its values are the revert's, its version the precondition.
+  const patch = tokenBucketPatch(filter, current.bucket, input);
   const updated = await jsonPatch<EnvoyFilter>(envoyFilters, namespace, name, patch, options);
   const next = findTokenBuckets(updated).find((b) => b.bucket === current.bucket)!;
   return { item: next, patch, revert: restoreTokenBucketPatch(updated, filter, current.bucket), summary: `token bucket ${current.maxTokens}/${current.tokensPerFill} per ${current.fillInterval} → ${next.maxTokens}/${next.tokensPerFill} per ${next.fillInterval}`, resourceVersion: updated.metadata.resourceVersion };

@@ -5,8 +5,8 @@ import { describeMatch, describeSplit, indexSubsets, viewVirtualService, type Vi
 import type { DestinationRule, HTTPMatchRequest, VirtualService } from '@/lib/mesh/types';
 import { cacheFor } from './caches';
 import { ApiError } from './errors';
-import { descriptorFor, destinationRules, virtualServices } from './resources';
-import { getObject, jsonPatch, type WriteOptions } from './writes';
+import { destinationRules, virtualServices } from './resources';
+import { getObject, jsonPatch, objectAtVersion, type WriteOptions } from './writes';
 
 /**
  * Every VirtualService (in one namespace, or all) as the Traffic page shows it. The items are
@@ -27,9 +27,9 @@ export async function freshView(namespace: string, name: string): Promise<Virtua
   return viewVirtualService(vs, drCache.list());
 }
 
-async function cachedRoute(namespace: string, name: string, routeIndex: number): Promise<VirtualService> {
-  const cache = await cacheFor<VirtualService>(virtualServices);
-  const vs = cache.get(namespace, name);
+/** The VirtualService at the version the edit was based on, with that route. */
+async function routeAt(namespace: string, name: string, routeIndex: number, resourceVersion: string): Promise<VirtualService> {
+  const vs = await objectAtVersion<VirtualService>(virtualServices, namespace, name, resourceVersion);
   if (!vs) throw new ApiError(404, `VirtualService ${namespace}/${name} does not exist`, 'NotFound');
   if (!vs.spec.http?.[routeIndex]) throw new ApiError(404, `VirtualService ${namespace}/${name} has no http route ${routeIndex} (it has ${vs.spec.http?.length ?? 0})`, 'NotFound');
   return vs;
@@ -53,7 +53,7 @@ export interface WeightChange {
  * write is based on the client's resourceVersion, so a changed object answers 409.
  */
 export async function setRouteWeights(namespace: string, name: string, routeIndex: number, change: WeightChange, options: WriteOptions = {}): Promise<AppliedChange> {
-  const vs = await cachedRoute(namespace, name, routeIndex);
+  const vs = await routeAt(namespace, name, routeIndex, change.resourceVersion);
   const route = vs.spec.http![routeIndex]!;
   const entries = route.route ?? [];
   const label = (d: { host: string; subset?: string }) => `${d.host}${d.subset ? `/${d.subset}` : ''}`;
@@ -64,7 +64,7 @@ export async function setRouteWeights(namespace: string, name: string, routeInde
     throw new ApiError(400, `Route "${route.name ?? routeIndex}" has the destinations ${known.join(', ')}; give one weight for each${unknown.length ? ` (not ${unknown.join(', ')})` : ''}`, 'BadRequest');
   }
   const weights = known.map((d) => change.weights.find((w) => label(w) === d)!.weight);
-  const patch = weightPatch({ ...vs, metadata: { ...vs.metadata, resourceVersion: change.resourceVersion } }, routeIndex, weights);
+  const patch = weightPatch(vs, routeIndex, weights);
   const before = viewVirtualService(vs, []).routes[routeIndex]!;
   const updated = await jsonPatch<VirtualService>(virtualServices, namespace, name, patch, options);
   const drCache = await cacheFor<DestinationRule>(destinationRules);
@@ -79,8 +79,8 @@ export async function setRouteWeights(namespace: string, name: string, routeInde
 }
 
 export async function setRouteMatch(namespace: string, name: string, routeIndex: number, change: { resourceVersion: string; match: HTTPMatchRequest[] }, options: WriteOptions = {}): Promise<AppliedChange> {
-  const vs = await cachedRoute(namespace, name, routeIndex);
-  const patch = matchPatch({ ...vs, metadata: { ...vs.metadata, resourceVersion: change.resourceVersion } }, routeIndex, change.match);
+  const vs = await routeAt(namespace, name, routeIndex, change.resourceVersion);
+  const patch = matchPatch(vs, routeIndex, change.match);
   const previous = vs.spec.http![routeIndex]!.match ?? [];
   const updated = await jsonPatch<VirtualService>(virtualServices, namespace, name, patch, options);
   const drCache = await cacheFor<DestinationRule>(destinationRules);
@@ -95,8 +95,3 @@ export async function setRouteMatch(namespace: string, name: string, routeIndex:
 
 export const vsResource = (namespace: string, name: string) => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace, name });
 
-/** Applies a stored inverse patch (its precondition included): a revert from the audit trail. */
-export async function applyRevert(resource: { kind: string; namespace: string; name: string }, ops: JsonPatchOp[], options: WriteOptions = {}): Promise<unknown> {
-  const descriptor = descriptorFor(resource.kind);
-  return jsonPatch<unknown>(descriptor, resource.namespace, resource.name, ops, options);
-}

@@ -1,6 +1,8 @@
+import { cacheFor } from './caches';
 import { ApiError, toApiError } from './errors';
 import { kubeRequest } from './http';
 import { classifyRejectedPatch } from './rejected-patch';
+import type { KubeObject } from './resource-cache';
 import { objectPath, type ResourceDescriptor } from './resources';
 
 export interface WriteOptions {
@@ -42,4 +44,26 @@ export async function jsonPatch<T>(descriptor: ResourceDescriptor, namespace: st
 /** Reads one object straight from the API (used to show the fresh state after a conflict). */
 export function getObject<T>(descriptor: ResourceDescriptor, namespace: string, name: string, options: WriteOptions = {}): Promise<T> {
   return kubeRequest<T>({ path: objectPath(descriptor, namespace, name), impersonate: options.impersonate });
+}
+
+/**
+ * The object a write is based on: as it was at `resourceVersion`, the version the person
+ * edited. The watch cache may lag the person's page (or run ahead of it), so a cached copy
+ * of another version is not used: the object is read fresh, and if it has moved on since that
+ * version, the write is a conflict now, before anything is sent. Undefined when it is gone.
+ */
+export async function objectAtVersion<T extends { metadata: { resourceVersion?: string } }>(descriptor: ResourceDescriptor, namespace: string, name: string, resourceVersion: string): Promise<T | undefined> {
+  const cached = (await cacheFor<T & KubeObject>(descriptor)).get(namespace, name);
+  if (cached?.metadata.resourceVersion === resourceVersion) return cached;
+  let fresh: T;
+  try {
+    fresh = await getObject<T>(descriptor, namespace, name);
+  } catch (error) {
+    if (toApiError(error).status === 404) return undefined;
+    throw error;
+  }
+  if (fresh.metadata.resourceVersion !== resourceVersion) {
+    throw new ApiError(409, `${descriptor.kind} ${namespace}/${name} changed since it was read (your edit was based on version ${resourceVersion}; it is now at ${fresh.metadata.resourceVersion})`, 'Conflict');
+  }
+  return fresh;
 }
