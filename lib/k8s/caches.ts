@@ -1,7 +1,7 @@
 import { ApiError, toApiError } from './errors';
 import { kubeRequest, kubeWatch } from './http';
 import { kubeConnection } from './kube-config';
-import { MergedCache, ResourceCache, type KubeObject, type ListWatch, type ObjectCache } from './resource-cache';
+import { compact, MergedCache, ResourceCache, type KubeObject, type ListWatch, type ObjectCache } from './resource-cache';
 import { apiVersionOf, collectionPath, type ResourceDescriptor } from './resources';
 
 /** Narrows what a cache holds: fewer objects (labelSelector) or less of each (metadataOnly). */
@@ -30,7 +30,8 @@ const metadataOf = <T extends KubeObject>(object: T) => ({ apiVersion: object.ap
 /** The LIST and WATCH of one kind, cluster-wide or in one namespace, as the scope narrows them. */
 export function listWatchFor<T extends KubeObject>(descriptor: ResourceDescriptor, scope: CacheScope = {}, namespace?: string): ListWatch<T> {
   const path = collectionPath(descriptor, namespace);
-  const shape = scope.metadataOnly ? metadataOf<T> : (object: T) => object;
+  // Each page compacted as it arrives: a first list of 10,000 objects never holds them all whole.
+  const shape = scope.metadataOnly ? (object: T) => compact(metadataOf(object)) : compact<T>;
   return {
     async list() {
       const items: T[] = [];

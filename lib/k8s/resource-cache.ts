@@ -55,10 +55,13 @@ function intern(value: string): string {
 }
 const internAll = (map: Record<string, string> | undefined) => (map ? Object.fromEntries(Object.entries(map).map(([k, v]) => [intern(k), intern(v)])) : map);
 
-// managedFields and kubectl's last-applied copy of the object are never read, and on a real
-// cluster they are often larger than the rest of the object together. What is kept has its
-// recurring strings shared: kind, apiVersion, namespace, creation time, labels and annotations.
-function compact<T extends KubeObject>(object: T): T {
+/**
+ * The object as the cache keeps it. managedFields and kubectl's last-applied copy of the object
+ * are never read, and on a real cluster they are often larger than the rest of the object
+ * together; what is kept has its recurring strings shared: kind, apiVersion, namespace, creation
+ * time, labels and annotations.
+ */
+export function compact<T extends KubeObject>(object: T): T {
   const metadata = object.metadata as (KubeObject['metadata'] & { labels?: Record<string, string>; creationTimestamp?: string }) | undefined;
   if (!metadata) return object;
   const { managedFields: _dropped, annotations, labels, ...rest } = metadata;
