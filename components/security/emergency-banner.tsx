@@ -64,12 +64,13 @@ function EmergencyLine({ emergency: e, now, revert }: { emergency: EmergencyStat
   const done = () => void queryClient.invalidateQueries();
   const restore = useMutation({ mutationFn: () => restoreEmergency(e.namespace, reason), onSuccess: done });
   const extend = useMutation({ mutationFn: () => extendEmergency(e.namespace, 30, reason), onSuccess: done });
+  const extended = extend.data?.item;
   const overdue = Date.parse(e.revertAt) <= now;
   return (
     <div className="emergency-line">
       <p>
         <strong>Emergency: mTLS is PERMISSIVE in {e.namespace}</strong> (was {e.previousMode}).{' '}
-        {e.skipped ? <span>Automatic revert skipped: {e.skipped}</span> : overdue ? <span>{revert.armed ? 'Reverting now…' : 'Deadline passed; nothing is reverting it.'}</span> : <span>Reverts in <span className="countdown">{timeLeft(e.revertAt, now)}</span>.</span>} By {e.by}: {e.reason}{' '}
+        {e.skipped ? <span>Automatic revert skipped: {e.skipped}</span> : overdue ? <span>{revert.armed ? 'Reverting now…' : 'Deadline passed; nothing is reverting it.'}</span> : <span>Reverts in <span className="countdown">{timeLeft(e.revertAt, now)}</span> (at <time dateTime={e.revertAt}>{new Date(e.revertAt).toLocaleTimeString()}</time>).</span>} By {e.by}: {e.reason}{' '}
         <span className={revert.armed ? 'revert-armed' : 'revert-unarmed'}>{armingText(revert)}</span>
       </p>
       {!denial && (
@@ -81,6 +82,12 @@ function EmergencyLine({ emergency: e, now, revert }: { emergency: EmergencyStat
           <button type="button" className="button button-quiet button-small" disabled={reason.trim().length < 3 || extend.isPending} onClick={() => extend.mutate()}>
             Extend by 30 minutes
           </button>
+          {extended && (
+            <span role="status">
+              Extended: reverts at {new Date(extended.revertAt).toLocaleTimeString()} instead of {new Date(extended.previousRevertAt).toLocaleTimeString()}
+              {extended.capped ? ' (capped: an emergency ends at most 24 hours from now)' : ' (+30 minutes)'}.
+            </span>
+          )}
           {(restore.error ?? extend.error) && <span role="alert">{(restore.error ?? extend.error)!.message}</span>}
         </div>
       )}

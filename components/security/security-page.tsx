@@ -4,11 +4,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { useDenial } from '@/components/auth/user-context';
+import { ConflictView } from '@/components/ui/conflict-view';
 import { QueryState } from '@/components/ui/query-state';
 import { describeDuration } from '@/lib/mesh/duration';
 import { DEFAULT_EMERGENCY_MINUTES, MAX_EMERGENCY_MINUTES } from '@/lib/mesh/emergency';
 import { refillPerSecond, validateTokenBucket } from '@/lib/mesh/rate-limits';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
+import { HttpError } from '@/lib/queries/fetch-json';
 import { emergenciesQuery, evaluateCaller, putTokenBucket, securityLiveQuery, securityQuery, startEmergency, type SecurityView } from '@/lib/queries/security';
 import { armingText } from './emergency-banner';
 
@@ -223,10 +225,11 @@ function Jwt({ data }: { data: SecurityView }) {
         </div>
       ))}
       <h3>Which workloads need a token</h3>
-      <ul>
+      <ul aria-label="Which workloads need a token">
         {data.tokenRequired.map((t) => (
           <li key={t.workload}>
-            {t.workload}: {t.open ? 'no ALLOW policy, so no token is required' : t.requireToken.length ? `token required (${t.requireToken.join('; ')})` : 'allowed without a token by every ALLOW rule'}
+            <strong>{t.workload}</strong>: {t.required === 'always' ? 'token required' : t.required === 'sometimes' ? 'token required for some requests' : 'no token required'}
+            {t.because.length > 0 && ` (${t.because.join('; ')})`}
           </li>
         ))}
       </ul>
@@ -243,24 +246,44 @@ const lines = (text: string, sep: string) =>
       .map(([k, ...v]) => [k!.trim(), v.join(sep).trim()]),
   );
 
+const GATEWAY = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
+
 function Authorization({ data, namespace }: { data: SecurityView; namespace: string }) {
   const apps = [...new Set(data.workloads.map((w) => `${w.workload.namespace}/${w.workload.labels.app ?? w.workload.name}`))];
   const [target, setTarget] = useState(apps[0] ?? '');
+  const [principal, setPrincipal] = useState(data.principals.includes(GATEWAY) ? GATEWAY : (data.principals[0] ?? ''));
+  const [sourceNamespace, setSourceNamespace] = useState('');
+  const [sourceIp, setSourceIp] = useState('');
   const [method, setMethod] = useState('GET');
   const [path, setPath] = useState('/');
+  const [host, setHost] = useState('');
   // A caller signed in with the first issuer this mesh trusts; empty (no token) when it trusts none.
-  const [token, setToken] = useState(() => {
-    const issuer = data.jwt.flatMap((r) => r.providers)[0]?.issuer;
-    return issuer ? `${issuer}/user-1` : '';
-  });
+  const firstProvider = data.jwt.flatMap((r) => r.providers)[0];
+  const [token, setToken] = useState(firstProvider ? `${firstProvider.issuer}/user-1` : '');
+  const [audiences, setAudiences] = useState(firstProvider?.audiences[0] ?? '');
   const [claims, setClaims] = useState('tier=free');
   const [headers, setHeaders] = useState('');
   const check = useMutation({
     mutationFn: () => {
       const [ns, app] = target.split('/');
-      return evaluateCaller({ namespace: ns, app, method, path, requestPrincipal: token || undefined, claims: lines(claims, '='), headers: lines(headers, ':'), principal: 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account', sourceNamespace: 'istio-system' });
+      const claimValues = Object.fromEntries(Object.entries(lines(claims, '=')).map(([k, v]) => [k, v.includes(',') ? v.split(',').map((x) => x.trim()) : v]));
+      return evaluateCaller({
+        namespace: ns,
+        app,
+        principal: principal.trim() || undefined,
+        sourceNamespace: sourceNamespace.trim() || undefined,
+        sourceIp: sourceIp.trim() || undefined,
+        method,
+        path,
+        host: host.trim() || undefined,
+        headers: lines(headers, ':'),
+        requestPrincipal: token.trim() || undefined,
+        audiences: token.trim() ? audiences.split(',').map((a) => a.trim()).filter(Boolean) : [],
+        claims: token.trim() ? claimValues : {},
+      });
     },
   });
+  const decision = check.data?.decision;
   return (
     <section className="panel" aria-labelledby="authz-title">
       <h2 id="authz-title">Authorization {namespace ? `in ${namespace}` : ''}</h2>
@@ -289,6 +312,7 @@ function Authorization({ data, namespace }: { data: SecurityView; namespace: str
       >
         <div className="signin-form">
           <h3>Can this caller do this?</h3>
+          <p className="muted">Evaluated as the workload&apos;s sidecar does: the JWT check, every DENY policy, then the ALLOW policies. CUSTOM policies (external authorizers) are not evaluated.</p>
           <label>
             Workload
             <select value={target} onChange={(e) => setTarget(e.target.value)}>
@@ -296,6 +320,27 @@ function Authorization({ data, namespace }: { data: SecurityView; namespace: str
                 <option key={a}>{a}</option>
               ))}
             </select>
+          </label>
+          <label>
+            Caller principal (mTLS identity; empty for a plaintext caller)
+            <input value={principal} onChange={(e) => setPrincipal(e.target.value)} list="known-principals" />
+          </label>
+          <datalist id="known-principals">
+            {data.principals.map((p) => (
+              <option key={p} value={p} />
+            ))}
+          </datalist>
+          <label>
+            Caller namespace (from its certificate; empty to read it from the principal)
+            <input value={sourceNamespace} onChange={(e) => setSourceNamespace(e.target.value)} />
+          </label>
+          <label>
+            Caller IP (optional)
+            <input value={sourceIp} onChange={(e) => setSourceIp(e.target.value)} />
+          </label>
+          <label>
+            Host (optional)
+            <input value={host} onChange={(e) => setHost(e.target.value)} />
           </label>
           <label>
             Method
@@ -312,7 +357,11 @@ function Authorization({ data, namespace }: { data: SecurityView; namespace: str
             <input value={token} onChange={(e) => setToken(e.target.value)} />
           </label>
           <label>
-            Claims (one name=value per line)
+            Token audiences (comma-separated)
+            <input value={audiences} onChange={(e) => setAudiences(e.target.value)} />
+          </label>
+          <label>
+            Claims (one name=value per line; a,b for a list)
             <textarea rows={3} value={claims} onChange={(e) => setClaims(e.target.value)} />
           </label>
           <label>
@@ -324,10 +373,26 @@ function Authorization({ data, namespace }: { data: SecurityView; namespace: str
           </button>
         </div>
       </form>
-      {check.data && (
-        <p role="status" className={`notice-inline ${check.data.decision.allowed ? 'decision-allowed' : 'decision-denied'}`}>
-          <strong>{check.data.decision.allowed ? 'Allowed' : 'Denied'}</strong>: {check.data.decision.reason}
-        </p>
+      {decision && (
+        <>
+          <p role="status" className={`notice-inline ${decision.allowed ? 'decision-allowed' : 'decision-denied'}`}>
+            <strong>{decision.allowed ? 'Allowed' : 'Denied'}</strong>: {decision.reason}
+          </p>
+          {decision.trace.length > 0 && (
+            <ol aria-label="How it was decided">
+              {decision.trace.map((step) => (
+                <li key={step.policy}>
+                  {step.action} {step.policy}: {step.matched ? 'matched' : 'did not match'} ({step.detail})
+                </li>
+              ))}
+            </ol>
+          )}
+          {decision.notes.map((n) => (
+            <p key={n} role="note" className="notice-inline warn">
+              {n}
+            </p>
+          ))}
+        </>
       )}
       {check.isError && <p role="alert" className="notice-inline bad">{check.error.message}</p>}
     </section>
@@ -351,15 +416,42 @@ function RateLimits({ data, namespace }: { data: SecurityView; namespace: string
   );
 }
 
-function TokenBucketRow({ bucket, several }: { bucket: SecurityView['rateLimits'][number]; several: boolean }) {
+type Bucket = SecurityView['rateLimits'][number];
+type BucketValues = { maxTokens: number; tokensPerFill: number; fillInterval: string };
+const bucketText = (b: BucketValues) => `${b.maxTokens} tokens, ${b.tokensPerFill} added every ${b.fillInterval}`;
+
+function TokenBucketRow({ bucket, several }: { bucket: Bucket; several: boolean }) {
   const denial = useDenial('security:write');
   const queryClient = useQueryClient();
-  const [editing, setEditing] = useState(false);
+  // The editor keeps the bucket as it was when editing began: its values fill the form, its version is the precondition.
+  const [base, setBase] = useState<Bucket | null>(null);
   const [form, setForm] = useState({ maxTokens: bucket.maxTokens, tokensPerFill: bucket.tokensPerFill, fillInterval: bucket.fillInterval, reason: '' });
-  const save = useMutation({ mutationFn: () => putTokenBucket(bucket.namespace, bucket.name, bucket.patchIndex, { ...form, bucket: bucket.bucket, resourceVersion: bucket.resourceVersion }), onSuccess: () => { setEditing(false); void queryClient.invalidateQueries({ queryKey: ['security'] }); } });
+  const [conflict, setConflict] = useState<{ message: string; now: Bucket | undefined; mine: typeof form } | null>(null);
+  const save = useMutation({
+    mutationFn: (input: { resourceVersion: string; values: typeof form }) => putTokenBucket(bucket.namespace, bucket.name, bucket.patchIndex, { ...input.values, bucket: bucket.bucket, resourceVersion: input.resourceVersion }),
+    onSuccess: () => {
+      setBase(null);
+      setConflict(null);
+      void queryClient.invalidateQueries({ queryKey: ['security'] });
+    },
+    onError: (error, input) => {
+      if (error instanceof HttpError && error.status === 409) {
+        const current = (error.body as { current?: { buckets: Bucket[] } } | undefined)?.current;
+        setConflict({ message: error.message, now: current?.buckets.find((b) => b.bucket === bucket.bucket), mine: input.values });
+        void queryClient.invalidateQueries({ queryKey: ['security'] });
+      }
+    },
+  });
+  const editing = base !== null;
+  const startEditing = (from: Bucket, values?: typeof form) => {
+    setBase(from);
+    setConflict(null);
+    save.reset();
+    setForm(values ?? { maxTokens: from.maxTokens, tokensPerFill: from.tokensPerFill, fillInterval: from.fillInterval, reason: '' });
+  };
   const perSecond = refillPerSecond(bucket);
   const reads = describeDuration(bucket.fillInterval);
-  const errors = Object.values(validateTokenBucket(form, bucket));
+  const errors = Object.values(validateTokenBucket(form, base ?? bucket));
   return (
     <div className="route" aria-label={`Rate limit ${bucket.name}${several ? ` (${bucket.scope})` : ''}`} role="group">
       <p>
@@ -375,16 +467,16 @@ function TokenBucketRow({ bucket, several }: { bucket: SecurityView['rateLimits'
         {bucket.enforcedPercent < 100 && `; enforced on ${bucket.enforcedPercent}% of requests (filter_enabled × filter_enforced; Envoy's default is 0%)`}
       </p>
       {!denial && !editing && (
-        <button type="button" className="button button-quiet button-small" onClick={() => setEditing(true)}>
+        <button type="button" className="button button-quiet button-small" onClick={() => startEditing(bucket)}>
           Edit {bucket.name}
         </button>
       )}
-      {editing && (
+      {editing && !conflict && (
         <form
           className="condition"
           onSubmit={(e) => {
             e.preventDefault();
-            save.mutate();
+            save.mutate({ resourceVersion: base.resourceVersion, values: form });
           }}
         >
           <label>
@@ -402,12 +494,29 @@ function TokenBucketRow({ bucket, several }: { bucket: SecurityView['rateLimits'
           <button type="submit" className="button button-small" disabled={save.isPending || errors.length > 0}>
             Save
           </button>
-          <button type="button" className="button button-quiet button-small" onClick={() => setEditing(false)}>
+          <button type="button" className="button button-quiet button-small" onClick={() => setBase(null)}>
             Cancel
           </button>
+          {base.resourceVersion !== bucket.resourceVersion && !conflict && (
+            <p className="notice-inline warn">This EnvoyFilter changed since you started editing (resourceVersion {base.resourceVersion} → {bucket.resourceVersion}). Saving will be refused; review the new state first.</p>
+          )}
           {errors.length > 0 && <p role="alert" className="notice-inline bad">{errors.join('; ')}</p>}
-          {save.isError && <p role="alert" className="notice-inline bad">{save.error.message}</p>}
+          {save.isError && !conflict && <p role="alert" className="notice-inline bad">{save.error.message}</p>}
         </form>
+      )}
+      {conflict && (
+        <ConflictView
+          what="EnvoyFilter"
+          message={conflict.message}
+          now={conflict.now && `${bucketText(conflict.now)} (resourceVersion ${conflict.now.resourceVersion})`}
+          mine={bucketText(conflict.mine)}
+          reapplyLabel="Edit my values on the latest version"
+          onReapply={() => conflict.now && startEditing(conflict.now, { ...conflict.mine })}
+          onDiscard={() => {
+            setConflict(null);
+            setBase(null);
+          }}
+        />
       )}
     </div>
   );

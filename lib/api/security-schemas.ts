@@ -33,14 +33,24 @@ export const tokenBucketBody = z
   // Only a valid bucket size says something about the fill.
   .refine((b) => !(b.maxTokens >= 1) || b.tokensPerFill <= b.maxTokens, { path: ['tokensPerFill'], message: 'cannot exceed the bucket size (maxTokens)' });
 
-export const evaluateBody = z.strictObject({
-  namespace: namespaceName,
-  app: z.string().min(1).max(63),
-  principal: z.string().max(300).optional(),
-  sourceNamespace: z.string().max(63).optional(),
-  requestPrincipal: z.string().max(300).optional(),
-  claims: z.record(z.string().max(100), z.string().max(300)).default({}),
-  headers: z.record(z.string().max(100), z.string().max(1000)).default({}),
-  method: z.string().regex(/^[A-Z]+$/).default('GET'),
-  path: z.string().startsWith('/').max(2000),
-});
+/** A request to evaluate: who sends it (mTLS identity, source namespace and IP), what it asks, and its JWT. */
+export const evaluateBody = z
+  .strictObject({
+    namespace: namespaceName,
+    app: z.string().min(1).max(63),
+    /** mTLS principal; empty for a plaintext caller. */
+    principal: z.string().max(300).optional(),
+    sourceNamespace: z.string().max(63).optional(),
+    sourceIp: z.union([z.ipv4(), z.ipv6(), z.literal('')]).optional(),
+    /** "<iss>/<sub>" of a JWT; empty for none. */
+    requestPrincipal: z.string().max(300).refine((v) => v === '' || /.\/./.test(v), 'must be "<issuer>/<subject>", as Istio writes a request principal').optional(),
+    audiences: z.array(z.string().min(1).max(300)).max(20).default([]),
+    claims: z.record(z.string().max(100), z.union([z.string().max(300), z.array(z.string().max(300)).max(50)])).default({}),
+    headers: z.record(z.string().max(100), z.string().max(1000)).default({}),
+    method: z.string().regex(/^[A-Z]+$/, 'must be an HTTP method such as GET').default('GET'),
+    path: z.string().startsWith('/', 'must start with /').max(2000),
+    host: z.string().max(253).optional(),
+    port: z.int().min(1).max(65535).optional(),
+  })
+  // The source namespace comes from the caller's certificate: a plaintext caller has none.
+  .refine((b) => !b.sourceNamespace || b.principal, { path: ['sourceNamespace'], message: 'needs a principal: the source namespace comes from the mTLS certificate, which a plaintext caller does not have' });

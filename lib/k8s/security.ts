@@ -1,7 +1,7 @@
 // The Security page's reading of the cluster, and its writes: emergency PERMISSIVE and
 // local rate limits. Reads come from the watch-backed caches; writes carry preconditions.
-import { describeRule, policiesFor } from '@/lib/mesh/authz';
-import { DEFAULT_EMERGENCY_MINUTES, MAX_EMERGENCY_MINUTES, emergencyOf, extendPatch, restorePatch, startPatch, type EmergencyState } from '@/lib/mesh/emergency';
+import { decide, describeRule, policiesFor, tokenRequirement, type Caller } from '@/lib/mesh/authz';
+import { DEFAULT_EMERGENCY_MINUTES, MAX_EMERGENCY_MINUTES, emergencyOf, extendedDeadline, extendPatch, restorePatch, startPatch, type EmergencyState } from '@/lib/mesh/emergency';
 import { scopeMode, tlsConflicts, workloadMode, type Workload } from '@/lib/mesh/mtls';
 import type { JsonPatchOp } from '@/lib/mesh/patches';
 import { findTokenBuckets, restoreTokenBucketPatch, tokenBucketPatch, validateTokenBucket, type EnvoyFilter } from '@/lib/mesh/rate-limits';
@@ -10,11 +10,11 @@ import type { DestinationRule } from '@/lib/mesh/types';
 import { cacheFor } from './caches';
 import { ApiError } from './errors';
 import { authorizationPolicies, deployments, destinationRules, envoyFilters, peerAuthentications, requestAuthentications, services } from './resources';
-import { jsonPatch, objectAtVersion, type WriteOptions } from './writes';
+import { getObject, jsonPatch, objectAtVersion, type WriteOptions } from './writes';
 
 export const rootNamespace = () => process.env.MESHDECK_ROOT_NAMESPACE ?? 'istio-system';
 
-type Deployment = { metadata: { name: string; namespace: string }; spec?: { template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: { ports?: { containerPort: number }[] }[] } } } };
+type Deployment = { metadata: { name: string; namespace: string }; spec?: { template?: { metadata?: { labels?: Record<string, string> }; spec?: { serviceAccountName?: string; containers?: { ports?: { containerPort: number }[] }[] } } } };
 type Service = { metadata: { name: string; namespace: string }; spec?: { selector?: Record<string, string> } };
 export type { TokenBucket } from '@/lib/mesh/rate-limits';
 
@@ -53,12 +53,10 @@ export async function securityView(namespace?: string) {
       workloads: r.spec.selector?.matchLabels ? Object.entries(r.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(', ') : `every workload in ${r.metadata.namespace}`,
       providers: (r.spec.jwtRules ?? []).map((j) => ({ issuer: j.issuer, jwksUri: j.jwksUri, audiences: j.audiences ?? [], fromHeaders: (j.fromHeaders ?? []).map((h) => `${h.name}${h.prefix ? ` (${h.prefix.trim()} …)` : ''}`), forwardOriginalToken: j.forwardOriginalToken ?? false })),
     })),
-    // Which workloads' requests need a token: an ALLOW rule that asks for a request principal.
-    tokenRequired: workloads.map((w) => {
-      const rules = policiesFor(authz, w.namespace, w.labels, root).filter((p) => (p.spec.action ?? 'ALLOW') === 'ALLOW').flatMap((p) => (p.spec.rules ?? []).map((r) => ({ policy: p.metadata.name, rule: r })));
-      const withToken = rules.filter(({ rule }) => rule.from?.some((f) => f.source.requestPrincipals?.length));
-      return { workload: `${w.namespace}/${w.name}`, rules: rules.length, requireToken: withToken.map(({ policy, rule }) => `${policy}: ${describeRule(rule).what}`), open: rules.length === 0 };
-    }),
+    // Which workloads' requests need a token: DENY rules on requests without one, ALLOW rules that only match with one.
+    tokenRequired: workloads.map((w) => ({ workload: `${w.namespace}/${w.name}`, ...tokenRequirement(policiesFor(ap.list(), w.namespace, w.labels, root)) })),
+    // The mTLS identities of the workloads, for the "can this caller do this?" form (default trust domain).
+    principals: [...new Set(dep.list(namespace).map((d) => `cluster.local/ns/${d.metadata.namespace}/sa/${d.spec?.template?.spec?.serviceAccountName || 'default'}`))].sort(),
     authorization: authz.map((p) => ({
       namespace: p.metadata.namespace,
       name: p.metadata.name,
@@ -68,6 +66,19 @@ export async function securityView(namespace?: string) {
     })),
     rateLimits: ef.list(namespace).flatMap((f) => findTokenBuckets(f)),
   };
+}
+
+/**
+ * "Can this caller do this?": the JWT check and the AuthorizationPolicies of the workload an app
+ * label names (the labels all its Deployments share, so a version-specific selector is not
+ * taken for all of them), evaluated as its sidecar would.
+ */
+export async function evaluateRequest(namespace: string, app: string, caller: Caller) {
+  const [ap, ra, dep] = await Promise.all([cacheFor<AuthorizationPolicy>(authorizationPolicies), cacheFor<RequestAuthentication>(requestAuthentications), cacheFor<Deployment>(deployments)]);
+  const labelSets = dep.list(namespace).map((d) => d.spec?.template?.metadata?.labels ?? {}).filter((l) => l.app === app);
+  const labels = labelSets.length ? Object.fromEntries(Object.entries(labelSets[0]!).filter(([k, v]) => labelSets.every((l) => l[k] === v))) : { app };
+  const policies = policiesFor(ap.list(), namespace, labels, rootNamespace());
+  return { decision: decide(policies, policiesFor(ra.list(), namespace, labels, rootNamespace()), caller), policies: policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`) };
 }
 
 async function namespacePolicy(namespace: string): Promise<PeerAuthentication & { metadata: { generation?: number } }> {
@@ -118,15 +129,27 @@ export async function restoreEmergency(namespace: string, options: WriteOptions)
   return { item: undefined, resource: paResource(namespace, policy.metadata.name), patch, revert: [], summary: `mTLS PERMISSIVE → ${state.previousMode} in ${namespace}`, resourceVersion: updated.metadata.resourceVersion };
 }
 
-export async function extendEmergency(namespace: string, minutes: number, options: WriteOptions): Promise<EmergencyChange> {
-  if (minutes < 1 || minutes > MAX_EMERGENCY_MINUTES) throw new ApiError(400, `An emergency lasts 1 to ${MAX_EMERGENCY_MINUTES} minutes from now`, 'BadRequest');
+/**
+ * Adds `minutes` to an emergency's deadline (at most 24 hours from now; the answer says when
+ * that cut the extension short). The item carries the previous and the new deadline.
+ */
+export async function extendEmergency(namespace: string, minutes: number, options: WriteOptions): Promise<Omit<EmergencyChange, 'item'> & { item: EmergencyState & { previousRevertAt: string; capped: boolean; message: string } }> {
+  if (minutes < 1 || minutes > MAX_EMERGENCY_MINUTES) throw new ApiError(400, `An extension is 1 to ${MAX_EMERGENCY_MINUTES} minutes`, 'BadRequest');
   const policy = await namespacePolicy(namespace);
   const state = emergencyOf(policy);
   if (!state) throw new ApiError(409, `No emergency is active in ${namespace}`, 'Conflict');
-  const revertAt = new Date(Date.now() + minutes * 60_000);
+  const { revertAt, capped } = extendedDeadline(state.revertAt, minutes, new Date());
   const patch = extendPatch(policy, revertAt);
   const updated = await jsonPatch<PeerAuthentication & { metadata: { generation?: number } }>(peerAuthentications, namespace, policy.metadata.name, patch, options);
-  return { item: emergencyOf(updated), resource: paResource(namespace, policy.metadata.name), patch, revert: [], summary: `emergency in ${namespace} extended to ${revertAt.toISOString()}`, resourceVersion: updated.metadata.resourceVersion };
+  const message = `Deadline moved from ${state.revertAt} to ${revertAt.toISOString()}${capped ? ` (capped: an emergency ends at most ${MAX_EMERGENCY_MINUTES / 60} hours from now, so it was extended by less than ${minutes} minutes)` : ` (+${minutes} minutes)`}`;
+  return {
+    item: { ...emergencyOf(updated)!, previousRevertAt: state.revertAt, capped, message },
+    resource: paResource(namespace, policy.metadata.name),
+    patch,
+    revert: extendPatch(updated, new Date(state.revertAt)),
+    summary: `emergency in ${namespace} extended: revert at ${revertAt.toISOString()} instead of ${state.revertAt}${capped ? ' (capped at 24 hours from now)' : ''}`,
+    resourceVersion: updated.metadata.resourceVersion,
+  };
 }
 
 /**
@@ -146,4 +169,10 @@ export async function setTokenBucket(namespace: string, name: string, patchIndex
   const updated = await jsonPatch<EnvoyFilter>(envoyFilters, namespace, name, patch, options);
   const next = findTokenBuckets(updated).find((b) => b.bucket === current.bucket)!;
   return { item: next, patch, revert: restoreTokenBucketPatch(updated, filter, current.bucket), summary: `token bucket ${current.maxTokens}/${current.tokensPerFill} per ${current.fillInterval} → ${next.maxTokens}/${next.tokensPerFill} per ${next.fillInterval}`, resourceVersion: updated.metadata.resourceVersion };
+}
+
+/** An EnvoyFilter's token buckets as the cluster holds them now (returned with a 409, for the conflict view). */
+export async function currentTokenBuckets(namespace: string, name: string) {
+  const filter = await getObject<EnvoyFilter>(envoyFilters, namespace, name);
+  return { resourceVersion: filter.metadata.resourceVersion, buckets: findTokenBuckets(filter) };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyJsonPatch } from '../../sandbox/api/patch.ts';
-import { ANNOTATIONS, emergencyOf, extendPatch, restorePatch, startPatch } from './emergency';
+import { ANNOTATIONS, emergencyOf, extendedDeadline, extendPatch, restorePatch, startPatch } from './emergency';
 import type { PeerAuthentication } from './security-types';
 
 const strict = (): PeerAuthentication & { metadata: { generation: number } } => ({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'shop', resourceVersion: '10', generation: 3 }, spec: { mtls: { mode: 'STRICT' } } });
@@ -41,5 +41,12 @@ describe('emergency PERMISSIVE', () => {
     expect(() => startPatch(relaxed, { reason: 'r', by: 'a', now, minutes: 1 })).toThrow(/already active/);
     expect(() => startPatch({ ...strict(), spec: { mtls: { mode: 'PERMISSIVE' } } }, { reason: 'r', by: 'a', now, minutes: 1 })).toThrow(/already PERMISSIVE/);
     expect(ANNOTATIONS.revertAt).toBe('meshdeck.io/emergency-revert-at');
+  });
+
+  it('extends by adding to the current deadline, capped at 24 hours from now', () => {
+    expect(extendedDeadline('2026-11-24T10:20:00.000Z', 30, now)).toEqual({ revertAt: new Date('2026-11-24T10:50:00Z'), capped: false });
+    // A deadline already passed (nothing reverted yet): the extension counts from now.
+    expect(extendedDeadline('2026-11-24T09:59:00.000Z', 30, now)).toEqual({ revertAt: new Date('2026-11-24T10:30:00Z'), capped: false });
+    expect(extendedDeadline('2026-11-25T09:50:00.000Z', 30, now)).toEqual({ revertAt: new Date('2026-11-25T10:00:00Z'), capped: true });
   });
 });

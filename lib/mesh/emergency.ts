@@ -84,7 +84,19 @@ export function restorePatch(pa: PeerAuthentication & { metadata: { generation?:
   ];
 }
 
-/** Moves the revert deadline (never past 24 hours from now). */
+/**
+ * The deadline an extension by `minutes` gives: that much after the current deadline (or after
+ * now, if the deadline has passed and nothing reverted yet), never more than 24 hours from now;
+ * `capped` says the 24 hours cut it short.
+ */
+export function extendedDeadline(revertAt: string, minutes: number, now: Date): { revertAt: Date; capped: boolean } {
+  const from = Math.max(Date.parse(revertAt), now.getTime());
+  const wanted = from + minutes * 60_000;
+  const limit = now.getTime() + MAX_EMERGENCY_MINUTES * 60_000;
+  return wanted > limit ? { revertAt: new Date(limit), capped: true } : { revertAt: new Date(wanted), capped: false };
+}
+
+/** Moves the revert deadline (see extendedDeadline). */
 export function extendPatch(pa: PeerAuthentication, revertAt: Date): JsonPatchOp[] {
   return [
     { op: 'replace', path: '/metadata/resourceVersion', value: pa.metadata.resourceVersion },

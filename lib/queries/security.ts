@@ -16,6 +16,6 @@ export const emergenciesQuery = () => queryOptions({ queryKey: ['emergencies'], 
 const post = <T,>(url: string, body: unknown, method = 'POST') => fetchJson<T>(url, { method, body: JSON.stringify(body) });
 export const startEmergency = (namespace: string, body: { confirm: string; reason: string; minutes: number }) => post(`/api/security/emergency/${encodeURIComponent(namespace)}/start`, body);
 export const restoreEmergency = (namespace: string, reason: string) => post(`/api/security/emergency/${encodeURIComponent(namespace)}/restore`, { reason });
-export const extendEmergency = (namespace: string, minutes: number, reason: string) => post(`/api/security/emergency/${encodeURIComponent(namespace)}/extend`, { minutes, reason });
+export const extendEmergency = (namespace: string, minutes: number, reason: string) => post<{ item: EmergencyState & { previousRevertAt: string; capped: boolean; message: string } }>(`/api/security/emergency/${encodeURIComponent(namespace)}/extend`, { minutes, reason });
 export const evaluateCaller = (body: unknown) => post<{ decision: Decision; policies: string[] }>('/api/security/evaluate', body);
 export const putTokenBucket = (namespace: string, name: string, index: number, body: unknown) => post(`/api/security/rate-limits/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${index}`, body, 'PUT');
