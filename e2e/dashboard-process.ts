@@ -1,7 +1,7 @@
 // A dashboard server a spec starts (and stops, and restarts) itself, next to the ones
 // Playwright manages: for restarts, and for configurations the shared servers do not have.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { expect } from '@playwright/test';
+import { expect, type Browser, type BrowserContext } from '@playwright/test';
 import { auth, sandboxKubeconfig } from '../playwright.config';
 
 export function startDashboardProcess(port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
@@ -22,4 +22,14 @@ export async function stopDashboardProcess(child: ChildProcess, port: number): P
   }
   // The port is free again before anyone restarts on it.
   await expect.poll(async () => fetch(`http://127.0.0.1:${port}/api/healthz`).then(() => 'up', () => 'down'), { timeout: 10_000 }).toBe('down');
+}
+
+/**
+ * A fresh browser session (no saved sign-in) on a dashboard a spec started itself. Its Origin
+ * header is that dashboard's: the project-wide one names the shared dashboard, and a sign-in or
+ * write sent with another dashboard's Origin is refused as cross-site.
+ */
+export function ownContext(browser: Browser, port: number): Promise<BrowserContext> {
+  const base = `http://127.0.0.1:${port}`;
+  return browser.newContext({ baseURL: base, storageState: { cookies: [], origins: [] }, extraHTTPHeaders: { origin: base } });
 }

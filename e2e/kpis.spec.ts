@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { expect, test } from '@playwright/test';
-import { startDashboardProcess, stopDashboardProcess } from './dashboard-process';
+import { ownContext, startDashboardProcess, stopDashboardProcess } from './dashboard-process';
 import { kubectl } from './kube';
 import { freePort } from './processes';
 import { signIn } from './sign-in';
@@ -51,7 +51,7 @@ test.describe('KPIs', () => {
     const port = await freePort();
     const closed = await freePort(); // nothing listens there: the outside system is down
     let dashboard: ChildProcess | undefined;
-    const context = await browser.newContext({ baseURL: `http://127.0.0.1:${port}`, storageState: { cookies: [], origins: [] } });
+    const context = await ownContext(browser, port);
     try {
       dashboard = await startDashboardProcess(port, { MESHDECK_PROMETHEUS_URL: `http://127.0.0.1:${closed}` });
       const page = await context.newPage();

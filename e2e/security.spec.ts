@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import { AUTH_DIR } from '../playwright.config';
-import { startDashboardProcess, stopDashboardProcess } from './dashboard-process';
+import { ownContext, startDashboardProcess, stopDashboardProcess } from './dashboard-process';
 import { jsonpath } from './kube';
 import { freePort } from './processes';
 import { signIn } from './sign-in';
@@ -57,7 +57,7 @@ test.describe('emergency PERMISSIVE', () => {
     PORT = await freePort();
     let dashboard = await startDashboard();
     // A fresh browser session: cookies are per host, not per port, so the project's saved session would ride along.
-    const context = await browser.newContext({ baseURL: `http://127.0.0.1:${PORT}`, storageState: { cookies: [], origins: [] } });
+    const context = await ownContext(browser, PORT);
     const page = await context.newPage();
     try {
       await signIn(page, 'admin');

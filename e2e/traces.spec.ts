@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import { TRAFFIC_PORT } from '../playwright.config';
-import { startDashboardProcess, stopDashboardProcess } from './dashboard-process';
+import { ownContext, startDashboardProcess, stopDashboardProcess } from './dashboard-process';
 import { freePort } from './processes';
 import { signIn } from './sign-in';
 
@@ -59,7 +59,7 @@ test.describe('traces', () => {
     const port = await freePort();
     const closed = await freePort(); // nothing listens there: the outside system is down
     let dashboard: ChildProcess | undefined;
-    const context = await browser.newContext({ baseURL: `http://127.0.0.1:${port}`, storageState: { cookies: [], origins: [] } });
+    const context = await ownContext(browser, port);
     try {
       dashboard = await startDashboardProcess(port, { MESHDECK_JAEGER_URL: `http://127.0.0.1:${closed}` });
       const page = await context.newPage();
