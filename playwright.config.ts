@@ -60,7 +60,8 @@ export default defineConfig({
     {
       name: 'sandbox',
       dependencies: ['sign-in'],
-      testIgnore: /no-cluster\.spec\.ts|auth\.setup\.ts|production\.spec\.ts|standalone\.spec\.ts|oidc\.spec\.ts/,
+      // Specs that start their own processes run in their own projects below.
+      testIgnore: /auth\.setup\.ts|(no-cluster|production|standalone|oidc|api-fuzz|api-matrix)\.spec\.ts/,
       // Writes need the dashboard's Origin (a browser sends it; page.request does not by itself).
       use: { baseURL: `http://127.0.0.1:${CONNECTED_PORT}`, storageState: `${AUTH_DIR}/operator.json`, extraHTTPHeaders: { origin: `http://127.0.0.1:${CONNECTED_PORT}` } },
     },

@@ -108,11 +108,10 @@ export async function startApiHarness(): Promise<ApiHarness> {
 
 /**
  * The harness for the specs of one file: started before its tests, stopped after them. They run
- * only in the api project, which starts nothing shared (the sandbox project would run them again).
+ * only in the api project (the sandbox project ignores them).
  */
 export function apiHarnessForThisFile(): () => ApiHarness {
   let harness: ApiHarness | undefined;
-  test.skip(() => test.info().project.name !== 'api');
   test.beforeAll(async () => {
     test.setTimeout(120_000);
     harness = await startApiHarness();
