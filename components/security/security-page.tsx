@@ -288,7 +288,7 @@ function Authorization({ data, namespace }: { data: SecurityView; namespace: str
     <section className="panel" aria-labelledby="authz-title">
       <h2 id="authz-title">Authorization {namespace ? `in ${namespace}` : ''}</h2>
       {data.authorization.map((p) => (
-        <div key={`${p.namespace}/${p.name}`} className="route">
+        <div key={`${p.namespace}/${p.name}`} className="route" role="group" aria-label={`${p.action} policy ${p.namespace}/${p.name}`}>
           <h3>
             <span className={`badge ${p.action === 'DENY' ? 'badge-warn' : ''}`}>{p.action}</span> {p.namespace}/{p.name} <span className="muted">for {p.workloads}</span>
           </h3>

@@ -1,0 +1,85 @@
+// Security answers on a mesh that is not the seed's: a Bookinfo-shaped namespace the spec
+// creates (e2e/fixtures/bookinfo.yaml), and an edit that loses a race with kubectl.
+import { expect, test, type Page } from '@playwright/test';
+import { AUTH_DIR } from '../playwright.config';
+import { BOOKINFO, ensureBookinfo } from './bookinfo';
+import { jsonpath, kubectl } from './kube';
+
+const PRODUCTPAGE = 'cluster.local/ns/bookinfo/sa/bookinfo-productpage';
+
+test.describe('"can this caller do this?" on Bookinfo', () => {
+  test.beforeAll(() => ensureBookinfo());
+
+  async function ask(page: Page, request: { workload: string; method: string; path: string; principal: string; token: string }) {
+    const form = page.getByRole('form', { name: 'Can this caller do this?' });
+    await form.getByRole('combobox', { name: 'Workload' }).selectOption(request.workload);
+    await form.getByRole('combobox', { name: /Caller principal/ }).fill(request.principal);
+    await form.getByRole('textbox', { name: 'Method' }).fill(request.method);
+    await form.getByRole('textbox', { name: 'Path' }).fill(request.path);
+    await form.getByRole('textbox', { name: /Token principal/ }).fill(request.token);
+    await form.getByRole('button', { name: 'Evaluate' }).click();
+  }
+
+  test("productpage's service account may GET details but not POST; ratings without a JWT is denied by the DENY policy", async ({ page }) => {
+    await page.goto(`/security?namespace=${BOOKINFO}`);
+    const decision = page.getByRole('status').filter({ hasText: /^(Allowed|Denied):/ });
+    const walked = page.getByRole('list', { name: 'How it was decided' });
+
+    await ask(page, { workload: 'bookinfo/details', method: 'GET', path: '/details/0', principal: PRODUCTPAGE, token: '' });
+    await expect(decision).toHaveText('Allowed: allowed by bookinfo/details-viewer, rule 1');
+    await expect(walked.getByRole('listitem')).toHaveText(['ALLOW bookinfo/details-viewer: matched (rule 1 matches)']);
+
+    await ask(page, { workload: 'bookinfo/details', method: 'POST', path: '/details/0', principal: PRODUCTPAGE, token: '' });
+    await expect(decision).toHaveText('Denied: denied: ALLOW policies apply (bookinfo/details-viewer) and none of their rules matches');
+    await expect(walked.getByRole('listitem')).toHaveText(['ALLOW bookinfo/details-viewer: did not match (rule 1: methods [GET] does not include "POST")']);
+
+    await ask(page, { workload: 'bookinfo/ratings', method: 'GET', path: '/ratings/0', principal: PRODUCTPAGE, token: '' });
+    await expect(decision).toHaveText('Denied: denied by DENY policy bookinfo/ratings-deny-without-jwt, rule 1');
+    await expect(walked.getByRole('listitem')).toHaveText(['DENY bookinfo/ratings-deny-without-jwt: matched (rule 1 matches)']);
+    // The deciding rule, as the policy list shows it.
+    const denyPolicy = page.getByRole('group', { name: 'DENY policy bookinfo/ratings-deny-without-jwt' });
+    await expect(denyPolicy.getByRole('listitem')).toHaveText(['who: no JWT; what: any request; when: always']);
+
+    // With a token the ratings RequestAuthentication accepts, the DENY rule no longer matches.
+    await ask(page, { workload: 'bookinfo/ratings', method: 'GET', path: '/ratings/0', principal: PRODUCTPAGE, token: 'https://issuer.bookinfo.example/reader' });
+    await expect(decision).toHaveText('Allowed: allowed: no DENY rule matches and no ALLOW policy applies to this workload, so nothing restricts it');
+  });
+
+  test('lists ratings as needing a token, and details as not', async ({ page }) => {
+    await page.goto(`/security?namespace=${BOOKINFO}`);
+    const needs = page.getByRole('list', { name: 'Which workloads need a token' });
+    await expect(needs.getByRole('listitem').filter({ hasText: 'bookinfo/ratings-v1' })).toHaveText('bookinfo/ratings-v1: token required (DENY bookinfo/ratings-deny-without-jwt rule 1 denies no JWT)');
+    await expect(needs.getByRole('listitem').filter({ hasText: 'bookinfo/details-v1' })).toHaveText('bookinfo/details-v1: no token required');
+  });
+});
+
+test.describe('token bucket edits as admin', () => {
+  test.use({ storageState: `${AUTH_DIR}/admin.json` });
+  const MAX = '.spec.configPatches[0].patch.value.typed_config.token_bucket.max_tokens';
+  const setMax = (value: number) => kubectl('patch', 'envoyfilter', 'global-rate-limit', '-n', 'ai-nutritionist', '--type=json', '-p', JSON.stringify([{ op: 'replace', path: '/spec/configPatches/0/patch/value/typed_config/token_bucket/max_tokens', value }]));
+
+  test('an edit that started before a kubectl change shows the conflict view and changes nothing', async ({ page }) => {
+    const original = Number(jsonpath('envoyfilter', 'global-rate-limit', MAX));
+    try {
+      await page.goto('/security?namespace=ai-nutritionist');
+      const row = page.getByRole('group', { name: /^Rate limit global-rate-limit/ });
+      await row.getByRole('button', { name: 'Edit global-rate-limit' }).click();
+      setMax(original + 7);
+      const changed = jsonpath('envoyfilter', 'global-rate-limit', '.metadata.resourceVersion');
+      // The page learns of the change while the editor stays on the version it started from.
+      await expect(row).toContainText(`bucket of ${original + 7} tokens`);
+      await row.getByRole('spinbutton', { name: 'Max tokens' }).fill(String(original + 50));
+      await row.getByRole('textbox', { name: 'Reason' }).fill('more headroom for the launch');
+      await row.getByRole('button', { name: 'Save' }).click();
+
+      const conflict = row.getByRole('alert', { name: 'Conflict' });
+      await expect(conflict).toContainText('Not applied: someone changed this EnvoyFilter after you loaded it.');
+      await expect(conflict.getByRole('definition').first()).toHaveText(new RegExp(`^${original + 7} tokens, .* \\(resourceVersion ${changed}\\)$`));
+      await expect(conflict.getByRole('definition').nth(1)).toContainText(`${original + 50} tokens`);
+      expect(jsonpath('envoyfilter', 'global-rate-limit', MAX)).toBe(String(original + 7));
+      expect(jsonpath('envoyfilter', 'global-rate-limit', '.metadata.resourceVersion')).toBe(changed);
+    } finally {
+      setMax(original);
+    }
+  });
+});
