@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { TRAFFIC_PORT } from '../playwright.config';
-import { jsonpath } from './kube';
+import { BOOKINFO, ensureBookinfo } from './bookinfo';
+import { jsonpath, kubectl } from './kube';
 
 const scenario = (name: string) => fetch(`http://127.0.0.1:${TRAFFIC_PORT}/scenario?name=${name}`, { method: 'POST' }).then((r) => expect(r.status).toBe(200));
 
@@ -56,5 +57,25 @@ test.describe('resilience', () => {
     } finally {
       await scenario('default');
     }
+  });
+
+  test('the live breaker table shows the selected namespace only: nothing for bookinfo, only its own services for ai-nutritionist', async ({ page }) => {
+    ensureBookinfo();
+    const seed = kubectl('get', 'services', '-n', 'ai-nutritionist', '-o', 'jsonpath={.items[*].metadata.name}').split(' ');
+    const live = page.getByRole('region', { name: 'Circuit breakers now' });
+
+    await page.goto(`/resilience?namespace=${BOOKINFO}`);
+    await expect(live).toContainText(`No live data for ${BOOKINFO}`, { timeout: 20_000 });
+    await expect(live.getByRole('table', { name: 'Circuit breaker state' })).toHaveCount(0);
+    for (const service of seed) await expect(live).not.toContainText(service);
+
+    await page.goto('/resilience?namespace=ai-nutritionist');
+    const rows = live.getByRole('table', { name: 'Circuit breaker state' }).getByRole('rowheader');
+    await expect(rows.first()).toBeVisible({ timeout: 20_000 });
+    const shown = await rows.allTextContents();
+    expect(shown.length).toBeGreaterThan(0);
+    for (const service of shown) expect(seed).toContain(service);
+    const answer = (await (await page.request.get('/api/resilience/live?namespace=ai-nutritionist')).json()) as { status: { namespace: string }[] };
+    expect(new Set(answer.status.map((s) => s.namespace))).toEqual(new Set(['ai-nutritionist']));
   });
 });

@@ -9,7 +9,7 @@ import { breakerQuery } from '@/lib/queries/resilience';
 const perSecond = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(2)}/s`);
 const UNKNOWN = 'Not exported by the proxies: see the note above';
 
-/** The Resilience page's live panel: breaker state per service from Prometheus. */
+/** The Resilience page's live panel: breaker state per service of the selected namespace ("" for all) from Prometheus. */
 export function BreakerLivePanel({ namespace }: { namespace: string }) {
   const live = useQuery(breakerQuery(namespace));
   return (
@@ -20,12 +20,17 @@ export function BreakerLivePanel({ namespace }: { namespace: string }) {
           <>
             {d.envoy.notice && <EnvoyStatsMissing notice={d.envoy.notice} />}
             {d.status.length === 0 ? (
-              <p className="state state-empty">No breaker activity recorded.</p>
+              <p className="state state-empty">
+                {namespace
+                  ? `No live data for ${namespace}: Prometheus has no 503/504 responses or Envoy breaker stats for its services (no traffic, or no breaker activity).`
+                  : 'No breaker activity recorded in any namespace.'}
+              </p>
             ) : (
               <table className="table" aria-label="Circuit breaker state">
                 <thead>
                   <tr>
                     <th scope="col">Service</th>
+                    {!namespace && <th scope="col">Namespace</th>}
                     <th scope="col">State</th>
                     <th scope="col">Ejected hosts</th>
                     <th scope="col">Ejections (total)</th>
@@ -39,8 +44,9 @@ export function BreakerLivePanel({ namespace }: { namespace: string }) {
                 </thead>
                 <tbody>
                   {d.status.map((s) => (
-                    <tr key={s.service}>
+                    <tr key={`${s.namespace}/${s.service}`}>
                       <th scope="row">{s.service}</th>
+                      {!namespace && <td>{s.namespace}</td>}
                       <td>{s.tripped ? <span className="badge badge-warn">tripped</span> : <span className="badge">closed</span>}</td>
                       <td title={s.ejectedHosts === null ? UNKNOWN : undefined}>{s.ejectedHosts ?? 'n/a'}</td>
                       <td title={s.ejectionsTotal === null ? UNKNOWN : undefined}>{s.ejectionsTotal ?? 'n/a'}</td>
@@ -55,7 +61,7 @@ export function BreakerLivePanel({ namespace }: { namespace: string }) {
                 </tbody>
               </table>
             )}
-            {d.history.length > 0 && <TimeSeriesChart series={d.history} name={(s) => `${s.metric.destination_service_name} ${s.metric.response_flags}`} unit="/s" label="503 and 504 responses per second by service and response flag (last 30 minutes)" />}
+            {d.history.length > 0 && <TimeSeriesChart series={d.history} name={(s) => `${namespace ? '' : `${s.metric.destination_service_namespace}/`}${s.metric.destination_service_name} ${s.metric.response_flags}`} unit="/s" label="503 and 504 responses per second by service and response flag (last 30 minutes)" />}
           </>
         )}
       </QueryState>

@@ -31,7 +31,7 @@ describe('Envoy stats detection', () => {
 
     const zero = envoyStatsState(split([...present(...ALL), s('ejected', 0, { destination_service_name: 'cart' }), s('ejections', 0, { destination_service_name: 'cart' }), s('retries', 0, { destination_service_name: 'cart' })]));
     expect(zero).toEqual({ missing: [], missingInScope: [], notice: undefined });
-    expect(breakerRows(split([s('ejected', 0, { destination_service_name: 'cart' })]), zero)[0]).toMatchObject({ service: 'cart', ejectedHosts: 0, ejectionsTotal: 0, retriesPerSecond: 0, tripped: false });
+    expect(breakerRows(split([s('ejected', 0, { destination_service_name: 'cart' })]), zero)[0]).toMatchObject({ namespace: '', service: 'cart', ejectedHosts: 0, ejectionsTotal: 0, retriesPerSecond: 0, tripped: false });
   });
 
   it('says when the stats exist but not for the services in view', () => {
@@ -81,8 +81,8 @@ describe('breaker rows', () => {
       missing,
     );
     expect(rows).toEqual([
-      { service: 'cart', ejectedHosts: null, ejectionsTotal: null, retriesPerSecond: null, overflowsPerSecond: 0, noHealthyUpstreamPerSecond: 0.2, timeoutsPerSecond: 0, retriesExhaustedPerSecond: expect.closeTo(0.3, 6), failuresByFlag: { 'UH,URX': 0.2, URX: 0.1 }, tripped: true },
-      { service: 'pay', ejectedHosts: null, ejectionsTotal: null, retriesPerSecond: null, overflowsPerSecond: 0, noHealthyUpstreamPerSecond: 0, timeoutsPerSecond: 0.3, retriesExhaustedPerSecond: 0, failuresByFlag: { UT: 0.3 }, tripped: false },
+      { namespace: '', service: 'cart', ejectedHosts: null, ejectionsTotal: null, retriesPerSecond: null, overflowsPerSecond: 0, noHealthyUpstreamPerSecond: 0.2, timeoutsPerSecond: 0, retriesExhaustedPerSecond: expect.closeTo(0.3, 6), failuresByFlag: { 'UH,URX': 0.2, URX: 0.1 }, tripped: true },
+      { namespace: '', service: 'pay', ejectedHosts: null, ejectionsTotal: null, retriesPerSecond: null, overflowsPerSecond: 0, noHealthyUpstreamPerSecond: 0, timeoutsPerSecond: 0.3, retriesExhaustedPerSecond: 0, failuresByFlag: { UT: 0.3 }, tripped: false },
     ]);
   });
 
@@ -90,5 +90,31 @@ describe('breaker rows', () => {
     const state = envoyStatsState(split([...present(...ALL), s('ejected', 1, { destination_service_name: 'cart' }), s('ejections', 4, { destination_service_name: 'cart' }), s('retries', 0.5, { destination_service_name: 'cart' })]));
     const rows = breakerRows(split([s('ejected', 1, { destination_service_name: 'cart' }), s('ejections', 4, { destination_service_name: 'cart' }), s('retries', 0.5, { destination_service_name: 'cart' })]), state);
     expect(rows[0]).toMatchObject({ ejectedHosts: 1, ejectionsTotal: 4, retriesPerSecond: 0.5, tripped: true });
+  });
+
+  it('keeps same-named services of two namespaces apart, from the namespace in Envoy\'s cluster_name and in istio_requests_total', () => {
+    const state = envoyStatsState(split(present(...ALL)));
+    const rows = breakerRows(
+      split([
+        s('ejected', 1, { destination_service_namespace: 'shop', destination_service_name: 'cart' }),
+        s('ejected', 0, { destination_service_namespace: 'blog', destination_service_name: 'cart' }),
+        s('flags', 0.4, { destination_service_namespace: 'blog', destination_service_name: 'cart', response_flags: 'UO' }),
+      ]),
+      state,
+    );
+    expect(rows.map((r) => [r.namespace, r.service, r.ejectedHosts, r.overflowsPerSecond, r.tripped])).toEqual([
+      ['blog', 'cart', 0, 0.4, true],
+      ['shop', 'cart', 1, 0, true],
+    ]);
+  });
+
+  it('reads the namespace and the service out of cluster_name, and groups the response flags by namespace too', () => {
+    const query = breakerQuery();
+    expect(query).toContain('sum by (destination_service_namespace, destination_service_name) (label_replace(label_replace(envoy_cluster_outlier_detection_ejections_active, "destination_service_name", "$1", "cluster_name"');
+    expect(query).toContain('"destination_service_namespace", "$2", "cluster_name"');
+    expect(query).toContain('sum by (destination_service_namespace, destination_service_name, response_flags) (rate(istio_requests_total{reporter="source",response_code=~"50[34]"}[1m]))');
+    const host = /"cluster_name", "(outbound[^"]+)"/.exec(query)![1]!;
+    const re = new RegExp(`^${JSON.parse(`"${host}"`) as string}$`);
+    expect(re.exec('outbound|9080|v2|reviews.bookinfo.svc.cluster.local')?.slice(1)).toEqual(['reviews', 'bookinfo']);
   });
 });

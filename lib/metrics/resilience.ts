@@ -58,6 +58,8 @@ export interface EnvoyStatsNotice {
 }
 
 export interface BreakerStatus {
+  /** A service is its namespace and name: same-named services of two namespaces are two rows. */
+  namespace: string;
   service: string;
   /** null: Envoy's outlier stats are not exported (unknown, not zero). */
   ejectedHosts: number | null;
@@ -82,10 +84,12 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Matchers on Envoy's cluster_name (outbound|<port>|<subset>|<host>) for services of one namespace. */
 export const envoyClusterSelector = (namespace?: string) => (namespace ? `{cluster_name=~${quote(`outbound\\|[0-9]+\\|[^|]*\\|[^.]+\\.${escapeRegex(namespace)}\\..*`)}}` : '');
 
-// The service is the first label of the cluster's host.
-const byService = (expr: string) => `sum by (destination_service_name) (label_replace(${expr}, "destination_service_name", "$1", "cluster_name", ${quote('outbound\\|[0-9]+\\|[^|]*\\|([^.]+)\\..*')}))`;
+// The service and its namespace are the first two labels of the cluster's host (outbound|port|subset|name.namespace.svc...).
+const CLUSTER_HOST = quote('outbound\\|[0-9]+\\|[^|]*\\|([^.]+)\\.([^.]+)\\..*');
+const byService = (expr: string) =>
+  `sum by (destination_service_namespace, destination_service_name) (label_replace(label_replace(${expr}, "destination_service_name", "$1", "cluster_name", ${CLUSTER_HOST}), "destination_service_namespace", "$2", "cluster_name", ${CLUSTER_HOST}))`;
 
-const failuresByFlag = (namespace?: string) => `sum by (destination_service_name, response_flags) (rate(istio_requests_total{reporter="source",response_code=~"50[34]"${namespace ? `,destination_service_namespace=${quote(namespace)}` : ''}}[1m]))`;
+const failuresByFlag = (namespace?: string) => `sum by (destination_service_namespace, destination_service_name, response_flags) (rate(istio_requests_total{reporter="source",response_code=~"50[34]"${namespace ? `,destination_service_namespace=${quote(namespace)}` : ''}}[1m]))`;
 
 const READ: EnvoyStatName[] = [ENVOY_STATS.ejectionsActive, ENVOY_STATS.ejectionsEnforced, ENVOY_STATS.retries];
 
@@ -126,24 +130,26 @@ export function envoyStatsNotice(missing: EnvoyStatName[], missingInScope: Envoy
   };
 }
 
-/** Per-service breaker state from the table's query result. */
+/** Per-service breaker state from the table's query result, one row per namespace and service. */
 export function breakerRows(parts: Record<string, { metric: Record<string, string>; value: number }[]>, envoy: EnvoyStatsState): BreakerStatus[] {
   const known = (name: EnvoyStatName) => !envoy.missing.includes(name) && !envoy.missingInScope.includes(name);
   const services = new Map<string, BreakerStatus>();
-  const entry = (name: string) => {
-    let s = services.get(name);
+  const entry = (metric: Record<string, string>) => {
+    const namespace = metric.destination_service_namespace ?? '';
+    const name = metric.destination_service_name ?? '?';
+    let s = services.get(`${namespace}/${name}`);
     if (!s) {
-      s = { service: name, ejectedHosts: known(ENVOY_STATS.ejectionsActive) ? 0 : null, ejectionsTotal: known(ENVOY_STATS.ejectionsEnforced) ? 0 : null, retriesPerSecond: known(ENVOY_STATS.retries) ? 0 : null, overflowsPerSecond: 0, noHealthyUpstreamPerSecond: 0, timeoutsPerSecond: 0, retriesExhaustedPerSecond: 0, failuresByFlag: {}, tripped: false };
-      services.set(name, s);
+      s = { namespace, service: name, ejectedHosts: known(ENVOY_STATS.ejectionsActive) ? 0 : null, ejectionsTotal: known(ENVOY_STATS.ejectionsEnforced) ? 0 : null, retriesPerSecond: known(ENVOY_STATS.retries) ? 0 : null, overflowsPerSecond: 0, noHealthyUpstreamPerSecond: 0, timeoutsPerSecond: 0, retriesExhaustedPerSecond: 0, failuresByFlag: {}, tripped: false };
+      services.set(`${namespace}/${name}`, s);
     }
     return s;
   };
   const add = (value: number | null, more: number) => (value ?? 0) + more;
-  for (const s of parts.ejected ?? []) { const e = entry(s.metric.destination_service_name ?? '?'); e.ejectedHosts = add(e.ejectedHosts, s.value); }
-  for (const s of parts.ejections ?? []) { const e = entry(s.metric.destination_service_name ?? '?'); e.ejectionsTotal = add(e.ejectionsTotal, s.value); }
-  for (const s of parts.retries ?? []) { const e = entry(s.metric.destination_service_name ?? '?'); e.retriesPerSecond = add(e.retriesPerSecond, s.value); }
+  for (const s of parts.ejected ?? []) { const e = entry(s.metric); e.ejectedHosts = add(e.ejectedHosts, s.value); }
+  for (const s of parts.ejections ?? []) { const e = entry(s.metric); e.ejectionsTotal = add(e.ejectionsTotal, s.value); }
+  for (const s of parts.retries ?? []) { const e = entry(s.metric); e.retriesPerSecond = add(e.retriesPerSecond, s.value); }
   for (const s of parts.flags ?? []) {
-    const e = entry(s.metric.destination_service_name ?? '?');
+    const e = entry(s.metric);
     const flags = s.metric.response_flags ?? '-';
     e.failuresByFlag[flags] = (e.failuresByFlag[flags] ?? 0) + s.value;
     // Envoy joins several flags with commas (UH,URX): count the request under each.
@@ -156,7 +162,7 @@ export function breakerRows(parts: Record<string, { metric: Record<string, strin
   }
   // UH means every host is ejected or unhealthy: the breaker as the callers see it.
   for (const s of services.values()) s.tripped = (s.ejectedHosts ?? 0) > 0 || s.overflowsPerSecond > 0 || s.noHealthyUpstreamPerSecond > 0;
-  return [...services.values()].sort((a, b) => a.service.localeCompare(b.service));
+  return [...services.values()].sort((a, b) => a.service.localeCompare(b.service) || a.namespace.localeCompare(b.namespace));
 }
 
 /** The live breaker table and which Envoy stats are missing, in one query. */
