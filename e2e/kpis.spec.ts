@@ -23,6 +23,16 @@ test.describe('KPIs', () => {
     await expect(page.getByRole('img', { name: /Inbound requests per second by version \(1m window\): .*stable/ })).toBeVisible();
   });
 
+  test('the canary share card and the canary panel read the same share (one canary definition)', async ({ page }) => {
+    await page.goto('/kpis?namespace=ai-nutritionist&range=15m');
+    const panel = page.getByRole('group', { name: 'Versions of nutrition-service' }).getByRole('row', { name: /^canary/ });
+    await expect(panel).toBeVisible({ timeout: 20_000 });
+    const fromPanel = Number((await panel.getByRole('cell').first().textContent())!.replace('%', ''));
+    const text = await page.getByRole('region', { name: 'Business KPIs' }).locator('div.card', { hasText: 'Canary share' }).locator('dd').textContent();
+    // Two queries a moment apart: within half a point.
+    expect(Math.abs(Number(text!.replace('%', '')) - fromPanel)).toBeLessThan(0.5);
+  });
+
   test('moving the nutrition canary on the Traffic page moves its share on the KPIs page within 30 s', async ({ page }) => {
     const share = async () => {
       const row = page.getByRole('group', { name: 'Versions of nutrition-service' }).getByRole('row', { name: /^canary/ });

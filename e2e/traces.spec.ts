@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import { TRAFFIC_PORT } from '../playwright.config';
 import { ownContext, startDashboardProcess, stopDashboardProcess } from './dashboard-process';
+import { BOOKINFO, ensureBookinfo } from './bookinfo';
 import { freePort } from './processes';
 import { signIn } from './sign-in';
 
@@ -47,12 +48,39 @@ test.describe('traces', () => {
     await expect(direct.getByRole('list', { name: 'Span waterfall' }).getByRole('button').first()).toHaveAccessibleName(/^istio-ingressgateway/);
   });
 
-  test('KPIs link a service to its error traces in the same window', async ({ page }) => {
+  test('KPIs link a service to its error traces in the same window, and the namespace stays selected', async ({ page }) => {
     await page.goto('/kpis?namespace=ai-nutritionist&range=15m');
     const row = page.getByRole('table', { name: 'Service metrics' }).getByRole('row', { name: /ai-coach-service/ });
     await row.getByRole('link', { name: 'errors' }).click();
-    await expect(page).toHaveURL(/\/traces\?service=ai-coach-service\.ai-nutritionist&start=\d+&end=\d+&limit=50&tags=/);
+    await expect(page).toHaveURL(/\/traces\?namespace=ai-nutritionist&service=ai-coach-service\.ai-nutritionist&start=\d+&end=\d+&limit=50&tags=/);
     await expect(page.getByRole('table', { name: 'Traces found' }).getByRole('row').nth(1)).toContainText('error', { timeout: 20_000 });
+    // The service list is the namespace's, and a new search keeps the namespace.
+    const form = page.getByRole('form', { name: 'Search traces' });
+    const options = await form.getByRole('combobox', { name: 'Service' }).locator('option').allTextContents();
+    expect(options.filter((o) => o !== 'choose…').every((o) => o.endsWith('.ai-nutritionist'))).toBe(true);
+    await form.getByRole('textbox', { name: 'error' }).fill('');
+    await form.getByRole('button', { name: 'Search' }).click();
+    await expect(page).toHaveURL(/[?&]namespace=ai-nutritionist(&|$)/);
+    await expect(page).not.toHaveURL(/tags=/);
+  });
+
+  test('the default search of nutrition-service spans far more than a second, and says how it was sized', async ({ page }) => {
+    await page.goto('/traces?namespace=ai-nutritionist');
+    const form = page.getByRole('form', { name: 'Search traces' });
+    await form.getByRole('combobox', { name: 'Service' }).selectOption('nutrition-service.ai-nutritionist');
+    await form.getByRole('button', { name: 'Search' }).click();
+    const how = page.getByLabel('How the traces were chosen');
+    await expect(how).toContainText(/searches of 5 traces: at [\d.]+ req\/s the latest 50 would cover/, { timeout: 20_000 });
+    const spanned = Number(/spanning (\d+) s/.exec((await how.textContent())!)![1]);
+    expect(spanned).toBeGreaterThan(10);
+    await expect(page.getByRole('table', { name: 'Traces found' }).getByRole('row')).not.toHaveCount(1);
+  });
+
+  test('a namespace without traces says so, and why that may be', async ({ page }) => {
+    ensureBookinfo();
+    await page.goto(`/traces?namespace=${BOOKINFO}`);
+    await expect(page.getByRole('status').filter({ hasText: `No traces for namespace ${BOOKINFO}` })).toContainText('no traffic');
+    await expect(page.getByRole('status').filter({ hasText: `No traces for namespace ${BOOKINFO}` })).toContainText('sampling');
   });
 
   test('with Jaeger unreachable the Traces page says so and the other pages are unaffected', async ({ browser }) => {

@@ -3,19 +3,21 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { isCanaryVersion } from '@/lib/mesh/canary';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
 import { kpiQuery, serviceChartsQuery, type KpiParams } from '@/lib/queries/kpis';
+import { traceSearchHref } from '@/lib/queries/traces';
 import { TimeSeriesChart, Sparkline } from './charts';
 import { ms, PanelBody, pct, rps } from './panel';
 
 const RANGES = ['15m', '1h', '6h', '24h', 'custom'];
 const REFRESH = [0, 5, 15, 30, 60];
 
-function useKpiParams(): [KpiParams & { service: string }, (changes: Record<string, string>) => void] {
+function useKpiParams(): [KpiParams & { service: string; serviceNamespace: string }, (changes: Record<string, string>) => void] {
   const search = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
-  const params = { namespace: search.get(NAMESPACE_PARAM) ?? '', range: search.get('range') ?? '1h', from: search.get('from') ?? undefined, to: search.get('to') ?? undefined, refresh: Number(search.get('refresh') ?? 15), service: search.get('service') ?? '' };
+  const params = { namespace: search.get(NAMESPACE_PARAM) ?? '', range: search.get('range') ?? '1h', from: search.get('from') ?? undefined, to: search.get('to') ?? undefined, refresh: Number(search.get('refresh') ?? 15), service: search.get('service') ?? '', serviceNamespace: search.get('serviceNamespace') ?? '' };
   const update = (changes: Record<string, string>) => {
     const next = new URLSearchParams(search);
     for (const [k, v] of Object.entries(changes)) if (v) next.set(k, v); else next.delete(k);
@@ -24,12 +26,11 @@ function useKpiParams(): [KpiParams & { service: string }, (changes: Record<stri
   return [params, update];
 }
 
-/** The service's traces in the page's time window (Jaeger names services <app>.<namespace>). */
-function traceLink(service: string, params: KpiParams, filter: Record<string, string>) {
+/** The service's traces in the page's time window, the selected namespace kept. */
+function traceLink(row: { namespace: string; service: string }, params: KpiParams, filter: Record<string, string>) {
   const end = params.range === 'custom' && params.to ? Number(params.to) : Math.floor(Date.now() / 1000);
   const seconds = params.range === 'custom' && params.from ? end - Number(params.from) : ({ '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400 } as Record<string, number>)[params.range] ?? 3600;
-  const query = new URLSearchParams({ service: `${service}.${params.namespace}`, start: String((end - seconds) * 1e6), end: String(end * 1e6), limit: '50', ...filter });
-  return `/traces?${query}`;
+  return traceSearchHref(params.namespace, row, { start: String((end - seconds) * 1e6), end: String(end * 1e6), limit: '50', ...filter });
 }
 
 const formatKpi = (value: number | null, unit: 'count' | 'ratio' | 'rps' | 'ms') => (unit === 'ratio' ? pct(value, 1) : unit === 'rps' ? rps(value) : unit === 'ms' ? ms(value) : value === null ? '–' : Number(value.toPrecision(6)).toLocaleString('en'));
@@ -147,29 +148,28 @@ export function KpisPage() {
                   <th scope="col">P95</th>
                   <th scope="col">P99</th>
                   <th scope="col">Trend</th>
-                  {params.namespace && <th scope="col">Traces</th>}
+                  <th scope="col">Traces</th>
                 </tr>
               </thead>
               <tbody>
                 {rows.map((r) => (
-                  <tr key={r.service}>
+                  <tr key={`${r.namespace}/${r.service}`}>
                     <th scope="row">
-                      <button type="button" className="linkish" onClick={() => update({ service: r.service })}>
+                      <button type="button" className="linkish" onClick={() => update({ service: r.service, serviceNamespace: params.namespace ? '' : r.namespace })}>
                         {r.service}
                       </button>
+                      {!params.namespace && <span className="muted"> {r.namespace}</span>}
                     </th>
                     <td>{rps(r.rate)}</td>
                     <td>{pct(r.errorRatio)}</td>
                     <td>{ms(r.p50)}</td>
                     <td>{ms(r.p95)}</td>
                     <td>{ms(r.p99)}</td>
-                    <td>{data && 'data' in data.sparklines ? <Sparkline points={data.sparklines.data[r.service]} label={`${r.service} request rate trend`} /> : '–'}</td>
-                    {params.namespace && (
-                      <td>
-                        <Link href={traceLink(r.service, params, { tags: JSON.stringify({ error: 'true' }) })}>errors</Link> ·{' '}
-                        <Link href={traceLink(r.service, params, r.p95 ? { minDuration: `${Math.round(r.p95)}ms` } : {})}>slow</Link>
-                      </td>
-                    )}
+                    <td>{data && 'data' in data.sparklines ? <Sparkline points={data.sparklines.data[`${r.namespace}/${r.service}`]} label={`${r.service} request rate trend`} /> : '–'}</td>
+                    <td>
+                      <Link href={traceLink(r, params, { tags: JSON.stringify({ error: 'true' }) })}>errors</Link> ·{' '}
+                      <Link href={traceLink(r, params, r.p95 ? { minDuration: `${Math.round(r.p95)}ms` } : {})}>slow</Link>
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -178,7 +178,7 @@ export function KpisPage() {
         </PanelBody>
       </section>
 
-      {params.service && <ServiceView params={params} service={params.service} onClose={() => update({ service: '' })} />}
+      {params.service && <ServiceView params={{ ...params, namespace: params.namespace || params.serviceNamespace }} service={params.service} onClose={() => update({ service: '', serviceNamespace: '' })} />}
 
       <section className="panel" aria-labelledby="alerts-title">
         <h2 id="alerts-title">Alerts</h2>
@@ -245,7 +245,7 @@ export function KpisPage() {
                     <dd className="big">{formatKpi(k.value, k.unit)}</dd>
                   </div>
                 ))}
-                <div className="card">
+                <div className="card" title="Requests served by canary versions (the canary rule's versions regex), among the requests to the services being canaried">
                   <dt>Canary share</dt>
                   <dd className="big">{pct(b.mesh.canaryShare, 1)}</dd>
                 </div>
@@ -285,7 +285,7 @@ function ServiceView({ params, service, onClose }: { params: KpiParams; service:
       {charts.isError && <div className="state state-error" role="alert">{charts.error.message}</div>}
       <div className="split-2">
         <PanelBody panel={c?.byVersion} pending={charts.isPending} label="requests by version" isEmpty={empty}>
-          {(s) => <TimeSeriesChart series={s} name={(x) => x.metric.destination_version ?? 'unknown'} unit="/s" label={`Inbound requests per second by version (${c?.window} window)`} />}
+          {(s) => <TimeSeriesChart series={s} name={(x) => (isCanaryVersion(x.metric.destination_version, c?.canaryVersions) ? `${x.metric.destination_version} (canary)` : (x.metric.destination_version ?? 'unknown'))} unit="/s" label={`Inbound requests per second by version (${c?.window} window)`} />}
         </PanelBody>
         <PanelBody panel={c?.byCode} pending={charts.isPending} label="requests by response code" isEmpty={empty}>
           {(s) => <TimeSeriesChart series={s} name={(x) => x.metric.response_code ?? '?'} unit="/s" label="Inbound requests per second by response code" />}

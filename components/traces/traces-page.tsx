@@ -5,13 +5,17 @@ import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { QueryState } from '@/components/ui/query-state';
-import type { WaterfallRow } from '@/lib/traces/trace';
+import { servicesIn } from '@/lib/metrics/trace-search';
+import { NAMESPACE_PARAM } from '@/lib/navigation';
+import type { TraceSummary, WaterfallRow } from '@/lib/traces/trace';
 import { traceOperationsQuery, traceQuery, traceSearchQuery, traceServicesQuery } from '@/lib/queries/traces';
 
 // Tags every Istio sidecar puts on its spans, so the search works on any mesh.
 const TAGS = ['guid:x-request-id', 'istio.canonical_revision', 'response_flags', 'error', 'http.status_code'];
 const SEARCH_KEYS = ['service', 'operation', 'tags', 'lookback', 'start', 'end', 'limit', 'minDuration', 'maxDuration'];
 const msOf = (us: number) => (us >= 1e6 ? `${(us / 1e6).toFixed(2)} s` : `${(us / 1000).toFixed(1)} ms`);
+/** From the first trace's start to the last's, in whole seconds. */
+const spanOf = (items: TraceSummary[]) => `${Math.round((Math.max(...items.map((t) => t.startUs)) - Math.min(...items.map((t) => t.startUs))) / 1e6)} s`;
 
 export function TracesPage() {
   const search = useSearchParams();
@@ -19,10 +23,16 @@ export function TracesPage() {
   const pathname = usePathname();
   const params = new URLSearchParams([...search].filter(([k]) => SEARCH_KEYS.includes(k)));
   const traceId = search.get('trace') ?? '';
+  const namespace = search.get(NAMESPACE_PARAM) ?? '';
   const services = useQuery(traceServicesQuery());
   const results = useQuery(traceSearchQuery(params));
+  const inNamespace = servicesIn(services.data ?? [], namespace);
 
-  const go = (next: URLSearchParams) => router.push(`${pathname}?${next}`);
+  // The selected namespace stays in the URL whatever is searched.
+  const go = (next: URLSearchParams) => {
+    if (namespace) next.set(NAMESPACE_PARAM, namespace);
+    router.push(`${pathname}?${next}`);
+  };
   const open = (id: string) => {
     const next = new URLSearchParams(search);
     next.set('trace', id);
@@ -37,14 +47,22 @@ export function TracesPage() {
           <strong>Jaeger is unavailable</strong>: {services.error.message}. Traces cannot be searched; the rest of Meshdeck keeps working.
         </div>
       )}
+      {namespace && services.isSuccess && inNamespace.length === 0 && (
+        <p className="state state-empty" role="status">
+          No traces for namespace {namespace}: Jaeger knows no service of it. Its services may receive no traffic, their proxies may not send spans to Jaeger (tracing is not enabled in the mesh config or a Telemetry resource), or sampling (Istio keeps 1% of requests by default) may have dropped them all.
+        </p>
+      )}
       {/* Searching again with the same criteria fetches fresh results. */}
-      <SearchForm key={params.toString()} initial={params} services={services.data ?? []} onSearch={(next) => (next.toString() === params.toString() ? void results.refetch() : go(next))} />
+      <SearchForm key={params.toString()} initial={params} services={inNamespace} onSearch={(next) => (next.toString() === params.toString() ? void results.refetch() : go(next))} />
       {params.has('service') && (
         <section className="panel" aria-labelledby="results-title">
           <h2 id="results-title">Results</h2>
           <QueryState query={results} label="traces" isEmpty={(d) => d.items.length === 0} empty="No traces match this search.">
             {(d) => (
               <>
+                <p className="hint" aria-label="How the traces were chosen">
+                  {d.items.length} traces spanning {spanOf(d.items)}. {d.rule ?? 'As searched.'}
+                </p>
                 <figure className="chart" role="img" aria-label={`Trace durations over time: ${d.items.length} traces`}>
                   <ResponsiveContainer width="100%" height={200}>
                     <ScatterChart margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
@@ -117,8 +135,9 @@ function SearchForm({ initial, services, onSearch }: { initial: URLSearchParams;
     }
     const chosen = Object.fromEntries(TAGS.map((t) => [t, String(form.get(`tag:${t}`) ?? '').trim()]).filter(([, v]) => v));
     if (Object.keys(chosen).length) next.set('tags', JSON.stringify(chosen));
-    // A window from the KPIs page stays until a lookback is chosen instead.
-    if (!form.get('lookback') && initial.get('start')) {
+    // A window from the KPIs page stays until another time range is chosen.
+    if (next.get('lookback') === 'window') {
+      next.delete('lookback');
       next.set('start', initial.get('start')!);
       next.set('end', initial.get('end') ?? '');
     }
@@ -158,8 +177,9 @@ function SearchForm({ initial, services, onSearch }: { initial: URLSearchParams;
       </label>
       <label>
         Time range
-        <select name="lookback" defaultValue={initial.get('start') ? '' : (initial.get('lookback') ?? '1h')}>
-          {initial.get('start') && <option value="">window from KPIs</option>}
+        <select name="lookback" defaultValue={initial.get('start') ? 'window' : (initial.get('lookback') ?? '')}>
+          {initial.get('start') && <option value="window">window from KPIs</option>}
+          <option value="">last 1h, sized by traffic</option>
           {['5m', '15m', '1h', '6h', '24h'].map((l) => (
             <option key={l} value={l}>
               last {l}
@@ -168,7 +188,7 @@ function SearchForm({ initial, services, onSearch }: { initial: URLSearchParams;
         </select>
       </label>
       <label>
-        Limit <input name="limit" type="number" min={1} max={200} defaultValue={initial.get('limit') ?? '20'} />
+        Limit <input name="limit" type="number" min={1} max={200} defaultValue={initial.get('limit') ?? ''} placeholder={initial.get('lookback') || initial.get('start') ? '20' : '50'} />
       </label>
       <button type="submit" className="button">
         Search

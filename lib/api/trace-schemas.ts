@@ -23,7 +23,8 @@ export const traceSearchQuery = z.object({
   lookback: z.enum(['5m', '15m', '1h', '6h', '24h']).optional(),
   start: z.coerce.number().int().positive().optional(),
   end: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(20),
+  /** Without a lookback or a start, the default search sized by the service's traffic takes AUTO_LIMIT (50). */
+  limit: z.coerce.number().int().min(1).max(200).optional(),
   minDuration: duration,
   maxDuration: duration,
 });

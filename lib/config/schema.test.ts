@@ -84,12 +84,11 @@ describe('the configuration that applies to a view', () => {
     expect(view.canaryFor('blog')).toMatchObject({ versions: '.*canary.*', errorRatioThreshold: 0.2, window: '5m', configured: true });
     expect(view.canaryWindow).toBe('2m');
     expect(effectiveConfig(loaded, 'blog').canaryWindow).toBe('5m');
-    expect(effectiveConfig(loaded).canaryVersions).toBe('(?:.*canary.*)|(?:next)');
     expect(view.canaryAlerts).toEqual(new Set(['ShopCanaryErrors']));
     const none = effectiveConfig({ sources: [], rootNamespace: 'istio-system' }, 'shop');
     expect(none.canaryFor('shop')).toEqual({ ...DEFAULT_CANARY, configured: false });
     expect(DEFAULT_CANARY.errorRatioThreshold).toBeUndefined();
-    expect(none.canaryVersions).toBe('.*canary.*');
+    expect(none.canaryFor('blog').versions).toBe('.*canary.*');
   });
 
   it('has nothing to show when nothing is configured', () => {

@@ -4,6 +4,7 @@
 // and merging only; lib/config/reader.ts fetches the ConfigMaps.
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_CANARY_VERSIONS } from '@/lib/mesh/canary';
 
 /** The label that marks a ConfigMap as Meshdeck configuration. */
 export const CONFIG_LABEL = 'meshdeck.io/config';
@@ -56,8 +57,8 @@ const businessKpi = z.strictObject({
 });
 
 const canary = z.strictObject({
-  /** Regex on the destination_version label, matched whole (as PromQL's =~ does). */
-  versions: regex.default('.*canary.*'),
+  /** Regex on the destination_version label, matched whole (as PromQL's =~ does): what a canary is (lib/mesh/canary.ts). */
+  versions: regex.default(DEFAULT_CANARY_VERSIONS),
   /** The canary's 5xx ratio above which it should be rolled back; without it the panel compares but does not judge. */
   errorRatioThreshold: ratio.optional(),
   /** The comparison's rate window, and how long the alert waits (its `for`). */
@@ -157,8 +158,6 @@ export interface EffectiveConfig {
   canaryFor: (namespace: string | undefined) => CanaryConfig & { configured: boolean };
   /** The rate window of the canary comparison for this view. */
   canaryWindow: string;
-  /** One regex for every canary version this view may contain. */
-  canaryVersions: string;
   /** Every alert name configured as guarding a canary. */
   canaryAlerts: Set<string>;
   /** Why nothing is configured: the ConfigMaps could not be read, or how to add one. */
@@ -193,7 +192,6 @@ export function effectiveConfig(loaded: Pick<LoadedConfig, 'sources' | 'rootName
     segments: [...segments.values()],
     canaryFor,
     canaryWindow: rules[0]!.window,
-    canaryVersions: [...new Set(rules.map((r) => r.versions))].map((v, _i, all) => (all.length > 1 ? `(?:${v})` : v)).join('|'),
     canaryAlerts: new Set(sources.flatMap((s) => s.config.canary?.alerts ?? [])),
     howToConfigure: loaded.error ? "Meshdeck's configuration could not be read (see the note above)" : HOW_TO_CONFIGURE,
   };

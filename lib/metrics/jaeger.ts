@@ -2,6 +2,9 @@
 // Prometheus': unreachable, slow or refusing answers become ApiErrors with a clear message.
 import { ApiError } from '@/lib/k8s/errors';
 import type { JaegerTrace } from '@/lib/traces/trace';
+import { instantQuery } from './prometheus';
+import { requestRate } from './promql';
+import { AUTO_LIMIT, meshServiceOf, planTraceSearch, type TraceSearchPlan } from './trace-search';
 
 export interface TraceSearch {
   service: string;
@@ -53,3 +56,26 @@ export const search = (q: TraceSearch) =>
     minDuration: q.minDuration,
     maxDuration: q.maxDuration,
   });
+
+/** A service's inbound request rate (req/s over 5 minutes) from Prometheus; null when unknown. */
+async function serviceRate(jaegerService: string): Promise<number | null> {
+  const mesh = meshServiceOf(jaegerService);
+  if (!mesh) return null;
+  const samples = await instantQuery(requestRate({ namespace: mesh.namespace, service: mesh.service }, '5m', [])).catch(() => undefined);
+  if (!samples) return null;
+  return samples[0]?.value ?? 0;
+}
+
+/**
+ * A trace search. With a lookback or a start it is Jaeger's search as asked; without, the
+ * default one: the last hour sized by the service's request rate (planTraceSearch), its
+ * slices searched side by side. `plan` says which rule applied.
+ */
+export async function searchTraces(q: TraceSearch, now = Date.now() / 1000): Promise<{ traces: JaegerTrace[]; plan: TraceSearchPlan | null }> {
+  if (q.lookback || q.start !== undefined) return { traces: await search(q), plan: null };
+  const plan = planTraceSearch(await serviceRate(q.service), q.limit ?? AUTO_LIMIT, now);
+  const found = await Promise.all(plan.slices.map((slice) => search({ ...q, start: slice.start, end: slice.end, limit: slice.limit })));
+  // A trace whose spans start in two slices is found twice.
+  const traces = [...new Map(found.flat().map((t) => [t.traceID, t])).values()];
+  return { traces, plan };
+}

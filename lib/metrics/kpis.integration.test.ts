@@ -119,6 +119,44 @@ describe('KPI panels on real Prometheus data', () => {
     expect(elsewhere.envoy.missing).toEqual([]);
     expect(elsewhere.envoy.missingInScope).toHaveLength(3);
     expect(elsewhere.envoy.notice?.summary).toContain('none for the services of no-such-namespace');
+    // A namespace without traffic lists nothing, not the other namespaces' services.
+    expect(elsewhere.status).toEqual([]);
+    expect(here.status.length).toBeGreaterThan(0);
+    expect(here.status.every((s) => s.namespace === 'ai-nutritionist')).toBe(true);
+    const all = await breakerStatus();
+    expect(all.status.find((s) => s.service === 'nutrition-service')?.namespace).toBe('ai-nutritionist');
+  }, 30_000);
+
+  it('gives the canary panel and the business canary share the same share, by the one canary definition', async () => {
+    const { kpiPage } = await import('./kpis');
+    for (const loaded of [seedConfig, { sources: [], problems: [], rootNamespace: 'istio-system' }]) {
+      const page = await kpiPage({ namespace: 'ai-nutritionist' }, 900, undefined, loaded);
+      const canaries = (page.canaries as { data: { service: string; canaryShare: number | null }[] }).data.filter((c) => c.canaryShare !== null);
+      const business = (page.business as { data: { mesh: { canaryShare: number | null } } }).data;
+      // The seed canaries one service: the card is that service's share (two queries a few ms apart: a scrape may land between).
+      expect(canaries.map((c) => c.service)).toEqual(['nutrition-service']);
+      expect(canaries[0]!.canaryShare).toBeGreaterThan(0);
+      expect(business.mesh.canaryShare).toBeCloseTo(canaries[0]!.canaryShare!, 2);
+    }
+  }, 30_000);
+
+  it('sizes the default trace search by the service\'s request rate, so it spans more than the latest second', async () => {
+    const { searchTraces } = await import('./jaeger');
+    const saved = process.env.MESHDECK_JAEGER_URL;
+    process.env.MESHDECK_JAEGER_URL = sandbox.trafficUrl!;
+    try {
+      const { traces, plan } = await searchTraces({ service: 'nutrition-service.ai-nutritionist' });
+      expect(plan!.slices.length).toBe(10);
+      expect(plan!.rule).toMatch(/^10 searches of 5 traces: at [\d.]+ req\/s the latest 50 would cover/);
+      const starts = traces.map((t) => Math.min(...t.spans.map((s) => s.startTime)));
+      expect(new Set(traces.map((t) => t.traceID)).size).toBe(traces.length);
+      expect((Math.max(...starts) - Math.min(...starts)) / 1e6).toBeGreaterThan(3);
+      const asked = await searchTraces({ service: 'nutrition-service.ai-nutritionist', lookback: '1h', limit: 20 });
+      expect(asked.plan).toBeNull();
+      expect(asked.traces).toHaveLength(20);
+    } finally {
+      process.env.MESHDECK_JAEGER_URL = saved;
+    }
   }, 30_000);
 
   it('reports an unreachable Prometheus per panel with a clear message', async () => {

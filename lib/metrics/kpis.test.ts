@@ -10,7 +10,7 @@ vi.mock('./prometheus', () => ({
   rangeQuery: async () => [],
   alerts: async () => prometheus.alerts,
 }));
-const { alertsPanel, businessPanel, canaryPanel, judgeCanary, kpiPage, sloPanel } = await import('./kpis');
+const { alertsPanel, businessKpis, businessPanel, canaryComparisons, canaryPanel, judgeCanary, kpiPage, servicesPanel, sloPanel } = await import('./kpis');
 
 const configured = (namespace: string, doc: unknown): LoadedConfig => parseConfigMaps([{ metadata: { namespace, name: 'meshdeck', labels: { 'meshdeck.io/config': 'true' } }, data: { 'meshdeck.yaml': stringify(doc) } }], 'istio-system');
 const nothing: LoadedConfig = { sources: [], problems: [], rootNamespace: 'istio-system' };
@@ -74,7 +74,8 @@ describe('SLOs and business KPIs from configuration', () => {
   it('shows the configured KPIs and segments from the same single query as the mesh KPIs', async () => {
     prometheus.answer = (): Sample[] => [
       { metric: { kpi: 'kpi:0' }, value: 4.5 },
-      { metric: { kpi: 'canary' }, value: 0.05 },
+      { metric: { kpi: 'versions', destination_service_namespace: 'shop', destination_service_name: 'cart', destination_version: 'stable' }, value: 19 },
+      { metric: { kpi: 'versions', destination_service_namespace: 'shop', destination_service_name: 'cart', destination_version: 'canary' }, value: 1 },
       { metric: { kpi: 'overflows' }, value: 0 },
       { metric: { kpi: 'segment:plan', plan: 'free' }, value: 3 },
       { metric: { kpi: 'segment:plan', plan: 'gold' }, value: 7 },
@@ -82,7 +83,7 @@ describe('SLOs and business KPIs from configuration', () => {
     const panel = await businessPanel({ namespace: 'shop' }, effectiveConfig(shop, 'shop'));
     expect(prometheus.queries).toHaveLength(1);
     expect(prometheus.queries[0]).toContain('label_replace(sum(rate(orders_total[5m])), "kpi", "kpi:0", "", "")');
-    expect(prometheus.queries[0]).toContain('destination_version=~"canary"');
+    expect(prometheus.queries[0]).toContain('sum by (destination_service_namespace, destination_service_name, destination_version) (rate(istio_requests_total{reporter="destination",destination_service_namespace="shop"}[2m]))');
     expect(panel).toEqual({
       mesh: { canaryShare: 0.05, overflowsRps: 0, ejectedHosts: null },
       kpis: [{ name: 'Orders', unit: 'rps', description: undefined, value: 4.5 }],
@@ -95,7 +96,64 @@ describe('SLOs and business KPIs from configuration', () => {
     const panel = await businessPanel({}, effectiveConfig(nothing));
     expect(panel.kpis).toEqual([]);
     expect(panel.notConfigured).toMatch(/^No business KPIs configured: add a ConfigMap labelled meshdeck.io\/config=true/);
-    expect(prometheus.queries[0]).toContain('destination_version=~".*canary.*"');
+    expect(panel.mesh.canaryShare).toBeNull();
+  });
+});
+
+describe('one definition of a canary', () => {
+  // A namespace where one service is canaried: the canary serves 11.9% of its requests and
+  // 5.7% of the namespace's; "load-test" is neither stable nor canary.
+  const sample = (kpi: string, service: string, version: string, value: number): Sample => ({ metric: { kpi, destination_service_namespace: 'shop', destination_service_name: service, destination_version: version }, value });
+  const data = (kpi: string) => [sample(kpi, 'cart', 'stable', 7.4), sample(kpi, 'cart', 'canary', 1.19), sample(kpi, 'cart', 'load-test', 1.41), sample(kpi, 'pay', 'v1', 10.88)];
+
+  it('gives the canary panel and the business canary share the same share on the same data', () => {
+    for (const [loaded, canary] of [[nothing, 'canary'], [configured('shop', { canary: { versions: 'canary|load-test' } }), 'canary+load-test']] as const) {
+      const config = effectiveConfig(loaded, 'shop');
+      const [cart, ...others] = canaryComparisons({ rate: data('rate') }, config);
+      const business = businessKpis({ versions: data('versions') }, { namespace: 'shop' }, config);
+      expect(others).toEqual([]);
+      expect(cart!.canaryShare).toBeCloseTo(canary === 'canary' ? 0.119 : 0.26, 6);
+      expect(business.mesh.canaryShare).toBeCloseTo(cart!.canaryShare!, 12);
+    }
+  });
+
+  it("reads each namespace's rule in the all-namespaces view, as the canary panel does", () => {
+    const loaded = parseConfigMaps(
+      [
+        { metadata: { namespace: 'shop', name: 'm', labels: { 'meshdeck.io/config': 'true' } }, data: { 'meshdeck.yaml': 'canary: {versions: next}' } },
+        { metadata: { namespace: 'blog', name: 'm', labels: { 'meshdeck.io/config': 'true' } }, data: { 'meshdeck.yaml': 'canary: {versions: canary}' } },
+      ],
+      'istio-system',
+    );
+    const config = effectiveConfig(loaded);
+    const rates = (kpi: string): Sample[] => [
+      { metric: { kpi, destination_service_namespace: 'shop', destination_service_name: 'cart', destination_version: 'next' }, value: 1 },
+      { metric: { kpi, destination_service_namespace: 'shop', destination_service_name: 'cart', destination_version: 'canary' }, value: 3 },
+      { metric: { kpi, destination_service_namespace: 'blog', destination_service_name: 'posts', destination_version: 'next' }, value: 2 },
+      { metric: { kpi, destination_service_namespace: 'blog', destination_service_name: 'posts', destination_version: 'canary' }, value: 2 },
+    ];
+    const comparisons = canaryComparisons({ rate: rates('rate') }, config);
+    expect(comparisons.map((c) => [c.namespace, c.canary, c.canaryShare])).toEqual([
+      ['shop', 'next', 0.25],
+      ['blog', 'canary', 0.5],
+    ]);
+    // (1 + 2) / (4 + 4): a version name that is a canary in one namespace is not in the other.
+    expect(businessKpis({ versions: rates('versions') }, {}, config).mesh.canaryShare).toBe(0.375);
+  });
+});
+
+describe('the services table', () => {
+  it('keys services by namespace and name: same-named services of two namespaces stay apart', async () => {
+    prometheus.answer = (): Sample[] => [
+      { metric: { kpi: 'rate', destination_service_namespace: 'shop', destination_service_name: 'cart' }, value: 3 },
+      { metric: { kpi: 'rate', destination_service_namespace: 'blog', destination_service_name: 'cart' }, value: 5 },
+      { metric: { kpi: 'errors', destination_service_namespace: 'blog', destination_service_name: 'cart' }, value: 0.5 },
+    ];
+    expect(await servicesPanel({}, '1m')).toEqual([
+      { namespace: 'blog', service: 'cart', rate: 5, errorRatio: 0.5, p50: null, p95: null, p99: null },
+      { namespace: 'shop', service: 'cart', rate: 3, errorRatio: 0, p50: null, p95: null, p99: null },
+    ]);
+    expect(prometheus.queries[0]).toContain('sum by (destination_service_namespace, destination_service_name) (rate(istio_requests_total{reporter="destination"}[1m]))');
   });
 });
 

@@ -3,7 +3,8 @@
 import { readMeshdeckConfig } from '@/lib/config/reader';
 import { effectiveConfig, HOW_TO_CONFIGURE, humanDuration, type CanaryConfig, type EffectiveConfig, type LoadedConfig } from '@/lib/config/schema';
 import { ApiError, toApiError } from '@/lib/k8s/errors';
-import { alerts, instantQuery, rangeQuery, type Alert, type Series } from './prometheus';
+import { canaryPattern, canaryShare, type VersionRate } from '@/lib/mesh/canary';
+import { alerts, instantQuery, rangeQuery, type Alert, type Sample, type Series } from './prometheus';
 import { combine, errorRatio, latencyQuantile, quote, requestRate, requestsByCode, split, stepFor, windowFor, type Scope } from './promql';
 import { ENVOY_STATS, envoyClusterSelector } from './resilience';
 import { evaluateSlos, sloQuery, type Slo } from './slo';
@@ -20,6 +21,7 @@ async function panel<T>(load: () => Promise<T>): Promise<Panel<T>> {
 }
 
 export interface ServiceRow {
+  namespace: string;
   service: string;
   rate: number;
   errorRatio: number;
@@ -34,22 +36,32 @@ export interface CanaryComparison {
   versions: { version: string; share: number; errorRatio: number; p99: number | null }[];
   canary?: string;
   verdict: string;
+  /** The share of the service's requests its canary versions serve (lib/mesh/canary.ts), null without a canary. */
+  canaryShare: number | null;
   /** ok: healthy; bad: roll back; info: compared but not judged (no threshold configured). */
   state: 'ok' | 'bad' | 'info';
   firing: boolean;
 }
 
 const num = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? null : v);
-const byLabel = (samples: { metric: Record<string, string>; value: number }[] | undefined, label: string) => new Map((samples ?? []).map((s) => [s.metric[label] ?? '', s.value]));
 const pct = (ratio: number, digits: number) => `${(ratio * 100).toFixed(digits)}%`;
 const threshold = (ratio: number) => `${Number((ratio * 100).toPrecision(12))}%`;
 
-/** Services table: rate, 5xx ratio and P50/P95/P99 per service, in a single query. */
+// Services are told apart by namespace and name: same-named services of two namespaces never merge.
+const SERVICE = ['destination_service_namespace', 'destination_service_name'];
+/** "namespace/name", the key of a service in every panel. */
+export const serviceKey = (m: Record<string, string | undefined>) => `${m.destination_service_namespace ?? ''}/${m.destination_service_name ?? ''}`;
+const byService = (samples: Sample[] | undefined) => new Map((samples ?? []).map((s) => [serviceKey(s.metric), s.value]));
+
+/** Services table: rate, 5xx ratio and P50/P95/P99 per service (namespace and name), in a single query. */
 export async function servicesPanel(scope: Scope, window: string): Promise<ServiceRow[]> {
-  const g = ['destination_service_name'];
+  const g = SERVICE;
   const parts = split(await instantQuery(combine({ rate: requestRate(scope, window, g), errors: errorRatio(scope, window, g), p50: latencyQuantile(0.5, scope, window, g), p95: latencyQuantile(0.95, scope, window, g), p99: latencyQuantile(0.99, scope, window, g) })));
-  const [rate, errors, p50, p95, p99] = ['rate', 'errors', 'p50', 'p95', 'p99'].map((k) => byLabel(parts[k], 'destination_service_name'));
-  return [...rate!.keys()].sort().map((service) => ({ service, rate: rate!.get(service)!, errorRatio: num(errors!.get(service)) ?? 0, p50: num(p50!.get(service)), p95: num(p95!.get(service)), p99: num(p99!.get(service)) }));
+  const [errors, p50, p95, p99] = ['errors', 'p50', 'p95', 'p99'].map((k) => byService(parts[k]));
+  return (parts.rate ?? [])
+    .map((s) => ({ key: serviceKey(s.metric), namespace: s.metric.destination_service_namespace ?? '', service: s.metric.destination_service_name ?? '', rate: s.value }))
+    .sort((a, b) => a.service.localeCompare(b.service) || a.namespace.localeCompare(b.namespace))
+    .map(({ key, ...row }) => ({ ...row, errorRatio: num(errors!.get(key)) ?? 0, p50: num(p50!.get(key)), p95: num(p95!.get(key)), p99: num(p99!.get(key)) }));
 }
 
 export interface SloPanel {
@@ -76,9 +88,10 @@ type VersionRow = CanaryComparison['versions'][number];
  * label), compared with the busiest other version. Without a threshold it only compares.
  */
 export function judgeCanary(service: string, namespace: string, rows: VersionRow[], rule: CanaryConfig & { configured: boolean }): CanaryComparison {
-  const pattern = new RegExp(`^(?:${rule.versions})$`);
+  const pattern = canaryPattern(rule.versions);
   const canary = rows.find((r) => pattern.test(r.version));
-  const base = { service, namespace, versions: rows, canary: canary?.version };
+  const share = canaryShare(rows.map((r) => ({ namespace, service, version: r.version, rate: r.share })), () => rule.versions);
+  const base = { service, namespace, versions: rows, canary: canary?.version, canaryShare: share };
   if (!canary) return { ...base, verdict: `No canary version (none matches ${rule.versions}): an A/B or blue-green split`, state: 'info', firing: false };
   const baseline = rows.find((r) => r !== canary);
   const limit = rule.errorRatioThreshold;
@@ -91,19 +104,26 @@ export function judgeCanary(service: string, namespace: string, rows: VersionRow
   return { ...base, verdict: `Healthy: ${canary.version} fails ${pct(canary.errorRatio, 2)}, under the ${threshold(limit)} alert threshold`, state: 'ok', firing: false };
 }
 
-/** Every split service's versions side by side over the canary window, in a single query. */
-export async function canaryPanel(scope: Scope, config: EffectiveConfig): Promise<CanaryComparison[]> {
-  const g = ['destination_service_namespace', 'destination_service_name', 'destination_version'];
-  const window = config.canaryWindow;
-  const parts = split(await instantQuery(combine({ rate: requestRate(scope, window, g), errors: errorRatio(scope, window, g), p99: latencyQuantile(0.99, scope, window, g) })));
-  const key = (m: Record<string, string>) => `${m.destination_service_namespace}|${m.destination_service_name}|${m.destination_version}`;
-  const errors = new Map((parts.errors ?? []).map((s) => [key(s.metric), s.value]));
-  const p99 = new Map((parts.p99 ?? []).map((s) => [key(s.metric), s.value]));
-  const services = new Map<string, { namespace: string; service: string; versions: { version: string; rate: number; key: string }[] }>();
-  for (const s of parts.rate ?? []) {
-    const id = `${s.metric.destination_service_namespace}|${s.metric.destination_service_name}`;
-    const entry = services.get(id) ?? { namespace: s.metric.destination_service_namespace ?? '', service: s.metric.destination_service_name ?? '', versions: [] };
-    entry.versions.push({ version: s.metric.destination_version ?? 'unknown', rate: s.value, key: key(s.metric) });
+const VERSION = [...SERVICE, 'destination_version'];
+const versionKey = (m: Record<string, string | undefined>) => `${serviceKey(m)}/${m.destination_version ?? ''}`;
+/** Requests per second by service and version over the canary window: what both canary readings start from. */
+const versionRates = (scope: Scope, config: EffectiveConfig) => requestRate(scope, config.canaryWindow, VERSION);
+const toVersionRates = (samples: Sample[] | undefined): VersionRate[] =>
+  (samples ?? []).map((s) => ({ namespace: s.metric.destination_service_namespace ?? '', service: s.metric.destination_service_name ?? '', version: s.metric.destination_version ?? 'unknown', rate: s.value }));
+
+/** The canary panel's single query: rate, 5xx ratio and P99 by service and version. */
+export const canaryQuery = (scope: Scope, config: EffectiveConfig) =>
+  combine({ rate: versionRates(scope, config), errors: errorRatio(scope, config.canaryWindow, VERSION), p99: latencyQuantile(0.99, scope, config.canaryWindow, VERSION) });
+
+/** Every split service's versions side by side, from the parts of the canary query. */
+export function canaryComparisons(parts: Record<string, Sample[]>, config: EffectiveConfig): CanaryComparison[] {
+  const errors = new Map((parts.errors ?? []).map((s) => [versionKey(s.metric), s.value]));
+  const p99 = new Map((parts.p99 ?? []).map((s) => [versionKey(s.metric), s.value]));
+  const services = new Map<string, { namespace: string; service: string; versions: (VersionRate & { key: string })[] }>();
+  for (const v of toVersionRates(parts.rate)) {
+    const id = `${v.namespace}/${v.service}`;
+    const entry = services.get(id) ?? { namespace: v.namespace, service: v.service, versions: [] };
+    entry.versions.push({ ...v, key: `${id}/${v.version}` });
     services.set(id, entry);
   }
   return [...services.values()]
@@ -116,6 +136,11 @@ export async function canaryPanel(scope: Scope, config: EffectiveConfig): Promis
     .sort((a, b) => a.service.localeCompare(b.service) || a.namespace.localeCompare(b.namespace));
 }
 
+/** Every split service's versions side by side over the canary window, in a single query. */
+export async function canaryPanel(scope: Scope, config: EffectiveConfig): Promise<CanaryComparison[]> {
+  return canaryComparisons(split(await instantQuery(canaryQuery(scope, config))), config);
+}
+
 export interface BusinessKpis {
   /** Computed from Istio's standard metrics (and Envoy's, when exported): always shown. */
   mesh: { canaryShare: number | null; overflowsRps: number | null; ejectedHosts: number | null };
@@ -126,38 +151,48 @@ export interface BusinessKpis {
   notConfigured?: string;
 }
 
-/** The mesh's own KPIs and the configured ones, in a single query. */
-export async function businessPanel(scope: Scope, config: EffectiveConfig): Promise<BusinessKpis> {
+/** The business panel's single query: the mesh's own KPIs, the configured ones and the segments. */
+export function businessQuery(scope: Scope, config: EffectiveConfig): string {
   const ns = scope.namespace ? `,destination_service_namespace=${quote(scope.namespace)}` : '';
-  const query = combine({
-    canary: `sum(rate(istio_requests_total{reporter="destination"${ns},destination_version=~${quote(config.canaryVersions)}}[5m])) / sum(rate(istio_requests_total{reporter="destination"${ns},destination_version=~".+"}[5m]))`,
+  return combine({
+    // The canary share is read from the rates by version, as the canary panel reads it (lib/mesh/canary.ts).
+    versions: versionRates(scope, config),
     overflows: `sum(rate(istio_requests_total{reporter="source"${ns},response_flags=~".*UO.*"}[5m])) or vector(0)`,
     // No `or vector(0)`: a missing series means Envoy does not export it, which is not zero.
     ejected: `sum(${ENVOY_STATS.ejectionsActive}${envoyClusterSelector(scope.namespace)})`,
     ...Object.fromEntries(config.businessKpis.map((k, i) => [`kpi:${i}`, k.query])),
     ...Object.fromEntries(config.segments.map((seg) => [`segment:${seg.label}`, `sum by (${seg.label}) (rate(istio_requests_total{reporter="destination"${ns},${seg.label}!=""}[5m]))`])),
   });
-  const parts = split(
-    await instantQuery(query).catch((error: unknown) => {
-      // A configured expression is the likely culprit of a rejected query: say where it comes from.
-      if (error instanceof ApiError && error.status === 400 && config.businessKpis.length) throw new ApiError(400, `${error.message} (check the businessKpis queries of ${[...new Set(config.businessKpis.map((k) => `ConfigMap ${k.source}`))].join(', ')})`, error.reason);
-      throw error;
-    }),
-  );
+}
+
+/** The business panel from the parts of its query. */
+export function businessKpis(parts: Record<string, Sample[]>, scope: Scope, config: EffectiveConfig): BusinessKpis {
   const one = (k: string) => num(parts[k]?.[0]?.value);
   const configured = config.businessKpis.length > 0 || config.segments.length > 0;
   return {
-    mesh: { canaryShare: one('canary'), overflowsRps: one('overflows'), ejectedHosts: one('ejected') },
+    mesh: { canaryShare: canaryShare(toVersionRates(parts.versions), (namespace) => config.canaryFor(namespace).versions), overflowsRps: one('overflows'), ejectedHosts: one('ejected') },
     kpis: config.businessKpis.map((k, i) => ({ name: k.name, unit: k.unit, description: k.description, value: one(`kpi:${i}`) })),
     segments: config.segments.map((seg) => ({ label: seg.label, title: seg.title ?? seg.label, values: (parts[`segment:${seg.label}`] ?? []).map((s) => ({ value: s.metric[seg.label] ?? '', rps: s.value })).sort((a, b) => b.rps - a.rps) })),
     notConfigured: configured ? undefined : `No business KPIs configured${scope.namespace ? ` for namespace ${scope.namespace}` : ''}: ${config.howToConfigure}.`,
   };
 }
 
-/** Request-rate sparklines for every service, in a single range query. */
+/** The mesh's own KPIs and the configured ones, in a single query. */
+export async function businessPanel(scope: Scope, config: EffectiveConfig): Promise<BusinessKpis> {
+  const parts = split(
+    await instantQuery(businessQuery(scope, config)).catch((error: unknown) => {
+      // A configured expression is the likely culprit of a rejected query: say where it comes from.
+      if (error instanceof ApiError && error.status === 400 && config.businessKpis.length) throw new ApiError(400, `${error.message} (check the businessKpis queries of ${[...new Set(config.businessKpis.map((k) => `ConfigMap ${k.source}`))].join(', ')})`, error.reason);
+      throw error;
+    }),
+  );
+  return businessKpis(parts, scope, config);
+}
+
+/** Request-rate sparklines for every service, keyed "namespace/name" (serviceKey), in a single range query. */
 export async function sparklinesPanel(scope: Scope, seconds: number, end: number): Promise<Record<string, [number, number][]>> {
-  const series = await rangeQuery(requestRate(scope, windowFor(seconds), ['destination_service_name']), end - seconds, end, stepFor(seconds));
-  return Object.fromEntries(series.map((s) => [s.metric.destination_service_name ?? '', s.values]));
+  const series = await rangeQuery(requestRate(scope, windowFor(seconds), SERVICE), end - seconds, end, stepFor(seconds));
+  return Object.fromEntries(series.map((s) => [serviceKey(s.metric), s.values]));
 }
 
 export type PageAlert = Alert & { canary: boolean };
@@ -197,9 +232,14 @@ export async function kpiPage(scope: Scope, seconds: number, end = Date.now() / 
   return { window, canaryWindow: humanDuration(config.canaryWindow), config: status, services, slo, canaries, business, sparklines, alerts: firing };
 }
 
-/** The charts of one service: rate by version, requests by code, latency percentiles, outbound calls. */
-export async function serviceCharts(scope: Scope & { service: string }, seconds: number, end = Date.now() / 1000) {
+/**
+ * The charts of one service: rate by version, requests by code, latency percentiles, outbound
+ * calls; with the namespace's canary rule, so the chart by version marks the canary as the
+ * canary panel does.
+ */
+export async function serviceCharts(scope: Scope & { service: string }, seconds: number, end = Date.now() / 1000, loaded?: LoadedConfig) {
   const window = windowFor(seconds);
+  const canaryVersions = effectiveConfig(loaded ?? (await readMeshdeckConfig()), scope.namespace).canaryFor(scope.namespace).versions;
   const step = stepFor(seconds);
   const start = end - seconds;
   const inbound: Scope = { ...scope, direction: 'inbound' };
@@ -211,5 +251,5 @@ export async function serviceCharts(scope: Scope & { service: string }, seconds:
     chart(combine({ p50: latencyQuantile(0.5, inbound, window, []), p95: latencyQuantile(0.95, inbound, window, []), p99: latencyQuantile(0.99, inbound, window, []) })),
     chart(requestRate(outbound, window, ['destination_service_name'])),
   ]);
-  return { window, step, byVersion, byCode, latency, outbound: calls };
+  return { window, step, canaryVersions, byVersion, byCode, latency, outbound: calls };
 }
