@@ -1,6 +1,6 @@
 // JSON patches for VirtualService edits. Each carries the resourceVersion it was based on
 // (so the API server answers 409 if the object changed) and `test` ops on what it assumes.
-import type { HTTPMatchRequest, VirtualService } from './types';
+import type { HTTPMatchRequest, HTTPRouteDestination, VirtualService } from './types';
 
 export type JsonPatchOp = { op: 'test' | 'replace' | 'add' | 'remove'; path: string; value?: unknown };
 
@@ -36,6 +36,16 @@ export function matchPatch(vs: VirtualService, routeIndex: number, match: HTTPMa
   const change: JsonPatchOp = match.length === 0 ? { op: 'remove', path } : { op: route.match ? 'replace' : 'add', path, value: match };
   if (match.length === 0 && !route.match) return preconditions(vs, routeIndex);
   return [...preconditions(vs, routeIndex), change];
+}
+
+/** Replaces a route's destination list (adding or removing a destination); the kept ones are tested. */
+export function destinationsPatch(vs: VirtualService, routeIndex: number, entries: HTTPRouteDestination[]): JsonPatchOp[] {
+  const current = vs.spec.http?.[routeIndex]?.route ?? [];
+  return [
+    ...preconditions(vs, routeIndex),
+    ...current.map((entry, i): JsonPatchOp => ({ op: 'test', path: `/spec/http/${routeIndex}/route/${i}/destination/host`, value: entry.destination.host })),
+    { op: current.length ? 'replace' : 'add', path: `/spec/http/${routeIndex}/route`, value: entries },
+  ];
 }
 
 /** Applies weights to a copy of the VirtualService, for the diff preview. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { matchPatch, weightPatch, withWeights } from './patches';
-import { describeMatch, releaseRoles, viewVirtualService } from './traffic-split';
+import { describeMatch, releasePresets, releaseRoles, viewVirtualService } from './traffic-split';
 import type { DestinationRule, VirtualService } from './types';
 
 const vs: VirtualService = {
@@ -48,7 +48,9 @@ describe('reading a VirtualService', () => {
     expect(split!.mirrors).toEqual([{ host: 'shadow', subset: undefined, percent: 10 }]);
     expect([eu!.timeout, eu!.retries]).toEqual(['45s', '2 retries × 20s']);
     expect(eu!.destinations[0]!.weight).toBe(100);
-    expect([beta!.weighted, beta!.blueGreen, split!.blueGreen, eu!.weighted]).toEqual([true, true, false, false]);
+    // The beta cohort's 0/100 is a canary (default-split sends to both subsets), not a blue-green switch.
+    expect([beta!.weighted, beta!.blueGreen, split!.blueGreen, eu!.weighted]).toEqual([true, false, false, false]);
+    expect(beta!.blueGreenWhy).toBe('Not a blue-green switch: route default-split sends traffic to stable and canary at once (a canary or A/B test).');
   });
 
   it('marks VirtualServices owned by Flagger or Argo Rollouts', () => {
@@ -93,5 +95,25 @@ describe('patch building', () => {
     expect(vs.spec.http![2]!.route![0]!.weight).toBe(95);
     expect(matchPatch(vs, 0, []).at(-1)).toEqual({ op: 'remove', path: '/spec/http/0/match' });
     expect(matchPatch(vs, 2, [{ headers: { 'x-flag': { exact: 'on' } } }]).at(-1)).toEqual({ op: 'add', path: '/spec/http/2/match', value: [{ headers: { 'x-flag': { exact: 'on' } } }] });
+  });
+});
+
+describe('release presets', () => {
+  const dest = (...subsets: string[]) => subsets.map((subset) => ({ subset, service: 'reviews' }));
+  it('a two-way split has promote, steps and rollback for its candidate', () => {
+    const presets = releasePresets(dest('stable', 'canary'), [95, 5]);
+    expect(presets.map((p) => p.label)).toEqual(['Promote canary', 'canary 5%', 'canary 10%', 'canary 25%', 'canary 50%', 'Roll back to stable']);
+    expect(presets.find((p) => p.label === 'canary 25%')!.weights).toEqual([75, 25]);
+  });
+  it('a three-way split has presets for every candidate subset, v3 included', () => {
+    const presets = releasePresets(dest('v1', 'v2', 'v3'), [80, 10, 10]);
+    expect(presets.map((p) => p.label)).toEqual(['Promote v2', 'v2 5%', 'v2 10%', 'v2 25%', 'v2 50%', 'Promote v3', 'v3 5%', 'v3 10%', 'v3 25%', 'v3 50%', 'Roll back to v1']);
+    expect(presets.find((p) => p.label === 'Promote v3')!.weights).toEqual([0, 0, 100]);
+    const v3 = presets.find((p) => p.label === 'v3 25%')!.weights;
+    expect(v3[2]).toBe(25);
+    expect(v3.reduce((a, b) => a + b)).toBe(100);
+  });
+  it('a single destination has none', () => {
+    expect(releasePresets(dest('v1'), [100])).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
 // The Traffic page's reading of a VirtualService: each http route as a readable rule with
 // its destinations (subsets checked against the DestinationRules), and the release
 // strategy the rules amount to.
+import { blueGreenVerdict, type EndpointLookup } from './blue-green';
 import { serviceKey, shortHost } from './hosts';
 import type { DestinationRule, HTTPMatchRequest, HTTPRoute, StringMatch, VirtualService } from './types';
-import { effectiveWeights } from './weights';
+import { allTo, effectiveWeights, setWeight } from './weights';
 
 export type Strategy = 'canary' | 'A/B' | 'blue-green' | 'header flag' | 'geo' | 'direct';
 
@@ -28,8 +29,10 @@ export interface RouteView {
   fault?: string;
   /** Two or more destinations: weights can be moved. */
   weighted: boolean;
-  /** Two destinations at 100/0: a blue-green switch. */
+  /** Two subsets at 100/0 that are blue-green by lib/mesh/blue-green's rule: the switch is offered. */
   blueGreen: boolean;
+  /** Why the switch is offered or not (for two destinations at 100/0), shown beside it. */
+  blueGreenWhy?: string;
   strategy: Strategy;
   match: HTTPMatchRequest[];
 }
@@ -52,7 +55,8 @@ const describeString = (m: StringMatch): string => (m.exact !== undefined ? `= $
 /** "path starts with /api and x-plan = gold and end-user = jason". */
 export function describeMatch(match: HTTPMatchRequest): string {
   const parts: string[] = [];
-  if (match.uri) parts.push(`path ${describeString(match.uri)}`);
+  if (match.uri) parts.push(`path ${describeString(match.uri)}${match.ignoreUriCase ? ' (any case)' : ''}`);
+  if (match.scheme) parts.push(`scheme ${describeString(match.scheme)}`);
   if (match.method) parts.push(`method ${describeString(match.method)}`);
   if (match.authority) parts.push(`authority ${describeString(match.authority)}`);
   for (const [name, m] of Object.entries(match.headers ?? {})) parts.push(`${name} ${describeString(m)}`);
@@ -61,6 +65,7 @@ export function describeMatch(match: HTTPMatchRequest): string {
   for (const [name, v] of Object.entries(match.sourceLabels ?? {})) parts.push(`source ${name} = ${v}`);
   if (match.gateways?.length) parts.push(`via ${match.gateways.join(' or ')}`);
   if (match.port) parts.push(`port ${match.port}`);
+  if (match.sourceNamespace) parts.push(`from namespace ${match.sourceNamespace}`);
   return parts.length ? parts.join(' and ') : 'all requests';
 }
 
@@ -114,7 +119,7 @@ function subsetWarning(host: string, subset: string | undefined, namespace: stri
 }
 
 /** The view of one VirtualService for the Traffic page. */
-export function viewVirtualService(vs: VirtualService, rules: DestinationRule[] | SubsetIndex): VirtualServiceView {
+export function viewVirtualService(vs: VirtualService, rules: DestinationRule[] | SubsetIndex, endpoints?: EndpointLookup): VirtualServiceView {
   const namespace = vs.metadata.namespace;
   const subsets = Array.isArray(rules) ? indexSubsets(rules) : rules;
   const routes = (vs.spec.http ?? []).map((route, index): RouteView => {
@@ -132,6 +137,8 @@ export function viewVirtualService(vs: VirtualService, rules: DestinationRule[] 
       ...(route.mirrors ?? []).map((m) => ({ host: m.destination.host, subset: m.destination.subset, percent: m.percentage?.value ?? 100 })),
     ];
     const faults = [route.fault?.delay && `delay ${route.fault.delay.fixedDelay} for ${route.fault.delay.percentage?.value ?? 100}%`, route.fault?.abort && `abort ${route.fault.abort.httpStatus} for ${route.fault.abort.percentage?.value ?? 100}%`].filter(Boolean);
+    const atHundredZero = destinations.length === 2 && weights.includes(100) && weights.includes(0);
+    const verdict = atHundredZero ? blueGreenVerdict(vs, index, endpoints) : undefined;
     return {
       index,
       name: route.name ?? `route ${index + 1}`,
@@ -142,7 +149,8 @@ export function viewVirtualService(vs: VirtualService, rules: DestinationRule[] 
       retries: route.retries ? `${route.retries.attempts ?? 2} retries${route.retries.perTryTimeout ? ` × ${route.retries.perTryTimeout}` : ''}` : undefined,
       fault: faults.length ? faults.join(', ') : undefined,
       weighted: destinations.length >= 2,
-      blueGreen: destinations.length === 2 && weights.includes(100) && weights.includes(0),
+      blueGreen: verdict?.blueGreen ?? false,
+      ...(verdict ? { blueGreenWhy: verdict.why } : {}),
       strategy: strategyOf(route, weights, destinations.map((d) => d.subset)),
       match: route.match ?? [],
     };
@@ -174,4 +182,25 @@ export function releaseRoles(subsets: (string | undefined)[]): { stable: number;
   const found = subsets.findIndex((s, i) => i !== stable && s !== undefined && CANDIDATE.test(s));
   const candidate = found >= 0 ? found : subsets.length - 1 === stable ? 0 : subsets.length - 1;
   return { stable, candidate };
+}
+
+const STEPS = [5, 10, 25, 50];
+
+/**
+ * The one-click splits of a route: per candidate (every destination but the stable one, so a
+ * three-way split has presets for v2 and for v3) promote and 5/10/25/50 %, and a rollback.
+ */
+export function releasePresets(destinations: { subset?: string; service: string }[], weights: number[]): { label: string; weights: number[] }[] {
+  if (destinations.length < 2) return [];
+  const name = (i: number) => destinations[i]!.subset ?? destinations[i]!.service;
+  const roles = releaseRoles(destinations.map((d) => d.subset));
+  const candidates = destinations.length === 2 ? [roles.candidate] : destinations.map((_, i) => i).filter((i) => i !== roles.stable);
+  const unlocked = weights.map(() => false);
+  return [
+    ...candidates.flatMap((c) => [
+      { label: `Promote ${name(c)}`, weights: allTo(weights.length, c) },
+      ...STEPS.map((step) => ({ label: `${name(c)} ${step}%`, weights: setWeight({ weights, locked: unlocked }, c, step) })),
+    ]),
+    { label: `Roll back to ${name(roles.stable)}`, weights: allTo(weights.length, roles.stable) },
+  ];
 }

@@ -19,17 +19,22 @@ export interface StringMatch {
   regex?: string;
 }
 
+/** Every field of Istio's HTTPMatchRequest (networking/v1 and earlier). */
 export interface HTTPMatchRequest {
   name?: string;
   uri?: StringMatch;
+  scheme?: StringMatch;
   method?: StringMatch;
   authority?: StringMatch;
   headers?: Record<string, StringMatch>;
   withoutHeaders?: Record<string, StringMatch>;
   queryParams?: Record<string, StringMatch>;
+  ignoreUriCase?: boolean;
   sourceLabels?: Record<string, string>;
   gateways?: string[];
   port?: number;
+  sourceNamespace?: string;
+  statPrefix?: string;
 }
 
 export interface Destination {
