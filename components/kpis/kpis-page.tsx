@@ -294,7 +294,7 @@ function ServiceView({ params, service, onClose }: { params: KpiParams; service:
           {(s) => <TimeSeriesChart series={s} name={(x) => x.metric.kpi ?? '?'} unit=" ms" label="Inbound latency P50, P95, P99" />}
         </PanelBody>
         <PanelBody panel={c?.outbound} pending={charts.isPending} label="outbound calls" isEmpty={empty}>
-          {(s) => <TimeSeriesChart series={s} name={(x) => x.metric.destination_service_name ?? '?'} unit="/s" label={`Outbound requests per second from ${service}`} />}
+          {(s) => <TimeSeriesChart series={s} name={(x) => `${x.metric.destination_service_name ?? '?'}${x.metric.destination_service_namespace === params.namespace ? '' : `.${x.metric.destination_service_namespace}`}`} unit="/s" label={`Outbound requests per second from ${service}`} />}
         </PanelBody>
       </div>
     </section>

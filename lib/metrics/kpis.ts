@@ -249,7 +249,7 @@ export async function serviceCharts(scope: Scope & { service: string }, seconds:
     chart(requestRate(inbound, window, ['destination_version'])),
     chart(requestsByCode(inbound, window, [])),
     chart(combine({ p50: latencyQuantile(0.5, inbound, window, []), p95: latencyQuantile(0.95, inbound, window, []), p99: latencyQuantile(0.99, inbound, window, []) })),
-    chart(requestRate(outbound, window, ['destination_service_name'])),
+    chart(requestRate(outbound, window, SERVICE)),
   ]);
   return { window, step, canaryVersions, byVersion, byCode, latency, outbound: calls };
 }
