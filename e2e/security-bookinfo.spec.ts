@@ -1,5 +1,6 @@
 // Security answers on a mesh that is not the seed's: a Bookinfo-shaped namespace the spec
-// creates (e2e/fixtures/bookinfo.yaml), and an edit that loses a race with kubectl.
+// creates (e2e/fixtures/bookinfo.yaml), an emergency extended from the banner, and an edit that
+// loses a race with kubectl.
 import { expect, test, type Page } from '@playwright/test';
 import { AUTH_DIR } from '../playwright.config';
 import { BOOKINFO, ensureBookinfo } from './bookinfo';
@@ -81,5 +82,36 @@ test.describe('token bucket edits as admin', () => {
     } finally {
       setMax(original);
     }
+  });
+});
+
+test.describe('emergency extension as admin', () => {
+  test.use({ storageState: `${AUTH_DIR}/admin.json` });
+  const annotation = (key: string) => `.metadata.annotations.meshdeck\\.io/${key}`;
+  const pa = (path: string) => jsonpath('peerauthentication', 'default', path, BOOKINFO);
+  const patch = (body: unknown) => kubectl('patch', 'peerauthentication', 'default', '-n', BOOKINFO, '--type=merge', '-p', JSON.stringify(body));
+
+  test('"Extend by 30 minutes" adds 30 minutes to the deadline, and the banner says the new one', async ({ page }) => {
+    ensureBookinfo();
+    // An emergency as Meshdeck records it on the object. Starting one needs a replica holding the
+    // revert Lease (the shared dashboard runs none, so nothing reverts it during this test either);
+    // extending does not, so the scene is set with kubectl.
+    const keys = ['previous-mode', 'reason', 'by', 'started-at', 'revert-at', 'generation', 'revert-skipped'];
+    const generation = Number(pa('.metadata.generation'));
+    const before = new Date(Date.now() + 10 * 60_000).toISOString();
+    try {
+      patch({ spec: { mtls: { mode: 'PERMISSIVE' } }, metadata: { annotations: { 'meshdeck.io/emergency-previous-mode': 'STRICT', 'meshdeck.io/emergency-reason': 'ratings partner without a mesh certificate', 'meshdeck.io/emergency-by': 'admin@meshdeck.local', 'meshdeck.io/emergency-started-at': new Date().toISOString(), 'meshdeck.io/emergency-revert-at': before, 'meshdeck.io/emergency-generation': String(generation + 1) } } });
+      await page.goto(`/security?namespace=${BOOKINFO}`);
+      const banner = page.getByRole('region', { name: 'Active emergencies' });
+      await expect(banner).toContainText('Emergency: mTLS is PERMISSIVE in bookinfo (was STRICT)');
+      await banner.getByRole('textbox', { name: 'Reason for acting on the bookinfo emergency' }).fill('partner needs longer to roll out certificates');
+      await banner.getByRole('button', { name: 'Extend by 30 minutes' }).click();
+      await expect(banner.getByRole('status')).toContainText(/^Extended: reverts at .+ instead of .+ \(\+30 minutes\)\.$/);
+      expect(Date.parse(pa(annotation('emergency-revert-at'))) - Date.parse(before)).toBe(30 * 60_000);
+      expect(pa('.spec.mtls.mode')).toBe('PERMISSIVE');
+    } finally {
+      patch({ spec: { mtls: { mode: 'STRICT' } }, metadata: { annotations: Object.fromEntries(keys.map((k) => [`meshdeck.io/emergency-${k}`, null])) } });
+    }
+    expect(pa('.spec.mtls.mode')).toBe('STRICT');
   });
 });
