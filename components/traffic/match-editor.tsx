@@ -2,122 +2,123 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { emptyMatchForm, formProblems, fromMatchForm, STRING_FIELDS, toMatchForm, type ConditionFieldName, type KeyedCondition, type MatchForm, type Operator, type StringField } from '@/lib/mesh/match';
 import { describeMatch, type RouteView, type VirtualServiceView } from '@/lib/mesh/traffic-split';
-import type { HTTPMatchRequest, StringMatch } from '@/lib/mesh/types';
 import { HttpError } from '@/lib/queries/fetch-json';
 import { putMatch } from '@/lib/queries/traffic';
 
-type Operator = 'exact' | 'prefix' | 'regex';
-interface Condition {
-  header: string;
-  operator: Operator;
-  value: string;
-}
-interface Block {
-  conditions: Condition[];
-  rest: Omit<HTTPMatchRequest, 'headers'>; // path, method, … kept as they are
-}
+const OPERATOR_TEXT: Record<Operator | 'any', string> = { any: '(any)', exact: 'equals', prefix: 'starts with', regex: 'matches regex', present: 'is present' };
 
-const toBlocks = (match: HTTPMatchRequest[]): Block[] =>
-  match.map(({ headers, ...rest }) => ({
-    rest,
-    conditions: Object.entries(headers ?? {}).map(([header, m]) => {
-      const operator = (['exact', 'prefix', 'regex'] as const).find((op) => m[op] !== undefined) ?? 'exact';
-      return { header, operator, value: m[operator] ?? '' };
-    }),
-  }));
+// Istio matches query parameters exactly or by regex only.
+const CONDITIONS: { field: ConditionFieldName; noun: string; add: string; keyLabel: string; operators: Operator[] }[] = [
+  { field: 'headers', noun: 'condition', add: 'Add header condition', keyLabel: 'header', operators: ['exact', 'prefix', 'regex', 'present'] },
+  { field: 'withoutHeaders', noun: 'without-header', add: 'Add without-header condition', keyLabel: 'name', operators: ['exact', 'prefix', 'regex', 'present'] },
+  { field: 'queryParams', noun: 'query parameter', add: 'Add query parameter', keyLabel: 'name', operators: ['exact', 'regex', 'present'] },
+];
 
-const toMatch = (blocks: Block[]): HTTPMatchRequest[] =>
-  blocks.map(({ rest, conditions }) => ({
-    ...rest,
-    ...(conditions.length ? { headers: Object.fromEntries(conditions.map((c) => [c.header, { [c.operator]: c.value } as StringMatch])) } : {}),
-  }));
-
-function problems(blocks: Block[]): string[] {
-  const found: string[] = [];
-  blocks.forEach((block, b) => {
-    const seen = new Set<string>();
-    block.conditions.forEach((c, i) => {
-      const where = `Match ${b + 1}, condition ${i + 1}`;
-      if (!/^[a-z0-9][a-z0-9-_.]*$/.test(c.header)) found.push(`${where}: the header name must be lowercase letters, digits, "-", "_" or "."`);
-      if (seen.has(c.header)) found.push(`${where}: ${c.header} is already a condition of this match`);
-      seen.add(c.header);
-      if (c.operator !== 'regex' && c.value === '') found.push(`${where}: give a value`);
-      if (c.operator === 'regex') {
-        try {
-          new RegExp(c.value);
-        } catch {
-          found.push(`${where}: "${c.value}" is not a valid regular expression`);
-        }
-      }
-    });
-  });
-  return found;
-}
-
-/** Edits a route's header-match rules: conditions inside a match are ANDed, matches are alternatives. */
+/**
+ * Edits a route's match blocks, every HTTPMatchRequest field: conditions inside a block are
+ * ANDed, blocks are alternatives. Checked as Istio checks them (lib/mesh/match) before saving.
+ */
 export function MatchEditor({ vs, route, onClose }: { vs: VirtualServiceView; route: RouteView; onClose: () => void }) {
   const queryClient = useQueryClient();
-  const [blocks, setBlocks] = useState<Block[]>(() => toBlocks(route.match));
+  const [forms, setForms] = useState<MatchForm[]>(() => route.match.map(toMatchForm));
   const [base] = useState(vs.resourceVersion);
   const [submitted, setSubmitted] = useState(false);
   const [reason, setReason] = useState('');
-  const errors = [...problems(blocks), ...(reason.trim().length < 3 ? ['Give a reason for the change (at least 3 characters)'] : [])];
+  const errors = [...formProblems(forms), ...(reason.trim().length < 3 ? ['Give a reason for the change (at least 3 characters)'] : [])];
   const save = useMutation({
-    mutationFn: () => putMatch(vs, route.index, { resourceVersion: base, reason, match: toMatch(blocks) }),
+    mutationFn: () => putMatch(vs, route.index, { resourceVersion: base, reason, match: forms.map(fromMatchForm) }),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ['traffic'] });
       onClose();
     },
   });
-  const update = (b: number, fn: (block: Block) => Block) => setBlocks(blocks.map((block, i) => (i === b ? fn(block) : block)));
+  const update = (b: number, fn: (form: MatchForm) => MatchForm) => setForms(forms.map((form, i) => (i === b ? fn(form) : form)));
   const move = (b: number, by: number) => {
-    const next = [...blocks];
-    const [block] = next.splice(b, 1);
-    next.splice(b + by, 0, block!);
-    setBlocks(next);
+    const next = [...forms];
+    const [form] = next.splice(b, 1);
+    next.splice(b + by, 0, form!);
+    setForms(next);
   };
 
   return (
     <section className="match-editor" aria-label={`Match rules of route ${route.name}`}>
-      {blocks.length === 0 && <p className="hint">No match: this route takes every request that reaches it.</p>}
-      {blocks.map((block, b) => (
-        <fieldset key={b} className="match-block">
-          <legend>
-            Match {b + 1}: {describeMatch(toMatch([block])[0]!)}
-          </legend>
-          {block.conditions.map((c, i) => (
-            <div key={i} className="condition">
-              <input aria-label={`Match ${b + 1} condition ${i + 1} header`} value={c.header} onChange={(e) => update(b, (x) => ({ ...x, conditions: x.conditions.map((y, k) => (k === i ? { ...y, header: e.target.value.trim().toLowerCase() } : y)) }))} />
-              <select aria-label={`Match ${b + 1} condition ${i + 1} operator`} value={c.operator} onChange={(e) => update(b, (x) => ({ ...x, conditions: x.conditions.map((y, k) => (k === i ? { ...y, operator: e.target.value as Operator } : y)) }))}>
-                <option value="exact">equals</option>
-                <option value="prefix">starts with</option>
-                <option value="regex">matches regex</option>
-              </select>
-              <input aria-label={`Match ${b + 1} condition ${i + 1} value`} value={c.value} onChange={(e) => update(b, (x) => ({ ...x, conditions: x.conditions.map((y, k) => (k === i ? { ...y, value: e.target.value } : y)) }))} />
-              <button type="button" className="button button-quiet button-small" onClick={() => update(b, (x) => ({ ...x, conditions: x.conditions.filter((_, k) => k !== i) }))}>
-                Remove condition {i + 1}
+      {forms.length === 0 && <p className="hint">No match: this route takes every request that reaches it.</p>}
+      {forms.map((form, b) => {
+        const at = `Match ${b + 1}`;
+        const set = (patch: Partial<MatchForm>) => update(b, (f) => ({ ...f, ...patch }));
+        return (
+          <fieldset key={b} className="match-block">
+            <legend>
+              {at}: {describeMatch(fromMatchForm(form))}
+            </legend>
+            <div className="match-fields">
+              <label className="field">
+                Name
+                <input aria-label={`${at} name`} value={form.name} onChange={(e) => set({ name: e.target.value })} />
+              </label>
+              {STRING_FIELDS.map((field) => (
+                <StringFieldInput key={field} at={at} field={field} value={form[field]} onChange={(value) => set({ [field]: value })} />
+              ))}
+              <label className="field field-inline">
+                <input type="checkbox" aria-label={`${at} ignore uri case`} checked={form.ignoreUriCase === true} onChange={(e) => set({ ignoreUriCase: e.target.checked ? true : form.ignoreUriCase === false ? false : undefined })} />
+                Ignore case of the uri
+              </label>
+              <label className="field">
+                Port
+                <input aria-label={`${at} port`} inputMode="numeric" value={form.port} onChange={(e) => set({ port: e.target.value })} />
+              </label>
+              <label className="field">
+                Gateways (comma-separated: mesh, name or namespace/name)
+                <input aria-label={`${at} gateways`} value={form.gateways} onChange={(e) => set({ gateways: e.target.value })} />
+              </label>
+              <label className="field">
+                Source namespace
+                <input aria-label={`${at} source namespace`} value={form.sourceNamespace} onChange={(e) => set({ sourceNamespace: e.target.value })} />
+              </label>
+              <label className="field">
+                Stat prefix
+                <input aria-label={`${at} stat prefix`} value={form.statPrefix} onChange={(e) => set({ statPrefix: e.target.value })} />
+              </label>
+            </div>
+            {CONDITIONS.map((kind) => (
+              <Conditions key={kind.field} at={at} b={b} kind={kind} rows={form[kind.field]} onChange={(rows) => set({ [kind.field]: rows })} />
+            ))}
+            {form.sourceLabels.map((label, i) => (
+              <div key={i} className="condition">
+                <input aria-label={`${at} source label ${i + 1} key`} value={label.key} onChange={(e) => set({ sourceLabels: form.sourceLabels.map((l, k) => (k === i ? { ...l, key: e.target.value.trim() } : l)) })} />
+                <span aria-hidden="true">=</span>
+                <input aria-label={`${at} source label ${i + 1} value`} value={label.value} onChange={(e) => set({ sourceLabels: form.sourceLabels.map((l, k) => (k === i ? { ...l, value: e.target.value } : l)) })} />
+                <button type="button" className="button button-quiet button-small" onClick={() => set({ sourceLabels: form.sourceLabels.filter((_, k) => k !== i) })}>
+                  Remove source label {i + 1}
+                </button>
+              </div>
+            ))}
+            <div className="toolbar">
+              {CONDITIONS.map((kind) => (
+                <button key={kind.field} type="button" className="button button-quiet button-small" onClick={() => set({ [kind.field]: [...form[kind.field], { key: '', operator: 'exact', value: '' }] })}>
+                  {kind.add} to match {b + 1}
+                </button>
+              ))}
+              <button type="button" className="button button-quiet button-small" onClick={() => set({ sourceLabels: [...form.sourceLabels, { key: '', value: '' }] })}>
+                Add source label to match {b + 1}
+              </button>
+              <button type="button" className="button button-quiet button-small" disabled={b === 0} onClick={() => move(b, -1)}>
+                Move match {b + 1} up
+              </button>
+              <button type="button" className="button button-quiet button-small" disabled={b === forms.length - 1} onClick={() => move(b, 1)}>
+                Move match {b + 1} down
+              </button>
+              <button type="button" className="button button-quiet button-small" onClick={() => setForms(forms.filter((_, i) => i !== b))}>
+                Remove match {b + 1}
               </button>
             </div>
-          ))}
-          <div className="toolbar">
-            <button type="button" className="button button-quiet button-small" onClick={() => update(b, (x) => ({ ...x, conditions: [...x.conditions, { header: '', operator: 'exact', value: '' }] }))}>
-              Add header condition to match {b + 1}
-            </button>
-            <button type="button" className="button button-quiet button-small" disabled={b === 0} onClick={() => move(b, -1)}>
-              Move match {b + 1} up
-            </button>
-            <button type="button" className="button button-quiet button-small" disabled={b === blocks.length - 1} onClick={() => move(b, 1)}>
-              Move match {b + 1} down
-            </button>
-            <button type="button" className="button button-quiet button-small" onClick={() => setBlocks(blocks.filter((_, i) => i !== b))}>
-              Remove match {b + 1}
-            </button>
-          </div>
-        </fieldset>
-      ))}
+          </fieldset>
+        );
+      })}
       <div className="toolbar">
-        <button type="button" className="button button-quiet button-small" onClick={() => setBlocks([...blocks, { rest: {}, conditions: [{ header: '', operator: 'exact', value: '' }] }])}>
+        <button type="button" className="button button-quiet button-small" onClick={() => setForms([...forms, { ...emptyMatchForm(), headers: [{ key: '', operator: 'exact', value: '' }] }])}>
           Add match
         </button>
       </div>
@@ -156,4 +157,47 @@ export function MatchEditor({ vs, route, onClose }: { vs: VirtualServiceView; ro
       </div>
     </section>
   );
+}
+
+function StringFieldInput({ at, field, value, onChange }: { at: string; field: string; value: StringField; onChange: (value: StringField) => void }) {
+  // "is present" ({}) is kept when stored, not offered: for these fields it matches everything.
+  const operators: (Operator | 'any')[] = ['any', 'exact', 'prefix', 'regex', ...(value.operator === 'present' ? (['present'] as const) : [])];
+  return (
+    <div className="condition">
+      <span className="condition-name">{field}</span>
+      <select aria-label={`${at} ${field} operator`} value={value.operator} onChange={(e) => onChange({ ...value, operator: e.target.value as Operator | 'any' })}>
+        {operators.map((op) => (
+          <option key={op} value={op}>
+            {OPERATOR_TEXT[op]}
+          </option>
+        ))}
+      </select>
+      {value.operator !== 'any' && value.operator !== 'present' && <input aria-label={`${at} ${field} value`} value={value.value} onChange={(e) => onChange({ ...value, value: e.target.value })} />}
+    </div>
+  );
+}
+
+function Conditions({ at, b, kind, rows, onChange }: { at: string; b: number; kind: (typeof CONDITIONS)[number]; rows: KeyedCondition[]; onChange: (rows: KeyedCondition[]) => void }) {
+  const change = (i: number, patch: Partial<KeyedCondition>) => onChange(rows.map((row, k) => (k === i ? { ...row, ...patch } : row)));
+  const operators = (current: Operator) => (kind.operators.includes(current) ? kind.operators : [...kind.operators, current]);
+  return rows.map((c, i) => {
+    const name = `${at} ${kind.noun} ${i + 1}`;
+    return (
+      <div key={`${kind.field}-${i}`} className="condition">
+        <input aria-label={`${name} ${kind.keyLabel}`} value={c.key} onChange={(e) => change(i, { key: e.target.value.trim() })} />
+        <select aria-label={`${name} operator`} value={c.operator} onChange={(e) => change(i, { operator: e.target.value as Operator })}>
+          {operators(c.operator).map((op) => (
+            <option key={op} value={op}>
+              {OPERATOR_TEXT[op]}
+            </option>
+          ))}
+        </select>
+        {c.operator !== 'present' && <input aria-label={`${name} value`} value={c.value} onChange={(e) => change(i, { value: e.target.value })} />}
+        <button type="button" className="button button-quiet button-small" onClick={() => onChange(rows.filter((_, k) => k !== i))}>
+          Remove {kind.noun} {i + 1}
+          <span className="visually-hidden"> of match {b + 1}</span>
+        </button>
+      </div>
+    );
+  });
 }

@@ -72,13 +72,7 @@ function Route({ vs, route }: { vs: VirtualServiceView; route: RouteView }) {
               {d.warning}
             </p>
           ))}
-        {route.weighted ? (
-          <WeightEditor vs={vs} route={route} blocked={blocked} />
-        ) : (
-          <p className="muted">
-            All traffic to {route.destinations[0]?.service ?? 'nowhere'} {route.destinations[0]?.subset ?? ''}
-          </p>
-        )}
+        {route.destinations.length > 0 ? <WeightEditor vs={vs} route={route} blocked={blocked} /> : <p className="muted">No destinations (a redirect or delegate route).</p>}
         {!blocked &&
           !denial &&
           (editingMatch ? (

@@ -14,17 +14,28 @@ type Service = { metadata: { name: string; namespace: string }; spec?: { selecto
 const matches = (labels: Record<string, string> | undefined, selector: Record<string, string> | undefined) => Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
 
 /**
+ * Counts a service's endpoints (the pods its selector picks) now, or only those that also carry
+ * a subset's labels. One copy of a namespace's pods per counter: make one per answer.
+ */
+export async function endpointCounter(): Promise<(namespace: string, service: string, subsetLabels?: Record<string, string>) => number> {
+  const [svc, podCache] = await Promise.all([cacheFor<Service>(services), cacheFor<Pod>(pods, { metadataOnly: true })]);
+  const podsIn = new Map<string, Pod[]>();
+  const podsOf = (ns: string) => podsIn.get(ns) ?? podsIn.set(ns, podCache.list(ns)).get(ns)!;
+  return (ns, name, labels) => {
+    const selector = svc.get(ns, name)?.spec?.selector;
+    return selector ? podsOf(ns).filter((p) => matches(p.metadata.labels, selector) && matches(p.metadata.labels, labels)).length : 0;
+  };
+}
+
+/**
  * The Resilience page's answer, its items made one by one as they are read (streamJson writes
  * them as it sends them, so 10,000 DestinationRules' views never exist all at once).
  */
 export async function resilienceView(namespace?: string) {
-  const [dr, vs, svc, podCache] = await Promise.all([cacheFor<DestinationRule>(destinationRules), cacheFor<VirtualService>(virtualServices), cacheFor<Service>(services), cacheFor<Pod>(pods, { metadataOnly: true })]);
-  const podsIn = new Map<string, Pod[]>(); // one copy of a namespace's pods per answer
-  const podsOf = (ns: string) => podsIn.get(ns) ?? podsIn.set(ns, podCache.list(ns)).get(ns)!;
+  const [dr, vs, count] = await Promise.all([cacheFor<DestinationRule>(destinationRules), cacheFor<VirtualService>(virtualServices), endpointCounter()]);
   const ruleView = (rule: DestinationRule) => {
     const [name, ns] = [rule.spec.host.split('.')[0]!, rule.spec.host.split('.')[1] ?? rule.metadata.namespace];
-    const selector = svc.get(ns, name)?.spec?.selector;
-    const endpoints = (labels?: Record<string, string>) => (selector ? podsOf(ns).filter((p) => matches(p.metadata.labels, selector) && matches(p.metadata.labels, labels)).length : 0);
+    const endpoints = (labels?: Record<string, string>) => count(ns, name, labels);
     const all = endpoints();
     const top = (rule.spec.trafficPolicy ?? {}) as Record<string, unknown>;
     return {

@@ -1,5 +1,6 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { HTTPMatchRequest } from '@/lib/mesh/types';
+import type { DestinationOption } from '@/lib/k8s/virtual-services';
 import type { VirtualServiceView } from '@/lib/mesh/traffic-split';
 import { fetchJson } from './fetch-json';
 
@@ -20,4 +21,15 @@ export function putWeights(vs: { namespace: string; name: string }, index: numbe
 
 export function putMatch(vs: { namespace: string; name: string }, index: number, body: { resourceVersion: string; reason: string; match: HTTPMatchRequest[] }) {
   return fetchJson<{ item: VirtualServiceView }>(routeUrl(vs, index, 'match'), { method: 'PUT', body: JSON.stringify(body) });
+}
+
+/** The hosts and DestinationRule subsets a route of this VirtualService can add as destinations. */
+export const destinationOptionsQuery = (vs: { namespace: string; name: string }) =>
+  queryOptions({
+    queryKey: ['traffic', vs.namespace, 'destinations', vs.name],
+    queryFn: () => fetchJson<{ items: DestinationOption[] }>(`/api/traffic/${encodeURIComponent(vs.namespace)}/${encodeURIComponent(vs.name)}/destinations`),
+  });
+
+export function putDestinations(vs: { namespace: string; name: string }, index: number, body: { resourceVersion: string; reason: string; destinations: { host: string; subset?: string; weight: number }[] }) {
+  return fetchJson<{ item: VirtualServiceView }>(routeUrl(vs, index, 'destinations'), { method: 'PUT', body: JSON.stringify(body) });
 }
