@@ -142,4 +142,21 @@ test.describe('the blue-green switch only where routes are blue-green', () => {
     await expect(production.getByRole('button', { name: /^Switch payment-service to (green|blue)$/ })).toBeVisible();
     await expect(production).toContainText('Blue-green: the subsets are named blue and green.');
   });
+
+  test('a 100/0 route of subsets v1/v2 gets the switch when its VirtualService is annotated meshdeck.io/strategy: blue-green', async ({ page }) => {
+    ensureBookinfo();
+    setReviewsDefault([{ subset: 'v1', weight: 100 }, { subset: 'v2', weight: 0 }]);
+    await page.goto(`/traffic?namespace=${BOOKINFO}`);
+    const split = route(page, 'reviews', 'route 2');
+    await expect(split.getByRole('slider', { name: 'reviews v2 weight' })).toHaveAttribute('aria-valuenow', '0');
+    await expect(split.getByRole('button', { name: /^Switch / })).toHaveCount(0);
+    try {
+      kubectl('annotate', 'virtualservice', 'reviews', '-n', BOOKINFO, 'meshdeck.io/strategy=blue-green');
+      await expect(split.getByRole('button', { name: 'Switch reviews to v2' })).toBeVisible();
+      await expect(split).toContainText('Blue-green: the VirtualService is marked meshdeck.io/strategy: blue-green.');
+    } finally {
+      kubectl('annotate', 'virtualservice', 'reviews', '-n', BOOKINFO, 'meshdeck.io/strategy-');
+    }
+    await expect(split.getByRole('button', { name: /^Switch / })).toHaveCount(0);
+  });
 });
