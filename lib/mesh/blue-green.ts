@@ -1,5 +1,5 @@
-// When a 100/0 route is a blue-green switch. A route at 100/0 is also where a canary for beta
-// users, an A/B test's default and a rollback end up, so the shape alone says nothing; the
+// When a 100/0 route is a blue-green switch. A route at 100/0 is also where a canary for early
+// adopters, an A/B test's default and a rollback end up, so the shape alone says nothing; the
 // switch is offered only when the config names the route blue-green or the two subsets are two
 // full deployments of one service (see BLUE_GREEN_RULE, which the page shows).
 import type { VirtualService } from './types';
