@@ -89,7 +89,7 @@ function MutualTls({ data, namespace }: { data: SecurityView; namespace: string 
         </p>
       ))}
       <h3>Live share of mTLS and plaintext (last 5 minutes)</h3>
-      <QueryState query={live} label="live traffic from Prometheus" isEmpty={(d) => Object.keys(d.services).length === 0} empty="No requests recorded in the last 5 minutes.">
+      <QueryState query={live} label="live traffic from Prometheus" isEmpty={(d) => d.services.length === 0} empty={`No requests recorded in the last 5 minutes${namespace ? ` in ${namespace}` : ''}.`}>
         {(d) => (
           <table className="table" aria-label="Live mTLS share">
             <thead>
@@ -100,11 +100,13 @@ function MutualTls({ data, namespace }: { data: SecurityView; namespace: string 
               </tr>
             </thead>
             <tbody>
-              {Object.entries(d.services).map(([service, s]) => {
+              {d.services.map((s) => {
                 const total = s.mutualTls + s.plaintext;
                 return (
-                  <tr key={service}>
-                    <th scope="row">{service}</th>
+                  <tr key={`${s.namespace}/${s.service}`}>
+                    <th scope="row">
+                      {s.service} <span className="muted">{s.namespace}</span>
+                    </th>
                     <td>{total ? `${((100 * s.mutualTls) / total).toFixed(1)}%` : '–'}</td>
                     <td>{total ? `${((100 * s.plaintext) / total).toFixed(1)}% (${s.plaintext.toFixed(2)}/s)` : '–'}</td>
                   </tr>
@@ -401,7 +403,7 @@ function Authorization({ data, namespace }: { data: SecurityView; namespace: str
 
 function RateLimits({ data, namespace }: { data: SecurityView; namespace: string }) {
   const live = useQuery(securityLiveQuery(namespace));
-  const limited = live.data ? Object.values(live.data.services).reduce((sum, s) => sum + s.rateLimited, 0) : undefined;
+  const limited = live.data ? live.data.services.reduce((sum, s) => sum + s.rateLimited, 0) : undefined;
   return (
     <section className="panel" aria-labelledby="rl-title">
       <h2 id="rl-title">Local rate limits</h2>

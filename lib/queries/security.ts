@@ -2,6 +2,7 @@ import { queryOptions } from '@tanstack/react-query';
 import type { EmergencyState } from '@/lib/mesh/emergency';
 import type { securityView } from '@/lib/k8s/security';
 import type { Decision } from '@/lib/mesh/authz';
+import type { ServiceSecurityLive } from '@/lib/metrics/security';
 import type { RevertArming } from '@/lib/security/emergency-reconciler';
 import { fetchJson } from './fetch-json';
 
@@ -10,7 +11,7 @@ const ns = (namespace: string) => (namespace ? `?namespace=${encodeURIComponent(
 
 export const securityQuery = (namespace: string) => queryOptions({ queryKey: ['security', namespace], queryFn: () => fetchJson<SecurityView>(`/api/security${ns(namespace)}`), refetchInterval: 2000 });
 export const securityLiveQuery = (namespace: string) =>
-  queryOptions({ queryKey: ['security-live', namespace], queryFn: () => fetchJson<{ services: Record<string, { mutualTls: number; plaintext: number; rateLimited: number }> }>(`/api/security/live${ns(namespace)}`), refetchInterval: 10_000, retry: false });
+  queryOptions({ queryKey: ['security-live', namespace], queryFn: () => fetchJson<{ services: ServiceSecurityLive[] }>(`/api/security/live${ns(namespace)}`), refetchInterval: 10_000, retry: false });
 export const emergenciesQuery = () => queryOptions({ queryKey: ['emergencies'], queryFn: () => fetchJson<{ items: EmergencyState[]; revert: RevertArming }>('/api/security/emergencies'), refetchInterval: 3000 });
 
 const post = <T,>(url: string, body: unknown, method = 'POST') => fetchJson<T>(url, { method, body: JSON.stringify(body) });
