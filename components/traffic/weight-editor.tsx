@@ -138,7 +138,7 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
             Evenly distribute
           </button>
         )}
-        {releasePresets(dests, weights).map((preset) => (
+        {releasePresets(dests, weights, vs.canaryVersions).map((preset) => (
           <button key={preset.label} type="button" className="button button-quiet button-small" disabled={disabled} onClick={() => withWeights(preset.weights)}>
             {preset.label}
           </button>

@@ -1,6 +1,7 @@
 // Reading and changing VirtualServices for the Traffic page: views from the watch-backed
 // caches, writes as JSON patches with preconditions.
 import type { EndpointLookup } from '@/lib/mesh/blue-green';
+import { DEFAULT_CANARY_VERSIONS } from '@/lib/mesh/canary';
 import { serviceKey, shortHost } from '@/lib/mesh/hosts';
 import { destinationsPatch, matchPatch, weightPatch, type JsonPatchOp } from '@/lib/mesh/patches';
 import { planDestinations, type DestinationInput } from '@/lib/mesh/route-destinations';
@@ -17,12 +18,12 @@ import { getObject, jsonPatch, objectAtVersion, type WriteOptions } from './writ
  * made one by one as they are read (streamJson writes them as it sends them): at 10,000
  * VirtualServices the views together are several times the size of the cached objects.
  */
-export async function listVirtualServiceViews(namespace?: string): Promise<{ items: Iterable<VirtualServiceView>; resourceVersion: string }> {
+export async function listVirtualServiceViews(namespace?: string, canaryVersionsFor: (namespace: string) => string = () => DEFAULT_CANARY_VERSIONS): Promise<{ items: Iterable<VirtualServiceView>; resourceVersion: string }> {
   const [vsCache, drCache, endpoints] = await Promise.all([cacheFor<VirtualService>(virtualServices), cacheFor<DestinationRule>(destinationRules), subsetEndpoints()]);
   // DestinationRules may live in other namespaces than the VirtualServices that use them.
   const subsets = indexSubsets(drCache.list());
   const objects = vsCache.list(namespace); // this moment's objects: the cache replaces, never mutates, them
-  return { items: (function* () { for (const vs of objects) yield viewVirtualService(vs, subsets, endpoints(vs.metadata.namespace)); })(), resourceVersion: vsCache.state(namespace).resourceVersion };
+  return { items: (function* () { for (const vs of objects) yield viewVirtualService(vs, subsets, endpoints(vs.metadata.namespace), canaryVersionsFor(vs.metadata.namespace)); })(), resourceVersion: vsCache.state(namespace).resourceVersion };
 }
 
 /**

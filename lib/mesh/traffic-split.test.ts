@@ -117,3 +117,12 @@ describe('release presets', () => {
     expect(releasePresets(dest('v1'), [100])).toEqual([]);
   });
 });
+
+describe('the canary comes from the one configured rule (lib/mesh/canary)', () => {
+  it('picks the configured canary as the candidate, whatever its name', () => {
+    expect(releaseRoles(['live', 'exp-2024', 'shadow'], 'exp-.*')).toEqual({ stable: 0, candidate: 1 });
+    // Without a configured rule: any version containing "canary".
+    expect(releaseRoles(['canary', 'stable'])).toEqual({ stable: 1, candidate: 0 });
+    expect(releasePresets([{ subset: 'live', service: 'cart' }, { subset: 'exp-2024', service: 'cart' }], [100, 0], 'exp-.*')[0]!.label).toBe('Promote exp-2024');
+  });
+});

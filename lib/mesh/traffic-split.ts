@@ -2,6 +2,7 @@
 // its destinations (subsets checked against the DestinationRules), and the release
 // strategy the rules amount to.
 import { blueGreenVerdict, type EndpointLookup } from './blue-green';
+import { DEFAULT_CANARY_VERSIONS, canaryIndex } from './canary';
 import { serviceKey, shortHost } from './hosts';
 import type { DestinationRule, HTTPMatchRequest, HTTPRoute, StringMatch, VirtualService } from './types';
 import { allTo, effectiveWeights, setWeight } from './weights';
@@ -46,6 +47,8 @@ export interface VirtualServiceView {
   strategies: Strategy[];
   /** Set when a progressive-delivery controller owns this object; editing is then blocked. */
   managedBy?: string;
+  /** The mesh configuration's canary rule for this namespace (`canary.versions`, lib/mesh/canary). */
+  canaryVersions: string;
   routes: RouteView[];
   /** A short text of the weights, e.g. "stable 95 / canary 5", for logs and messages. */
 }
@@ -73,12 +76,12 @@ const GEO_HEADERS = /country|region|geo|continent|x-forwarded-for-country/i;
 const AB_HEADERS = /(^|-)ab(-|$)|variant|cohort/i;
 const BLUE_GREEN = /^(blue|green)$/;
 
-function strategyOf(route: HTTPRoute, weights: number[], subsets: (string | undefined)[]): Strategy {
+function strategyOf(route: HTTPRoute, weights: number[], subsets: (string | undefined)[], canaryVersions: string): Strategy {
   const headers = (route.match ?? []).flatMap((m) => Object.keys(m.headers ?? {}));
   if (headers.some((h) => GEO_HEADERS.test(h))) return 'geo';
   if (subsets.some((s) => s && BLUE_GREEN.test(s))) return 'blue-green';
   if (headers.some((h) => AB_HEADERS.test(h))) return 'A/B';
-  if (subsets.some((s) => s && /canary/.test(s))) return 'canary';
+  if (canaryIndex(subsets, canaryVersions) >= 0) return 'canary';
   if (headers.length > 0) return 'header flag';
   if (weights.length >= 2 && weights.filter((w) => w > 0).length >= 2) return weights.some((w) => w > 0 && w < 50) ? 'canary' : 'A/B';
   return 'direct';
@@ -119,7 +122,7 @@ function subsetWarning(host: string, subset: string | undefined, namespace: stri
 }
 
 /** The view of one VirtualService for the Traffic page. */
-export function viewVirtualService(vs: VirtualService, rules: DestinationRule[] | SubsetIndex, endpoints?: EndpointLookup): VirtualServiceView {
+export function viewVirtualService(vs: VirtualService, rules: DestinationRule[] | SubsetIndex, endpoints?: EndpointLookup, canaryVersions = DEFAULT_CANARY_VERSIONS): VirtualServiceView {
   const namespace = vs.metadata.namespace;
   const subsets = Array.isArray(rules) ? indexSubsets(rules) : rules;
   const routes = (vs.spec.http ?? []).map((route, index): RouteView => {
@@ -151,7 +154,7 @@ export function viewVirtualService(vs: VirtualService, rules: DestinationRule[] 
       weighted: destinations.length >= 2,
       blueGreen: verdict?.blueGreen ?? false,
       ...(verdict ? { blueGreenWhy: verdict.why } : {}),
-      strategy: strategyOf(route, weights, destinations.map((d) => d.subset)),
+      strategy: strategyOf(route, weights, destinations.map((d) => d.subset), canaryVersions),
       match: route.match ?? [],
     };
   });
@@ -163,6 +166,7 @@ export function viewVirtualService(vs: VirtualService, rules: DestinationRule[] 
     gateways: vs.spec.gateways ?? ['mesh'],
     strategies: [...new Set(routes.map((r) => r.strategy).filter((s) => s !== 'direct'))],
     managedBy: managedBy(vs),
+    canaryVersions,
     routes,
   };
 }
@@ -172,14 +176,17 @@ export function describeSplit(destinations: { subset?: string; service: string; 
   return destinations.map((d) => `${d.subset ?? d.service} ${d.weight}%`).join(' / ');
 }
 
-// Common release names; anything else falls back to first = stable, last = candidate.
+// Common release names; anything else falls back to first = stable, last = candidate. The
+// canary itself is what the mesh configuration's rule says (lib/mesh/canary), as on every page.
 const STABLE = /stable|primary|blue|^v1$|main|prod|^a$/;
-const CANDIDATE = /canary|green|^v2$|next|preview|^b$|new/;
+const CANDIDATE = /green|^v2$|next|preview|^b$|new/;
 
 /** Which destination is the stable version and which the new one, for promote and rollback. */
-export function releaseRoles(subsets: (string | undefined)[]): { stable: number; candidate: number } {
-  const stable = Math.max(0, subsets.findIndex((s) => s !== undefined && STABLE.test(s)));
-  const found = subsets.findIndex((s, i) => i !== stable && s !== undefined && CANDIDATE.test(s));
+export function releaseRoles(subsets: (string | undefined)[], canaryVersions = DEFAULT_CANARY_VERSIONS): { stable: number; candidate: number } {
+  const canary = canaryIndex(subsets, canaryVersions);
+  const stable = Math.max(0, subsets.findIndex((s, i) => i !== canary && s !== undefined && STABLE.test(s)));
+  const named = subsets.findIndex((s, i) => i !== stable && s !== undefined && CANDIDATE.test(s));
+  const found = canary >= 0 && canary !== stable ? canary : named;
   const candidate = found >= 0 ? found : subsets.length - 1 === stable ? 0 : subsets.length - 1;
   return { stable, candidate };
 }
@@ -190,10 +197,10 @@ const STEPS = [5, 10, 25, 50];
  * The one-click splits of a route: per candidate (every destination but the stable one, so a
  * three-way split has presets for v2 and for v3) promote and 5/10/25/50 %, and a rollback.
  */
-export function releasePresets(destinations: { subset?: string; service: string }[], weights: number[]): { label: string; weights: number[] }[] {
+export function releasePresets(destinations: { subset?: string; service: string }[], weights: number[], canaryVersions = DEFAULT_CANARY_VERSIONS): { label: string; weights: number[] }[] {
   if (destinations.length < 2) return [];
   const name = (i: number) => destinations[i]!.subset ?? destinations[i]!.service;
-  const roles = releaseRoles(destinations.map((d) => d.subset));
+  const roles = releaseRoles(destinations.map((d) => d.subset), canaryVersions);
   const candidates = destinations.length === 2 ? [roles.candidate] : destinations.map((_, i) => i).filter((i) => i !== roles.stable);
   const unlocked = weights.map(() => false);
   return [
