@@ -34,6 +34,7 @@ function routes(names: { vs: string; dr: string; ef: string }): WriteRoute[] {
   const both = { resourceVersion: 'string', reason: 'string' } as const;
   return [
     { method: 'PUT', segments: ['api', 'traffic', p('namespace', dnsRule), p('name', dnsRule), 'routes', p('index', indexRule(999)), 'weights'], params: { namespace: NS, name: names.vs, index: '0' }, body: { ...rv, weights: [{ host: 'h', weight: 100 }] }, required: { ...both, weights: 'array' } },
+    { method: 'PUT', segments: ['api', 'traffic', p('namespace', dnsRule), p('name', dnsRule), 'routes', p('index', indexRule(999)), 'destinations'], params: { namespace: NS, name: names.vs, index: '0' }, body: { ...rv, destinations: [{ host: 'h', weight: 100 }] }, required: { ...both, destinations: 'array' } },
     { method: 'PUT', segments: ['api', 'traffic', p('namespace', dnsRule), p('name', dnsRule), 'routes', p('index', indexRule(999)), 'match'], params: { namespace: NS, name: names.vs, index: '0' }, body: { ...rv, match: [] }, required: { ...both, match: 'array' } },
     { method: 'PUT', segments: ['api', 'resilience', 'routes', p('namespace', nameRule), p('name', nameRule), p('index', indexRule(999))], params: { namespace: NS, name: names.vs, index: '0' }, body: { ...rv }, required: { ...both } },
     { method: 'PUT', segments: ['api', 'resilience', 'rules', p('namespace', nameRule), p('name', nameRule)], params: { namespace: NS, name: names.dr }, body: { ...rv, values: {} }, required: { ...both, values: 'object' } },
