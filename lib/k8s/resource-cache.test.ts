@@ -39,7 +39,7 @@ const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
 describe('ResourceCache', () => {
   it('lists, strips managedFields, then watches from the list resourceVersion', async () => {
     const { state, source } = fakeApi([obj('b', 'y', '5'), obj('a', 'x', '4')], '10');
-    const cache = new ResourceCache(source);
+    const cache = new ResourceCache(source, { minWatchMs: 0 });
     await cache.start();
     expect(cache.list().map((o) => o.metadata?.name)).toEqual(['x', 'y']);
     expect(cache.list()[0]?.metadata?.managedFields).toBeUndefined();
@@ -49,7 +49,7 @@ describe('ResourceCache', () => {
 
   it('applies added, modified and deleted events and notifies subscribers', async () => {
     const { state, source } = fakeApi([obj('a', 'x', '4', 1)]);
-    const cache = new ResourceCache(source);
+    const cache = new ResourceCache(source, { minWatchMs: 0 });
     await cache.start();
     const seen = vi.fn();
     cache.subscribe(seen);
@@ -65,7 +65,7 @@ describe('ResourceCache', () => {
 
   it('tracks bookmarks without notifying', async () => {
     const { state, source } = fakeApi([]);
-    const cache = new ResourceCache(source);
+    const cache = new ResourceCache(source, { minWatchMs: 0 });
     await cache.start();
     const seen = vi.fn();
     cache.subscribe(seen);
@@ -76,7 +76,7 @@ describe('ResourceCache', () => {
 
   it('resumes from the last resourceVersion when the server closes the watch normally', async () => {
     const { state, source } = fakeApi([]);
-    const cache = new ResourceCache(source);
+    const cache = new ResourceCache(source, { minWatchMs: 0 });
     await cache.start();
     state.watches[0]!.emit('ADDED', obj('a', 'x', '20'));
     state.watches[0]!.close();
@@ -87,7 +87,7 @@ describe('ResourceCache', () => {
 
   it('relists when the watch reports 410 Gone', async () => {
     const { state, source } = fakeApi([obj('a', 'old', '1')], '10');
-    const cache = new ResourceCache(source);
+    const cache = new ResourceCache(source, { minWatchMs: 0 });
     await cache.start();
     state.items = [obj('a', 'new', '30')];
     state.rv = '30';
@@ -102,7 +102,7 @@ describe('ResourceCache', () => {
   it('relists when starting a watch fails with 410', async () => {
     const { state, source } = fakeApi([], '10');
     state.failWatchWith = new ApiError(410, 'too old');
-    const cache = new ResourceCache(source);
+    const cache = new ResourceCache(source, { minWatchMs: 0 });
     await cache.start();
     await flush();
     expect(state.lists).toBe(2);
@@ -115,7 +115,7 @@ describe('ResourceCache', () => {
 
     it('reconnects with growing backoff after errors', async () => {
       const { state, source } = fakeApi([], '10');
-      const cache = new ResourceCache(source, { initialBackoffMs: 100, maxBackoffMs: 250 });
+      const cache = new ResourceCache(source, { initialBackoffMs: 100, maxBackoffMs: 250, minWatchMs: 0 });
       await cache.start();
       state.watches[0]!.close(new Error('connection reset'));
       expect(cache.state().lastError).toBe('connection reset');
@@ -130,9 +130,36 @@ describe('ResourceCache', () => {
       cache.stop();
     });
 
+    it('backs off when watches end as soon as they start, instead of looping', async () => {
+      const { state, source } = fakeApi([], '10');
+      const cache = new ResourceCache(source, { initialBackoffMs: 100, maxBackoffMs: 1000 });
+      await cache.start();
+      state.watches[0]!.close(); // a clean end, at once: a proxy cutting the stream
+      await vi.advanceTimersByTimeAsync(99);
+      expect(state.watches).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(state.watches).toHaveLength(2);
+      state.watches[1]!.close();
+      await vi.advanceTimersByTimeAsync(199);
+      expect(state.watches).toHaveLength(2); // doubled
+      await vi.advanceTimersByTimeAsync(1);
+      expect(state.watches).toHaveLength(3);
+      // A server that answers every watch with 410 at once is relisted at the backoff's pace too.
+      state.watches[2]!.close(new ApiError(410, 'too old resource version'));
+      expect(state.lists).toBe(1);
+      await vi.advanceTimersByTimeAsync(400);
+      expect(state.lists).toBe(2);
+      // A watch that ran its course resets the pace.
+      await vi.advanceTimersByTimeAsync(5000);
+      state.watches[3]!.close();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(state.watches).toHaveLength(5);
+      cache.stop();
+    });
+
     it('retries the watch from the same version after a non-410 ERROR event', async () => {
       const { state, source } = fakeApi([], '10');
-      const cache = new ResourceCache(source, { initialBackoffMs: 100 });
+      const cache = new ResourceCache(source, { initialBackoffMs: 100, minWatchMs: 0 });
       await cache.start();
       state.watches[0]!.emit('ERROR', { kind: 'Status', code: 500, reason: 'InternalError', message: 'etcd is sad' } as Obj);
       expect(cache.state().lastError).toBe('etcd is sad');
@@ -150,7 +177,7 @@ describe('ResourceCache', () => {
       },
       watch: async () => ({ abort: () => undefined }),
     };
-    const cache = new ResourceCache(source, { initialBackoffMs: 60_000 });
+    const cache = new ResourceCache(source, { initialBackoffMs: 60_000, minWatchMs: 0 });
     await expect(cache.start()).rejects.toThrow('unreachable');
     cache.stop();
   });
@@ -158,7 +185,7 @@ describe('ResourceCache', () => {
     const applied = { ...obj('a', 'x', '4'), metadata: { namespace: 'a', name: 'x', resourceVersion: '4', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"big":true}', keep: 'me' } } };
     const bare = { ...obj('a', 'y', '5'), metadata: { namespace: 'a', name: 'y', resourceVersion: '5', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' } } };
     const { state, source } = fakeApi([applied, bare]);
-    const cache = new ResourceCache(source);
+    const cache = new ResourceCache(source, { minWatchMs: 0 });
     await cache.start();
     expect(cache.get('a', 'x')?.metadata?.annotations).toEqual({ keep: 'me' });
     expect(cache.get('a', 'y')?.metadata).toEqual({ namespace: 'a', name: 'y', resourceVersion: '5' });
@@ -168,7 +195,7 @@ describe('ResourceCache', () => {
 
   it('moves only the resourceVersion on a bookmark: no object is added, none is dropped', async () => {
     const { state, source } = fakeApi([obj('a', 'x', '4')]);
-    const cache = new ResourceCache(source);
+    const cache = new ResourceCache(source, { minWatchMs: 0 });
     await cache.start();
     state.watches[0]!.emit('BOOKMARK', { kind: 'VirtualService', metadata: { resourceVersion: '50' } });
     expect(cache.list().map((o) => o.metadata?.name)).toEqual(['x']);
@@ -179,7 +206,7 @@ describe('ResourceCache', () => {
 
   it('ignores what an abandoned watch still delivers after its ERROR event', async () => {
     const { state, source } = fakeApi([obj('a', 'x', '4')], '10');
-    const cache = new ResourceCache(source);
+    const cache = new ResourceCache(source, { minWatchMs: 0 });
     await cache.start();
     const old = state.watches[0]!;
     old.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired' } as Obj);
@@ -194,7 +221,7 @@ describe('ResourceCache', () => {
 
   it('starts the list over at once when a continue token expired (410 during a paginated list)', async () => {
     const { state, source } = fakeApi([obj('a', 'x', '4')], '10');
-    const cache = new ResourceCache(source, { initialBackoffMs: 60_000 });
+    const cache = new ResourceCache(source, { initialBackoffMs: 60_000, minWatchMs: 0 });
     await cache.start();
     state.failListWith = new ApiError(410, 'The provided continue parameter is too old', 'Expired');
     state.watches[0]!.close(new ApiError(410, 'too old'));

@@ -28,6 +28,8 @@ export interface ListWatch<T extends KubeObject> {
 export interface CacheOptions {
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  /** A watch that ends sooner than this counts as a failure: backoff before the next one (default 1 s). */
+  minWatchMs?: number;
 }
 
 export interface CacheState {
@@ -116,6 +118,8 @@ export class ResourceCache<T extends KubeObject> implements ObjectCache<T> {
   private currentWatch: { abort(): void } | undefined;
   // Events or a close from a watch we already left behind must not touch the cache.
   private watchGeneration = 0;
+  private watchStartedAt = 0;
+  private readonly minWatchMs: number;
   private retryTimer: NodeJS.Timeout | undefined;
   private firstSync: Promise<void> | undefined;
   private retriedGone = false;
@@ -124,6 +128,7 @@ export class ResourceCache<T extends KubeObject> implements ObjectCache<T> {
     this.initialBackoffMs = options.initialBackoffMs ?? 500;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
     this.backoffMs = this.initialBackoffMs;
+    this.minWatchMs = options.minWatchMs ?? 1000;
   }
 
   start(): Promise<void> {
@@ -205,6 +210,7 @@ export class ResourceCache<T extends KubeObject> implements ObjectCache<T> {
     if (this.stopped) return;
     const generation = ++this.watchGeneration;
     const current = () => generation === this.watchGeneration && !this.stopped;
+    this.watchStartedAt = Date.now();
     try {
       const watch = await this.source.watch(
         this.resourceVersion,
@@ -213,7 +219,6 @@ export class ResourceCache<T extends KubeObject> implements ObjectCache<T> {
       );
       if (!current()) return watch.abort();
       this.currentWatch = watch;
-      this.backoffMs = this.initialBackoffMs;
     } catch (error) {
       if (!current()) return;
       if (isGone(error)) return void this.relist();
@@ -245,7 +250,14 @@ export class ResourceCache<T extends KubeObject> implements ObjectCache<T> {
   private onWatchClosed(error?: unknown): void {
     this.currentWatch = undefined;
     if (this.stopped) return;
-    if (!this.resourceVersion || isGone(error)) return void this.relist();
+    // A watch that ends at once, over and over (a proxy cutting streams, a server that keeps
+    // answering 410), must not become a tight loop of watches and relists: back off, as
+    // client-go's reflector does for very short watches.
+    const short = Date.now() - this.watchStartedAt < this.minWatchMs;
+    const relist = !this.resourceVersion || isGone(error);
+    if (short) return this.fail(error ?? new Error('the watch ended as soon as it started'), () => (relist ? this.relist() : this.startWatch()));
+    this.backoffMs = this.initialBackoffMs; // it ran: the connection works
+    if (relist) return void this.relist();
     if (error) return this.fail(error, () => this.startWatch());
     void this.startWatch(); // a normal server-side timeout: resume where we were
   }
