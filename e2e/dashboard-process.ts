@@ -3,11 +3,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { expect, type Browser, type BrowserContext } from '@playwright/test';
 import { auth, sandboxKubeconfig } from '../playwright.config';
+import { endWithWorker } from './processes';
 
 export function startDashboardProcess(port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
   const fullEnv = { ...process.env, ...auth(port), KUBECONFIG: sandboxKubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard', MESHDECK_IMPERSONATE: '1', NEXT_TELEMETRY_DISABLED: '1', ...env };
   // Its own process group, so stopping reaches everything it starts.
-  const child = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--hostname', '127.0.0.1', '--port', String(port)], { env: fullEnv, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const child = endWithWorker(spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--hostname', '127.0.0.1', '--port', String(port)], { env: fullEnv, stdio: ['ignore', 'pipe', 'inherit'], detached: true }));
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('Ready') && resolve(child));
     child.on('exit', (code) => reject(new Error(`dashboard on port ${port} exited (${code})`)));

@@ -5,6 +5,20 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// Process groups a spec started: ended with the worker, even when a test timed out before its
+// own cleanup ran, so no dashboard or sandbox outlives the run.
+const started = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+});
+
+/** Ends this process group with the worker (see above). */
+export function endWithWorker(child: ChildProcess): ChildProcess {
+  started.add(child);
+  child.once('exit', () => started.delete(child));
+  return child;
+}
+
 /** A port nothing listens on right now (the OS picks it). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -26,7 +40,7 @@ export interface SandboxProcess {
 /** Starts `sandbox/main.ts` on a port the OS picks, in its own process group. */
 export function startSandboxProcess(args: string[] = []): Promise<SandboxProcess> {
   const kubeconfig = join(mkdtempSync(join(tmpdir(), 'meshdeck-e2e-sandbox-')), 'kubeconfig');
-  const child = spawn(process.execPath, ['sandbox/main.ts', '--port', '0', '--kubeconfig', kubeconfig, ...args], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const child = endWithWorker(spawn(process.execPath, ['sandbox/main.ts', '--port', '0', '--kubeconfig', kubeconfig, ...args], { stdio: ['ignore', 'pipe', 'inherit'], detached: true }));
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => {
