@@ -27,6 +27,24 @@ test.describe('resilience', () => {
     expect(jsonpath('virtualservice', 'ai-coach-service-ab-test', '.spec.http[3].retries.attempts')).toBe('2');
   });
 
+  test('an edit started before a kubectl change shows the conflict view and overwrites nothing', async ({ page }) => {
+    await page.goto('/resilience?namespace=ai-nutritionist');
+    const policy = page.getByRole('region', { name: 'Traffic policy of messaging-service all subsets' });
+    const field = policy.getByRole('textbox', { name: 'messaging-service all subsets Consecutive 5xx errors' });
+    const mine = String(Number((await field.inputValue()) || '5') + 2);
+    await field.fill(mine);
+    // Meanwhile, at a terminal:
+    kubectl('patch', 'destinationrule', 'messaging-service', '-n', 'ai-nutritionist', '--type=merge', '-p', '{"spec":{"trafficPolicy":{"outlierDetection":{"consecutive5xxErrors":11}}}}');
+    await policy.getByLabel('Reason for this change').fill('fewer ejections');
+    await policy.getByRole('button', { name: 'Apply policy of messaging-service all subsets' }).click();
+    const conflict = policy.getByRole('alert', { name: 'Conflict' });
+    await expect(conflict).toContainText('someone changed this DestinationRule after you loaded it');
+    await expect(conflict).toContainText('consecutive5xxErrors: 11'); // now in the cluster
+    expect(jsonpath('destinationrule', 'messaging-service', '.spec.trafficPolicy.outlierDetection.consecutive5xxErrors')).toBe('11');
+    await conflict.getByRole('button', { name: /Apply my values on the latest version/ }).click();
+    await expect.poll(() => jsonpath('destinationrule', 'messaging-service', '.spec.trafficPolicy.outlierDetection.consecutive5xxErrors')).toBe(mine);
+  });
+
   test('an invalid duration gives a field error and writes nothing', async ({ page }) => {
     const before = jsonpath('destinationrule', 'payment-service', '.metadata.resourceVersion');
     await page.goto('/resilience?namespace=ai-nutritionist');

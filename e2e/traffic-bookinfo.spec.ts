@@ -124,6 +124,25 @@ test.describe('traffic on a Bookinfo-shaped mesh', () => {
     await expect(editor).toHaveCount(0);
     expect(jsonpath('virtualservice', 'ratings', '.spec.http[0].match[0]', BOOKINFO)).toBe('{"ignoreUriCase":true,"method":{"exact":"GET"},"uri":{"regex":"^/ratings/[0-9]+$"}}');
   });
+
+  test('a match edit started before a kubectl change shows the conflict view, then saves on the latest version', async ({ page }) => {
+    await page.goto(`/traffic?namespace=${BOOKINFO}`);
+    const first = route(page, 'ratings', 'route 1');
+    await first.getByRole('button', { name: 'Edit match rules of route 1' }).click();
+    const editor = first.getByRole('region', { name: 'Match rules of route route 1' });
+    await editor.getByRole('checkbox', { name: 'Match 1 ignore uri case' }).uncheck();
+    // Meanwhile, at a terminal: someone changes the route's timeout.
+    kubectl('patch', 'virtualservice', 'ratings', '-n', BOOKINFO, '--type=json', '-p=[{"op":"replace","path":"/spec/http/0/timeout","value":"2s"}]');
+    await editor.getByLabel('Reason for this change').fill('case matters for ratings ids');
+    await editor.getByRole('button', { name: 'Save match rules' }).click();
+    const conflict = editor.getByRole('alert', { name: 'Conflict' });
+    await expect(conflict).toContainText('someone changed this VirtualService after you loaded it');
+    expect(jsonpath('virtualservice', 'ratings', '.spec.http[0].match[0].ignoreUriCase', BOOKINFO)).toBe('true');
+    await conflict.getByRole('button', { name: 'Save my match rules on the latest version' }).click();
+    await expect(editor).toHaveCount(0);
+    expect(jsonpath('virtualservice', 'ratings', '.spec.http[0].match[0].ignoreUriCase', BOOKINFO)).toBe('');
+    expect(jsonpath('virtualservice', 'ratings', '.spec.http[0].timeout', BOOKINFO)).toBe('2s'); // their change kept
+  });
 });
 
 test.describe('the blue-green switch only where routes are blue-green', () => {

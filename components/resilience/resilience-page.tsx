@@ -6,6 +6,7 @@ import { useMemo, useState } from 'react';
 import { stringify } from 'yaml';
 import { useDenial } from '@/components/auth/user-context';
 import { DiffView } from '@/components/traffic/diff-view';
+import { ConflictView } from '@/components/ui/conflict-view';
 import { QueryState } from '@/components/ui/query-state';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
 import { HttpError } from '@/lib/queries/fetch-json';
@@ -74,7 +75,7 @@ function PolicyEditor({ rule, target }: { rule: ResilienceView['rules'][number];
   const changed = Object.keys(values).some((k) => (values[k] ?? '') !== (form[k] ?? ''));
   const errors = { ...Object.fromEntries(POLICY_FIELDS.map((f) => [f.key, validateField(f, values[f.key] ?? '')]).filter(([, e]) => e)), ...fromForm(values, target.policy).errors, ...serverErrors };
   const save = useMutation({
-    mutationFn: () => putPolicy(rule.namespace, rule.name, { resourceVersion: draft!.base, reason, subset: target.subset, values }),
+    mutationFn: (base: string) => putPolicy(rule.namespace, rule.name, { resourceVersion: base, reason, subset: target.subset, values }),
     onSuccess: () => {
       setDraft(null);
       setReason('');
@@ -166,20 +167,39 @@ function PolicyEditor({ rule, target }: { rule: ResilienceView['rules'][number];
             <input value={reason} onChange={(e) => setReason(e.target.value)} />
           </label>
           <div className="toolbar">
-            <button type="button" className="button" disabled={Object.keys(errors).length > 0 || reason.trim().length < 3 || save.isPending} onClick={() => save.mutate()}>
+            <button type="button" className="button" disabled={Object.keys(errors).length > 0 || reason.trim().length < 3 || save.isPending} onClick={() => save.mutate(draft!.base)}>
               Apply policy of {who}
             </button>
             <button type="button" className="button button-quiet" onClick={() => setDraft(null)}>
               Discard
             </button>
           </div>
-          {save.isError && <p role="alert" className="notice-inline bad">Not applied: {save.error.message}</p>}
+          {isConflict(save.error) ? (
+            // The page keeps reading the cluster: what is there now is this target's latest policy.
+            <ConflictView
+              what="DestinationRule"
+              message={save.error.message}
+              now={<pre className="diff">{stringify(target.policy)}</pre>}
+              mine={<pre className="diff">{stringify(fromForm(values, target.policy).policy)}</pre>}
+              reapplyLabel={`Apply my values on the latest version (${rule.resourceVersion})`}
+              onReapply={() => {
+                setDraft({ base: rule.resourceVersion, values });
+                save.mutate(rule.resourceVersion);
+              }}
+              onDiscard={() => setDraft(null)}
+            />
+          ) : (
+            save.isError && <p role="alert" className="notice-inline bad">Not applied: {save.error.message}</p>
+          )}
         </div>
       )}
       {save.isSuccess && !changed && <p role="status" className="notice-inline ok">Applied to {who}.</p>}
     </section>
   );
 }
+
+/** A write refused because the object changed after the editor started from it. */
+const isConflict = (error: unknown): error is HttpError => error instanceof HttpError && error.status === 409;
 
 function presetForm(policy: Record<string, unknown>): FormValues {
   const out: FormValues = {};
@@ -212,7 +232,7 @@ function RouteEditor({ route }: { route: ResilienceView['routes'][number] }) {
   const errors = validateRoute(values);
   const changed = (Object.keys(initial) as (keyof typeof initial)[]).some((k) => values[k] !== initial[k]);
   const save = useMutation({
-    mutationFn: () => putRoute(route.namespace, route.virtualService, route.index, { resourceVersion: draft!.base, reason, ...values }),
+    mutationFn: (base: string) => putRoute(route.namespace, route.virtualService, route.index, { resourceVersion: base, reason, ...values }),
     onSuccess: () => {
       setDraft(null);
       setReason('');
@@ -250,10 +270,25 @@ function RouteEditor({ route }: { route: ResilienceView['routes'][number] }) {
             Reason for this change (kept in the audit trail)
             <input value={reason} onChange={(e) => setReason(e.target.value)} />
           </label>
-          <button type="button" className="button" disabled={Object.keys(errors).length > 0 || reason.trim().length < 3 || save.isPending} onClick={() => save.mutate()}>
+          <button type="button" className="button" disabled={Object.keys(errors).length > 0 || reason.trim().length < 3 || save.isPending} onClick={() => save.mutate(draft!.base)}>
             Apply timeouts and retries of {route.name}
           </button>
-          {save.isError && <p role="alert" className="notice-inline bad">Not applied: {save.error.message}</p>}
+          {isConflict(save.error) ? (
+            <ConflictView
+              what="VirtualService"
+              message={save.error.message}
+              now={<pre className="diff">{stringify(initial)}</pre>}
+              mine={<pre className="diff">{stringify(values)}</pre>}
+              reapplyLabel={`Apply my values on the latest version (${route.resourceVersion})`}
+              onReapply={() => {
+                setDraft({ base: route.resourceVersion, values });
+                save.mutate(route.resourceVersion);
+              }}
+              onDiscard={() => setDraft(null)}
+            />
+          ) : (
+            save.isError && <p role="alert" className="notice-inline bad">Not applied: {save.error.message}</p>
+          )}
         </div>
       )}
     </fieldset>

@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { ConflictView } from '@/components/ui/conflict-view';
 import { emptyMatchForm, formProblems, fromMatchForm, STRING_FIELDS, toMatchForm, type ConditionFieldName, type KeyedCondition, type MatchForm, type Operator, type StringField } from '@/lib/mesh/match';
 import { describeMatch, type RouteView, type VirtualServiceView } from '@/lib/mesh/traffic-split';
 import { HttpError } from '@/lib/queries/fetch-json';
@@ -23,12 +24,12 @@ const CONDITIONS: { field: ConditionFieldName; noun: string; add: string; keyLab
 export function MatchEditor({ vs, route, onClose }: { vs: VirtualServiceView; route: RouteView; onClose: () => void }) {
   const queryClient = useQueryClient();
   const [forms, setForms] = useState<MatchForm[]>(() => route.match.map(toMatchForm));
-  const [base] = useState(vs.resourceVersion);
+  const [base, setBase] = useState(vs.resourceVersion);
   const [submitted, setSubmitted] = useState(false);
   const [reason, setReason] = useState('');
   const errors = [...formProblems(forms), ...(reason.trim().length < 3 ? ['Give a reason for the change (at least 3 characters)'] : [])];
   const save = useMutation({
-    mutationFn: () => putMatch(vs, route.index, { resourceVersion: base, reason, match: forms.map(fromMatchForm) }),
+    mutationFn: (resourceVersion: string) => putMatch(vs, route.index, { resourceVersion, reason, match: forms.map(fromMatchForm) }),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ['traffic'] });
       onClose();
@@ -133,11 +134,14 @@ export function MatchEditor({ vs, route, onClose }: { vs: VirtualServiceView; ro
           ))}
         </ul>
       )}
-      {save.isError && (
-        <p role="alert" className="notice-inline bad">
-          Not saved: {save.error.message}
-          {save.error instanceof HttpError && save.error.status === 409 && ' Close the editor to see the current rules, then edit again.'}
-        </p>
+      {save.error instanceof HttpError && save.error.status === 409 ? (
+        <MatchConflict error={save.error} route={route} mine={forms} onReapply={(latest) => { setBase(latest); save.mutate(latest); }} onDiscard={onClose} />
+      ) : (
+        save.isError && (
+          <p role="alert" className="notice-inline bad">
+            Not saved: {save.error.message}
+          </p>
+        )
       )}
       <div className="toolbar">
         <button
@@ -146,7 +150,7 @@ export function MatchEditor({ vs, route, onClose }: { vs: VirtualServiceView; ro
           disabled={save.isPending}
           onClick={() => {
             setSubmitted(true);
-            if (errors.length === 0) save.mutate();
+            if (errors.length === 0) save.mutate(base);
           }}
         >
           {save.isPending ? 'Saving…' : 'Save match rules'}
@@ -200,4 +204,22 @@ function Conditions({ at, b, kind, rows, onChange }: { at: string; b: number; ki
       </div>
     );
   });
+}
+
+/** A 409: the route's match as it is in the cluster now, beside the edited one, and a way to save the edit on the latest version. */
+function MatchConflict({ error, route, mine, onReapply, onDiscard }: { error: HttpError; route: RouteView; mine: MatchForm[]; onReapply: (resourceVersion: string) => void; onDiscard: () => void }) {
+  const current = (error.body as { current?: VirtualServiceView } | undefined)?.current;
+  const now = current?.routes[route.index];
+  const describe = (matches: ReturnType<typeof fromMatchForm>[]) => (matches.length ? matches.map(describeMatch).join(' or ') : 'all requests');
+  return (
+    <ConflictView
+      what="VirtualService"
+      message={error.message}
+      now={now ? describe(now.match) : undefined}
+      mine={describe(mine.map(fromMatchForm))}
+      reapplyLabel="Save my match rules on the latest version"
+      onReapply={current ? () => onReapply(current.resourceVersion) : undefined}
+      onDiscard={onDiscard}
+    />
+  );
 }

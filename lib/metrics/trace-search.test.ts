@@ -29,7 +29,9 @@ describe('the default trace search', () => {
   });
 
   it('searches the whole window at once when it holds no more requests than the limit, or the rate is unknown', () => {
-    expect(planTraceSearch(0.01, 50, end)).toEqual({ slices: [{ start: (end - 3600) * 1e6, end: end * 1e6, limit: 50 }], rule: 'The latest 50 traces of the last 60 min: at 0.010 req/s the window holds about 36 requests, no more than the limit.' });
+    // A rate of hundreds reads as a number, not as 1.1e+2.
+    expect(planTraceSearch(110, 50, end).rule).toContain('at 110 req/s');
+    expect(planTraceSearch(0.01, 50, end)).toEqual({ slices: [{ start: (end - 3600) * 1e6, end: end * 1e6, limit: 50 }], rule: 'The latest 50 traces of the last 60 min: at 0.01 req/s the window holds about 36 requests, no more than the limit.' });
     expect(planTraceSearch(null, 20, end).slices).toEqual([{ start: (end - 3600) * 1e6, end: end * 1e6, limit: 20 }]);
     expect(planTraceSearch(null, 20, end).rule).toContain('request rate is unknown');
   });
