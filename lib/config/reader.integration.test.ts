@@ -1,23 +1,10 @@
 // Meshdeck's configuration read from a running sandbox loaded with k8s/istio, through the
 // dashboard's own service account and the watch cache: the seed's ConfigMap, then changes.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sandboxAdmin } from '../security/sandbox-requests';
-import { startSandbox, type Sandbox } from '../../sandbox/sandbox.ts';
+import { describe, expect, it } from 'vitest';
+import { dashboardSandbox } from '../security/sandbox-requests';
 
-let sandbox: Sandbox;
-const api = sandboxAdmin(() => sandbox);
+const api = dashboardSandbox();
 const configMap = (namespace: string, name: string, labels: Record<string, string>, text: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace, name, labels }, data: { 'meshdeck.yaml': text } });
-
-beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshdeck-config-'));
-  sandbox = await startSandbox({ port: 0, kubeconfig: join(dir, 'kubeconfig') });
-  process.env.KUBECONFIG = sandbox.kubeconfig;
-  process.env.MESHDECK_KUBE_CONTEXT = 'meshdeck-dashboard';
-});
-afterAll(async () => sandbox?.stop());
 
 describe('reading the configuration from the cluster', () => {
   it('finds the seed ConfigMap among all the ConfigMaps', async () => {

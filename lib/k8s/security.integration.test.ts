@@ -1,17 +1,12 @@
 // The Security page's writes against a running sandbox: an emergency extension adds time to
 // the deadline (capped at 24 hours from now), and a token bucket edit based on an old
 // resourceVersion is refused without touching the object.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sandboxAdmin, type PeerAuthenticationJson } from '../security/sandbox-requests';
-import { startSandbox, type Sandbox } from '../../sandbox/sandbox.ts';
+import { describe, expect, it } from 'vitest';
+import { dashboardSandbox, type PeerAuthenticationJson } from '../security/sandbox-requests';
 
-let sandbox: Sandbox;
 const paPath = '/apis/security.istio.io/v1/namespaces/ai-nutritionist/peerauthentications/default';
 const efPath = '/apis/networking.istio.io/v1alpha3/namespaces/ai-nutritionist/envoyfilters/ai-coach-rate-limit';
-const api = sandboxAdmin(() => sandbox);
+const api = dashboardSandbox();
 const revertAt = async () => (await api<PeerAuthenticationJson>(paPath)).metadata.annotations?.['meshdeck.io/emergency-revert-at'];
 
 /** Retries while the watch cache has not seen the last write yet (a stale read is a 409, never a lost write). */
@@ -26,13 +21,6 @@ async function once<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshdeck-security-'));
-  sandbox = await startSandbox({ port: 0, kubeconfig: join(dir, 'kubeconfig') });
-  process.env.KUBECONFIG = sandbox.kubeconfig;
-  process.env.MESHDECK_KUBE_CONTEXT = 'meshdeck-dashboard';
-});
-afterAll(async () => sandbox?.stop());
 
 describe('emergency extension', () => {
   it('adds the minutes to the current deadline, and caps it at 24 hours from now', async () => {

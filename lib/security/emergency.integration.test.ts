@@ -1,25 +1,12 @@
 // The emergency workflow against a running sandbox: start, automatic revert at the
 // deadline, and a revert skipped (and flagged) when someone changed the policy meanwhile.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sandboxAdmin, type PeerAuthenticationJson } from './sandbox-requests';
-import { startSandbox, type Sandbox } from '../../sandbox/sandbox.ts';
+import { describe, expect, it } from 'vitest';
+import { dashboardSandbox, type PeerAuthenticationJson } from './sandbox-requests';
 
-let sandbox: Sandbox;
 const paPath = '/apis/security.istio.io/v1/namespaces/ai-nutritionist/peerauthentications/default';
 
-const api = sandboxAdmin(() => sandbox);
+const api = dashboardSandbox();
 type Pa = PeerAuthenticationJson;
-
-beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshdeck-emergency-'));
-  sandbox = await startSandbox({ port: 0, kubeconfig: join(dir, 'kubeconfig') });
-  process.env.KUBECONFIG = sandbox.kubeconfig;
-  process.env.MESHDECK_KUBE_CONTEXT = 'meshdeck-dashboard';
-});
-afterAll(async () => sandbox?.stop());
 
 describe('emergency PERMISSIVE with automatic revert', () => {
   it('reverts to STRICT at the deadline and records it', async () => {

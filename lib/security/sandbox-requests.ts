@@ -1,6 +1,11 @@
-// Test helper: raw requests to a test sandbox as its admin, to set the scene or check it.
+// Test helpers: a sandbox for one test file that lib/k8s talks to as the dashboard's service
+// account, and raw requests to it as its admin, to set the scene or check it.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Agent, fetch } from 'undici';
-import type { Sandbox } from '../../sandbox/sandbox.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { startSandbox, type Sandbox } from '../../sandbox/sandbox.ts';
 
 export type PeerAuthenticationJson = { spec: { mtls: { mode: string } }; metadata: { annotations?: Record<string, string> } };
 
@@ -14,4 +19,19 @@ export function sandboxAdmin(sandbox: () => Sandbox) {
     });
     return (await response.json()) as T;
   };
+}
+
+/**
+ * Starts a sandbox (loaded with k8s/istio) before this file's tests and stops it after them;
+ * lib/k8s reaches it as the dashboard (context meshdeck-dashboard). Returns the admin requests.
+ */
+export function dashboardSandbox() {
+  let sandbox: Sandbox | undefined;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, kubeconfig: join(mkdtempSync(join(tmpdir(), 'meshdeck-sandbox-')), 'kubeconfig') });
+    process.env.KUBECONFIG = sandbox.kubeconfig;
+    process.env.MESHDECK_KUBE_CONTEXT = 'meshdeck-dashboard';
+  });
+  afterAll(async () => sandbox?.stop());
+  return sandboxAdmin(() => sandbox!);
 }
