@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { securityLiveQuery, securityLiveRows } from './security';
+import { securityLivePromql, securityLiveRows } from './security';
 
 describe('the Security page live numbers', () => {
   it('asks once, grouped by namespace and service, scoped when a namespace is selected', () => {
-    const all = securityLiveQuery();
+    const all = securityLivePromql();
     expect(all.match(/istio_requests_total/g)).toHaveLength(2);
     expect(all).toContain('sum by (destination_service_namespace, destination_service_name, connection_security_policy)');
     expect(all).not.toContain('destination_service_namespace="');
-    expect(securityLiveQuery('bookinfo')).toContain('destination_service_namespace="bookinfo"');
+    expect(securityLivePromql('bookinfo')).toContain('destination_service_namespace="bookinfo"');
   });
 
   it('keeps same-named services of two namespaces apart', () => {

@@ -14,7 +14,7 @@ export interface ServiceSecurityLive {
 }
 
 /** PromQL for the panel, scoped to a namespace when one is given (pure). */
-export function securityLiveQuery(namespace?: string): string {
+export function securityLivePromql(namespace?: string): string {
   const scope = namespace ? `,destination_service_namespace=${JSON.stringify(namespace)}` : '';
   const by = 'destination_service_namespace, destination_service_name';
   return combine({
@@ -45,5 +45,5 @@ export function securityLiveRows(results: { metric: Record<string, string>; valu
 
 /** The panel's rows, from one Prometheus query. */
 export async function securityLive(namespace?: string): Promise<ServiceSecurityLive[]> {
-  return securityLiveRows(await instantQuery(securityLiveQuery(namespace)));
+  return securityLiveRows(await instantQuery(securityLivePromql(namespace)));
 }
