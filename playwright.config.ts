@@ -5,7 +5,9 @@ import { defineConfig } from '@playwright/test';
 // (they load this file again): the suite runs beside anything else on the machine.
 // E2E_SANDBOX_PORT, E2E_TRAFFIC_PORT, E2E_PROMETHEUS_PORT, E2E_PORT pin them instead.
 if (!process.env.E2E_PORTS_PICKED) {
-  const [sandbox, traffic, prometheus, connected, noCluster] = execFileSync(process.execPath, ['e2e/free-ports.mjs', '5'], { encoding: 'utf8' }).trim().split(' ');
+  const [sandbox, traffic, prometheus, connected, noCluster] = execFileSync(process.execPath, ['e2e/free-ports.mjs', '5'], { encoding: 'utf8' })
+    .trim()
+    .split(' ');
   process.env.E2E_SANDBOX_PORT ??= sandbox;
   process.env.E2E_TRAFFIC_PORT ??= traffic;
   process.env.E2E_PROMETHEUS_PORT ??= prometheus;
@@ -22,12 +24,25 @@ const NO_CLUSTER_PORT = Number(process.env.E2E_NO_CLUSTER_PORT);
 export const sandboxKubeconfig = '.sandbox/e2e/kubeconfig';
 
 // Debian's Chromium, never a downloaded browser. The flags keep it off the network.
-const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
 
 export const AUTH_DIR = '.sandbox/e2e/auth';
 export const E2E_NEXTAUTH_SECRET = 'e2e-only-secret-0123456789abcdef0123456789';
 // The emergency spec runs (and restarts) its own dashboard as the only reconciler.
-export const auth = (port: number) => ({ MESHDECK_DEMO_AUTH: '1', NEXTAUTH_SECRET: E2E_NEXTAUTH_SECRET, NEXTAUTH_URL: `http://127.0.0.1:${port}`, MESHDECK_EMERGENCY_RECONCILER: '0' });
+export const auth = (port: number) => ({
+  MESHDECK_DEMO_AUTH: '1',
+  NEXTAUTH_SECRET: E2E_NEXTAUTH_SECRET,
+  NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+  MESHDECK_EMERGENCY_RECONCILER: '0',
+});
 
 const dashboard = (port: number, env: Record<string, string>) => ({
   // The production build made by `npm run build` (npm test builds before e2e).
@@ -63,7 +78,11 @@ export default defineConfig({
       // Specs that start their own processes run in their own projects below.
       testIgnore: /auth\.setup\.ts|(no-cluster|production|standalone|oidc|api-fuzz|api-matrix)\.spec\.ts/,
       // Writes need the dashboard's Origin (a browser sends it; page.request does not by itself).
-      use: { baseURL: `http://127.0.0.1:${CONNECTED_PORT}`, storageState: `${AUTH_DIR}/operator.json`, extraHTTPHeaders: { origin: `http://127.0.0.1:${CONNECTED_PORT}` } },
+      use: {
+        baseURL: `http://127.0.0.1:${CONNECTED_PORT}`,
+        storageState: `${AUTH_DIR}/operator.json`,
+        extraHTTPHeaders: { origin: `http://127.0.0.1:${CONNECTED_PORT}` },
+      },
     },
     { name: 'no-cluster', testMatch: /no-cluster\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${NO_CLUSTER_PORT}` } },
     // Its own sandbox (without Meshdeck's namespace) and two production replicas, started by the spec.
@@ -84,9 +103,22 @@ export default defineConfig({
       reuseExistingServer: false,
       timeout: 30_000,
     },
-    { command: `node scripts/e2e-prometheus.ts 127.0.0.1:${TRAFFIC_PORT} ${PROMETHEUS_PORT}`, url: `${E2E_PROMETHEUS_URL}/-/ready`, reuseExistingServer: false, timeout: 30_000 },
+    {
+      command: `node scripts/e2e-prometheus.ts 127.0.0.1:${TRAFFIC_PORT} ${PROMETHEUS_PORT}`,
+      url: `${E2E_PROMETHEUS_URL}/-/ready`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
     // Writes go to Kubernetes as the signed-in user (impersonation), so the sandbox's RBAC applies too.
-    dashboard(CONNECTED_PORT, { KUBECONFIG: sandboxKubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard', MESHDECK_IMPERSONATE: '1', MESHDECK_PROMETHEUS_URL: E2E_PROMETHEUS_URL, MESHDECK_JAEGER_URL: `http://127.0.0.1:${TRAFFIC_PORT}`, MESHDECK_JAEGER_UI_URL: 'http://jaeger.example', ...auth(CONNECTED_PORT) }),
+    dashboard(CONNECTED_PORT, {
+      KUBECONFIG: sandboxKubeconfig,
+      MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard',
+      MESHDECK_IMPERSONATE: '1',
+      MESHDECK_PROMETHEUS_URL: E2E_PROMETHEUS_URL,
+      MESHDECK_JAEGER_URL: `http://127.0.0.1:${TRAFFIC_PORT}`,
+      MESHDECK_JAEGER_UI_URL: 'http://jaeger.example',
+      ...auth(CONNECTED_PORT),
+    }),
     dashboard(NO_CLUSTER_PORT, { KUBECONFIG: 'e2e/fixtures/unreachable-kubeconfig.yaml', ...auth(NO_CLUSTER_PORT) }),
   ],
 });

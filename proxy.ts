@@ -26,6 +26,12 @@ export const config = {
   matcher: [
     '/api/:path*',
     // Pages, not their static files; a prefetch's answer is not a document, so it needs no policy.
-    { source: '/((?!_next/static|_next/image|favicon.svg).*)', missing: [{ type: 'header', key: 'next-router-prefetch' }, { type: 'header', key: 'purpose', value: 'prefetch' }] },
+    {
+      source: '/((?!_next/static|_next/image|favicon.svg).*)',
+      missing: [
+        { type: 'header', key: 'next-router-prefetch' },
+        { type: 'header', key: 'purpose', value: 'prefetch' },
+      ],
+    },
   ],
 };

@@ -38,7 +38,16 @@ export interface ApiHarness {
 function startMetricsStandIn(): Promise<Server> {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const data = path === '/api/v1/query_range' ? { resultType: 'matrix', result: [] } : path === '/api/v1/query' ? { resultType: 'vector', result: [] } : path === '/api/v1/alerts' ? { alerts: [] } : path === '/api/v1/rules' ? { groups: [] } : [];
+    const data =
+      path === '/api/v1/query_range'
+        ? { resultType: 'matrix', result: [] }
+        : path === '/api/v1/query'
+          ? { resultType: 'vector', result: [] }
+          : path === '/api/v1/alerts'
+            ? { alerts: [] }
+            : path === '/api/v1/rules'
+              ? { groups: [] }
+              : [];
     req.resume().on('end', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(path.startsWith('/api/v1/') ? { status: 'success', data } : { data }));
@@ -49,12 +58,17 @@ function startMetricsStandIn(): Promise<Server> {
 
 function send(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: Buffer | string): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: { ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method, path, headers: { ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }), ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -63,11 +77,22 @@ function send(port: number, method: string, path: string, headers: Record<string
 async function signIn(port: number, user: DemoUser): Promise<string> {
   const origin = `http://127.0.0.1:${port}`;
   const csrfResponse = await fetch(`${origin}/api/auth/csrf`);
-  const cookie = csrfResponse.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = csrfResponse.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
   const form = new URLSearchParams({ csrfToken, username: user, password: DEMO_PASSWORD, json: 'true' }).toString();
-  const response = await fetch(`${origin}/api/auth/callback/credentials`, { method: 'POST', redirect: 'manual', headers: { cookie, origin, 'content-type': 'application/x-www-form-urlencoded' }, body: form });
-  const session = response.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('next-auth.session-token='));
+  const response = await fetch(`${origin}/api/auth/callback/credentials`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, origin, 'content-type': 'application/x-www-form-urlencoded' },
+    body: form,
+  });
+  const session = response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .find((c) => c.startsWith('next-auth.session-token='));
   if (!session) throw new Error(`signing in as ${user} gave no session cookie (${response.status})`);
   return session;
 }
@@ -80,7 +105,12 @@ export async function startApiHarness(): Promise<ApiHarness> {
   const port = await freePort();
   let dashboard: ChildProcess | undefined;
   try {
-    dashboard = await startDashboardProcess(port, { KUBECONFIG: sandbox.kubeconfig, MESHDECK_PROMETHEUS_URL: metricsUrl, MESHDECK_JAEGER_URL: metricsUrl, MESHDECK_EMERGENCY_RECONCILER: '0' });
+    dashboard = await startDashboardProcess(port, {
+      KUBECONFIG: sandbox.kubeconfig,
+      MESHDECK_PROMETHEUS_URL: metricsUrl,
+      MESHDECK_JAEGER_URL: metricsUrl,
+      MESHDECK_EMERGENCY_RECONCILER: '0',
+    });
     const cookies = { viewer: await signIn(port, 'viewer'), operator: await signIn(port, 'operator'), admin: await signIn(port, 'admin') };
     return {
       base: `http://127.0.0.1:${port}`,
@@ -88,8 +118,11 @@ export async function startApiHarness(): Promise<ApiHarness> {
       cookies,
       send: (method, path, headers, body) => send(port, method, path, headers, body),
       clusterState() {
-        const housekeeping = (o: KubeObject) => o.kind === 'Lease' || (o.kind === 'Event' && (o as { involvedObject?: { kind?: string } }).involvedObject?.kind === 'Lease');
-        const objects = Object.values(sandbox.store.snapshot().objects).flat().filter((o) => !housekeeping(o));
+        const housekeeping = (o: KubeObject) =>
+          o.kind === 'Lease' || (o.kind === 'Event' && (o as { involvedObject?: { kind?: string } }).involvedObject?.kind === 'Lease');
+        const objects = Object.values(sandbox.store.snapshot().objects)
+          .flat()
+          .filter((o) => !housekeeping(o));
         return Object.fromEntries(objects.map((o) => [`${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`, String(o.metadata.resourceVersion)]));
       },
       async stop() {

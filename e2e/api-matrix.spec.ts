@@ -17,9 +17,23 @@ interface Row {
   expect: Record<Identity, Expected>;
 }
 
-const everyone = (status: Expected): Record<Identity, Expected> => ({ anonymous: status, viewer: status, operator: status, admin: status, 'cross-site': status, 'no-origin': status });
+const everyone = (status: Expected): Record<Identity, Expected> => ({
+  anonymous: status,
+  viewer: status,
+  operator: status,
+  admin: status,
+  'cross-site': status,
+  'no-origin': status,
+});
 const read = (ok: Expected = 200): Record<Identity, Expected> => ({ ...everyone(ok), anonymous: 401 });
-const write = (needs: 'operator' | 'admin'): Record<Identity, Expected> => ({ anonymous: 401, viewer: 403, operator: needs === 'operator' ? 400 : 403, admin: 400, 'cross-site': 403, 'no-origin': 403 });
+const write = (needs: 'operator' | 'admin'): Record<Identity, Expected> => ({
+  anonymous: 401,
+  viewer: 403,
+  operator: needs === 'operator' ? 400 : 403,
+  admin: 400,
+  'cross-site': 403,
+  'no-origin': 403,
+});
 
 const NS = 'ai-nutritionist';
 const ROWS: Row[] = [
@@ -53,16 +67,25 @@ const ROWS: Row[] = [
   { method: 'POST', path: `/api/security/emergency/${NS}/extend`, body: {}, expect: write('admin') },
   { method: 'POST', path: `/api/security/emergency/${NS}/restore`, body: {}, expect: write('admin') },
   // Owned by the audit engineer: only who may call it is asserted here.
-  { method: 'POST', path: `/api/audit/${NS}/00000000-0000-4000-8000-000000000000/revert`, body: {}, expect: { ...write('operator'), operator: '4xx', admin: '4xx' } },
+  {
+    method: 'POST',
+    path: `/api/audit/${NS}/00000000-0000-4000-8000-000000000000/revert`,
+    body: {},
+    expect: { ...write('operator'), operator: '4xx', admin: '4xx' },
+  },
 ];
 
 function headersFor(identity: Identity, { base, cookies }: ApiHarness): Record<string, string> {
   const own = { origin: base };
   switch (identity) {
-    case 'anonymous': return own;
-    case 'cross-site': return { cookie: cookies.admin, origin: 'https://attacker.example' };
-    case 'no-origin': return { cookie: cookies.admin };
-    default: return { cookie: cookies[identity], ...own };
+    case 'anonymous':
+      return own;
+    case 'cross-site':
+      return { cookie: cookies.admin, origin: 'https://attacker.example' };
+    case 'no-origin':
+      return { cookie: cookies.admin };
+    default:
+      return { cookie: cookies[identity], ...own };
   }
 }
 
@@ -77,11 +100,19 @@ test('every route answers every kind of caller as the roles say, and nothing cha
     const cells: string[] = [];
     for (const identity of IDENTITIES) {
       const body = row.body === undefined ? undefined : JSON.stringify(row.body);
-      const response = await harness().send(row.method, row.path, { ...headersFor(identity, harness()), ...(body ? { 'content-type': 'application/json' } : {}) }, body);
+      const response = await harness().send(
+        row.method,
+        row.path,
+        { ...headersFor(identity, harness()), ...(body ? { 'content-type': 'application/json' } : {}) },
+        body,
+      );
       const expected = row.expect[identity];
       const ok = expected === '4xx' ? response.status >= 400 && response.status < 500 && ![401, 403].includes(response.status) : response.status === expected;
       if (!ok) failures.push(`${row.method} ${row.path} as ${identity}: ${response.status} (expected ${expected}) ${response.body.slice(0, 200)}`);
-      if (response.status >= 400) expect(JSON.parse(response.body), `${row.method} ${row.path} as ${identity}`).toEqual({ error: expect.objectContaining({ status: response.status, reason: expect.any(String), message: expect.any(String) }) });
+      if (response.status >= 400)
+        expect(JSON.parse(response.body), `${row.method} ${row.path} as ${identity}`).toEqual({
+          error: expect.objectContaining({ status: response.status, reason: expect.any(String), message: expect.any(String) }),
+        });
       cells.push(String(response.status));
     }
     table.push(`| ${row.method} ${row.path} | ${cells.join(' | ')} |`);

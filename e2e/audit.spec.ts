@@ -6,13 +6,23 @@ const vs = 'messaging-service-feature-flags';
 const weightsUrl = `/api/traffic/ai-nutritionist/${vs}/routes/1/weights`;
 
 test.describe('the Audit page as operator', () => {
-  test('shows signed entries as revertible, a planted one as untrusted and refuses its revert; says who can write the trail and how long it is kept', async ({ page, baseURL }) => {
+  test('shows signed entries as revertible, a planted one as untrusted and refuses its revert; says who can write the trail and how long it is kept', async ({
+    page,
+    baseURL,
+  }) => {
     const origin = { origin: new URL(baseURL!).origin };
     const resourceVersion = jsonpath('virtualservice', vs, '.metadata.resourceVersion');
     const reason = `signed change ${randomUUID().slice(0, 8)}`;
     const write = await page.request.put(weightsUrl, {
       headers: origin,
-      data: { resourceVersion, reason, weights: [{ host: 'messaging-service', subset: 'v1', weight: 70 }, { host: 'messaging-service', subset: 'enhanced', weight: 30 }] },
+      data: {
+        resourceVersion,
+        reason,
+        weights: [
+          { host: 'messaging-service', subset: 'v1', weight: 70 },
+          { host: 'messaging-service', subset: 'enhanced', weight: 30 },
+        ],
+      },
     });
     expect(write.status()).toBe(200);
     expect((await write.json()).audit.status).toBe('recorded');
@@ -20,7 +30,20 @@ test.describe('the Audit page as operator', () => {
     // Someone with ConfigMap write plants an entry that looks like an admin's.
     const id = randomUUID();
     const time = new Date().toISOString();
-    const planted = { format: 2, id, time, user: 'admin@meshdeck.local', role: 'admin', action: 'traffic.weights', resource: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: 'ai-nutritionist', name: vs }, summary: 'planted by hand', reason: 'trust me', result: 'applied', resourceVersion: jsonpath('virtualservice', vs, '.metadata.resourceVersion'), changes: [{ path: '/spec/http/1/route/0/weight', before: { value: 0 }, after: { value: 70 } }] };
+    const planted = {
+      format: 2,
+      id,
+      time,
+      user: 'admin@meshdeck.local',
+      role: 'admin',
+      action: 'traffic.weights',
+      resource: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: 'ai-nutritionist', name: vs },
+      summary: 'planted by hand',
+      reason: 'trust me',
+      result: 'applied',
+      resourceVersion: jsonpath('virtualservice', vs, '.metadata.resourceVersion'),
+      changes: [{ path: '/spec/http/1/route/0/weight', before: { value: 0 }, after: { value: 70 } }],
+    };
     const name = `meshdeck-audit-${time.replace(/[-:.]/g, '').toLowerCase()}-${id}`;
     kubectl('create', 'configmap', name, '-n', 'ai-nutritionist', `--from-literal=entry.json=${JSON.stringify(planted)}`);
     kubectl('label', 'configmap', name, '-n', 'ai-nutritionist', 'app.kubernetes.io/managed-by=meshdeck', 'meshdeck.io/audit=entry');

@@ -64,7 +64,10 @@ test.describe('as operator', () => {
     // Whatever split an earlier spec left: the entry shows it as the before, and the revert restores it.
     const [v1, enhanced] = jsonpath('virtualservice', 'messaging-service-feature-flags', '.spec.http[1].route[*].weight').split(' ');
     // A write needs this dashboard's Origin, as a browser sends it.
-    const write = await page.request.put(weightsUrl, { headers: { origin: new URL(baseURL!).origin }, data: messagingBody(80, 'more users on enhanced messaging') });
+    const write = await page.request.put(weightsUrl, {
+      headers: { origin: new URL(baseURL!).origin },
+      data: messagingBody(80, 'more users on enhanced messaging'),
+    });
     expect(write.status()).toBe(200);
     expect(jsonpath('virtualservice', 'messaging-service-feature-flags', '.spec.http[1].route[*].weight')).toBe('80 20');
 

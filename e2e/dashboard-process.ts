@@ -6,9 +6,23 @@ import { auth, sandboxKubeconfig } from '../playwright.config';
 import { endWithWorker } from './processes';
 
 export function startDashboardProcess(port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
-  const fullEnv = { ...process.env, ...auth(port), KUBECONFIG: sandboxKubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard', MESHDECK_IMPERSONATE: '1', NEXT_TELEMETRY_DISABLED: '1', ...env };
+  const fullEnv = {
+    ...process.env,
+    ...auth(port),
+    KUBECONFIG: sandboxKubeconfig,
+    MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard',
+    MESHDECK_IMPERSONATE: '1',
+    NEXT_TELEMETRY_DISABLED: '1',
+    ...env,
+  };
   // Its own process group, so stopping reaches everything it starts.
-  const child = endWithWorker(spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--hostname', '127.0.0.1', '--port', String(port)], { env: fullEnv, stdio: ['ignore', 'pipe', 'inherit'], detached: true }));
+  const child = endWithWorker(
+    spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '--hostname', '127.0.0.1', '--port', String(port)], {
+      env: fullEnv,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    }),
+  );
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('Ready') && resolve(child));
     child.on('exit', (code) => reject(new Error(`dashboard on port ${port} exited (${code})`)));
@@ -22,7 +36,16 @@ export async function stopDashboardProcess(child: ChildProcess, port: number): P
     await exited;
   }
   // The port is free again before anyone restarts on it.
-  await expect.poll(async () => fetch(`http://127.0.0.1:${port}/api/healthz`).then(() => 'up', () => 'down'), { timeout: 10_000 }).toBe('down');
+  await expect
+    .poll(
+      async () =>
+        fetch(`http://127.0.0.1:${port}/api/healthz`).then(
+          () => 'up',
+          () => 'down',
+        ),
+      { timeout: 10_000 },
+    )
+    .toBe('down');
 }
 
 /**

@@ -5,10 +5,14 @@ import { createServer } from 'node:net';
 
 const count = Number(process.argv[2] ?? 1);
 const servers = await Promise.all(
-  Array.from({ length: count }, () => new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  })),
+  Array.from(
+    { length: count },
+    () =>
+      new Promise((resolve, reject) => {
+        const server = createServer().once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve(server));
+      }),
+  ),
 );
 console.info(servers.map((s) => s.address().port).join(' '));
 await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));

@@ -54,7 +54,15 @@ test.describe('KPIs', () => {
     await page.goto('/kpis?namespace=ai-nutritionist&range=15m&refresh=5');
     await expect.poll(share, { timeout: 30_000 - (Date.now() - applied), intervals: [2000] }).toBeGreaterThan(before + 5);
     // Put the split back for the specs that follow.
-    kubectl('patch', 'virtualservice', 'nutrition-service-canary', '-n', 'ai-nutritionist', '--type=json', '-p=[{"op":"replace","path":"/spec/http/3/route/0/weight","value":95},{"op":"replace","path":"/spec/http/3/route/1/weight","value":5}]');
+    kubectl(
+      'patch',
+      'virtualservice',
+      'nutrition-service-canary',
+      '-n',
+      'ai-nutritionist',
+      '--type=json',
+      '-p=[{"op":"replace","path":"/spec/http/3/route/0/weight","value":95},{"op":"replace","path":"/spec/http/3/route/1/weight","value":5}]',
+    );
   });
 
   test('with Prometheus down the KPIs page says so while the Traffic page keeps working', async ({ browser }) => {
@@ -67,7 +75,9 @@ test.describe('KPIs', () => {
       const page = await context.newPage();
       await signIn(page, 'viewer');
       await page.goto('/kpis?namespace=ai-nutritionist');
-      await expect(page.getByRole('alert').filter({ hasText: 'Prometheus is unavailable' })).toContainText(`Prometheus at http://127.0.0.1:${closed} is unreachable`);
+      await expect(page.getByRole('alert').filter({ hasText: 'Prometheus is unavailable' })).toContainText(
+        `Prometheus at http://127.0.0.1:${closed} is unreachable`,
+      );
       await expect(page.getByRole('region', { name: 'Service level objectives' }).getByRole('alert')).toContainText('Could not load the SLOs');
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Traffic' }).click();
       await expect(page.getByRole('region', { name: 'Route default-split of nutrition-service-canary' })).toBeVisible();

@@ -25,10 +25,7 @@ test.describe('app shell without a reachable cluster', () => {
   test('keeps the namespace in the URL and in navigation links', async ({ page }) => {
     await page.goto('/?namespace=ai-nutritionist');
     await expect(page.getByRole('combobox', { name: 'Namespace' })).toHaveValue('ai-nutritionist');
-    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' })).toHaveAttribute(
-      'href',
-      '/?namespace=ai-nutritionist',
-    );
+    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' })).toHaveAttribute('href', '/?namespace=ai-nutritionist');
     await page.getByRole('combobox', { name: 'Namespace' }).selectOption('');
     await expect(page).toHaveURL(/\/$/);
   });

@@ -31,7 +31,16 @@ export async function startIdp(dashboardUrl: string): Promise<RunningIdp> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, {
-    clients: [{ client_id: OIDC_CLIENT_ID, client_secret: OIDC_CLIENT_SECRET, redirect_uris: [`${dashboardUrl}/api/auth/callback/oidc`], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' }],
+    clients: [
+      {
+        client_id: OIDC_CLIENT_ID,
+        client_secret: OIDC_CLIENT_SECRET,
+        redirect_uris: [`${dashboardUrl}/api/auth/callback/oidc`],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
     // PKCE for every client, confidential ones included: a sign-in without a code challenge fails.
     pkce: { required: () => true },
     scopes: ['openid', 'email', 'profile', 'groups'],

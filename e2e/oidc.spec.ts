@@ -58,7 +58,9 @@ test.afterAll(async () => {
 async function freshPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ baseURL: base, storageState: { cookies: [], origins: [] } });
   contexts.push(context);
-  await context.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
+  await context.addInitScript(() =>
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)),
+  );
   const page = await context.newPage();
   page.on('console', (message) => {
     if (/Content Security Policy|CSP violation/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
@@ -152,7 +154,9 @@ test('a session ends when the ID token expires, and the IdP round trip signs in 
   // No later than the ID token's expiry, although the session max age is 8 hours.
   expect(Date.parse(session.expires)).toBeLessThanOrEqual(signedInAt + (SHORT_TOKEN_SECONDS + 2) * 1000);
 
-  await expect.poll(async () => (await page.request.get('/api/auth/session')).json(), { timeout: (SHORT_TOKEN_SECONDS + 10) * 1000, intervals: [1_000] }).toEqual({});
+  await expect
+    .poll(async () => (await page.request.get('/api/auth/session')).json(), { timeout: (SHORT_TOKEN_SECONDS + 10) * 1000, intervals: [1_000] })
+    .toEqual({});
   await page.goto('/traffic');
   await expect(page).toHaveURL(/\/signin$/);
   await signInThroughIdp(page, 'erin');
@@ -160,7 +164,7 @@ test('a session ends when the ID token expires, and the IdP round trip signs in 
   await expect(userMenu(page)).toContainText('erin@example.com operator');
 });
 
-test("a viewer in the cluster mapped to operator in Meshdeck cannot write and does not see hidden namespaces", async ({ browser }) => {
+test('a viewer in the cluster mapped to operator in Meshdeck cannot write and does not see hidden namespaces', async ({ browser }) => {
   const page = await freshPage(browser);
   await signInThroughIdp(page, 'rita');
   await page.goto('/traffic?namespace=ai-nutritionist');
@@ -183,13 +187,17 @@ test("a viewer in the cluster mapped to operator in Meshdeck cannot write and do
   // The write controls follow the cluster's RBAC for her, not only Meshdeck's role.
   const slider = page.getByRole('slider').first();
   await expect(slider).toHaveAttribute('aria-disabled', 'true');
-  await expect(page.getByText("The cluster's RBAC does not let rita@example.com patch VirtualService objects in namespace ai-nutritionist.").first()).toBeVisible();
+  await expect(
+    page.getByText("The cluster's RBAC does not let rita@example.com patch VirtualService objects in namespace ai-nutritionist.").first(),
+  ).toBeVisible();
 
   // And a write sent anyway gets the cluster's own 403, with nothing changed.
   const before = jsonpath('virtualservice', 'messaging-service-feature-flags', '.metadata.resourceVersion', 'ai-nutritionist', sandbox.kubeconfig);
   const write = await page.request.put(weightsPath, { data: weightsBody(90), headers: { origin: base } });
   expect(write.status()).toBe(403);
-  expect((await write.json()).error.message).toMatch(/User "rita@example.com" cannot patch resource "virtualservices" in API group "networking.istio.io" in the namespace "ai-nutritionist"/);
+  expect((await write.json()).error.message).toMatch(
+    /User "rita@example.com" cannot patch resource "virtualservices" in API group "networking.istio.io" in the namespace "ai-nutritionist"/,
+  );
   expect(jsonpath('virtualservice', 'messaging-service-feature-flags', '.metadata.resourceVersion', 'ai-nutritionist', sandbox.kubeconfig)).toBe(before);
 });
 

@@ -9,7 +9,13 @@ import { join } from 'node:path';
 // own cleanup ran, so no dashboard or sandbox outlives the run.
 const started = new Set<ChildProcess>();
 process.once('exit', () => {
-  for (const child of started) if (child.exitCode === null && child.signalCode === null) try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ }
+  for (const child of started)
+    if (child.exitCode === null && child.signalCode === null)
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
 });
 
 /** Ends this process group with the worker (see above). */
@@ -40,7 +46,9 @@ export interface SandboxProcess {
 /** Starts `sandbox/main.ts` on a port the OS picks, in its own process group. */
 export function startSandboxProcess(args: string[] = []): Promise<SandboxProcess> {
   const kubeconfig = join(mkdtempSync(join(tmpdir(), 'meshdeck-e2e-sandbox-')), 'kubeconfig');
-  const child = endWithWorker(spawn(process.execPath, ['sandbox/main.ts', '--port', '0', '--kubeconfig', kubeconfig, ...args], { stdio: ['ignore', 'pipe', 'inherit'], detached: true }));
+  const child = endWithWorker(
+    spawn(process.execPath, ['sandbox/main.ts', '--port', '0', '--kubeconfig', kubeconfig, ...args], { stdio: ['ignore', 'pipe', 'inherit'], detached: true }),
+  );
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => {

@@ -29,14 +29,18 @@ test('the emergency is refused until a replica holds the Lease, then reverts on 
     const [first, second] = ports as [number, number];
 
     // Not armed: readiness says so by name, every page says so, and the API refuses.
-    await expect.poll(async () => (await revertCheck(request, first)).check).toEqual({ name: 'emergency-revert', ok: false, message: 'automatic revert is not armed: namespace meshdeck does not exist' });
+    await expect
+      .poll(async () => (await revertCheck(request, first)).check)
+      .toEqual({ name: 'emergency-revert', ok: false, message: 'automatic revert is not armed: namespace meshdeck does not exist' });
     expect((await revertCheck(request, first)).status).toBe('degraded');
     // Cookies are per host, not per port: one session serves both replicas.
     context = await browser.newContext({ baseURL: `http://127.0.0.1:${first}`, storageState: { cookies: [], origins: [] } });
     const page = await context.newPage();
     await signIn(page, 'admin');
     await page.goto(`http://127.0.0.1:${first}/security?namespace=ai-nutritionist`);
-    await expect(page.getByRole('region', { name: 'Automatic revert' })).toContainText('Automatic emergency revert is NOT armed: namespace meshdeck does not exist');
+    await expect(page.getByRole('region', { name: 'Automatic revert' })).toContainText(
+      'Automatic emergency revert is NOT armed: namespace meshdeck does not exist',
+    );
     const form = page.getByRole('form', { name: 'Start an emergency' });
     await expect(page.getByRole('status', { name: 'Automatic revert state' })).toContainText('NOT armed: namespace meshdeck does not exist');
     await form.getByRole('combobox', { name: 'Namespace' }).selectOption('ai-nutritionist');
@@ -44,7 +48,10 @@ test('the emergency is refused until a replica holds the Lease, then reverts on 
     await form.getByRole('textbox', { name: 'Reason' }).fill('partner cannot present a mesh certificate');
     await form.getByRole('spinbutton', { name: /Revert after/ }).fill('1');
     await expect(form.getByRole('button', { name: 'Switch ai-nutritionist to PERMISSIVE' })).toBeDisabled();
-    const refused = await page.request.post(`http://127.0.0.1:${first}/api/security/emergency/ai-nutritionist/start`, { data: { confirm: 'ai-nutritionist', reason: 'partner cannot present a mesh certificate', minutes: 1 }, headers: { origin: `http://127.0.0.1:${first}` } });
+    const refused = await page.request.post(`http://127.0.0.1:${first}/api/security/emergency/ai-nutritionist/start`, {
+      data: { confirm: 'ai-nutritionist', reason: 'partner cannot present a mesh certificate', minutes: 1 },
+      headers: { origin: `http://127.0.0.1:${first}` },
+    });
     expect(refused.status()).toBe(409);
     expect((await refused.json()).error.message).toBe('Automatic revert is not armed: namespace meshdeck does not exist. The emergency was not started.');
     expect(mode()).toBe('STRICT');
@@ -62,7 +69,9 @@ test('the emergency is refused until a replica holds the Lease, then reverts on 
     await form.getByRole('button', { name: 'Switch ai-nutritionist to PERMISSIVE' }).click();
     await expect(form.getByRole('status')).toContainText('PERMISSIVE until the deadline');
     expect(mode()).toBe('PERMISSIVE');
-    const deadline = Date.parse(jsonpath('peerauthentication', 'default', '.metadata.annotations.meshdeck\\.io/emergency-revert-at', 'ai-nutritionist', kubeconfig));
+    const deadline = Date.parse(
+      jsonpath('peerauthentication', 'default', '.metadata.annotations.meshdeck\\.io/emergency-revert-at', 'ai-nutritionist', kubeconfig),
+    );
     await expect(page.getByRole('region', { name: 'Active emergencies' })).toContainText(/Automatic revert armed by \S+/);
 
     // Kill the leader without a chance to give the Lease up: the other replica must take over.

@@ -34,7 +34,16 @@ test.describe('resilience', () => {
     const mine = String(Number((await field.inputValue()) || '5') + 2);
     await field.fill(mine);
     // Meanwhile, at a terminal:
-    kubectl('patch', 'destinationrule', 'messaging-service', '-n', 'ai-nutritionist', '--type=merge', '-p', '{"spec":{"trafficPolicy":{"outlierDetection":{"consecutive5xxErrors":11}}}}');
+    kubectl(
+      'patch',
+      'destinationrule',
+      'messaging-service',
+      '-n',
+      'ai-nutritionist',
+      '--type=merge',
+      '-p',
+      '{"spec":{"trafficPolicy":{"outlierDetection":{"consecutive5xxErrors":11}}}}',
+    );
     await policy.getByLabel('Reason for this change').fill('fewer ejections');
     await policy.getByRole('button', { name: 'Apply policy of messaging-service all subsets' }).click();
     const conflict = policy.getByRole('alert', { name: 'Conflict' });
@@ -57,7 +66,9 @@ test.describe('resilience', () => {
     await expect(policy.getByRole('button', { name: 'Apply policy of payment-service all subsets' })).toBeDisabled();
 
     const values = { 'connectionPool.tcp.connectTimeout': '10 parsecs' };
-    const response = await page.request.put('/api/resilience/rules/ai-nutritionist/payment-service', { data: { resourceVersion: before, reason: 'api check', values } });
+    const response = await page.request.put('/api/resilience/rules/ai-nutritionist/payment-service', {
+      data: { resourceVersion: before, reason: 'api check', values },
+    });
     expect(response.status()).toBe(400);
     const body = await response.json();
     expect(body.error.details.fields['connectionPool.tcp.connectTimeout']).toContain('is not a duration');

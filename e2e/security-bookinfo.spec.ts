@@ -42,14 +42,22 @@ test.describe('"can this caller do this?" on Bookinfo', () => {
     await expect(denyPolicy.getByRole('listitem')).toHaveText(['who: no JWT; what: any request; when: always']);
 
     // With a token the ratings RequestAuthentication accepts, the DENY rule no longer matches.
-    await ask(page, { workload: 'bookinfo/ratings', method: 'GET', path: '/ratings/0', principal: PRODUCTPAGE, token: 'https://issuer.bookinfo.example/reader' });
+    await ask(page, {
+      workload: 'bookinfo/ratings',
+      method: 'GET',
+      path: '/ratings/0',
+      principal: PRODUCTPAGE,
+      token: 'https://issuer.bookinfo.example/reader',
+    });
     await expect(decision).toHaveText('Allowed: allowed: no DENY rule matches and no ALLOW policy applies to this workload, so nothing restricts it');
   });
 
   test('lists ratings as needing a token, and details as not', async ({ page }) => {
     await page.goto(`/security?namespace=${BOOKINFO}`);
     const needs = page.getByRole('list', { name: 'Which workloads need a token' });
-    await expect(needs.getByRole('listitem').filter({ hasText: 'bookinfo/ratings-v1' })).toHaveText('bookinfo/ratings-v1: token required (DENY bookinfo/ratings-deny-without-jwt rule 1 denies no JWT)');
+    await expect(needs.getByRole('listitem').filter({ hasText: 'bookinfo/ratings-v1' })).toHaveText(
+      'bookinfo/ratings-v1: token required (DENY bookinfo/ratings-deny-without-jwt rule 1 denies no JWT)',
+    );
     await expect(needs.getByRole('listitem').filter({ hasText: 'bookinfo/details-v1' })).toHaveText('bookinfo/details-v1: no token required');
   });
 });
@@ -57,7 +65,17 @@ test.describe('"can this caller do this?" on Bookinfo', () => {
 test.describe('token bucket edits as admin', () => {
   test.use({ storageState: `${AUTH_DIR}/admin.json` });
   const MAX = '.spec.configPatches[0].patch.value.typed_config.token_bucket.max_tokens';
-  const setMax = (value: number) => kubectl('patch', 'envoyfilter', 'global-rate-limit', '-n', 'ai-nutritionist', '--type=json', '-p', JSON.stringify([{ op: 'replace', path: '/spec/configPatches/0/patch/value/typed_config/token_bucket/max_tokens', value }]));
+  const setMax = (value: number) =>
+    kubectl(
+      'patch',
+      'envoyfilter',
+      'global-rate-limit',
+      '-n',
+      'ai-nutritionist',
+      '--type=json',
+      '-p',
+      JSON.stringify([{ op: 'replace', path: '/spec/configPatches/0/patch/value/typed_config/token_bucket/max_tokens', value }]),
+    );
 
   test('an edit that started before a kubectl change shows the conflict view and changes nothing', async ({ page }) => {
     const original = Number(jsonpath('envoyfilter', 'global-rate-limit', MAX));
@@ -100,7 +118,19 @@ test.describe('emergency extension as admin', () => {
     const generation = Number(pa('.metadata.generation'));
     const before = new Date(Date.now() + 10 * 60_000).toISOString();
     try {
-      patch({ spec: { mtls: { mode: 'PERMISSIVE' } }, metadata: { annotations: { 'meshdeck.io/emergency-previous-mode': 'STRICT', 'meshdeck.io/emergency-reason': 'ratings partner without a mesh certificate', 'meshdeck.io/emergency-by': 'admin@meshdeck.local', 'meshdeck.io/emergency-started-at': new Date().toISOString(), 'meshdeck.io/emergency-revert-at': before, 'meshdeck.io/emergency-generation': String(generation + 1) } } });
+      patch({
+        spec: { mtls: { mode: 'PERMISSIVE' } },
+        metadata: {
+          annotations: {
+            'meshdeck.io/emergency-previous-mode': 'STRICT',
+            'meshdeck.io/emergency-reason': 'ratings partner without a mesh certificate',
+            'meshdeck.io/emergency-by': 'admin@meshdeck.local',
+            'meshdeck.io/emergency-started-at': new Date().toISOString(),
+            'meshdeck.io/emergency-revert-at': before,
+            'meshdeck.io/emergency-generation': String(generation + 1),
+          },
+        },
+      });
       await page.goto(`/security?namespace=${BOOKINFO}`);
       const banner = page.getByRole('region', { name: 'Active emergencies' });
       await expect(banner).toContainText('Emergency: mTLS is PERMISSIVE in bookinfo (was STRICT)');

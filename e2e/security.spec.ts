@@ -10,10 +10,14 @@ test.describe('security as operator', () => {
   test('shows effective mTLS, but does not offer the emergency action, and the API refuses it', async ({ page }) => {
     await page.goto('/security?namespace=ai-nutritionist');
     await expect(page.getByRole('table', { name: 'Effective mTLS per namespace' }).getByRole('row', { name: /ai-nutritionist/ })).toContainText('STRICT');
-    await expect(page.getByRole('table', { name: 'Effective mTLS per workload' }).getByRole('row', { name: /payment-service-blue/ })).toContainText('PeerAuthentication ai-nutritionist/default');
+    await expect(page.getByRole('table', { name: 'Effective mTLS per workload' }).getByRole('row', { name: /payment-service-blue/ })).toContainText(
+      'PeerAuthentication ai-nutritionist/default',
+    );
     await expect(page.getByRole('form', { name: 'Start an emergency' })).toHaveCount(0);
     await expect(page.getByText('Only admins can start an emergency')).toBeVisible();
-    const refused = await page.request.post('/api/security/emergency/ai-nutritionist/start', { data: { confirm: 'ai-nutritionist', reason: 'operator tries', minutes: 5 } });
+    const refused = await page.request.post('/api/security/emergency/ai-nutritionist/start', {
+      data: { confirm: 'ai-nutritionist', reason: 'operator tries', minutes: 5 },
+    });
     expect(refused.status()).toBe(403);
     expect((await refused.json()).error.message).toContain('needs admin');
     expect(jsonpath('peerauthentication', 'default', '.spec.mtls.mode')).toBe('STRICT');
@@ -37,7 +41,9 @@ test.describe('rate limits as admin', () => {
   test.use({ storageState: `${AUTH_DIR}/admin.json` });
   test('refuses an invalid token bucket with a field error', async ({ page }) => {
     const rv = jsonpath('envoyfilter', 'ai-coach-rate-limit', '.metadata.resourceVersion');
-    const response = await page.request.put('/api/security/rate-limits/ai-nutritionist/ai-coach-rate-limit/0', { data: { resourceVersion: rv, reason: 'test', maxTokens: 10, tokensPerFill: 20, fillInterval: '10 parsecs' } });
+    const response = await page.request.put('/api/security/rate-limits/ai-nutritionist/ai-coach-rate-limit/0', {
+      data: { resourceVersion: rv, reason: 'test', maxTokens: 10, tokensPerFill: 20, fillInterval: '10 parsecs' },
+    });
     expect(response.status()).toBe(400);
     const message = (await response.json()).error.message;
     expect(message).toContain('tokensPerFill: cannot exceed the bucket size');
@@ -83,7 +89,9 @@ test.describe('emergency PERMISSIVE', () => {
       // Restart the dashboard: the pending revert must be picked up from the cluster.
       await stop(dashboard);
       dashboard = await startDashboard();
-      await expect.poll(() => jsonpath('peerauthentication', 'default', '.spec.mtls.mode'), { timeout: Math.max(0, deadline - Date.now()) + 10_000, intervals: [500] }).toBe('STRICT');
+      await expect
+        .poll(() => jsonpath('peerauthentication', 'default', '.spec.mtls.mode'), { timeout: Math.max(0, deadline - Date.now()) + 10_000, intervals: [500] })
+        .toBe('STRICT');
       expect(Date.now() - deadline).toBeLessThan(10_000);
 
       await page.goto('/audit?namespace=ai-nutritionist');

@@ -42,13 +42,38 @@ test.beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   // A clean environment: no KUBECONFIG, a HOME without ~/.kube, not in a pod.
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '', HOME: tmp, TMPDIR: tmp, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', HOSTNAME: '127.0.0.1', PORT: String(port), NEXTAUTH_URL: base, NEXTAUTH_SECRET: 'standalone-e2e-secret-0123456789abcdef' };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '',
+    HOME: tmp,
+    TMPDIR: tmp,
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    HOSTNAME: '127.0.0.1',
+    PORT: String(port),
+    NEXTAUTH_URL: base,
+    NEXTAUTH_SECRET: 'standalone-e2e-secret-0123456789abcdef',
+  };
   // process.execPath: the Node 24 that npm put on the PATH for Playwright.
-  server = spawn(process.execPath, ['server.js'], { cwd: app, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}) });
+  server = spawn(process.execPath, ['server.js'], {
+    cwd: app,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+  });
   server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await expect
-    .poll(async () => (server.exitCode !== null ? `exited: ${output}` : await fetch(`${base}/api/healthz`).then((r) => r.status, () => 'down')), { timeout: 60_000 })
+    .poll(
+      async () =>
+        server.exitCode !== null
+          ? `exited: ${output}`
+          : await fetch(`${base}/api/healthz`).then(
+              (r) => r.status,
+              () => 'down',
+            ),
+      { timeout: 60_000 },
+    )
     .toBe(200);
 });
 

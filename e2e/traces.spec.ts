@@ -22,12 +22,18 @@ test.describe('traces', () => {
     await form.getByRole('button', { name: 'Search' }).click();
     await expect(page).toHaveURL(/tags=%7B%22error%22%3A%22true%22%7D/);
     // A failure that came from the downstream call has three services in it.
-    const row = page.getByRole('table', { name: 'Traces found' }).getByRole('row', { name: /\(3 services\)/ }).first();
+    const row = page
+      .getByRole('table', { name: 'Traces found' })
+      .getByRole('row', { name: /\(3 services\)/ })
+      .first();
     await expect
-      .poll(async () => {
-        if ((await row.count()) === 0) await form.getByRole('button', { name: 'Search' }).click();
-        return row.count();
-      }, { timeout: 30_000, intervals: [2000] })
+      .poll(
+        async () => {
+          if ((await row.count()) === 0) await form.getByRole('button', { name: 'Search' }).click();
+          return row.count();
+        },
+        { timeout: 30_000, intervals: [2000] },
+      )
       .toBeGreaterThan(0);
     await expect(row).toContainText('error');
     await row.getByRole('button').click();
@@ -37,7 +43,10 @@ test.describe('traces', () => {
     await expect(spans.first()).toHaveAccessibleName(/^istio-ingressgateway\.istio-system .*on the critical path/);
     await expect(waterfall.getByRole('button', { name: /^ai-coach-service\.ai-nutritionist .*error/ }).first()).toBeVisible();
     await expect(waterfall.getByRole('button', { name: /^nutrition-service\.ai-nutritionist / }).first()).toBeVisible();
-    await waterfall.getByRole('button', { name: /^ai-coach-service\.ai-nutritionist / }).first().click();
+    await waterfall
+      .getByRole('button', { name: /^ai-coach-service\.ai-nutritionist / })
+      .first()
+      .click();
     await expect(page.getByRole('table', { name: 'Span tags' }).getByRole('row', { name: /^x-request-id / })).toBeVisible();
     await expect(page.getByRole('link', { name: 'Open in Jaeger' })).toHaveAttribute('href', /^http:\/\/jaeger\.example\/trace\/[0-9a-f]+$/);
 
@@ -93,7 +102,9 @@ test.describe('traces', () => {
       const page = await context.newPage();
       await signIn(page, 'viewer');
       await page.goto('/traces');
-      await expect(page.getByRole('alert').filter({ hasText: 'Jaeger is unavailable' })).toContainText(`Jaeger is unavailable: Jaeger at http://127.0.0.1:${closed} is unreachable`);
+      await expect(page.getByRole('alert').filter({ hasText: 'Jaeger is unavailable' })).toContainText(
+        `Jaeger is unavailable: Jaeger at http://127.0.0.1:${closed} is unreachable`,
+      );
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Traffic' }).click();
       await expect(page.getByRole('region', { name: 'Route default-split of nutrition-service-canary' })).toBeVisible();
     } finally {

@@ -8,7 +8,15 @@ import { jsonpath, kubectl } from './kube';
 const route = (page: Page, vs: string, name: string) => page.getByRole('region', { name: `Route ${name} of ${vs}` });
 const reviews = (path: string) => jsonpath('virtualservice', 'reviews', path, BOOKINFO);
 const setReviewsDefault = (destinations: { subset: string; weight?: number }[]) =>
-  kubectl('patch', 'virtualservice', 'reviews', '-n', BOOKINFO, '--type=json', `-p=${JSON.stringify([{ op: 'replace', path: '/spec/http/1/route', value: destinations.map((d) => ({ destination: { host: 'reviews', subset: d.subset }, ...(d.weight === undefined ? {} : { weight: d.weight }) })) }])}`);
+  kubectl(
+    'patch',
+    'virtualservice',
+    'reviews',
+    '-n',
+    BOOKINFO,
+    '--type=json',
+    `-p=${JSON.stringify([{ op: 'replace', path: '/spec/http/1/route', value: destinations.map((d) => ({ destination: { host: 'reviews', subset: d.subset }, ...(d.weight === undefined ? {} : { weight: d.weight }) })) }])}`,
+  );
 
 test.describe('traffic on a Bookinfo-shaped mesh', () => {
   test.beforeEach(() => {
@@ -43,11 +51,16 @@ test.describe('traffic on a Bookinfo-shaped mesh', () => {
   });
 
   test('a three-way split has presets for v3; a destination with traffic cannot be removed, one at 0 % can', async ({ page }) => {
-    setReviewsDefault([{ subset: 'v1', weight: 80 }, { subset: 'v2', weight: 20 }, { subset: 'v3', weight: 0 }]);
+    setReviewsDefault([
+      { subset: 'v1', weight: 80 },
+      { subset: 'v2', weight: 20 },
+      { subset: 'v3', weight: 0 },
+    ]);
     await page.goto(`/traffic?namespace=${BOOKINFO}`);
     const split = route(page, 'reviews', 'route 2');
     const presets = split.getByRole('group', { name: 'Presets for route route 2' });
-    for (const name of ['Promote v2', 'v2 10%', 'Promote v3', 'v3 5%', 'v3 10%', 'v3 25%', 'v3 50%', 'Roll back to v1']) await expect(presets.getByRole('button', { name, exact: true })).toBeVisible();
+    for (const name of ['Promote v2', 'v2 10%', 'Promote v3', 'v3 5%', 'v3 10%', 'v3 25%', 'v3 50%', 'Roll back to v1'])
+      await expect(presets.getByRole('button', { name, exact: true })).toBeVisible();
     await presets.getByRole('button', { name: 'v3 10%', exact: true }).click();
     await expect(split.getByRole('slider', { name: 'reviews v3 weight' })).toHaveAttribute('aria-valuenow', '10');
     await split.getByRole('button', { name: 'Discard' }).click();
@@ -65,16 +78,28 @@ test.describe('traffic on a Bookinfo-shaped mesh', () => {
   });
 
   test('the API refuses removing a destination that takes traffic, and weights that do not add up, changing nothing', async ({ request }) => {
-    setReviewsDefault([{ subset: 'v1', weight: 90 }, { subset: 'v2', weight: 10 }]);
+    setReviewsDefault([
+      { subset: 'v1', weight: 90 },
+      { subset: 'v2', weight: 10 },
+    ]);
     const before = reviews('.metadata.resourceVersion');
-    const put = (destinations: unknown) => request.put(`/api/traffic/${BOOKINFO}/reviews/routes/1/destinations`, { data: { resourceVersion: before, reason: 'api test', destinations } });
+    const put = (destinations: unknown) =>
+      request.put(`/api/traffic/${BOOKINFO}/reviews/routes/1/destinations`, { data: { resourceVersion: before, reason: 'api test', destinations } });
     const removal = await put([{ host: 'reviews', subset: 'v1', weight: 100 }]);
     expect(removal.status()).toBe(400);
     expect((await removal.json()).error.message).toMatch(/reviews v2 cannot be removed: it takes 10%/);
-    const sum = await put([{ host: 'reviews', subset: 'v1', weight: 90 }, { host: 'reviews', subset: 'v2', weight: 5 }, { host: 'reviews', subset: 'v3', weight: 0 }]);
+    const sum = await put([
+      { host: 'reviews', subset: 'v1', weight: 90 },
+      { host: 'reviews', subset: 'v2', weight: 5 },
+      { host: 'reviews', subset: 'v3', weight: 0 },
+    ]);
     expect(sum.status()).toBe(400);
     expect((await sum.json()).error.message).toMatch(/must add up to 100 \(they add up to 95\)/);
-    const unknown = await put([{ host: 'reviews', subset: 'v1', weight: 90 }, { host: 'reviews', subset: 'v2', weight: 10 }, { host: 'reviews', subset: 'v9', weight: 0 }]);
+    const unknown = await put([
+      { host: 'reviews', subset: 'v1', weight: 90 },
+      { host: 'reviews', subset: 'v2', weight: 10 },
+      { host: 'reviews', subset: 'v9', weight: 0 },
+    ]);
     expect((await unknown.json()).error.message).toMatch(/Subset "v9" is not in the DestinationRule for reviews \(it has v1, v2, v3\)/);
     expect(reviews('.metadata.resourceVersion')).toBe(before);
   });
@@ -122,7 +147,9 @@ test.describe('traffic on a Bookinfo-shaped mesh', () => {
     await editor.getByLabel('Reason for this change').fill('no change, just saved');
     await editor.getByRole('button', { name: 'Save match rules' }).click();
     await expect(editor).toHaveCount(0);
-    expect(jsonpath('virtualservice', 'ratings', '.spec.http[0].match[0]', BOOKINFO)).toBe('{"ignoreUriCase":true,"method":{"exact":"GET"},"uri":{"regex":"^/ratings/[0-9]+$"}}');
+    expect(jsonpath('virtualservice', 'ratings', '.spec.http[0].match[0]', BOOKINFO)).toBe(
+      '{"ignoreUriCase":true,"method":{"exact":"GET"},"uri":{"regex":"^/ratings/[0-9]+$"}}',
+    );
   });
 
   test('a match edit started before a kubectl change shows the conflict view, then saves on the latest version', async ({ page }) => {
@@ -164,7 +191,10 @@ test.describe('the blue-green switch only where routes are blue-green', () => {
 
   test('a 100/0 route of subsets v1/v2 gets the switch when its VirtualService is annotated meshdeck.io/strategy: blue-green', async ({ page }) => {
     ensureBookinfo();
-    setReviewsDefault([{ subset: 'v1', weight: 100 }, { subset: 'v2', weight: 0 }]);
+    setReviewsDefault([
+      { subset: 'v1', weight: 100 },
+      { subset: 'v2', weight: 0 },
+    ]);
     await page.goto(`/traffic?namespace=${BOOKINFO}`);
     const split = route(page, 'reviews', 'route 2');
     await expect(split.getByRole('slider', { name: 'reviews v2 weight' })).toHaveAttribute('aria-valuenow', '0');

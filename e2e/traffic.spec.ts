@@ -45,7 +45,15 @@ test.describe('traffic splits', () => {
     await split.getByRole('button', { name: 'Review change' }).click();
     await split.getByLabel('Reason for this change').fill('widen the canary');
 
-    kubectl('patch', 'virtualservice', 'nutrition-service-canary', '-n', 'ai-nutritionist', '--type=json', '-p=[{"op":"replace","path":"/spec/http/3/route/0/weight","value":60},{"op":"replace","path":"/spec/http/3/route/1/weight","value":40}]');
+    kubectl(
+      'patch',
+      'virtualservice',
+      'nutrition-service-canary',
+      '-n',
+      'ai-nutritionist',
+      '--type=json',
+      '-p=[{"op":"replace","path":"/spec/http/3/route/0/weight","value":60},{"op":"replace","path":"/spec/http/3/route/1/weight","value":40}]',
+    );
     await split.getByRole('button', { name: 'Apply' }).click();
 
     const conflict = split.getByRole('alert', { name: 'Conflict' });
@@ -63,7 +71,15 @@ test.describe('traffic splits', () => {
     await page.goto('/traffic?namespace=ai-nutritionist');
     const ab = route(page, 'ai-coach-service-ab-test', 'ab-test');
     await expect(ab.getByRole('slider', { name: 'ai-coach-service algorithm-b weight' })).toHaveAttribute('aria-valuenow', '50');
-    kubectl('patch', 'virtualservice', 'ai-coach-service-ab-test', '-n', 'ai-nutritionist', '--type=json', '-p=[{"op":"replace","path":"/spec/http/2/route/0/weight","value":80},{"op":"replace","path":"/spec/http/2/route/1/weight","value":20}]');
+    kubectl(
+      'patch',
+      'virtualservice',
+      'ai-coach-service-ab-test',
+      '-n',
+      'ai-nutritionist',
+      '--type=json',
+      '-p=[{"op":"replace","path":"/spec/http/2/route/0/weight","value":80},{"op":"replace","path":"/spec/http/2/route/1/weight","value":20}]',
+    );
     await expect(ab.getByRole('slider', { name: 'ai-coach-service algorithm-b weight' })).toHaveAttribute('aria-valuenow', '20', { timeout: 2000 });
   });
 
@@ -98,7 +114,9 @@ test.describe('traffic splits', () => {
     await editor.getByRole('textbox', { name: 'Match 1 condition 2 value' }).fill('premium');
     await editor.getByRole('button', { name: 'Save match rules' }).click();
     await expect(flag.getByText('x-feature-flag-new-provider matches /enabled|on/ and x-user-tier = premium')).toBeVisible();
-    expect(jsonpath('virtualservice', 'nutrition-service-canary', '.spec.http[1].match[0].headers')).toBe('{"x-feature-flag-new-provider":{"regex":"enabled|on"},"x-user-tier":{"exact":"premium"}}');
+    expect(jsonpath('virtualservice', 'nutrition-service-canary', '.spec.http[1].match[0].headers')).toBe(
+      '{"x-feature-flag-new-provider":{"regex":"enabled|on"},"x-user-tier":{"exact":"premium"}}',
+    );
   });
 });
 
@@ -117,13 +135,47 @@ test.describe('traffic API refuses bad requests and changes nothing', () => {
   test('each bad request gets a 4xx with a message', async ({ request }) => {
     const before = current();
     const cases: { name: string; send: () => Promise<import('@playwright/test').APIResponse>; status: number; message: RegExp }[] = [
-      { name: 'weights summing to 90', send: () => request.put(url, { data: body([40, 50]) }), status: 400, message: /must add up to 100 \(they add up to 90\)/ },
+      {
+        name: 'weights summing to 90',
+        send: () => request.put(url, { data: body([40, 50]) }),
+        status: 400,
+        message: /must add up to 100 \(they add up to 90\)/,
+      },
       { name: 'a negative weight', send: () => request.put(url, { data: body([110, -10]) }), status: 400, message: /must be 0 or more/ },
-      { name: 'an unknown subset', send: () => request.put(url, { data: body([50, 50], current(), 'algorithm-z') }), status: 400, message: /has the destinations ai-coach-service\/algorithm-a, ai-coach-service\/algorithm-b.*not ai-coach-service\/algorithm-z/ },
-      { name: 'a stale resourceVersion', send: () => request.put(url, { data: body([60, 40], String(Number(before) - 1)) }), status: 409, message: /changed|modified/ },
-      { name: 'malformed JSON', send: () => request.put(url, { data: Buffer.from('{"weights": ['), headers: { 'content-type': 'application/json' } }), status: 400, message: /not valid JSON/ },
-      { name: 'a 1 MB body', send: () => request.put(url, { data: Buffer.from(JSON.stringify({ ...body([50, 50]), padding: 'x'.repeat(1024 * 1024) })), headers: { 'content-type': 'application/json' } }), status: 413, message: /larger than|limit/ },
-      { name: 'a cross-site request', send: () => request.put(url, { data: body([60, 40]), headers: { origin: 'https://evil.example' } }), status: 403, message: /Cross-site request refused/ },
+      {
+        name: 'an unknown subset',
+        send: () => request.put(url, { data: body([50, 50], current(), 'algorithm-z') }),
+        status: 400,
+        message: /has the destinations ai-coach-service\/algorithm-a, ai-coach-service\/algorithm-b.*not ai-coach-service\/algorithm-z/,
+      },
+      {
+        name: 'a stale resourceVersion',
+        send: () => request.put(url, { data: body([60, 40], String(Number(before) - 1)) }),
+        status: 409,
+        message: /changed|modified/,
+      },
+      {
+        name: 'malformed JSON',
+        send: () => request.put(url, { data: Buffer.from('{"weights": ['), headers: { 'content-type': 'application/json' } }),
+        status: 400,
+        message: /not valid JSON/,
+      },
+      {
+        name: 'a 1 MB body',
+        send: () =>
+          request.put(url, {
+            data: Buffer.from(JSON.stringify({ ...body([50, 50]), padding: 'x'.repeat(1024 * 1024) })),
+            headers: { 'content-type': 'application/json' },
+          }),
+        status: 413,
+        message: /larger than|limit/,
+      },
+      {
+        name: 'a cross-site request',
+        send: () => request.put(url, { data: body([60, 40]), headers: { origin: 'https://evil.example' } }),
+        status: 403,
+        message: /Cross-site request refused/,
+      },
       { name: 'no reason', send: () => request.put(url, { data: { ...body([60, 40]), reason: '' } }), status: 400, message: /reason: say why/ },
     ];
     for (const c of cases) {

@@ -17,7 +17,10 @@ const SEED_NAMES: [string, RegExp][] = [
   ['an alert', /CanaryHighErrorRate|\bHighErrorRate\b|HighLatencyP99|LowRequestRate/],
   ['an issuer', /auth\.ai-/i],
   ['a subset', /algorithm-[ab]\b|eu-gdpr/i],
-  ['a routing header', /x-canary-enabled|x-feature-flag-|x-ab-test|x-deployment-target|x-testing-mode|x-circuit-breaker-test|x-load-test|x-test-scenario|x-premium-feature-test|x-user-verified|cloudfront-viewer-country/i],
+  [
+    'a routing header',
+    /x-canary-enabled|x-feature-flag-|x-ab-test|x-deployment-target|x-testing-mode|x-circuit-breaker-test|x-load-test|x-test-scenario|x-premium-feature-test|x-user-verified|cloudfront-viewer-country/i,
+  ],
 ];
 
 const isSource = (file: string) => /\.(ts|tsx|js|mjs|cjs|css)$/.test(file) && !/\.test\.(ts|tsx)$/.test(file) && !/\.d\.ts$/.test(file);
@@ -69,7 +72,15 @@ describe('no demo names in app/, lib/ or components/', () => {
 
   it('the patterns catch the seed names (the test can fail)', () => {
     const caught = (text: string) => SEED_NAMES.some(([, re]) => re.test(text));
-    for (const text of ["useState('https://auth.ai-nutritionist.com/user-1')", "a.labels.alertname === 'CanaryHighErrorRate'", 'user_tier="premium"', 'max(ai_nutritionist_active_users)', 'ai-coach-service', 'x-user-tier: beta']) expect(caught(text), text).toBe(true);
+    for (const text of [
+      "useState('https://auth.ai-nutritionist.com/user-1')",
+      "a.labels.alertname === 'CanaryHighErrorRate'",
+      'user_tier="premium"',
+      'max(ai_nutritionist_active_users)',
+      'ai-coach-service',
+      'x-user-tier: beta',
+    ])
+      expect(caught(text), text).toBe(true);
     for (const text of ['networking.istio.io/v1beta1', 'canary', 'stable', 'x-request-id', 'a repayment plan']) expect(caught(text), text).toBe(false);
   });
 });

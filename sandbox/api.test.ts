@@ -37,7 +37,11 @@ async function request(method: string, path: string, options: { body?: unknown; 
 /** Opens a watch and collects its events until `stop()`. */
 async function watch(path: string, accept?: string) {
   const controller = new AbortController();
-  const response = await fetch(`${sandbox.url}${path}`, { headers: { authorization: 'Bearer sandbox-admin-token', ...(accept ? { accept } : {}) }, dispatcher: agent, signal: controller.signal });
+  const response = await fetch(`${sandbox.url}${path}`, {
+    headers: { authorization: 'Bearer sandbox-admin-token', ...(accept ? { accept } : {}) },
+    dispatcher: agent,
+    signal: controller.signal,
+  });
   const events: { type: string; object: Json }[] = [];
   const reading = (async () => {
     let buffered = '';
@@ -55,12 +59,18 @@ async function watch(path: string, accept?: string) {
   return { events, stop: async () => (controller.abort(), reading) };
 }
 
-const vs = (version: string, namespace = 'default', name = '') => `/apis/networking.istio.io/${version}/namespaces/${namespace}/virtualservices${name ? `/${name}` : ''}`;
-const route = (weights: number[]) => ({ hosts: ['reviews'], http: [{ route: weights.map((weight, i) => ({ destination: { host: 'reviews', subset: `v${i + 1}` }, weight })) }] });
+const vs = (version: string, namespace = 'default', name = '') =>
+  `/apis/networking.istio.io/${version}/namespaces/${namespace}/virtualservices${name ? `/${name}` : ''}`;
+const route = (weights: number[]) => ({
+  hosts: ['reviews'],
+  http: [{ route: weights.map((weight, i) => ({ destination: { host: 'reviews', subset: `v${i + 1}` }, weight })) }],
+});
 
 describe('objects created through one served version work through every other', () => {
   it('creates through v1beta1, updates through v1alpha3, patches and applies through v1, watches and deletes through v1beta1', async () => {
-    const created = await request('POST', vs('v1beta1'), { body: { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'reviews' }, spec: route([90, 10]) } });
+    const created = await request('POST', vs('v1beta1'), {
+      body: { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: { name: 'reviews' }, spec: route([90, 10]) },
+    });
     expect(created.status).toBe(201);
     expect(created.body.apiVersion).toBe('networking.istio.io/v1beta1');
     const watcher = await watch(`${vs('v1beta1')}?watch=true&resourceVersion=${String(created.body.metadata!.resourceVersion)}`);
@@ -71,21 +81,39 @@ describe('objects created through one served version work through every other', 
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ apiVersion: 'networking.istio.io/v1alpha3', metadata: { generation: 2 } });
 
-    const patched = await request('PATCH', vs('v1', 'default', 'reviews'), { body: [{ op: 'replace', path: '/spec/http/0/route/0/weight', value: 70 }, { op: 'replace', path: '/spec/http/0/route/1/weight', value: 30 }], contentType: 'application/json-patch+json' });
+    const patched = await request('PATCH', vs('v1', 'default', 'reviews'), {
+      body: [
+        { op: 'replace', path: '/spec/http/0/route/0/weight', value: 70 },
+        { op: 'replace', path: '/spec/http/0/route/1/weight', value: 30 },
+      ],
+      contentType: 'application/json-patch+json',
+    });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ apiVersion: 'networking.istio.io/v1', metadata: { generation: 3 } });
-    const merged = await request('PATCH', vs('v1beta1', 'default', 'reviews'), { body: { metadata: { labels: { tier: 'backend' } } }, contentType: 'application/merge-patch+json' });
+    const merged = await request('PATCH', vs('v1beta1', 'default', 'reviews'), {
+      body: { metadata: { labels: { tier: 'backend' } } },
+      contentType: 'application/merge-patch+json',
+    });
     // Only the version differs from the stored object: metadata changed, the spec did not.
     expect(merged.body).toMatchObject({ apiVersion: 'networking.istio.io/v1beta1', metadata: { generation: 3, labels: { tier: 'backend' } } });
-    const applied = await request('PATCH', `${vs('v1', 'default', 'reviews')}?fieldManager=team-a&force=true`, { body: `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews}\nspec:\n  hosts: [reviews]\n  http: [{route: [{destination: {host: reviews, subset: v1}, weight: 50}, {destination: {host: reviews, subset: v2}, weight: 50}]}]\n`, contentType: 'application/apply-patch+yaml' });
+    const applied = await request('PATCH', `${vs('v1', 'default', 'reviews')}?fieldManager=team-a&force=true`, {
+      body: `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews}\nspec:\n  hosts: [reviews]\n  http: [{route: [{destination: {host: reviews, subset: v1}, weight: 50}, {destination: {host: reviews, subset: v2}, weight: 50}]}]\n`,
+      contentType: 'application/apply-patch+yaml',
+    });
     expect(applied.status).toBe(200);
-    expect(applied.body.metadata!.managedFields).toEqual(expect.arrayContaining([expect.objectContaining({ manager: 'team-a', operation: 'Apply', apiVersion: 'networking.istio.io/v1' })]));
+    expect(applied.body.metadata!.managedFields).toEqual(
+      expect.arrayContaining([expect.objectContaining({ manager: 'team-a', operation: 'Apply', apiVersion: 'networking.istio.io/v1' })]),
+    );
 
     const list = await request('GET', vs('v1alpha3'));
     expect(list.body).toMatchObject({ apiVersion: 'networking.istio.io/v1alpha3', kind: 'VirtualServiceList' });
     expect(list.body.items!.map((i) => i.apiVersion)).toEqual(['networking.istio.io/v1alpha3']);
 
-    expect((await request('DELETE', vs('v1beta1', 'default', 'reviews'))).body).toMatchObject({ kind: 'Status', status: 'Success', details: { name: 'reviews', kind: 'virtualservices' } });
+    expect((await request('DELETE', vs('v1beta1', 'default', 'reviews'))).body).toMatchObject({
+      kind: 'Status',
+      status: 'Success',
+      details: { name: 'reviews', kind: 'virtualservices' },
+    });
     await expect.poll(() => watcher.events.map((e) => e.type)).toEqual(['MODIFIED', 'MODIFIED', 'MODIFIED', 'MODIFIED', 'DELETED']);
     await watcher.stop();
     expect(new Set(watcher.events.map((e) => e.object.apiVersion))).toEqual(new Set(['networking.istio.io/v1beta1']));
@@ -99,7 +127,9 @@ describe('metadata-only lists, gets and watches (client-go metadata informers)',
 
   beforeAll(async () => {
     for (const name of ['web-1', 'web-2']) {
-      await request('POST', pods, { body: { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } });
+      await request('POST', pods, {
+        body: { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } },
+      });
     }
   });
 
@@ -110,7 +140,11 @@ describe('metadata-only lists, gets and watches (client-go metadata informers)',
     expect(body.items!.map((i) => i.metadata.name)).toEqual(['web-1', 'web-2']);
     for (const item of body.items!) {
       expect(Object.keys(item).sort()).toEqual(['apiVersion', 'kind', 'metadata']);
-      expect(item).toMatchObject({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: { namespace: 'default', labels: { app: 'web' }, uid: expect.any(String) } });
+      expect(item).toMatchObject({
+        kind: 'PartialObjectMetadata',
+        apiVersion: 'meta.k8s.io/v1',
+        metadata: { namespace: 'default', labels: { app: 'web' }, uid: expect.any(String) },
+      });
     }
     // Paging works the same.
     const page = await request('GET', `${pods}?limit=1`, { accept: listAccept });
@@ -120,7 +154,11 @@ describe('metadata-only lists, gets and watches (client-go metadata informers)',
 
   it('gets one object as PartialObjectMetadata', async () => {
     const { body } = await request('GET', `${pods}/web-1`, { accept: objectAccept });
-    expect(body).toEqual({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: expect.objectContaining({ name: 'web-1', namespace: 'default' }) });
+    expect(body).toEqual({
+      kind: 'PartialObjectMetadata',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: expect.objectContaining({ name: 'web-1', namespace: 'default' }),
+    });
   });
 
   it('watches with PartialObjectMetadata objects in every event', async () => {
@@ -131,12 +169,18 @@ describe('metadata-only lists, gets and watches (client-go metadata informers)',
     await expect.poll(() => watcher.events.map((e) => e.type)).toEqual(['MODIFIED', 'DELETED']);
     await watcher.stop();
     for (const { object } of watcher.events) expect(Object.keys(object).sort()).toEqual(['apiVersion', 'kind', 'metadata']);
-    expect(watcher.events[0]!.object).toMatchObject({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: { name: 'web-1', labels: { seen: 'yes' } } });
+    expect(watcher.events[0]!.object).toMatchObject({
+      kind: 'PartialObjectMetadata',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: { name: 'web-1', labels: { seen: 'yes' } },
+    });
   });
 
   it('falls back along the Accept list, and answers 406 when nothing in it can be served', async () => {
     // The protobuf range is skipped; a list type on a get is not acceptable there.
-    expect((await request('GET', pods, { accept: `application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,${listAccept}` })).body.kind).toBe('PartialObjectMetadataList');
+    expect(
+      (await request('GET', pods, { accept: `application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,${listAccept}` })).body.kind,
+    ).toBe('PartialObjectMetadataList');
     expect((await request('GET', `${pods}/web-1`, { accept: listAccept })).body.kind).toBe('Pod');
     expect((await request('GET', pods, { accept: 'application/json' })).body.kind).toBe('PodList');
     const refused = await request('GET', pods, { accept: 'application/vnd.kubernetes.protobuf' });
@@ -147,7 +191,21 @@ describe('metadata-only lists, gets and watches (client-go metadata informers)',
 
 describe('more of what a real API server does', () => {
   it('serves core/v1 Events as events.k8s.io/v1 with the renamed fields, both ways', async () => {
-    await request('POST', '/apis/events.k8s.io/v1/namespaces/default/events', { body: { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'e1' }, regarding: { kind: 'Pod', name: 'web-1', namespace: 'default' }, note: 'hello', reason: 'Tested', type: 'Normal', reportingController: 'meshdeck', reportingInstance: 'x', action: 'Test', eventTime: '2026-01-01T00:00:00.000000Z' } });
+    await request('POST', '/apis/events.k8s.io/v1/namespaces/default/events', {
+      body: {
+        apiVersion: 'events.k8s.io/v1',
+        kind: 'Event',
+        metadata: { name: 'e1' },
+        regarding: { kind: 'Pod', name: 'web-1', namespace: 'default' },
+        note: 'hello',
+        reason: 'Tested',
+        type: 'Normal',
+        reportingController: 'meshdeck',
+        reportingInstance: 'x',
+        action: 'Test',
+        eventTime: '2026-01-01T00:00:00.000000Z',
+      },
+    });
     const core = await request('GET', '/api/v1/namespaces/default/events/e1');
     expect(core.body).toMatchObject({ apiVersion: 'v1', kind: 'Event', involvedObject: { name: 'web-1' }, message: 'hello', reportingComponent: 'meshdeck' });
     const list = await request('GET', '/apis/events.k8s.io/v1/namespaces/default/events');
@@ -158,11 +216,19 @@ describe('more of what a real API server does', () => {
   });
 
   it('keeps an object with finalizers until the last one is removed', async () => {
-    await request('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', finalizers: ['meshdeck.io/hold'] }, data: { a: 'b' } } });
+    await request('POST', '/api/v1/namespaces/default/configmaps', {
+      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', finalizers: ['meshdeck.io/hold'] }, data: { a: 'b' } },
+    });
     const deleted = await request('DELETE', '/api/v1/namespaces/default/configmaps/held');
-    expect(deleted.body).toMatchObject({ kind: 'ConfigMap', metadata: { deletionTimestamp: expect.any(String), deletionGracePeriodSeconds: 0, finalizers: ['meshdeck.io/hold'] } });
+    expect(deleted.body).toMatchObject({
+      kind: 'ConfigMap',
+      metadata: { deletionTimestamp: expect.any(String), deletionGracePeriodSeconds: 0, finalizers: ['meshdeck.io/hold'] },
+    });
     expect((await request('GET', '/api/v1/namespaces/default/configmaps/held')).status).toBe(200);
-    await request('PATCH', '/api/v1/namespaces/default/configmaps/held', { body: { metadata: { finalizers: null } }, contentType: 'application/merge-patch+json' });
+    await request('PATCH', '/api/v1/namespaces/default/configmaps/held', {
+      body: { metadata: { finalizers: null } },
+      contentType: 'application/merge-patch+json',
+    });
     expect((await request('GET', '/api/v1/namespaces/default/configmaps/held')).status).toBe(404);
   });
 
@@ -192,7 +258,10 @@ describe('more of what a real API server does', () => {
 
   it('lets anonymous requests read /version but not discovery, and refuses an unknown token', async () => {
     expect((await request('GET', '/version', { token: null })).status).toBe(200);
-    expect((await request('GET', '/apis', { token: null })).body).toMatchObject({ code: 403, message: 'forbidden: User "system:anonymous" cannot get path "/apis"' });
+    expect((await request('GET', '/apis', { token: null })).body).toMatchObject({
+      code: 403,
+      message: 'forbidden: User "system:anonymous" cannot get path "/apis"',
+    });
     expect((await request('GET', '/apis', { token: 'nope' })).status).toBe(401);
   });
 });

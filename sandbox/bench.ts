@@ -26,8 +26,21 @@ function manifests(dir: string) {
       spec: {
         hosts: [host],
         http: [
-          { name: 'beta', match: [{ headers: { 'x-user-tier': { exact: 'beta' } } }], route: [{ destination: { host, subset: 'canary' }, weight: 100 }], timeout: '30s' },
-          { name: 'default', route: [{ destination: { host, subset: 'stable' }, weight: 90 }, { destination: { host, subset: 'canary' }, weight: 10 }], timeout: '30s', retries: { attempts: 2, perTryTimeout: '10s' } },
+          {
+            name: 'beta',
+            match: [{ headers: { 'x-user-tier': { exact: 'beta' } } }],
+            route: [{ destination: { host, subset: 'canary' }, weight: 100 }],
+            timeout: '30s',
+          },
+          {
+            name: 'default',
+            route: [
+              { destination: { host, subset: 'stable' }, weight: 90 },
+              { destination: { host, subset: 'canary' }, weight: 10 },
+            ],
+            timeout: '30s',
+            retries: { attempts: 2, perTryTimeout: '10s' },
+          },
         ],
       },
     });
@@ -69,7 +82,11 @@ for (let i = 0; i < PATCHES; i++) {
   const response = await fetch(`${api}/namespaces/bench-${n % NAMESPACES}/virtualservices/svc-${n}`, {
     method: 'PATCH',
     headers: { ...headers, 'content-type': 'application/json-patch+json' },
-    body: JSON.stringify([{ op: 'test', path: '/spec/http/1/name', value: 'default' }, { op: 'replace', path: '/spec/http/1/route/0/weight', value: weight }, { op: 'replace', path: '/spec/http/1/route/1/weight', value: 100 - weight }]),
+    body: JSON.stringify([
+      { op: 'test', path: '/spec/http/1/name', value: 'default' },
+      { op: 'replace', path: '/spec/http/1/route/0/weight', value: weight },
+      { op: 'replace', path: '/spec/http/1/route/1/weight', value: 100 - weight },
+    ]),
     dispatcher,
   });
   const body = await response.text();
@@ -156,5 +173,7 @@ const results = {
 console.info(`startup incl. loading and validating ${VIRTUAL_SERVICES} objects: ${(results.startupWithLoadMs / 1000).toFixed(1)} s`);
 console.info(`list all namespaces (${(listBytes / 1e6).toFixed(1)} MB): p50 ${fmt(results.listAllNamespaces.p50)}, p95 ${fmt(results.listAllNamespaces.p95)}`);
 console.info(`patch (JSON patch with test op): p50 ${fmt(results.patch.p50)}, p95 ${fmt(results.patch.p95)}, p99 ${fmt(results.patch.p99)}`);
-console.info(`change seen by all ${WATCHERS} watchers: p50 ${fmt(results.watchFanout20.p50)}, p95 ${fmt(results.watchFanout20.p95)}, max ${fmt(results.watchFanout20.max)}`);
+console.info(
+  `change seen by all ${WATCHERS} watchers: p50 ${fmt(results.watchFanout20.p50)}, p95 ${fmt(results.watchFanout20.p95)}, max ${fmt(results.watchFanout20.max)}`,
+);
 report(results);

@@ -34,17 +34,33 @@ const identities: DemoIdentity[] = [
   { context: 'operator', token: 'golden-operator-token', user: { username: 'operator', groups: ['meshdeck:operators', 'system:authenticated'] } },
   { context: 'dashboard', token: 'golden-dashboard-token', user: { username: 'meshdeck-dashboard', groups: ['meshdeck:dashboard', 'system:authenticated'] } },
 ];
-const tokenOf = (as: string) => (as === 'anonymous' ? undefined : as === 'invalid-token' ? 'a-token-the-server-does-not-know' : identities.find((i) => i.context === as)!.token);
+const tokenOf = (as: string) =>
+  as === 'anonymous' ? undefined : as === 'invalid-token' ? 'a-token-the-server-does-not-know' : identities.find((i) => i.context === as)!.token;
 
 const readMesh = { apiGroups: ['networking.istio.io', 'security.istio.io'], resources: ['*'], verbs: ['get', 'list', 'watch'] };
-const rbac = (kind: string, name: string, rest: Record<string, unknown>, namespace?: string): KubeObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: { name, ...(namespace ? { namespace } : {}) }, ...rest });
+const rbac = (kind: string, name: string, rest: Record<string, unknown>, namespace?: string): KubeObject => ({
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind,
+  metadata: { name, ...(namespace ? { namespace } : {}) },
+  ...rest,
+});
 const roleRef = (name: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name });
 const group = (name: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name });
 const virtualService = (namespace: string, name: string, extra: Partial<KubeObject['metadata']> = {}): KubeObject => ({
   apiVersion: 'networking.istio.io/v1',
   kind: 'VirtualService',
   metadata: { name, namespace, ...extra },
-  spec: { hosts: [name], http: [{ route: [{ destination: { host: name, subset: 'v1' }, weight: 80 }, { destination: { host: name, subset: 'v2' }, weight: 20 }] }] },
+  spec: {
+    hosts: [name],
+    http: [
+      {
+        route: [
+          { destination: { host: name, subset: 'v1' }, weight: 80 },
+          { destination: { host: name, subset: 'v2' }, weight: 20 },
+        ],
+      },
+    ],
+  },
 });
 
 // The README's fixtures: RoleBindings in both namespaces only, and the dashboard's right to impersonate.
@@ -52,18 +68,35 @@ const fixtures: KubeObject[] = [
   ...['ai-nutritionist', 'other'].map((name): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
   virtualService('other', 'reports', { labels: { app: 'reports' } }),
   rbac('ClusterRole', 'meshdeck-viewer', { rules: [readMesh] }),
-  rbac('ClusterRole', 'meshdeck-operator', { rules: [readMesh, { apiGroups: ['networking.istio.io'], resources: ['virtualservices', 'destinationrules'], verbs: ['patch'] }] }),
+  rbac('ClusterRole', 'meshdeck-operator', {
+    rules: [readMesh, { apiGroups: ['networking.istio.io'], resources: ['virtualservices', 'destinationrules'], verbs: ['patch'] }],
+  }),
   ...['ai-nutritionist', 'other'].flatMap((namespace) => [
     rbac('RoleBinding', 'meshdeck-viewers', { subjects: [group('meshdeck:viewers')], roleRef: roleRef('meshdeck-viewer') }, namespace),
     rbac('RoleBinding', 'meshdeck-operators', { subjects: [group('meshdeck:operators')], roleRef: roleRef('meshdeck-operator') }, namespace),
   ]),
   rbac('ClusterRole', 'meshdeck-impersonator', { rules: [{ apiGroups: [''], resources: ['users', 'groups'], verbs: ['impersonate'] }] }),
-  rbac('ClusterRoleBinding', 'meshdeck-impersonator', { subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'meshdeck-dashboard' }], roleRef: roleRef('meshdeck-impersonator') }),
+  rbac('ClusterRoleBinding', 'meshdeck-impersonator', {
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'meshdeck-dashboard' }],
+    roleRef: roleRef('meshdeck-impersonator'),
+  }),
 ];
 
 // ---- normalization (README "Normalization of response bodies") ------------------------
 
-const TIME_FIELDS = new Set(['creationTimestamp', 'deletionTimestamp', 'time', 'firstTimestamp', 'lastTimestamp', 'eventTime', 'deprecatedFirstTimestamp', 'deprecatedLastTimestamp', 'acquireTime', 'renewTime', 'lastTransitionTime']);
+const TIME_FIELDS = new Set([
+  'creationTimestamp',
+  'deletionTimestamp',
+  'time',
+  'firstTimestamp',
+  'lastTimestamp',
+  'eventTime',
+  'deprecatedFirstTimestamp',
+  'deprecatedLastTimestamp',
+  'acquireTime',
+  'renewTime',
+  'lastTransitionTime',
+]);
 
 const normalizeMessage = (message: string) =>
   message
@@ -142,7 +175,9 @@ async function staleResourceVersion(name: string): Promise<string> {
   // Still the version this replay produced: the version before it is still the stale one.
   const known = replay.touched.get(name);
   if (known?.after === rv) return known.stale;
-  const touched = await mergePatch(vsPath('ai-nutritionist', name), { metadata: { labels: { touched: live.metadata.labels?.touched === 'yes' ? 'again' : 'yes' } } });
+  const touched = await mergePatch(vsPath('ai-nutritionist', name), {
+    metadata: { labels: { touched: live.metadata.labels?.touched === 'yes' ? 'again' : 'yes' } },
+  });
   replay.touched.set(name, { stale: rv, after: touched.metadata.resourceVersion! });
   return rv;
 }
@@ -173,14 +208,26 @@ const before: Record<string, () => Promise<void>> = {
     await mergePatch(vsPath('other', 'reports'), { metadata: { labels: { changed: 'before-compaction' } } });
     sandbox.store.compact();
   },
-  '70': async () => void (await admin('POST', vsPath('ai-nutritionist'), virtualService('ai-nutritionist', 'finalized', { finalizers: ['meshdeck.io/cleanup'] }))),
+  '70': async () =>
+    void (await admin('POST', vsPath('ai-nutritionist'), virtualService('ai-nutritionist', 'finalized', { finalizers: ['meshdeck.io/cleanup'] }))),
 };
 
 /** Writes the recording script made while a watch was open. */
 const whileWatching: Record<string, () => Promise<void>> = {
   '62': async () => {
     await admin('POST', vsPath('ai-nutritionist'), virtualService('ai-nutritionist', 'watch-demo'));
-    await mergePatch(vsPath('ai-nutritionist', 'watch-demo'), { spec: { http: [{ route: [{ destination: { host: 'watch-demo', subset: 'v1' }, weight: 50 }, { destination: { host: 'watch-demo', subset: 'v2' }, weight: 50 }] }] } });
+    await mergePatch(vsPath('ai-nutritionist', 'watch-demo'), {
+      spec: {
+        http: [
+          {
+            route: [
+              { destination: { host: 'watch-demo', subset: 'v1' }, weight: 50 },
+              { destination: { host: 'watch-demo', subset: 'v2' }, weight: 50 },
+            ],
+          },
+        ],
+      },
+    });
     await admin('DELETE', vsPath('ai-nutritionist', 'watch-demo'));
   },
   '64': async () => void (await mergePatch(vsPath('other', 'reports'), { metadata: { labels: { changed: 'while-watching' } } })),
@@ -193,7 +240,9 @@ const enoughEvents: Record<string, number> = { '62': 3, '65': 1 };
 
 type ApiResource = { name: string; verbs: string[]; storageVersionHash?: string };
 const resourceSet = (resources: ApiResource[]) =>
-  resources.map((r) => ({ ...r, verbs: [...r.verbs].sort(), ...(r.storageVersionHash ? { storageVersionHash: '<hash>' } : {}) })).sort((a, b) => a.name.localeCompare(b.name));
+  resources
+    .map((r) => ({ ...r, verbs: [...r.verbs].sort(), ...(r.storageVersionHash ? { storageVersionHash: '<hash>' } : {}) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 
 function compareBodies(id: string, expected: unknown, actual: unknown): void {
   const want = expected as Record<string, unknown>;
@@ -223,7 +272,11 @@ function compareBodies(id: string, expected: unknown, actual: unknown): void {
 
 // ---- the replay ------------------------------------------------------------------
 
-const files = existsSync(goldenDir) ? readdirSync(goldenDir).filter((f) => f.endsWith('.json')).sort() : [];
+const files = existsSync(goldenDir)
+  ? readdirSync(goldenDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+  : [];
 
 describe('the sandbox answers like kube-apiserver 1.24 (../shared/k8s-golden)', () => {
   beforeAll(async () => {
@@ -242,31 +295,41 @@ describe('the sandbox answers like kube-apiserver 1.24 (../shared/k8s-golden)', 
 
   for (const file of files) {
     const id = file.slice(0, 2);
-    it(file, async (context) => {
-      const exchange = JSON.parse(readFileSync(resolve(goldenDir, file), 'utf8')) as Exchange;
-      const { request } = exchange;
-      await before[id]?.();
-      const values = await placeholders(exchange);
-      const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, substitute(v, values)]));
-      const body = request.body === null ? undefined : typeof request.body === 'string' ? substitute(request.body, values) : JSON.parse(substitute(JSON.stringify(request.body), values));
-      const response = await call(request.as, request.method, substitute(request.path, values), headers, body);
+    it(
+      file,
+      async (context) => {
+        const exchange = JSON.parse(readFileSync(resolve(goldenDir, file), 'utf8')) as Exchange;
+        const { request } = exchange;
+        await before[id]?.();
+        const values = await placeholders(exchange);
+        const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, substitute(v, values)]));
+        const body =
+          request.body === null
+            ? undefined
+            : typeof request.body === 'string'
+              ? substitute(request.body, values)
+              : JSON.parse(substitute(JSON.stringify(request.body), values));
+        const response = await call(request.as, request.method, substitute(request.path, values), headers, body);
 
-      let answer: unknown;
-      if (Array.isArray(exchange.response.body)) {
-        const writes = whileWatching[id]?.();
-        answer = await readEvents(response.body!, (events) => enoughEvents[id] !== undefined && events.length >= enoughEvents[id]);
-        await writes;
-      } else {
-        answer = await response.json();
-      }
-      if ((answer as { metadata?: { continue?: string } }).metadata?.continue) replay.continue = (answer as { metadata: { continue: string } }).metadata.continue;
-      if (notReproduced[id]) context.skip(notReproduced[id]);
+        let answer: unknown;
+        if (Array.isArray(exchange.response.body)) {
+          const writes = whileWatching[id]?.();
+          answer = await readEvents(response.body!, (events) => enoughEvents[id] !== undefined && events.length >= enoughEvents[id]);
+          await writes;
+        } else {
+          answer = await response.json();
+        }
+        if ((answer as { metadata?: { continue?: string } }).metadata?.continue)
+          replay.continue = (answer as { metadata: { continue: string } }).metadata.continue;
+        if (notReproduced[id]) context.skip(notReproduced[id]);
 
-      expect(response.status, exchange.title).toBe(exchange.response.status);
-      expect(response.headers.get('content-type')?.split(';')[0]).toBe(exchange.response.headers['content-type']);
-      if (exchange.response.headers.warning) expect(response.headers.get('warning')).toBe(exchange.response.headers.warning.join(', '));
-      compareBodies(id, exchange.response.body, normalize(answer));
-    }, 15_000);
+        expect(response.status, exchange.title).toBe(exchange.response.status);
+        expect(response.headers.get('content-type')?.split(';')[0]).toBe(exchange.response.headers['content-type']);
+        if (exchange.response.headers.warning) expect(response.headers.get('warning')).toBe(exchange.response.headers.warning.join(', '));
+        compareBodies(id, exchange.response.body, normalize(answer));
+      },
+      15_000,
+    );
   }
 
   it('lists every difference with a reason', () => {

@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(async () => sandbox?.stop());
 
-const jsonpath = async (kind: string, name: string, path: string) => ((await sandbox.kubectl(['get', kind, name, ...ns, '-o', `jsonpath={${path}}`]))).stdout;
+const jsonpath = async (kind: string, name: string, path: string) => (await sandbox.kubectl(['get', kind, name, ...ns, '-o', `jsonpath={${path}}`])).stdout;
 const resourceVersion = (kind: string, name: string) => jsonpath(kind, name, '.metadata.resourceVersion');
 
 describe('kubectl against the sandbox', () => {
@@ -26,7 +26,13 @@ describe('kubectl against the sandbox', () => {
 
     const listed = await sandbox.kubectl(['get', 'virtualservices,destinationrules,peerauthentications', ...ns]);
     expect(listed.status).toBe(0);
-    for (const name of ['nutrition-service-canary', 'ai-coach-service-ab-test', 'payment-service-blue-green', 'destinationrule.networking.istio.io/ai-coach-service', 'peerauthentication.security.istio.io/default']) {
+    for (const name of [
+      'nutrition-service-canary',
+      'ai-coach-service-ab-test',
+      'payment-service-blue-green',
+      'destinationrule.networking.istio.io/ai-coach-service',
+      'peerauthentication.security.istio.io/default',
+    ]) {
       expect(listed.stdout).toContain(name);
     }
     expect(listed.stdout).toMatch(/default\s+STRICT/);
@@ -41,7 +47,14 @@ describe('kubectl against the sandbox', () => {
   });
 
   it("runs the platform document's quick rollback and emergency commands as written", async () => {
-    const rollback = await sandbox.kubectl(['patch', 'virtualservice', 'nutrition-service-canary', ...ns, "--type=json", '-p=[{"op":"replace","path":"/spec/http/0/route/0/weight","value":100},{"op":"replace","path":"/spec/http/0/route/1/weight","value":0}]']);
+    const rollback = await sandbox.kubectl([
+      'patch',
+      'virtualservice',
+      'nutrition-service-canary',
+      ...ns,
+      '--type=json',
+      '-p=[{"op":"replace","path":"/spec/http/0/route/0/weight","value":100},{"op":"replace","path":"/spec/http/0/route/1/weight","value":0}]',
+    ]);
     expect(rollback.stdout).toContain('virtualservice.networking.istio.io/nutrition-service-canary patched');
     expect(await jsonpath('virtualservice', 'nutrition-service-canary', '.spec.http[0].route[*].weight')).toBe('100 0');
 
@@ -49,14 +62,23 @@ describe('kubectl against the sandbox', () => {
     expect(emergency.stdout).toContain('peerauthentication.security.istio.io/default patched');
     expect(await jsonpath('peerauthentication', 'default', '.spec.mtls.mode')).toBe('PERMISSIVE');
 
-    const bypass = await sandbox.kubectl(['patch', 'virtualservice', 'ai-nutritionist-traffic-management', ...ns, '--type=json', '-p=[{"op":"replace","path":"/spec/http/0/fault","value":null}]']);
+    const bypass = await sandbox.kubectl([
+      'patch',
+      'virtualservice',
+      'ai-nutritionist-traffic-management',
+      ...ns,
+      '--type=json',
+      '-p=[{"op":"replace","path":"/spec/http/0/fault","value":null}]',
+    ]);
     expect(bypass.status).toBe(0);
     expect(await jsonpath('virtualservice', 'ai-nutritionist-traffic-management', '.spec.http[0].fault')).toBe('');
   });
 
   it('kubectl get -w prints a change made by another client within a second', async () => {
     const home = mkdtempSync(join(tmpdir(), 'kubectl-home-'));
-    const watcher = spawn('kubectl', ['get', 'virtualservices', ...ns, '-w', '--output-watch-events'], { env: { ...process.env, KUBECONFIG: sandbox.kubeconfig, HOME: home } });
+    const watcher = spawn('kubectl', ['get', 'virtualservices', ...ns, '-w', '--output-watch-events'], {
+      env: { ...process.env, KUBECONFIG: sandbox.kubeconfig, HOME: home },
+    });
     let output = '';
     const seen = new Promise<number>((resolve) => {
       watcher.stdout.on('data', (chunk: Buffer) => {
@@ -90,15 +112,33 @@ describe('kubectl against the sandbox', () => {
     expect(stale.stderr).toContain('Error from server (Conflict)');
     expect(stale.stderr).toContain('the object has been modified');
 
-    const failedTest = await sandbox.kubectl(['patch', 'virtualservice', 'nutrition-service-canary', ...ns, '--type=json', '-p=[{"op":"test","path":"/spec/http/3/route/1/weight","value":42},{"op":"replace","path":"/spec/http/3/route/1/weight","value":42}]']);
+    const failedTest = await sandbox.kubectl([
+      'patch',
+      'virtualservice',
+      'nutrition-service-canary',
+      ...ns,
+      '--type=json',
+      '-p=[{"op":"test","path":"/spec/http/3/route/1/weight","value":42},{"op":"replace","path":"/spec/http/3/route/1/weight","value":42}]',
+    ]);
     // As on kube-apiserver: a failed test op is a generic 422 that does not say which value differed.
     expect(failedTest.stderr).toContain('The request is invalid: the server rejected our request due to an error in our request');
 
-    const badWeight = await sandbox.kubectl(['patch', 'virtualservice', 'nutrition-service-canary', ...ns, '--type=json', '-p=[{"op":"replace","path":"/spec/http/3/route/0/weight","value":"abc"}]']);
+    const badWeight = await sandbox.kubectl([
+      'patch',
+      'virtualservice',
+      'nutrition-service-canary',
+      ...ns,
+      '--type=json',
+      '-p=[{"op":"replace","path":"/spec/http/3/route/0/weight","value":"abc"}]',
+    ]);
     expect(badWeight.stderr).toContain('The VirtualService "nutrition-service-canary" is invalid: ');
-    expect(badWeight.stderr).toContain('spec.http[3].route[0].weight: Invalid value: "string": spec.http[3].route[0].weight in body must be of type integer: "string"');
+    expect(badWeight.stderr).toContain(
+      'spec.http[3].route[0].weight: Invalid value: "string": spec.http[3].route[0].weight in body must be of type integer: "string"',
+    );
 
-    const viewer = await sandbox.kubectl(['patch', 'virtualservice', 'nutrition-service-canary', ...ns, '--type=merge', '-p={"spec":{"http":[]}}'], { context: 'sandbox-viewer' });
+    const viewer = await sandbox.kubectl(['patch', 'virtualservice', 'nutrition-service-canary', ...ns, '--type=merge', '-p={"spec":{"http":[]}}'], {
+      context: 'sandbox-viewer',
+    });
     expect(viewer.stderr).toContain('Error from server (Forbidden)');
     expect(viewer.stderr).toContain('User "viewer@meshdeck.local" cannot patch resource "virtualservices"');
 
@@ -106,7 +146,8 @@ describe('kubectl against the sandbox', () => {
   });
 
   it('kubectl auth can-i answers per RBAC for each demo context', async () => {
-    const canI = async (context: string, verb: string, resource: string) => (await sandbox.kubectl(['auth', 'can-i', verb, resource, ...ns], { context })).stdout.trim();
+    const canI = async (context: string, verb: string, resource: string) =>
+      (await sandbox.kubectl(['auth', 'can-i', verb, resource, ...ns], { context })).stdout.trim();
     expect(await canI('sandbox-admin', 'patch', 'virtualservices')).toBe('yes');
     expect(await canI('sandbox-operator', 'patch', 'virtualservices')).toBe('yes');
     expect(await canI('sandbox-viewer', 'patch', 'virtualservices')).toBe('no');
@@ -118,10 +159,19 @@ describe('kubectl against the sandbox', () => {
 
   it('serves Istio printer columns, explain, server-side apply and events', async () => {
     expect((await sandbox.kubectl(['get', 'destinationrules', ...ns])).stdout).toMatch(/NAME\s+HOST\s+AGE/);
-    expect((await sandbox.kubectl(['explain', 'destinationrule.spec.trafficPolicy.outlierDetection.maxEjectionPercent'])).stdout).toContain('maxEjectionPercent <integer>');
+    expect((await sandbox.kubectl(['explain', 'destinationrule.spec.trafficPolicy.outlierDetection.maxEjectionPercent'])).stdout).toContain(
+      'maxEjectionPercent <integer>',
+    );
 
-    const manifest = JSON.stringify({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'ssa-demo', namespace: 'ai-nutritionist' }, spec: { host: 'ssa-demo', trafficPolicy: { connectionPool: { tcp: { maxConnections: 10 } } } } });
-    expect((await sandbox.kubectl(['apply', '--server-side', '--field-manager=team-a', '-f', '-'], { input: manifest })).stdout).toContain('serverside-applied');
+    const manifest = JSON.stringify({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'ssa-demo', namespace: 'ai-nutritionist' },
+      spec: { host: 'ssa-demo', trafficPolicy: { connectionPool: { tcp: { maxConnections: 10 } } } },
+    });
+    expect((await sandbox.kubectl(['apply', '--server-side', '--field-manager=team-a', '-f', '-'], { input: manifest })).stdout).toContain(
+      'serverside-applied',
+    );
     const other = manifest.replace('"maxConnections":10', '"maxConnections":20');
     const conflicting = await sandbox.kubectl(['apply', '--server-side', '--field-manager=team-b', '-f', '-'], { input: other });
     expect(conflicting.stderr).toContain('conflict with "team-a"');
@@ -129,7 +179,9 @@ describe('kubectl against the sandbox', () => {
     expect((await sandbox.kubectl(['apply', '--server-side', '--field-manager=team-b', '--force-conflicts', '-f', '-'], { input: other })).status).toBe(0);
     expect(await jsonpath('destinationrule', 'ssa-demo', '.spec.trafficPolicy.connectionPool.tcp.maxConnections')).toBe('20');
 
-    const events = (await sandbox.kubectl(['get', 'events', ...ns, '--field-selector', 'involvedObject.name=nutrition-service-canary', '-o', 'jsonpath={.items[*].reason}'])).stdout;
+    const events = (
+      await sandbox.kubectl(['get', 'events', ...ns, '--field-selector', 'involvedObject.name=nutrition-service-canary', '-o', 'jsonpath={.items[*].reason}'])
+    ).stdout;
     expect(events.split(' ')).toEqual(expect.arrayContaining(['Created', 'Patched']));
   });
 });
@@ -147,10 +199,21 @@ spec:
     - {destination: {host: docs-example, subset: v2}, weight: 25}
 `;
     expect((await sandbox.kubectl(['apply', '-f', '-'], { input: manifest })).stdout).toContain('virtualservice.networking.istio.io/docs-example created');
-    const patched = await sandbox.kubectl(['patch', 'virtualservices.v1.networking.istio.io', 'docs-example', ...ns, '--type=json', '-p=[{"op":"replace","path":"/spec/http/0/route/0/weight","value":60},{"op":"replace","path":"/spec/http/0/route/1/weight","value":40}]']);
+    const patched = await sandbox.kubectl([
+      'patch',
+      'virtualservices.v1.networking.istio.io',
+      'docs-example',
+      ...ns,
+      '--type=json',
+      '-p=[{"op":"replace","path":"/spec/http/0/route/0/weight","value":60},{"op":"replace","path":"/spec/http/0/route/1/weight","value":40}]',
+    ]);
     expect(patched.stderr).toBe('');
     expect(patched.stdout).toContain('virtualservice.networking.istio.io/docs-example patched');
-    const read = JSON.parse((await sandbox.kubectl(['get', 'virtualservices.v1beta1.networking.istio.io', 'docs-example', ...ns, '-o', 'json'])).stdout) as { apiVersion: string; metadata: { generation: number }; spec: { http: { route: { weight: number }[] }[] } };
+    const read = JSON.parse((await sandbox.kubectl(['get', 'virtualservices.v1beta1.networking.istio.io', 'docs-example', ...ns, '-o', 'json'])).stdout) as {
+      apiVersion: string;
+      metadata: { generation: number };
+      spec: { http: { route: { weight: number }[] }[] };
+    };
     expect(read.apiVersion).toBe('networking.istio.io/v1beta1');
     expect(read.spec.http[0]!.route.map((r) => r.weight)).toEqual([60, 40]);
     expect(read.metadata.generation).toBe(2);
@@ -158,7 +221,9 @@ spec:
     // A second apply of the same v1beta1 manifest (a merge patch through v1beta1) restores it; server-side apply and delete through v1alpha3.
     expect((await sandbox.kubectl(['apply', '-f', '-'], { input: manifest })).stdout).toContain('configured');
     expect(await jsonpath('virtualservices.v1alpha3.networking.istio.io', 'docs-example', '.spec.http[0].route[*].weight')).toBe('75 25');
-    const ssa = await sandbox.kubectl(['apply', '--server-side', '--field-manager=docs', '--force-conflicts', '-f', '-'], { input: manifest.replace('v1beta1', 'v1alpha3').replace('weight: 75', 'weight: 70').replace('weight: 25', 'weight: 30') });
+    const ssa = await sandbox.kubectl(['apply', '--server-side', '--field-manager=docs', '--force-conflicts', '-f', '-'], {
+      input: manifest.replace('v1beta1', 'v1alpha3').replace('weight: 75', 'weight: 70').replace('weight: 25', 'weight: 30'),
+    });
     expect(ssa.stdout).toContain('serverside-applied');
     expect(await jsonpath('virtualservice', 'docs-example', '.spec.http[0].route[*].weight')).toBe('70 30');
     expect((await sandbox.kubectl(['delete', 'virtualservices.v1alpha3.networking.istio.io', 'docs-example', ...ns])).stdout).toContain('deleted');
@@ -166,7 +231,10 @@ spec:
 });
 
 describe('kubectl create for core kinds (protobuf bodies)', () => {
-  const get = async (args: string[]) => JSON.parse((await sandbox.kubectl(['get', ...args, '-o', 'json'])).stdout) as Record<string, unknown> & { metadata: { name: string; namespace?: string; labels?: Record<string, string> } };
+  const get = async (args: string[]) =>
+    JSON.parse((await sandbox.kubectl(['get', ...args, '-o', 'json'])).stdout) as Record<string, unknown> & {
+      metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+    };
 
   it('creates a namespace, a ConfigMap and a Secret from literals, and a ServiceAccount', async () => {
     for (const args of [
@@ -184,7 +252,10 @@ describe('kubectl create for core kinds (protobuf bodies)', () => {
     expect(configMap).toMatchObject({ data: { mode: 'fast', retries: '3' }, metadata: { name: 'settings', namespace: 'proto' } });
     // Empty protobuf fields stay out, as Go's omitempty leaves them out of JSON.
     expect(configMap.metadata).not.toHaveProperty('generateName');
-    expect(await get(['secret', 'credentials', '-n', 'proto'])).toMatchObject({ type: 'Opaque', data: { password: Buffer.from('hunter2').toString('base64') } });
+    expect(await get(['secret', 'credentials', '-n', 'proto'])).toMatchObject({
+      type: 'Opaque',
+      data: { password: Buffer.from('hunter2').toString('base64') },
+    });
     expect(await get(['serviceaccount', 'robot', '-n', 'proto'])).toMatchObject({ kind: 'ServiceAccount', metadata: { name: 'robot', namespace: 'proto' } });
   });
 
@@ -202,10 +273,21 @@ describe('kubectl create for core kinds (protobuf bodies)', () => {
       expect(created.stderr, args.join(' ')).toBe('');
     }
     expect(await get(['role', 'reader', '-n', 'proto'])).toMatchObject({ rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }] });
-    expect(await get(['rolebinding', 'reader', '-n', 'proto'])).toMatchObject({ roleRef: { kind: 'Role', name: 'reader' }, subjects: [{ kind: 'ServiceAccount', name: 'robot', namespace: 'proto' }] });
+    expect(await get(['rolebinding', 'reader', '-n', 'proto'])).toMatchObject({
+      roleRef: { kind: 'Role', name: 'reader' },
+      subjects: [{ kind: 'ServiceAccount', name: 'robot', namespace: 'proto' }],
+    });
     expect(await get(['clusterrolebinding', 'proto-reader'])).toMatchObject({ subjects: [{ kind: 'User', name: 'alice' }] });
-    expect(await get(['deployment', 'web', '-n', 'proto'])).toMatchObject({ spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { spec: { containers: [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }] }] } } } });
-    expect(await get(['service', 'web', '-n', 'proto'])).toMatchObject({ spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] } });
+    expect(await get(['deployment', 'web', '-n', 'proto'])).toMatchObject({
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+        template: { spec: { containers: [{ name: 'nginx', image: 'nginx', ports: [{ containerPort: 80 }] }] } },
+      },
+    });
+    expect(await get(['service', 'web', '-n', 'proto'])).toMatchObject({
+      spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] },
+    });
     expect(await get(['pdb', 'web', '-n', 'proto'])).toMatchObject({ spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } });
 
     // kubectl scale goes through the autoscaling/v1 Scale subresource.
@@ -273,7 +355,18 @@ spec:
   policyTypes: [Ingress]
   ingress: [{from: [{podSelector: {}}]}]
 `;
-  const kinds = ['namespace/dry', 'serviceaccount/web', 'clusterrole.rbac.authorization.k8s.io/dry-reader', 'clusterrolebinding.rbac.authorization.k8s.io/dry-reader', 'role.rbac.authorization.k8s.io/web', 'rolebinding.rbac.authorization.k8s.io/web', 'deployment.apps/web', 'service/web', 'poddisruptionbudget.policy/web', 'networkpolicy.networking.k8s.io/web'];
+  const kinds = [
+    'namespace/dry',
+    'serviceaccount/web',
+    'clusterrole.rbac.authorization.k8s.io/dry-reader',
+    'clusterrolebinding.rbac.authorization.k8s.io/dry-reader',
+    'role.rbac.authorization.k8s.io/web',
+    'rolebinding.rbac.authorization.k8s.io/web',
+    'deployment.apps/web',
+    'service/web',
+    'poddisruptionbudget.policy/web',
+    'networkpolicy.networking.k8s.io/web',
+  ];
 
   it('validates creates and changes of every kind a deployment needs without changing anything', async () => {
     const before = sandbox.store.currentVersion();
@@ -285,7 +378,9 @@ spec:
 
     expect((await sandbox.kubectl(['apply', '-f', '-'], { input: manifest })).status).toBe(0);
     const applied = sandbox.store.currentVersion();
-    const changed = await sandbox.kubectl(['apply', '--dry-run=server', '-f', '-'], { input: manifest.replace('replicas: 2', 'replicas: 5').replace('minAvailable: 1', 'minAvailable: 2') });
+    const changed = await sandbox.kubectl(['apply', '--dry-run=server', '-f', '-'], {
+      input: manifest.replace('replicas: 2', 'replicas: 5').replace('minAvailable: 1', 'minAvailable: 2'),
+    });
     expect(changed.stdout).toContain('deployment.apps/web configured (server dry run)');
     expect(changed.stdout).toContain('poddisruptionbudget.policy/web configured (server dry run)');
     expect(sandbox.store.currentVersion()).toBe(applied);
@@ -293,7 +388,9 @@ spec:
   });
 
   it('refuses objects in a namespace the same dry run only pretended to create, as kube-apiserver does', async () => {
-    const dry = await sandbox.kubectl(['apply', '--dry-run=server', '-f', '-'], { input: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: not-yet}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: not-yet}\n' });
+    const dry = await sandbox.kubectl(['apply', '--dry-run=server', '-f', '-'], {
+      input: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: not-yet}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: not-yet}\n',
+    });
     expect(dry.stdout).toContain('namespace/not-yet created (server dry run)');
     expect(dry.stderr).toContain('namespaces "not-yet" not found');
   });

@@ -41,9 +41,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 try {
-  const traffic = values.traffic || values.scenario
-    ? { scenario: withOverrides(loadScenario(values.scenario), values.rate ? { rate: Number(values.rate) } : {}), port: Number(values['traffic-port'] ?? 16686) }
-    : undefined;
+  const traffic =
+    values.traffic || values.scenario
+      ? {
+          scenario: withOverrides(loadScenario(values.scenario), values.rate ? { rate: Number(values.rate) } : {}),
+          port: Number(values['traffic-port'] ?? 16686),
+        }
+      : undefined;
   const sandbox = await startSandbox({
     traffic,
     port,
@@ -57,7 +61,8 @@ try {
   console.info(`sandbox: kubeconfig ${sandbox.kubeconfig}`);
   console.info(`sandbox: contexts ${demoIdentities.map((i) => i.context).join(', ')} (current: sandbox-admin)`);
   console.info(`sandbox: try  KUBECONFIG=${sandbox.kubeconfig} kubectl get virtualservices -n ai-nutritionist`);
-  if (sandbox.trafficUrl) console.info(`sandbox: traffic at ${traffic!.scenario.rate} req/s; metrics ${sandbox.trafficUrl}/metrics, Jaeger API ${sandbox.trafficUrl}/api`);
+  if (sandbox.trafficUrl)
+    console.info(`sandbox: traffic at ${traffic!.scenario.rate} req/s; metrics ${sandbox.trafficUrl}/metrics, Jaeger API ${sandbox.trafficUrl}/api`);
   const shutdown = async () => {
     await sandbox.stop();
     process.exit(0);

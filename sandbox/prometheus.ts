@@ -27,7 +27,9 @@ function scaleDuration(value: string, scale: number): string {
 /** The rule groups of every PrometheusRule in the manifests, ready for Prometheus' rule_files. */
 export function ruleGroups(manifestDir = defaultManifestDir, forScale = 1): unknown[] {
   const text = readFileSync(join(manifestDir, 'observability-complete.yaml'), 'utf8');
-  const rules = parseAllDocuments(text).map((d) => d.toJS()).filter((o) => o?.kind === 'PrometheusRule');
+  const rules = parseAllDocuments(text)
+    .map((d) => d.toJS())
+    .filter((o) => o?.kind === 'PrometheusRule');
   const groups = rules.flatMap((r) => (r.spec.groups ?? []) as { rules: { for?: string }[] }[]);
   if (forScale === 1) return groups;
   return groups.map((g) => ({ ...g, rules: g.rules.map((r) => (r.for ? { ...r, for: scaleDuration(r.for, forScale) } : r)) }));
@@ -56,7 +58,18 @@ export async function startPrometheus(options: PrometheusOptions): Promise<{ url
     }),
   );
   const port = options.port ?? 9090;
-  const child = spawn(binary, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=6h', '--web.enable-lifecycle', '--log.level=warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    binary,
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=6h',
+      '--web.enable-lifecycle',
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const url = `http://127.0.0.1:${port}`;

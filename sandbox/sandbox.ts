@@ -86,7 +86,9 @@ export function writeKubeconfig(path: string, url: string, certificate: Certific
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const crdFiles = readdirSync(join(here, 'crds')).filter((f) => f.endsWith('.yaml')).map((f) => join(here, 'crds', f));
+  const crdFiles = readdirSync(join(here, 'crds'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => join(here, 'crds', f));
   const crdList = loadCrdFiles(crdFiles);
   const registry = new ResourceRegistry(new CrdRegistry([]), crdList);
 
@@ -150,7 +152,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     const manifestDir = options.manifests === undefined ? defaultManifestDir : options.manifests;
     if (manifestDir) {
-      const files = readdirSync(manifestDir).filter((f) => /\.ya?ml$/.test(f)).sort();
+      const files = readdirSync(manifestDir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort();
       load(files.flatMap((f) => readYamlObjects(join(manifestDir, f))));
     }
   }
@@ -160,10 +164,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const kubeconfig = options.kubeconfig === null ? undefined : resolve(options.kubeconfig ?? '.sandbox/kubeconfig');
   // client-go sends bearer tokens only over TLS, so the sandbox speaks HTTPS even on loopback.
   const certificate = await loadOrCreateCertificate(kubeconfig ? join(dirname(kubeconfig), 'sandbox-tls.json') : undefined);
-  const handler = createSandboxHandler({ store, registry, identities: options.identities, hooks: { admit: hooks.admit, afterWrite: (ctx, verb, object) => {
-    if (object.kind === 'CustomResourceDefinition' && verb !== 'delete') registry.addCrd(object as never);
-    hooks.afterWrite(ctx, verb, object);
-  } }, log: options.log });
+  const handler = createSandboxHandler({
+    store,
+    registry,
+    identities: options.identities,
+    hooks: {
+      admit: hooks.admit,
+      afterWrite: (ctx, verb, object) => {
+        if (object.kind === 'CustomResourceDefinition' && verb !== 'delete') registry.addCrd(object as never);
+        hooks.afterWrite(ctx, verb, object);
+      },
+    },
+    log: options.log,
+  });
   const server = createServer({ key: certificate.key, cert: certificate.cert }, handler);
   server.keepAliveTimeout = 65_000;
   const host = options.host ?? '127.0.0.1';

@@ -6,7 +6,22 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { findPrometheus, startPrometheus } from '../sandbox/prometheus.ts';
-import { adopt, check, fetchOk, ms, percentile, portFrom, report, signIn, sized, sleep, startDashboard, startSandbox, tempDir, within } from './bench-support.ts';
+import {
+  adopt,
+  check,
+  fetchOk,
+  ms,
+  percentile,
+  portFrom,
+  report,
+  signIn,
+  sized,
+  sleep,
+  startDashboard,
+  startSandbox,
+  tempDir,
+  within,
+} from './bench-support.ts';
 
 const SERVICES = sized(100, 10);
 const [SETTLE_MS, SAMPLES] = sized([20_000, 40], [0, 10]);
@@ -22,7 +37,12 @@ const exporter = createServer((_req, res) => {
     for (const version of ['stable', 'canary']) {
       const share = version === 'stable' ? 0.9 : 0.1;
       const base = `reporter="destination",destination_service_namespace="bench",destination_service_name="svc-${i}",destination_version="${version}"`;
-      for (const [code, part] of [['200', 0.97], ['503', 0.02], ['404', 0.01]] as const) lines.push(`istio_requests_total{${base},response_code="${code}"} ${Math.floor(t * (i + 1) * share * part * 100) / 100}`);
+      for (const [code, part] of [
+        ['200', 0.97],
+        ['503', 0.02],
+        ['404', 0.01],
+      ] as const)
+        lines.push(`istio_requests_total{${base},response_code="${code}"} ${Math.floor(t * (i + 1) * share * part * 100) / 100}`);
       const count = t * (i + 1) * share;
       BUCKETS.forEach((le, k) => lines.push(`istio_request_duration_milliseconds_bucket{${base},le="${le}"} ${count * Math.min(1, (k + 1) / BUCKETS.length)}`));
       lines.push(`istio_request_duration_milliseconds_bucket{${base},le="+Inf"} ${count}`);
@@ -32,17 +52,40 @@ const exporter = createServer((_req, res) => {
   res.end(`${lines.join('\n')}\n`);
 });
 await new Promise<void>((r) => exporter.listen(0, '127.0.0.1', r));
-const prometheus = await startPrometheus({ dir: tempDir('bench-kpis'), target: `127.0.0.1:${(exporter.address() as AddressInfo).port}`, port: await portFrom('BENCH_PROMETHEUS_PORT'), scrapeInterval: '1s' });
+const prometheus = await startPrometheus({
+  dir: tempDir('bench-kpis'),
+  target: `127.0.0.1:${(exporter.address() as AddressInfo).port}`,
+  port: await portFrom('BENCH_PROMETHEUS_PORT'),
+  scrapeInterval: '1s',
+});
 adopt(prometheus.process);
 // The namespace and its Meshdeck configuration (SLOs, a business KPI, the canary rule), so the
 // SLO and business panels are measured as well, as they are on a configured mesh.
 const manifestDir = tempDir('bench-kpis-manifests');
 const config = {
-  slos: [{ sli: 'availability', objective: 0.999 }, { sli: 'latency', quantile: 0.99, objective: 2000 }, { sli: 'errorRate', objective: 0.001 }, { sli: 'throughput', objective: 100 }],
+  slos: [
+    { sli: 'availability', objective: 0.999 },
+    { sli: 'latency', quantile: 0.99, objective: 2000 },
+    { sli: 'errorRate', objective: 0.001 },
+    { sli: 'throughput', objective: 100 },
+  ],
   businessKpis: [{ name: 'Requests', query: 'sum(rate(istio_requests_total{reporter="destination",destination_service_namespace="bench"}[5m]))', unit: 'rps' }],
   canary: { versions: 'canary', errorRatioThreshold: 0.1, window: '2m' },
 };
-writeFileSync(join(manifestDir, 'bench.yaml'), [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'meshdeck-config', namespace: 'bench', labels: { 'meshdeck.io/config': 'true' } }, data: { 'meshdeck.yaml': JSON.stringify(config) } }].map((d) => JSON.stringify(d)).join('\n---\n'));
+writeFileSync(
+  join(manifestDir, 'bench.yaml'),
+  [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'meshdeck-config', namespace: 'bench', labels: { 'meshdeck.io/config': 'true' } },
+      data: { 'meshdeck.yaml': JSON.stringify(config) },
+    },
+  ]
+    .map((d) => JSON.stringify(d))
+    .join('\n---\n'),
+);
 const sandbox = await startSandbox(tempDir('bench-kpis-sandbox'), ['--manifests', manifestDir]);
 const { base } = await startDashboard({ MESHDECK_PROMETHEUS_URL: prometheus.url, KUBECONFIG: sandbox.kubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard' });
 const cookie = await signIn(base, 'viewer');
@@ -54,9 +97,13 @@ if (SETTLE_MS) {
   await sleep(SETTLE_MS);
 }
 // Rates need two scrapes: wait (at most a minute) until the services panel shows every service.
-await within(60, () => `the services panel showing ${SERVICES} services`, (async () => {
-  while (((await kpis()).services?.data?.length ?? 0) < SERVICES) await sleep(500);
-})());
+await within(
+  60,
+  () => `the services panel showing ${SERVICES} services`,
+  (async () => {
+    while (((await kpis()).services?.data?.length ?? 0) < SERVICES) await sleep(500);
+  })(),
+);
 const samples: number[] = [];
 let panels = 0;
 for (let i = 0; i < SAMPLES; i++) {
@@ -67,7 +114,9 @@ for (let i = 0; i < SAMPLES; i++) {
   check(body.services?.data, `the services panel has no data: ${JSON.stringify(body.services)}`);
   panels = body.services.data.length;
 }
-console.info(`GET /api/kpis for ${panels} services (6 panels, 6 Prometheus queries): p50 ${ms(percentile(samples, 50))}, p95 ${ms(percentile(samples, 95))}, max ${ms(Math.max(...samples))}`);
+console.info(
+  `GET /api/kpis for ${panels} services (6 panels, 6 Prometheus queries): p50 ${ms(percentile(samples, 50))}, p95 ${ms(percentile(samples, 95))}, max ${ms(Math.max(...samples))}`,
+);
 report({ services: panels, p50: percentile(samples, 50), p95: percentile(samples, 95) });
 exporter.close();
 await prometheus.stop();

@@ -21,7 +21,12 @@ const started = performance.now();
 for (const name of benches) {
   console.info(`\n── ${name} (BENCH_QUICK=1)`);
   const t = performance.now();
-  const child = spawn('npm', ['run', name, '--silent'], { cwd: root, env: { ...process.env, BENCH_QUICK: '1' }, stdio: ['ignore', 'inherit', 'pipe'], detached: true });
+  const child = spawn('npm', ['run', name, '--silent'], {
+    cwd: root,
+    env: { ...process.env, BENCH_QUICK: '1' },
+    stdio: ['ignore', 'inherit', 'pipe'],
+    detached: true,
+  });
   adopt(child);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -37,12 +42,18 @@ for (const name of benches) {
   clearTimeout(timer);
   const seconds = (performance.now() - t) / 1000;
   const failure = /bench failed: (.*)/.exec(stderr)?.[1] ?? stderr.trim().split('\n').at(-1) ?? '';
-  outcomes.push({ name, ok: code === 0, seconds, why: timedOut ? `did not finish within ${LIMIT_S} s (BENCH_QUICK_LIMIT_S)` : code === 0 ? '' : `exit ${code}: ${failure}` });
+  outcomes.push({
+    name,
+    ok: code === 0,
+    seconds,
+    why: timedOut ? `did not finish within ${LIMIT_S} s (BENCH_QUICK_LIMIT_S)` : code === 0 ? '' : `exit ${code}: ${failure}`,
+  });
 }
 
 const width = Math.max(...benches.map((b) => b.length));
 console.info('\ntest:bench (quick mode):');
-for (const o of outcomes) console.info(`  ${o.name.padEnd(width)}  ${o.ok ? 'ok    ' : 'FAILED'}  ${o.seconds.toFixed(1).padStart(5)} s${o.why ? `  ${o.why}` : ''}`);
+for (const o of outcomes)
+  console.info(`  ${o.name.padEnd(width)}  ${o.ok ? 'ok    ' : 'FAILED'}  ${o.seconds.toFixed(1).padStart(5)} s${o.why ? `  ${o.why}` : ''}`);
 const failed = outcomes.filter((o) => !o.ok).length;
 console.info(`test:bench: ${benches.length - failed} of ${benches.length} benches passed in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 process.exit(failed ? 1 : 0);

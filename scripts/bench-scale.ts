@@ -9,20 +9,26 @@ import { join } from 'node:path';
 import { BenchFailure, check, fetchOk, ms, percentile, QUICK, report, root, signIn, sleep, startDashboard, startProcess, tempDir } from './bench-support.ts';
 
 const quick = QUICK || process.argv.includes('--quick');
-const SIZE = quick ? { namespaces: 10, virtualServices: 200, destinationRules: 200, pods: 100, services: 40 } : { namespaces: 200, virtualServices: 10_000, destinationRules: 10_000, pods: 5_000, services: 2_000 };
+const SIZE = quick
+  ? { namespaces: 10, virtualServices: 200, destinationRules: 200, pods: 100, services: 40 }
+  : { namespaces: 200, virtualServices: 10_000, destinationRules: 10_000, pods: 5_000, services: 2_000 };
 const TARGET = { rssMb: 300, coldFillS: 5 };
 const WARM_SAMPLES = quick ? 2 : 5;
 // The V8 flags the dashboard ships with: `npm start`'s NODE_OPTIONS, which the Dockerfile and the
 // Deployment repeat (the three must agree). BENCH_NODE_OPTIONS tries others instead.
 const shipped = {
-  'npm start': /NODE_OPTIONS='([^']*)'/.exec((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '')?.[1],
+  'npm start': /NODE_OPTIONS='([^']*)'/.exec(
+    (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '',
+  )?.[1],
   Dockerfile: /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'))?.[1],
   'deploy/base/deployment.yaml': /- name: NODE_OPTIONS\s+value: "([^"]*)"/.exec(readFileSync(join(root, 'deploy/base/deployment.yaml'), 'utf8'))?.[1],
 };
 const SHIPPED_NODE_OPTIONS = shipped['npm start'] ?? '';
 check(
   Object.values(shipped).every((flags) => flags === SHIPPED_NODE_OPTIONS),
-  `the dashboard's NODE_OPTIONS differ: ${Object.entries(shipped).map(([where, flags]) => `${where}: ${flags === undefined ? 'none' : `"${flags}"`}`).join('; ')}`,
+  `the dashboard's NODE_OPTIONS differ: ${Object.entries(shipped)
+    .map(([where, flags]) => `${where}: ${flags === undefined ? 'none' : `"${flags}"`}`)
+    .join('; ')}`,
 );
 const NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? SHIPPED_NODE_OPTIONS;
 
@@ -38,9 +44,15 @@ function applied<T extends { metadata: Record<string, unknown> }>(object: T): T 
 
 function manifests(dir: string): void {
   const docs: unknown[] = [];
-  for (let n = 0; n < SIZE.namespaces; n++) docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `bench-${n}`, labels: { 'istio-injection': 'enabled' } } });
+  for (let n = 0; n < SIZE.namespaces; n++)
+    docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `bench-${n}`, labels: { 'istio-injection': 'enabled' } } });
   for (let i = 0; i < SIZE.services; i++) {
-    docs.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: service(i), namespace: namespace(i), labels: { app: service(i) } }, spec: { selector: { app: service(i) }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] } });
+    docs.push({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: service(i), namespace: namespace(i), labels: { app: service(i) } },
+      spec: { selector: { app: service(i) }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] },
+    });
   }
   for (let i = 0; i < SIZE.pods; i++) {
     const app = service(i % SIZE.services);
@@ -52,12 +64,31 @@ function manifests(dir: string): void {
         name: `${app}-${version}-${i.toString(36).padStart(5, '0')}`,
         namespace: namespace(i % SIZE.services),
         labels: { app, version, 'security.istio.io/tlsMode': 'istio', 'service.istio.io/canonical-name': app },
-        annotations: { 'sidecar.istio.io/status': JSON.stringify({ initContainers: ['istio-init'], containers: ['istio-proxy'], volumes: ['istio-envoy', 'istio-data', 'istio-podinfo', 'istio-token', 'istiod-ca-cert'], imagePullSecrets: null }) },
+        annotations: {
+          'sidecar.istio.io/status': JSON.stringify({
+            initContainers: ['istio-init'],
+            containers: ['istio-proxy'],
+            volumes: ['istio-envoy', 'istio-data', 'istio-podinfo', 'istio-token', 'istiod-ca-cert'],
+            imagePullSecrets: null,
+          }),
+        },
       },
       spec: {
         containers: [
-          { name: app, image: `registry.example/${app}:1.4.2`, ports: [{ containerPort: 8080 }], env: [{ name: 'VERSION', value: version }], resources: { requests: { cpu: '100m', memory: '128Mi' } } },
-          { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.30.3', args: ['proxy', 'sidecar', '--domain', '$(POD_NAMESPACE).svc.cluster.local', '--proxyLogLevel=warning', '--log_output_level=default:info'], ports: [{ containerPort: 15090, name: 'http-envoy-prom' }], resources: { requests: { cpu: '10m', memory: '40Mi' } } },
+          {
+            name: app,
+            image: `registry.example/${app}:1.4.2`,
+            ports: [{ containerPort: 8080 }],
+            env: [{ name: 'VERSION', value: version }],
+            resources: { requests: { cpu: '100m', memory: '128Mi' } },
+          },
+          {
+            name: 'istio-proxy',
+            image: 'docker.io/istio/proxyv2:1.30.3',
+            args: ['proxy', 'sidecar', '--domain', '$(POD_NAMESPACE).svc.cluster.local', '--proxyLogLevel=warning', '--log_output_level=default:info'],
+            ports: [{ containerPort: 15090, name: 'http-envoy-prom' }],
+            resources: { requests: { cpu: '10m', memory: '40Mi' } },
+          },
         ],
       },
     });
@@ -73,7 +104,14 @@ function manifests(dir: string): void {
           hosts: [`route-${i}`],
           http: [
             { name: 'beta', match: [{ headers: { 'x-user-tier': { exact: 'beta' } } }], route: [{ destination: { host, subset: 'canary' } }], timeout: '30s' },
-            { name: 'default', route: [{ destination: { host, subset: 'stable' }, weight: 90 }, { destination: { host, subset: 'canary' }, weight: 10 }], retries: { attempts: 2, perTryTimeout: '10s' } },
+            {
+              name: 'default',
+              route: [
+                { destination: { host, subset: 'stable' }, weight: 90 },
+                { destination: { host, subset: 'canary' }, weight: 10 },
+              ],
+              retries: { attempts: 2, perTryTimeout: '10s' },
+            },
           ],
         },
       }),
@@ -87,8 +125,14 @@ function manifests(dir: string): void {
         metadata: { name: `policy-${i}`, namespace: namespace(i) },
         spec: {
           host: service(i),
-          trafficPolicy: { connectionPool: { http: { http1MaxPendingRequests: 100 } }, outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' } },
-          subsets: [{ name: 'stable', labels: { version: 'stable' } }, { name: 'canary', labels: { version: 'canary' } }],
+          trafficPolicy: {
+            connectionPool: { http: { http1MaxPendingRequests: 100 } },
+            outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' },
+          },
+          subsets: [
+            { name: 'stable', labels: { version: 'stable' } },
+            { name: 'canary', labels: { version: 'canary' } },
+          ],
         },
       }),
     );
@@ -122,10 +166,18 @@ function treeMemory(pid: number): { rssKb: number; peakKb: number; processes: nu
 
 const dir = tempDir('bench-scale');
 manifests(dir);
-console.info(`bench: ${SIZE.virtualServices} VirtualServices, ${SIZE.destinationRules} DestinationRules, ${SIZE.pods} Pods, ${SIZE.services} Services in ${SIZE.namespaces} namespaces${quick ? ' (quick mode)' : ''}`);
+console.info(
+  `bench: ${SIZE.virtualServices} VirtualServices, ${SIZE.destinationRules} DestinationRules, ${SIZE.pods} Pods, ${SIZE.services} Services in ${SIZE.namespaces} namespaces${quick ? ' (quick mode)' : ''}`,
+);
 const loading = performance.now();
 const kubeconfig = join(dir, 'kubeconfig');
-const sandbox = await startProcess('sandbox', process.execPath, [join(root, 'sandbox/main.ts'), '--port', '0', '--kubeconfig', kubeconfig, '--manifests', dir], /Kubernetes API on (\S+)[^]*kubeconfig/, { seconds: 600 });
+const sandbox = await startProcess(
+  'sandbox',
+  process.execPath,
+  [join(root, 'sandbox/main.ts'), '--port', '0', '--kubeconfig', kubeconfig, '--manifests', dir],
+  /Kubernetes API on (\S+)[^]*kubeconfig/,
+  { seconds: 600 },
+);
 console.info(`bench: sandbox loaded in ${ms(performance.now() - loading)}`);
 // As `npm start` runs it (`next start` with its NODE_OPTIONS), without npm's own process in the tree.
 const dashboard = await startDashboard({ KUBECONFIG: kubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard', NODE_OPTIONS });
@@ -152,7 +204,19 @@ const coldFillMs = performance.now() - cold;
 check(traffic.items.length === SIZE.virtualServices, `/api/traffic listed ${traffic.items.length} VirtualServices, not ${SIZE.virtualServices}`);
 console.info(`bench: cold caches → first /api/traffic answer (${traffic.items.length} VirtualServices) in ${ms(coldFillMs)}`);
 
-const pages = ['/api/traffic', '/api/resilience', '/api/security', '/api/kpis', '/api/audit', '/api/namespaces', '/api/cluster', '/api/readyz', '/api/traffic?namespace=bench-1', '/api/resilience?namespace=bench-1', '/api/security?namespace=bench-1'];
+const pages = [
+  '/api/traffic',
+  '/api/resilience',
+  '/api/security',
+  '/api/kpis',
+  '/api/audit',
+  '/api/namespaces',
+  '/api/cluster',
+  '/api/readyz',
+  '/api/traffic?namespace=bench-1',
+  '/api/resilience?namespace=bench-1',
+  '/api/security?namespace=bench-1',
+];
 const results: Record<string, { firstMs: number; warmP50Ms: number; bytes: number; rssMbAfter: number }> = {};
 for (const page of pages) {
   const first = await get(page);
@@ -160,18 +224,38 @@ for (const page of pages) {
   for (let i = 0; i < WARM_SAMPLES; i++) warm.push((await get(page)).ms);
   const rssMbAfter = treeMemory(pid).rssKb / 1024;
   results[page] = { firstMs: first.ms, warmP50Ms: percentile(warm, 50), bytes: first.bytes, rssMbAfter };
-  console.info(`  ${page.padEnd(36)} first ${ms(first.ms).padStart(10)}, then p50 ${ms(percentile(warm, 50)).padStart(10)}  (${(first.bytes / 1e6).toFixed(2)} MB answer; RSS after ${rssMbAfter.toFixed(0)} MB)`);
+  console.info(
+    `  ${page.padEnd(36)} first ${ms(first.ms).padStart(10)}, then p50 ${ms(percentile(warm, 50)).padStart(10)}  (${(first.bytes / 1e6).toFixed(2)} MB answer; RSS after ${rssMbAfter.toFixed(0)} MB)`,
+  );
 }
 
 const full = treeMemory(pid);
 const mb = (kb: number) => kb / 1024;
 const verdict = (ok: boolean) => (ok ? 'within target' : 'OVER TARGET');
-console.info(`Dashboard RSS (${full.processes} processes, NODE_OPTIONS="${NODE_OPTIONS}"${NODE_OPTIONS === SHIPPED_NODE_OPTIONS ? ' as shipped' : ', not as shipped'}): ${mb(idle.rssKb).toFixed(0)} MB idle → ${mb(full.rssKb).toFixed(0)} MB with every cache full (peak ${mb(full.peakKb).toFixed(0)} MB); target ≤ ${TARGET.rssMb} MB: ${verdict(mb(full.rssKb) <= TARGET.rssMb)}`);
-console.info(`Cold fill (first /api/traffic): ${(coldFillMs / 1000).toFixed(2)} s; target ≤ ${TARGET.coldFillS} s: ${verdict(coldFillMs / 1000 <= TARGET.coldFillS)}`);
+console.info(
+  `Dashboard RSS (${full.processes} processes, NODE_OPTIONS="${NODE_OPTIONS}"${NODE_OPTIONS === SHIPPED_NODE_OPTIONS ? ' as shipped' : ', not as shipped'}): ${mb(idle.rssKb).toFixed(0)} MB idle → ${mb(full.rssKb).toFixed(0)} MB with every cache full (peak ${mb(full.peakKb).toFixed(0)} MB); target ≤ ${TARGET.rssMb} MB: ${verdict(mb(full.rssKb) <= TARGET.rssMb)}`,
+);
+console.info(
+  `Cold fill (first /api/traffic): ${(coldFillMs / 1000).toFixed(2)} s; target ≤ ${TARGET.coldFillS} s: ${verdict(coldFillMs / 1000 <= TARGET.coldFillS)}`,
+);
 // The streamed all-namespace answers are whole: every DestinationRule, every route.
 const resilience = (await (await fetchPage('/api/resilience')).json()) as { rules: unknown[]; routes: unknown[] };
-check(resilience.rules.length === SIZE.destinationRules && resilience.routes.length === 2 * SIZE.virtualServices, `/api/resilience listed ${resilience.rules.length} DestinationRules and ${resilience.routes.length} routes, not ${SIZE.destinationRules} and ${2 * SIZE.virtualServices}`);
-report({ quick, nodeOptions: NODE_OPTIONS, shippedNodeOptions: NODE_OPTIONS === SHIPPED_NODE_OPTIONS, size: SIZE, coldFillMs, rssMb: mb(full.rssKb), peakRssMb: mb(full.peakKb), idleRssMb: mb(idle.rssKb), targets: TARGET, pages: results });
+check(
+  resilience.rules.length === SIZE.destinationRules && resilience.routes.length === 2 * SIZE.virtualServices,
+  `/api/resilience listed ${resilience.rules.length} DestinationRules and ${resilience.routes.length} routes, not ${SIZE.destinationRules} and ${2 * SIZE.virtualServices}`,
+);
+report({
+  quick,
+  nodeOptions: NODE_OPTIONS,
+  shippedNodeOptions: NODE_OPTIONS === SHIPPED_NODE_OPTIONS,
+  size: SIZE,
+  coldFillMs,
+  rssMb: mb(full.rssKb),
+  peakRssMb: mb(full.peakKb),
+  idleRssMb: mb(idle.rssKb),
+  targets: TARGET,
+  pages: results,
+});
 await dashboard.stop();
 await sandbox.stop();
 process.exit(0);

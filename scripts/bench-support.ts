@@ -31,7 +31,10 @@ process.on('unhandledRejection', fail);
 /** How long a step may take before the bench calls it broken (not slow: broken). */
 export async function within<T>(seconds: number, what: string | (() => string), work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new BenchFailure(`${typeof what === 'string' ? what : what()} did not happen within ${seconds} s`)), seconds * 1000)));
+  const timeout = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(() => reject(new BenchFailure(`${typeof what === 'string' ? what : what()} did not happen within ${seconds} s`)), seconds * 1000)),
+  );
   try {
     return await Promise.race([work, timeout]);
   } finally {
@@ -97,7 +100,13 @@ export interface Started {
  * Starts `command` in a process group of its own and waits until its standard output matches
  * `ready`; a process that exits first, or is not ready within `seconds`, fails the bench.
  */
-export async function startProcess(name: string, command: string, args: string[], ready: RegExp, options: { env?: Record<string, string>; seconds?: number } = {}): Promise<Started> {
+export async function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  ready: RegExp,
+  options: { env?: Record<string, string>; seconds?: number } = {},
+): Promise<Started> {
   const child = spawn(command, args, { cwd: root, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   children.add(child);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -138,16 +147,30 @@ export async function startDashboard(env: Record<string, string>) {
   }
   const port = await portFrom('BENCH_DASHBOARD_PORT');
   const base = `http://127.0.0.1:${port}`;
-  const started = await startProcess('dashboard', process.execPath, [join(root, 'node_modules/next/dist/bin/next'), 'start', '--hostname', '127.0.0.1', '--port', String(port)], /Ready/, {
-    env: { NEXT_TELEMETRY_DISABLED: '1', MESHDECK_EMERGENCY_RECONCILER: '0', MESHDECK_DEMO_AUTH: '1', NEXTAUTH_SECRET: 'bench-secret-0123456789abcdef0123456789', NEXTAUTH_URL: base, ...env },
-  });
+  const started = await startProcess(
+    'dashboard',
+    process.execPath,
+    [join(root, 'node_modules/next/dist/bin/next'), 'start', '--hostname', '127.0.0.1', '--port', String(port)],
+    /Ready/,
+    {
+      env: {
+        NEXT_TELEMETRY_DISABLED: '1',
+        MESHDECK_EMERGENCY_RECONCILER: '0',
+        MESHDECK_DEMO_AUTH: '1',
+        NEXTAUTH_SECRET: 'bench-secret-0123456789abcdef0123456789',
+        NEXTAUTH_URL: base,
+        ...env,
+      },
+    },
+  );
   return { ...started, base };
 }
 
 /** A fetch that fails the bench unless the answer has `status`. */
 export async function fetchOk(url: string, init: RequestInit = {}, status = 200): Promise<Response> {
   const response = await fetch(url, init);
-  if (response.status !== status) throw new BenchFailure(`${init.method ?? 'GET'} ${url} answered ${response.status} (expected ${status}): ${(await response.text()).slice(0, 500)}`);
+  if (response.status !== status)
+    throw new BenchFailure(`${init.method ?? 'GET'} ${url} answered ${response.status} (expected ${status}): ${(await response.text()).slice(0, 500)}`);
   return response;
 }
 
@@ -155,9 +178,20 @@ export async function fetchOk(url: string, init: RequestInit = {}, status = 200)
 export async function signIn(base: string, username: string): Promise<string> {
   const csrf = await fetchOk(`${base}/api/auth/csrf`);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const login = await fetch(`${base}/api/auth/callback/credentials`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie }, body: new URLSearchParams({ csrfToken, username, password: process.env.MESHDECK_DEMO_PASSWORD ?? 'meshdeck-demo', json: 'true' }) });
+  const csrfCookie = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const login = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
+    body: new URLSearchParams({ csrfToken, username, password: process.env.MESHDECK_DEMO_PASSWORD ?? 'meshdeck-demo', json: 'true' }),
+  });
   const session = login.headers.getSetCookie().map((c) => c.split(';')[0]!);
-  check(session.some((c) => c.includes('session-token')), `signing in as ${username} failed (${login.status})`);
+  check(
+    session.some((c) => c.includes('session-token')),
+    `signing in as ${username} failed (${login.status})`,
+  );
   return [csrfCookie, ...session].join('; ');
 }

@@ -17,7 +17,18 @@ function manifests(dir: string) {
     docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     for (let i = 0; i < PER_NAMESPACE; i++) {
       const host = `svc-${i}`;
-      docs.push({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: host, namespace: ns }, spec: { host, subsets: [{ name: 'stable', labels: { version: 'stable' } }, { name: 'canary', labels: { version: 'canary' } }] } });
+      docs.push({
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: { name: host, namespace: ns },
+        spec: {
+          host,
+          subsets: [
+            { name: 'stable', labels: { version: 'stable' } },
+            { name: 'canary', labels: { version: 'canary' } },
+          ],
+        },
+      });
       docs.push({
         apiVersion: 'networking.istio.io/v1',
         kind: 'VirtualService',
@@ -26,7 +37,14 @@ function manifests(dir: string) {
           hosts: [host],
           http: [
             { name: 'beta', match: [{ headers: { 'x-user-tier': { exact: 'beta' } } }], route: [{ destination: { host, subset: 'canary' } }], timeout: '30s' },
-            { name: 'default', route: [{ destination: { host, subset: 'stable' }, weight: 90 }, { destination: { host, subset: 'canary' }, weight: 10 }], retries: { attempts: 2 } },
+            {
+              name: 'default',
+              route: [
+                { destination: { host, subset: 'stable' }, weight: 90 },
+                { destination: { host, subset: 'canary' }, weight: 10 },
+              ],
+              retries: { attempts: 2 },
+            },
           ],
         },
       });
@@ -75,20 +93,40 @@ for (let round = 0; round < APPLY_ROUNDS; round++) {
   await fetchOk(`${base}/api/traffic/${ns}/${name}/routes/1/weights`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json', cookie, origin: base },
-    body: JSON.stringify({ resourceVersion: vs.resourceVersion, reason: 'bench: canary shift', weights: [{ host: name, subset: 'stable', weight: 100 - canary }, { host: name, subset: 'canary', weight: canary }] }),
+    body: JSON.stringify({
+      resourceVersion: vs.resourceVersion,
+      reason: 'bench: canary shift',
+      weights: [
+        { host: name, subset: 'stable', weight: 100 - canary },
+        { host: name, subset: 'canary', weight: canary },
+      ],
+    }),
   });
-  await within(30, `the applied weights of ${ns}/${name} showing in GET /api/traffic`, (async () => {
-    for (;;) {
-      const now = (await get(`?namespace=${ns}`)).items.find((v) => v.name === name);
-      if (now?.routes[1]?.destinations[1]?.weight === canary) return;
-      await sleep(5);
-    }
-  })());
+  await within(
+    30,
+    `the applied weights of ${ns}/${name} showing in GET /api/traffic`,
+    (async () => {
+      for (;;) {
+        const now = (await get(`?namespace=${ns}`)).items.find((v) => v.name === name);
+        if (now?.routes[1]?.destinations[1]?.weight === canary) return;
+        await sleep(5);
+      }
+    })(),
+  );
   applyToVisible.push(performance.now() - t);
 }
 
 console.info(`GET /api/traffic?namespace=… (10 VirtualServices): p50 ${ms(percentile(oneNamespace, 50))}, p95 ${ms(percentile(oneNamespace, 95))}`);
-console.info(`GET /api/traffic (all ${all.items.length}, ${(bytes / 1e6).toFixed(1)} MB): p50 ${ms(percentile(allNamespaces, 50))}, p95 ${ms(percentile(allNamespaces, 95))}`);
-console.info(`Apply → visible in the API (watch-backed cache): p50 ${ms(percentile(applyToVisible, 50))}, p95 ${ms(percentile(applyToVisible, 95))}; the page polls every 1 s, so on screen within that plus ≤ 1 s`);
-report({ virtualServices: all.items.length, oneNamespace: { p50: percentile(oneNamespace, 50), p95: percentile(oneNamespace, 95) }, allNamespaces: { p50: percentile(allNamespaces, 50), p95: percentile(allNamespaces, 95), bytes }, applyToVisible: { p50: percentile(applyToVisible, 50), p95: percentile(applyToVisible, 95) } });
+console.info(
+  `GET /api/traffic (all ${all.items.length}, ${(bytes / 1e6).toFixed(1)} MB): p50 ${ms(percentile(allNamespaces, 50))}, p95 ${ms(percentile(allNamespaces, 95))}`,
+);
+console.info(
+  `Apply → visible in the API (watch-backed cache): p50 ${ms(percentile(applyToVisible, 50))}, p95 ${ms(percentile(applyToVisible, 95))}; the page polls every 1 s, so on screen within that plus ≤ 1 s`,
+);
+report({
+  virtualServices: all.items.length,
+  oneNamespace: { p50: percentile(oneNamespace, 50), p95: percentile(oneNamespace, 95) },
+  allNamespaces: { p50: percentile(allNamespaces, 50), p95: percentile(allNamespaces, 95), bytes },
+  applyToVisible: { p50: percentile(applyToVisible, 50), p95: percentile(applyToVisible, 95) },
+});
 process.exit(0);

@@ -51,7 +51,9 @@ function stop(code = 0) {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
-if (!args.has('--no-build')) {
+// --dev: `next dev` (hot reload) instead of a production build; for working on the UI.
+const dev = args.has('--dev');
+if (!dev && !args.has('--no-build')) {
   console.info('demo: building the dashboard (next build)…');
   const build = spawnSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
@@ -63,7 +65,10 @@ function ensurePrometheus() {
   if (process.getuid?.() === 0 && spawnSync('which', ['apt-get']).status === 0) {
     console.info('demo: prometheus is missing; installing it with apt-get (Debian package "prometheus")…');
     spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'prometheus'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'prometheus'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     if (findPrometheus()) return true;
   }
   console.warn('demo: prometheus is not installed, so the demo runs without metrics. Install it with:\n  sudo apt-get install prometheus');
@@ -71,12 +76,17 @@ function ensurePrometheus() {
 }
 
 let prometheus;
-await run('sandbox', process.execPath, ['sandbox/main.ts', '--port', sandboxPort, '--kubeconfig', kubeconfig, '--state', resolve('.sandbox/state.json'), '--traffic', '--traffic-port', trafficPort], { ready: /traffic at/ });
+await run(
+  'sandbox',
+  process.execPath,
+  ['sandbox/main.ts', '--port', sandboxPort, '--kubeconfig', kubeconfig, '--state', resolve('.sandbox/state.json'), '--traffic', '--traffic-port', trafficPort],
+  { ready: /traffic at/ },
+);
 if (ensurePrometheus()) {
   prometheus = await startPrometheus({ dir: '.sandbox/prometheus', target: `127.0.0.1:${trafficPort}`, port: Number(prometheusPort), scrapeInterval: '5s' });
 }
 // Next's own binary rather than `npm run start`, so that stopping the demo stops the server too.
-await run('dashboard', process.execPath, ['node_modules/next/dist/bin/next', 'start', '--hostname', '127.0.0.1', '--port', port], {
+await run('dashboard', process.execPath, ['node_modules/next/dist/bin/next', dev ? 'dev' : 'start', '--hostname', '127.0.0.1', '--port', port], {
   env: {
     NEXT_TELEMETRY_DISABLED: '1',
     // Demo sign-in (viewer, operator, admin); writes reach the sandbox as the signed-in user.

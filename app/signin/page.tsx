@@ -24,7 +24,8 @@ export default async function SignInPage() {
       )}
       {ids.length === 0 && (
         <p role="alert" className="notice-inline warn">
-          No sign-in method is configured. Set MESHDECK_OIDC_ISSUER, MESHDECK_OIDC_CLIENT_ID and MESHDECK_OIDC_CLIENT_SECRET (any OpenID Connect provider), or MESHDECK_DEMO_AUTH=1 for the sandbox.
+          No sign-in method is configured. Set MESHDECK_OIDC_ISSUER, MESHDECK_OIDC_CLIENT_ID and MESHDECK_OIDC_CLIENT_SECRET (any OpenID Connect provider), or
+          MESHDECK_DEMO_AUTH=1 for the sandbox.
         </p>
       )}
     </main>

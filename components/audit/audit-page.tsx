@@ -9,7 +9,18 @@ import type { AuditView, Change, Trust } from '@/lib/audit/audit';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
 import { auditQuery, revertEntry, type AuditTrail } from '@/lib/queries/audit';
 
-const ACTIONS = ['traffic.weights', 'traffic.match', 'resilience.policy', 'resilience.route', 'security.rate-limit', 'security.emergency-start', 'security.emergency-extend', 'security.emergency-restore', 'security.emergency-revert', 'audit.revert'];
+const ACTIONS = [
+  'traffic.weights',
+  'traffic.match',
+  'resilience.policy',
+  'resilience.route',
+  'security.rate-limit',
+  'security.emergency-start',
+  'security.emergency-extend',
+  'security.emergency-restore',
+  'security.emergency-revert',
+  'audit.revert',
+];
 
 const TRUST_LABEL: Record<Trust, string> = { signed: 'signed', untrusted: 'untrusted', invalid: 'invalid', legacy: 'legacy', pending: 'audit pending' };
 
@@ -22,7 +33,10 @@ export function AuditPage() {
   return (
     <>
       <h1>Audit</h1>
-      <p className="muted">Every change made through Meshdeck, recorded in the cluster: an Event on the object, and one signed ConfigMap per entry (meshdeck-audit-…) in the object&apos;s namespace.</p>
+      <p className="muted">
+        Every change made through Meshdeck, recorded in the cluster: an Event on the object, and one signed ConfigMap per entry (meshdeck-audit-…) in the
+        object&apos;s namespace.
+      </p>
       {trail.data && <TrailNotices trail={trail.data} />}
       <form className="filters" role="search" aria-label="Filter the audit trail" onSubmit={(e) => e.preventDefault()}>
         <label>
@@ -82,17 +96,21 @@ function TrailNotices({ trail }: { trail: AuditTrail }) {
       )}
       <div className="notice notice-warn" role="note" aria-label="Who can write the trail">
         <p>
-          The trail lives in ConfigMaps of each namespace: anyone who may create or delete ConfigMaps there can add entries or remove them. Meshdeck signs its own entries; anything else shows as untrusted and cannot be reverted, but a deleted entry leaves no trace here (the Event on the object may still tell).
+          The trail lives in ConfigMaps of each namespace: anyone who may create or delete ConfigMaps there can add entries or remove them. Meshdeck signs its
+          own entries; anything else shows as untrusted and cannot be reverted, but a deleted entry leaves no trace here (the Event on the object may still
+          tell).
         </p>
         {untrusted.length > 0 && <p>Entries not written by this Meshdeck were found in: {untrusted.join(', ')}.</p>}
       </div>
       {trail.pending > 0 && (
         <p className="notice-inline warn" role="status">
-          {trail.pending} applied change{trail.pending === 1 ? '' : 's'} with audit pending: this replica has not stored {trail.pending === 1 ? 'its entry' : 'their entries'} yet and keeps retrying.
+          {trail.pending} applied change{trail.pending === 1 ? '' : 's'} with audit pending: this replica has not stored{' '}
+          {trail.pending === 1 ? 'its entry' : 'their entries'} yet and keeps retrying.
         </p>
       )}
       <p className="muted" aria-label="Retention">
-        Retention: {trail.retention.policy} {trail.retention.armed ? `Armed (${trail.retention.holder ?? 'a replica'} sweeps).` : `Not armed: ${trail.retention.reason}.`}
+        Retention: {trail.retention.policy}{' '}
+        {trail.retention.armed ? `Armed (${trail.retention.holder ?? 'a replica'} sweeps).` : `Not armed: ${trail.retention.reason}.`}
       </p>
     </>
   );
@@ -156,7 +174,9 @@ function AuditRow({ entry }: { entry: AuditView }) {
             Revert
           </button>
         )}
-        {!entry.revertible && entry.notRevertible && entry.trust === 'signed' && !entry.revertedBy && <span className="muted">Not revertible: {entry.notRevertible}</span>}
+        {!entry.revertible && entry.notRevertible && entry.trust === 'signed' && !entry.revertedBy && (
+          <span className="muted">Not revertible: {entry.notRevertible}</span>
+        )}
         {pendingAudit && (
           <p role="status" className="notice-inline warn">
             Reverted; {pendingAudit.replace(/^applied; /, '')}

@@ -20,7 +20,13 @@ export function TimeSeriesChart({ series, name, unit, label }: { series: Series[
       <ResponsiveContainer width="100%" height={220}>
         <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-          <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => new Date(t * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} stroke="var(--text-muted)" />
+          <XAxis
+            dataKey="t"
+            type="number"
+            domain={['dataMin', 'dataMax']}
+            tickFormatter={(t: number) => new Date(t * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+            stroke="var(--text-muted)"
+          />
           <YAxis stroke="var(--text-muted)" width={56} tickFormatter={(v: number) => `${Number(v.toPrecision(3))}${unit}`} />
           <Tooltip labelFormatter={(t) => new Date(Number(t) * 1000).toLocaleTimeString()} formatter={(v) => `${Number(Number(v).toPrecision(4))}${unit}`} />
           <Legend />

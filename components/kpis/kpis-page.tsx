@@ -17,10 +17,20 @@ function useKpiParams(): [KpiParams & { service: string; serviceNamespace: strin
   const search = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
-  const params = { namespace: search.get(NAMESPACE_PARAM) ?? '', range: search.get('range') ?? '1h', from: search.get('from') ?? undefined, to: search.get('to') ?? undefined, refresh: Number(search.get('refresh') ?? 15), service: search.get('service') ?? '', serviceNamespace: search.get('serviceNamespace') ?? '' };
+  const params = {
+    namespace: search.get(NAMESPACE_PARAM) ?? '',
+    range: search.get('range') ?? '1h',
+    from: search.get('from') ?? undefined,
+    to: search.get('to') ?? undefined,
+    refresh: Number(search.get('refresh') ?? 15),
+    service: search.get('service') ?? '',
+    serviceNamespace: search.get('serviceNamespace') ?? '',
+  };
   const update = (changes: Record<string, string>) => {
     const next = new URLSearchParams(search);
-    for (const [k, v] of Object.entries(changes)) if (v) next.set(k, v); else next.delete(k);
+    for (const [k, v] of Object.entries(changes))
+      if (v) next.set(k, v);
+      else next.delete(k);
     router.replace(`${pathname}?${next}`);
   };
   return [params, update];
@@ -29,11 +39,23 @@ function useKpiParams(): [KpiParams & { service: string; serviceNamespace: strin
 /** The service's traces in the page's time window, the selected namespace kept. */
 function traceLink(row: { namespace: string; service: string }, params: KpiParams, filter: Record<string, string>) {
   const end = params.range === 'custom' && params.to ? Number(params.to) : Math.floor(Date.now() / 1000);
-  const seconds = params.range === 'custom' && params.from ? end - Number(params.from) : ({ '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400 } as Record<string, number>)[params.range] ?? 3600;
+  const seconds =
+    params.range === 'custom' && params.from
+      ? end - Number(params.from)
+      : (({ '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400 } as Record<string, number>)[params.range] ?? 3600);
   return traceSearchHref(params.namespace, row, { start: String((end - seconds) * 1e6), end: String(end * 1e6), limit: '50', ...filter });
 }
 
-const formatKpi = (value: number | null, unit: 'count' | 'ratio' | 'rps' | 'ms') => (unit === 'ratio' ? pct(value, 1) : unit === 'rps' ? rps(value) : unit === 'ms' ? ms(value) : value === null ? '–' : Number(value.toPrecision(6)).toLocaleString('en'));
+const formatKpi = (value: number | null, unit: 'count' | 'ratio' | 'rps' | 'ms') =>
+  unit === 'ratio'
+    ? pct(value, 1)
+    : unit === 'rps'
+      ? rps(value)
+      : unit === 'ms'
+        ? ms(value)
+        : value === null
+          ? '–'
+          : Number(value.toPrecision(6)).toLocaleString('en');
 
 const toUnix = (local: string) => String(Math.floor(new Date(local).getTime() / 1000));
 const toLocal = (unix?: string) => (unix ? new Date(Number(unix) * 1000).toISOString().slice(0, 16) : '');
@@ -52,7 +74,17 @@ export function KpisPage() {
       <form className="filters" aria-label="Time range" onSubmit={(e) => e.preventDefault()}>
         <label>
           Range
-          <select value={params.range} onChange={(e) => update({ range: e.target.value, ...(e.target.value === 'custom' ? { from: String(Math.floor(Date.now() / 1000) - 3600), to: String(Math.floor(Date.now() / 1000)) } : { from: '', to: '' }) })}>
+          <select
+            value={params.range}
+            onChange={(e) =>
+              update({
+                range: e.target.value,
+                ...(e.target.value === 'custom'
+                  ? { from: String(Math.floor(Date.now() / 1000) - 3600), to: String(Math.floor(Date.now() / 1000)) }
+                  : { from: '', to: '' }),
+              })
+            }
+          >
             {RANGES.map((r) => (
               <option key={r} value={r}>
                 {r === 'custom' ? 'Custom' : `Last ${r}`}
@@ -110,7 +142,13 @@ export function KpisPage() {
 
       <section className="panel" aria-labelledby="slo-title">
         <h2 id="slo-title">Service level objectives</h2>
-        <PanelBody panel={data?.slo} pending={page.isPending} label="the SLOs" isEmpty={(p) => p.slos.length === 0 || p.slos.every((s) => s.value === null)} empty={data && 'data' in data.slo ? data.slo.data.notConfigured : undefined}>
+        <PanelBody
+          panel={data?.slo}
+          pending={page.isPending}
+          label="the SLOs"
+          isEmpty={(p) => p.slos.length === 0 || p.slos.every((s) => s.value === null)}
+          empty={data && 'data' in data.slo ? data.slo.data.notConfigured : undefined}
+        >
           {({ slos }) => (
             <div className="cards">
               {slos.map((s) => (
@@ -124,7 +162,8 @@ export function KpisPage() {
                   </p>
                   {s.burn1h !== undefined && (
                     <p className="muted">
-                      Budget burn {s.burn1h === null ? '–' : `${s.burn1h.toFixed(1)}×`} (1 h), {s.burn6h === null || s.burn6h === undefined ? '–' : `${s.burn6h.toFixed(1)}×`} (6 h)
+                      Budget burn {s.burn1h === null ? '–' : `${s.burn1h.toFixed(1)}×`} (1 h),{' '}
+                      {s.burn6h === null || s.burn6h === undefined ? '–' : `${s.burn6h.toFixed(1)}×`} (6 h)
                     </p>
                   )}
                 </div>
@@ -155,7 +194,11 @@ export function KpisPage() {
                 {rows.map((r) => (
                   <tr key={`${r.namespace}/${r.service}`}>
                     <th scope="row">
-                      <button type="button" className="linkish" onClick={() => update({ service: r.service, serviceNamespace: params.namespace ? '' : r.namespace })}>
+                      <button
+                        type="button"
+                        className="linkish"
+                        onClick={() => update({ service: r.service, serviceNamespace: params.namespace ? '' : r.namespace })}
+                      >
                         {r.service}
                       </button>
                       {!params.namespace && <span className="muted"> {r.namespace}</span>}
@@ -165,7 +208,13 @@ export function KpisPage() {
                     <td>{ms(r.p50)}</td>
                     <td>{ms(r.p95)}</td>
                     <td>{ms(r.p99)}</td>
-                    <td>{data && 'data' in data.sparklines ? <Sparkline points={data.sparklines.data[`${r.namespace}/${r.service}`]} label={`${r.service} request rate trend`} /> : '–'}</td>
+                    <td>
+                      {data && 'data' in data.sparklines ? (
+                        <Sparkline points={data.sparklines.data[`${r.namespace}/${r.service}`]} label={`${r.service} request rate trend`} />
+                      ) : (
+                        '–'
+                      )}
+                    </td>
                     <td>
                       <Link href={traceLink(r, params, { tags: JSON.stringify({ error: 'true' }) })}>errors</Link> ·{' '}
                       <Link href={traceLink(r, params, r.p95 ? { minDuration: `${Math.round(r.p95)}ms` } : {})}>slow</Link>
@@ -178,19 +227,39 @@ export function KpisPage() {
         </PanelBody>
       </section>
 
-      {params.service && <ServiceView params={{ ...params, namespace: params.namespace || params.serviceNamespace }} service={params.service} onClose={() => update({ service: '', serviceNamespace: '' })} />}
+      {params.service && (
+        <ServiceView
+          params={{ ...params, namespace: params.namespace || params.serviceNamespace }}
+          service={params.service}
+          onClose={() => update({ service: '', serviceNamespace: '' })}
+        />
+      )}
 
       <section className="panel" aria-labelledby="alerts-title">
         <h2 id="alerts-title">Alerts</h2>
-        <PanelBody panel={data?.alerts} pending={page.isPending} label="the alerts" isEmpty={(alerts) => alerts.length === 0} empty="No alert is firing or pending.">
+        <PanelBody
+          panel={data?.alerts}
+          pending={page.isPending}
+          label="the alerts"
+          isEmpty={(alerts) => alerts.length === 0}
+          empty="No alert is firing or pending."
+        >
           {(alerts) => (
             <ul className="alerts">
               {alerts.map((a, i) => (
                 <li key={i} className={a.state === 'firing' ? 'notice-inline bad' : 'notice-inline warn'}>
-                  <strong>{a.labels.alertname}</strong> {a.state} since {a.activeAt ? new Date(a.activeAt).toLocaleString() : '?'}: {a.annotations.summary ?? ''}
-                  <div className="muted">{Object.entries(a.labels).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}=${v}`).join(', ')}</div>
+                  <strong>{a.labels.alertname}</strong> {a.state} since {a.activeAt ? new Date(a.activeAt).toLocaleString() : '?'}:{' '}
+                  {a.annotations.summary ?? ''}
+                  <div className="muted">
+                    {Object.entries(a.labels)
+                      .filter(([k]) => k !== 'alertname')
+                      .map(([k, v]) => `${k}=${v}`)
+                      .join(', ')}
+                  </div>
                   {a.canary && a.labels.destination_service_name && (
-                    <Link href={`/traffic?namespace=${encodeURIComponent(a.labels.destination_service_namespace ?? '')}`}>Open the traffic split of {a.labels.destination_service_name}</Link>
+                    <Link href={`/traffic?namespace=${encodeURIComponent(a.labels.destination_service_namespace ?? '')}`}>
+                      Open the traffic split of {a.labels.destination_service_name}
+                    </Link>
                   )}
                 </li>
               ))}
@@ -201,7 +270,13 @@ export function KpisPage() {
 
       <section className="panel" aria-labelledby="canary-title">
         <h2 id="canary-title">Canary against stable (last {data?.canaryWindow ?? '…'})</h2>
-        <PanelBody panel={data?.canaries} pending={page.isPending} label="the version comparison" isEmpty={(c) => c.length === 0} empty="No service sends traffic to more than one version right now.">
+        <PanelBody
+          panel={data?.canaries}
+          pending={page.isPending}
+          label="the version comparison"
+          isEmpty={(c) => c.length === 0}
+          empty="No service sends traffic to more than one version right now."
+        >
           {(comparisons) =>
             comparisons.map((c) => (
               <div key={`${c.namespace}/${c.service}`} className="route" role="group" aria-label={`Versions of ${c.service}`}>
@@ -235,7 +310,14 @@ export function KpisPage() {
 
       <section className="panel" aria-labelledby="business-title">
         <h2 id="business-title">Business KPIs</h2>
-        <PanelBody panel={data?.business} pending={page.isPending} label="the business KPIs" isEmpty={(b) => Object.values(b.mesh).every((v) => v === null) && b.kpis.every((k) => k.value === null) && b.segments.every((s) => s.values.length === 0)}>
+        <PanelBody
+          panel={data?.business}
+          pending={page.isPending}
+          label="the business KPIs"
+          isEmpty={(b) =>
+            Object.values(b.mesh).every((v) => v === null) && b.kpis.every((k) => k.value === null) && b.segments.every((s) => s.values.length === 0)
+          }
+        >
           {(b) => (
             <>
               <dl className="cards">
@@ -245,19 +327,34 @@ export function KpisPage() {
                     <dd className="big">{formatKpi(k.value, k.unit)}</dd>
                   </div>
                 ))}
-                <div className="card" title="Requests served by canary versions (the canary rule's versions regex), among the requests to the services being canaried">
+                <div
+                  className="card"
+                  title="Requests served by canary versions (the canary rule's versions regex), among the requests to the services being canaried"
+                >
                   <dt>Canary share</dt>
                   <dd className="big">{pct(b.mesh.canaryShare, 1)}</dd>
                 </div>
                 <div className="card">
                   <dt>Circuit-breaker trips</dt>
                   <dd className="big">{rps(b.mesh.overflowsRps)} UO</dd>
-                  <dd className="muted">{b.mesh.ejectedHosts === null ? 'ejections unknown: Envoy outlier stats not exported (see Resilience)' : `${b.mesh.ejectedHosts} hosts ejected now`}</dd>
+                  <dd className="muted">
+                    {b.mesh.ejectedHosts === null
+                      ? 'ejections unknown: Envoy outlier stats not exported (see Resilience)'
+                      : `${b.mesh.ejectedHosts} hosts ejected now`}
+                  </dd>
                 </div>
                 {b.segments.map((seg) => (
                   <div key={seg.label} className="card">
                     <dt>Requests by {seg.title}</dt>
-                    {seg.values.length === 0 ? <dd className="muted">no requests carry {seg.label}</dd> : seg.values.map((v) => <dd key={v.value}>{v.value}: {rps(v.rps)}</dd>)}
+                    {seg.values.length === 0 ? (
+                      <dd className="muted">no requests carry {seg.label}</dd>
+                    ) : (
+                      seg.values.map((v) => (
+                        <dd key={v.value}>
+                          {v.value}: {rps(v.rps)}
+                        </dd>
+                      ))
+                    )}
                   </div>
                 ))}
               </dl>
@@ -282,10 +379,25 @@ function ServiceView({ params, service, onClose }: { params: KpiParams; service:
           Close {service}
         </button>
       </div>
-      {charts.isError && <div className="state state-error" role="alert">{charts.error.message}</div>}
+      {charts.isError && (
+        <div className="state state-error" role="alert">
+          {charts.error.message}
+        </div>
+      )}
       <div className="split-2">
         <PanelBody panel={c?.byVersion} pending={charts.isPending} label="requests by version" isEmpty={empty}>
-          {(s) => <TimeSeriesChart series={s} name={(x) => (isCanaryVersion(x.metric.destination_version, c?.canaryVersions) ? `${x.metric.destination_version} (canary)` : (x.metric.destination_version ?? 'unknown'))} unit="/s" label={`Inbound requests per second by version (${c?.window} window)`} />}
+          {(s) => (
+            <TimeSeriesChart
+              series={s}
+              name={(x) =>
+                isCanaryVersion(x.metric.destination_version, c?.canaryVersions)
+                  ? `${x.metric.destination_version} (canary)`
+                  : (x.metric.destination_version ?? 'unknown')
+              }
+              unit="/s"
+              label={`Inbound requests per second by version (${c?.window} window)`}
+            />
+          )}
         </PanelBody>
         <PanelBody panel={c?.byCode} pending={charts.isPending} label="requests by response code" isEmpty={empty}>
           {(s) => <TimeSeriesChart series={s} name={(x) => x.metric.response_code ?? '?'} unit="/s" label="Inbound requests per second by response code" />}
@@ -294,7 +406,16 @@ function ServiceView({ params, service, onClose }: { params: KpiParams; service:
           {(s) => <TimeSeriesChart series={s} name={(x) => x.metric.kpi ?? '?'} unit=" ms" label="Inbound latency P50, P95, P99" />}
         </PanelBody>
         <PanelBody panel={c?.outbound} pending={charts.isPending} label="outbound calls" isEmpty={empty}>
-          {(s) => <TimeSeriesChart series={s} name={(x) => `${x.metric.destination_service_name ?? '?'}${x.metric.destination_service_namespace === params.namespace ? '' : `.${x.metric.destination_service_namespace}`}`} unit="/s" label={`Outbound requests per second from ${service}`} />}
+          {(s) => (
+            <TimeSeriesChart
+              series={s}
+              name={(x) =>
+                `${x.metric.destination_service_name ?? '?'}${x.metric.destination_service_namespace === params.namespace ? '' : `.${x.metric.destination_service_namespace}`}`
+              }
+              unit="/s"
+              label={`Outbound requests per second from ${service}`}
+            />
+          )}
         </PanelBody>
       </div>
     </section>

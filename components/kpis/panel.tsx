@@ -2,8 +2,27 @@ import type { ReactNode } from 'react';
 import type { Panel } from '@/lib/metrics/kpis';
 
 /** A KPI panel in one of its four states: loading, error, no data, data. */
-export function PanelBody<T>({ panel, pending, label, isEmpty, empty, children }: { panel: Panel<T> | undefined; pending: boolean; label: string; isEmpty: (data: T) => boolean; empty?: string; children: (data: T) => ReactNode }) {
-  if (pending || !panel) return <p className="state state-loading" role="status">Loading {label}…</p>;
+export function PanelBody<T>({
+  panel,
+  pending,
+  label,
+  isEmpty,
+  empty,
+  children,
+}: {
+  panel: Panel<T> | undefined;
+  pending: boolean;
+  label: string;
+  isEmpty: (data: T) => boolean;
+  empty?: string;
+  children: (data: T) => ReactNode;
+}) {
+  if (pending || !panel)
+    return (
+      <p className="state state-loading" role="status">
+        Loading {label}…
+      </p>
+    );
   if ('error' in panel) {
     return (
       <div className="state state-error" role="alert">

@@ -55,13 +55,24 @@ export function BreakerLivePanel({ namespace }: { namespace: string }) {
                       <td title={s.retriesPerSecond === null ? UNKNOWN : undefined}>{perSecond(s.retriesPerSecond)}</td>
                       <td>{perSecond(s.noHealthyUpstreamPerSecond)}</td>
                       <td>{perSecond(s.retriesExhaustedPerSecond)}</td>
-                      <td>{Object.entries(s.failuresByFlag).map(([f, v]) => `${f} ${v.toFixed(2)}/s`).join(', ') || '–'}</td>
+                      <td>
+                        {Object.entries(s.failuresByFlag)
+                          .map(([f, v]) => `${f} ${v.toFixed(2)}/s`)
+                          .join(', ') || '–'}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
               </table>
             )}
-            {d.history.length > 0 && <TimeSeriesChart series={d.history} name={(s) => `${namespace ? '' : `${s.metric.destination_service_namespace}/`}${s.metric.destination_service_name} ${s.metric.response_flags}`} unit="/s" label="503 and 504 responses per second by service and response flag (last 30 minutes)" />}
+            {d.history.length > 0 && (
+              <TimeSeriesChart
+                series={d.history}
+                name={(s) => `${namespace ? '' : `${s.metric.destination_service_namespace}/`}${s.metric.destination_service_name} ${s.metric.response_flags}`}
+                unit="/s"
+                label="503 and 504 responses per second by service and response flag (last 30 minutes)"
+              />
+            )}
           </>
         )}
       </QueryState>
@@ -79,7 +90,10 @@ function EnvoyStatsMissing({ notice }: { notice: EnvoyStatsNotice }) {
       <p>{notice.fallback}</p>
       <details>
         <summary>Turn them on (the proxies pick it up when their pods restart)</summary>
-        <p>Mesh-wide, in the Istio installation (IstioOperator; or the same <code>defaultConfig</code> under the <code>mesh</code> key of ConfigMap <code>istio</code> in istio-system):</p>
+        <p>
+          Mesh-wide, in the Istio installation (IstioOperator; or the same <code>defaultConfig</code> under the <code>mesh</code> key of ConfigMap{' '}
+          <code>istio</code> in istio-system):
+        </p>
         <pre className="diff">{notice.meshWide}</pre>
         <p>Or per workload, on the pod template of the callers (and of the ingress gateway, for traffic entering there):</p>
         <pre className="diff">{notice.podAnnotation}</pre>

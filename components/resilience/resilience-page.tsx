@@ -47,7 +47,10 @@ function RuleCard({ rule }: { rule: ResilienceView['rules'][number] }) {
   return (
     <article className="panel" aria-labelledby={`dr-${rule.namespace}-${rule.name}`}>
       <h2 id={`dr-${rule.namespace}-${rule.name}`}>
-        {rule.host} <span className="muted">DestinationRule {rule.namespace}/{rule.name}</span>
+        {rule.host}{' '}
+        <span className="muted">
+          DestinationRule {rule.namespace}/{rule.name}
+        </span>
       </h2>
       {rule.targets.map((t) => (
         <PolicyEditor key={t.label} rule={rule} target={t} />
@@ -70,10 +73,17 @@ function PolicyEditor({ rule, target }: { rule: ResilienceView['rules'][number];
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const form = useMemo(() => toForm(target.policy), [target.policy]);
   // A subset's own policy replaces the top-level one field group by field group.
-  const notes = useMemo(() => consequences(target.subset === undefined ? target.policy : { ...rule.targets[0]?.policy, ...target.policy }, target.endpoints), [rule.targets, target]);
+  const notes = useMemo(
+    () => consequences(target.subset === undefined ? target.policy : { ...rule.targets[0]?.policy, ...target.policy }, target.endpoints),
+    [rule.targets, target],
+  );
   const values = draft?.values ?? form;
   const changed = Object.keys(values).some((k) => (values[k] ?? '') !== (form[k] ?? ''));
-  const errors = { ...Object.fromEntries(POLICY_FIELDS.map((f) => [f.key, validateField(f, values[f.key] ?? '')]).filter(([, e]) => e)), ...fromForm(values, target.policy).errors, ...serverErrors };
+  const errors = {
+    ...Object.fromEntries(POLICY_FIELDS.map((f) => [f.key, validateField(f, values[f.key] ?? '')]).filter(([, e]) => e)),
+    ...fromForm(values, target.policy).errors,
+    ...serverErrors,
+  };
   const save = useMutation({
     mutationFn: (base: string) => putPolicy(rule.namespace, rule.name, { resourceVersion: base, reason, subset: target.subset, values }),
     onSuccess: () => {
@@ -82,7 +92,8 @@ function PolicyEditor({ rule, target }: { rule: ResilienceView['rules'][number];
       void queryClient.invalidateQueries({ queryKey: ['resilience'] });
     },
     onError: (error) => {
-      const fields = (error instanceof HttpError && (error.body as { error?: { details?: { fields?: Record<string, string> } } })?.error?.details?.fields) || {};
+      const fields =
+        (error instanceof HttpError && (error.body as { error?: { details?: { fields?: Record<string, string> } } })?.error?.details?.fields) || {};
       setServerErrors(fields);
     },
   });
@@ -95,7 +106,11 @@ function PolicyEditor({ rule, target }: { rule: ResilienceView['rules'][number];
   return (
     <section className="route" aria-label={`Traffic policy of ${who}`}>
       <h3>
-        {target.label} <span className="muted">({target.endpoints} endpoint{target.endpoints === 1 ? '' : 's'}{target.inherits ? ', inherits the top-level policy' : ''})</span>
+        {target.label}{' '}
+        <span className="muted">
+          ({target.endpoints} endpoint{target.endpoints === 1 ? '' : 's'}
+          {target.inherits ? ', inherits the top-level policy' : ''})
+        </span>
       </h3>
       {notes.length > 0 && (
         <ul className="hint">
@@ -121,7 +136,14 @@ function PolicyEditor({ rule, target }: { rule: ResilienceView['rules'][number];
                     ))}
                   </select>
                 ) : (
-                  <input aria-label={`${who} ${f.label}`} aria-invalid={Boolean(errors[f.key])} aria-describedby={errors[f.key] ? id(f.key) : undefined} value={values[f.key] ?? ''} placeholder="unset" onChange={(e) => edit(f.key, e.target.value)} />
+                  <input
+                    aria-label={`${who} ${f.label}`}
+                    aria-invalid={Boolean(errors[f.key])}
+                    aria-describedby={errors[f.key] ? id(f.key) : undefined}
+                    value={values[f.key] ?? ''}
+                    placeholder="unset"
+                    onChange={(e) => edit(f.key, e.target.value)}
+                  />
                 )}
                 {errors[f.key] && (
                   <span id={id(f.key)} role="alert" className="field-error">
@@ -161,13 +183,22 @@ function PolicyEditor({ rule, target }: { rule: ResilienceView['rules'][number];
       )}
       {changed && (
         <div className="review">
-          <DiffView label={`Change to the traffic policy of ${who}`} before={stringify(target.policy)} after={stringify(fromForm(values, target.policy).policy)} />
+          <DiffView
+            label={`Change to the traffic policy of ${who}`}
+            before={stringify(target.policy)}
+            after={stringify(fromForm(values, target.policy).policy)}
+          />
           <label className="field">
             Reason for this change (kept in the audit trail)
             <input value={reason} onChange={(e) => setReason(e.target.value)} />
           </label>
           <div className="toolbar">
-            <button type="button" className="button" disabled={Object.keys(errors).length > 0 || reason.trim().length < 3 || save.isPending} onClick={() => save.mutate(draft!.base)}>
+            <button
+              type="button"
+              className="button"
+              disabled={Object.keys(errors).length > 0 || reason.trim().length < 3 || save.isPending}
+              onClick={() => save.mutate(draft!.base)}
+            >
               Apply policy of {who}
             </button>
             <button type="button" className="button button-quiet" onClick={() => setDraft(null)}>
@@ -189,11 +220,19 @@ function PolicyEditor({ rule, target }: { rule: ResilienceView['rules'][number];
               onDiscard={() => setDraft(null)}
             />
           ) : (
-            save.isError && <p role="alert" className="notice-inline bad">Not applied: {save.error.message}</p>
+            save.isError && (
+              <p role="alert" className="notice-inline bad">
+                Not applied: {save.error.message}
+              </p>
+            )
           )}
         </div>
       )}
-      {save.isSuccess && !changed && <p role="status" className="notice-inline ok">Applied to {who}.</p>}
+      {save.isSuccess && !changed && (
+        <p role="status" className="notice-inline ok">
+          Applied to {who}.
+        </p>
+      )}
     </section>
   );
 }
@@ -243,7 +282,13 @@ function RouteEditor({ route }: { route: ResilienceView['routes'][number] }) {
   const input = (key: keyof typeof initial, label: string) => (
     <label className="field">
       {label}
-      <input aria-label={`${who} ${label}`} aria-invalid={Boolean(errors[key])} value={values[key]} placeholder="unset" onChange={(e) => setDraft({ base: draft?.base ?? route.resourceVersion, values: { ...values, [key]: e.target.value } })} />
+      <input
+        aria-label={`${who} ${label}`}
+        aria-invalid={Boolean(errors[key])}
+        value={values[key]}
+        placeholder="unset"
+        onChange={(e) => setDraft({ base: draft?.base ?? route.resourceVersion, values: { ...values, [key]: e.target.value } })}
+      />
       {errors[key] && (
         <span role="alert" className="field-error">
           {errors[key]}
@@ -270,7 +315,12 @@ function RouteEditor({ route }: { route: ResilienceView['routes'][number] }) {
             Reason for this change (kept in the audit trail)
             <input value={reason} onChange={(e) => setReason(e.target.value)} />
           </label>
-          <button type="button" className="button" disabled={Object.keys(errors).length > 0 || reason.trim().length < 3 || save.isPending} onClick={() => save.mutate(draft!.base)}>
+          <button
+            type="button"
+            className="button"
+            disabled={Object.keys(errors).length > 0 || reason.trim().length < 3 || save.isPending}
+            onClick={() => save.mutate(draft!.base)}
+          >
             Apply timeouts and retries of {route.name}
           </button>
           {isConflict(save.error) ? (
@@ -287,7 +337,11 @@ function RouteEditor({ route }: { route: ResilienceView['routes'][number] }) {
               onDiscard={() => setDraft(null)}
             />
           ) : (
-            save.isError && <p role="alert" className="notice-inline bad">Not applied: {save.error.message}</p>
+            save.isError && (
+              <p role="alert" className="notice-inline bad">
+                Not applied: {save.error.message}
+              </p>
+            )
           )}
         </div>
       )}

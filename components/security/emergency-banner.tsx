@@ -26,7 +26,9 @@ export const timeLeft = (revertAt: string, now: number) => {
 
 /** Who will revert an emergency at its deadline, in one line. */
 export const armingText = (revert: RevertArming) =>
-  revert.armed ? `Automatic revert armed by ${revert.holder}${revert.holder === revert.replica ? ' (this replica)' : ''}.` : `Automatic revert is NOT armed: ${revert.reason}.`;
+  revert.armed
+    ? `Automatic revert armed by ${revert.holder}${revert.holder === revert.replica ? ' (this replica)' : ''}.`
+    : `Automatic revert is NOT armed: ${revert.reason}.`;
 
 /**
  * Every active emergency, on every page, with the time left and the admin's actions; and,
@@ -70,16 +72,35 @@ function EmergencyLine({ emergency: e, now, revert }: { emergency: EmergencyStat
     <div className="emergency-line">
       <p>
         <strong>Emergency: mTLS is PERMISSIVE in {e.namespace}</strong> (was {e.previousMode}).{' '}
-        {e.skipped ? <span>Automatic revert skipped: {e.skipped}</span> : overdue ? <span>{revert.armed ? 'Reverting now…' : 'Deadline passed; nothing is reverting it.'}</span> : <span>Reverts in <span className="countdown">{timeLeft(e.revertAt, now)}</span> (at <time dateTime={e.revertAt}>{new Date(e.revertAt).toLocaleTimeString()}</time>).</span>} By {e.by}: {e.reason}{' '}
-        <span className={revert.armed ? 'revert-armed' : 'revert-unarmed'}>{armingText(revert)}</span>
+        {e.skipped ? (
+          <span>Automatic revert skipped: {e.skipped}</span>
+        ) : overdue ? (
+          <span>{revert.armed ? 'Reverting now…' : 'Deadline passed; nothing is reverting it.'}</span>
+        ) : (
+          <span>
+            Reverts in <span className="countdown">{timeLeft(e.revertAt, now)}</span> (at{' '}
+            <time dateTime={e.revertAt}>{new Date(e.revertAt).toLocaleTimeString()}</time>).
+          </span>
+        )}{' '}
+        By {e.by}: {e.reason} <span className={revert.armed ? 'revert-armed' : 'revert-unarmed'}>{armingText(revert)}</span>
       </p>
       {!denial && (
         <div className="toolbar">
-          <input aria-label={`Reason for acting on the ${e.namespace} emergency`} placeholder="reason" value={reason} onChange={(ev) => setReason(ev.target.value)} />
+          <input
+            aria-label={`Reason for acting on the ${e.namespace} emergency`}
+            placeholder="reason"
+            value={reason}
+            onChange={(ev) => setReason(ev.target.value)}
+          />
           <button type="button" className="button button-small" disabled={reason.trim().length < 3 || restore.isPending} onClick={() => restore.mutate()}>
             Restore {e.previousMode} now
           </button>
-          <button type="button" className="button button-quiet button-small" disabled={reason.trim().length < 3 || extend.isPending} onClick={() => extend.mutate()}>
+          <button
+            type="button"
+            className="button button-quiet button-small"
+            disabled={reason.trim().length < 3 || extend.isPending}
+            onClick={() => extend.mutate()}
+          >
             Extend by 30 minutes
           </button>
           {extended && (

@@ -89,7 +89,12 @@ function MutualTls({ data, namespace }: { data: SecurityView; namespace: string 
         </p>
       ))}
       <h3>Live share of mTLS and plaintext (last 5 minutes)</h3>
-      <QueryState query={live} label="live traffic from Prometheus" isEmpty={(d) => d.services.length === 0} empty={`No requests recorded in the last 5 minutes${namespace ? ` in ${namespace}` : ''}.`}>
+      <QueryState
+        query={live}
+        label="live traffic from Prometheus"
+        isEmpty={(d) => d.services.length === 0}
+        empty={`No requests recorded in the last 5 minutes${namespace ? ` in ${namespace}` : ''}.`}
+      >
         {(d) => (
           <table className="table" aria-label="Live mTLS share">
             <thead>
@@ -127,12 +132,18 @@ function Emergency({ data }: { data: SecurityView }) {
   const [confirm, setConfirm] = useState('');
   const [reason, setReason] = useState('');
   const [minutes, setMinutes] = useState(DEFAULT_EMERGENCY_MINUTES);
-  const start = useMutation({ mutationFn: () => startEmergency(namespace, { confirm, reason, minutes }), onSuccess: () => void queryClient.invalidateQueries() });
+  const start = useMutation({
+    mutationFn: () => startEmergency(namespace, { confirm, reason, minutes }),
+    onSuccess: () => void queryClient.invalidateQueries(),
+  });
   const revert = useQuery(emergenciesQuery()).data?.revert;
   return (
     <section className="panel" aria-labelledby="emergency-title">
       <h2 id="emergency-title">Emergency PERMISSIVE</h2>
-      <p className="muted">Lets plaintext clients in while mTLS is broken, for a bounded time. The previous mode comes back at the deadline, even after a restart; a change made meanwhile is never overwritten.</p>
+      <p className="muted">
+        Lets plaintext clients in while mTLS is broken, for a bounded time. The previous mode comes back at the deadline, even after a restart; a change made
+        meanwhile is never overwritten.
+      </p>
       {revert && (
         <p role="status" className={`notice-inline ${revert.armed ? 'ok' : 'bad'}`} aria-label="Automatic revert state">
           {armingText(revert)}
@@ -171,7 +182,11 @@ function Emergency({ data }: { data: SecurityView }) {
             Revert after (minutes, at most {MAX_EMERGENCY_MINUTES})
             <input type="number" min={1} max={MAX_EMERGENCY_MINUTES} value={minutes} onChange={(e) => setMinutes(Number(e.target.value))} />
           </label>
-          <button type="submit" className="button button-danger" disabled={confirm !== namespace || reason.trim().length < 3 || start.isPending || revert?.armed === false}>
+          <button
+            type="submit"
+            className="button button-danger"
+            disabled={confirm !== namespace || reason.trim().length < 3 || start.isPending || revert?.armed === false}
+          >
             Switch {namespace} to PERMISSIVE
           </button>
           {start.isError && (
@@ -230,7 +245,8 @@ function Jwt({ data }: { data: SecurityView }) {
       <ul aria-label="Which workloads need a token">
         {data.tokenRequired.map((t) => (
           <li key={t.workload}>
-            <strong>{t.workload}</strong>: {t.required === 'always' ? 'token required' : t.required === 'sometimes' ? 'token required for some requests' : 'no token required'}
+            <strong>{t.workload}</strong>:{' '}
+            {t.required === 'always' ? 'token required' : t.required === 'sometimes' ? 'token required for some requests' : 'no token required'}
             {t.because.length > 0 && ` (${t.because.join('; ')})`}
           </li>
         ))}
@@ -280,7 +296,12 @@ function Authorization({ data, namespace }: { data: SecurityView; namespace: str
         host: host.trim() || undefined,
         headers: lines(headers, ':'),
         requestPrincipal: token.trim() || undefined,
-        audiences: token.trim() ? audiences.split(',').map((a) => a.trim()).filter(Boolean) : [],
+        audiences: token.trim()
+          ? audiences
+              .split(',')
+              .map((a) => a.trim())
+              .filter(Boolean)
+          : [],
         claims: token.trim() ? claimValues : {},
       });
     },
@@ -292,7 +313,8 @@ function Authorization({ data, namespace }: { data: SecurityView; namespace: str
       {data.authorization.map((p) => (
         <div key={`${p.namespace}/${p.name}`} className="route" role="group" aria-label={`${p.action} policy ${p.namespace}/${p.name}`}>
           <h3>
-            <span className={`badge ${p.action === 'DENY' ? 'badge-warn' : ''}`}>{p.action}</span> {p.namespace}/{p.name} <span className="muted">for {p.workloads}</span>
+            <span className={`badge ${p.action === 'DENY' ? 'badge-warn' : ''}`}>{p.action}</span> {p.namespace}/{p.name}{' '}
+            <span className="muted">for {p.workloads}</span>
           </h3>
           <ol>
             {p.rules.map((r, i) => (
@@ -314,7 +336,10 @@ function Authorization({ data, namespace }: { data: SecurityView; namespace: str
       >
         <div className="signin-form">
           <h3>Can this caller do this?</h3>
-          <p className="muted">Evaluated as the workload&apos;s sidecar does: the JWT check, every DENY policy, then the ALLOW policies. CUSTOM policies (external authorizers) are not evaluated.</p>
+          <p className="muted">
+            Evaluated as the workload&apos;s sidecar does: the JWT check, every DENY policy, then the ALLOW policies. CUSTOM policies (external authorizers) are
+            not evaluated.
+          </p>
           <label>
             Workload
             <select value={target} onChange={(e) => setTarget(e.target.value)}>
@@ -396,7 +421,11 @@ function Authorization({ data, namespace }: { data: SecurityView; namespace: str
           ))}
         </>
       )}
-      {check.isError && <p role="alert" className="notice-inline bad">{check.error.message}</p>}
+      {check.isError && (
+        <p role="alert" className="notice-inline bad">
+          {check.error.message}
+        </p>
+      )}
     </section>
   );
 }
@@ -408,11 +437,16 @@ function RateLimits({ data, namespace }: { data: SecurityView; namespace: string
     <section className="panel" aria-labelledby="rl-title">
       <h2 id="rl-title">Local rate limits</h2>
       <p className="muted">
-        Token buckets of Envoy&apos;s local rate limit, one per sidecar. Requests answered 429 in the last 5 minutes: {live.isError ? `unknown (${live.error.message})` : limited === undefined ? 'loading…' : `${limited.toFixed(2)}/s`}.
+        Token buckets of Envoy&apos;s local rate limit, one per sidecar. Requests answered 429 in the last 5 minutes:{' '}
+        {live.isError ? `unknown (${live.error.message})` : limited === undefined ? 'loading…' : `${limited.toFixed(2)}/s`}.
       </p>
       {data.rateLimits.length === 0 && <p className="muted">No local rate limits.</p>}
       {data.rateLimits.map((b) => (
-        <TokenBucketRow key={`${b.namespace}/${b.name}${b.bucket}`} bucket={b} several={data.rateLimits.filter((o) => o.namespace === b.namespace && o.name === b.name).length > 1} />
+        <TokenBucketRow
+          key={`${b.namespace}/${b.name}${b.bucket}`}
+          bucket={b}
+          several={data.rateLimits.filter((o) => o.namespace === b.namespace && o.name === b.name).length > 1}
+        />
       ))}
     </section>
   );
@@ -430,7 +464,8 @@ function TokenBucketRow({ bucket, several }: { bucket: Bucket; several: boolean 
   const [form, setForm] = useState({ maxTokens: bucket.maxTokens, tokensPerFill: bucket.tokensPerFill, fillInterval: bucket.fillInterval, reason: '' });
   const [conflict, setConflict] = useState<{ message: string; now: Bucket | undefined; mine: typeof form } | null>(null);
   const save = useMutation({
-    mutationFn: (input: { resourceVersion: string; values: typeof form }) => putTokenBucket(bucket.namespace, bucket.name, bucket.patchIndex, { ...input.values, bucket: bucket.bucket, resourceVersion: input.resourceVersion }),
+    mutationFn: (input: { resourceVersion: string; values: typeof form }) =>
+      putTokenBucket(bucket.namespace, bucket.name, bucket.patchIndex, { ...input.values, bucket: bucket.bucket, resourceVersion: input.resourceVersion }),
     onSuccess: () => {
       setBase(null);
       setConflict(null);
@@ -485,7 +520,8 @@ function TokenBucketRow({ bucket, several }: { bucket: Bucket; several: boolean 
             Max tokens <input type="number" min={1} value={form.maxTokens} onChange={(e) => setForm({ ...form, maxTokens: Number(e.target.value) })} />
           </label>
           <label>
-            Tokens per fill <input type="number" min={1} value={form.tokensPerFill} onChange={(e) => setForm({ ...form, tokensPerFill: Number(e.target.value) })} />
+            Tokens per fill{' '}
+            <input type="number" min={1} value={form.tokensPerFill} onChange={(e) => setForm({ ...form, tokensPerFill: Number(e.target.value) })} />
           </label>
           <label>
             Fill interval <input value={form.fillInterval} onChange={(e) => setForm({ ...form, fillInterval: e.target.value })} />
@@ -500,10 +536,21 @@ function TokenBucketRow({ bucket, several }: { bucket: Bucket; several: boolean 
             Cancel
           </button>
           {base.resourceVersion !== bucket.resourceVersion && !conflict && (
-            <p className="notice-inline warn">This EnvoyFilter changed since you started editing (resourceVersion {base.resourceVersion} → {bucket.resourceVersion}). Saving will be refused; review the new state first.</p>
+            <p className="notice-inline warn">
+              This EnvoyFilter changed since you started editing (resourceVersion {base.resourceVersion} → {bucket.resourceVersion}). Saving will be refused;
+              review the new state first.
+            </p>
           )}
-          {errors.length > 0 && <p role="alert" className="notice-inline bad">{errors.join('; ')}</p>}
-          {save.isError && !conflict && <p role="alert" className="notice-inline bad">{save.error.message}</p>}
+          {errors.length > 0 && (
+            <p role="alert" className="notice-inline bad">
+              {errors.join('; ')}
+            </p>
+          )}
+          {save.isError && !conflict && (
+            <p role="alert" className="notice-inline bad">
+              {save.error.message}
+            </p>
+          )}
         </form>
       )}
       {conflict && (

@@ -11,7 +11,9 @@ import { UserMenu } from './user-menu';
 export function AppShell({ children, initialTheme }: { children: ReactNode; initialTheme: Theme | undefined }) {
   return (
     <div className="shell">
-      <a className="skip-link" href="#main">Skip to content</a>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <header className="shell-header">
         <span className="brand">Meshdeck</span>
         <Suspense>

@@ -13,8 +13,8 @@ export function ClusterNotice() {
         <h2 id="cluster-notice-title">No cluster configured</h2>
         <p>{data.reason}.</p>
         <p>
-          Point <code>KUBECONFIG</code> at a kubeconfig (and optionally <code>MESHDECK_KUBE_CONTEXT</code> at a context), or start the
-          local sandbox mesh with <code>npm run demo</code>.
+          Point <code>KUBECONFIG</code> at a kubeconfig (and optionally <code>MESHDECK_KUBE_CONTEXT</code> at a context), or start the local sandbox mesh with{' '}
+          <code>npm run demo</code>.
         </p>
       </section>
     );

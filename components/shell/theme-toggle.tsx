@@ -14,7 +14,11 @@ function subscribeToSystemTheme(onChange: () => void) {
 /** Toggles dark theme; without a saved choice the page follows the OS preference. */
 export function ThemeToggle({ initialTheme }: { initialTheme: Theme | undefined }) {
   const [chosen, setChosen] = useState<Theme | undefined>(initialTheme);
-  const systemDark = useSyncExternalStore(subscribeToSystemTheme, () => window.matchMedia(DARK_QUERY).matches, () => false);
+  const systemDark = useSyncExternalStore(
+    subscribeToSystemTheme,
+    () => window.matchMedia(DARK_QUERY).matches,
+    () => false,
+  );
   const dark = (chosen ?? (systemDark ? 'dark' : 'light')) === 'dark';
 
   function toggle() {

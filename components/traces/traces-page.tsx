@@ -49,11 +49,17 @@ export function TracesPage() {
       )}
       {namespace && services.isSuccess && inNamespace.length === 0 && (
         <p className="state state-empty" role="status">
-          No traces for namespace {namespace}: Jaeger knows no service of it. Its services may receive no traffic, their proxies may not send spans to Jaeger (tracing is not enabled in the mesh config or a Telemetry resource), or sampling (Istio keeps 1% of requests by default) may have dropped them all.
+          No traces for namespace {namespace}: Jaeger knows no service of it. Its services may receive no traffic, their proxies may not send spans to Jaeger
+          (tracing is not enabled in the mesh config or a Telemetry resource), or sampling (Istio keeps 1% of requests by default) may have dropped them all.
         </p>
       )}
       {/* Searching again with the same criteria fetches fresh results. */}
-      <SearchForm key={params.toString()} initial={params} services={inNamespace} onSearch={(next) => (next.toString() === params.toString() ? void results.refetch() : go(next))} />
+      <SearchForm
+        key={params.toString()}
+        initial={params}
+        services={inNamespace}
+        onSearch={(next) => (next.toString() === params.toString() ? void results.refetch() : go(next))}
+      />
       {params.has('service') && (
         <section className="panel" aria-labelledby="results-title">
           <h2 id="results-title">Results</h2>
@@ -67,10 +73,21 @@ export function TracesPage() {
                   <ResponsiveContainer width="100%" height={200}>
                     <ScatterChart margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
                       <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-                      <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} name="time" tickFormatter={(t: number) => new Date(t / 1000).toLocaleTimeString()} stroke="var(--text-muted)" />
+                      <XAxis
+                        dataKey="t"
+                        type="number"
+                        domain={['dataMin', 'dataMax']}
+                        name="time"
+                        tickFormatter={(t: number) => new Date(t / 1000).toLocaleTimeString()}
+                        stroke="var(--text-muted)"
+                      />
                       <YAxis dataKey="ms" type="number" name="duration" unit=" ms" stroke="var(--text-muted)" width={70} />
                       <Tooltip formatter={(v) => String(v)} />
-                      <Scatter data={d.items.map((t) => ({ t: t.startUs, ms: Math.round(t.durationUs / 100) / 10, id: t.traceID, error: t.error }))} fill="var(--accent)" onClick={(p) => open((p as unknown as { id: string }).id)} />
+                      <Scatter
+                        data={d.items.map((t) => ({ t: t.startUs, ms: Math.round(t.durationUs / 100) / 10, id: t.traceID, error: t.error }))}
+                        fill="var(--accent)"
+                        onClick={(p) => open((p as unknown as { id: string }).id)}
+                      />
                     </ScatterChart>
                   </ResponsiveContainer>
                 </figure>
@@ -188,7 +205,15 @@ function SearchForm({ initial, services, onSearch }: { initial: URLSearchParams;
         </select>
       </label>
       <label>
-        Limit <input name="limit" type="number" min={1} max={200} defaultValue={initial.get('limit') ?? ''} placeholder={initial.get('lookback') || initial.get('start') ? '20' : '50'} />
+        Limit{' '}
+        <input
+          name="limit"
+          type="number"
+          min={1}
+          max={200}
+          defaultValue={initial.get('limit') ?? ''}
+          placeholder={initial.get('lookback') || initial.get('start') ? '20' : '50'}
+        />
       </label>
       <button type="submit" className="button">
         Search
@@ -210,7 +235,8 @@ function TraceView({ id }: { id: string }) {
           return (
             <>
               <p>
-                {t.summary.rootService}: {t.summary.rootOperation} · {msOf(t.summary.durationUs)} · {t.summary.spans} spans across {t.summary.services.join(', ')}
+                {t.summary.rootService}: {t.summary.rootOperation} · {msOf(t.summary.durationUs)} · {t.summary.spans} spans across{' '}
+                {t.summary.services.join(', ')}
                 {t.jaegerUrl && (
                   <>
                     {' '}
@@ -221,12 +247,21 @@ function TraceView({ id }: { id: string }) {
               <ol className="waterfall" aria-label="Span waterfall">
                 {t.rows.map((r) => (
                   <li key={r.spanID}>
-                    <button type="button" className={`span-row ${selected === r.spanID ? 'selected' : ''}`} aria-pressed={selected === r.spanID} aria-label={spanLabel(r)} onClick={() => setSelected(r.spanID)}>
+                    <button
+                      type="button"
+                      className={`span-row ${selected === r.spanID ? 'selected' : ''}`}
+                      aria-pressed={selected === r.spanID}
+                      aria-label={spanLabel(r)}
+                      onClick={() => setSelected(r.spanID)}
+                    >
                       <span className="span-name" style={{ paddingLeft: `${r.depth * 1.1}rem` }}>
                         {r.service} <span className="muted">{r.operation}</span>
                       </span>
                       <span className="span-track">
-                        <span className={`span-bar ${r.critical ? 'critical' : ''} ${r.error ? 'error' : ''}`} style={{ left: `${(100 * r.offsetUs) / total}%`, width: `${Math.max(0.5, (100 * r.durationUs) / total)}%` }} />
+                        <span
+                          className={`span-bar ${r.critical ? 'critical' : ''} ${r.error ? 'error' : ''}`}
+                          style={{ left: `${(100 * r.offsetUs) / total}%`, width: `${Math.max(0.5, (100 * r.durationUs) / total)}%` }}
+                        />
                       </span>
                       <span className="span-time">{msOf(r.durationUs)}</span>
                     </button>

@@ -3,7 +3,18 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConflictView } from '@/components/ui/conflict-view';
-import { emptyMatchForm, formProblems, fromMatchForm, STRING_FIELDS, toMatchForm, type ConditionFieldName, type KeyedCondition, type MatchForm, type Operator, type StringField } from '@/lib/mesh/match';
+import {
+  emptyMatchForm,
+  formProblems,
+  fromMatchForm,
+  STRING_FIELDS,
+  toMatchForm,
+  type ConditionFieldName,
+  type KeyedCondition,
+  type MatchForm,
+  type Operator,
+  type StringField,
+} from '@/lib/mesh/match';
 import { describeMatch, type RouteView, type VirtualServiceView } from '@/lib/mesh/traffic-split';
 import { HttpError } from '@/lib/queries/fetch-json';
 import { putMatch } from '@/lib/queries/traffic';
@@ -13,7 +24,13 @@ const OPERATOR_TEXT: Record<Operator | 'any', string> = { any: '(any)', exact: '
 // Istio matches query parameters exactly or by regex only.
 const CONDITIONS: { field: ConditionFieldName; noun: string; add: string; keyLabel: string; operators: Operator[] }[] = [
   { field: 'headers', noun: 'condition', add: 'Add header condition', keyLabel: 'header', operators: ['exact', 'prefix', 'regex', 'present'] },
-  { field: 'withoutHeaders', noun: 'without-header', add: 'Add without-header condition', keyLabel: 'name', operators: ['exact', 'prefix', 'regex', 'present'] },
+  {
+    field: 'withoutHeaders',
+    noun: 'without-header',
+    add: 'Add without-header condition',
+    keyLabel: 'name',
+    operators: ['exact', 'prefix', 'regex', 'present'],
+  },
   { field: 'queryParams', noun: 'query parameter', add: 'Add query parameter', keyLabel: 'name', operators: ['exact', 'regex', 'present'] },
 ];
 
@@ -63,7 +80,12 @@ export function MatchEditor({ vs, route, onClose }: { vs: VirtualServiceView; ro
                 <StringFieldInput key={field} at={at} field={field} value={form[field]} onChange={(value) => set({ [field]: value })} />
               ))}
               <label className="field field-inline">
-                <input type="checkbox" aria-label={`${at} ignore uri case`} checked={form.ignoreUriCase === true} onChange={(e) => set({ ignoreUriCase: e.target.checked ? true : form.ignoreUriCase === false ? false : undefined })} />
+                <input
+                  type="checkbox"
+                  aria-label={`${at} ignore uri case`}
+                  checked={form.ignoreUriCase === true}
+                  onChange={(e) => set({ ignoreUriCase: e.target.checked ? true : form.ignoreUriCase === false ? false : undefined })}
+                />
                 Ignore case of the uri
               </label>
               <label className="field">
@@ -88,21 +110,42 @@ export function MatchEditor({ vs, route, onClose }: { vs: VirtualServiceView; ro
             ))}
             {form.sourceLabels.map((label, i) => (
               <div key={i} className="condition">
-                <input aria-label={`${at} source label ${i + 1} key`} value={label.key} onChange={(e) => set({ sourceLabels: form.sourceLabels.map((l, k) => (k === i ? { ...l, key: e.target.value.trim() } : l)) })} />
+                <input
+                  aria-label={`${at} source label ${i + 1} key`}
+                  value={label.key}
+                  onChange={(e) => set({ sourceLabels: form.sourceLabels.map((l, k) => (k === i ? { ...l, key: e.target.value.trim() } : l)) })}
+                />
                 <span aria-hidden="true">=</span>
-                <input aria-label={`${at} source label ${i + 1} value`} value={label.value} onChange={(e) => set({ sourceLabels: form.sourceLabels.map((l, k) => (k === i ? { ...l, value: e.target.value } : l)) })} />
-                <button type="button" className="button button-quiet button-small" onClick={() => set({ sourceLabels: form.sourceLabels.filter((_, k) => k !== i) })}>
+                <input
+                  aria-label={`${at} source label ${i + 1} value`}
+                  value={label.value}
+                  onChange={(e) => set({ sourceLabels: form.sourceLabels.map((l, k) => (k === i ? { ...l, value: e.target.value } : l)) })}
+                />
+                <button
+                  type="button"
+                  className="button button-quiet button-small"
+                  onClick={() => set({ sourceLabels: form.sourceLabels.filter((_, k) => k !== i) })}
+                >
                   Remove source label {i + 1}
                 </button>
               </div>
             ))}
             <div className="toolbar">
               {CONDITIONS.map((kind) => (
-                <button key={kind.field} type="button" className="button button-quiet button-small" onClick={() => set({ [kind.field]: [...form[kind.field], { key: '', operator: 'exact', value: '' }] })}>
+                <button
+                  key={kind.field}
+                  type="button"
+                  className="button button-quiet button-small"
+                  onClick={() => set({ [kind.field]: [...form[kind.field], { key: '', operator: 'exact', value: '' }] })}
+                >
                   {kind.add} to match {b + 1}
                 </button>
               ))}
-              <button type="button" className="button button-quiet button-small" onClick={() => set({ sourceLabels: [...form.sourceLabels, { key: '', value: '' }] })}>
+              <button
+                type="button"
+                className="button button-quiet button-small"
+                onClick={() => set({ sourceLabels: [...form.sourceLabels, { key: '', value: '' }] })}
+              >
                 Add source label to match {b + 1}
               </button>
               <button type="button" className="button button-quiet button-small" disabled={b === 0} onClick={() => move(b, -1)}>
@@ -119,7 +162,11 @@ export function MatchEditor({ vs, route, onClose }: { vs: VirtualServiceView; ro
         );
       })}
       <div className="toolbar">
-        <button type="button" className="button button-quiet button-small" onClick={() => setForms([...forms, { ...emptyMatchForm(), headers: [{ key: '', operator: 'exact', value: '' }] }])}>
+        <button
+          type="button"
+          className="button button-quiet button-small"
+          onClick={() => setForms([...forms, { ...emptyMatchForm(), headers: [{ key: '', operator: 'exact', value: '' }] }])}
+        >
           Add match
         </button>
       </div>
@@ -135,7 +182,16 @@ export function MatchEditor({ vs, route, onClose }: { vs: VirtualServiceView; ro
         </ul>
       )}
       {save.error instanceof HttpError && save.error.status === 409 ? (
-        <MatchConflict error={save.error} route={route} mine={forms} onReapply={(latest) => { setBase(latest); save.mutate(latest); }} onDiscard={onClose} />
+        <MatchConflict
+          error={save.error}
+          route={route}
+          mine={forms}
+          onReapply={(latest) => {
+            setBase(latest);
+            save.mutate(latest);
+          }}
+          onDiscard={onClose}
+        />
       ) : (
         save.isError && (
           <p role="alert" className="notice-inline bad">
@@ -169,19 +225,37 @@ function StringFieldInput({ at, field, value, onChange }: { at: string; field: s
   return (
     <div className="condition">
       <span className="condition-name">{field}</span>
-      <select aria-label={`${at} ${field} operator`} value={value.operator} onChange={(e) => onChange({ ...value, operator: e.target.value as Operator | 'any' })}>
+      <select
+        aria-label={`${at} ${field} operator`}
+        value={value.operator}
+        onChange={(e) => onChange({ ...value, operator: e.target.value as Operator | 'any' })}
+      >
         {operators.map((op) => (
           <option key={op} value={op}>
             {OPERATOR_TEXT[op]}
           </option>
         ))}
       </select>
-      {value.operator !== 'any' && value.operator !== 'present' && <input aria-label={`${at} ${field} value`} value={value.value} onChange={(e) => onChange({ ...value, value: e.target.value })} />}
+      {value.operator !== 'any' && value.operator !== 'present' && (
+        <input aria-label={`${at} ${field} value`} value={value.value} onChange={(e) => onChange({ ...value, value: e.target.value })} />
+      )}
     </div>
   );
 }
 
-function Conditions({ at, b, kind, rows, onChange }: { at: string; b: number; kind: (typeof CONDITIONS)[number]; rows: KeyedCondition[]; onChange: (rows: KeyedCondition[]) => void }) {
+function Conditions({
+  at,
+  b,
+  kind,
+  rows,
+  onChange,
+}: {
+  at: string;
+  b: number;
+  kind: (typeof CONDITIONS)[number];
+  rows: KeyedCondition[];
+  onChange: (rows: KeyedCondition[]) => void;
+}) {
   const change = (i: number, patch: Partial<KeyedCondition>) => onChange(rows.map((row, k) => (k === i ? { ...row, ...patch } : row)));
   const operators = (current: Operator) => (kind.operators.includes(current) ? kind.operators : [...kind.operators, current]);
   return rows.map((c, i) => {
@@ -207,7 +281,19 @@ function Conditions({ at, b, kind, rows, onChange }: { at: string; b: number; ki
 }
 
 /** A 409: the route's match as it is in the cluster now, beside the edited one, and a way to save the edit on the latest version. */
-function MatchConflict({ error, route, mine, onReapply, onDiscard }: { error: HttpError; route: RouteView; mine: MatchForm[]; onReapply: (resourceVersion: string) => void; onDiscard: () => void }) {
+function MatchConflict({
+  error,
+  route,
+  mine,
+  onReapply,
+  onDiscard,
+}: {
+  error: HttpError;
+  route: RouteView;
+  mine: MatchForm[];
+  onReapply: (resourceVersion: string) => void;
+  onDiscard: () => void;
+}) {
   const current = (error.body as { current?: VirtualServiceView } | undefined)?.current;
   const now = current?.routes[route.index];
   const describe = (matches: ReturnType<typeof fromMatchForm>[]) => (matches.length ? matches.map(describeMatch).join(' or ') : 'all requests');

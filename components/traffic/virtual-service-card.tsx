@@ -25,7 +25,11 @@ export function VirtualServiceCard({ vs }: { vs: VirtualServiceView }) {
       <p className="muted">
         Hosts {vs.hosts.join(', ')} · via {vs.gateways.join(', ')} · resourceVersion {vs.resourceVersion}
       </p>
-      {vs.managedBy && <p className="notice-inline warn">{vs.managedBy}: editing is blocked here so Meshdeck does not fight its controller. Change the rollout in its own resource.</p>}
+      {vs.managedBy && (
+        <p className="notice-inline warn">
+          {vs.managedBy}: editing is blocked here so Meshdeck does not fight its controller. Change the rollout in its own resource.
+        </p>
+      )}
       <ol className="routes">
         {vs.routes.map((route) => (
           <Route key={route.index} vs={vs} route={route} />
@@ -72,7 +76,11 @@ function Route({ vs, route }: { vs: VirtualServiceView; route: RouteView }) {
               {d.warning}
             </p>
           ))}
-        {route.destinations.length > 0 ? <WeightEditor vs={vs} route={route} blocked={blocked} /> : <p className="muted">No destinations (a redirect or delegate route).</p>}
+        {route.destinations.length > 0 ? (
+          <WeightEditor vs={vs} route={route} blocked={blocked} />
+        ) : (
+          <p className="muted">No destinations (a redirect or delegate route).</p>
+        )}
         {!blocked &&
           !denial &&
           (editingMatch ? (

@@ -14,7 +14,10 @@ import { DiffView } from './diff-view';
 import { routeYaml } from './route-yaml';
 
 type Dest = Pick<DestinationView, 'host' | 'service' | 'subset' | 'weight'>;
-type Outcome = { kind: 'applied'; message: string } | { kind: 'failed'; message: string } | { kind: 'conflict'; message: string; current: VirtualServiceView | undefined; mine: Dest[]; reason: string };
+type Outcome =
+  | { kind: 'applied'; message: string }
+  | { kind: 'failed'; message: string }
+  | { kind: 'conflict'; message: string; current: VirtualServiceView | undefined; mine: Dest[]; reason: string };
 
 const key = (d: { host: string; subset?: string }) => `${d.host}/${d.subset ?? ''}`;
 const nameOf = (d: Dest) => `${d.service} ${d.subset ?? 'default'}`;
@@ -58,7 +61,13 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
     },
     onError: (error, input) => {
       if (error instanceof HttpError && error.status === 409) {
-        setOutcome({ kind: 'conflict', message: error.message, current: (error.body as { current?: VirtualServiceView })?.current, mine: input.destinations, reason: input.reason });
+        setOutcome({
+          kind: 'conflict',
+          message: error.message,
+          current: (error.body as { current?: VirtualServiceView })?.current,
+          mine: input.destinations,
+          reason: input.reason,
+        });
       } else {
         setOutcome({ kind: 'failed', message: error.message });
       }
@@ -75,7 +84,9 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
     const d = dests[i]!;
     const inCluster = server.find((s) => key(s) === key(d));
     if (inCluster && inCluster.weight > 0) {
-      setRefusal(`${nameOf(d)} cannot be removed: it takes ${inCluster.weight}% of this route's traffic. Move its weight to the other destinations and apply that first; then remove it.`);
+      setRefusal(
+        `${nameOf(d)} cannot be removed: it takes ${inCluster.weight}% of this route's traffic. Move its weight to the other destinations and apply that first; then remove it.`,
+      );
       return;
     }
     if (d.weight > 0) {
@@ -101,7 +112,12 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
               <span className="weight-name">
                 {d.service} <strong>{d.subset ?? '(all)'}</strong>
               </span>
-              <Slider label={`${nameOf(d)} weight`} value={d.weight} onChange={(v) => withWeights(setWeight({ weights, locked: lockedList }, i, v))} disabled={disabled || lockedList[i]} />
+              <Slider
+                label={`${nameOf(d)} weight`}
+                value={d.weight}
+                onChange={(v) => withWeights(setWeight({ weights, locked: lockedList }, i, v))}
+                disabled={disabled || lockedList[i]}
+              />
               <input
                 type="number"
                 min={0}
@@ -117,7 +133,13 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
                 }}
               />
               <span aria-hidden="true">%</span>
-              <button type="button" className="button button-quiet button-small" aria-pressed={lockedList[i]} disabled={disabled} onClick={() => setLocked({ ...locked, [key(d)]: !lockedList[i] })}>
+              <button
+                type="button"
+                className="button button-quiet button-small"
+                aria-pressed={lockedList[i]}
+                disabled={disabled}
+                onClick={() => setLocked({ ...locked, [key(d)]: !lockedList[i] })}
+              >
                 {lockedList[i] ? 'Unlock' : 'Lock'} <span className="visually-hidden">{nameOf(d)}</span>
               </button>
               <button type="button" className="button button-quiet button-small" disabled={disabled} onClick={() => remove(i)}>
@@ -134,7 +156,12 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
       )}
       <div className="toolbar" role="group" aria-label={`Presets for route ${route.name}`}>
         {dests.length >= 2 && (
-          <button type="button" className="button button-quiet button-small" disabled={disabled} onClick={() => withWeights(distributeEvenly({ weights, locked: lockedList }))}>
+          <button
+            type="button"
+            className="button button-quiet button-small"
+            disabled={disabled}
+            onClick={() => withWeights(distributeEvenly({ weights, locked: lockedList }))}
+          >
             Evenly distribute
           </button>
         )}
@@ -149,7 +176,9 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
           </button>
         )}
       </div>
-      {adding && <AddDestination vs={vs} route={route} taken={dests.map(key)} onAdd={(d) => (edit([...dests, d]), setAdding(false))} onCancel={() => setAdding(false)} />}
+      {adding && (
+        <AddDestination vs={vs} route={route} taken={dests.map(key)} onAdd={(d) => (edit([...dests, d]), setAdding(false))} onCancel={() => setAdding(false)} />
+      )}
       {readOnly && <p className="hint">{readOnly}</p>}
       {changed && !reviewing && (
         <div className="toolbar">
@@ -166,14 +195,24 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
           <h4>
             {vs.namespace}/{vs.name}: {describeSplit(server)} → {describeSplit(dests)}
           </h4>
-          {staleBase && <p className="notice-inline warn">The VirtualService changed since you started editing (resourceVersion {draft!.baseVersion} → {vs.resourceVersion}). Applying will be refused; review the new state first.</p>}
+          {staleBase && (
+            <p className="notice-inline warn">
+              The VirtualService changed since you started editing (resourceVersion {draft!.baseVersion} → {vs.resourceVersion}). Applying will be refused;
+              review the new state first.
+            </p>
+          )}
           <DiffView label="Change to the VirtualService" before={routeYaml(route, server)} after={routeYaml(route, dests)} />
           <label className="field">
             Reason for this change (kept in the audit trail)
             <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. canary error rate is flat after 30 min" />
           </label>
           <div className="toolbar">
-            <button type="button" className="button" disabled={apply.isPending || reason.trim().length < 3} onClick={() => apply.mutate({ resourceVersion: draft!.baseVersion, destinations: dests, reason })}>
+            <button
+              type="button"
+              className="button"
+              disabled={apply.isPending || reason.trim().length < 3}
+              onClick={() => apply.mutate({ resourceVersion: draft!.baseVersion, destinations: dests, reason })}
+            >
               {apply.isPending ? 'Applying…' : 'Apply'}
             </button>
             <button type="button" className="button button-quiet" onClick={() => setReviewing(false)}>
@@ -196,13 +235,31 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
         <ConflictView
           what="VirtualService"
           message={outcome.message}
-          now={outcome.current?.routes[route.index] && `${describeSplit(outcome.current.routes[route.index]!.destinations)} (resourceVersion ${outcome.current.resourceVersion})`}
+          now={
+            outcome.current?.routes[route.index] &&
+            `${describeSplit(outcome.current.routes[route.index]!.destinations)} (resourceVersion ${outcome.current.resourceVersion})`
+          }
           mine={describeSplit(outcome.mine)}
           reapplyLabel="Re-apply my weights on the latest version"
-          onReapply={() => outcome.current && apply.mutate({ resourceVersion: outcome.current.resourceVersion, destinations: outcome.mine, reason: outcome.reason })}
+          onReapply={() =>
+            outcome.current && apply.mutate({ resourceVersion: outcome.current.resourceVersion, destinations: outcome.mine, reason: outcome.reason })
+          }
         />
       )}
-      {route.blueGreen && !changed && <BlueGreenSwitch vs={vs} route={route} disabled={disabled} onSwitch={(target, why) => apply.mutate({ resourceVersion: vs.resourceVersion, destinations: server.map((d, i) => ({ ...d, weight: allTo(server.length, target)[i]! })), reason: why })} />}
+      {route.blueGreen && !changed && (
+        <BlueGreenSwitch
+          vs={vs}
+          route={route}
+          disabled={disabled}
+          onSwitch={(target, why) =>
+            apply.mutate({
+              resourceVersion: vs.resourceVersion,
+              destinations: server.map((d, i) => ({ ...d, weight: allTo(server.length, target)[i]! })),
+              reason: why,
+            })
+          }
+        />
+      )}
       {route.blueGreenWhy && (
         <details className="hint">
           <summary>{route.blueGreen ? 'Why this route has a blue-green switch' : 'Why this 100/0 route has no blue-green switch'}</summary>
@@ -215,7 +272,19 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
 }
 
 /** Picks a host of the namespace (the route's own first) and one of its DestinationRule subsets; adds it at 0 %. */
-function AddDestination({ vs, route, taken, onAdd, onCancel }: { vs: VirtualServiceView; route: RouteView; taken: string[]; onAdd: (d: Dest) => void; onCancel: () => void }) {
+function AddDestination({
+  vs,
+  route,
+  taken,
+  onAdd,
+  onCancel,
+}: {
+  vs: VirtualServiceView;
+  route: RouteView;
+  taken: string[];
+  onAdd: (d: Dest) => void;
+  onCancel: () => void;
+}) {
   const options = useQuery(destinationOptionsQuery(vs));
   const own = route.destinations[0]?.host;
   const hosts = [...(options.data?.items ?? [])].sort((a, b) => Number(b.host === own) - Number(a.host === own));
@@ -228,7 +297,11 @@ function AddDestination({ vs, route, taken, onAdd, onCancel }: { vs: VirtualServ
     <fieldset className="add-destination">
       <legend>Add a destination to {route.name} (it starts at 0%)</legend>
       {options.isPending && <p className="hint">Loading the DestinationRules of {vs.namespace}…</p>}
-      {options.isError && <p role="alert" className="notice-inline bad">The DestinationRules could not be read: {options.error.message}</p>}
+      {options.isError && (
+        <p role="alert" className="notice-inline bad">
+          The DestinationRules could not be read: {options.error.message}
+        </p>
+      )}
       {options.data && hosts.length === 0 && <p className="hint">No DestinationRule in {vs.namespace} defines subsets: create one first.</p>}
       {host && (
         <>
@@ -256,7 +329,12 @@ function AddDestination({ vs, route, taken, onAdd, onCancel }: { vs: VirtualServ
         </>
       )}
       <div className="toolbar">
-        <button type="button" className="button button-small" disabled={!host || subset === undefined} onClick={() => host && subset !== undefined && onAdd({ host: host.host, service: host.service, subset: subset || undefined, weight: 0 })}>
+        <button
+          type="button"
+          className="button button-small"
+          disabled={!host || subset === undefined}
+          onClick={() => host && subset !== undefined && onAdd({ host: host.host, service: host.service, subset: subset || undefined, weight: 0 })}
+        >
           Add {host ? `${host.service} ${subset || ''}`.trim() : 'destination'} at 0%
         </button>
         <button type="button" className="button button-quiet button-small" onClick={onCancel}>
@@ -267,7 +345,17 @@ function AddDestination({ vs, route, taken, onAdd, onCancel }: { vs: VirtualServ
   );
 }
 
-function BlueGreenSwitch({ vs, route, disabled, onSwitch }: { vs: VirtualServiceView; route: RouteView; disabled: boolean; onSwitch: (target: number, reason: string) => void }) {
+function BlueGreenSwitch({
+  vs,
+  route,
+  disabled,
+  onSwitch,
+}: {
+  vs: VirtualServiceView;
+  route: RouteView;
+  disabled: boolean;
+  onSwitch: (target: number, reason: string) => void;
+}) {
   const [confirming, setConfirming] = useState(false);
   const [reason, setReason] = useState('');
   const live = route.destinations.findIndex((d) => d.weight === 100);

@@ -5,7 +5,23 @@ import type { ReactNode } from 'react';
  * person loaded it: the cluster's state now beside the change they made, and a way to apply
  * that change again on the latest version (or to drop it). Nothing was written.
  */
-export function ConflictView({ what, message, now, mine, onReapply, reapplyLabel = 'Re-apply my change on the latest version', onDiscard }: { what: string; message: string; now?: ReactNode; mine: ReactNode; onReapply?: () => void; reapplyLabel?: string; onDiscard?: () => void }) {
+export function ConflictView({
+  what,
+  message,
+  now,
+  mine,
+  onReapply,
+  reapplyLabel = 'Re-apply my change on the latest version',
+  onDiscard,
+}: {
+  what: string;
+  message: string;
+  now?: ReactNode;
+  mine: ReactNode;
+  onReapply?: () => void;
+  reapplyLabel?: string;
+  onDiscard?: () => void;
+}) {
   return (
     <section role="alert" aria-label="Conflict" className="notice-inline bad">
       <strong>Not applied: someone changed this {what} after you loaded it.</strong>

@@ -6,7 +6,19 @@ import { useRef, type KeyboardEvent, type PointerEvent } from 'react';
  * An ARIA slider (role="slider") for 0–100: arrows move ±1, PageUp/PageDown ±10,
  * Home/End to the ends; the track can be clicked or dragged.
  */
-export function Slider({ label, value, onChange, disabled, max = 100 }: { label: string; value: number; onChange: (value: number) => void; disabled?: boolean; max?: number }) {
+export function Slider({
+  label,
+  value,
+  onChange,
+  disabled,
+  max = 100,
+}: {
+  label: string;
+  value: number;
+  onChange: (value: number) => void;
+  disabled?: boolean;
+  max?: number;
+}) {
   const track = useRef<HTMLDivElement>(null);
 
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {

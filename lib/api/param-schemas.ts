@@ -16,7 +16,10 @@ export function indexParam(max: number) {
 }
 
 /** A Kubernetes namespace name (RFC 1123 label). */
-export const namespaceName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name').max(63);
+export const namespaceName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name')
+  .max(63);
 
 /** `?namespace=` for the pages that show one namespace or all of them. */
 export const namespaceQuery = z.object({ namespace: namespaceName.optional() });

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-const duration = z.string().regex(/^\d+(\.\d+)?(us|ms|s|m|h)$/, 'must be a duration such as 500ms or 2s').optional();
+const duration = z
+  .string()
+  .regex(/^\d+(\.\d+)?(us|ms|s|m|h)$/, 'must be a duration such as 500ms or 2s')
+  .optional();
 
 export const traceSearchQuery = z.object({
   service: z.string().min(1, 'choose a service').max(200),
@@ -13,7 +16,8 @@ export const traceSearchQuery = z.object({
       if (!raw) return undefined;
       try {
         const parsed = JSON.parse(raw) as unknown;
-        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === 'string')) return parsed as Record<string, string>;
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === 'string'))
+          return parsed as Record<string, string>;
       } catch {
         // reported below
       }

@@ -30,7 +30,12 @@ describe('traffic request bodies', () => {
     const result = matchBody.safeParse({ ...write, match: [{ headers: { 'End-User': { exact: 'jason' } }, port: 70000, uri: { exact: '/a', regex: 'a' } }] });
     expect(result.success).toBe(false);
     const messages = result.error!.issues.map((i) => i.message);
-    expect(messages).toEqual(expect.arrayContaining(['Match 1, uri: use one of exact, prefix or regex (it has exact and regex)', 'Match 1: the port must be a whole number from 1 to 65535']));
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'Match 1, uri: use one of exact, prefix or regex (it has exact and regex)',
+        'Match 1: the port must be a whole number from 1 to 65535',
+      ]),
+    );
     expect(messages.some((m) => m.includes('header "End-User": a header name is lowercase'))).toBe(true);
   });
 

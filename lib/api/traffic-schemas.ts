@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { matchProblems } from '@/lib/mesh/match';
 import { indexParam } from './param-schemas';
 
-const kubeName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a lowercase DNS name').max(253);
+const kubeName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a lowercase DNS name')
+  .max(253);
 
 export const routeParams = z.object({
   namespace: kubeName,
@@ -15,15 +18,16 @@ export const reason = z.string().trim().min(3, 'say why you make this change (at
 
 /** Every write names the resourceVersion it was based on (a moved object answers 409) and says why. */
 const write = { resourceVersion: z.string().min(1, 'is required: send the resourceVersion the change is based on'), reason };
-const destination = { host: z.string().min(1).max(253), subset: z.string().min(1).max(63).optional(), weight: z.int('must be a whole number').min(0, 'must be 0 or more').max(100, 'must be 100 or less') };
+const destination = {
+  host: z.string().min(1).max(253),
+  subset: z.string().min(1).max(63).optional(),
+  weight: z.int('must be a whole number').min(0, 'must be 0 or more').max(100, 'must be 100 or less'),
+};
 
 export const weightsBody = z
   .strictObject({
     ...write,
-    weights: z
-      .array(z.strictObject(destination))
-      .min(1)
-      .max(32),
+    weights: z.array(z.strictObject(destination)).min(1).max(32),
   })
   .refine((body) => body.weights.reduce((sum, w) => sum + w.weight, 0) === 100, {
     path: ['weights'],
@@ -65,10 +69,7 @@ export const matchBody = z
 /** A route's destinations after adding or removing one: the kept ones first as they are, in order. */
 export const destinationsBody = z.strictObject({
   ...write,
-  destinations: z
-    .array(z.strictObject(destination))
-    .min(1, 'a route needs at least one destination')
-    .max(32),
+  destinations: z.array(z.strictObject(destination)).min(1, 'a route needs at least one destination').max(32),
 });
 
 export const revertBody = z.strictObject({ reason });

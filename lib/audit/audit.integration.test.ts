@@ -13,7 +13,10 @@ const users: Record<string, SessionUser> = {
   none: null,
 };
 let signedIn: SessionUser = users.operator!;
-vi.mock('next-auth', async (importOriginal) => ({ ...(await importOriginal<object>()), getServerSession: vi.fn(async () => (signedIn ? { user: signedIn } : null)) }));
+vi.mock('next-auth', async (importOriginal) => ({
+  ...(await importOriginal<object>()),
+  getServerSession: vi.fn(async () => (signedIn ? { user: signedIn } : null)),
+}));
 
 let sandbox: TestSandbox;
 const api = sandboxAdmin(() => sandbox);
@@ -26,7 +29,18 @@ const virtualService = (name: string) => ({
   apiVersion: 'networking.istio.io/v1',
   kind: 'VirtualService',
   metadata: { name, namespace: NS },
-  spec: { hosts: [name], http: [{ name: 'split', route: [{ destination: { host: name, subset: 'stable' }, weight: 100 }, { destination: { host: name, subset: 'canary' }, weight: 0 }] }] },
+  spec: {
+    hosts: [name],
+    http: [
+      {
+        name: 'split',
+        route: [
+          { destination: { host: name, subset: 'stable' }, weight: 100 },
+          { destination: { host: name, subset: 'canary' }, weight: 0 },
+        ],
+      },
+    ],
+  },
 });
 const weightsOf = async (name: string, ns = NS) => (await api<Vs>(vsPath(name, ns))).spec.http[0]!.route.map((r) => r.weight);
 
@@ -34,14 +48,38 @@ async function putWeights(name: string, resourceVersion: string, canary: number,
   // A page sends the version it was shown, which came from the watch cache.
   await cached(name, resourceVersion);
   const { PUT } = await import('../../app/api/traffic/[namespace]/[name]/routes/[index]/weights/route');
-  const body = { resourceVersion, reason, weights: [{ host: name, subset: 'stable', weight: 100 - canary }, { host: name, subset: 'canary', weight: canary }] };
-  const response = await PUT(new Request(`http://localhost/api/traffic/${ns}/${name}/routes/0/weights`, { method: 'PUT', headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' }, body: JSON.stringify(body) }), { params: Promise.resolve({ namespace: ns, name, index: '0' }) });
-  return { status: response.status, body: (await response.json()) as { audit?: { status: string; id: string; message?: string }; error?: { message: string } } };
+  const body = {
+    resourceVersion,
+    reason,
+    weights: [
+      { host: name, subset: 'stable', weight: 100 - canary },
+      { host: name, subset: 'canary', weight: canary },
+    ],
+  };
+  const response = await PUT(
+    new Request(`http://localhost/api/traffic/${ns}/${name}/routes/0/weights`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' },
+      body: JSON.stringify(body),
+    }),
+    { params: Promise.resolve({ namespace: ns, name, index: '0' }) },
+  );
+  return {
+    status: response.status,
+    body: (await response.json()) as { audit?: { status: string; id: string; message?: string }; error?: { message: string } },
+  };
 }
 
 async function revert(namespace: string, id: string, reason = 'roll it back') {
   const { POST } = await import('../../app/api/audit/[namespace]/[id]/revert/route');
-  const response = await POST(new Request(`http://localhost/api/audit/${namespace}/${id}/revert`, { method: 'POST', headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' }, body: JSON.stringify({ reason }) }), { params: Promise.resolve({ namespace, id }) });
+  const response = await POST(
+    new Request(`http://localhost/api/audit/${namespace}/${id}/revert`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' },
+      body: JSON.stringify({ reason }),
+    }),
+    { params: Promise.resolve({ namespace, id }) },
+  );
   return { status: response.status, body: (await response.json()) as { error?: { message: string }; audit?: { status: string } } };
 }
 
@@ -64,7 +102,8 @@ beforeAll(async () => {
   process.env.MESHDECK_KUBE_CONTEXT = 'meshdeck-dashboard';
   process.env.MESHDECK_AUDIT_KEY = 'integration-test-audit-key-0123456789abcdef';
   await api('/api/v1/namespaces', { method: 'POST', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } } });
-  for (let i = 0; i <= OBJECTS; i++) await api(`/apis/networking.istio.io/v1/namespaces/${NS}/virtualservices`, { method: 'POST', body: virtualService(`vs-${i}`) });
+  for (let i = 0; i <= OBJECTS; i++)
+    await api(`/apis/networking.istio.io/v1/namespaces/${NS}/virtualservices`, { method: 'POST', body: virtualService(`vs-${i}`) });
   for (let i = 0; i <= OBJECTS; i++) {
     await cached(`vs-${i}`, (await api<Vs>(vsPath(`vs-${i}`))).metadata.resourceVersion);
   }
@@ -77,7 +116,9 @@ describe('no lost or false audit records under load', () => {
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => putWeights('vs-0', metadata.resourceVersion, i + 1, `conflict run ${i}`)));
     const ok = results.flatMap((r, i) => (r.status === 200 ? [i] : []));
     const conflicts = results.flatMap((r, i) => (r.status === 409 ? [i] : []));
-    console.info(`[audit load] one object, 50 writers: ${ok.length}×200, ${conflicts.length}×409, other: ${results.filter((r) => ![200, 409].includes(r.status)).map((r) => `${r.status} ${r.body.error?.message}`)[0]}`);
+    console.info(
+      `[audit load] one object, 50 writers: ${ok.length}×200, ${conflicts.length}×409, other: ${results.filter((r) => ![200, 409].includes(r.status)).map((r) => `${r.status} ${r.body.error?.message}`)[0]}`,
+    );
     expect(ok).toHaveLength(1);
     expect(conflicts).toHaveLength(49);
     expect(results[ok[0]!]!.body.audit?.status).toBe('recorded');
@@ -88,7 +129,12 @@ describe('no lost or false audit records under load', () => {
     expect(applied.map((e) => e.reason)).toEqual([`conflict run ${ok[0]}`]);
     expect(applied[0]).toMatchObject({ trust: 'signed', revertible: true, resourceVersion: (await api<Vs>(vsPath('vs-0'))).metadata.resourceVersion });
     // Every refusal is in the trail as a failed attempt, never as applied.
-    expect(entries.filter((e) => e.result === 'failed').map((e) => e.reason).sort()).toEqual(conflicts.map((i) => `conflict run ${i}`).sort());
+    expect(
+      entries
+        .filter((e) => e.result === 'failed')
+        .map((e) => e.reason)
+        .sort(),
+    ).toEqual(conflicts.map((i) => `conflict run ${i}`).sort());
     console.info(`[audit load] one object: ${applied.length} applied entry, ${entries.length - applied.length} failed entries`);
   }, 60_000);
 
@@ -96,7 +142,9 @@ describe('no lost or false audit records under load', () => {
     const names = Array.from({ length: OBJECTS }, (_, i) => `vs-${i + 1}`);
     const versions = await Promise.all(names.map(async (n) => (await api<Vs>(vsPath(n))).metadata.resourceVersion));
     const results = await Promise.all(names.map((n, i) => putWeights(n, versions[i]!, 30, `spread run ${n}`)));
-    console.info(`[audit load] 20 objects: ${results.filter((r) => r.status === 200).length}×200, audit ${results.map((r) => r.body.audit?.status).filter((s) => s === 'recorded').length} recorded`);
+    console.info(
+      `[audit load] 20 objects: ${results.filter((r) => r.status === 200).length}×200, audit ${results.map((r) => r.body.audit?.status).filter((s) => s === 'recorded').length} recorded`,
+    );
     expect(results.map((r) => r.status)).toEqual(names.map(() => 200));
     expect(results.map((r) => r.body.audit?.status)).toEqual(names.map(() => 'recorded'));
     await expect.poll(async () => (await trail()).filter((e) => e.reason.startsWith('spread run')).length, { timeout: 10_000 }).toBe(OBJECTS);
@@ -114,7 +162,10 @@ describe('no lost or false audit records under load', () => {
     type Role = { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
     const rolePath = '/apis/rbac.authorization.k8s.io/v1/clusterroles/meshdeck-dashboard';
     const role = await api<Role & { metadata: object }>(rolePath);
-    const withoutCreate = { ...role, rules: role.rules.map((r) => (r.resources.includes('configmaps') ? { ...r, verbs: r.verbs.filter((v) => v !== 'create') } : r)) };
+    const withoutCreate = {
+      ...role,
+      rules: role.rules.map((r) => (r.resources.includes('configmaps') ? { ...r, verbs: r.verbs.filter((v) => v !== 'create') } : r)),
+    };
     await api(rolePath, { method: 'PUT', body: withoutCreate });
     try {
       const { metadata } = await api<Vs>(vsPath(`vs-${OBJECTS}`));
@@ -127,14 +178,24 @@ describe('no lost or false audit records under load', () => {
       const current = await api<{ metadata: object }>(rolePath);
       await api(rolePath, { method: 'PUT', body: { ...role, metadata: current.metadata } });
     }
-    await expect.poll(async () => (await trail()).find((e) => e.reason === 'while the trail is read-only')?.trust, { timeout: 30_000, interval: 500 }).toBe('signed');
+    await expect
+      .poll(async () => (await trail()).find((e) => e.reason === 'while the trail is read-only')?.trust, { timeout: 30_000, interval: 500 })
+      .toBe('signed');
   }, 60_000);
 });
 
 describe('an audit trail you can trust', () => {
   type ConfigMap = { metadata: { name: string; namespace: string; labels?: Record<string, string> }; data: Record<string, string> };
   const plant = (namespace: string, name: string, entry: unknown) =>
-    api(`/api/v1/namespaces/${namespace}/configmaps`, { method: 'POST', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'meshdeck', 'meshdeck.io/audit': 'entry' } }, data: { 'entry.json': JSON.stringify(entry) } } });
+    api(`/api/v1/namespaces/${namespace}/configmaps`, {
+      method: 'POST',
+      body: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'meshdeck', 'meshdeck.io/audit': 'entry' } },
+        data: { 'entry.json': JSON.stringify(entry) },
+      },
+    });
   let changeCount = 0;
   const signedEntry = async () => {
     const { metadata } = await api<Vs>(vsPath('vs-1'));
@@ -190,14 +251,24 @@ describe('an audit trail you can trust', () => {
     const id = randomUUID();
     const time = new Date().toISOString();
     const forged = {
-      format: 2, id, time, user: 'admin@meshdeck.local', role: 'admin', action: 'traffic.weights',
+      format: 2,
+      id,
+      time,
+      user: 'admin@meshdeck.local',
+      role: 'admin',
+      action: 'traffic.weights',
       resource: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: NS, name: 'vs-2' },
-      summary: 'looks legitimate', reason: 'trust me', result: 'applied', resourceVersion: (await api<Vs>(vsPath('vs-2'))).metadata.resourceVersion,
+      summary: 'looks legitimate',
+      reason: 'trust me',
+      result: 'applied',
+      resourceVersion: (await api<Vs>(vsPath('vs-2'))).metadata.resourceVersion,
       changes: [{ path: '/spec/http/0/route/0/weight', before: { value: 0 }, after: { value: 70 } }],
     };
     const { entryObjectName } = await import('./audit');
     await plant(NS, entryObjectName({ id, time }), forged);
-    await expect.poll(async () => (await trail()).find((e) => e.id === id), { timeout: 10_000 }).toMatchObject({ trust: 'untrusted', revertible: false, user: 'admin@meshdeck.local' });
+    await expect
+      .poll(async () => (await trail()).find((e) => e.id === id), { timeout: 10_000 })
+      .toMatchObject({ trust: 'untrusted', revertible: false, user: 'admin@meshdeck.local' });
     await unchanged('vs-2', NS, async () => {
       const refused = await revert(NS, id);
       expect(refused.status).toBe(422);
@@ -208,7 +279,12 @@ describe('an audit trail you can trust', () => {
   it('a signed entry tampered with (other object, other values) keeps its signature but loses trust', async () => {
     const { entry, map } = await signedEntry();
     const id = randomUUID();
-    const tampered = { ...entry, id, resource: { ...entry.resource, name: 'vs-3' }, changes: [{ path: '/spec/http/0/route/0/weight', before: { value: 0 }, after: { value: 70 } }] };
+    const tampered = {
+      ...entry,
+      id,
+      resource: { ...entry.resource, name: 'vs-3' },
+      changes: [{ path: '/spec/http/0/route/0/weight', before: { value: 0 }, after: { value: 70 } }],
+    };
     const { entryObjectName } = await import('./audit');
     await plant(NS, entryObjectName({ id, time: entry.time as string }), tampered);
     expect(map.metadata.name).not.toBe(entryObjectName({ id, time: entry.time as string }));
@@ -230,10 +306,41 @@ describe('an audit trail you can trust', () => {
     const { entryObjectName } = await import('./audit');
     const time = new Date().toISOString();
     const wrongKind = { id: randomUUID(), time };
-    await plant(NS, entryObjectName(wrongKind), { format: 2, ...wrongKind, user: 'x', role: 'admin', action: 'traffic.weights', resource: { apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name: 'meshdeck-config' }, summary: '', reason: '', result: 'applied', resourceVersion: '1', changes: [{ path: '/data/x', before: { value: 'evil' }, after: { value: 'y' } }] });
+    await plant(NS, entryObjectName(wrongKind), {
+      format: 2,
+      ...wrongKind,
+      user: 'x',
+      role: 'admin',
+      action: 'traffic.weights',
+      resource: { apiVersion: 'v1', kind: 'ConfigMap', namespace: NS, name: 'meshdeck-config' },
+      summary: '',
+      reason: '',
+      result: 'applied',
+      resourceVersion: '1',
+      changes: [{ path: '/data/x', before: { value: 'evil' }, after: { value: 'y' } }],
+    });
     const noResource = { id: randomUUID(), time };
-    await plant(NS, entryObjectName(noResource), { format: 2, ...noResource, user: 'x', role: 'admin', action: 'traffic.weights', summary: '', reason: '', result: 'applied', changes: [] });
-    await expect.poll(async () => (await trail()).filter((e) => [wrongKind.id, entryObjectName(noResource)].includes(e.id)).map((e) => e.trust).sort(), { timeout: 10_000 }).toEqual(['invalid', 'untrusted']);
+    await plant(NS, entryObjectName(noResource), {
+      format: 2,
+      ...noResource,
+      user: 'x',
+      role: 'admin',
+      action: 'traffic.weights',
+      summary: '',
+      reason: '',
+      result: 'applied',
+      changes: [],
+    });
+    await expect
+      .poll(
+        async () =>
+          (await trail())
+            .filter((e) => [wrongKind.id, entryObjectName(noResource)].includes(e.id))
+            .map((e) => e.trust)
+            .sort(),
+        { timeout: 10_000 },
+      )
+      .toEqual(['invalid', 'untrusted']);
     expect((await revert(NS, wrongKind.id)).status).toBe(422);
     expect((await revert(NS, noResource.id)).status).toBe(404);
   });
@@ -254,8 +361,23 @@ describe('an audit trail you can trust', () => {
 
 describe('retention', () => {
   it('deletes only entry objects past their age, by uid, and leaves the legacy history and other ConfigMaps', async () => {
-    const configMap = (name: string, labels: Record<string, string>, data: Record<string, string>) => api(`/api/v1/namespaces/${NS}/configmaps`, { method: 'POST', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS, labels }, data } });
-    const legacy = { id: 'a', time: '2025-01-01T00:00:00Z', user: 'operator@meshdeck.local', role: 'operator', action: 'traffic.weights', resource: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: NS, name: 'vs-1' }, summary: 'old change', reason: 'from before', patch: [], result: 'applied' };
+    const configMap = (name: string, labels: Record<string, string>, data: Record<string, string>) =>
+      api(`/api/v1/namespaces/${NS}/configmaps`, {
+        method: 'POST',
+        body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS, labels }, data },
+      });
+    const legacy = {
+      id: 'a',
+      time: '2025-01-01T00:00:00Z',
+      user: 'operator@meshdeck.local',
+      role: 'operator',
+      action: 'traffic.weights',
+      resource: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: NS, name: 'vs-1' },
+      summary: 'old change',
+      reason: 'from before',
+      patch: [],
+      result: 'applied',
+    };
     await configMap('meshdeck-audit', { 'app.kubernetes.io/managed-by': 'meshdeck' }, { 'entries.json': JSON.stringify([legacy]) });
     await configMap('not-an-entry', { 'app.kubernetes.io/managed-by': 'meshdeck', 'meshdeck.io/audit': 'entry' }, {});
     await expect.poll(async () => (await trail()).find((e) => e.trust === 'legacy')?.summary, { timeout: 10_000 }).toBe('old change');

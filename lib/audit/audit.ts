@@ -78,14 +78,23 @@ function entryObject(entry: AuditEntry) {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: entryObjectName(entry), namespace: entry.resource.namespace, labels: { [MANAGED_BY]: 'meshdeck', [ENTRY_LABEL]: 'entry', 'meshdeck.io/audit-result': entry.result } },
+    metadata: {
+      name: entryObjectName(entry),
+      namespace: entry.resource.namespace,
+      labels: { [MANAGED_BY]: 'meshdeck', [ENTRY_LABEL]: 'entry', 'meshdeck.io/audit-result': entry.result },
+    },
     data: { [ENTRY_KEY]: JSON.stringify(entry) },
   };
 }
 
 async function createEntryObject(entry: AuditEntry): Promise<void> {
   try {
-    await kubeRequest({ method: 'POST', path: collectionPath(configMaps, entry.resource.namespace), body: entryObject(entry), query: { fieldManager: 'meshdeck' } });
+    await kubeRequest({
+      method: 'POST',
+      path: collectionPath(configMaps, entry.resource.namespace),
+      body: entryObject(entry),
+      query: { fieldManager: 'meshdeck' },
+    });
   } catch (error) {
     // An earlier attempt that timed out after the API stored it: the entry is there.
     if (toApiError(error).reason === 'AlreadyExists') return;
@@ -103,9 +112,18 @@ async function recordEvent(entry: AuditEntry): Promise<void> {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name: `${resource.name}.meshdeck-${entry.id.slice(0, 8)}`, namespace: resource.namespace, annotations: { 'meshdeck.io/audit-id': entry.id } },
-      involvedObject: { apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name, resourceVersion: entry.resourceVersion },
+      involvedObject: {
+        apiVersion: resource.apiVersion,
+        kind: resource.kind,
+        namespace: resource.namespace,
+        name: resource.name,
+        resourceVersion: entry.resourceVersion,
+      },
       reason: entry.result === 'applied' ? 'MeshdeckChange' : 'MeshdeckChangeFailed',
-      message: `${entry.user} (${entry.role}) ${entry.action}: ${entry.summary}. Reason: ${entry.reason}${entry.message ? `. ${entry.message}` : ''}`.slice(0, 1024),
+      message: `${entry.user} (${entry.role}) ${entry.action}: ${entry.summary}. Reason: ${entry.reason}${entry.message ? `. ${entry.message}` : ''}`.slice(
+        0,
+        1024,
+      ),
       type: entry.result === 'applied' ? 'Normal' : 'Warning',
       source: { component: 'meshdeck' },
       reportingComponent: 'meshdeck',
@@ -157,17 +175,20 @@ type WithPending = typeof globalThis & { [pendingKey]?: Map<string, Pending> };
 const pendingEntries = () => ((globalThis as WithPending)[pendingKey] ??= new Map());
 
 function schedulePending(item: Pending): void {
-  item.timer = setTimeout(async () => {
-    try {
-      await createEntryObject(item.entry);
-      pendingEntries().delete(item.entry.id);
-      console.warn(`[audit] pending entry ${item.entry.id} recorded after ${item.attempts + 1} more attempts`);
-    } catch (error) {
-      item.attempts++;
-      item.lastError = toApiError(error).message;
-      schedulePending(item);
-    }
-  }, backoff(item.attempts + 3, 1000));
+  item.timer = setTimeout(
+    async () => {
+      try {
+        await createEntryObject(item.entry);
+        pendingEntries().delete(item.entry.id);
+        console.warn(`[audit] pending entry ${item.entry.id} recorded after ${item.attempts + 1} more attempts`);
+      } catch (error) {
+        item.attempts++;
+        item.lastError = toApiError(error).message;
+        schedulePending(item);
+      }
+    },
+    backoff(item.attempts + 3, 1000),
+  );
   item.timer.unref();
 }
 
@@ -263,9 +284,17 @@ export function readEntryObject(map: AuditConfigMap, keyed = signingKey()): Audi
   if (!parsed.success) return invalid(map, describeIssues(parsed.error.issues));
   const entry = parsed.data;
   // A signed entry copied to another namespace or name is someone else's write.
-  if (entry.resource.namespace !== namespace) return view(entry, 'untrusted', `stored in ${namespace} but about ${entry.resource.namespace}: copied by someone else`, source);
-  if (name !== entryObjectName(entry)) return view(entry, 'untrusted', `stored as ${name}, not under the name Meshdeck gives it: copied by someone else`, source);
-  if (!entry.signature) return view(entry, 'untrusted', keyed.key ? 'not signed: not written by Meshdeck, or written while signing was off' : 'not signed, and signing is off here', source);
+  if (entry.resource.namespace !== namespace)
+    return view(entry, 'untrusted', `stored in ${namespace} but about ${entry.resource.namespace}: copied by someone else`, source);
+  if (name !== entryObjectName(entry))
+    return view(entry, 'untrusted', `stored as ${name}, not under the name Meshdeck gives it: copied by someone else`, source);
+  if (!entry.signature)
+    return view(
+      entry,
+      'untrusted',
+      keyed.key ? 'not signed: not written by Meshdeck, or written while signing was off' : 'not signed, and signing is off here',
+      source,
+    );
   if (!keyed.key) return view(entry, 'untrusted', 'signed, but this Meshdeck has no key to check it', source);
   if (!verifyEntry(entry, keyed)) return view(entry, 'untrusted', 'the signature does not match: altered, or signed with another key', source);
   return view(entry, 'signed', 'signed by this Meshdeck', source);
@@ -285,7 +314,16 @@ export function readLegacyHistory(map: AuditConfigMap): AuditView[] {
     const parsed = legacyEntrySchema.safeParse(item);
     if (!parsed.success) return { ...invalid(map, `entry ${index}: ${describeIssues(parsed.error.issues)}`), id: `${map.metadata.name}#${index}` };
     const e = parsed.data;
-    return { ...e, reason: e.reason.trim().slice(0, 500), resource: { ...e.resource, namespace: map.metadata.namespace }, changes: [], trust: 'legacy' as const, trustNote: 'from the unsigned history of an earlier Meshdeck (anyone with ConfigMap write could have written it)', revertible: false, source };
+    return {
+      ...e,
+      reason: e.reason.trim().slice(0, 500),
+      resource: { ...e.resource, namespace: map.metadata.namespace },
+      changes: [],
+      trust: 'legacy' as const,
+      trustNote: 'from the unsigned history of an earlier Meshdeck (anyone with ConfigMap write could have written it)',
+      revertible: false,
+      source,
+    };
   });
 }
 
@@ -314,10 +352,18 @@ export async function readTrail(namespace?: string): Promise<AuditView[]> {
   for (const { entry } of pendingEntries().values()) {
     if (stored.has(entry.id) || (namespace && entry.resource.namespace !== namespace)) continue;
     const { signature: _s, format: _f, ...content } = entry;
-    views.push({ ...content, trust: 'pending', trustNote: 'applied; audit pending: this replica has not stored the entry yet and keeps retrying', revertible: false, source: 'this replica (not stored yet)' });
+    views.push({
+      ...content,
+      trust: 'pending',
+      trustNote: 'applied; audit pending: this replica has not stored the entry yet and keeps retrying',
+      revertible: false,
+      source: 'this replica (not stored yet)',
+    });
   }
   // Only a signed, applied revert marks an entry reverted.
-  const reverts = new Map(views.filter((v) => v.trust === 'signed' && v.result === 'applied' && v.revertOf).map((v) => [`${v.resource.namespace}/${v.revertOf}`, v]));
+  const reverts = new Map(
+    views.filter((v) => v.trust === 'signed' && v.result === 'applied' && v.revertOf).map((v) => [`${v.resource.namespace}/${v.revertOf}`, v]),
+  );
   return views.map((v) => {
     const revert = reverts.get(`${v.resource.namespace}/${v.id}`);
     return revert ? { ...v, revertible: false, revertedBy: `${revert.user} at ${revert.time}` } : v;
@@ -328,7 +374,12 @@ export async function readTrail(namespace?: string): Promise<AuditView[]> {
 export async function listAudit(filter: AuditFilter = {}): Promise<AuditView[]> {
   const q = filter.q?.toLowerCase();
   return (await readTrail(filter.namespace))
-    .filter((e) => (!filter.user || e.user === filter.user) && (!filter.action || e.action === filter.action) && (!q || `${e.summary} ${e.reason} ${e.resource.name} ${e.user}`.toLowerCase().includes(q)))
+    .filter(
+      (e) =>
+        (!filter.user || e.user === filter.user) &&
+        (!filter.action || e.action === filter.action) &&
+        (!q || `${e.summary} ${e.reason} ${e.resource.name} ${e.user}`.toLowerCase().includes(q)),
+    )
     .sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
 }
 
@@ -346,7 +397,8 @@ export async function revertibleEntry(namespace: string, id: string): Promise<Au
   const map = cache.list(namespace).find((m) => m.metadata.name === found.source.slice(namespace.length + 1));
   // Re-read and re-checked: the cache may have changed since the trail was read.
   const parsed = entrySchema.safeParse(parseJson(map?.data?.[ENTRY_KEY]));
-  if (!parsed.success || !verifyEntry(parsed.data) || parsed.data.id !== id) throw new ApiError(409, `Audit entry ${id} changed while it was read; reload the Audit page`, 'Conflict');
+  if (!parsed.success || !verifyEntry(parsed.data) || parsed.data.id !== id)
+    throw new ApiError(409, `Audit entry ${id} changed while it was read; reload the Audit page`, 'Conflict');
   const entry = parsed.data;
   const refusal = revertRefusal(entry, namespace);
   if (refusal) throw new ApiError(422, `Audit entry ${id} cannot be reverted: ${refusal}`, 'NotRevertible');

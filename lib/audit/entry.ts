@@ -14,7 +14,10 @@ const slot = z.union([z.strictObject({ value: z.json() }), z.strictObject({ abse
 export type Slot = z.infer<typeof slot>;
 
 const change = z.strictObject({
-  path: z.string().regex(/^(\/[^/]*)+$/, 'is not a JSON pointer').max(500),
+  path: z
+    .string()
+    .regex(/^(\/[^/]*)+$/, 'is not a JSON pointer')
+    .max(500),
   /** Missing when the change's builder did not say what was there before: never revertible. */
   before: slot.optional(),
   after: slot.optional(),
@@ -48,7 +51,10 @@ export const entrySchema = z.strictObject({
   /** On a revert: the id of the entry it reverted. */
   revertOf: z.uuid().optional(),
   /** HMAC-SHA256 (hex) over the canonical content; missing when signing is off. */
-  signature: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  signature: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type AuditEntry = z.infer<typeof entrySchema>;
 export type UnsignedEntry = Omit<AuditEntry, 'signature'>;
@@ -87,7 +93,11 @@ export function canonicalJson(value: unknown): string {
  */
 export function checkReason(reason: string): { reason: string; error?: string } {
   const trimmed = reason.trim();
-  if (trimmed.length > REASON_LIMIT) return { reason: trimmed.slice(0, REASON_LIMIT), error: `reason: at most ${REASON_LIMIT} characters (this one has ${trimmed.length}); say why in a sentence or two` };
+  if (trimmed.length > REASON_LIMIT)
+    return {
+      reason: trimmed.slice(0, REASON_LIMIT),
+      error: `reason: at most ${REASON_LIMIT} characters (this one has ${trimmed.length}); say why in a sentence or two`,
+    };
   return { reason: trimmed };
 }
 
@@ -104,7 +114,10 @@ function valueLeftAt(ops: JsonPatchOp[], path: string): Slot | undefined {
     if (isWithin(path, op.path)) {
       if (op.op === 'remove') return { absent: true };
       let node: unknown = op.value;
-      for (const token of path.slice(op.path.length + 1).split('/').map(unescape)) {
+      for (const token of path
+        .slice(op.path.length + 1)
+        .split('/')
+        .map(unescape)) {
         if (!isObject(node) || !(token in node)) return { absent: true };
         node = node[token];
       }
@@ -118,7 +131,14 @@ function valueLeftAt(ops: JsonPatchOp[], path: string): Slot | undefined {
 function covered(op: JsonPatchOp, inversePaths: string[]): boolean {
   if (inversePaths.some((p) => p === op.path || isWithin(op.path, p))) return true;
   // An object added whole (e.g. the annotations) is undone key by key.
-  return op.op !== 'remove' && isObject(op.value) && Object.keys(op.value).length > 0 && Object.entries(op.value).every(([key, value]) => covered({ op: 'add', path: `${op.path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, value }, inversePaths));
+  return (
+    op.op !== 'remove' &&
+    isObject(op.value) &&
+    Object.keys(op.value).length > 0 &&
+    Object.entries(op.value).every(([key, value]) =>
+      covered({ op: 'add', path: `${op.path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, value }, inversePaths),
+    )
+  );
 }
 
 /**
@@ -131,7 +151,11 @@ export function changesOf(patch: JsonPatchOp[], inverse: JsonPatchOp[] = []): Ch
   const forward = writes(patch);
   const backward = writes(inverse);
   const inversePaths = backward.map((op) => op.path);
-  const changes: Change[] = backward.map((op) => ({ path: op.path, before: op.op === 'remove' ? { absent: true } : { value: op.value as z.infer<ReturnType<typeof z.json>> }, after: valueLeftAt(forward, op.path) }));
+  const changes: Change[] = backward.map((op) => ({
+    path: op.path,
+    before: op.op === 'remove' ? { absent: true } : { value: op.value as z.infer<ReturnType<typeof z.json>> },
+    after: valueLeftAt(forward, op.path),
+  }));
   for (const op of forward) if (!covered(op, inversePaths)) changes.push({ path: op.path, after: valueLeftAt(forward, op.path) });
   return changes;
 }
@@ -159,7 +183,10 @@ const annotation = /^\/metadata\/annotations\/meshdeck\.io~1emergency-[a-z-]+$/;
  */
 const REVERT_SHAPES: Record<string, { kind: (typeof REVERTIBLE_KINDS)[number]; paths: PathRule[] }> = {
   'traffic.weights': { kind: 'VirtualService', paths: [{ pattern: /^\/spec\/http\/\d{1,3}\/route\/\d{1,3}\/weight$/, before: weight, after: weight }] },
-  'traffic.match': { kind: 'VirtualService', paths: [{ pattern: /^\/spec\/http\/\d{1,3}\/match$/, before: z.array(jsonObject).max(50), after: z.array(jsonObject).max(50) }] },
+  'traffic.match': {
+    kind: 'VirtualService',
+    paths: [{ pattern: /^\/spec\/http\/\d{1,3}\/match$/, before: z.array(jsonObject).max(50), after: z.array(jsonObject).max(50) }],
+  },
   'resilience.route': {
     kind: 'VirtualService',
     paths: [
@@ -170,7 +197,13 @@ const REVERT_SHAPES: Record<string, { kind: (typeof REVERTIBLE_KINDS)[number]; p
   'resilience.policy': { kind: 'DestinationRule', paths: [{ pattern: /^\/spec\/(subsets\/\d{1,3}\/)?trafficPolicy$/, before: jsonObject, after: jsonObject }] },
   'security.rate-limit': {
     kind: 'EnvoyFilter',
-    paths: [{ pattern: /^\/spec\/configPatches\/\d{1,3}\/patch\/value(\/[^/]+)*\/(max_tokens|tokens_per_fill|fill_interval|maxTokens|tokensPerFill|fillInterval)$/, before: bucketValue, after: bucketValue }],
+    paths: [
+      {
+        pattern: /^\/spec\/configPatches\/\d{1,3}\/patch\/value(\/[^/]+)*\/(max_tokens|tokens_per_fill|fill_interval|maxTokens|tokensPerFill|fillInterval)$/,
+        before: bucketValue,
+        after: bucketValue,
+      },
+    ],
   },
   // Undoing an emergency PERMISSIVE puts STRICT (or no mode) back: never anything weaker.
   'security.emergency-start': {
@@ -195,8 +228,10 @@ export function revertRefusal(entry: AuditEntry, namespace: string): string | un
     const rule = shape.paths.find((p) => p.pattern.test(c.path));
     if (!rule) return `${c.path} is not a path ${entry.action} changes`;
     if (!c.before || !c.after) return `the entry does not record what ${c.path} held before and after`;
-    if ('value' in c.before && !rule.before.safeParse(c.before.value).success) return `${c.path} cannot be set back to ${JSON.stringify(c.before.value).slice(0, 80)}`;
-    if ('value' in c.after && !rule.after.safeParse(c.after.value).success) return `${c.path} never holds ${JSON.stringify(c.after.value).slice(0, 80)} after ${entry.action}`;
+    if ('value' in c.before && !rule.before.safeParse(c.before.value).success)
+      return `${c.path} cannot be set back to ${JSON.stringify(c.before.value).slice(0, 80)}`;
+    if ('value' in c.after && !rule.after.safeParse(c.after.value).success)
+      return `${c.path} never holds ${JSON.stringify(c.after.value).slice(0, 80)} after ${entry.action}`;
   }
   return undefined;
 }

@@ -28,7 +28,10 @@ const positive = (value: string | undefined, fallback: number, name: string) => 
 
 /** MESHDECK_AUDIT_RETENTION_DAYS (default 90) and MESHDECK_AUDIT_NAMESPACE_BYTES (default 8 MiB). */
 export function retentionPolicy(env: Record<string, string | undefined> = process.env): RetentionPolicy {
-  return { maxAgeDays: positive(env.MESHDECK_AUDIT_RETENTION_DAYS, 90, 'MESHDECK_AUDIT_RETENTION_DAYS'), namespaceBudgetBytes: positive(env.MESHDECK_AUDIT_NAMESPACE_BYTES, 8 * 1024 * 1024, 'MESHDECK_AUDIT_NAMESPACE_BYTES') };
+  return {
+    maxAgeDays: positive(env.MESHDECK_AUDIT_RETENTION_DAYS, 90, 'MESHDECK_AUDIT_RETENTION_DAYS'),
+    namespaceBudgetBytes: positive(env.MESHDECK_AUDIT_NAMESPACE_BYTES, 8 * 1024 * 1024, 'MESHDECK_AUDIT_NAMESPACE_BYTES'),
+  };
 }
 
 /** The policy in one sentence, for the Audit page. */
@@ -89,7 +92,11 @@ export async function sweepAudit(policy = retentionPolicy(), now = Date.now()): 
   let deleted = 0;
   for (const e of entriesToDelete(entries, policy, now)) {
     try {
-      await kubeRequest({ method: 'DELETE', path: objectPath(configMaps, e.namespace, e.name), body: { apiVersion: 'v1', kind: 'DeleteOptions', ...(e.uid ? { preconditions: { uid: e.uid } } : {}) } });
+      await kubeRequest({
+        method: 'DELETE',
+        path: objectPath(configMaps, e.namespace, e.name),
+        body: { apiVersion: 'v1', kind: 'DeleteOptions', ...(e.uid ? { preconditions: { uid: e.uid } } : {}) },
+      });
       deleted++;
     } catch (error) {
       const status = toApiError(error).status;
@@ -111,7 +118,15 @@ class AuditRetention {
   readonly loop: LeaderLoop;
 
   constructor(observeOnly: boolean) {
-    this.loop = new LeaderLoop({ label: 'audit-retention', namespace: leaseNamespace(), name: RETENTION_LEASE, identity: replicaIdentity(), observeOnly, tickMs: TICK_MS, work: () => this.sweepWhenDue() });
+    this.loop = new LeaderLoop({
+      label: 'audit-retention',
+      namespace: leaseNamespace(),
+      name: RETENTION_LEASE,
+      identity: replicaIdentity(),
+      observeOnly,
+      tickMs: TICK_MS,
+      work: () => this.sweepWhenDue(),
+    });
   }
 
   private async sweepWhenDue(): Promise<void> {
@@ -147,5 +162,11 @@ export function ensureAuditRetention(env: Record<string, string | undefined> = p
 export async function retentionStatus(): Promise<RetentionStatus> {
   const retention = (globalThis as WithRetention)[key];
   if (retention) return retention.status();
-  return { policy: describePolicy(retentionPolicy()), armed: false, replica: replicaIdentity(), lease: `${leaseNamespace()}/${RETENTION_LEASE}`, reason: 'retention was not started in this process' };
+  return {
+    policy: describePolicy(retentionPolicy()),
+    armed: false,
+    replica: replicaIdentity(),
+    lease: `${leaseNamespace()}/${RETENTION_LEASE}`,
+    reason: 'retention was not started in this process',
+  };
 }

@@ -25,7 +25,8 @@ export function revertPermission(entry: AuditEntry): Action {
 export async function applyRevert(entry: AuditEntry, options: WriteOptions = {}) {
   const refusal = revertRefusal(entry, entry.resource.namespace);
   const descriptor = DESCRIPTORS[entry.resource.kind];
-  if (refusal || !descriptor) throw new ApiError(422, `Audit entry ${entry.id} cannot be reverted: ${refusal ?? `Meshdeck does not write ${entry.resource.kind}s`}`, 'NotRevertible');
+  if (refusal || !descriptor)
+    throw new ApiError(422, `Audit entry ${entry.id} cannot be reverted: ${refusal ?? `Meshdeck does not write ${entry.resource.kind}s`}`, 'NotRevertible');
   const patch = inversePatch(entry);
   const updated = await jsonPatch<{ metadata?: { resourceVersion?: string } }>(descriptor, entry.resource.namespace, entry.resource.name, patch, options);
   return {

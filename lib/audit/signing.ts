@@ -22,7 +22,8 @@ interface Keyed {
 export function signingKey(env: Record<string, string | undefined> = process.env): Keyed {
   const own = env.MESHDECK_AUDIT_KEY;
   if (own !== undefined && own !== '') {
-    if (own.length < MIN_KEY_LENGTH) return { state: { signing: false, reason: `MESHDECK_AUDIT_KEY is shorter than ${MIN_KEY_LENGTH} characters: audit entries are not signed` } };
+    if (own.length < MIN_KEY_LENGTH)
+      return { state: { signing: false, reason: `MESHDECK_AUDIT_KEY is shorter than ${MIN_KEY_LENGTH} characters: audit entries are not signed` } };
     return { state: { signing: true, source: 'MESHDECK_AUDIT_KEY' }, key: Buffer.from(own, 'utf8') };
   }
   const session = env.NEXTAUTH_SECRET || env.AUTH_SECRET;
@@ -30,7 +31,12 @@ export function signingKey(env: Record<string, string | undefined> = process.env
     const key = Buffer.from(hkdfSync('sha256', Buffer.from(session, 'utf8'), 'meshdeck-audit', 'audit-entry-hmac-v1', 32));
     return { state: { signing: true, source: 'NEXTAUTH_SECRET' }, key };
   }
-  return { state: { signing: false, reason: 'neither MESHDECK_AUDIT_KEY nor NEXTAUTH_SECRET is set: audit entries are not signed, so none can be trusted or reverted' } };
+  return {
+    state: {
+      signing: false,
+      reason: 'neither MESHDECK_AUDIT_KEY nor NEXTAUTH_SECRET is set: audit entries are not signed, so none can be trusted or reverted',
+    },
+  };
 }
 
 function mac(key: Buffer, entry: UnsignedEntry): Buffer {

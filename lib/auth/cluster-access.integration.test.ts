@@ -44,32 +44,58 @@ describe('what the cluster lets each person see and do', () => {
     expect(await visibleNamespaces(rita, ['team-a', 'team-b'])).toEqual(['team-a']);
     expect(await visibleNamespaces(operator, ['team-a', 'team-b'])).toEqual(['team-a', 'team-b']);
     expect(await onlyVisible(rita, [{ ns: 'team-b' }, { ns: 'team-a' }], (i) => i.ns)).toEqual([{ ns: 'team-a' }]);
-    expect([await canList(rita, { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService', namespaced: true }, 'team-a'), await canList(rita, { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService', namespaced: true })]).toEqual([true, false]);
+    expect([
+      await canList(rita, { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService', namespaced: true }, 'team-a'),
+      await canList(rita, { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService', namespaced: true }),
+    ]).toEqual([true, false]);
   });
 
   it('lists the verbs per kind: an operator may patch VirtualServices, the team-a viewer may not', async () => {
     const forOperator = await clusterAccess(operator, ['team-a']);
     expect(forOperator.namespaces['team-a']?.VirtualService).toEqual(['list', 'update', 'patch']);
     const forRita = await clusterAccess(rita, ['team-a', 'team-b']);
-    expect(forRita).toEqual({ impersonating: true, user: 'rita@example.com', namespaces: { 'team-a': expect.objectContaining({ VirtualService: ['list'], PeerAuthentication: ['list'] }) } });
+    expect(forRita).toEqual({
+      impersonating: true,
+      user: 'rita@example.com',
+      namespaces: { 'team-a': expect.objectContaining({ VirtualService: ['list'], PeerAuthentication: ['list'] }) },
+    });
   });
 
   it('always sends the groups: without them the same user is nobody (golden 49)', async () => {
     const identity = { user: 'operator@example.com', groups: [] as string[] };
     expect(await accessReview(identity, { verb: 'patch', group: 'networking.istio.io', resource: 'virtualservices', namespace: 'team-a' })).toBe(false);
-    expect(await accessReview({ ...identity, groups: ['meshdeck:operators'] }, { verb: 'patch', group: 'networking.istio.io', resource: 'virtualservices', namespace: 'team-a' })).toBe(true);
+    expect(
+      await accessReview(
+        { ...identity, groups: ['meshdeck:operators'] },
+        { verb: 'patch', group: 'networking.istio.io', resource: 'virtualservices', namespace: 'team-a' },
+      ),
+    ).toBe(true);
   });
 
   it('answers a read without the hidden namespaces, and refuses one asked for a hidden namespace', async () => {
-    const view = { mesh: { mode: 'STRICT' }, workloads: [{ namespace: 'team-a', name: 'w' }, { namespace: 'team-b', name: 'x' }], jwt: [{ namespace: 'team-b', rules: [{ namespace: 'team-b' }] }] };
+    const view = {
+      mesh: { mode: 'STRICT' },
+      workloads: [
+        { namespace: 'team-a', name: 'w' },
+        { namespace: 'team-b', name: 'x' },
+      ],
+      jwt: [{ namespace: 'team-b', rules: [{ namespace: 'team-b' }] }],
+    };
     expect(await visibleAnswer(rita, undefined, () => view)).toEqual({ mesh: { mode: 'STRICT' }, workloads: [{ namespace: 'team-a', name: 'w' }], jwt: [] });
-    await expect(visibleAnswer(rita, 'team-b', () => view)).rejects.toMatchObject({ status: 403, message: "The cluster's RBAC does not let rita@example.com list Istio resources in namespace team-b" });
+    await expect(visibleAnswer(rita, 'team-b', () => view)).rejects.toMatchObject({
+      status: 403,
+      message: "The cluster's RBAC does not let rita@example.com list Istio resources in namespace team-b",
+    });
     expect(await visibleAnswer(operator, 'team-b', () => view)).toEqual(view);
     // The large views hand lazy arrays (their items made as json() streams them): filtered all the same.
     const lazy = function* <T>(items: T[]) {
       yield* items;
     };
-    expect(await visibleAnswer(rita, undefined, () => ({ ...view, workloads: lazy(view.workloads) }))).toEqual({ mesh: { mode: 'STRICT' }, workloads: [{ namespace: 'team-a', name: 'w' }], jwt: [] });
+    expect(await visibleAnswer(rita, undefined, () => ({ ...view, workloads: lazy(view.workloads) }))).toEqual({
+      mesh: { mode: 'STRICT' },
+      workloads: [{ namespace: 'team-a', name: 'w' }],
+      jwt: [],
+    });
     expect(await visibleAnswer(rita, undefined, () => lazy(view.workloads))).toEqual([{ namespace: 'team-a', name: 'w' }]);
   });
 
@@ -89,21 +115,39 @@ describe('what the cluster lets each person see and do', () => {
 
 describe('signed-out sessions in the cluster', () => {
   const now = Math.floor(Date.now() / 1000);
-  const listed = async () => (await kubeRequest<{ items: { metadata: { name: string }; data: { endsAt: string } }[] }>({ path: collectionPath(configMaps, 'meshdeck'), query: { labelSelector: 'meshdeck.io/revoked-session=true' } })).items;
+  const listed = async () =>
+    (
+      await kubeRequest<{ items: { metadata: { name: string }; data: { endsAt: string } }[] }>({
+        path: collectionPath(configMaps, 'meshdeck'),
+        query: { labelSelector: 'meshdeck.io/revoked-session=true' },
+      })
+    ).items;
 
   it('creates one labelled ConfigMap per sign-out, and deletes those whose session has ended', async () => {
     await revokeSession('session-1', now + 3600, now);
     await revokeSession('session-2', now + 1, now);
     await vi.waitFor(async () => expect(await isRevoked('session-2', now)).toBe(true));
     await revokeSession('session-1', now + 3600, now); // signed out twice (two tabs): still one
-    expect((await listed()).map((c) => [c.metadata.name, c.data.endsAt]).sort()).toEqual([[revocationName('session-1'), String(now + 3600)], [revocationName('session-2'), String(now + 1)]]);
+    expect((await listed()).map((c) => [c.metadata.name, c.data.endsAt]).sort()).toEqual([
+      [revocationName('session-1'), String(now + 3600)],
+      [revocationName('session-2'), String(now + 1)],
+    ]);
     await revokeSession('session-3', now + 3600, now + 2);
     expect((await listed()).map((c) => c.metadata.name).sort()).toEqual([revocationName('session-1'), revocationName('session-3')]);
   });
 
   it('honours a sign-out made by another replica once its watch has seen it', async () => {
     expect(await isRevoked('other-replica')).toBe(false);
-    await kubeRequest({ method: 'POST', path: collectionPath(configMaps, 'meshdeck'), body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: revocationName('other-replica'), labels: { 'meshdeck.io/revoked-session': 'true' } }, data: { endsAt: String(now + 3600) } } });
+    await kubeRequest({
+      method: 'POST',
+      path: collectionPath(configMaps, 'meshdeck'),
+      body: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: revocationName('other-replica'), labels: { 'meshdeck.io/revoked-session': 'true' } },
+        data: { endsAt: String(now + 3600) },
+      },
+    });
     await vi.waitFor(async () => expect(await isRevoked('other-replica')).toBe(true), { timeout: 5_000, interval: 50 });
     expect(await isRevoked('never-signed-out')).toBe(false);
   });

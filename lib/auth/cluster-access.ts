@@ -2,14 +2,29 @@
 // watch cache filled by the dashboard's service account, so each answer is filtered by what the
 // cluster lets the person list; with MESHDECK_IMPERSONATE unset the service account's view applies.
 import { accessReview, rulesAllow, rulesReview, type Identity } from '@/lib/k8s/access-review';
-import { authorizationPolicies, destinationRules, envoyFilters, peerAuthentications, requestAuthentications, virtualServices, type ResourceDescriptor } from '@/lib/k8s/resources';
+import {
+  authorizationPolicies,
+  destinationRules,
+  envoyFilters,
+  peerAuthentications,
+  requestAuthentications,
+  virtualServices,
+  type ResourceDescriptor,
+} from '@/lib/k8s/resources';
 import { withArrays } from '@/lib/http/responses';
 import { ApiError } from '@/lib/k8s/errors';
 import type { ClusterAccess } from './cluster-denial';
 import { impersonationFor, type SessionUser } from './session';
 
 /** The Istio kinds Meshdeck shows and writes; a namespace is visible when the person may list one of them. */
-export const MESH_KINDS: ResourceDescriptor[] = [virtualServices, destinationRules, peerAuthentications, requestAuthentications, authorizationPolicies, envoyFilters];
+export const MESH_KINDS: ResourceDescriptor[] = [
+  virtualServices,
+  destinationRules,
+  peerAuthentications,
+  requestAuthentications,
+  authorizationPolicies,
+  envoyFilters,
+];
 const WRITE_VERBS = ['list', 'create', 'update', 'patch', 'delete'];
 // Reviews in flight at once for one person (one per namespace).
 const CONCURRENCY = 8;
@@ -83,7 +98,9 @@ export async function clusterAccess(user: SessionUser, namespaces: string[]): Pr
     for (const kind of MESH_KINDS) {
       const verbs: string[] = [];
       for (const verb of WRITE_VERBS) {
-        const allowed = rulesAllow(rules.resourceRules, verb, kind.group, kind.plural) || (rules.incomplete && (await accessReview(identity, { verb, group: kind.group, resource: kind.plural, namespace: ns })));
+        const allowed =
+          rulesAllow(rules.resourceRules, verb, kind.group, kind.plural) ||
+          (rules.incomplete && (await accessReview(identity, { verb, group: kind.group, resource: kind.plural, namespace: ns })));
         if (allowed) verbs.push(verb);
       }
       kinds[kind.kind] = verbs;
@@ -114,10 +131,12 @@ function namespacesIn(value: unknown, found = new Set<string>()): Set<string> {
  */
 export function withoutHiddenNamespaces<T>(value: T, visible: ReadonlySet<string>): T {
   if (Array.isArray(value)) {
-    return value.filter((item) => {
-      const ns = (item as { namespace?: unknown } | null)?.namespace;
-      return typeof ns !== 'string' || visible.has(ns);
-    }).map((item) => withoutHiddenNamespaces(item, visible)) as T;
+    return value
+      .filter((item) => {
+        const ns = (item as { namespace?: unknown } | null)?.namespace;
+        return typeof ns !== 'string' || visible.has(ns);
+      })
+      .map((item) => withoutHiddenNamespaces(item, visible)) as T;
   }
   if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, withoutHiddenNamespaces(child, visible)])) as T;

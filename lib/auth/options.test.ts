@@ -16,7 +16,12 @@ describe('auth options', () => {
   });
 
   it('configures a generic OIDC provider from the environment, reading groups from the configured claim', () => {
-    const options = buildAuthOptions({ MESHDECK_OIDC_ISSUER: 'https://sso.example.com/realms/ops/', MESHDECK_OIDC_CLIENT_ID: 'meshdeck', MESHDECK_OIDC_CLIENT_SECRET: 's3cret', MESHDECK_GROUPS_CLAIM: 'roles' });
+    const options = buildAuthOptions({
+      MESHDECK_OIDC_ISSUER: 'https://sso.example.com/realms/ops/',
+      MESHDECK_OIDC_CLIENT_ID: 'meshdeck',
+      MESHDECK_OIDC_CLIENT_SECRET: 's3cret',
+      MESHDECK_GROUPS_CLAIM: 'roles',
+    });
     const oidc = options.providers[0] as unknown as { id: string; wellKnown: string; profile: (p: Record<string, unknown>) => { groups: string[] } };
     expect(oidc.id).toBe('oidc');
     expect(oidc.wellKnown).toBe('https://sso.example.com/realms/ops/.well-known/openid-configuration');

@@ -17,7 +17,12 @@ export interface AuthDependencies {
   now(): number;
 }
 
-const defaultDependencies = (): AuthDependencies => ({ isRevoked: (id) => isRevoked(id), revokeSession: (id, endsAt) => revokeSession(id, endsAt), throttle: signInThrottle(), now: Date.now });
+const defaultDependencies = (): AuthDependencies => ({
+  isRevoked: (id) => isRevoked(id),
+  revokeSession: (id, endsAt) => revokeSession(id, endsAt),
+  throttle: signInThrottle(),
+  now: Date.now,
+});
 
 /** Thrown from the jwt callback: next-auth then clears the cookie and answers "no session". */
 export class SessionEnded extends Error {
@@ -87,7 +92,9 @@ export function buildAuthOptions(env: Env = process.env, deps: AuthDependencies 
   if (oidc) providers.push(oidc);
   if (demoAuthEnabled(env)) {
     if (env.NODE_ENV === 'production') {
-      console.warn('\n*** MESHDECK_DEMO_AUTH=1: demo users (viewer, operator, admin) can sign in with a shared password. Never enable this outside the sandbox. ***\n');
+      console.warn(
+        '\n*** MESHDECK_DEMO_AUTH=1: demo users (viewer, operator, admin) can sign in with a shared password. Never enable this outside the sandbox. ***\n',
+      );
     }
     providers.push(
       CredentialsProvider({
@@ -135,7 +142,11 @@ export function buildAuthOptions(env: Env = process.env, deps: AuthDependencies 
       },
       session({ session, token }) {
         const expires = typeof token.endsAt === 'number' ? new Date(token.endsAt * 1000).toISOString() : session.expires;
-        return { ...session, expires, user: { ...session.user, groups: (token.groups as string[] | undefined) ?? [], role: (token.role as Role | null) ?? null } };
+        return {
+          ...session,
+          expires,
+          user: { ...session.user, groups: (token.groups as string[] | undefined) ?? [], role: (token.role as Role | null) ?? null },
+        };
       },
     },
     events: {

@@ -16,7 +16,12 @@ describe('roles', () => {
 
   it('lets viewers read, operators change traffic and resilience, admins change security', () => {
     expect([can('viewer', 'read'), can('viewer', 'traffic:write')]).toEqual([true, false]);
-    expect([can('operator', 'traffic:write'), can('operator', 'resilience:write'), can('operator', 'security:write'), can('operator', 'emergency')]).toEqual([true, true, false, false]);
+    expect([can('operator', 'traffic:write'), can('operator', 'resilience:write'), can('operator', 'security:write'), can('operator', 'emergency')]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
     expect([can('admin', 'security:write'), can('admin', 'emergency')]).toEqual([true, true]);
     expect(can(undefined, 'read')).toBe(false);
   });

@@ -24,10 +24,17 @@ export const DEMO_ROLE_MAPPING: RoleMapping = { admin: ['meshdeck:admins'], oper
 export function parseRoleMapping(value: string | undefined): RoleMapping {
   if (!value?.trim()) return DEMO_ROLE_MAPPING;
   const mapping: RoleMapping = { admin: [], operator: [], viewer: [] };
-  for (const part of value.split(';').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [role, groups] = part.split('=');
-    if (!role || !(role.trim() in RANK) || groups === undefined) throw new Error(`MESHDECK_ROLE_GROUPS: "${part}" is not role=group,group (roles: admin, operator, viewer)`);
-    mapping[role.trim() as Role] = groups.split(',').map((g) => g.trim()).filter(Boolean);
+    if (!role || !(role.trim() in RANK) || groups === undefined)
+      throw new Error(`MESHDECK_ROLE_GROUPS: "${part}" is not role=group,group (roles: admin, operator, viewer)`);
+    mapping[role.trim() as Role] = groups
+      .split(',')
+      .map((g) => g.trim())
+      .filter(Boolean);
   }
   return mapping;
 }

@@ -42,7 +42,9 @@ function warnUnreadable(reason: string): void {
 
 async function revocations() {
   const cache = cacheFor<RevocationConfigMap>(configMaps, { labelSelector: `${REVOCATION_LABEL}=true` });
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new ApiError(503, 'revocation list not read in time', 'ServiceUnavailable')), FIRST_LIST_WAIT_MS).unref());
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new ApiError(503, 'revocation list not read in time', 'ServiceUnavailable')), FIRST_LIST_WAIT_MS).unref(),
+  );
   return Promise.race([cache, timeout]);
 }
 
@@ -68,14 +70,23 @@ export async function revokeSession(sessionId: string, endsAt: number, now = Mat
   revokedHere().set(sessionId, endsAt);
   for (const [id, until] of revokedHere()) if (until <= now) revokedHere().delete(id);
   const namespace = meshdeckNamespace();
-  const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: revocationName(sessionId), namespace, labels: { [REVOCATION_LABEL]: 'true', 'app.kubernetes.io/managed-by': 'meshdeck' } }, data: { endsAt: String(endsAt) } };
+  const body = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: revocationName(sessionId), namespace, labels: { [REVOCATION_LABEL]: 'true', 'app.kubernetes.io/managed-by': 'meshdeck' } },
+    data: { endsAt: String(endsAt) },
+  };
   await kubeRequest({ method: 'POST', path: collectionPath(configMaps, namespace), body }).catch((error: unknown) => {
     if (toApiError(error).status !== 409) throw error; // already signed out (another tab)
   });
   const ended = (await revocations()).list(namespace).filter((object) => !stillRevokes(object, now));
   await Promise.all(
     ended.map((object) =>
-      kubeRequest({ method: 'DELETE', path: objectPath(configMaps, namespace, object.metadata.name), body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: object.metadata.uid } } }).catch((error: unknown) => {
+      kubeRequest({
+        method: 'DELETE',
+        path: objectPath(configMaps, namespace, object.metadata.name),
+        body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: object.metadata.uid } },
+      }).catch((error: unknown) => {
         // Another replica deleted it first (404), or it is another object by now (409).
         if (![404, 409].includes(toApiError(error).status)) throw error;
       }),

@@ -25,7 +25,10 @@ export function signInAttempt(request: Request, throttle: SignInThrottle = signI
   const keys = [`address:${clientAddress(request.headers, proxies)}`];
   const wait = throttle.retryAfterSeconds(keys);
   if (wait > 0) {
-    const refused = Response.json({ error: `Too many failed sign-ins from your address: try again in ${wait} s` }, { status: 429, headers: { 'retry-after': String(wait) } });
+    const refused = Response.json(
+      { error: `Too many failed sign-ins from your address: try again in ${wait} s` },
+      { status: 429, headers: { 'retry-after': String(wait) } },
+    );
     return { refused };
   }
   return {

@@ -22,7 +22,8 @@ export function parseTrustedProxies(value: string | undefined): TrustedProxies {
   const entries = (value ?? '').split(/[,\s]+/).filter(Boolean);
   for (const entry of entries) {
     const [address = '', prefix] = entry.split('/');
-    if (!isIP(address) || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) throw new Error(`MESHDECK_TRUSTED_PROXIES: "${entry}" is not an IP address or CIDR`);
+    if (!isIP(address) || (prefix !== undefined && !/^\d{1,3}$/.test(prefix)))
+      throw new Error(`MESHDECK_TRUSTED_PROXIES: "${entry}" is not an IP address or CIDR`);
     if (prefix === undefined) list.addAddress(address, family(address));
     else list.addSubnet(address, Number(prefix), family(address));
   }

@@ -21,10 +21,20 @@ export async function readMeshdeckConfig(): Promise<LoadedConfig> {
       timer = setTimeout(() => reject(new Error(`the Kubernetes API did not list ConfigMaps within ${READ_TIMEOUT_MS / 1000} s`)), READ_TIMEOUT_MS);
     });
     // Only the labelled ConfigMaps are listed and watched: the others (audit trails, dashboards) can be large.
-    const cache = await Promise.race([cacheFor<{ metadata?: { name?: string; namespace?: string; labels?: Record<string, string> }; data?: Record<string, string> }>(configMaps, { labelSelector: `${CONFIG_LABEL}=true` }), timeout]);
+    const cache = await Promise.race([
+      cacheFor<{ metadata?: { name?: string; namespace?: string; labels?: Record<string, string> }; data?: Record<string, string> }>(configMaps, {
+        labelSelector: `${CONFIG_LABEL}=true`,
+      }),
+      timeout,
+    ]);
     return parseConfigMaps(cache.list(), root);
   } catch (error) {
-    return { sources: [], problems: [], error: `Meshdeck's configuration (ConfigMaps labelled ${CONFIG_LABEL}=true) could not be read: ${toApiError(error).message}`, rootNamespace: root };
+    return {
+      sources: [],
+      problems: [],
+      error: `Meshdeck's configuration (ConfigMaps labelled ${CONFIG_LABEL}=true) could not be read: ${toApiError(error).message}`,
+      rootNamespace: root,
+    };
   } finally {
     clearTimeout(timer);
   }

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { DEFAULT_CANARY, effectiveConfig, humanDuration, parseConfigMap, parseConfigMaps, type LoadedConfig } from './schema';
 
-const cm = (namespace: string, name: string, doc: unknown, labels: Record<string, string> = { 'meshdeck.io/config': 'true' }) => ({ metadata: { namespace, name, labels }, data: { 'meshdeck.yaml': typeof doc === 'string' ? doc : stringify(doc) } });
+const cm = (namespace: string, name: string, doc: unknown, labels: Record<string, string> = { 'meshdeck.io/config': 'true' }) => ({
+  metadata: { namespace, name, labels },
+  data: { 'meshdeck.yaml': typeof doc === 'string' ? doc : stringify(doc) },
+});
 
 const shop = {
   slos: [
@@ -14,7 +17,11 @@ const shop = {
   canary: { versions: 'next', errorRatioThreshold: 0.05, alerts: ['ShopCanaryErrors'] },
   segments: [{ label: 'plan', title: 'plan' }],
 };
-const mesh = { slos: [{ sli: 'errorRate', objective: 0.01 }], businessKpis: [{ name: 'Mesh RPS', query: 'sum(rate(istio_requests_total[5m]))', unit: 'rps' }], canary: { errorRatioThreshold: 0.2, window: '5m' } };
+const mesh = {
+  slos: [{ sli: 'errorRate', objective: 0.01 }],
+  businessKpis: [{ name: 'Mesh RPS', query: 'sum(rate(istio_requests_total[5m]))', unit: 'rps' }],
+  canary: { errorRatioThreshold: 0.2, window: '5m' },
+};
 
 describe('parsing a Meshdeck ConfigMap', () => {
   it('accepts a full document and fills the defaults', () => {
@@ -26,11 +33,21 @@ describe('parsing a Meshdeck ConfigMap', () => {
   });
 
   it('accepts an empty document: every section is optional', () => {
-    expect(parseConfigMap(cm('shop', 'empty', ''))).toEqual({ source: { namespace: 'shop', name: 'empty', config: { slos: [], businessKpis: [], segments: [] } } });
+    expect(parseConfigMap(cm('shop', 'empty', ''))).toEqual({
+      source: { namespace: 'shop', name: 'empty', config: { slos: [], businessKpis: [], segments: [] } },
+    });
   });
 
   it('names the ConfigMap and the field of every mistake', () => {
-    const broken = { slos: [{ sli: 'availability', objective: 99.9 }, { sli: 'speed', objective: 1 }], canary: { versions: '(?=x)', window: '2 minutes' }, segments: [{ label: 'user-tier' }], extra: true };
+    const broken = {
+      slos: [
+        { sli: 'availability', objective: 99.9 },
+        { sli: 'speed', objective: 1 },
+      ],
+      canary: { versions: '(?=x)', window: '2 minutes' },
+      segments: [{ label: 'user-tier' }],
+      extra: true,
+    };
     const parsed = parseConfigMap(cm('shop', 'meshdeck', broken));
     expect('problems' in parsed && parsed.problems).toEqual([
       'ConfigMap shop/meshdeck: slos.0.objective: must be a ratio between 0 and 1 (0.999 is 99.9%)',
@@ -48,16 +65,22 @@ describe('parsing a Meshdeck ConfigMap', () => {
   });
 
   it('reads only labelled ConfigMaps, keeps the valid ones and lists the problems of the others', () => {
-    const loaded = parseConfigMaps([cm('shop', 'meshdeck', shop), cm('shop', 'audit', { slos: 'nope' }, {}), cm('blog', 'meshdeck', { slos: 3 })], 'istio-system');
+    const loaded = parseConfigMaps(
+      [cm('shop', 'meshdeck', shop), cm('shop', 'audit', { slos: 'nope' }, {}), cm('blog', 'meshdeck', { slos: 3 })],
+      'istio-system',
+    );
     expect(loaded.sources.map((s) => `${s.namespace}/${s.name}`)).toEqual(['shop/meshdeck']);
     expect(loaded.problems).toEqual([expect.stringMatching(/^ConfigMap blog\/meshdeck: slos: /)]);
   });
 });
 
 describe('the configuration that applies to a view', () => {
-  const loaded: LoadedConfig = parseConfigMaps([cm('shop', 'meshdeck', shop), cm('istio-system', 'meshdeck', mesh), cm('blog', 'meshdeck', { slos: [{ sli: 'availability', objective: 0.99 }] })], 'istio-system');
+  const loaded: LoadedConfig = parseConfigMaps(
+    [cm('shop', 'meshdeck', shop), cm('istio-system', 'meshdeck', mesh), cm('blog', 'meshdeck', { slos: [{ sli: 'availability', objective: 0.99 }] })],
+    'istio-system',
+  );
 
-  it('scopes SLOs to their ConfigMap\'s namespace, or the whole mesh from the root namespace', () => {
+  it("scopes SLOs to their ConfigMap's namespace, or the whole mesh from the root namespace", () => {
     const all = effectiveConfig(loaded);
     expect(all.slos.map((s) => [s.sli, s.scope, s.source])).toEqual([
       ['availability', { namespace: 'blog', service: undefined }, 'blog/meshdeck'],

@@ -13,20 +13,26 @@ export const CONFIG_KEY = 'meshdeck.yaml';
 /** The sentence every "not configured" message ends with. */
 export const HOW_TO_CONFIGURE = `add a ConfigMap labelled ${CONFIG_LABEL}=true with a ${CONFIG_KEY} key (see README, "Mesh configuration")`;
 
-const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes name (lower case, digits, "-")').max(63);
+const k8sName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes name (lower case, digits, "-")')
+  .max(63);
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name');
 const duration = z.string().regex(/^[1-9][0-9]*(s|m|h)$/, 'must be a Prometheus duration such as 30s, 2m or 1h');
 const ratio = z.number().gt(0, 'must be a ratio between 0 and 1 (0.999 is 99.9%)').lt(1, 'must be a ratio between 0 and 1 (0.999 is 99.9%)');
 // Matched by Prometheus (RE2) in queries and by JavaScript on the page: only the syntax both share.
-const regex = z.string().min(1).refine((s) => {
-  if (/\(\?[=!<]|\\[1-9]/.test(s)) return false;
-  try {
-    new RegExp(s);
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be a regular expression without lookaround or back-references (Prometheus uses RE2)');
+const regex = z
+  .string()
+  .min(1)
+  .refine((s) => {
+    if (/\(\?[=!<]|\\[1-9]/.test(s)) return false;
+    try {
+      new RegExp(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a regular expression without lookaround or back-references (Prometheus uses RE2)');
 
 const scope = {
   /** The namespace whose traffic is measured; default: the ConfigMap's own (the whole mesh for the root namespace). */
@@ -41,7 +47,12 @@ const slo = z.discriminatedUnion('sli', [
   /** Share of requests that are not 5xx; met while above the objective. */
   z.strictObject({ sli: z.literal('availability'), objective: ratio, ...scope }),
   /** A latency quantile in milliseconds; met while below the objective. */
-  z.strictObject({ sli: z.literal('latency'), objective: z.number().positive('must be a positive number of milliseconds'), quantile: ratio.default(0.99), ...scope }),
+  z.strictObject({
+    sli: z.literal('latency'),
+    objective: z.number().positive('must be a positive number of milliseconds'),
+    quantile: ratio.default(0.99),
+    ...scope,
+  }),
   /** Share of requests that are 5xx; met while below the objective. */
   z.strictObject({ sli: z.literal('errorRate'), objective: ratio, ...scope }),
   /** Requests per second; met while above the objective. */
@@ -174,7 +185,11 @@ export function effectiveConfig(loaded: Pick<LoadedConfig, 'sources' | 'rootName
   const { sources, rootNamespace } = loaded;
   const label = (s: ConfigSource) => `${s.namespace}/${s.name}`;
   const allSlos: ScopedSlo[] = sources.flatMap((s) =>
-    s.config.slos.map((slo) => ({ ...slo, scope: { namespace: slo.namespace ?? (s.namespace === rootNamespace ? undefined : s.namespace), service: slo.service }, source: label(s) })),
+    s.config.slos.map((slo) => ({
+      ...slo,
+      scope: { namespace: slo.namespace ?? (s.namespace === rootNamespace ? undefined : s.namespace), service: slo.service },
+      source: label(s),
+    })),
   );
   const slos = viewNamespace ? allSlos.filter((slo) => slo.scope.namespace === viewNamespace) : allSlos;
   const relevant = viewNamespace ? sources.filter((s) => s.namespace === viewNamespace || s.namespace === rootNamespace) : sources;
@@ -183,7 +198,11 @@ export function effectiveConfig(loaded: Pick<LoadedConfig, 'sources' | 'rootName
     const own = withCanary.find((s) => s.namespace === namespace) ?? withCanary.find((s) => s.namespace === rootNamespace);
     return own ? { ...own.config.canary!, configured: true } : { ...DEFAULT_CANARY, configured: false };
   };
-  const rules = viewNamespace ? [canaryFor(viewNamespace)] : withCanary.length ? withCanary.map((s) => ({ ...s.config.canary!, configured: true })) : [canaryFor(undefined)];
+  const rules = viewNamespace
+    ? [canaryFor(viewNamespace)]
+    : withCanary.length
+      ? withCanary.map((s) => ({ ...s.config.canary!, configured: true }))
+      : [canaryFor(undefined)];
   const segments = new Map(relevant.flatMap((s) => s.config.segments).map((seg) => [seg.label, seg]));
   return {
     slos,

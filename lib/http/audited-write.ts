@@ -43,7 +43,10 @@ interface Target {
 /** How the audit went, beside the result: `pending` means applied, but the entry is not stored yet. */
 export type AuditOutcome = { status: 'recorded'; id: string } | { status: 'pending'; id: string; message: string };
 
-const outcome = (recording: AuditRecording): AuditOutcome => (recording.recorded ? { status: 'recorded', id: recording.id } : { status: 'pending', id: recording.id, message: `applied; audit pending: ${recording.pending}` });
+const outcome = (recording: AuditRecording): AuditOutcome =>
+  recording.recorded
+    ? { status: 'recorded', id: recording.id }
+    : { status: 'pending', id: recording.id, message: `applied; audit pending: ${recording.pending}` };
 
 /** The request's reason, trimmed; a reason over the limit is refused before anything is written. */
 function reasonOf(body: unknown): string {
@@ -62,7 +65,12 @@ function reasonOf(body: unknown): string {
  * (`audit.status: 'pending'`, retried in the background); a refusal by the cluster (403, 409)
  * is recorded as a failed entry.
  */
-export async function auditedWrite(request: Request, permission: Action, target: Target, write: (body: unknown, options: WriteOptions, user: SessionUser) => Promise<WriteResult>) {
+export async function auditedWrite(
+  request: Request,
+  permission: Action,
+  target: Target,
+  write: (body: unknown, options: WriteOptions, user: SessionUser) => Promise<WriteResult>,
+) {
   let user: SessionUser | undefined;
   let reason = '';
   const audit = (fields: Omit<Parameters<typeof newEntry>[0], 'user' | 'role' | 'action' | 'resource'>, resource = target.resource) =>
@@ -73,7 +81,19 @@ export async function auditedWrite(request: Request, permission: Action, target:
     const body = await readJsonBody(request);
     reason = reasonOf(body);
     const result = await write(body, { impersonate: impersonationFor(user) }, user);
-    const recording = await audit({ summary: result.summary, reason: result.reason, patch: result.patch, revert: result.revert, changes: result.changes, revertOf: result.revertOf, result: 'applied', resourceVersion: result.resourceVersion }, result.resource);
+    const recording = await audit(
+      {
+        summary: result.summary,
+        reason: result.reason,
+        patch: result.patch,
+        revert: result.revert,
+        changes: result.changes,
+        revertOf: result.revertOf,
+        result: 'applied',
+        resourceVersion: result.resourceVersion,
+      },
+      result.resource,
+    );
     return json({ item: result.item, audit: outcome(recording) });
   } catch (error) {
     const apiError = error instanceof ApiError ? error : toApiError(error);
@@ -84,7 +104,14 @@ export async function auditedWrite(request: Request, permission: Action, target:
     }
     if (apiError.status === 409 && target.current) {
       const current = await target.current().catch(() => undefined);
-      return json({ error: { status: 409, reason: 'Conflict', message: `${apiError.message}. Review the current state and apply again.` }, current, ...(audited ? { audit: audited } : {}) }, 409);
+      return json(
+        {
+          error: { status: 409, reason: 'Conflict', message: `${apiError.message}. Review the current state and apply again.` },
+          current,
+          ...(audited ? { audit: audited } : {}),
+        },
+        409,
+      );
     }
     return errorResponse(error);
   }

@@ -6,7 +6,10 @@ const post = (body: BodyInit | null, type: string | null, headers: Record<string
   new Request('http://meshdeck.test/api/x', { method: 'POST', body, headers: { ...(type === null ? {} : { 'content-type': type }), ...headers } });
 
 async function refusal(request: Request) {
-  const error = await readJsonBody(request).then(() => undefined, (e: unknown) => e);
+  const error = await readJsonBody(request).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ApiError);
   return error as ApiError;
 }
@@ -20,7 +23,17 @@ describe('readJsonBody', () => {
 
   it('415 for any other media type or charset, and for none', async () => {
     // Request() adds text/plain;charset=UTF-8 to a string body without a type: that is refused too.
-    for (const type of ['text/plain', 'application/jsonx', 'application/json-patch+json', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', 'application/json; boundary=x', 'multipart/form-data', '', null]) {
+    for (const type of [
+      'text/plain',
+      'application/jsonx',
+      'application/json-patch+json',
+      'application/x-www-form-urlencoded',
+      'application/json; charset=latin1',
+      'application/json; boundary=x',
+      'multipart/form-data',
+      '',
+      null,
+    ]) {
       expect((await refusal(post('{}', type))).status, String(type)).toBe(415);
     }
   });

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { requireSameOrigin } from './guards';
 
-const write = (headers: Record<string, string>) => new Request('http://127.0.0.1:3000/api/traffic/ns/vs', { method: 'PUT', headers: { host: '127.0.0.1:3000', ...headers } });
+const write = (headers: Record<string, string>) =>
+  new Request('http://127.0.0.1:3000/api/traffic/ns/vs', { method: 'PUT', headers: { host: '127.0.0.1:3000', ...headers } });
 const refusal = (headers: Record<string, string>) => {
   try {
     requireSameOrigin(write(headers));

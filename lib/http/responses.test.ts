@@ -5,7 +5,8 @@ import { errorResponse } from './responses';
 
 afterEach(() => vi.restoreAllMocks());
 
-const bodyOf = async (response: Response) => (await response.json()) as { error: { status: number; reason: string; message: string; details?: { id?: string } } };
+const bodyOf = async (response: Response) =>
+  (await response.json()) as { error: { status: number; reason: string; message: string; details?: { id?: string } } };
 
 describe('errorResponse', () => {
   it('a fault of our own is 500 "internal error, id <uuid>"; the detail goes to the log under that id', async () => {
@@ -34,7 +35,10 @@ describe('errorResponse', () => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const unreachable = errorResponse(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' }));
     expect([unreachable.status, (await bodyOf(unreachable)).error.message]).toEqual([503, 'The Kubernetes API is unreachable (ECONNREFUSED)']);
-    const kube = errorResponse({ code: 409, body: { kind: 'Status', code: 409, reason: 'Conflict', details: { name: 'r', kind: 'virtualservices', group: 'networking.istio.io' } } });
+    const kube = errorResponse({
+      code: 409,
+      body: { kind: 'Status', code: 409, reason: 'Conflict', details: { name: 'r', kind: 'virtualservices', group: 'networking.istio.io' } },
+    });
     expect(kube.status).toBe(409);
   });
 });

@@ -60,7 +60,8 @@ export const isLazyArray = (value: unknown): value is Iterable<unknown> => isObj
 /** The answer with its lazy arrays (the answer itself, or its fields) made into Arrays, e.g. to filter them. */
 export function withArrays<T>(value: T): T {
   if (isLazyArray(value)) return [...value] as T;
-  if (isObject(value) && Object.values(value).some(isLazyArray)) return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, isLazyArray(field) ? [...field] : field])) as T;
+  if (isObject(value) && Object.values(value).some(isLazyArray))
+    return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, isLazyArray(field) ? [...field] : field])) as T;
   return value;
 }
 

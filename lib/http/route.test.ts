@@ -41,14 +41,26 @@ describe('route()', () => {
   });
 
   it('hands the handler parsed params, query (empty values absent) and body, and sends its result as JSON', async () => {
-    const handler = route({ auth: 'read', params, query: z.object({ namespace: z.string().optional(), limit: z.coerce.number() }), body: z.strictObject({ n: z.int() }) }, (input) => ({ params: input.params, query: input.query, body: input.body, user: input.user?.name }));
-    const response = await call(handler, { url: 'http://meshdeck.test/api/x?namespace=&limit=5', method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"n":3}', params: { index: '7' } });
+    const handler = route(
+      { auth: 'read', params, query: z.object({ namespace: z.string().optional(), limit: z.coerce.number() }), body: z.strictObject({ n: z.int() }) },
+      (input) => ({ params: input.params, query: input.query, body: input.body, user: input.user?.name }),
+    );
+    const response = await call(handler, {
+      url: 'http://meshdeck.test/api/x?namespace=&limit=5',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"n":3}',
+      params: { index: '7' },
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ params: { index: '7' }, query: { limit: 5 }, body: { n: 3 }, user: 'operator' });
   });
 
   it('400 for bad params, query or body; 415 for a body that is not JSON; a Response passes through', async () => {
-    const handler = route({ auth: 'read', params, query: z.object({ limit: z.coerce.number().int().optional() }), body: z.strictObject({ n: z.int() }) }, () => new Response('teapot', { status: 418 }));
+    const handler = route(
+      { auth: 'read', params, query: z.object({ limit: z.coerce.number().int().optional() }), body: z.strictObject({ n: z.int() }) },
+      () => new Response('teapot', { status: 418 }),
+    );
     const good = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"n":1}', params: { index: '1' } };
     expect((await call(handler, { ...good, params: { index: 'x' } })).status).toBe(400);
     expect((await call(handler, { ...good, url: 'http://meshdeck.test/api/x?limit=1.5' })).status).toBe(400);

@@ -38,7 +38,10 @@ type RouteContext = { params: Promise<Record<string, string | string[] | undefin
  * then the handler. Whatever it returns is sent as JSON (a Response passes through); whatever
  * is thrown goes through errorResponse, which never shows internal text.
  */
-export function route<P = undefined, Q = undefined, B = undefined>(spec: RouteSpec<P, Q, B>, handler: (input: RouteInput<P, Q, B>) => Promise<unknown> | unknown) {
+export function route<P = undefined, Q = undefined, B = undefined>(
+  spec: RouteSpec<P, Q, B>,
+  handler: (input: RouteInput<P, Q, B>) => Promise<unknown> | unknown,
+) {
   return async (request: Request, context?: RouteContext): Promise<Response> => {
     try {
       let user: SessionUser | null = null;

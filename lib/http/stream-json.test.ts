@@ -7,7 +7,12 @@ function* lazy<T>(items: T[]) {
 
 describe('json with lazy arrays (streamJson)', () => {
   it('sends the text JSON.stringify makes of the same answer with arrays, in chunks', async () => {
-    const items = Array.from({ length: 5000 }, (_, i) => ({ name: `route-${i}`, namespace: `ns-${i % 7}`, weight: i % 100, note: i % 3 ? undefined : 'ü "quoted"' }));
+    const items = Array.from({ length: 5000 }, (_, i) => ({
+      name: `route-${i}`,
+      namespace: `ns-${i % 7}`,
+      weight: i % 100,
+      note: i % 3 ? undefined : 'ü "quoted"',
+    }));
     const response = json({ items: lazy(items), resourceVersion: '42', skipped: undefined, empty: lazy([]) });
     expect(response.headers.get('content-type')).toBe('application/json');
     expect(response.headers.get('cache-control')).toBe('no-store');

@@ -28,19 +28,56 @@ describe('no lib/mesh source compares or writes an apiVersion', () => {
 
 describe.each(['v1', 'v1beta1', 'v1alpha3'])('networking.istio.io/%s', (version) => {
   const apiVersion = `networking.istio.io/${version}`;
-  const vs = (): VirtualService => ({ apiVersion, kind: 'VirtualService', metadata: { name: 'shop', namespace: 'a', resourceVersion: '5' }, spec: { hosts: ['shop'], http: [{ name: 'main', route: [{ destination: { host: 'shop', subset: 'v1' }, weight: 90 }, { destination: { host: 'shop', subset: 'v2' }, weight: 10 }] }] } });
-  const dr = (): DestinationRule => ({ apiVersion, kind: 'DestinationRule', metadata: { name: 'shop', namespace: 'a', resourceVersion: '6' }, spec: { host: 'shop', subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] } });
+  const vs = (): VirtualService => ({
+    apiVersion,
+    kind: 'VirtualService',
+    metadata: { name: 'shop', namespace: 'a', resourceVersion: '5' },
+    spec: {
+      hosts: ['shop'],
+      http: [
+        {
+          name: 'main',
+          route: [
+            { destination: { host: 'shop', subset: 'v1' }, weight: 90 },
+            { destination: { host: 'shop', subset: 'v2' }, weight: 10 },
+          ],
+        },
+      ],
+    },
+  });
+  const dr = (): DestinationRule => ({
+    apiVersion,
+    kind: 'DestinationRule',
+    metadata: { name: 'shop', namespace: 'a', resourceVersion: '6' },
+    spec: {
+      host: 'shop',
+      subsets: [
+        { name: 'v1', labels: { version: 'v1' } },
+        { name: 'v2', labels: { version: 'v2' } },
+      ],
+    },
+  });
 
   it('reads a traffic split and patches weights, matches, policies and route timeouts without writing apiVersion', () => {
     expect(viewVirtualService(vs(), [dr()]).routes[0]!.destinations.map((d) => d.weight)).toEqual([90, 10]);
-    const all = [weightPatch(vs(), 0, [50, 50]), matchPatch(vs(), 0, [{ uri: { prefix: '/api' } }]), routeResiliencePatch(vs(), 0, { timeout: '1m30s' }), policyPatch(dr(), {}, { outlierDetection: { interval: '1m30s' } })];
+    const all = [
+      weightPatch(vs(), 0, [50, 50]),
+      matchPatch(vs(), 0, [{ uri: { prefix: '/api' } }]),
+      routeResiliencePatch(vs(), 0, { timeout: '1m30s' }),
+      policyPatch(dr(), {}, { outlierDetection: { interval: '1m30s' } }),
+    ];
     for (const ops of all) expect(touchesType(ops)).toEqual([]);
     expect((applyJsonPatch(vs(), all[0]!) as VirtualService).apiVersion).toBe(apiVersion);
   });
 });
 
 describe.each(['v1', 'v1beta1'])('security.istio.io/%s', (version) => {
-  const pa = (): PeerAuthentication & { metadata: { generation: number } } => ({ apiVersion: `security.istio.io/${version}`, kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'istio-system', resourceVersion: '3', generation: 1 }, spec: { mtls: { mode: 'STRICT' } } });
+  const pa = (): PeerAuthentication & { metadata: { generation: number } } => ({
+    apiVersion: `security.istio.io/${version}`,
+    kind: 'PeerAuthentication',
+    metadata: { name: 'default', namespace: 'istio-system', resourceVersion: '3', generation: 1 },
+    spec: { mtls: { mode: 'STRICT' } },
+  });
 
   it('resolves the mode and builds emergency patches without writing apiVersion', () => {
     expect(scopeMode([pa()], 'istio-system').mode).toBe('STRICT');
@@ -54,7 +91,29 @@ describe.each(['v1', 'v1beta1'])('security.istio.io/%s', (version) => {
 
 describe('networking.istio.io/v1alpha3 EnvoyFilter, its only version', () => {
   it('reads and patches a rate limit without writing apiVersion', () => {
-    const filter: EnvoyFilter = { apiVersion: 'networking.istio.io/v1alpha3', kind: 'EnvoyFilter', metadata: { name: 'rl', namespace: 'a', resourceVersion: '8' }, spec: { configPatches: [{ applyTo: 'HTTP_FILTER', patch: { operation: 'INSERT_BEFORE', value: { name: 'envoy.filters.http.local_ratelimit', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit', stat_prefix: 'rl', token_bucket: { max_tokens: 10, tokens_per_fill: 1, fill_interval: '1s' } } } } }] } };
+    const filter: EnvoyFilter = {
+      apiVersion: 'networking.istio.io/v1alpha3',
+      kind: 'EnvoyFilter',
+      metadata: { name: 'rl', namespace: 'a', resourceVersion: '8' },
+      spec: {
+        configPatches: [
+          {
+            applyTo: 'HTTP_FILTER',
+            patch: {
+              operation: 'INSERT_BEFORE',
+              value: {
+                name: 'envoy.filters.http.local_ratelimit',
+                typed_config: {
+                  '@type': 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit',
+                  stat_prefix: 'rl',
+                  token_bucket: { max_tokens: 10, tokens_per_fill: 1, fill_interval: '1s' },
+                },
+              },
+            },
+          },
+        ],
+      },
+    };
     const [bucket] = findTokenBuckets(filter);
     expect(touchesType(tokenBucketPatch(filter, bucket!.bucket, { maxTokens: 20, tokensPerFill: 2, fillInterval: '2s' }))).toEqual([]);
   });

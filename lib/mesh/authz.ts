@@ -54,7 +54,8 @@ export interface Decision {
   notes: string[];
 }
 
-const matches = (labels: Record<string, string>, selector: Record<string, string> | undefined) => Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
+const matches = (labels: Record<string, string>, selector: Record<string, string> | undefined) =>
+  Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
 const policyName = (p: { metadata: { namespace: string; name: string } }) => `${p.metadata.namespace}/${p.metadata.name}`;
 
 /** Istio's string matching: exact, "*", "prefix*", "*suffix". */
@@ -96,9 +97,17 @@ const show = (value: string | undefined, none: string) => (value === undefined ?
 const list = (values: string[]) => `[${values.join(', ')}]`;
 
 /** Why `field` rejects `value`, or undefined when it accepts it. An unset field accepts anything. */
-function check(field: string, values: string[] | undefined, notValues: string[] | undefined, value: string | undefined, none: string, test: Test = wildcard): string | undefined {
+function check(
+  field: string,
+  values: string[] | undefined,
+  notValues: string[] | undefined,
+  value: string | undefined,
+  none: string,
+  test: Test = wildcard,
+): string | undefined {
   if (values !== undefined && !values.some((p) => test(p, value))) return `${field} ${list(values)} does not include ${show(value, none)}`;
-  if (notValues !== undefined && notValues.some((p) => test(p, value))) return `not${field[0]!.toUpperCase()}${field.slice(1)} ${list(notValues)} excludes ${show(value, none)}`;
+  if (notValues !== undefined && notValues.some((p) => test(p, value)))
+    return `not${field[0]!.toUpperCase()}${field.slice(1)} ${list(notValues)} excludes ${show(value, none)}`;
   return undefined;
 }
 
@@ -108,8 +117,20 @@ function sourceMismatch(source: Record<string, string[] | undefined>, caller: Ca
   const plaintext = 'a plaintext caller (no mTLS principal)';
   return first(
     check('principals', source.principals, source.notPrincipals, caller.principal || undefined, plaintext),
-    check('requestPrincipals', source.requestPrincipals, source.notRequestPrincipals, caller.requestPrincipal || undefined, 'a request without a validated JWT'),
-    check('namespaces', source.namespaces, source.notNamespaces, sourceNamespace(caller), caller.principal ? 'a caller whose certificate names no namespace' : plaintext),
+    check(
+      'requestPrincipals',
+      source.requestPrincipals,
+      source.notRequestPrincipals,
+      caller.requestPrincipal || undefined,
+      'a request without a validated JWT',
+    ),
+    check(
+      'namespaces',
+      source.namespaces,
+      source.notNamespaces,
+      sourceNamespace(caller),
+      caller.principal ? 'a caller whose certificate names no namespace' : plaintext,
+    ),
     check('ipBlocks', source.ipBlocks, source.notIpBlocks, caller.ip || undefined, 'an unknown source IP', inIpBlock),
     check('remoteIpBlocks', source.remoteIpBlocks, source.notRemoteIpBlocks, caller.remoteIp || caller.ip || undefined, 'an unknown client IP', inIpBlock),
   );
@@ -167,14 +188,16 @@ function conditionMismatch(condition: { key: string; values?: string[]; notValue
   const values = attribute(condition.key, caller);
   const test: Test = condition.key.endsWith('.ip') ? inIpBlock : wildcard;
   const got = values.length ? list(values) : 'nothing';
-  if (condition.values !== undefined && !values.some((v) => condition.values!.some((p) => test(p, v)))) return `when ${condition.key} in ${list(condition.values)}: the request has ${got}`;
-  if (condition.notValues !== undefined && values.some((v) => condition.notValues!.some((p) => test(p, v)))) return `when ${condition.key} not in ${list(condition.notValues)}: the request has ${got}`;
+  if (condition.values !== undefined && !values.some((v) => condition.values!.some((p) => test(p, v))))
+    return `when ${condition.key} in ${list(condition.values)}: the request has ${got}`;
+  if (condition.notValues !== undefined && values.some((v) => condition.notValues!.some((p) => test(p, v))))
+    return `when ${condition.key} not in ${list(condition.notValues)}: the request has ${got}`;
   return undefined;
 }
 
 /** Why a rule does not match the request, or undefined when it does. An empty rule matches everything. */
 export function ruleMismatch(rule: AuthorizationRule, caller: Caller): string | undefined {
-  const any = <T,>(items: T[] | undefined, mismatch: (item: T) => string | undefined, what: string) => {
+  const any = <T>(items: T[] | undefined, mismatch: (item: T) => string | undefined, what: string) => {
     if (items === undefined || items.length === 0) return undefined;
     const reasons = items.map(mismatch);
     if (reasons.some((r) => r === undefined)) return undefined;
@@ -190,19 +213,28 @@ export function ruleMismatch(rule: AuthorizationRule, caller: Caller): string | 
 export const ruleMatches = (rule: AuthorizationRule, caller: Caller) => ruleMismatch(rule, caller) === undefined;
 
 /** The policies that apply to a workload: its namespace's (selector matching or none) and the mesh root's. */
-export function policiesFor<P extends { metadata: { namespace: string }; spec: { selector?: { matchLabels?: Record<string, string> } } }>(policies: P[], namespace: string, labels: Record<string, string>, rootNamespace = 'istio-system'): P[] {
-  return policies.filter((p) => (p.metadata.namespace === namespace || p.metadata.namespace === rootNamespace) && matches(labels, p.spec.selector?.matchLabels));
+export function policiesFor<P extends { metadata: { namespace: string }; spec: { selector?: { matchLabels?: Record<string, string> } } }>(
+  policies: P[],
+  namespace: string,
+  labels: Record<string, string>,
+  rootNamespace = 'istio-system',
+): P[] {
+  return policies.filter(
+    (p) => (p.metadata.namespace === namespace || p.metadata.namespace === rootNamespace) && matches(labels, p.spec.selector?.matchLabels),
+  );
 }
 
 /** One policy against the request: the first matching rule, or why none matched. */
 function walk(policy: AuthorizationPolicy, caller: Caller): TraceStep {
   const action = policy.spec.action ?? 'ALLOW';
   const rules = policy.spec.rules ?? [];
-  if (rules.length === 0) return { policy: policyName(policy), action, matched: false, detail: action === 'ALLOW' ? 'no rules: it allows nothing' : 'no rules: it matches nothing' };
+  if (rules.length === 0)
+    return { policy: policyName(policy), action, matched: false, detail: action === 'ALLOW' ? 'no rules: it allows nothing' : 'no rules: it matches nothing' };
   const misses: string[] = [];
   for (const [i, rule] of rules.entries()) {
     const miss = ruleMismatch(rule, caller);
-    if (miss === undefined) return { policy: policyName(policy), action, matched: true, rule: i, detail: `rule ${i + 1} matches${misses.length ? ` (${misses.join('; ')})` : ''}` };
+    if (miss === undefined)
+      return { policy: policyName(policy), action, matched: true, rule: i, detail: `rule ${i + 1} matches${misses.length ? ` (${misses.join('; ')})` : ''}` };
     misses.push(`rule ${i + 1}: ${miss}`);
   }
   return { policy: policyName(policy), action, matched: false, detail: misses.join('; ') };
@@ -217,21 +249,55 @@ function walk(policy: AuthorizationPolicy, caller: Caller): TraceStep {
 export function evaluate(policies: AuthorizationPolicy[], caller: Caller): Decision {
   const byAction = (action: string) => policies.filter((p) => (p.spec.action ?? 'ALLOW') === action);
   const custom = byAction('CUSTOM');
-  const notes = custom.map((p) => `CUSTOM policy ${policyName(p)} (provider ${p.spec.provider?.name ?? 'unnamed'}) is not evaluated: its external authorizer decides, before the DENY policies, and Meshdeck cannot know its answer.`);
+  const notes = custom.map(
+    (p) =>
+      `CUSTOM policy ${policyName(p)} (provider ${p.spec.provider?.name ?? 'unnamed'}) is not evaluated: its external authorizer decides, before the DENY policies, and Meshdeck cannot know its answer.`,
+  );
   const trace: TraceStep[] = [];
   for (const policy of byAction('DENY')) {
     const step = walk(policy, caller);
     trace.push(step);
-    if (step.matched) return { allowed: false, policy: step.policy, rule: step.rule, decidedBy: 'DENY', reason: `denied by DENY policy ${step.policy}, rule ${step.rule! + 1}`, trace, notes };
+    if (step.matched)
+      return {
+        allowed: false,
+        policy: step.policy,
+        rule: step.rule,
+        decidedBy: 'DENY',
+        reason: `denied by DENY policy ${step.policy}, rule ${step.rule! + 1}`,
+        trace,
+        notes,
+      };
   }
   const allow = byAction('ALLOW');
-  if (allow.length === 0) return { allowed: true, decidedBy: 'no ALLOW policy', reason: `allowed: ${trace.length ? 'no DENY rule matches and ' : ''}no ALLOW policy applies to this workload, so nothing restricts it`, trace, notes };
+  if (allow.length === 0)
+    return {
+      allowed: true,
+      decidedBy: 'no ALLOW policy',
+      reason: `allowed: ${trace.length ? 'no DENY rule matches and ' : ''}no ALLOW policy applies to this workload, so nothing restricts it`,
+      trace,
+      notes,
+    };
   for (const policy of allow) {
     const step = walk(policy, caller);
     trace.push(step);
-    if (step.matched) return { allowed: true, policy: step.policy, rule: step.rule, decidedBy: 'ALLOW', reason: `allowed by ${step.policy}, rule ${step.rule! + 1}`, trace, notes };
+    if (step.matched)
+      return {
+        allowed: true,
+        policy: step.policy,
+        rule: step.rule,
+        decidedBy: 'ALLOW',
+        reason: `allowed by ${step.policy}, rule ${step.rule! + 1}`,
+        trace,
+        notes,
+      };
   }
-  return { allowed: false, decidedBy: 'no ALLOW match', reason: `denied: ALLOW policies apply (${allow.map(policyName).join(', ')}) and none of their rules matches`, trace, notes };
+  return {
+    allowed: false,
+    decidedBy: 'no ALLOW match',
+    reason: `denied: ALLOW policies apply (${allow.map(policyName).join(', ')}) and none of their rules matches`,
+    trace,
+    notes,
+  };
 }
 
 /** The issuer of a request principal "<iss>/<sub>" (the issuer may itself contain slashes). */
@@ -246,12 +312,24 @@ export function authenticate(requestAuthentications: RequestAuthentication[], ca
   if (!caller.requestPrincipal) return { caller };
   const rules = requestAuthentications.flatMap((r) => (r.spec.jwtRules ?? []).map((rule) => ({ rule, from: policyName(r) })));
   const stripped: Caller = { ...caller, requestPrincipal: undefined, audiences: undefined, presenter: undefined, claims: undefined };
-  if (rules.length === 0) return { caller: stripped, note: 'No RequestAuthentication applies to this workload: its sidecar does not validate tokens, so the request has no request principal and no claims.' };
+  if (rules.length === 0)
+    return {
+      caller: stripped,
+      note: 'No RequestAuthentication applies to this workload: its sidecar does not validate tokens, so the request has no request principal and no claims.',
+    };
   const issuer = issuerOf(caller.requestPrincipal);
   const byIssuer = rules.filter(({ rule }) => rule.issuer === issuer);
-  if (byIssuer.length === 0) return { caller: stripped, rejected: `the token's issuer "${issuer}" is not configured in ${[...new Set(rules.map((r) => r.from))].join(', ')} (a request with an invalid token is answered 401)` };
+  if (byIssuer.length === 0)
+    return {
+      caller: stripped,
+      rejected: `the token's issuer "${issuer}" is not configured in ${[...new Set(rules.map((r) => r.from))].join(', ')} (a request with an invalid token is answered 401)`,
+    };
   const accepted = byIssuer.find(({ rule }) => !rule.audiences?.length || (caller.audiences ?? []).some((a) => rule.audiences!.includes(a)));
-  if (!accepted) return { caller: stripped, rejected: `the token's audiences ${list(caller.audiences ?? [])} are not among those ${byIssuer[0]!.from} accepts for ${issuer}: ${list(byIssuer.flatMap(({ rule }) => rule.audiences ?? []))} (answered 401)` };
+  if (!accepted)
+    return {
+      caller: stripped,
+      rejected: `the token's audiences ${list(caller.audiences ?? [])} are not among those ${byIssuer[0]!.from} accepts for ${issuer}: ${list(byIssuer.flatMap(({ rule }) => rule.audiences ?? []))} (answered 401)`,
+    };
   return { caller };
 }
 
@@ -295,7 +373,9 @@ export function tokenRequirement(policies: AuthorizationPolicy[]): TokenRequirem
       const d = describeRule(rule);
       const unconditional = !rule.to?.length && !rule.when?.length && rule.from!.every((f) => Object.keys(f.source).length === 1);
       always ||= unconditional;
-      because.push(`DENY ${policyName(p)} rule ${i + 1} denies ${d.who}${d.what === 'any request' ? '' : ` for ${d.what}`}${d.when === 'always' ? '' : ` when ${d.when}`}`);
+      because.push(
+        `DENY ${policyName(p)} rule ${i + 1} denies ${d.who}${d.what === 'any request' ? '' : ` for ${d.what}`}${d.when === 'always' ? '' : ` when ${d.when}`}`,
+      );
     }
   }
   const allow = policies.filter((q) => (q.spec.action ?? 'ALLOW') === 'ALLOW');
@@ -303,10 +383,13 @@ export function tokenRequirement(policies: AuthorizationPolicy[]): TokenRequirem
   const withToken = rules.filter(({ rule }) => needsToken(rule));
   for (const { p, rule, i } of withToken) {
     const d = describeRule(rule);
-    because.push(`ALLOW ${policyName(p)} rule ${i + 1} needs a token: ${d.who}${d.what === 'any request' ? '' : ` for ${d.what}`}${d.when === 'always' ? '' : ` when ${d.when}`}`);
+    because.push(
+      `ALLOW ${policyName(p)} rule ${i + 1} needs a token: ${d.who}${d.what === 'any request' ? '' : ` for ${d.what}`}${d.when === 'always' ? '' : ` when ${d.when}`}`,
+    );
   }
   if (allow.length && withToken.length && withToken.length === rules.length) always = true;
-  if (allow.length && withToken.length < rules.length && withToken.length) because.push(`${rules.length - withToken.length} other ALLOW rule(s) admit requests without a token`);
+  if (allow.length && withToken.length < rules.length && withToken.length)
+    because.push(`${rules.length - withToken.length} other ALLOW rule(s) admit requests without a token`);
   return { required: always ? 'always' : because.length ? 'sometimes' : 'never', because };
 }
 
@@ -331,8 +414,21 @@ export function describeRule(rule: AuthorizationRule): { who: string; what: stri
     )
     .join(' or ');
   const what = (rule.to ?? [])
-    .map(({ operation }) => [field('methods', operation.methods), field('not methods', operation.notMethods), field('paths', operation.paths), field('not paths', operation.notPaths), field('hosts', operation.hosts), field('ports', operation.ports)].filter(Boolean).join(' and '))
+    .map(({ operation }) =>
+      [
+        field('methods', operation.methods),
+        field('not methods', operation.notMethods),
+        field('paths', operation.paths),
+        field('not paths', operation.notPaths),
+        field('hosts', operation.hosts),
+        field('ports', operation.ports),
+      ]
+        .filter(Boolean)
+        .join(' and '),
+    )
     .join(' or ');
-  const when = (rule.when ?? []).map((c) => `${c.key} ${c.values ? `in [${c.values.join(', ')}]` : ''}${c.notValues ? ` not in [${c.notValues.join(', ')}]` : ''}`.trim()).join(' and ');
+  const when = (rule.when ?? [])
+    .map((c) => `${c.key} ${c.values ? `in [${c.values.join(', ')}]` : ''}${c.notValues ? ` not in [${c.notValues.join(', ')}]` : ''}`.trim())
+    .join(' and ');
   return { who: who || 'anyone', what: what || 'any request', when: when || 'always' };
 }

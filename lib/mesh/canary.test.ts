@@ -4,7 +4,14 @@ import { canaryIndex, canaryPattern, canaryShare, DEFAULT_CANARY_VERSIONS, isCan
 describe('what a canary version is', () => {
   it('by default, any version containing "canary"', () => {
     expect(DEFAULT_CANARY_VERSIONS).toBe('.*canary.*');
-    expect(['canary', 'canary-2', 'v2-canary', 'stable', 'load-test', 'Canary'].map((v) => isCanaryVersion(v))).toEqual([true, true, true, false, false, false]);
+    expect(['canary', 'canary-2', 'v2-canary', 'stable', 'load-test', 'Canary'].map((v) => isCanaryVersion(v))).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
     expect(isCanaryVersion(undefined)).toBe(false);
   });
 
@@ -25,11 +32,30 @@ describe('what a canary version is', () => {
 describe('the canary share', () => {
   const rule = () => DEFAULT_CANARY_VERSIONS;
   it("is one service's canary share when one service is canaried", () => {
-    expect(canaryShare([{ namespace: 'a', service: 'cart', version: 'stable', rate: 9 }, { namespace: 'a', service: 'cart', version: 'canary', rate: 1 }, { namespace: 'a', service: 'pay', version: 'v1', rate: 90 }], rule)).toBe(0.1);
+    expect(
+      canaryShare(
+        [
+          { namespace: 'a', service: 'cart', version: 'stable', rate: 9 },
+          { namespace: 'a', service: 'cart', version: 'canary', rate: 1 },
+          { namespace: 'a', service: 'pay', version: 'v1', rate: 90 },
+        ],
+        rule,
+      ),
+    ).toBe(0.1);
   });
 
   it('weighs several canaried services by their traffic, and is null without a canary', () => {
-    expect(canaryShare([{ namespace: 'a', service: 'cart', version: 'stable', rate: 9 }, { namespace: 'a', service: 'cart', version: 'canary', rate: 1 }, { namespace: 'b', service: 'cart', version: 'stable', rate: 5 }, { namespace: 'b', service: 'cart', version: 'canary', rate: 5 }], rule)).toBe(0.3);
+    expect(
+      canaryShare(
+        [
+          { namespace: 'a', service: 'cart', version: 'stable', rate: 9 },
+          { namespace: 'a', service: 'cart', version: 'canary', rate: 1 },
+          { namespace: 'b', service: 'cart', version: 'stable', rate: 5 },
+          { namespace: 'b', service: 'cart', version: 'canary', rate: 5 },
+        ],
+        rule,
+      ),
+    ).toBe(0.3);
     expect(canaryShare([{ namespace: 'a', service: 'cart', version: 'stable', rate: 9 }], rule)).toBeNull();
     expect(canaryShare([], rule)).toBeNull();
   });

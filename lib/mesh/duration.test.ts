@@ -2,7 +2,24 @@ import { readFileSync } from 'node:fs';
 import { Environment } from '@marcbachmann/cel-js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FILL_INTERVAL, ISTIO_DURATION, ISTIO_TCP_IDLE_TIMEOUT, MAX_GO_NANOS, MAX_PROTO_NANOS, MIN_GO_NANOS, NANOS_PER, describeDuration, durationMs, durationNanos, formatDuration, formatDurationPlain, formatProtoDuration, parseGoDuration, parseProtoDuration, validateDuration } from './duration';
+import {
+  FILL_INTERVAL,
+  ISTIO_DURATION,
+  ISTIO_TCP_IDLE_TIMEOUT,
+  MAX_GO_NANOS,
+  MAX_PROTO_NANOS,
+  MIN_GO_NANOS,
+  NANOS_PER,
+  describeDuration,
+  durationMs,
+  durationNanos,
+  formatDuration,
+  formatDurationPlain,
+  formatProtoDuration,
+  parseGoDuration,
+  parseProtoDuration,
+  validateDuration,
+} from './duration';
 
 const nanos = (text: string) => {
   const parsed = parseGoDuration(text);
@@ -50,7 +67,10 @@ describe("Go's time.ParseDuration", () => {
     if (!parsed.ok) expect(parsed.problem).toBe(problem);
   });
 
-  const table = JSON.parse(readFileSync(new URL('./testdata/go-parse-duration.json', import.meta.url), 'utf8')) as { go: string; cases: [string, string | null][] };
+  const table = JSON.parse(readFileSync(new URL('./testdata/go-parse-duration.json', import.meta.url), 'utf8')) as {
+    go: string;
+    cases: [string, string | null][];
+  };
 
   it(`agrees with ${table.go} on ${table.cases.length} generated strings`, () => {
     expect(table.cases.length).toBeGreaterThan(2000);
@@ -65,8 +85,14 @@ describe("Go's time.ParseDuration", () => {
   it('agrees with an exact model of the grammar (property)', () => {
     fc.assert(
       fc.property(fc.constantFrom('', '-', '+'), fc.array(part, { minLength: 1, maxLength: 4 }), (sign, parts) => {
-        const text = sign + parts.map(([whole, fraction, u, micro]) => `${whole}${fraction === undefined ? '' : `.${fraction}`}${u === 'us' && micro ? 'µs' : u}`).join('');
-        const exact = parts.reduce((sum, [whole, fraction, u]) => sum + whole * NANOS_PER[u] + (fraction === undefined ? 0n : (BigInt(fraction) * NANOS_PER[u]) / 10n ** BigInt(fraction.length)), 0n);
+        const text =
+          sign +
+          parts.map(([whole, fraction, u, micro]) => `${whole}${fraction === undefined ? '' : `.${fraction}`}${u === 'us' && micro ? 'µs' : u}`).join('');
+        const exact = parts.reduce(
+          (sum, [whole, fraction, u]) =>
+            sum + whole * NANOS_PER[u] + (fraction === undefined ? 0n : (BigInt(fraction) * NANOS_PER[u]) / 10n ** BigInt(fraction.length)),
+          0n,
+        );
         expect(nanos(text)).toBe(sign === '-' ? -exact : exact);
       }),
     );
@@ -103,12 +129,16 @@ describe('formatting', () => {
   });
 
   it('parse(format(x)) === x for every Go duration (property)', () => {
-    fc.assert(fc.property(fc.bigInt(MIN_GO_NANOS, MAX_GO_NANOS), (value) => {
-      expect(nanos(formatDuration(value))).toBe(value);
-    }));
-    fc.assert(fc.property(fc.bigInt(-NANOS_PER.h, NANOS_PER.h), (value) => {
-      expect(nanos(formatDuration(value))).toBe(value);
-    }));
+    fc.assert(
+      fc.property(fc.bigInt(MIN_GO_NANOS, MAX_GO_NANOS), (value) => {
+        expect(nanos(formatDuration(value))).toBe(value);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.bigInt(-NANOS_PER.h, NANOS_PER.h), (value) => {
+        expect(nanos(formatDuration(value))).toBe(value);
+      }),
+    );
   });
 
   it('protobuf: parse(format(x)) === x across its range (property)', () => {
@@ -155,7 +185,9 @@ describe('protobuf JSON durations (Envoy)', () => {
 describe('per-field rules, with messages a person can act on', () => {
   it('Istio CRD fields: at least 1ms, whole milliseconds, any Go form', () => {
     for (const ok of ['1m30s', '1.5s', '1h', '500ms', '1ms', '1000us', '0.001s']) expect(validateDuration('Interval', ok, ISTIO_DURATION), ok).toBeUndefined();
-    expect(validateDuration('Connect timeout', '10 parsecs', ISTIO_DURATION)).toBe('Connect timeout: "10 parsecs" is not a duration ("parsecs" is not a unit); use a number and a unit (h, m, s, ms, us, ns), such as 30s, 1m30s, 1.5s or 500ms');
+    expect(validateDuration('Connect timeout', '10 parsecs', ISTIO_DURATION)).toBe(
+      'Connect timeout: "10 parsecs" is not a duration ("parsecs" is not a unit); use a number and a unit (h, m, s, ms, us, ns), such as 30s, 1m30s, 1.5s or 500ms',
+    );
     expect(validateDuration('Interval', '0s', ISTIO_DURATION)).toBe('Interval must be at least 1ms (Istio refuses 0s)');
     expect(validateDuration('Interval', '-1s', ISTIO_DURATION)).toBe('Interval must be at least 1ms, and not negative (Istio refuses -1s)');
     expect(validateDuration('Interval', '999us', ISTIO_DURATION)).toContain('at least 1ms');
@@ -173,6 +205,8 @@ describe('per-field rules, with messages a person can act on', () => {
     expect(validateDuration('Fill interval', '60s', FILL_INTERVAL)).toBeUndefined();
     expect(validateDuration('Fill interval', '0.050s', FILL_INTERVAL)).toBeUndefined();
     expect(validateDuration('Fill interval', '0.049s', FILL_INTERVAL)).toBe('Fill interval must be at least 50ms (Envoy refuses 0.049s)');
-    expect(validateDuration('Fill interval', '1m', FILL_INTERVAL)).toBe('Fill interval: "1m" is not a duration (protobuf durations are seconds with an "s", such as 60s or 0.5s); use seconds with an "s", such as 60s, 1.5s or 0.050s (up to 9 decimals); Envoy reads protobuf JSON, so write 60s');
+    expect(validateDuration('Fill interval', '1m', FILL_INTERVAL)).toBe(
+      'Fill interval: "1m" is not a duration (protobuf durations are seconds with an "s", such as 60s or 0.5s); use seconds with an "s", such as 60s, 1.5s or 0.050s (up to 9 decimals); Envoy reads protobuf JSON, so write 60s',
+    );
   });
 });

@@ -15,7 +15,16 @@ export const MAX_PROTO_NANOS = 315_576_000_000n * 1_000_000_000n + 999_999_999n;
 
 export const NANOS_PER = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n } as const;
 
-const GO_UNITS: Record<string, bigint> = { ns: NANOS_PER.ns, us: NANOS_PER.us, 'µs': NANOS_PER.us, 'μs': NANOS_PER.us, ms: NANOS_PER.ms, s: NANOS_PER.s, m: NANOS_PER.m, h: NANOS_PER.h };
+const GO_UNITS: Record<string, bigint> = {
+  ns: NANOS_PER.ns,
+  us: NANOS_PER.us,
+  µs: NANOS_PER.us,
+  μs: NANOS_PER.us,
+  ms: NANOS_PER.ms,
+  s: NANOS_PER.s,
+  m: NANOS_PER.m,
+  h: NANOS_PER.h,
+};
 
 /** Why a string is not a duration, in terms a person can act on. */
 export type DurationProblem = 'empty' | 'syntax' | 'missing unit' | 'unknown unit' | 'too long';
@@ -168,7 +177,14 @@ export function formatProtoDuration(nanos: bigint): string {
 export function formatDurationPlain(nanos: bigint): string {
   const magnitude = nanos < 0n ? -nanos : nanos;
   const sign = nanos < 0n ? '-' : '';
-  const [unit, name] = magnitude >= NANOS_PER.s ? [NANOS_PER.s, 's'] : magnitude >= NANOS_PER.ms ? [NANOS_PER.ms, 'ms'] : magnitude >= NANOS_PER.us ? [NANOS_PER.us, 'µs'] : [1n, 'ns'];
+  const [unit, name] =
+    magnitude >= NANOS_PER.s
+      ? [NANOS_PER.s, 's']
+      : magnitude >= NANOS_PER.ms
+        ? [NANOS_PER.ms, 'ms']
+        : magnitude >= NANOS_PER.us
+          ? [NANOS_PER.us, 'µs']
+          : [1n, 'ns'];
   return `${sign}${Number(decimal(magnitude, unit)).toLocaleString('en-US', { maximumFractionDigits: 9 })} ${name}`;
 }
 
@@ -216,7 +232,10 @@ export const ISTIO_TCP_IDLE_TIMEOUT: DurationRule = { ...ISTIO_DURATION, zeroDis
 /** Envoy's local rate limit refuses token-bucket fill intervals under 50ms. */
 export const FILL_INTERVAL: DurationRule = { syntax: 'protobuf', min: 50n * NANOS_PER.ms, wholeMilliseconds: false, by: 'Envoy' };
 
-const EXAMPLES = { go: 'a number and a unit (h, m, s, ms, us, ns), such as 30s, 1m30s, 1.5s or 500ms', protobuf: 'seconds with an "s", such as 60s, 1.5s or 0.050s (up to 9 decimals)' };
+const EXAMPLES = {
+  go: 'a number and a unit (h, m, s, ms, us, ns), such as 30s, 1m30s, 1.5s or 500ms',
+  protobuf: 'seconds with an "s", such as 60s, 1.5s or 0.050s (up to 9 decimals)',
+};
 
 /**
  * Checks a duration against its field's rule; returns a message for a person, or undefined

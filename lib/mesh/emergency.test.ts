@@ -3,7 +3,12 @@ import { applyJsonPatch } from '../../sandbox/api/patch.ts';
 import { ANNOTATIONS, emergencyOf, extendedDeadline, extendPatch, restorePatch, startPatch } from './emergency';
 import type { PeerAuthentication } from './security-types';
 
-const strict = (): PeerAuthentication & { metadata: { generation: number } } => ({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: 'shop', resourceVersion: '10', generation: 3 }, spec: { mtls: { mode: 'STRICT' } } });
+const strict = (): PeerAuthentication & { metadata: { generation: number } } => ({
+  apiVersion: 'security.istio.io/v1',
+  kind: 'PeerAuthentication',
+  metadata: { name: 'default', namespace: 'shop', resourceVersion: '10', generation: 3 },
+  spec: { mtls: { mode: 'STRICT' } },
+});
 const now = new Date('2026-11-24T10:00:00Z');
 // Applies a patch the way the API server does, bumping generation when the spec changes.
 function apply(pa: PeerAuthentication & { metadata: { generation: number } }, ops: unknown[]) {
@@ -17,7 +22,17 @@ describe('emergency PERMISSIVE', () => {
   it('relaxes to PERMISSIVE and records the previous mode, reason, who and deadline on the object', () => {
     const patched = apply(strict(), startPatch(strict(), { reason: 'legacy client cut over', by: 'admin@x', now, minutes: 30 }));
     expect(patched.spec.mtls?.mode).toBe('PERMISSIVE');
-    expect(emergencyOf(patched)).toEqual({ namespace: 'shop', name: 'default', previousMode: 'STRICT', reason: 'legacy client cut over', by: 'admin@x', startedAt: '2026-11-24T10:00:00.000Z', revertAt: '2026-11-24T10:30:00.000Z', changedSince: false, skipped: undefined });
+    expect(emergencyOf(patched)).toEqual({
+      namespace: 'shop',
+      name: 'default',
+      previousMode: 'STRICT',
+      reason: 'legacy client cut over',
+      by: 'admin@x',
+      startedAt: '2026-11-24T10:00:00.000Z',
+      revertAt: '2026-11-24T10:30:00.000Z',
+      changedSince: false,
+      skipped: undefined,
+    });
   });
 
   it('restores the previous mode and clears every annotation', () => {

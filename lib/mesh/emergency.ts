@@ -49,10 +49,14 @@ export function emergencyOf(pa: PeerAuthentication & { metadata: { generation?: 
 }
 
 /** Relaxes the policy to PERMISSIVE and records why, by whom and until when. */
-export function startPatch(pa: PeerAuthentication & { metadata: { generation?: number } }, input: { reason: string; by: string; now: Date; minutes: number }): JsonPatchOp[] {
+export function startPatch(
+  pa: PeerAuthentication & { metadata: { generation?: number } },
+  input: { reason: string; by: string; now: Date; minutes: number },
+): JsonPatchOp[] {
   if (emergencyOf(pa)) throw new Error(`an emergency is already active on ${pa.metadata.namespace}/${pa.metadata.name}`);
   const current = pa.spec.mtls?.mode ?? 'UNSET';
-  if (current === 'PERMISSIVE' || current === 'DISABLE') throw new Error(`${pa.metadata.namespace}/${pa.metadata.name} is already ${current}: there is no stricter mode to relax`);
+  if (current === 'PERMISSIVE' || current === 'DISABLE')
+    throw new Error(`${pa.metadata.namespace}/${pa.metadata.name} is already ${current}: there is no stricter mode to relax`);
   const revertAt = new Date(input.now.getTime() + input.minutes * 60_000).toISOString();
   const annotations: Record<string, string> = {
     [ANNOTATIONS.previousMode]: current,
@@ -65,8 +69,12 @@ export function startPatch(pa: PeerAuthentication & { metadata: { generation?: n
   };
   return [
     { op: 'replace', path: '/metadata/resourceVersion', value: pa.metadata.resourceVersion },
-    ...(pa.spec.mtls ? [{ op: 'replace' as const, path: '/spec/mtls/mode', value: 'PERMISSIVE' }] : [{ op: 'add' as const, path: '/spec/mtls', value: { mode: 'PERMISSIVE' } }]),
-    ...(pa.metadata.annotations ? Object.entries(annotations).map(([k, v]) => ({ op: 'add' as const, path: pointer(k), value: v })) : [{ op: 'add' as const, path: '/metadata/annotations', value: annotations }]),
+    ...(pa.spec.mtls
+      ? [{ op: 'replace' as const, path: '/spec/mtls/mode', value: 'PERMISSIVE' }]
+      : [{ op: 'add' as const, path: '/spec/mtls', value: { mode: 'PERMISSIVE' } }]),
+    ...(pa.metadata.annotations
+      ? Object.entries(annotations).map(([k, v]) => ({ op: 'add' as const, path: pointer(k), value: v }))
+      : [{ op: 'add' as const, path: '/metadata/annotations', value: annotations }]),
   ];
 }
 

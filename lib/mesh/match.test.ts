@@ -15,7 +15,10 @@ describe('match form round trip: every HTTPMatchRequest field survives unchanged
     ['scheme', { scheme: { exact: 'https' } }],
     ['method', { method: { regex: 'GET|HEAD' } }],
     ['authority', { authority: { prefix: 'reviews.' } }],
-    ['headers, one of each operator and presence', { headers: { 'end-user': { exact: 'jason' }, 'x-plan': { prefix: 'gold' }, 'x-id': { regex: '[0-9]+' }, 'x-debug': {} } }],
+    [
+      'headers, one of each operator and presence',
+      { headers: { 'end-user': { exact: 'jason' }, 'x-plan': { prefix: 'gold' }, 'x-id': { regex: '[0-9]+' }, 'x-debug': {} } },
+    ],
     ['withoutHeaders', { withoutHeaders: { 'x-canary': { exact: 'off' } } }],
     ['queryParams', { queryParams: { debug: { exact: '1' }, user: { regex: 'j.*' } } }],
     ['ignoreUriCase true', { uri: { prefix: '/Api' }, ignoreUriCase: true }],

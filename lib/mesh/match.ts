@@ -43,8 +43,10 @@ export type StringFieldName = (typeof STRING_FIELDS)[number];
 export type ConditionFieldName = (typeof CONDITION_FIELDS)[number];
 
 const operatorOf = (m: StringMatch): Operator => (['exact', 'prefix', 'regex'] as const).find((op) => m[op] !== undefined) ?? 'present';
-const toField = (m: StringMatch | undefined): StringField => (m ? { operator: operatorOf(m), value: m.exact ?? m.prefix ?? m.regex ?? '' } : { operator: 'any', value: '' });
-const toConditions = (record: Record<string, StringMatch> | undefined): KeyedCondition[] => Object.entries(record ?? {}).map(([key, m]) => ({ key, operator: operatorOf(m), value: m.exact ?? m.prefix ?? m.regex ?? '' }));
+const toField = (m: StringMatch | undefined): StringField =>
+  m ? { operator: operatorOf(m), value: m.exact ?? m.prefix ?? m.regex ?? '' } : { operator: 'any', value: '' };
+const toConditions = (record: Record<string, StringMatch> | undefined): KeyedCondition[] =>
+  Object.entries(record ?? {}).map(([key, m]) => ({ key, operator: operatorOf(m), value: m.exact ?? m.prefix ?? m.regex ?? '' }));
 
 const fromOperator = (operator: Operator, value: string): StringMatch => (operator === 'present' ? {} : ({ [operator]: value } as StringMatch));
 
@@ -80,9 +82,13 @@ export function fromMatchForm(form: MatchForm): HTTPMatchRequest {
   if (form.name.trim()) match.name = form.name.trim();
   for (const field of STRING_FIELDS) if (form[field].operator !== 'any') match[field] = fromOperator(form[field].operator as Operator, form[field].value);
   if (form.ignoreUriCase !== undefined) match.ignoreUriCase = form.ignoreUriCase;
-  for (const field of CONDITION_FIELDS) if (form[field].length) match[field] = Object.fromEntries(form[field].map((c) => [c.key, fromOperator(c.operator, c.value)]));
+  for (const field of CONDITION_FIELDS)
+    if (form[field].length) match[field] = Object.fromEntries(form[field].map((c) => [c.key, fromOperator(c.operator, c.value)]));
   if (form.sourceLabels.length) match.sourceLabels = Object.fromEntries(form.sourceLabels.map((l) => [l.key, l.value]));
-  const gateways = form.gateways.split(',').map((g) => g.trim()).filter(Boolean);
+  const gateways = form.gateways
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
   if (gateways.length) match.gateways = gateways;
   if (form.port.trim()) match.port = /^\d+$/.test(form.port.trim()) ? Number(form.port.trim()) : Number.NaN;
   if (form.sourceNamespace.trim()) match.sourceNamespace = form.sourceNamespace.trim();
@@ -104,7 +110,10 @@ export function re2Problem(regex: string): string | undefined {
   if (regex.length > 1024) return `a regex may be at most 1024 characters (this one has ${regex.length})`;
   for (const [pattern, what] of NOT_RE2) if (pattern.test(regex.replace(/\\\\/g, ''))) return `RE2 does not support ${what}`;
   // RE2 syntax JavaScript spells differently: named groups (?P<n>…) and inline flags (?i) / (?i:…).
-  const js = regex.replace(/\(\?P</g, '(?<').replace(/\(\?[imsU-]+\)/g, '').replace(/\(\?[imsU-]+:/g, '(?:');
+  const js = regex
+    .replace(/\(\?P</g, '(?<')
+    .replace(/\(\?[imsU-]+\)/g, '')
+    .replace(/\(\?[imsU-]+:/g, '(?:');
   try {
     new RegExp(js);
     return undefined;
@@ -122,7 +131,8 @@ const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 function labelKeyProblem(key: string): string | undefined {
   const [prefix, name] = key.includes('/') ? [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)] : [undefined, key];
   if (prefix !== undefined && (!DNS_SUBDOMAIN.test(prefix) || prefix.length > 253)) return `"${key}": the prefix before "/" must be a DNS subdomain`;
-  if (!LABEL_NAME.test(name) || name.length > 63) return `"${key}" is not a label name (at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit)`;
+  if (!LABEL_NAME.test(name) || name.length > 63)
+    return `"${key}" is not a label name (at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit)`;
   return undefined;
 }
 
@@ -159,7 +169,8 @@ export function matchProblems(blocks: HTTPMatchRequest[]): string[] {
       for (const [name, sm] of Object.entries(m[field] ?? {})) {
         const where = `${at}, ${field === 'headers' ? 'header' : 'without header'} "${name}"`;
         if (name === '') found.push(`${at}: a header name must not be empty`);
-        else if (!HEADER_NAME.test(name) && !(field === 'headers' && CLAIM_HEADER.test(name))) found.push(`${where}: a header name is lowercase letters, digits, "-" and "_"`);
+        else if (!HEADER_NAME.test(name) && !(field === 'headers' && CLAIM_HEADER.test(name)))
+          found.push(`${where}: a header name is lowercase letters, digits, "-" and "_"`);
         found.push(...stringMatchProblems(sm, where));
       }
     }
@@ -167,7 +178,8 @@ export function matchProblems(blocks: HTTPMatchRequest[]): string[] {
       if (name === '') found.push(`${at}: a query parameter name must not be empty`);
       found.push(...stringMatchProblems(sm, `${at}, query parameter "${name}"`, false));
     }
-    if (m.port !== undefined && !(Number.isInteger(m.port) && m.port >= 1 && m.port <= 65535)) found.push(`${at}: the port must be a whole number from 1 to 65535`);
+    if (m.port !== undefined && !(Number.isInteger(m.port) && m.port >= 1 && m.port <= 65535))
+      found.push(`${at}: the port must be a whole number from 1 to 65535`);
     for (const gateway of m.gateways ?? []) {
       const problem = gatewayProblem(gateway);
       if (problem) found.push(`${at}, gateways: ${problem}`);
@@ -175,9 +187,11 @@ export function matchProblems(blocks: HTTPMatchRequest[]): string[] {
     for (const [key, value] of Object.entries(m.sourceLabels ?? {})) {
       const problem = labelKeyProblem(key);
       if (problem) found.push(`${at}, source labels: ${problem}`);
-      if (value !== '' && (!LABEL_NAME.test(value) || value.length > 63)) found.push(`${at}, source label "${key}": "${value}" is not a label value (at most 63 letters, digits, "-", "_" or ".")`);
+      if (value !== '' && (!LABEL_NAME.test(value) || value.length > 63))
+        found.push(`${at}, source label "${key}": "${value}" is not a label value (at most 63 letters, digits, "-", "_" or ".")`);
     }
-    if (m.sourceNamespace !== undefined && !(DNS_LABEL.test(m.sourceNamespace) && m.sourceNamespace.length <= 63)) found.push(`${at}: the source namespace "${m.sourceNamespace}" is not a namespace name`);
+    if (m.sourceNamespace !== undefined && !(DNS_LABEL.test(m.sourceNamespace) && m.sourceNamespace.length <= 63))
+      found.push(`${at}: the source namespace "${m.sourceNamespace}" is not a namespace name`);
   });
   return found;
 }

@@ -3,7 +3,12 @@ import { scopeMode, tlsConflicts, workloadMode, type Workload } from './mtls';
 import type { PeerAuthentication } from './security-types';
 import type { DestinationRule } from './types';
 
-const pa = (namespace: string, name: string, spec: PeerAuthentication['spec'], created = '2026-01-01T00:00:00Z'): PeerAuthentication => ({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { namespace, name, resourceVersion: '1', creationTimestamp: created }, spec });
+const pa = (namespace: string, name: string, spec: PeerAuthentication['spec'], created = '2026-01-01T00:00:00Z'): PeerAuthentication => ({
+  apiVersion: 'security.istio.io/v1',
+  kind: 'PeerAuthentication',
+  metadata: { namespace, name, resourceVersion: '1', creationTimestamp: created },
+  spec,
+});
 const coach: Workload = { namespace: 'shop', name: 'coach', labels: { app: 'coach' }, ports: [8080, 9090] };
 
 describe('effective mTLS mode', () => {
@@ -40,7 +45,12 @@ describe('effective mTLS mode', () => {
 
   it('flags DestinationRule TLS that contradicts the server mode', () => {
     const strict = workloadMode([pa('shop', 'default', { mtls: { mode: 'STRICT' } })], 'istio-system', coach);
-    const dr: DestinationRule = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'coach', namespace: 'shop', resourceVersion: '1' }, spec: { host: 'coach', trafficPolicy: { tls: { mode: 'DISABLE' } } } };
+    const dr: DestinationRule = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'coach', namespace: 'shop', resourceVersion: '1' },
+      spec: { host: 'coach', trafficPolicy: { tls: { mode: 'DISABLE' } } },
+    };
     const conflicts = tlsConflicts([dr], [strict], new Map([['shop/coach', { app: 'coach' }]]));
     expect(conflicts[0]!.message).toContain('sends plaintext (tls.mode DISABLE) to coach, whose workloads require mTLS (STRICT)');
   });

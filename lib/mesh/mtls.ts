@@ -23,8 +23,10 @@ export interface WorkloadMtls {
   ports: { port: number; mode: ResolvedMode }[];
 }
 
-const matches = (labels: Record<string, string>, selector: Record<string, string> | undefined) => Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
-const oldestFirst = (a: PeerAuthentication, b: PeerAuthentication) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name);
+const matches = (labels: Record<string, string>, selector: Record<string, string> | undefined) =>
+  Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
+const oldestFirst = (a: PeerAuthentication, b: PeerAuthentication) =>
+  (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name);
 const describe = (pa: PeerAuthentication) => `PeerAuthentication ${pa.metadata.namespace}/${pa.metadata.name}`;
 
 /** The mesh-wide and namespace-wide modes (policies without a selector). */
@@ -42,7 +44,9 @@ export function scopeMode(policies: PeerAuthentication[], rootNamespace: string,
 export function workloadMode(policies: PeerAuthentication[], rootNamespace: string, workload: Workload): WorkloadMtls {
   const inherited = scopeMode(policies, rootNamespace, workload.namespace);
   // Istio applies the oldest workload policy when several select the same workload.
-  const own = policies.filter((p) => p.metadata.namespace === workload.namespace && p.spec.selector?.matchLabels && matches(workload.labels, p.spec.selector.matchLabels)).sort(oldestFirst)[0];
+  const own = policies
+    .filter((p) => p.metadata.namespace === workload.namespace && p.spec.selector?.matchLabels && matches(workload.labels, p.spec.selector.matchLabels))
+    .sort(oldestFirst)[0];
   const ownMode = own?.spec.mtls?.mode;
   const mode: ResolvedMode = own && ownMode && ownMode !== 'UNSET' ? { mode: ownMode, source: describe(own) } : inherited;
   const ports = workload.ports.map((port) => {
@@ -74,10 +78,18 @@ export function tlsConflicts(rules: DestinationRule[], workloads: WorkloadMtls[]
     const servers = workloads.filter((w) => w.workload.namespace === namespace && matches(w.workload.labels, selector));
     const name = `DestinationRule ${rule.metadata.namespace}/${rule.metadata.name}`;
     if (clientMode === 'DISABLE' && servers.some((w) => w.mode.mode === 'STRICT')) {
-      conflicts.push({ host: rule.spec.host, destinationRule: name, message: `${name} sends plaintext (tls.mode DISABLE) to ${service}, whose workloads require mTLS (STRICT): requests fail` });
+      conflicts.push({
+        host: rule.spec.host,
+        destinationRule: name,
+        message: `${name} sends plaintext (tls.mode DISABLE) to ${service}, whose workloads require mTLS (STRICT): requests fail`,
+      });
     }
     if (clientMode === 'ISTIO_MUTUAL' && servers.some((w) => w.mode.mode === 'DISABLE')) {
-      conflicts.push({ host: rule.spec.host, destinationRule: name, message: `${name} sends Istio mTLS to ${service}, whose workloads have mTLS disabled: the handshake fails` });
+      conflicts.push({
+        host: rule.spec.host,
+        destinationRule: name,
+        message: `${name} sends Istio mTLS to ${service}, whose workloads have mTLS disabled: the handshake fails`,
+      });
     }
   }
   return conflicts;

@@ -23,7 +23,9 @@ export function weightPatch(vs: VirtualService, routeIndex: number, weights: num
     ...preconditions(vs, routeIndex),
     ...entries.flatMap((entry, i): JsonPatchOp[] => [
       { op: 'test', path: `/spec/http/${routeIndex}/route/${i}/destination/host`, value: entry.destination.host },
-      ...(entry.destination.subset !== undefined ? [{ op: 'test' as const, path: `/spec/http/${routeIndex}/route/${i}/destination/subset`, value: entry.destination.subset }] : []),
+      ...(entry.destination.subset !== undefined
+        ? [{ op: 'test' as const, path: `/spec/http/${routeIndex}/route/${i}/destination/subset`, value: entry.destination.subset }]
+        : []),
       { op: entry.weight === undefined ? 'add' : 'replace', path: `/spec/http/${routeIndex}/route/${i}/weight`, value: weights[i] },
     ]),
   ];

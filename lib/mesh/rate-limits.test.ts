@@ -5,19 +5,42 @@ import { parseAllDocuments } from 'yaml';
 import { findObject } from '../../k8s/istio/manifests.ts';
 import { applyJsonPatch } from '../../sandbox/api/patch.ts';
 import { CrdRegistry, loadCrdFiles } from '../../sandbox/schema/crd-registry.ts';
-import { LOCAL_RATE_LIMIT_TYPE, findTokenBuckets, refillPerSecond, restoreTokenBucketPatch, tokenBucketPatch, validateTokenBucket, type EnvoyFilter, type TokenBucket } from './rate-limits';
+import {
+  LOCAL_RATE_LIMIT_TYPE,
+  findTokenBuckets,
+  refillPerSecond,
+  restoreTokenBucketPatch,
+  tokenBucketPatch,
+  validateTokenBucket,
+  type EnvoyFilter,
+  type TokenBucket,
+} from './rate-limits';
 
 const fixtures = parseAllDocuments(readFileSync(new URL('./testdata/local-rate-limits.yaml', import.meta.url), 'utf8')).map((d) => d.toJS() as EnvoyFilter);
 const filter = (name: string) => structuredClone(fixtures.find((f) => f.metadata.name === name)!);
 const crdDir = new URL('../../sandbox/crds/', import.meta.url).pathname;
-const registry = new CrdRegistry(loadCrdFiles(readdirSync(crdDir).filter((f) => f.endsWith('.yaml')).map((f) => join(crdDir, f))));
+const registry = new CrdRegistry(
+  loadCrdFiles(
+    readdirSync(crdDir)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => join(crdDir, f)),
+  ),
+);
 const schemaErrors = (object: EnvoyFilter) => registry.validate(object as unknown as { apiVersion: string; kind: string }).errors.map((e) => e.message);
 const only = (f: EnvoyFilter) => {
   const [bucket, ...rest] = findTokenBuckets(f);
   expect(rest).toEqual([]);
   return bucket!;
 };
-const pick = ({ bucket, form, scope, maxTokens, tokensPerFill, fillInterval, enforcedPercent }: TokenBucket) => ({ bucket, form, scope, maxTokens, tokensPerFill, fillInterval, enforcedPercent });
+const pick = ({ bucket, form, scope, maxTokens, tokensPerFill, fillInterval, enforcedPercent }: TokenBucket) => ({
+  bucket,
+  form,
+  scope,
+  maxTokens,
+  tokensPerFill,
+  fillInterval,
+  enforcedPercent,
+});
 
 describe('the fixtures', () => {
   it('are EnvoyFilters of networking.istio.io/v1alpha3 that the CRD accepts', () => {
@@ -31,7 +54,20 @@ describe('the fixtures', () => {
 
 describe('reading token buckets in every documented shape', () => {
   it('the direct @type form, as the seed mesh writes it', () => {
-    expect(only(filter('direct'))).toEqual({ namespace: 'shop', name: 'direct', resourceVersion: '11', patchIndex: 0, bucket: '/spec/configPatches/0/patch/value/typed_config/token_bucket', form: 'direct', scope: 'HTTP_FILTER · SIDECAR_INBOUND', workloads: 'app=checkout', maxTokens: 200, tokensPerFill: 20, fillInterval: '60s', enforcedPercent: 100 });
+    expect(only(filter('direct'))).toEqual({
+      namespace: 'shop',
+      name: 'direct',
+      resourceVersion: '11',
+      patchIndex: 0,
+      bucket: '/spec/configPatches/0/patch/value/typed_config/token_bucket',
+      form: 'direct',
+      scope: 'HTTP_FILTER · SIDECAR_INBOUND',
+      workloads: 'app=checkout',
+      maxTokens: 200,
+      tokensPerFill: 20,
+      fillInterval: '60s',
+      enforcedPercent: 100,
+    });
   });
 
   it('enforces on the enabled share only, and on none when filter_enabled is left out', () => {
@@ -41,24 +77,70 @@ describe('reading token buckets in every documented shape', () => {
   });
 
   it("Istio's documented udpa TypedStruct, with the bucket under value", () => {
-    expect(pick(only(filter('typed-struct')))).toEqual({ bucket: '/spec/configPatches/0/patch/value/typed_config/value/token_bucket', form: 'udpa TypedStruct', scope: 'HTTP_FILTER · SIDECAR_INBOUND', maxTokens: 4, tokensPerFill: 4, fillInterval: '60s', enforcedPercent: 50 });
+    expect(pick(only(filter('typed-struct')))).toEqual({
+      bucket: '/spec/configPatches/0/patch/value/typed_config/value/token_bucket',
+      form: 'udpa TypedStruct',
+      scope: 'HTTP_FILTER · SIDECAR_INBOUND',
+      maxTokens: 4,
+      tokensPerFill: 4,
+      fillInterval: '60s',
+      enforcedPercent: 50,
+    });
   });
 
   it('an xds TypedStruct matched by type alone, in lowerCamelCase, with string counts and default tokens per fill', () => {
-    expect(only(filter('xds-camel'))).toMatchObject({ bucket: '/spec/configPatches/0/patch/value/typedConfig/value/tokenBucket', form: 'xds TypedStruct', scope: 'HTTP_FILTER · GATEWAY', workloads: 'every workload in edge', maxTokens: 50, tokensPerFill: 1, fillInterval: '0.5s', enforcedPercent: 0 });
+    expect(only(filter('xds-camel'))).toMatchObject({
+      bucket: '/spec/configPatches/0/patch/value/typedConfig/value/tokenBucket',
+      form: 'xds TypedStruct',
+      scope: 'HTTP_FILTER · GATEWAY',
+      workloads: 'every workload in edge',
+      maxTokens: 50,
+      tokensPerFill: 1,
+      fillInterval: '0.5s',
+      enforcedPercent: 0,
+    });
   });
 
   it('per route and per descriptor under typed_per_filter_config; a filter declared without a bucket has none', () => {
     const base = '/spec/configPatches/1/patch/value/typed_per_filter_config/envoy.filters.http.local_ratelimit/value';
     expect(findTokenBuckets(filter('per-route')).map(pick)).toEqual([
-      { bucket: `${base}/token_bucket`, form: 'udpa TypedStruct', scope: 'HTTP_ROUTE · SIDECAR_INBOUND', maxTokens: 100, tokensPerFill: 10, fillInterval: '1s', enforcedPercent: 100 },
-      { bucket: `${base}/descriptors/0/token_bucket`, form: 'udpa TypedStruct', scope: 'HTTP_ROUTE · SIDECAR_INBOUND · descriptor tier=free', maxTokens: 10, tokensPerFill: 1, fillInterval: '10s', enforcedPercent: 100 },
-      { bucket: `${base}/descriptors/1/token_bucket`, form: 'udpa TypedStruct', scope: 'HTTP_ROUTE · SIDECAR_INBOUND · descriptor tier=premium', maxTokens: 1000, tokensPerFill: 100, fillInterval: '1s', enforcedPercent: 100 },
+      {
+        bucket: `${base}/token_bucket`,
+        form: 'udpa TypedStruct',
+        scope: 'HTTP_ROUTE · SIDECAR_INBOUND',
+        maxTokens: 100,
+        tokensPerFill: 10,
+        fillInterval: '1s',
+        enforcedPercent: 100,
+      },
+      {
+        bucket: `${base}/descriptors/0/token_bucket`,
+        form: 'udpa TypedStruct',
+        scope: 'HTTP_ROUTE · SIDECAR_INBOUND · descriptor tier=free',
+        maxTokens: 10,
+        tokensPerFill: 1,
+        fillInterval: '10s',
+        enforcedPercent: 100,
+      },
+      {
+        bucket: `${base}/descriptors/1/token_bucket`,
+        form: 'udpa TypedStruct',
+        scope: 'HTTP_ROUTE · SIDECAR_INBOUND · descriptor tier=premium',
+        maxTokens: 1000,
+        tokensPerFill: 100,
+        fillInterval: '1s',
+        enforcedPercent: 100,
+      },
     ]);
   });
 
   it("a virtual host's limit inside a route FilterConfig, next to a filter that is no rate limit", () => {
-    expect(pick(only(filter('vhost')))).toMatchObject({ bucket: '/spec/configPatches/1/patch/value/typed_per_filter_config/envoy.filters.http.local_ratelimit/config/token_bucket', form: 'direct', scope: 'VIRTUAL_HOST · GATEWAY', fillInterval: '0.050s' });
+    expect(pick(only(filter('vhost')))).toMatchObject({
+      bucket: '/spec/configPatches/1/patch/value/typed_per_filter_config/envoy.filters.http.local_ratelimit/config/token_bucket',
+      form: 'direct',
+      scope: 'VIRTUAL_HOST · GATEWAY',
+      fillInterval: '0.050s',
+    });
   });
 
   it('the seed mesh: two direct buckets, refilled per minute', () => {
@@ -72,14 +154,16 @@ describe('reading token buckets in every documented shape', () => {
 
   it('reads nothing from a filter that is not a local rate limit, or has no patches', () => {
     const other = filter('direct');
-    (other.spec!.configPatches![0]!.patch!.value as { typed_config: Record<string, string> }).typed_config['@type'] = 'type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit';
+    (other.spec!.configPatches![0]!.patch!.value as { typed_config: Record<string, string> }).typed_config['@type'] =
+      'type.googleapis.com/envoy.extensions.filters.http.ratelimit.v3.RateLimit';
     expect(findTokenBuckets(other)).toEqual([]);
     expect(findTokenBuckets({ metadata: { name: 'x', namespace: 'y', resourceVersion: '1' } })).toEqual([]);
   });
 });
 
 describe('writing a bucket back where and as it came', () => {
-  const edit = (f: EnvoyFilter, bucket: string, change: { maxTokens: number; tokensPerFill: number; fillInterval: string }) => applyJsonPatch(f, tokenBucketPatch(f, bucket, change)) as EnvoyFilter;
+  const edit = (f: EnvoyFilter, bucket: string, change: { maxTokens: number; tokensPerFill: number; fillInterval: string }) =>
+    applyJsonPatch(f, tokenBucketPatch(f, bucket, change)) as EnvoyFilter;
 
   it.each(fixtures.map((f) => f.metadata.name))('%s: edits every bucket, changes nothing else, and the revert restores it byte for byte', (name) => {
     const original = filter(name);
@@ -124,7 +208,11 @@ describe('writing a bucket back where and as it came', () => {
     const f = filter('per-route');
     const [, free] = findTokenBuckets(f);
     expect(tokenBucketPatch(f, free!.bucket, free!).every((op) => op.op === 'test' || op.path === '/metadata/resourceVersion')).toBe(true);
-    expect(tokenBucketPatch(f, free!.bucket, free!)).toContainEqual({ op: 'test', path: '/spec/configPatches/1/patch/value/typed_per_filter_config/envoy.filters.http.local_ratelimit/value/descriptors/0/entries', value: [{ key: 'tier', value: 'free' }] });
+    expect(tokenBucketPatch(f, free!.bucket, free!)).toContainEqual({
+      op: 'test',
+      path: '/spec/configPatches/1/patch/value/typed_per_filter_config/envoy.filters.http.local_ratelimit/value/descriptors/0/entries',
+      value: [{ key: 'tier', value: 'free' }],
+    });
   });
 
   it('refuses a stale edit: the config changed type, or the descriptors moved', () => {
@@ -132,7 +220,8 @@ describe('writing a bucket back where and as it came', () => {
     const [, free] = findTokenBuckets(f);
     const ops = tokenBucketPatch(f, free!.bucket, { ...free!, maxTokens: 11 });
     const reordered = structuredClone(f);
-    const limits = (reordered.spec!.configPatches![1]!.patch!.value as { typed_per_filter_config: Record<string, { value: { descriptors: unknown[] } }> }).typed_per_filter_config['envoy.filters.http.local_ratelimit']!.value;
+    const limits = (reordered.spec!.configPatches![1]!.patch!.value as { typed_per_filter_config: Record<string, { value: { descriptors: unknown[] } }> })
+      .typed_per_filter_config['envoy.filters.http.local_ratelimit']!.value;
     limits.descriptors.reverse();
     expect(() => applyJsonPatch(reordered, ops)).toThrow(/test/);
     const retyped = filter('typed-struct');
@@ -142,7 +231,9 @@ describe('writing a bucket back where and as it came', () => {
   });
 
   it('refuses a pointer that is not a bucket of the filter', () => {
-    expect(() => tokenBucketPatch(filter('direct'), '/spec/configPatches/0/patch/value/name', { maxTokens: 1, tokensPerFill: 1, fillInterval: '1s' })).toThrow(RangeError);
+    expect(() => tokenBucketPatch(filter('direct'), '/spec/configPatches/0/patch/value/name', { maxTokens: 1, tokensPerFill: 1, fillInterval: '1s' })).toThrow(
+      RangeError,
+    );
   });
 });
 
@@ -154,7 +245,10 @@ describe('validating a bucket change', () => {
       tokensPerFill: 'Tokens per fill must be a whole number, at least 1',
       fillInterval: expect.stringContaining('"20ms" is not a duration'),
     });
-    expect(validateTokenBucket({ maxTokens: 5, tokensPerFill: 6, fillInterval: '0.01s' })).toEqual({ tokensPerFill: 'Tokens per fill cannot exceed the bucket size (max tokens 5)', fillInterval: 'Fill interval must be at least 50ms (Envoy refuses 0.01s)' });
+    expect(validateTokenBucket({ maxTokens: 5, tokensPerFill: 6, fillInterval: '0.01s' })).toEqual({
+      tokensPerFill: 'Tokens per fill cannot exceed the bucket size (max tokens 5)',
+      fillInterval: 'Fill interval must be at least 50ms (Envoy refuses 0.01s)',
+    });
     expect(validateTokenBucket({ maxTokens: 2 ** 32, tokensPerFill: 1, fillInterval: '1s' }).maxTokens).toContain('at most 4294967295');
   });
 

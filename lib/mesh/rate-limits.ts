@@ -60,7 +60,8 @@ const keyOf = (node: Node, snake: string) => {
 };
 const field = (node: Node, snake: string) => node[keyOf(node, snake)];
 // uint32 fields may be JSON numbers or strings in protobuf JSON.
-const count = (value: unknown, fallback: number) => (typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : fallback);
+const count = (value: unknown, fallback: number) =>
+  typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : fallback;
 
 const DENOMINATORS: Record<string, number> = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 };
 function percent(fraction: unknown): number {
@@ -88,7 +89,12 @@ function unwrap(node: Node, pointer: string): { payload: Node; at: string; form:
   const form = typeof type === 'string' ? TYPED_STRUCTS[type] : undefined;
   const urlKey = keyOf(node, 'type_url');
   if (form && node[urlKey] === LOCAL_RATE_LIMIT_TYPE && isNode(node.value)) {
-    return { payload: node.value, at: `${pointer}/value`, form, tests: [typeTest, { op: 'test', path: `${pointer}/${escape(urlKey)}`, value: LOCAL_RATE_LIMIT_TYPE }] };
+    return {
+      payload: node.value,
+      at: `${pointer}/value`,
+      form,
+      tests: [typeTest, { op: 'test', path: `${pointer}/${escape(urlKey)}`, value: LOCAL_RATE_LIMIT_TYPE }],
+    };
   }
   return undefined;
 }
@@ -101,13 +107,23 @@ function collect(node: unknown, pointer: string, context: { patchIndex: number; 
   }
   if (!isNode(node)) return;
   // An untyped config under the filter's own name reads as the config itself.
-  const unwrapped = unwrap(node, pointer) ?? (context.named && node['@type'] === undefined ? { payload: node, at: pointer, form: 'direct' as const, tests: [] } : undefined);
+  const unwrapped =
+    unwrap(node, pointer) ?? (context.named && node['@type'] === undefined ? { payload: node, at: pointer, form: 'direct' as const, tests: [] } : undefined);
   if (unwrapped) {
     const { payload, at, form, tests } = unwrapped;
     // Enforced only on the enabled share; both default to 0% ("for safety", says Envoy).
     const enforcedPercent = (percent(field(payload, 'filter_enabled')) * percent(field(payload, 'filter_enforced'))) / 100;
     const bucketKey = keyOf(payload, 'token_bucket');
-    if (isNode(payload[bucketKey])) out.push({ patchIndex: context.patchIndex, pointer: `${at}/${escape(bucketKey)}`, form, scope: context.scope, node: payload[bucketKey], enforcedPercent, tests });
+    if (isNode(payload[bucketKey]))
+      out.push({
+        patchIndex: context.patchIndex,
+        pointer: `${at}/${escape(bucketKey)}`,
+        form,
+        scope: context.scope,
+        node: payload[bucketKey],
+        enforcedPercent,
+        tests,
+      });
     const descriptors = field(payload, 'descriptors');
     if (Array.isArray(descriptors)) {
       const descriptorsKey = escape(keyOf(payload, 'descriptors'));
@@ -118,7 +134,15 @@ function collect(node: unknown, pointer: string, context: { patchIndex: number; 
         const entries = Array.isArray(d.entries) ? (d.entries as { key?: string; value?: string }[]) : [];
         const label = entries.map((e) => `${e.key}${e.value === undefined ? '' : `=${e.value}`}`).join(', ');
         const entriesTest: JsonPatchOp[] = d.entries === undefined ? [] : [{ op: 'test', path: `${at}/${descriptorsKey}/${i}/entries`, value: d.entries }];
-        out.push({ patchIndex: context.patchIndex, pointer: `${at}/${descriptorsKey}/${i}/${escape(key)}`, form, scope: `${context.scope} · descriptor ${label || i}`, node: d[key], enforcedPercent, tests: [...tests, ...entriesTest] });
+        out.push({
+          patchIndex: context.patchIndex,
+          pointer: `${at}/${descriptorsKey}/${i}/${escape(key)}`,
+          form,
+          scope: `${context.scope} · descriptor ${label || i}`,
+          node: d[key],
+          enforcedPercent,
+          tests: [...tests, ...entriesTest],
+        });
       });
     }
     return;
@@ -141,13 +165,22 @@ function locate(filter: EnvoyFilter): Found[] {
 /** A bucket's values with Envoy's defaults: tokens_per_fill 1; max_tokens and fill_interval are required. */
 function read(node: Node): { maxTokens: number; tokensPerFill: number; fillInterval: string } {
   const interval = field(node, 'fill_interval');
-  return { maxTokens: count(field(node, 'max_tokens'), 0), tokensPerFill: count(field(node, 'tokens_per_fill'), 1), fillInterval: typeof interval === 'string' ? interval : '' };
+  return {
+    maxTokens: count(field(node, 'max_tokens'), 0),
+    tokensPerFill: count(field(node, 'tokens_per_fill'), 1),
+    fillInterval: typeof interval === 'string' ? interval : '',
+  };
 }
 
 /** Every local rate limit token bucket in an EnvoyFilter, in document order. */
 export function findTokenBuckets(filter: EnvoyFilter): TokenBucket[] {
   const selector = filter.spec?.workloadSelector?.labels;
-  const workloads = selector && Object.keys(selector).length ? Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(', ') : `every workload in ${filter.metadata.namespace}`;
+  const workloads =
+    selector && Object.keys(selector).length
+      ? Object.entries(selector)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')
+      : `every workload in ${filter.metadata.namespace}`;
   return locate(filter).map((found) => ({
     namespace: filter.metadata.namespace,
     name: filter.metadata.name,
@@ -183,12 +216,14 @@ const UINT32 = 2 ** 32 - 1;
  */
 export function validateTokenBucket(change: TokenBucketChange, current?: Pick<TokenBucket, 'fillInterval'>): Record<string, string> {
   const errors: Record<string, string> = {};
-  const whole = (label: string, n: number) => (!Number.isInteger(n) || n < 1 ? `${label} must be a whole number, at least 1` : n > UINT32 ? `${label} must be at most ${UINT32}` : undefined);
+  const whole = (label: string, n: number) =>
+    !Number.isInteger(n) || n < 1 ? `${label} must be a whole number, at least 1` : n > UINT32 ? `${label} must be at most ${UINT32}` : undefined;
   const max = whole('Max tokens', change.maxTokens);
   if (max) errors.maxTokens = max;
   const perFill = whole('Tokens per fill', change.tokensPerFill);
   if (perFill) errors.tokensPerFill = perFill;
-  else if (!max && change.tokensPerFill > change.maxTokens) errors.tokensPerFill = `Tokens per fill cannot exceed the bucket size (max tokens ${change.maxTokens})`;
+  else if (!max && change.tokensPerFill > change.maxTokens)
+    errors.tokensPerFill = `Tokens per fill cannot exceed the bucket size (max tokens ${change.maxTokens})`;
   const interval = change.fillInterval.trim();
   if (interval !== current?.fillInterval) {
     const error = validateDuration('Fill interval', interval, FILL_INTERVAL);
@@ -227,7 +262,10 @@ export function tokenBucketPatch(filter: EnvoyFilter, bucket: string, change: To
   return ops;
 }
 
-const BUCKET_FIELDS = ['max_tokens', 'tokens_per_fill', 'fill_interval'].flatMap((snake) => [snake, snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())]);
+const BUCKET_FIELDS = ['max_tokens', 'tokens_per_fill', 'fill_interval'].flatMap((snake) => [
+  snake,
+  snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()),
+]);
 
 /**
  * The patch that puts a bucket of `updated` back as it was in `before`, exactly: the same
@@ -238,7 +276,8 @@ const BUCKET_FIELDS = ['max_tokens', 'tokens_per_fill', 'fill_interval'].flatMap
 export function restoreTokenBucketPatch(updated: EnvoyFilter, before: EnvoyFilter, bucket: string): JsonPatchOp[] {
   const now = locate(updated).find((f) => f.pointer === bucket);
   const then = locate(before).find((f) => f.pointer === bucket);
-  if (!now || !then) throw new RangeError(`EnvoyFilter ${updated.metadata.namespace}/${updated.metadata.name} has no local rate limit token bucket at ${bucket}`);
+  if (!now || !then)
+    throw new RangeError(`EnvoyFilter ${updated.metadata.namespace}/${updated.metadata.name} has no local rate limit token bucket at ${bucket}`);
   const ops: JsonPatchOp[] = [{ op: 'replace', path: '/metadata/resourceVersion', value: updated.metadata.resourceVersion }, ...now.tests];
   for (const key of BUCKET_FIELDS) {
     const path = `${bucket}/${escape(key)}`;

@@ -7,8 +7,28 @@ import { CrdRegistry, loadCrdFiles } from '../../sandbox/schema/crd-registry.ts'
 import { POLICY_FIELDS, PRESETS, consequences, fromForm, policyPatch, routeResiliencePatch, toForm, validateField, validateRoute } from './resilience';
 import type { DestinationRule, VirtualService } from './types';
 
-const coachPolicy = { loadBalancer: { simple: 'LEAST_CONN' }, connectionPool: { tcp: { maxConnections: 50, connectTimeout: '30s' }, http: { http1MaxPendingRequests: 25, http2MaxRequests: 50, maxRequestsPerConnection: 5, maxRetries: 2, idleTimeout: '300s' } }, outlierDetection: { consecutiveGatewayErrors: 3, consecutive5xxErrors: 3, interval: '15s', baseEjectionTime: '15s', maxEjectionPercent: 30, minHealthPercent: 50 }, tls: { mode: 'ISTIO_MUTUAL', sni: 'x' } };
-const rule = (): DestinationRule => ({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'coach', namespace: 'shop', resourceVersion: '9' }, spec: { host: 'coach', trafficPolicy: structuredClone(coachPolicy), subsets: [{ name: 'a', labels: { v: 'a' } }] } });
+const coachPolicy = {
+  loadBalancer: { simple: 'LEAST_CONN' },
+  connectionPool: {
+    tcp: { maxConnections: 50, connectTimeout: '30s' },
+    http: { http1MaxPendingRequests: 25, http2MaxRequests: 50, maxRequestsPerConnection: 5, maxRetries: 2, idleTimeout: '300s' },
+  },
+  outlierDetection: {
+    consecutiveGatewayErrors: 3,
+    consecutive5xxErrors: 3,
+    interval: '15s',
+    baseEjectionTime: '15s',
+    maxEjectionPercent: 30,
+    minHealthPercent: 50,
+  },
+  tls: { mode: 'ISTIO_MUTUAL', sni: 'x' },
+};
+const rule = (): DestinationRule => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'DestinationRule',
+  metadata: { name: 'coach', namespace: 'shop', resourceVersion: '9' },
+  spec: { host: 'coach', trafficPolicy: structuredClone(coachPolicy), subsets: [{ name: 'a', labels: { v: 'a' } }] },
+});
 
 describe('validating every field', () => {
   const spec = (key: string) => POLICY_FIELDS.find((f) => f.key === key)!;
@@ -87,7 +107,12 @@ describe('patch building', () => {
   });
 
   it('sets, adds and removes route timeouts and retries', () => {
-    const vs: VirtualService = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'v', namespace: 'shop', resourceVersion: '3' }, spec: { http: [{ name: 'r', timeout: '120s', route: [{ destination: { host: 'coach' } }] }] } };
+    const vs: VirtualService = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'v', namespace: 'shop', resourceVersion: '3' },
+      spec: { http: [{ name: 'r', timeout: '120s', route: [{ destination: { host: 'coach' } }] }] },
+    };
     const ops = routeResiliencePatch(vs, 0, { timeout: '90s', retries: { attempts: 2, perTryTimeout: '30s', retryOn: '5xx' } });
     expect(ops).toEqual([
       { op: 'replace', path: '/metadata/resourceVersion', value: '3' },
@@ -108,7 +133,9 @@ describe('presets and consequences', () => {
   });
 
   it("explains maxEjectionPercent with Envoy's at-least-one rule", () => {
-    expect(consequences(coachPolicy, 3)[0]).toBe('maxEjectionPercent 30 with 3 endpoints: at most 1 can be ejected at once (the percentage allows none; Envoy always allows one)');
+    expect(consequences(coachPolicy, 3)[0]).toBe(
+      'maxEjectionPercent 30 with 3 endpoints: at most 1 can be ejected at once (the percentage allows none; Envoy always allows one)',
+    );
     expect(consequences(coachPolicy, 10)[0]).toBe('maxEjectionPercent 30 with 10 endpoints: at most 3 can be ejected at once');
   });
 
@@ -121,7 +148,13 @@ describe('presets and consequences', () => {
 });
 
 const crdDir = new URL('../../sandbox/crds/', import.meta.url).pathname;
-const registry = new CrdRegistry(loadCrdFiles(readdirSync(crdDir).filter((f) => f.endsWith('.yaml')).map((f) => join(crdDir, f))));
+const registry = new CrdRegistry(
+  loadCrdFiles(
+    readdirSync(crdDir)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => join(crdDir, f)),
+  ),
+);
 const schemaErrors = (object: object) => registry.validate(object as { apiVersion: string; kind: string }).errors.map((e) => e.message);
 
 describe('durations in every form Istio accepts', () => {
@@ -143,7 +176,13 @@ describe('durations in every form Istio accepts', () => {
     for (const bad of ['0s', '-1s', '10 parsecs', '15']) {
       const stored = rule();
       (stored.spec.trafficPolicy as typeof coachPolicy).outlierDetection.interval = bad;
-      expect(validateField(POLICY_FIELDS.find((f) => f.key === 'outlierDetection.interval')!, bad), bad).toBeDefined();
+      expect(
+        validateField(
+          POLICY_FIELDS.find((f) => f.key === 'outlierDetection.interval')!,
+          bad,
+        ),
+        bad,
+      ).toBeDefined();
       expect(schemaErrors(stored), bad).toEqual([expect.stringContaining('must be a valid duration greater than 1ms')]);
     }
   });
@@ -151,16 +190,24 @@ describe('durations in every form Istio accepts', () => {
   it('route timeouts and retries: any Go form, at least 1ms, whole milliseconds, through the API schema', () => {
     const body = routeBody.parse({ resourceVersion: '3', reason: 'slow model', timeout: '1m30s', attempts: '3', perTryTimeout: '29.5s', retryOn: '5xx' });
     expect(validateRoute(body)).toEqual({});
-    expect(validateRoute({ timeout: '0s', attempts: '', perTryTimeout: '0.5ms', retryOn: '' })).toEqual({ timeout: 'Timeout must be at least 1ms (Istio refuses 0s)', perTryTimeout: 'Per-try timeout must be at least 1ms (Istio refuses 0.5ms)' });
+    expect(validateRoute({ timeout: '0s', attempts: '', perTryTimeout: '0.5ms', retryOn: '' })).toEqual({
+      timeout: 'Timeout must be at least 1ms (Istio refuses 0s)',
+      perTryTimeout: 'Per-try timeout must be at least 1ms (Istio refuses 0.5ms)',
+    });
     expect(validateRoute({ timeout: '', attempts: '0', perTryTimeout: '5s', retryOn: '' }).attempts).toContain('clear the per-try timeout');
-    expect(consequences({}, 1, { timeout: '1m', retries: { attempts: 2, perTryTimeout: '30s' } })).toContain('2 retries × 30s per try can outlast the 1m timeout: the last tries are cut off (504 UT)');
+    expect(consequences({}, 1, { timeout: '1m', retries: { attempts: 2, perTryTimeout: '30s' } })).toContain(
+      '2 retries × 30s per try can outlast the 1m timeout: the last tries are cut off (504 UT)',
+    );
   });
 });
 
 describe('saving keeps what the form does not cover', () => {
   const rich = () => ({
     loadBalancer: { consistentHash: { httpQueryParameterName: 'user', ringHash: { minimumRingSize: 1024 } }, localityLbSetting: { enabled: true } },
-    connectionPool: { tcp: { maxConnections: 10, maxConnectionDuration: '1h', tcpKeepalive: { probes: 3, time: '7200s', interval: '75s' } }, http: { h2UpgradePolicy: 'UPGRADE', idleTimeout: '1m30s' } },
+    connectionPool: {
+      tcp: { maxConnections: 10, maxConnectionDuration: '1h', tcpKeepalive: { probes: 3, time: '7200s', interval: '75s' } },
+      http: { h2UpgradePolicy: 'UPGRADE', idleTimeout: '1m30s' },
+    },
     outlierDetection: { splitExternalLocalOriginErrors: true, consecutiveLocalOriginFailures: 4, interval: '10s' },
     tls: { mode: 'SIMPLE', sni: 'api.example.com', caCertificates: '/etc/ca.pem' },
     portLevelSettings: [{ port: { number: 8080 }, connectionPool: { tcp: { connectTimeout: '250ms' } } }],
@@ -184,22 +231,38 @@ describe('saving keeps what the form does not cover', () => {
     expect(simple.loadBalancer).toEqual({ localityLbSetting: { enabled: true }, simple: 'LEAST_REQUEST' });
     const plain = fromForm({ ...toForm(rich()), 'tls.mode': '' }, rich()).policy;
     expect(plain.tls).toBeUndefined();
-    const cleared = fromForm({ ...toForm(rich()), 'connectionPool.tcp.maxConnections': '', 'connectionPool.tcp.tcpKeepalive.time': '', 'connectionPool.tcp.tcpKeepalive.interval': '' }, rich()).policy as ReturnType<typeof rich>;
+    const cleared = fromForm(
+      {
+        ...toForm(rich()),
+        'connectionPool.tcp.maxConnections': '',
+        'connectionPool.tcp.tcpKeepalive.time': '',
+        'connectionPool.tcp.tcpKeepalive.interval': '',
+      },
+      rich(),
+    ).policy as ReturnType<typeof rich>;
     expect(cleared.connectionPool.tcp).toEqual({ maxConnectionDuration: '1h', tcpKeepalive: { probes: 3 } });
   });
 });
 
 describe('objects stored through older API versions', () => {
-  it.each(['networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3'])('a DestinationRule and a VirtualService read as %s are patched without touching apiVersion, and stay valid', (apiVersion) => {
-    const dr = { ...rule(), apiVersion };
-    const ops = policyPatch(dr, { subset: 'a' }, { loadBalancer: { simple: 'RANDOM' } });
-    expect(ops.some((op) => /^\/(apiVersion|kind)/.test(op.path))).toBe(false);
-    const saved = applyJsonPatch(dr, ops) as DestinationRule;
-    expect(saved.apiVersion).toBe(apiVersion);
-    expect(schemaErrors(saved)).toEqual([]);
-    const vs: VirtualService = { apiVersion, kind: 'VirtualService', metadata: { name: 'v', namespace: 'shop', resourceVersion: '3' }, spec: { hosts: ['coach'], http: [{ name: 'r', route: [{ destination: { host: 'coach' } }] }] } };
-    const routeOps = routeResiliencePatch(vs, 0, { timeout: '1m30s' });
-    expect(routeOps.some((op) => /^\/(apiVersion|kind)/.test(op.path))).toBe(false);
-    expect(schemaErrors(applyJsonPatch(vs, routeOps) as object)).toEqual([]);
-  });
+  it.each(['networking.istio.io/v1beta1', 'networking.istio.io/v1alpha3'])(
+    'a DestinationRule and a VirtualService read as %s are patched without touching apiVersion, and stay valid',
+    (apiVersion) => {
+      const dr = { ...rule(), apiVersion };
+      const ops = policyPatch(dr, { subset: 'a' }, { loadBalancer: { simple: 'RANDOM' } });
+      expect(ops.some((op) => /^\/(apiVersion|kind)/.test(op.path))).toBe(false);
+      const saved = applyJsonPatch(dr, ops) as DestinationRule;
+      expect(saved.apiVersion).toBe(apiVersion);
+      expect(schemaErrors(saved)).toEqual([]);
+      const vs: VirtualService = {
+        apiVersion,
+        kind: 'VirtualService',
+        metadata: { name: 'v', namespace: 'shop', resourceVersion: '3' },
+        spec: { hosts: ['coach'], http: [{ name: 'r', route: [{ destination: { host: 'coach' } }] }] },
+      };
+      const routeOps = routeResiliencePatch(vs, 0, { timeout: '1m30s' });
+      expect(routeOps.some((op) => /^\/(apiVersion|kind)/.test(op.path))).toBe(false);
+      expect(schemaErrors(applyJsonPatch(vs, routeOps) as object)).toEqual([]);
+    },
+  );
 });

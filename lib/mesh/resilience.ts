@@ -23,25 +23,118 @@ export interface FieldSpec {
 const INT32 = 2 ** 31 - 1;
 
 export const POLICY_FIELDS: FieldSpec[] = [
-  { key: 'loadBalancer.simple', label: 'Load balancer', kind: 'enum', values: ['ROUND_ROBIN', 'LEAST_REQUEST', 'LEAST_CONN', 'RANDOM', 'PASSTHROUGH'], help: 'How requests are spread over endpoints' },
-  { key: 'loadBalancer.consistentHash.httpHeaderName', label: 'Consistent hash on header', kind: 'string', help: 'Sticky routing: the same header value always reaches the same endpoint' },
+  {
+    key: 'loadBalancer.simple',
+    label: 'Load balancer',
+    kind: 'enum',
+    values: ['ROUND_ROBIN', 'LEAST_REQUEST', 'LEAST_CONN', 'RANDOM', 'PASSTHROUGH'],
+    help: 'How requests are spread over endpoints',
+  },
+  {
+    key: 'loadBalancer.consistentHash.httpHeaderName',
+    label: 'Consistent hash on header',
+    kind: 'string',
+    help: 'Sticky routing: the same header value always reaches the same endpoint',
+  },
   { key: 'loadBalancer.consistentHash.httpCookie.name', label: 'Consistent hash on cookie', kind: 'string', help: 'Sticky routing on a cookie' },
   { key: 'loadBalancer.consistentHash.useSourceIp', label: 'Consistent hash on source IP', kind: 'bool', help: 'Sticky routing on the client address' },
-  { key: 'connectionPool.tcp.maxConnections', label: 'Max connections', kind: 'int', unit: 'connections', min: 1, max: INT32, help: 'Connections to each upstream host' },
+  {
+    key: 'connectionPool.tcp.maxConnections',
+    label: 'Max connections',
+    kind: 'int',
+    unit: 'connections',
+    min: 1,
+    max: INT32,
+    help: 'Connections to each upstream host',
+  },
   { key: 'connectionPool.tcp.connectTimeout', label: 'Connect timeout', kind: 'duration', help: 'TCP connection timeout' },
-  { key: 'connectionPool.tcp.tcpKeepalive.time', label: 'Keepalive time', kind: 'duration', help: 'Idle time before TCP keepalive probes start (default: the OS setting, 2 hours on Linux)' },
-  { key: 'connectionPool.tcp.tcpKeepalive.interval', label: 'Keepalive interval', kind: 'duration', help: 'Time between TCP keepalive probes (default: the OS setting, 75 s on Linux)' },
-  { key: 'connectionPool.http.http1MaxPendingRequests', label: 'Max pending requests', kind: 'int', unit: 'requests', min: 1, max: INT32, help: 'Requests queued while waiting for a connection; beyond it: 503 UO' },
-  { key: 'connectionPool.http.http2MaxRequests', label: 'Max active requests', kind: 'int', unit: 'requests', min: 1, max: INT32, help: 'Concurrent requests to the destination' },
-  { key: 'connectionPool.http.maxRequestsPerConnection', label: 'Requests per connection', kind: 'int', unit: 'requests', min: 0, max: INT32, help: '1 disables keep-alive; 0 means unlimited' },
-  { key: 'connectionPool.http.maxRetries', label: 'Max concurrent retries', kind: 'int', unit: 'retries', min: 0, max: INT32, help: 'Outstanding retries across all hosts at once' },
+  {
+    key: 'connectionPool.tcp.tcpKeepalive.time',
+    label: 'Keepalive time',
+    kind: 'duration',
+    help: 'Idle time before TCP keepalive probes start (default: the OS setting, 2 hours on Linux)',
+  },
+  {
+    key: 'connectionPool.tcp.tcpKeepalive.interval',
+    label: 'Keepalive interval',
+    kind: 'duration',
+    help: 'Time between TCP keepalive probes (default: the OS setting, 75 s on Linux)',
+  },
+  {
+    key: 'connectionPool.http.http1MaxPendingRequests',
+    label: 'Max pending requests',
+    kind: 'int',
+    unit: 'requests',
+    min: 1,
+    max: INT32,
+    help: 'Requests queued while waiting for a connection; beyond it: 503 UO',
+  },
+  {
+    key: 'connectionPool.http.http2MaxRequests',
+    label: 'Max active requests',
+    kind: 'int',
+    unit: 'requests',
+    min: 1,
+    max: INT32,
+    help: 'Concurrent requests to the destination',
+  },
+  {
+    key: 'connectionPool.http.maxRequestsPerConnection',
+    label: 'Requests per connection',
+    kind: 'int',
+    unit: 'requests',
+    min: 0,
+    max: INT32,
+    help: '1 disables keep-alive; 0 means unlimited',
+  },
+  {
+    key: 'connectionPool.http.maxRetries',
+    label: 'Max concurrent retries',
+    kind: 'int',
+    unit: 'retries',
+    min: 0,
+    max: INT32,
+    help: 'Outstanding retries across all hosts at once',
+  },
   { key: 'connectionPool.http.idleTimeout', label: 'Idle timeout', kind: 'duration', help: 'A connection with no active request is closed after this' },
-  { key: 'outlierDetection.consecutive5xxErrors', label: 'Consecutive 5xx errors', kind: 'int', unit: 'errors', min: 0, max: INT32, help: 'Ejects an endpoint after this many 5xx in a row; 0 disables' },
-  { key: 'outlierDetection.consecutiveGatewayErrors', label: 'Consecutive gateway errors', kind: 'int', unit: 'errors', min: 0, max: INT32, help: 'Ejects after this many 502/503/504 in a row; 0 disables' },
+  {
+    key: 'outlierDetection.consecutive5xxErrors',
+    label: 'Consecutive 5xx errors',
+    kind: 'int',
+    unit: 'errors',
+    min: 0,
+    max: INT32,
+    help: 'Ejects an endpoint after this many 5xx in a row; 0 disables',
+  },
+  {
+    key: 'outlierDetection.consecutiveGatewayErrors',
+    label: 'Consecutive gateway errors',
+    kind: 'int',
+    unit: 'errors',
+    min: 0,
+    max: INT32,
+    help: 'Ejects after this many 502/503/504 in a row; 0 disables',
+  },
   { key: 'outlierDetection.interval', label: 'Analysis interval', kind: 'duration', help: 'How often ejections are reviewed' },
   { key: 'outlierDetection.baseEjectionTime', label: 'Base ejection time', kind: 'duration', help: 'Ejection lasts this long times the number of ejections' },
-  { key: 'outlierDetection.maxEjectionPercent', label: 'Max ejection', kind: 'percent', unit: '%', min: 0, max: 100, help: 'Share of endpoints that may be ejected at once' },
-  { key: 'outlierDetection.minHealthPercent', label: 'Min health', kind: 'percent', unit: '%', min: 0, max: 100, help: 'Outlier detection stops while fewer endpoints than this are healthy' },
+  {
+    key: 'outlierDetection.maxEjectionPercent',
+    label: 'Max ejection',
+    kind: 'percent',
+    unit: '%',
+    min: 0,
+    max: 100,
+    help: 'Share of endpoints that may be ejected at once',
+  },
+  {
+    key: 'outlierDetection.minHealthPercent',
+    label: 'Min health',
+    kind: 'percent',
+    unit: '%',
+    min: 0,
+    max: 100,
+    help: 'Outlier detection stops while fewer endpoints than this are healthy',
+  },
   { key: 'tls.mode', label: 'TLS mode', kind: 'enum', values: ['DISABLE', 'SIMPLE', 'MUTUAL', 'ISTIO_MUTUAL'], help: 'How the client side connects' },
 ];
 
@@ -179,9 +272,29 @@ export function validateRoute(input: { timeout: string; attempts: string; perTry
   const perTry = input.perTryTimeout.trim() && validateDuration('Per-try timeout', input.perTryTimeout, ISTIO_DURATION);
   if (perTry) errors.perTryTimeout = perTry;
   // istiod: "http retry policy configured when attempts are set to 0 (disabled)".
-  if (input.attempts.trim() === '0' && (input.perTryTimeout.trim() || input.retryOn.trim())) errors.attempts = 'Retries 0 turns retries off: clear the per-try timeout and retry conditions too (Istio refuses them with 0 attempts)';
-  const known = ['5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'envoy-ratelimited', 'retriable-4xx', 'refused-stream', 'retriable-status-codes', 'retriable-headers', 'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'];
-  const unknown = input.retryOn.split(',').map((s) => s.trim()).filter((s) => s && !known.includes(s) && !/^\d{3}$/.test(s));
+  if (input.attempts.trim() === '0' && (input.perTryTimeout.trim() || input.retryOn.trim()))
+    errors.attempts = 'Retries 0 turns retries off: clear the per-try timeout and retry conditions too (Istio refuses them with 0 attempts)';
+  const known = [
+    '5xx',
+    'gateway-error',
+    'reset',
+    'reset-before-request',
+    'connect-failure',
+    'envoy-ratelimited',
+    'retriable-4xx',
+    'refused-stream',
+    'retriable-status-codes',
+    'retriable-headers',
+    'cancelled',
+    'deadline-exceeded',
+    'internal',
+    'resource-exhausted',
+    'unavailable',
+  ];
+  const unknown = input.retryOn
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s && !known.includes(s) && !/^\d{3}$/.test(s));
   if (unknown.length) errors.retryOn = `Retry on: unknown condition ${unknown.join(', ')} (known: ${known.join(', ')}, or status codes)`;
   return errors;
 }
@@ -212,13 +325,27 @@ export interface Preset {
 export const PRESETS: Preset[] = [
   {
     name: 'Ultra-strict, for calls that must not repeat',
-    explanation: 'For calls that must not be repeated or queued: one request per connection, one concurrent retry, an endpoint ejected after 2 gateway errors for a minute, never more than a quarter of them.',
-    policy: { connectionPool: { tcp: { maxConnections: 50, connectTimeout: '10s' }, http: { http1MaxPendingRequests: 25, http2MaxRequests: 50, maxRequestsPerConnection: 1, maxRetries: 1 } }, outlierDetection: { consecutiveGatewayErrors: 2, consecutive5xxErrors: 2, interval: '10s', baseEjectionTime: '60s', maxEjectionPercent: 25 } },
+    explanation:
+      'For calls that must not be repeated or queued: one request per connection, one concurrent retry, an endpoint ejected after 2 gateway errors for a minute, never more than a quarter of them.',
+    policy: {
+      connectionPool: {
+        tcp: { maxConnections: 50, connectTimeout: '10s' },
+        http: { http1MaxPendingRequests: 25, http2MaxRequests: 50, maxRequestsPerConnection: 1, maxRetries: 1 },
+      },
+      outlierDetection: { consecutiveGatewayErrors: 2, consecutive5xxErrors: 2, interval: '10s', baseEjectionTime: '60s', maxEjectionPercent: 25 },
+    },
   },
   {
     name: 'Restrictive, for slow and expensive upstreams',
-    explanation: 'For slow, expensive upstreams: few connections and a short queue so overload fails fast (503 UO), ejection after 3 errors in a row for 15 s, at most 30% of endpoints.',
-    policy: { connectionPool: { tcp: { maxConnections: 50, connectTimeout: '30s' }, http: { http1MaxPendingRequests: 25, http2MaxRequests: 50, maxRequestsPerConnection: 5, maxRetries: 2 } }, outlierDetection: { consecutiveGatewayErrors: 3, consecutive5xxErrors: 3, interval: '15s', baseEjectionTime: '15s', maxEjectionPercent: 30 } },
+    explanation:
+      'For slow, expensive upstreams: few connections and a short queue so overload fails fast (503 UO), ejection after 3 errors in a row for 15 s, at most 30% of endpoints.',
+    policy: {
+      connectionPool: {
+        tcp: { maxConnections: 50, connectTimeout: '30s' },
+        http: { http1MaxPendingRequests: 25, http2MaxRequests: 50, maxRequestsPerConnection: 5, maxRetries: 2 },
+      },
+      outlierDetection: { consecutiveGatewayErrors: 3, consecutive5xxErrors: 3, interval: '15s', baseEjectionTime: '15s', maxEjectionPercent: 30 },
+    },
   },
   {
     name: 'Default',
@@ -237,21 +364,29 @@ export function consequences(policy: Record<string, unknown>, endpoints: number,
     const pct = Number(od.maxEjectionPercent ?? 10);
     const byPercent = Math.floor((endpoints * pct) / 100);
     const most = Math.max(1, byPercent);
-    out.push(`maxEjectionPercent ${pct} with ${endpoints} endpoint${endpoints === 1 ? '' : 's'}: at most ${most} can be ejected at once${byPercent === 0 ? ' (the percentage allows none; Envoy always allows one)' : ''}${most >= endpoints ? ', so all of them can be out: requests then go to every endpoint anyway (panic mode)' : ''}`);
+    out.push(
+      `maxEjectionPercent ${pct} with ${endpoints} endpoint${endpoints === 1 ? '' : 's'}: at most ${most} can be ejected at once${byPercent === 0 ? ' (the percentage allows none; Envoy always allows one)' : ''}${most >= endpoints ? ', so all of them can be out: requests then go to every endpoint anyway (panic mode)' : ''}`,
+    );
   }
   if (od.baseEjectionTime) out.push(`An ejected endpoint stays out ${od.baseEjectionTime} the first time, twice that the second time, and so on`);
   if (od.consecutive5xxErrors && od.consecutiveGatewayErrors && Number(od.consecutiveGatewayErrors) >= Number(od.consecutive5xxErrors)) {
-    out.push(`consecutiveGatewayErrors ${od.consecutiveGatewayErrors} has no effect: gateway errors are 5xx too, so ${od.consecutive5xxErrors} consecutive 5xx eject first`);
+    out.push(
+      `consecutiveGatewayErrors ${od.consecutiveGatewayErrors} has no effect: gateway errors are 5xx too, so ${od.consecutive5xxErrors} consecutive 5xx eject first`,
+    );
   }
   if (od.minHealthPercent) out.push(`Outlier detection pauses while fewer than ${od.minHealthPercent}% of the endpoints are healthy`);
   if (pool.http?.maxRequestsPerConnection === 1) out.push('maxRequestsPerConnection 1: no keep-alive, every request opens a new connection');
   if (pool.tcp?.maxConnections !== undefined && pool.http?.http1MaxPendingRequests !== undefined) {
-    out.push(`Beyond ${pool.tcp.maxConnections} connections per endpoint and ${pool.http.http1MaxPendingRequests} queued requests, callers get 503 at once (response flag UO)`);
+    out.push(
+      `Beyond ${pool.tcp.maxConnections} connections per endpoint and ${pool.http.http1MaxPendingRequests} queued requests, callers get 503 at once (response flag UO)`,
+    );
   }
   const timeout = route?.timeout ? durationMs(route.timeout) : undefined;
   const perTry = route?.retries?.perTryTimeout ? durationMs(route.retries.perTryTimeout) : undefined;
   if (route?.retries && timeout && perTry && (route.retries.attempts + 1) * perTry > timeout) {
-    out.push(`${route.retries.attempts} retries × ${route.retries.perTryTimeout} per try can outlast the ${route.timeout} timeout: the last tries are cut off (504 UT)`);
+    out.push(
+      `${route.retries.attempts} retries × ${route.retries.perTryTimeout} per try can outlast the ${route.timeout} timeout: the last tries are cut off (504 UT)`,
+    );
   }
   return out;
 }

@@ -31,18 +31,22 @@ export function planDestinations(route: HTTPRoute, requested: DestinationInput[]
   });
   current.forEach((entry, i) => {
     if (!requested.some((d) => same(d, entry.destination)) && weights[i]! > 0) {
-      problems.push(`${label(entry.destination)} cannot be removed: it takes ${weights[i]}% of this route's traffic. Move its weight to the other destinations and apply that first.`);
+      problems.push(
+        `${label(entry.destination)} cannot be removed: it takes ${weights[i]}% of this route's traffic. Move its weight to the other destinations and apply that first.`,
+      );
     }
   });
   for (const d of requested.filter((r) => !current.some((e) => same(e.destination, r)))) {
     if (!d.subset) continue;
     const subsets = knownSubsets(d.host);
     if (!subsets) problems.push(`No DestinationRule defines subsets for ${shortHost(d.host)}: subset "${d.subset}" would get no traffic (503 NR).`);
-    else if (!subsets.includes(d.subset)) problems.push(`Subset "${d.subset}" is not in the DestinationRule for ${shortHost(d.host)} (it has ${subsets.join(', ') || 'no subsets'}).`);
+    else if (!subsets.includes(d.subset))
+      problems.push(`Subset "${d.subset}" is not in the DestinationRule for ${shortHost(d.host)} (it has ${subsets.join(', ') || 'no subsets'}).`);
   }
   const total = requested.reduce((sum, d) => sum + d.weight, 0);
   if (requested.length > 1 && total !== 100) problems.push(`The weights of a route with several destinations must add up to 100 (they add up to ${total}).`);
-  if (requested.length === 1 && requested[0]!.weight !== 100) problems.push(`A route's only destination takes all its traffic: its weight is 100, not ${requested[0]!.weight}.`);
+  if (requested.length === 1 && requested[0]!.weight !== 100)
+    problems.push(`A route's only destination takes all its traffic: its weight is 100, not ${requested[0]!.weight}.`);
   if (problems.length) return { problems };
 
   const entries = requested.map((d): HTTPRouteDestination => {

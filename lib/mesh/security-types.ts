@@ -38,5 +38,10 @@ export interface AuthorizationPolicy {
   apiVersion: string;
   kind: 'AuthorizationPolicy';
   metadata: ObjectMeta;
-  spec: { selector?: { matchLabels?: Record<string, string> }; action?: 'ALLOW' | 'DENY' | 'CUSTOM' | 'AUDIT'; provider?: { name: string }; rules?: AuthorizationRule[] };
+  spec: {
+    selector?: { matchLabels?: Record<string, string> };
+    action?: 'ALLOW' | 'DENY' | 'CUSTOM' | 'AUDIT';
+    provider?: { name: string };
+    rules?: AuthorizationRule[];
+  };
 }

@@ -10,29 +10,63 @@ const vs: VirtualService = {
   spec: {
     hosts: ['nutrition-service'],
     http: [
-      { name: 'beta', match: [{ uri: { prefix: '/api' }, headers: { 'x-user-tier': { exact: 'beta' }, 'x-canary-enabled': { exact: 'true' } } }], route: [{ destination: { host: 'nutrition-service', subset: 'stable' }, weight: 0 }, { destination: { host: 'nutrition-service', subset: 'canary' }, weight: 100 }] },
-      { name: 'eu', match: [{ headers: { 'cloudfront-viewer-country': { regex: 'DE|FR' } } }], route: [{ destination: { host: 'nutrition-service', subset: 'eu' } }], timeout: '45s', retries: { attempts: 2, perTryTimeout: '20s' } },
-      { name: 'default-split', route: [{ destination: { host: 'nutrition-service.shop.svc.cluster.local', subset: 'stable' }, weight: 95 }, { destination: { host: 'nutrition-service', subset: 'canary' }, weight: 5 }], mirror: { host: 'shadow' }, mirrorPercentage: { value: 10 } },
+      {
+        name: 'beta',
+        match: [{ uri: { prefix: '/api' }, headers: { 'x-user-tier': { exact: 'beta' }, 'x-canary-enabled': { exact: 'true' } } }],
+        route: [
+          { destination: { host: 'nutrition-service', subset: 'stable' }, weight: 0 },
+          { destination: { host: 'nutrition-service', subset: 'canary' }, weight: 100 },
+        ],
+      },
+      {
+        name: 'eu',
+        match: [{ headers: { 'cloudfront-viewer-country': { regex: 'DE|FR' } } }],
+        route: [{ destination: { host: 'nutrition-service', subset: 'eu' } }],
+        timeout: '45s',
+        retries: { attempts: 2, perTryTimeout: '20s' },
+      },
+      {
+        name: 'default-split',
+        route: [
+          { destination: { host: 'nutrition-service.shop.svc.cluster.local', subset: 'stable' }, weight: 95 },
+          { destination: { host: 'nutrition-service', subset: 'canary' }, weight: 5 },
+        ],
+        mirror: { host: 'shadow' },
+        mirrorPercentage: { value: 10 },
+      },
     ],
   },
 };
-const dr: DestinationRule = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'n', namespace: 'shop', resourceVersion: '7' }, spec: { host: 'nutrition-service', subsets: [{ name: 'stable' }, { name: 'canary' }] } };
+const dr: DestinationRule = {
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'DestinationRule',
+  metadata: { name: 'n', namespace: 'shop', resourceVersion: '7' },
+  spec: { host: 'nutrition-service', subsets: [{ name: 'stable' }, { name: 'canary' }] },
+};
 
 describe('reading a VirtualService', () => {
   const view = viewVirtualService(vs, [dr]);
 
   it('renders matches as readable rules', () => {
     expect(view.routes[0]!.rules).toEqual(['path starts with /api and x-user-tier = beta and x-canary-enabled = true']);
-    expect(describeMatch({ headers: { 'x-ab-test': { regex: 'a|b' } }, withoutHeaders: { 'x-debug': {} } })).toBe('x-ab-test matches /a|b/ and not x-debug is present');
+    expect(describeMatch({ headers: { 'x-ab-test': { regex: 'a|b' } }, withoutHeaders: { 'x-debug': {} } })).toBe(
+      'x-ab-test matches /a|b/ and not x-debug is present',
+    );
     expect(view.routes[2]!.rules).toEqual(['all requests']);
   });
 
   it('derives strategies from the rules', () => {
     expect(view.routes.map((r) => r.strategy)).toEqual(['canary', 'geo', 'canary']);
     expect(view.strategies).toEqual(['canary', 'geo']);
-    const flagged = viewVirtualService({ ...vs, spec: { http: [{ match: [{ headers: { 'x-chaos-experiment': { exact: 'on' } } }], route: [{ destination: { host: 'x' } }] }] } }, []);
+    const flagged = viewVirtualService(
+      { ...vs, spec: { http: [{ match: [{ headers: { 'x-chaos-experiment': { exact: 'on' } } }], route: [{ destination: { host: 'x' } }] }] } },
+      [],
+    );
     expect(flagged.routes[0]!.strategy).toBe('header flag');
-    const ab = viewVirtualService({ ...vs, spec: { http: [{ match: [{ headers: { 'x-ab-test': { exact: 'b' } } }], route: [{ destination: { host: 'x' } }] }] } }, []);
+    const ab = viewVirtualService(
+      { ...vs, spec: { http: [{ match: [{ headers: { 'x-ab-test': { exact: 'b' } } }], route: [{ destination: { host: 'x' } }] }] } },
+      [],
+    );
     expect(ab.routes[0]!.strategy).toBe('A/B');
   });
 
@@ -55,7 +89,10 @@ describe('reading a VirtualService', () => {
 
   it('marks VirtualServices owned by Flagger or Argo Rollouts', () => {
     expect(view.managedBy).toBeUndefined();
-    const flagger = { ...vs, metadata: { ...vs.metadata, ownerReferences: [{ apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'podinfo', controller: true }] } };
+    const flagger = {
+      ...vs,
+      metadata: { ...vs.metadata, ownerReferences: [{ apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'podinfo', controller: true }] },
+    };
     expect(viewVirtualService(flagger, [dr]).managedBy).toContain('Flagger');
     const argo = { ...vs, metadata: { ...vs.metadata, ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web' }] } };
     expect(viewVirtualService(argo, [dr]).managedBy).toContain('Argo Rollouts');
@@ -94,7 +131,11 @@ describe('patch building', () => {
     expect(withWeights(vs, 2, [50, 50]).spec.http![2]!.route!.map((r) => r.weight)).toEqual([50, 50]);
     expect(vs.spec.http![2]!.route![0]!.weight).toBe(95);
     expect(matchPatch(vs, 0, []).at(-1)).toEqual({ op: 'remove', path: '/spec/http/0/match' });
-    expect(matchPatch(vs, 2, [{ headers: { 'x-flag': { exact: 'on' } } }]).at(-1)).toEqual({ op: 'add', path: '/spec/http/2/match', value: [{ headers: { 'x-flag': { exact: 'on' } } }] });
+    expect(matchPatch(vs, 2, [{ headers: { 'x-flag': { exact: 'on' } } }]).at(-1)).toEqual({
+      op: 'add',
+      path: '/spec/http/2/match',
+      value: [{ headers: { 'x-flag': { exact: 'on' } } }],
+    });
   });
 });
 
@@ -107,7 +148,19 @@ describe('release presets', () => {
   });
   it('a three-way split has presets for every candidate subset, v3 included', () => {
     const presets = releasePresets(dest('v1', 'v2', 'v3'), [80, 10, 10]);
-    expect(presets.map((p) => p.label)).toEqual(['Promote v2', 'v2 5%', 'v2 10%', 'v2 25%', 'v2 50%', 'Promote v3', 'v3 5%', 'v3 10%', 'v3 25%', 'v3 50%', 'Roll back to v1']);
+    expect(presets.map((p) => p.label)).toEqual([
+      'Promote v2',
+      'v2 5%',
+      'v2 10%',
+      'v2 25%',
+      'v2 50%',
+      'Promote v3',
+      'v3 5%',
+      'v3 10%',
+      'v3 25%',
+      'v3 50%',
+      'Roll back to v1',
+    ]);
     expect(presets.find((p) => p.label === 'Promote v3')!.weights).toEqual([0, 0, 100]);
     const v3 = presets.find((p) => p.label === 'v3 25%')!.weights;
     expect(v3[2]).toBe(25);
@@ -123,6 +176,15 @@ describe('the canary comes from the one configured rule (lib/mesh/canary)', () =
     expect(releaseRoles(['live', 'exp-2024', 'shadow'], 'exp-.*')).toEqual({ stable: 0, candidate: 1 });
     // Without a configured rule: any version containing "canary".
     expect(releaseRoles(['canary', 'stable'])).toEqual({ stable: 1, candidate: 0 });
-    expect(releasePresets([{ subset: 'live', service: 'cart' }, { subset: 'exp-2024', service: 'cart' }], [100, 0], 'exp-.*')[0]!.label).toBe('Promote exp-2024');
+    expect(
+      releasePresets(
+        [
+          { subset: 'live', service: 'cart' },
+          { subset: 'exp-2024', service: 'cart' },
+        ],
+        [100, 0],
+        'exp-.*',
+      )[0]!.label,
+    ).toBe('Promote exp-2024');
   });
 });

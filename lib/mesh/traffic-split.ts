@@ -53,7 +53,8 @@ export interface VirtualServiceView {
   /** A short text of the weights, e.g. "stable 95 / canary 5", for logs and messages. */
 }
 
-const describeString = (m: StringMatch): string => (m.exact !== undefined ? `= ${m.exact}` : m.prefix !== undefined ? `starts with ${m.prefix}` : m.regex !== undefined ? `matches /${m.regex}/` : 'is present');
+const describeString = (m: StringMatch): string =>
+  m.exact !== undefined ? `= ${m.exact}` : m.prefix !== undefined ? `starts with ${m.prefix}` : m.regex !== undefined ? `matches /${m.regex}/` : 'is present';
 
 /** "path starts with /api and x-plan = gold and end-user = jason". */
 export function describeMatch(match: HTTPMatchRequest): string {
@@ -94,8 +95,10 @@ export function managedBy(vs: VirtualService): string | undefined {
   if (owner?.kind === 'Rollout' || owner?.apiVersion.startsWith('argoproj.io')) return `Argo Rollouts (Rollout ${owner.name}) manages this VirtualService`;
   const labels = { ...vs.metadata.labels, ...vs.metadata.annotations };
   if (Object.keys(labels).some((k) => k.startsWith('flagger.app') || k.startsWith('flagger.'))) return 'Flagger manages this VirtualService';
-  if (Object.keys(labels).some((k) => k.startsWith('rollouts-pod-template-hash') || k.startsWith('argo-rollouts.argoproj.io'))) return 'Argo Rollouts manages this VirtualService';
-  if (vs.metadata.labels?.['app.kubernetes.io/managed-by']?.match(/flagger|argo-rollouts/i)) return `${vs.metadata.labels['app.kubernetes.io/managed-by']} manages this VirtualService`;
+  if (Object.keys(labels).some((k) => k.startsWith('rollouts-pod-template-hash') || k.startsWith('argo-rollouts.argoproj.io')))
+    return 'Argo Rollouts manages this VirtualService';
+  if (vs.metadata.labels?.['app.kubernetes.io/managed-by']?.match(/flagger|argo-rollouts/i))
+    return `${vs.metadata.labels['app.kubernetes.io/managed-by']} manages this VirtualService`;
   return undefined;
 }
 
@@ -122,7 +125,12 @@ function subsetWarning(host: string, subset: string | undefined, namespace: stri
 }
 
 /** The view of one VirtualService for the Traffic page. */
-export function viewVirtualService(vs: VirtualService, rules: DestinationRule[] | SubsetIndex, endpoints?: EndpointLookup, canaryVersions = DEFAULT_CANARY_VERSIONS): VirtualServiceView {
+export function viewVirtualService(
+  vs: VirtualService,
+  rules: DestinationRule[] | SubsetIndex,
+  endpoints?: EndpointLookup,
+  canaryVersions = DEFAULT_CANARY_VERSIONS,
+): VirtualServiceView {
   const namespace = vs.metadata.namespace;
   const subsets = Array.isArray(rules) ? indexSubsets(rules) : rules;
   const routes = (vs.spec.http ?? []).map((route, index): RouteView => {
@@ -139,7 +147,10 @@ export function viewVirtualService(vs: VirtualService, rules: DestinationRule[] 
       ...(route.mirror ? [{ host: route.mirror.host, subset: route.mirror.subset, percent: route.mirrorPercentage?.value ?? 100 }] : []),
       ...(route.mirrors ?? []).map((m) => ({ host: m.destination.host, subset: m.destination.subset, percent: m.percentage?.value ?? 100 })),
     ];
-    const faults = [route.fault?.delay && `delay ${route.fault.delay.fixedDelay} for ${route.fault.delay.percentage?.value ?? 100}%`, route.fault?.abort && `abort ${route.fault.abort.httpStatus} for ${route.fault.abort.percentage?.value ?? 100}%`].filter(Boolean);
+    const faults = [
+      route.fault?.delay && `delay ${route.fault.delay.fixedDelay} for ${route.fault.delay.percentage?.value ?? 100}%`,
+      route.fault?.abort && `abort ${route.fault.abort.httpStatus} for ${route.fault.abort.percentage?.value ?? 100}%`,
+    ].filter(Boolean);
     const atHundredZero = destinations.length === 2 && weights.includes(100) && weights.includes(0);
     const verdict = atHundredZero ? blueGreenVerdict(vs, index, endpoints) : undefined;
     return {
@@ -154,7 +165,12 @@ export function viewVirtualService(vs: VirtualService, rules: DestinationRule[] 
       weighted: destinations.length >= 2,
       blueGreen: verdict?.blueGreen ?? false,
       ...(verdict ? { blueGreenWhy: verdict.why } : {}),
-      strategy: strategyOf(route, weights, destinations.map((d) => d.subset), canaryVersions),
+      strategy: strategyOf(
+        route,
+        weights,
+        destinations.map((d) => d.subset),
+        canaryVersions,
+      ),
       match: route.match ?? [],
     };
   });
@@ -184,7 +200,10 @@ const CANDIDATE = /green|^v2$|next|preview|^b$|new/;
 /** Which destination is the stable version and which the new one, for promote and rollback. */
 export function releaseRoles(subsets: (string | undefined)[], canaryVersions = DEFAULT_CANARY_VERSIONS): { stable: number; candidate: number } {
   const canary = canaryIndex(subsets, canaryVersions);
-  const stable = Math.max(0, subsets.findIndex((s, i) => i !== canary && s !== undefined && STABLE.test(s)));
+  const stable = Math.max(
+    0,
+    subsets.findIndex((s, i) => i !== canary && s !== undefined && STABLE.test(s)),
+  );
   const named = subsets.findIndex((s, i) => i !== stable && s !== undefined && CANDIDATE.test(s));
   const found = canary >= 0 && canary !== stable ? canary : named;
   const candidate = found >= 0 ? found : subsets.length - 1 === stable ? 0 : subsets.length - 1;
@@ -197,10 +216,17 @@ const STEPS = [5, 10, 25, 50];
  * The one-click splits of a route: per candidate (every destination but the stable one, so a
  * three-way split has presets for v2 and for v3) promote and 5/10/25/50 %, and a rollback.
  */
-export function releasePresets(destinations: { subset?: string; service: string }[], weights: number[], canaryVersions = DEFAULT_CANARY_VERSIONS): { label: string; weights: number[] }[] {
+export function releasePresets(
+  destinations: { subset?: string; service: string }[],
+  weights: number[],
+  canaryVersions = DEFAULT_CANARY_VERSIONS,
+): { label: string; weights: number[] }[] {
   if (destinations.length < 2) return [];
   const name = (i: number) => destinations[i]!.subset ?? destinations[i]!.service;
-  const roles = releaseRoles(destinations.map((d) => d.subset), canaryVersions);
+  const roles = releaseRoles(
+    destinations.map((d) => d.subset),
+    canaryVersions,
+  );
   const candidates = destinations.length === 2 ? [roles.candidate] : destinations.map((_, i) => i).filter((i) => i !== roles.stable);
   const unlocked = weights.map(() => false);
   return [

@@ -40,7 +40,10 @@ export function setWeight(state: WeightState, index: number, value: number): num
   const next = [...weights];
   next[index] = clamped;
   const remaining = 100 - lockedTotal - clamped;
-  const shares = distribute(remaining, others.map((i) => weights[i]!));
+  const shares = distribute(
+    remaining,
+    others.map((i) => weights[i]!),
+  );
   others.forEach((i, k) => (next[i] = shares[k]!));
   return next;
 }
@@ -49,7 +52,10 @@ export function setWeight(state: WeightState, index: number, value: number): num
 export function distributeEvenly(state: WeightState): number[] {
   const free = state.weights.map((_, i) => i).filter((i) => !state.locked[i]);
   const lockedTotal = sum(state.weights.filter((_, i) => state.locked[i]));
-  const shares = distribute(100 - lockedTotal, free.map(() => 1));
+  const shares = distribute(
+    100 - lockedTotal,
+    free.map(() => 1),
+  );
   const next = [...state.weights];
   free.forEach((i, k) => (next[i] = shares[k]!));
   return next;

@@ -28,12 +28,16 @@ async function get<T>(path: string, params: Record<string, string | undefined> =
   try {
     response = await fetch(`${base}${path}${query.size ? `?${query}` : ''}`, { signal: AbortSignal.timeout(5000) });
   } catch (error) {
-    const why = (error as Error).name === 'TimeoutError' ? 'did not answer within 5000 ms' : `is unreachable (${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message})`;
+    const why =
+      (error as Error).name === 'TimeoutError'
+        ? 'did not answer within 5000 ms'
+        : `is unreachable (${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message})`;
     throw new ApiError(503, `Jaeger at ${base} ${why}`, 'ServiceUnavailable');
   }
   const body = (await response.json().catch(() => undefined)) as { data?: T; errors?: { msg: string }[] | null } | undefined;
   if (response.status === 404) throw new ApiError(404, body?.errors?.[0]?.msg ?? 'not found in Jaeger', 'NotFound');
-  if (!response.ok || !body) throw new ApiError(response.status >= 500 || !body ? 502 : 400, `Jaeger refused the query: ${body?.errors?.[0]?.msg ?? response.statusText}`, 'BadGateway');
+  if (!response.ok || !body)
+    throw new ApiError(response.status >= 500 || !body ? 502 : 400, `Jaeger refused the query: ${body?.errors?.[0]?.msg ?? response.statusText}`, 'BadGateway');
   return body.data as T;
 }
 

@@ -14,7 +14,12 @@ import { loadManifests } from '../../k8s/istio/manifests.ts';
 import { parseConfigMaps } from '../config/schema.ts';
 
 // The demo's own Meshdeck configuration, as the cluster would hold it.
-const seedConfig = parseConfigMaps(loadManifests().map(({ object }) => object).filter((o) => o.kind === 'ConfigMap') as never, 'istio-system');
+const seedConfig = parseConfigMaps(
+  loadManifests()
+    .map(({ object }) => object)
+    .filter((o) => o.kind === 'ConfigMap') as never,
+  'istio-system',
+);
 
 let sandbox: Sandbox;
 let prometheus: Awaited<ReturnType<typeof startPrometheus>>;
@@ -23,7 +28,12 @@ const queries: string[] = [];
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, kubeconfig: null, traffic: { scenario: loadScenario(), port: 0 } });
-  prometheus = await startPrometheus({ dir: mkdtempSync(join(tmpdir(), 'meshdeck-kpi-prom-')), target: new URL(sandbox.trafficUrl!).host, port: 19900 + Math.floor(Math.random() * 90), scrapeInterval: '1s' });
+  prometheus = await startPrometheus({
+    dir: mkdtempSync(join(tmpdir(), 'meshdeck-kpi-prom-')),
+    target: new URL(sandbox.trafficUrl!).host,
+    port: 19900 + Math.floor(Math.random() * 90),
+    scrapeInterval: '1s',
+  });
   const upstream = new URL(prometheus.url);
   // Counts every request the dashboard makes, and forwards it.
   proxy = createServer((req, res) => {
@@ -82,17 +92,32 @@ describe('KPI panels on real Prometheus data', () => {
     const nutrition = canaries.find((c) => c.service === 'nutrition-service');
     expect(nutrition?.versions.map((v) => v.version).sort()).toEqual(['canary', 'load-test', 'stable']);
     // Judged by the seed's canary rule, as before the rule moved to the cluster.
-    expect(nutrition?.verdict).toMatch(/^(Healthy: canary fails [\d.]+%, under the 10% alert threshold|Roll back: canary fails [\d.]+% of requests \(> 10%\), the CanaryHighErrorRate alert fires after 2 minutes)$/);
+    expect(nutrition?.verdict).toMatch(
+      /^(Healthy: canary fails [\d.]+%, under the 10% alert threshold|Roll back: canary fails [\d.]+% of requests \(> 10%\), the CanaryHighErrorRate alert fires after 2 minutes)$/,
+    );
   }, 30_000);
 
-  it('shows the seed configuration\'s SLOs and business KPIs with real values', async () => {
+  it("shows the seed configuration's SLOs and business KPIs with real values", async () => {
     const { kpiPage } = await import('./kpis');
     const page = await kpiPage({ namespace: 'ai-nutritionist' }, 900, undefined, seedConfig);
     expect(page.config).toEqual({ sources: ['ai-nutritionist/meshdeck-config'], problems: [], error: undefined });
     const slos = (page.slo as { data: { slos: { name: string; objective: string; value: number | null }[] } }).data.slos;
-    expect(slos.map((s) => `${s.name} ${s.objective}`)).toEqual(['Availability > 99.9%', 'Latency P99 < 2000 ms', 'Error rate < 0.1%', 'Throughput > 1000 RPS']);
+    expect(slos.map((s) => `${s.name} ${s.objective}`)).toEqual([
+      'Availability > 99.9%',
+      'Latency P99 < 2000 ms',
+      'Error rate < 0.1%',
+      'Throughput > 1000 RPS',
+    ]);
     expect(slos.every((s) => s.value !== null)).toBe(true);
-    const business = (page.business as { data: { kpis: { name: string; value: number | null }[]; segments: { values: { value: string }[] }[]; mesh: { canaryShare: number | null; ejectedHosts: number | null } } }).data;
+    const business = (
+      page.business as {
+        data: {
+          kpis: { name: string; value: number | null }[];
+          segments: { values: { value: string }[] }[];
+          mesh: { canaryShare: number | null; ejectedHosts: number | null };
+        };
+      }
+    ).data;
     expect(business.kpis.map((k) => k.name)).toEqual(['Active users (5 min)', 'Premium requests']);
     expect(business.kpis[0]!.value).toBeGreaterThan(0);
     expect(business.segments[0]!.values.map((v) => v.value)).toContain('premium');
@@ -103,7 +128,9 @@ describe('KPI panels on real Prometheus data', () => {
   it('without configuration, shows RED and the version comparison, and says what is not configured', async () => {
     const { kpiPage } = await import('./kpis');
     const page = await kpiPage({ namespace: 'ai-nutritionist' }, 900, undefined, { sources: [], problems: [], rootNamespace: 'istio-system' });
-    expect((page.slo as { data: { notConfigured?: string } }).data.notConfigured).toMatch(/^No SLOs configured for namespace ai-nutritionist: add a ConfigMap labelled meshdeck.io\/config=true/);
+    expect((page.slo as { data: { notConfigured?: string } }).data.notConfigured).toMatch(
+      /^No SLOs configured for namespace ai-nutritionist: add a ConfigMap labelled meshdeck.io\/config=true/,
+    );
     const nutrition = (page.canaries as { data: { service: string; canary?: string; state: string }[] }).data.find((c) => c.service === 'nutrition-service');
     expect(nutrition).toMatchObject({ canary: 'canary', state: 'info' });
     expect((page.business as { data: { notConfigured?: string } }).data.notConfigured).toMatch(/^No business KPIs configured/);
@@ -140,7 +167,7 @@ describe('KPI panels on real Prometheus data', () => {
     }
   }, 30_000);
 
-  it('sizes the default trace search by the service\'s request rate, so it spans more than the latest second', async () => {
+  it("sizes the default trace search by the service's request rate, so it spans more than the latest second", async () => {
     const { searchTraces } = await import('./jaeger');
     const saved = process.env.MESHDECK_JAEGER_URL;
     process.env.MESHDECK_JAEGER_URL = sandbox.trafficUrl!;

@@ -12,7 +12,11 @@ vi.mock('./prometheus', () => ({
 }));
 const { alertsPanel, businessKpis, businessPanel, canaryComparisons, canaryPanel, judgeCanary, kpiPage, servicesPanel, sloPanel } = await import('./kpis');
 
-const configured = (namespace: string, doc: unknown): LoadedConfig => parseConfigMaps([{ metadata: { namespace, name: 'meshdeck', labels: { 'meshdeck.io/config': 'true' } }, data: { 'meshdeck.yaml': stringify(doc) } }], 'istio-system');
+const configured = (namespace: string, doc: unknown): LoadedConfig =>
+  parseConfigMaps(
+    [{ metadata: { namespace, name: 'meshdeck', labels: { 'meshdeck.io/config': 'true' } }, data: { 'meshdeck.yaml': stringify(doc) } }],
+    'istio-system',
+  );
 const nothing: LoadedConfig = { sources: [], problems: [], rootNamespace: 'istio-system' };
 const shop = configured('shop', {
   slos: [{ sli: 'availability', objective: 0.999 }],
@@ -35,20 +39,51 @@ describe('canary verdicts', () => {
   const rule = effectiveConfig(shop, 'shop').canaryFor('shop');
 
   it('judges with the configured threshold and names the configured alert', () => {
-    expect(judgeCanary('cart', 'shop', rows(0.12), rule)).toMatchObject({ canary: 'canary', state: 'bad', firing: true, verdict: 'Roll back: canary fails 12.0% of requests (> 10%), the ShopCanary alert fires after 2 minutes' });
-    expect(judgeCanary('cart', 'shop', rows(0.03), rule)).toMatchObject({ state: 'ok', firing: false, verdict: 'Healthy: canary fails 3.00%, under the 10% alert threshold' });
+    expect(judgeCanary('cart', 'shop', rows(0.12), rule)).toMatchObject({
+      canary: 'canary',
+      state: 'bad',
+      firing: true,
+      verdict: 'Roll back: canary fails 12.0% of requests (> 10%), the ShopCanary alert fires after 2 minutes',
+    });
+    expect(judgeCanary('cart', 'shop', rows(0.03), rule)).toMatchObject({
+      state: 'ok',
+      firing: false,
+      verdict: 'Healthy: canary fails 3.00%, under the 10% alert threshold',
+    });
   });
 
   it('only compares when no threshold is configured, and says how to configure one', () => {
     const verdict = judgeCanary('cart', 'shop', rows(0.5), effectiveConfig(nothing, 'shop').canaryFor('shop'));
     expect(verdict).toMatchObject({ state: 'info', firing: false });
-    expect(verdict.verdict).toBe('canary fails 50.00% against 0.10% for stable. No canary threshold configured to judge it: add a ConfigMap labelled meshdeck.io/config=true with a meshdeck.yaml key (see README, "Mesh configuration").');
+    expect(verdict.verdict).toBe(
+      'canary fails 50.00% against 0.10% for stable. No canary threshold configured to judge it: add a ConfigMap labelled meshdeck.io/config=true with a meshdeck.yaml key (see README, "Mesh configuration").',
+    );
   });
 
   it('recognises the canary by the configured regex on the whole version label', () => {
     const next = effectiveConfig(configured('shop', { canary: { versions: 'v2|next' } }), 'shop').canaryFor('shop');
-    expect(judgeCanary('cart', 'shop', [{ version: 'v1', share: 0.5, errorRatio: 0, p99: null }, { version: 'v2', share: 0.5, errorRatio: 0, p99: null }], next).canary).toBe('v2');
-    expect(judgeCanary('cart', 'shop', [{ version: 'v1', share: 0.5, errorRatio: 0, p99: null }, { version: 'v20', share: 0.5, errorRatio: 0, p99: null }], next)).toMatchObject({ canary: undefined, state: 'info', verdict: 'No canary version (none matches v2|next): an A/B or blue-green split' });
+    expect(
+      judgeCanary(
+        'cart',
+        'shop',
+        [
+          { version: 'v1', share: 0.5, errorRatio: 0, p99: null },
+          { version: 'v2', share: 0.5, errorRatio: 0, p99: null },
+        ],
+        next,
+      ).canary,
+    ).toBe('v2');
+    expect(
+      judgeCanary(
+        'cart',
+        'shop',
+        [
+          { version: 'v1', share: 0.5, errorRatio: 0, p99: null },
+          { version: 'v20', share: 0.5, errorRatio: 0, p99: null },
+        ],
+        next,
+      ),
+    ).toMatchObject({ canary: undefined, state: 'info', verdict: 'No canary version (none matches v2|next): an A/B or blue-green split' });
   });
 
   it('compares versions over the configured window in one query', async () => {
@@ -57,17 +92,33 @@ describe('canary verdicts', () => {
       { metric: { kpi: 'rate', destination_service_namespace: 'shop', destination_service_name: 'cart', destination_version: 'canary' }, value: 1 },
       { metric: { kpi: 'errors', destination_service_namespace: 'shop', destination_service_name: 'cart', destination_version: 'canary' }, value: 0.2 },
     ];
-    const [cart] = await canaryPanel({ namespace: 'shop' }, effectiveConfig(configured('shop', { canary: { errorRatioThreshold: 0.1, window: '5m' } }), 'shop'));
+    const [cart] = await canaryPanel(
+      { namespace: 'shop' },
+      effectiveConfig(configured('shop', { canary: { errorRatioThreshold: 0.1, window: '5m' } }), 'shop'),
+    );
     expect(prometheus.queries).toHaveLength(1);
     expect(prometheus.queries[0]).toContain('[5m]');
-    expect(cart).toMatchObject({ service: 'cart', namespace: 'shop', canary: 'canary', state: 'bad', versions: [{ version: 'stable', share: 0.9 }, { version: 'canary', share: 0.1, errorRatio: 0.2 }] });
+    expect(cart).toMatchObject({
+      service: 'cart',
+      namespace: 'shop',
+      canary: 'canary',
+      state: 'bad',
+      versions: [
+        { version: 'stable', share: 0.9 },
+        { version: 'canary', share: 0.1, errorRatio: 0.2 },
+      ],
+    });
   });
 });
 
 describe('SLOs and business KPIs from configuration', () => {
   it('without SLOs, asks Prometheus nothing and says what to add', async () => {
     const panel = await sloPanel({ namespace: 'blog' }, effectiveConfig(shop, 'blog'));
-    expect(panel).toEqual({ slos: [], notConfigured: 'No SLOs configured for namespace blog (1 SLO measure other scopes: see All namespaces): add a ConfigMap labelled meshdeck.io/config=true with a meshdeck.yaml key (see README, "Mesh configuration").' });
+    expect(panel).toEqual({
+      slos: [],
+      notConfigured:
+        'No SLOs configured for namespace blog (1 SLO measure other scopes: see All namespaces): add a ConfigMap labelled meshdeck.io/config=true with a meshdeck.yaml key (see README, "Mesh configuration").',
+    });
     expect(prometheus.queries).toEqual([]);
   });
 
@@ -83,11 +134,22 @@ describe('SLOs and business KPIs from configuration', () => {
     const panel = await businessPanel({ namespace: 'shop' }, effectiveConfig(shop, 'shop'));
     expect(prometheus.queries).toHaveLength(1);
     expect(prometheus.queries[0]).toContain('label_replace(sum(rate(orders_total[5m])), "kpi", "kpi:0", "", "")');
-    expect(prometheus.queries[0]).toContain('sum by (destination_service_namespace, destination_service_name, destination_version) (rate(istio_requests_total{reporter="destination",destination_service_namespace="shop"}[2m]))');
+    expect(prometheus.queries[0]).toContain(
+      'sum by (destination_service_namespace, destination_service_name, destination_version) (rate(istio_requests_total{reporter="destination",destination_service_namespace="shop"}[2m]))',
+    );
     expect(panel).toEqual({
       mesh: { canaryShare: 0.05, overflowsRps: 0, ejectedHosts: null },
       kpis: [{ name: 'Orders', unit: 'rps', description: undefined, value: 4.5 }],
-      segments: [{ label: 'plan', title: 'plan', values: [{ value: 'gold', rps: 7 }, { value: 'free', rps: 3 }] }],
+      segments: [
+        {
+          label: 'plan',
+          title: 'plan',
+          values: [
+            { value: 'gold', rps: 7 },
+            { value: 'free', rps: 3 },
+          ],
+        },
+      ],
       notConfigured: undefined,
     });
   });
@@ -103,11 +165,22 @@ describe('SLOs and business KPIs from configuration', () => {
 describe('one definition of a canary', () => {
   // A namespace where one service is canaried: the canary serves 11.9% of its requests and
   // 5.7% of the namespace's; "load-test" is neither stable nor canary.
-  const sample = (kpi: string, service: string, version: string, value: number): Sample => ({ metric: { kpi, destination_service_namespace: 'shop', destination_service_name: service, destination_version: version }, value });
-  const data = (kpi: string) => [sample(kpi, 'cart', 'stable', 7.4), sample(kpi, 'cart', 'canary', 1.19), sample(kpi, 'cart', 'load-test', 1.41), sample(kpi, 'pay', 'v1', 10.88)];
+  const sample = (kpi: string, service: string, version: string, value: number): Sample => ({
+    metric: { kpi, destination_service_namespace: 'shop', destination_service_name: service, destination_version: version },
+    value,
+  });
+  const data = (kpi: string) => [
+    sample(kpi, 'cart', 'stable', 7.4),
+    sample(kpi, 'cart', 'canary', 1.19),
+    sample(kpi, 'cart', 'load-test', 1.41),
+    sample(kpi, 'pay', 'v1', 10.88),
+  ];
 
   it('gives the canary panel and the business canary share the same share on the same data', () => {
-    for (const [loaded, canary] of [[nothing, 'canary'], [configured('shop', { canary: { versions: 'canary|load-test' } }), 'canary+load-test']] as const) {
+    for (const [loaded, canary] of [
+      [nothing, 'canary'],
+      [configured('shop', { canary: { versions: 'canary|load-test' } }), 'canary+load-test'],
+    ] as const) {
       const config = effectiveConfig(loaded, 'shop');
       const [cart, ...others] = canaryComparisons({ rate: data('rate') }, config);
       const business = businessKpis({ versions: data('versions') }, { namespace: 'shop' }, config);
@@ -153,7 +226,9 @@ describe('the services table', () => {
       { namespace: 'blog', service: 'cart', rate: 5, errorRatio: 0.5, p50: null, p95: null, p99: null },
       { namespace: 'shop', service: 'cart', rate: 3, errorRatio: 0, p50: null, p95: null, p99: null },
     ]);
-    expect(prometheus.queries[0]).toContain('sum by (destination_service_namespace, destination_service_name) (rate(istio_requests_total{reporter="destination"}[1m]))');
+    expect(prometheus.queries[0]).toContain(
+      'sum by (destination_service_namespace, destination_service_name) (rate(istio_requests_total{reporter="destination"}[1m]))',
+    );
   });
 });
 
@@ -168,9 +243,14 @@ describe('the KPIs page', () => {
   });
 
   it('still shows what it can when the configuration cannot be read', async () => {
-    const page = await kpiPage({ namespace: 'shop' }, 900, 1_700_000_000, { ...nothing, error: 'Meshdeck\'s configuration could not be read: the cluster is unreachable' });
-    expect(page.config).toEqual({ sources: [], problems: [], error: 'Meshdeck\'s configuration could not be read: the cluster is unreachable' });
-    expect(page.slo).toEqual({ data: { slos: [], notConfigured: "No SLOs configured for namespace shop: Meshdeck's configuration could not be read (see the note above)." } });
+    const page = await kpiPage({ namespace: 'shop' }, 900, 1_700_000_000, {
+      ...nothing,
+      error: "Meshdeck's configuration could not be read: the cluster is unreachable",
+    });
+    expect(page.config).toEqual({ sources: [], problems: [], error: "Meshdeck's configuration could not be read: the cluster is unreachable" });
+    expect(page.slo).toEqual({
+      data: { slos: [], notConfigured: "No SLOs configured for namespace shop: Meshdeck's configuration could not be read (see the note above)." },
+    });
     expect(page.canaryWindow).toBe('2 minutes');
     expect('data' in page.services && 'data' in page.canaries && 'data' in page.business).toBe(true);
   });

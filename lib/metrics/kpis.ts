@@ -56,10 +56,25 @@ const byService = (samples: Sample[] | undefined) => new Map((samples ?? []).map
 /** Services table: rate, 5xx ratio and P50/P95/P99 per service (namespace and name), in a single query. */
 export async function servicesPanel(scope: Scope, window: string): Promise<ServiceRow[]> {
   const g = SERVICE;
-  const parts = split(await instantQuery(combine({ rate: requestRate(scope, window, g), errors: errorRatio(scope, window, g), p50: latencyQuantile(0.5, scope, window, g), p95: latencyQuantile(0.95, scope, window, g), p99: latencyQuantile(0.99, scope, window, g) })));
+  const parts = split(
+    await instantQuery(
+      combine({
+        rate: requestRate(scope, window, g),
+        errors: errorRatio(scope, window, g),
+        p50: latencyQuantile(0.5, scope, window, g),
+        p95: latencyQuantile(0.95, scope, window, g),
+        p99: latencyQuantile(0.99, scope, window, g),
+      }),
+    ),
+  );
   const [errors, p50, p95, p99] = ['errors', 'p50', 'p95', 'p99'].map((k) => byService(parts[k]));
   return (parts.rate ?? [])
-    .map((s) => ({ key: serviceKey(s.metric), namespace: s.metric.destination_service_namespace ?? '', service: s.metric.destination_service_name ?? '', rate: s.value }))
+    .map((s) => ({
+      key: serviceKey(s.metric),
+      namespace: s.metric.destination_service_namespace ?? '',
+      service: s.metric.destination_service_name ?? '',
+      rate: s.value,
+    }))
     .sort((a, b) => a.service.localeCompare(b.service) || a.namespace.localeCompare(b.namespace))
     .map(({ key, ...row }) => ({ ...row, errorRatio: num(errors!.get(key)) ?? 0, p50: num(p50!.get(key)), p95: num(p95!.get(key)), p99: num(p99!.get(key)) }));
 }
@@ -90,18 +105,37 @@ type VersionRow = CanaryComparison['versions'][number];
 export function judgeCanary(service: string, namespace: string, rows: VersionRow[], rule: CanaryConfig & { configured: boolean }): CanaryComparison {
   const pattern = canaryPattern(rule.versions);
   const canary = rows.find((r) => pattern.test(r.version));
-  const share = canaryShare(rows.map((r) => ({ namespace, service, version: r.version, rate: r.share })), () => rule.versions);
+  const share = canaryShare(
+    rows.map((r) => ({ namespace, service, version: r.version, rate: r.share })),
+    () => rule.versions,
+  );
   const base = { service, namespace, versions: rows, canary: canary?.version, canaryShare: share };
   if (!canary) return { ...base, verdict: `No canary version (none matches ${rule.versions}): an A/B or blue-green split`, state: 'info', firing: false };
   const baseline = rows.find((r) => r !== canary);
   const limit = rule.errorRatioThreshold;
   if (limit === undefined) {
     const against = baseline ? ` against ${pct(baseline.errorRatio, 2)} for ${baseline.version}` : '';
-    return { ...base, verdict: `${canary.version} fails ${pct(canary.errorRatio, 2)}${against}. No canary threshold configured to judge it: ${HOW_TO_CONFIGURE}.`, state: 'info', firing: false };
+    return {
+      ...base,
+      verdict: `${canary.version} fails ${pct(canary.errorRatio, 2)}${against}. No canary threshold configured to judge it: ${HOW_TO_CONFIGURE}.`,
+      state: 'info',
+      firing: false,
+    };
   }
   const alerts = rule.alerts.length ? `the ${rule.alerts.join(' and ')} alert${rule.alerts.length > 1 ? 's' : ''}` : 'the rule';
-  if (canary.errorRatio > limit) return { ...base, verdict: `Roll back: ${canary.version} fails ${pct(canary.errorRatio, 1)} of requests (> ${threshold(limit)}), ${alerts} fire${rule.alerts.length === 1 ? 's' : ''} after ${humanDuration(rule.window)}`, state: 'bad', firing: true };
-  return { ...base, verdict: `Healthy: ${canary.version} fails ${pct(canary.errorRatio, 2)}, under the ${threshold(limit)} alert threshold`, state: 'ok', firing: false };
+  if (canary.errorRatio > limit)
+    return {
+      ...base,
+      verdict: `Roll back: ${canary.version} fails ${pct(canary.errorRatio, 1)} of requests (> ${threshold(limit)}), ${alerts} fire${rule.alerts.length === 1 ? 's' : ''} after ${humanDuration(rule.window)}`,
+      state: 'bad',
+      firing: true,
+    };
+  return {
+    ...base,
+    verdict: `Healthy: ${canary.version} fails ${pct(canary.errorRatio, 2)}, under the ${threshold(limit)} alert threshold`,
+    state: 'ok',
+    firing: false,
+  };
 }
 
 const VERSION = [...SERVICE, 'destination_version'];
@@ -109,11 +143,20 @@ const versionKey = (m: Record<string, string | undefined>) => `${serviceKey(m)}/
 /** Requests per second by service and version over the canary window: what both canary readings start from. */
 const versionRates = (scope: Scope, config: EffectiveConfig) => requestRate(scope, config.canaryWindow, VERSION);
 const toVersionRates = (samples: Sample[] | undefined): VersionRate[] =>
-  (samples ?? []).map((s) => ({ namespace: s.metric.destination_service_namespace ?? '', service: s.metric.destination_service_name ?? '', version: s.metric.destination_version ?? 'unknown', rate: s.value }));
+  (samples ?? []).map((s) => ({
+    namespace: s.metric.destination_service_namespace ?? '',
+    service: s.metric.destination_service_name ?? '',
+    version: s.metric.destination_version ?? 'unknown',
+    rate: s.value,
+  }));
 
 /** The canary panel's single query: rate, 5xx ratio and P99 by service and version. */
 export const canaryQuery = (scope: Scope, config: EffectiveConfig) =>
-  combine({ rate: versionRates(scope, config), errors: errorRatio(scope, config.canaryWindow, VERSION), p99: latencyQuantile(0.99, scope, config.canaryWindow, VERSION) });
+  combine({
+    rate: versionRates(scope, config),
+    errors: errorRatio(scope, config.canaryWindow, VERSION),
+    p99: latencyQuantile(0.99, scope, config.canaryWindow, VERSION),
+  });
 
 /** Every split service's versions side by side, from the parts of the canary query. */
 export function canaryComparisons(parts: Record<string, Sample[]>, config: EffectiveConfig): CanaryComparison[] {
@@ -130,7 +173,9 @@ export function canaryComparisons(parts: Record<string, Sample[]>, config: Effec
     .filter(({ versions }) => versions.length >= 2)
     .map(({ namespace, service, versions }) => {
       const total = versions.reduce((sum, v) => sum + v.rate, 0);
-      const rows = versions.sort((a, b) => b.rate - a.rate).map((v) => ({ version: v.version, share: total ? v.rate / total : 0, errorRatio: num(errors.get(v.key)) ?? 0, p99: num(p99.get(v.key)) }));
+      const rows = versions
+        .sort((a, b) => b.rate - a.rate)
+        .map((v) => ({ version: v.version, share: total ? v.rate / total : 0, errorRatio: num(errors.get(v.key)) ?? 0, p99: num(p99.get(v.key)) }));
       return judgeCanary(service, namespace, rows, config.canaryFor(namespace));
     })
     .sort((a, b) => a.service.localeCompare(b.service) || a.namespace.localeCompare(b.namespace));
@@ -161,7 +206,12 @@ export function businessQuery(scope: Scope, config: EffectiveConfig): string {
     // No `or vector(0)`: a missing series means Envoy does not export it, which is not zero.
     ejected: `sum(${ENVOY_STATS.ejectionsActive}${envoyClusterSelector(scope.namespace)})`,
     ...Object.fromEntries(config.businessKpis.map((k, i) => [`kpi:${i}`, k.query])),
-    ...Object.fromEntries(config.segments.map((seg) => [`segment:${seg.label}`, `sum by (${seg.label}) (rate(istio_requests_total{reporter="destination"${ns},${seg.label}!=""}[5m]))`])),
+    ...Object.fromEntries(
+      config.segments.map((seg) => [
+        `segment:${seg.label}`,
+        `sum by (${seg.label}) (rate(istio_requests_total{reporter="destination"${ns},${seg.label}!=""}[5m]))`,
+      ]),
+    ),
   });
 }
 
@@ -170,10 +220,20 @@ export function businessKpis(parts: Record<string, Sample[]>, scope: Scope, conf
   const one = (k: string) => num(parts[k]?.[0]?.value);
   const configured = config.businessKpis.length > 0 || config.segments.length > 0;
   return {
-    mesh: { canaryShare: canaryShare(toVersionRates(parts.versions), (namespace) => config.canaryFor(namespace).versions), overflowsRps: one('overflows'), ejectedHosts: one('ejected') },
+    mesh: {
+      canaryShare: canaryShare(toVersionRates(parts.versions), (namespace) => config.canaryFor(namespace).versions),
+      overflowsRps: one('overflows'),
+      ejectedHosts: one('ejected'),
+    },
     kpis: config.businessKpis.map((k, i) => ({ name: k.name, unit: k.unit, description: k.description, value: one(`kpi:${i}`) })),
-    segments: config.segments.map((seg) => ({ label: seg.label, title: seg.title ?? seg.label, values: (parts[`segment:${seg.label}`] ?? []).map((s) => ({ value: s.metric[seg.label] ?? '', rps: s.value })).sort((a, b) => b.rps - a.rps) })),
-    notConfigured: configured ? undefined : `No business KPIs configured${scope.namespace ? ` for namespace ${scope.namespace}` : ''}: ${config.howToConfigure}.`,
+    segments: config.segments.map((seg) => ({
+      label: seg.label,
+      title: seg.title ?? seg.label,
+      values: (parts[`segment:${seg.label}`] ?? []).map((s) => ({ value: s.metric[seg.label] ?? '', rps: s.value })).sort((a, b) => b.rps - a.rps),
+    })),
+    notConfigured: configured
+      ? undefined
+      : `No business KPIs configured${scope.namespace ? ` for namespace ${scope.namespace}` : ''}: ${config.howToConfigure}.`,
   };
 }
 
@@ -182,7 +242,12 @@ export async function businessPanel(scope: Scope, config: EffectiveConfig): Prom
   const parts = split(
     await instantQuery(businessQuery(scope, config)).catch((error: unknown) => {
       // A configured expression is the likely culprit of a rejected query: say where it comes from.
-      if (error instanceof ApiError && error.status === 400 && config.businessKpis.length) throw new ApiError(400, `${error.message} (check the businessKpis queries of ${[...new Set(config.businessKpis.map((k) => `ConfigMap ${k.source}`))].join(', ')})`, error.reason);
+      if (error instanceof ApiError && error.status === 400 && config.businessKpis.length)
+        throw new ApiError(
+          400,
+          `${error.message} (check the businessKpis queries of ${[...new Set(config.businessKpis.map((k) => `ConfigMap ${k.source}`))].join(', ')})`,
+          error.reason,
+        );
       throw error;
     }),
   );
@@ -228,7 +293,11 @@ export async function kpiPage(scope: Scope, seconds: number, end = Date.now() / 
     panel(() => sparklinesPanel(scope, seconds, end)),
     panel(() => alertsPanel(config)),
   ]);
-  const status: ConfigStatus = { sources: configuration.sources.map((s) => `${s.namespace}/${s.name}`), problems: configuration.problems, error: configuration.error };
+  const status: ConfigStatus = {
+    sources: configuration.sources.map((s) => `${s.namespace}/${s.name}`),
+    problems: configuration.problems,
+    error: configuration.error,
+  };
   return { window, canaryWindow: humanDuration(config.canaryWindow), config: status, services, slo, canaries, business, sparklines, alerts: firing };
 }
 
@@ -248,7 +317,13 @@ export async function serviceCharts(scope: Scope & { service: string }, seconds:
   const [byVersion, byCode, latency, calls] = await Promise.all([
     chart(requestRate(inbound, window, ['destination_version'])),
     chart(requestsByCode(inbound, window, [])),
-    chart(combine({ p50: latencyQuantile(0.5, inbound, window, []), p95: latencyQuantile(0.95, inbound, window, []), p99: latencyQuantile(0.99, inbound, window, []) })),
+    chart(
+      combine({
+        p50: latencyQuantile(0.5, inbound, window, []),
+        p95: latencyQuantile(0.95, inbound, window, []),
+        p99: latencyQuantile(0.99, inbound, window, []),
+      }),
+    ),
     chart(requestRate(outbound, window, SERVICE)),
   ]);
   return { window, step, canaryVersions, byVersion, byCode, latency, outbound: calls };

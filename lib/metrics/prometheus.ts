@@ -12,7 +12,8 @@ function endpoint(): { url: string; headers: Record<string, string> } {
   if (!url) throw new ApiError(503, 'Prometheus is not configured: set MESHDECK_PROMETHEUS_URL', 'ServiceUnavailable');
   const headers: Record<string, string> = {};
   if (process.env.MESHDECK_PROMETHEUS_TOKEN) headers.authorization = `Bearer ${process.env.MESHDECK_PROMETHEUS_TOKEN}`;
-  else if (process.env.MESHDECK_PROMETHEUS_USER) headers.authorization = `Basic ${Buffer.from(`${process.env.MESHDECK_PROMETHEUS_USER}:${process.env.MESHDECK_PROMETHEUS_PASSWORD ?? ''}`).toString('base64')}`;
+  else if (process.env.MESHDECK_PROMETHEUS_USER)
+    headers.authorization = `Basic ${Buffer.from(`${process.env.MESHDECK_PROMETHEUS_USER}:${process.env.MESHDECK_PROMETHEUS_PASSWORD ?? ''}`).toString('base64')}`;
   return { url, headers };
 }
 
@@ -21,13 +22,23 @@ export async function instantQuery(expr: string, timeoutMs = 5000): Promise<Samp
   const { url, headers } = endpoint();
   let response: Response;
   try {
-    response = await fetch(`${url}/api/v1/query`, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ query: expr }), signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(`${url}/api/v1/query`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ query: expr }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (error) {
-    const why = (error as Error).name === 'TimeoutError' ? `did not answer within ${timeoutMs} ms` : `is unreachable (${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message})`;
+    const why =
+      (error as Error).name === 'TimeoutError'
+        ? `did not answer within ${timeoutMs} ms`
+        : `is unreachable (${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message})`;
     throw new ApiError(503, `Prometheus at ${url} ${why}`, 'ServiceUnavailable');
   }
-  const body = (await response.json().catch(() => undefined)) as { status?: string; error?: string; data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] } } | undefined;
-  if (!response.ok || body?.status !== 'success') throw new ApiError(response.status >= 500 || !body ? 502 : 400, `Prometheus rejected the query: ${body?.error ?? response.statusText}`, 'BadGateway');
+  const body = (await response.json().catch(() => undefined)) as
+    { status?: string; error?: string; data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] } } | undefined;
+  if (!response.ok || body?.status !== 'success')
+    throw new ApiError(response.status >= 500 || !body ? 502 : 400, `Prometheus rejected the query: ${body?.error ?? response.statusText}`, 'BadGateway');
   return (body.data?.result ?? []).map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
 }
 
@@ -40,19 +51,33 @@ async function call<T>(path: string, params: Record<string, string>, timeoutMs =
   const { url, headers } = endpoint();
   let response: Response;
   try {
-    response = await fetch(`${url}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params), signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(params),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (error) {
-    const why = (error as Error).name === 'TimeoutError' ? `did not answer within ${timeoutMs} ms` : `is unreachable (${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message})`;
+    const why =
+      (error as Error).name === 'TimeoutError'
+        ? `did not answer within ${timeoutMs} ms`
+        : `is unreachable (${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message})`;
     throw new ApiError(503, `Prometheus at ${url} ${why}`, 'ServiceUnavailable');
   }
   const body = (await response.json().catch(() => undefined)) as { status?: string; error?: string; data?: T } | undefined;
-  if (!response.ok || body?.status !== 'success') throw new ApiError(response.status >= 500 || !body ? 502 : 400, `Prometheus rejected the request: ${body?.error ?? response.statusText}`, 'BadGateway');
+  if (!response.ok || body?.status !== 'success')
+    throw new ApiError(response.status >= 500 || !body ? 502 : 400, `Prometheus rejected the request: ${body?.error ?? response.statusText}`, 'BadGateway');
   return body.data as T;
 }
 
 /** A range query, for charts. */
 export async function rangeQuery(expr: string, start: number, end: number, stepSeconds: number): Promise<Series[]> {
-  const data = await call<{ result: { metric: Record<string, string>; values: [number, string][] }[] }>('/api/v1/query_range', { query: expr, start: String(start), end: String(end), step: String(stepSeconds) });
+  const data = await call<{ result: { metric: Record<string, string>; values: [number, string][] }[] }>('/api/v1/query_range', {
+    query: expr,
+    start: String(start),
+    end: String(end),
+    step: String(stepSeconds),
+  });
   return data.result.map((r) => ({ metric: r.metric, values: r.values.map(([t, v]) => [t, Number(v)] as [number, number]) }));
 }
 
@@ -76,7 +101,11 @@ export async function alerts(): Promise<Alert[]> {
   try {
     response = await fetch(`${url}/api/v1/alerts`, { headers, signal: AbortSignal.timeout(5000) });
   } catch (error) {
-    throw new ApiError(503, `Prometheus at ${url} is unreachable (${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message})`, 'ServiceUnavailable');
+    throw new ApiError(
+      503,
+      `Prometheus at ${url} is unreachable (${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message})`,
+      'ServiceUnavailable',
+    );
   }
   const body = (await response.json().catch(() => undefined)) as { status?: string; data?: { alerts: Alert[] } } | undefined;
   if (!response.ok || body?.status !== 'success') throw new ApiError(502, `Prometheus answered ${response.status} for /api/v1/alerts`, 'BadGateway');

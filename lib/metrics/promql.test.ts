@@ -9,8 +9,12 @@ describe('PromQL builders', () => {
   });
 
   it('batch every service into one expression with sum by', () => {
-    expect(requestRate({ namespace: 'shop' }, '1m', ['destination_service_name'])).toBe('sum by (destination_service_name) (rate(istio_requests_total{reporter="destination",destination_service_namespace="shop"}[1m]))');
-    expect(latencyQuantile(0.99, {}, '5m', ['destination_service_name'])).toBe('histogram_quantile(0.99, sum by (destination_service_name, le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination"}[5m])))');
+    expect(requestRate({ namespace: 'shop' }, '1m', ['destination_service_name'])).toBe(
+      'sum by (destination_service_name) (rate(istio_requests_total{reporter="destination",destination_service_namespace="shop"}[1m]))',
+    );
+    expect(latencyQuantile(0.99, {}, '5m', ['destination_service_name'])).toBe(
+      'histogram_quantile(0.99, sum by (destination_service_name, le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination"}[5m])))',
+    );
     expect(errorRatio({}, '5m', ['destination_version'])).toContain('response_code=~"5.."');
   });
 

@@ -18,7 +18,8 @@ export const quote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '
 /** Label matchers for the scope. Inbound: the service is the destination; outbound: the source. */
 export function selector(scope: Scope, extra: string[] = []): string {
   const parts = [`reporter="${scope.reporter ?? (scope.direction === 'outbound' ? 'source' : 'destination')}"`];
-  if (scope.namespace) parts.push(`${scope.direction === 'outbound' ? 'source_workload_namespace' : 'destination_service_namespace'}=${quote(scope.namespace)}`);
+  if (scope.namespace)
+    parts.push(`${scope.direction === 'outbound' ? 'source_workload_namespace' : 'destination_service_namespace'}=${quote(scope.namespace)}`);
   if (scope.service) parts.push(scope.direction === 'outbound' ? `source_app=${quote(scope.service)}` : `destination_service_name=${quote(scope.service)}`);
   return `{${[...parts, ...extra].join(',')}}`;
 }
@@ -42,9 +43,11 @@ export const requestRate = (scope: Scope, window: string, groups: string[]) => r
 
 export const errorRatio = (scope: Scope, window: string, groups: string[]) => errorRatioOf(selector(scope), window, groups);
 
-export const latencyQuantile = (quantile: number, scope: Scope, window: string, groups: string[]) => latencyQuantileOf(quantile, selector(scope), window, groups);
+export const latencyQuantile = (quantile: number, scope: Scope, window: string, groups: string[]) =>
+  latencyQuantileOf(quantile, selector(scope), window, groups);
 
-export const requestsByCode = (scope: Scope, window: string, groups: string[]) => `sum ${by([...groups, 'response_code'])} (rate(istio_requests_total${selector(scope)}[${window}]))`;
+export const requestsByCode = (scope: Scope, window: string, groups: string[]) =>
+  `sum ${by([...groups, 'response_code'])} (rate(istio_requests_total${selector(scope)}[${window}]))`;
 
 /** One query for several expressions: each part's series carry kpi="<name>". */
 export function combine(parts: Record<string, string>): string {

@@ -82,14 +82,16 @@ export interface BreakerLive {
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Matchers on Envoy's cluster_name (outbound|<port>|<subset>|<host>) for services of one namespace. */
-export const envoyClusterSelector = (namespace?: string) => (namespace ? `{cluster_name=~${quote(`outbound\\|[0-9]+\\|[^|]*\\|[^.]+\\.${escapeRegex(namespace)}\\..*`)}}` : '');
+export const envoyClusterSelector = (namespace?: string) =>
+  namespace ? `{cluster_name=~${quote(`outbound\\|[0-9]+\\|[^|]*\\|[^.]+\\.${escapeRegex(namespace)}\\..*`)}}` : '';
 
 // The service and its namespace are the first two labels of the cluster's host (outbound|port|subset|name.namespace.svc...).
 const CLUSTER_HOST = quote('outbound\\|[0-9]+\\|[^|]*\\|([^.]+)\\.([^.]+)\\..*');
 const byService = (expr: string) =>
   `sum by (destination_service_namespace, destination_service_name) (label_replace(label_replace(${expr}, "destination_service_name", "$1", "cluster_name", ${CLUSTER_HOST}), "destination_service_namespace", "$2", "cluster_name", ${CLUSTER_HOST}))`;
 
-const failuresByFlag = (namespace?: string) => `sum by (destination_service_namespace, destination_service_name, response_flags) (rate(istio_requests_total{reporter="source",response_code=~"50[34]"${namespace ? `,destination_service_namespace=${quote(namespace)}` : ''}}[1m]))`;
+const failuresByFlag = (namespace?: string) =>
+  `sum by (destination_service_namespace, destination_service_name, response_flags) (rate(istio_requests_total{reporter="source",response_code=~"50[34]"${namespace ? `,destination_service_namespace=${quote(namespace)}` : ''}}[1m]))`;
 
 const READ: EnvoyStatName[] = [ENVOY_STATS.ejectionsActive, ENVOY_STATS.ejectionsEnforced, ENVOY_STATS.retries];
 
@@ -109,7 +111,11 @@ export function breakerQuery(namespace?: string): string {
 /** Which Envoy stats are absent, from the parts of the table's query. */
 export function envoyStatsState(parts: Record<string, { metric: Record<string, string> }[]>, namespace?: string): EnvoyStatsState {
   const present = new Set((parts.present ?? []).map((s) => s.metric.metric));
-  const inScope: Record<string, boolean> = { [ENVOY_STATS.ejectionsActive]: Boolean(parts.ejected?.length), [ENVOY_STATS.ejectionsEnforced]: Boolean(parts.ejections?.length), [ENVOY_STATS.retries]: Boolean(parts.retries?.length) };
+  const inScope: Record<string, boolean> = {
+    [ENVOY_STATS.ejectionsActive]: Boolean(parts.ejected?.length),
+    [ENVOY_STATS.ejectionsEnforced]: Boolean(parts.ejections?.length),
+    [ENVOY_STATS.retries]: Boolean(parts.retries?.length),
+  };
   const missing = Object.values(ENVOY_STATS).filter((name) => !present.has(name));
   const missingInScope = READ.filter((name) => present.has(name) && !inScope[name]);
   return { missing, missingInScope, notice: envoyStatsNotice(missing, missingInScope, namespace) };
@@ -124,7 +130,8 @@ export function envoyStatsNotice(missing: EnvoyStatName[], missingInScope: Envoy
     : `Envoy's stats ${missingInScope.join(', ')} exist in Prometheus, but none for the services ${namespace ? `of ${namespace}` : 'shown'}: the pods that call them (or the ingress gateway) do not export them.`;
   return {
     summary,
-    fallback: 'Shown from Istio\'s standard metrics instead: overflows (UO), no healthy upstream (UH, every host ejected), timeouts (UT) and retries exhausted (URX), from the response flags of istio_requests_total.',
+    fallback:
+      "Shown from Istio's standard metrics instead: overflows (UO), no healthy upstream (UH, every host ejected), timeouts (UT) and retries exhausted (URX), from the response flags of istio_requests_total.",
     meshWide: MESH_WIDE_SETTING,
     podAnnotation: POD_ANNOTATION_SETTING,
   };
@@ -139,15 +146,36 @@ export function breakerRows(parts: Record<string, { metric: Record<string, strin
     const name = metric.destination_service_name ?? '?';
     let s = services.get(`${namespace}/${name}`);
     if (!s) {
-      s = { namespace, service: name, ejectedHosts: known(ENVOY_STATS.ejectionsActive) ? 0 : null, ejectionsTotal: known(ENVOY_STATS.ejectionsEnforced) ? 0 : null, retriesPerSecond: known(ENVOY_STATS.retries) ? 0 : null, overflowsPerSecond: 0, noHealthyUpstreamPerSecond: 0, timeoutsPerSecond: 0, retriesExhaustedPerSecond: 0, failuresByFlag: {}, tripped: false };
+      s = {
+        namespace,
+        service: name,
+        ejectedHosts: known(ENVOY_STATS.ejectionsActive) ? 0 : null,
+        ejectionsTotal: known(ENVOY_STATS.ejectionsEnforced) ? 0 : null,
+        retriesPerSecond: known(ENVOY_STATS.retries) ? 0 : null,
+        overflowsPerSecond: 0,
+        noHealthyUpstreamPerSecond: 0,
+        timeoutsPerSecond: 0,
+        retriesExhaustedPerSecond: 0,
+        failuresByFlag: {},
+        tripped: false,
+      };
       services.set(`${namespace}/${name}`, s);
     }
     return s;
   };
   const add = (value: number | null, more: number) => (value ?? 0) + more;
-  for (const s of parts.ejected ?? []) { const e = entry(s.metric); e.ejectedHosts = add(e.ejectedHosts, s.value); }
-  for (const s of parts.ejections ?? []) { const e = entry(s.metric); e.ejectionsTotal = add(e.ejectionsTotal, s.value); }
-  for (const s of parts.retries ?? []) { const e = entry(s.metric); e.retriesPerSecond = add(e.retriesPerSecond, s.value); }
+  for (const s of parts.ejected ?? []) {
+    const e = entry(s.metric);
+    e.ejectedHosts = add(e.ejectedHosts, s.value);
+  }
+  for (const s of parts.ejections ?? []) {
+    const e = entry(s.metric);
+    e.ejectionsTotal = add(e.ejectionsTotal, s.value);
+  }
+  for (const s of parts.retries ?? []) {
+    const e = entry(s.metric);
+    e.retriesPerSecond = add(e.retriesPerSecond, s.value);
+  }
   for (const s of parts.flags ?? []) {
     const e = entry(s.metric);
     const flags = s.metric.response_flags ?? '-';

@@ -11,7 +11,12 @@ describe('the Security page live numbers', () => {
   });
 
   it('keeps same-named services of two namespaces apart', () => {
-    const m = (ns: string, kpi: string, extra: Record<string, string> = {}) => ({ destination_service_namespace: ns, destination_service_name: 'reviews', kpi, ...extra });
+    const m = (ns: string, kpi: string, extra: Record<string, string> = {}) => ({
+      destination_service_namespace: ns,
+      destination_service_name: 'reviews',
+      kpi,
+      ...extra,
+    });
     const rows = securityLiveRows([
       { metric: m('shop', 'security', { connection_security_policy: 'mutual_tls' }), value: 3 },
       { metric: m('shop', 'security', { connection_security_policy: 'none' }), value: 1 },

@@ -4,8 +4,17 @@ import { evaluateSlos, sloQuery } from './slo';
 
 const loaded = parseConfigMaps(
   [
-    { metadata: { namespace: 'shop', name: 'm', labels: { 'meshdeck.io/config': 'true' } }, data: { 'meshdeck.yaml': 'slos: [{sli: availability, objective: 0.999}, {sli: latency, objective: 2000}, {sli: errorRate, objective: 0.001}, {sli: throughput, objective: 1000}, {sli: latency, quantile: 0.5, objective: 100, service: cart}]' } },
-    { metadata: { namespace: 'istio-system', name: 'm', labels: { 'meshdeck.io/config': 'true' } }, data: { 'meshdeck.yaml': 'slos: [{sli: availability, objective: 0.99, name: Mesh availability}]' } },
+    {
+      metadata: { namespace: 'shop', name: 'm', labels: { 'meshdeck.io/config': 'true' } },
+      data: {
+        'meshdeck.yaml':
+          'slos: [{sli: availability, objective: 0.999}, {sli: latency, objective: 2000}, {sli: errorRate, objective: 0.001}, {sli: throughput, objective: 1000}, {sli: latency, quantile: 0.5, objective: 100, service: cart}]',
+      },
+    },
+    {
+      metadata: { namespace: 'istio-system', name: 'm', labels: { 'meshdeck.io/config': 'true' } },
+      data: { 'meshdeck.yaml': 'slos: [{sli: availability, objective: 0.99, name: Mesh availability}]' },
+    },
   ],
   'istio-system',
 );
@@ -19,7 +28,9 @@ describe('SLO query', () => {
   it('computes each SLI once per granularity, batched with sum by, naming namespaces but never services', () => {
     const query = sloQuery(effectiveConfig(loaded).slos)!;
     expect(query).toContain('sum by () (rate(istio_requests_total{reporter="destination"}[5m]))');
-    expect(query).toContain('sum by (destination_service_namespace) (rate(istio_requests_total{reporter="destination",destination_service_namespace=~"shop"}[1h]))');
+    expect(query).toContain(
+      'sum by (destination_service_namespace) (rate(istio_requests_total{reporter="destination",destination_service_namespace=~"shop"}[1h]))',
+    );
     expect(query).toContain('histogram_quantile(0.5, sum by (destination_service_namespace, destination_service_name, le)');
     expect(query).not.toContain('cart');
     // Error ratios at 5m, 1h, 6h for the mesh and the namespace; P99 and throughput for the namespace; P50 per service.

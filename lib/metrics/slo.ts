@@ -17,10 +17,20 @@ export interface Slo {
 }
 
 type Granularity = 'mesh' | 'namespace' | 'service';
-const GROUPS: Record<Granularity, string[]> = { mesh: [], namespace: ['destination_service_namespace'], service: ['destination_service_namespace', 'destination_service_name'] };
+const GROUPS: Record<Granularity, string[]> = {
+  mesh: [],
+  namespace: ['destination_service_namespace'],
+  service: ['destination_service_namespace', 'destination_service_name'],
+};
 const granularityOf = (slo: ScopedSlo): Granularity => (slo.scope.namespace ? (slo.scope.service ? 'service' : 'namespace') : 'mesh');
-const rowKey = (g: Granularity, m: Record<string, string | undefined>) => (g === 'mesh' ? '' : g === 'namespace' ? (m.destination_service_namespace ?? '') : `${m.destination_service_namespace ?? ''}/${m.destination_service_name ?? ''}`);
-const keyOf = (slo: ScopedSlo) => rowKey(granularityOf(slo), { destination_service_namespace: slo.scope.namespace, destination_service_name: slo.scope.service });
+const rowKey = (g: Granularity, m: Record<string, string | undefined>) =>
+  g === 'mesh'
+    ? ''
+    : g === 'namespace'
+      ? (m.destination_service_namespace ?? '')
+      : `${m.destination_service_namespace ?? ''}/${m.destination_service_name ?? ''}`;
+const keyOf = (slo: ScopedSlo) =>
+  rowKey(granularityOf(slo), { destination_service_namespace: slo.scope.namespace, destination_service_name: slo.scope.service });
 const ERROR_WINDOWS = ['5m', '1h', '6h'];
 
 /** The single query answering every SLO given; undefined when there is none. */
@@ -33,9 +43,11 @@ export function sloQuery(slos: ScopedSlo[]): string | undefined {
     if (mine.length === 0) continue;
     // Only the namespaces some SLO measures: cheaper on a large mesh, and never one query per service.
     const sel = g === 'mesh' ? '{reporter="destination"}' : `{reporter="destination",destination_service_namespace=~${quote(namespaces.join('|'))}}`;
-    if (mine.some((s) => s.sli === 'availability' || s.sli === 'errorRate')) for (const w of ERROR_WINDOWS) parts[`errors:${g}:${w}`] = errorRatioOf(sel, w, GROUPS[g]);
+    if (mine.some((s) => s.sli === 'availability' || s.sli === 'errorRate'))
+      for (const w of ERROR_WINDOWS) parts[`errors:${g}:${w}`] = errorRatioOf(sel, w, GROUPS[g]);
     if (mine.some((s) => s.sli === 'throughput')) parts[`rps:${g}`] = requestRateOf(sel, '5m', GROUPS[g]);
-    for (const q of new Set(mine.flatMap((s) => (s.sli === 'latency' ? [s.quantile] : [])))) parts[`latency:${g}:${q}`] = latencyQuantileOf(q, sel, '5m', GROUPS[g]);
+    for (const q of new Set(mine.flatMap((s) => (s.sli === 'latency' ? [s.quantile] : []))))
+      parts[`latency:${g}:${q}`] = latencyQuantileOf(q, sel, '5m', GROUPS[g]);
   }
   return combine(parts);
 }
@@ -60,20 +72,52 @@ export function evaluateSlos(slos: ScopedSlo[], samples: { metric: Record<string
         const budget = 1 - slo.objective;
         const e = errors('5m');
         const burn = (w: string) => (errors(w) === null ? null : errors(w)! / budget);
-        return { name: slo.name ?? 'Availability', scope, objective: `> ${percent(slo.objective)}`, value: e === null ? null : 1 - e, unit: 'ratio', met: e === null ? null : 1 - e > slo.objective, burn1h: burn('1h'), burn6h: burn('6h') };
+        return {
+          name: slo.name ?? 'Availability',
+          scope,
+          objective: `> ${percent(slo.objective)}`,
+          value: e === null ? null : 1 - e,
+          unit: 'ratio',
+          met: e === null ? null : 1 - e > slo.objective,
+          burn1h: burn('1h'),
+          burn6h: burn('6h'),
+        };
       }
       case 'errorRate': {
         const e = errors('5m');
         const burn = (w: string) => (errors(w) === null ? null : errors(w)! / slo.objective);
-        return { name: slo.name ?? 'Error rate', scope, objective: `< ${percent(slo.objective)}`, value: e, unit: 'ratio', met: e === null ? null : e < slo.objective, burn1h: burn('1h'), burn6h: burn('6h') };
+        return {
+          name: slo.name ?? 'Error rate',
+          scope,
+          objective: `< ${percent(slo.objective)}`,
+          value: e,
+          unit: 'ratio',
+          met: e === null ? null : e < slo.objective,
+          burn1h: burn('1h'),
+          burn6h: burn('6h'),
+        };
       }
       case 'latency': {
         const v = read(`latency:${g}:${slo.quantile}`, slo);
-        return { name: slo.name ?? `Latency ${quantileName(slo.quantile)}`, scope, objective: `< ${slo.objective} ms`, value: v, unit: 'ms', met: v === null ? null : v < slo.objective };
+        return {
+          name: slo.name ?? `Latency ${quantileName(slo.quantile)}`,
+          scope,
+          objective: `< ${slo.objective} ms`,
+          value: v,
+          unit: 'ms',
+          met: v === null ? null : v < slo.objective,
+        };
       }
       case 'throughput': {
         const v = read(`rps:${g}`, slo);
-        return { name: slo.name ?? 'Throughput', scope, objective: `> ${slo.objective} RPS`, value: v, unit: 'rps', met: v === null ? null : v > slo.objective };
+        return {
+          name: slo.name ?? 'Throughput',
+          scope,
+          objective: `> ${slo.objective} RPS`,
+          value: v,
+          unit: 'rps',
+          met: v === null ? null : v > slo.objective,
+        };
       }
     }
   });

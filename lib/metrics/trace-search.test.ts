@@ -14,7 +14,7 @@ describe('Jaeger service names', () => {
 describe('the default trace search', () => {
   const end = 1_700_000_000;
 
-  it('cuts a busy service\'s hour into slices that span it, newest first', () => {
+  it("cuts a busy service's hour into slices that span it, newest first", () => {
     const plan = planTraceSearch(25, 50, end);
     expect(plan.slices).toHaveLength(10);
     expect(plan.slices.every((s) => s.limit === 5)).toBe(true);
@@ -25,13 +25,18 @@ describe('the default trace search', () => {
     // Each slice reaches back 18000^(1/9) ≈ 2.97 times further than the one after it.
     const back = plan.slices.map((s) => end * 1e6 - s.start);
     for (let i = 1; i < back.length; i++) expect(back[i]! / back[i - 1]!).toBeCloseTo(18000 ** (1 / 9), 3);
-    expect(plan.rule).toBe('10 searches of 5 traces: at 25 req/s the latest 50 would cover 2 s, so the last 60 min is cut into 10 slices reaching back 0.2 s (5 requests), 0.59 s, … 3.0× further each, to 60 min.');
+    expect(plan.rule).toBe(
+      '10 searches of 5 traces: at 25 req/s the latest 50 would cover 2 s, so the last 60 min is cut into 10 slices reaching back 0.2 s (5 requests), 0.59 s, … 3.0× further each, to 60 min.',
+    );
   });
 
   it('searches the whole window at once when it holds no more requests than the limit, or the rate is unknown', () => {
     // A rate of hundreds reads as a number, not as 1.1e+2.
     expect(planTraceSearch(110, 50, end).rule).toContain('at 110 req/s');
-    expect(planTraceSearch(0.01, 50, end)).toEqual({ slices: [{ start: (end - 3600) * 1e6, end: end * 1e6, limit: 50 }], rule: 'The latest 50 traces of the last 60 min: at 0.01 req/s the window holds about 36 requests, no more than the limit.' });
+    expect(planTraceSearch(0.01, 50, end)).toEqual({
+      slices: [{ start: (end - 3600) * 1e6, end: end * 1e6, limit: 50 }],
+      rule: 'The latest 50 traces of the last 60 min: at 0.01 req/s the window holds about 36 requests, no more than the limit.',
+    });
     expect(planTraceSearch(null, 20, end).slices).toEqual([{ start: (end - 3600) * 1e6, end: end * 1e6, limit: 20 }]);
     expect(planTraceSearch(null, 20, end).rule).toContain('request rate is unknown');
   });

@@ -48,7 +48,10 @@ export function planTraceSearch(rate: number | null, limit: number, end: number,
   const whole = (rule: string): TraceSearchPlan => ({ slices: [{ start: endUs - windowSeconds * 1e6, end: endUs, limit }], rule });
   const window = seconds(windowSeconds);
   if (rate === null) return whole(`The latest ${limit} traces of the last ${window} (the service's request rate is unknown).`);
-  if (rate * windowSeconds <= limit) return whole(`The latest ${limit} traces of the last ${window}: at ${Number(rate.toPrecision(2))} req/s the window holds about ${Math.round(rate * windowSeconds)} requests, no more than the limit.`);
+  if (rate * windowSeconds <= limit)
+    return whole(
+      `The latest ${limit} traces of the last ${window}: at ${Number(rate.toPrecision(2))} req/s the window holds about ${Math.round(rate * windowSeconds)} requests, no more than the limit.`,
+    );
   const count = Math.min(MAX_SLICES, limit);
   const each = Math.ceil(limit / count);
   // Under windowSeconds / count, since the window holds more than `limit` requests.

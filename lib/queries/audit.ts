@@ -29,5 +29,8 @@ export const auditQuery = (filters: AuditFilters) =>
   });
 
 export function revertEntry(entry: AuditView, reason: string) {
-  return fetchJson<{ item: unknown; audit: AuditOutcome }>(`/api/audit/${encodeURIComponent(entry.resource.namespace)}/${encodeURIComponent(entry.id)}/revert`, { method: 'POST', body: JSON.stringify({ reason }) });
+  return fetchJson<{ item: unknown; audit: AuditOutcome }>(
+    `/api/audit/${encodeURIComponent(entry.resource.namespace)}/${encodeURIComponent(entry.id)}/revert`,
+    { method: 'POST', body: JSON.stringify({ reason }) },
+  );
 }

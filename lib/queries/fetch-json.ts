@@ -1,6 +1,11 @@
 /** An error answer from Meshdeck's own API, with the status and the server's message. */
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly reason?: string, readonly body?: unknown) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly reason?: string,
+    readonly body?: unknown,
+  ) {
     super(message);
     this.name = 'HttpError';
   }

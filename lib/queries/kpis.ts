@@ -12,10 +12,19 @@ export interface KpiParams {
   refresh: number; // seconds; 0 = off
 }
 
-const params = (p: KpiParams) => new URLSearchParams(Object.entries({ namespace: p.namespace, range: p.range, from: p.from ?? '', to: p.to ?? '' }).filter(([, v]) => v));
+const params = (p: KpiParams) =>
+  new URLSearchParams(Object.entries({ namespace: p.namespace, range: p.range, from: p.from ?? '', to: p.to ?? '' }).filter(([, v]) => v));
 
 export const kpiQuery = (p: KpiParams) =>
-  queryOptions({ queryKey: ['kpis', p.namespace, p.range, p.from, p.to], queryFn: () => fetchJson<KpiPage>(`/api/kpis?${params(p)}`), refetchInterval: p.refresh ? p.refresh * 1000 : false });
+  queryOptions({
+    queryKey: ['kpis', p.namespace, p.range, p.from, p.to],
+    queryFn: () => fetchJson<KpiPage>(`/api/kpis?${params(p)}`),
+    refetchInterval: p.refresh ? p.refresh * 1000 : false,
+  });
 
 export const serviceChartsQuery = (p: KpiParams, service: string) =>
-  queryOptions({ queryKey: ['kpis', 'service', service, p.namespace, p.range, p.from, p.to], queryFn: () => fetchJson<ServiceCharts>(`/api/kpis/services/${encodeURIComponent(service)}?${params(p)}`), refetchInterval: p.refresh ? p.refresh * 1000 : false });
+  queryOptions({
+    queryKey: ['kpis', 'service', service, p.namespace, p.range, p.from, p.to],
+    queryFn: () => fetchJson<ServiceCharts>(`/api/kpis/services/${encodeURIComponent(service)}?${params(p)}`),
+    refetchInterval: p.refresh ? p.refresh * 1000 : false,
+  });

@@ -6,9 +6,17 @@ import { fetchJson } from './fetch-json';
 export type { ResilienceView };
 const ns = (namespace: string) => (namespace ? `?namespace=${encodeURIComponent(namespace)}` : '');
 
-export const resilienceQuery = (namespace: string) => queryOptions({ queryKey: ['resilience', namespace], queryFn: () => fetchJson<ResilienceView>(`/api/resilience${ns(namespace)}`), refetchInterval: 2000 });
+export const resilienceQuery = (namespace: string) =>
+  queryOptions({ queryKey: ['resilience', namespace], queryFn: () => fetchJson<ResilienceView>(`/api/resilience${ns(namespace)}`), refetchInterval: 2000 });
 export const breakerQuery = (namespace: string) =>
-  queryOptions({ queryKey: ['resilience-live', namespace], queryFn: () => fetchJson<BreakerLive>(`/api/resilience/live${ns(namespace)}`), refetchInterval: 5000, retry: false });
+  queryOptions({
+    queryKey: ['resilience-live', namespace],
+    queryFn: () => fetchJson<BreakerLive>(`/api/resilience/live${ns(namespace)}`),
+    refetchInterval: 5000,
+    retry: false,
+  });
 
-export const putPolicy = (namespace: string, name: string, body: unknown) => fetchJson(`/api/resilience/rules/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`, { method: 'PUT', body: JSON.stringify(body) });
-export const putRoute = (namespace: string, name: string, index: number, body: unknown) => fetchJson(`/api/resilience/routes/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${index}`, { method: 'PUT', body: JSON.stringify(body) });
+export const putPolicy = (namespace: string, name: string, body: unknown) =>
+  fetchJson(`/api/resilience/rules/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`, { method: 'PUT', body: JSON.stringify(body) });
+export const putRoute = (namespace: string, name: string, index: number, body: unknown) =>
+  fetchJson(`/api/resilience/routes/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${index}`, { method: 'PUT', body: JSON.stringify(body) });

@@ -9,14 +9,31 @@ import { fetchJson } from './fetch-json';
 export type SecurityView = Awaited<ReturnType<typeof securityView>>;
 const ns = (namespace: string) => (namespace ? `?namespace=${encodeURIComponent(namespace)}` : '');
 
-export const securityQuery = (namespace: string) => queryOptions({ queryKey: ['security', namespace], queryFn: () => fetchJson<SecurityView>(`/api/security${ns(namespace)}`), refetchInterval: 2000 });
+export const securityQuery = (namespace: string) =>
+  queryOptions({ queryKey: ['security', namespace], queryFn: () => fetchJson<SecurityView>(`/api/security${ns(namespace)}`), refetchInterval: 2000 });
 export const securityLiveQuery = (namespace: string) =>
-  queryOptions({ queryKey: ['security-live', namespace], queryFn: () => fetchJson<{ services: ServiceSecurityLive[] }>(`/api/security/live${ns(namespace)}`), refetchInterval: 10_000, retry: false });
-export const emergenciesQuery = () => queryOptions({ queryKey: ['emergencies'], queryFn: () => fetchJson<{ items: EmergencyState[]; revert: RevertArming }>('/api/security/emergencies'), refetchInterval: 3000 });
+  queryOptions({
+    queryKey: ['security-live', namespace],
+    queryFn: () => fetchJson<{ services: ServiceSecurityLive[] }>(`/api/security/live${ns(namespace)}`),
+    refetchInterval: 10_000,
+    retry: false,
+  });
+export const emergenciesQuery = () =>
+  queryOptions({
+    queryKey: ['emergencies'],
+    queryFn: () => fetchJson<{ items: EmergencyState[]; revert: RevertArming }>('/api/security/emergencies'),
+    refetchInterval: 3000,
+  });
 
-const post = <T,>(url: string, body: unknown, method = 'POST') => fetchJson<T>(url, { method, body: JSON.stringify(body) });
-export const startEmergency = (namespace: string, body: { confirm: string; reason: string; minutes: number }) => post(`/api/security/emergency/${encodeURIComponent(namespace)}/start`, body);
+const post = <T>(url: string, body: unknown, method = 'POST') => fetchJson<T>(url, { method, body: JSON.stringify(body) });
+export const startEmergency = (namespace: string, body: { confirm: string; reason: string; minutes: number }) =>
+  post(`/api/security/emergency/${encodeURIComponent(namespace)}/start`, body);
 export const restoreEmergency = (namespace: string, reason: string) => post(`/api/security/emergency/${encodeURIComponent(namespace)}/restore`, { reason });
-export const extendEmergency = (namespace: string, minutes: number, reason: string) => post<{ item: EmergencyState & { previousRevertAt: string; capped: boolean; message: string } }>(`/api/security/emergency/${encodeURIComponent(namespace)}/extend`, { minutes, reason });
+export const extendEmergency = (namespace: string, minutes: number, reason: string) =>
+  post<{ item: EmergencyState & { previousRevertAt: string; capped: boolean; message: string } }>(
+    `/api/security/emergency/${encodeURIComponent(namespace)}/extend`,
+    { minutes, reason },
+  );
 export const evaluateCaller = (body: unknown) => post<{ decision: Decision; policies: string[] }>('/api/security/evaluate', body);
-export const putTokenBucket = (namespace: string, name: string, index: number, body: unknown) => post(`/api/security/rate-limits/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${index}`, body, 'PUT');
+export const putTokenBucket = (namespace: string, name: string, index: number, body: unknown) =>
+  post(`/api/security/rate-limits/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${index}`, body, 'PUT');

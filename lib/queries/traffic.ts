@@ -7,15 +7,21 @@ import { fetchJson } from './fetch-json';
 export const trafficQuery = (namespace: string) =>
   queryOptions({
     queryKey: ['traffic', namespace],
-    queryFn: () => fetchJson<{ items: VirtualServiceView[]; resourceVersion: string }>(`/api/traffic${namespace ? `?namespace=${encodeURIComponent(namespace)}` : ''}`),
+    queryFn: () =>
+      fetchJson<{ items: VirtualServiceView[]; resourceVersion: string }>(`/api/traffic${namespace ? `?namespace=${encodeURIComponent(namespace)}` : ''}`),
     // The server answers from its watch-backed cache, so polling is cheap; changes made
     // elsewhere (kubectl, another browser) show within about a second.
     refetchInterval: 1000,
   });
 
-const routeUrl = (vs: { namespace: string; name: string }, index: number, what: string) => `/api/traffic/${encodeURIComponent(vs.namespace)}/${encodeURIComponent(vs.name)}/routes/${index}/${what}`;
+const routeUrl = (vs: { namespace: string; name: string }, index: number, what: string) =>
+  `/api/traffic/${encodeURIComponent(vs.namespace)}/${encodeURIComponent(vs.name)}/routes/${index}/${what}`;
 
-export function putWeights(vs: { namespace: string; name: string }, index: number, body: { resourceVersion: string; reason: string; weights: { host: string; subset?: string; weight: number }[] }) {
+export function putWeights(
+  vs: { namespace: string; name: string },
+  index: number,
+  body: { resourceVersion: string; reason: string; weights: { host: string; subset?: string; weight: number }[] },
+) {
   return fetchJson<{ item: VirtualServiceView }>(routeUrl(vs, index, 'weights'), { method: 'PUT', body: JSON.stringify(body) });
 }
 
@@ -30,6 +36,10 @@ export const destinationOptionsQuery = (vs: { namespace: string; name: string })
     queryFn: () => fetchJson<{ items: DestinationOption[] }>(`/api/traffic/${encodeURIComponent(vs.namespace)}/${encodeURIComponent(vs.name)}/destinations`),
   });
 
-export function putDestinations(vs: { namespace: string; name: string }, index: number, body: { resourceVersion: string; reason: string; destinations: { host: string; subset?: string; weight: number }[] }) {
+export function putDestinations(
+  vs: { namespace: string; name: string },
+  index: number,
+  body: { resourceVersion: string; reason: string; destinations: { host: string; subset?: string; weight: number }[] },
+) {
   return fetchJson<{ item: VirtualServiceView }>(routeUrl(vs, index, 'destinations'), { method: 'PUT', body: JSON.stringify(body) });
 }

@@ -37,8 +37,15 @@ describe('the automatic revert is armed, or says why not', () => {
     const { requireArmedRevert, startEmergencyReconciler } = await import('./emergency-reconciler');
     const a = startEmergencyReconciler({ namespace: NAMESPACE, identity: 'replica-a', leaseSeconds: 2, tickMs: 200 });
     running.push(a);
-    expect(await a.arming()).toMatchObject({ armed: false, reason: `namespace ${NAMESPACE} does not exist`, lease: `${NAMESPACE}/meshdeck-emergency-reconciler` });
-    await expect(requireArmedRevert()).rejects.toMatchObject({ status: 409, message: `Automatic revert is not armed: namespace ${NAMESPACE} does not exist. The emergency was not started.` });
+    expect(await a.arming()).toMatchObject({
+      armed: false,
+      reason: `namespace ${NAMESPACE} does not exist`,
+      lease: `${NAMESPACE}/meshdeck-emergency-reconciler`,
+    });
+    await expect(requireArmedRevert()).rejects.toMatchObject({
+      status: 409,
+      message: `Automatic revert is not armed: namespace ${NAMESPACE} does not exist. The emergency was not started.`,
+    });
     const observer = await replica('replica-observer', { observeOnly: true });
     expect((await observer.arming()).armed).toBe(false);
   });
@@ -63,7 +70,11 @@ describe('the automatic revert is armed, or says why not', () => {
     await startEmergency('ai-nutritionist', { reason: 'failover drill', minutes: 1 }, 'admin@meshdeck.local', {});
     // Bring the deadline close (the API allows whole minutes only); annotations do not move the generation.
     const deadline = Date.now() + 4000;
-    await api(paPath, { method: 'PATCH', type: 'application/merge-patch+json', body: { metadata: { annotations: { 'meshdeck.io/emergency-revert-at': new Date(deadline).toISOString() } } } });
+    await api(paPath, {
+      method: 'PATCH',
+      type: 'application/merge-patch+json',
+      body: { metadata: { annotations: { 'meshdeck.io/emergency-revert-at': new Date(deadline).toISOString() } } },
+    });
 
     await a.stop({ release: false }); // killed: the Lease stays until it expires
     await expect.poll(async () => (await b.arming()).holder, { timeout: 4000, interval: 100 }).toBe('replica-b');

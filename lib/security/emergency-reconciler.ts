@@ -32,13 +32,35 @@ export async function reconcile(now: number): Promise<void> {
       // Someone changed the policy during the emergency: reverting would overwrite them.
       const why = `not reverted at ${new Date(now).toISOString()}: the policy was changed after the emergency began`;
       await jsonPatch(peerAuthentications, state.namespace, state.name, skipPatch(policy, why));
-      await recordAudit(newEntry({ ...actor, action: 'security.emergency-revert', resource, summary: `automatic revert to ${state.previousMode} skipped`, reason: `deadline ${state.revertAt} reached`, patch: [], result: 'failed', message: why }));
+      await recordAudit(
+        newEntry({
+          ...actor,
+          action: 'security.emergency-revert',
+          resource,
+          summary: `automatic revert to ${state.previousMode} skipped`,
+          reason: `deadline ${state.revertAt} reached`,
+          patch: [],
+          result: 'failed',
+          message: why,
+        }),
+      );
       continue;
     }
     const patch = restorePatch(policy);
     try {
       const updated = await jsonPatch<PeerAuthentication>(peerAuthentications, state.namespace, state.name, patch);
-      await recordAudit(newEntry({ ...actor, action: 'security.emergency-revert', resource, summary: `mTLS PERMISSIVE → ${state.previousMode} in ${state.namespace}`, reason: `deadline ${state.revertAt} reached (emergency by ${state.by}: ${state.reason})`, patch, result: 'applied', resourceVersion: updated.metadata.resourceVersion }));
+      await recordAudit(
+        newEntry({
+          ...actor,
+          action: 'security.emergency-revert',
+          resource,
+          summary: `mTLS PERMISSIVE → ${state.previousMode} in ${state.namespace}`,
+          reason: `deadline ${state.revertAt} reached (emergency by ${state.by}: ${state.reason})`,
+          patch,
+          result: 'applied',
+          resourceVersion: updated.metadata.resourceVersion,
+        }),
+      );
     } catch (error) {
       if (toApiError(error).status !== 409) throw error; // a conflict: the cache catches up and the next tick decides again
     }
@@ -94,7 +116,12 @@ export function startEmergencyReconciler(options: ReconcilerOptions = {}): Emerg
 export async function revertArming(): Promise<RevertArming> {
   const reconciler = (globalThis as WithReconciler)[key];
   if (reconciler) return reconciler.arming();
-  return { armed: false, replica: replicaIdentity(), lease: `${leaseNamespace()}/${LEASE_NAME}`, reason: 'the emergency reconciler was not started in this process' };
+  return {
+    armed: false,
+    replica: replicaIdentity(),
+    lease: `${leaseNamespace()}/${LEASE_NAME}`,
+    reason: 'the emergency reconciler was not started in this process',
+  };
 }
 
 /** Refuses to begin something that needs an automatic revert while no replica would do it. */

@@ -20,12 +20,19 @@ describe('emergency PERMISSIVE with automatic revert', () => {
     await reconcile(Date.now()); // before the deadline: nothing happens
     expect((await api<Pa>(paPath)).spec.mtls.mode).toBe('PERMISSIVE');
 
-    await expect.poll(async () => {
-      await reconcile(Date.parse(started.item!.revertAt) + 1000);
-      return (await api<Pa>(paPath)).spec.mtls.mode;
-    }, { timeout: 5000 }).toBe('STRICT');
+    await expect
+      .poll(
+        async () => {
+          await reconcile(Date.parse(started.item!.revertAt) + 1000);
+          return (await api<Pa>(paPath)).spec.mtls.mode;
+        },
+        { timeout: 5000 },
+      )
+      .toBe('STRICT');
     expect(Object.keys((await api<Pa>(paPath)).metadata.annotations ?? {}).filter((k) => k.startsWith('meshdeck.io/'))).toEqual([]);
-    await expect.poll(async () => (await listAudit({ namespace: 'ai-nutritionist', action: 'security.emergency-revert' }))[0]?.result, { timeout: 5000 }).toBe('applied');
+    await expect
+      .poll(async () => (await listAudit({ namespace: 'ai-nutritionist', action: 'security.emergency-revert' }))[0]?.result, { timeout: 5000 })
+      .toBe('applied');
   });
 
   it('skips the revert, and flags it, when someone changed the policy meanwhile', async () => {
@@ -33,10 +40,15 @@ describe('emergency PERMISSIVE with automatic revert', () => {
     const { reconcile } = await import('./emergency-reconciler');
     const started = await startEmergency('ai-nutritionist', { reason: 'second incident', minutes: 1 }, 'admin@meshdeck.local', {});
     await api(paPath, { method: 'PATCH', type: 'application/merge-patch+json', body: { spec: { mtls: { mode: 'DISABLE' } } } });
-    await expect.poll(async () => {
-      await reconcile(Date.parse(started.item!.revertAt) + 1000);
-      return (await api<Pa>(paPath)).metadata.annotations?.['meshdeck.io/emergency-revert-skipped'];
-    }, { timeout: 5000 }).toMatch(/changed after the emergency began/);
+    await expect
+      .poll(
+        async () => {
+          await reconcile(Date.parse(started.item!.revertAt) + 1000);
+          return (await api<Pa>(paPath)).metadata.annotations?.['meshdeck.io/emergency-revert-skipped'];
+        },
+        { timeout: 5000 },
+      )
+      .toMatch(/changed after the emergency began/);
     expect((await api<Pa>(paPath)).spec.mtls.mode).toBe('DISABLE'); // not forced back
   });
 });

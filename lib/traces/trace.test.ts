@@ -18,13 +18,34 @@ const span = (id: string, parent: string | undefined, start: number, duration: n
 // overlap runs alongside nutrition and ends earlier, so nothing waited on it.
 const trace: JaegerTrace = {
   traceID: 't',
-  spans: [span('gw', undefined, 0, 1000, 'p1'), span('coach', 'gw', 10, 980, 'p2', true), span('n', 'coach', 100, 300, 'p3'), span('m', 'coach', 420, 480, 'p4'), span('fast', 'coach', 30, 30, 'p3'), span('overlap', 'coach', 150, 200, 'p4')],
-  processes: { p1: { serviceName: 'istio-ingressgateway', tags: [] }, p2: { serviceName: 'ai-coach', tags: [] }, p3: { serviceName: 'nutrition', tags: [] }, p4: { serviceName: 'messaging', tags: [] } },
+  spans: [
+    span('gw', undefined, 0, 1000, 'p1'),
+    span('coach', 'gw', 10, 980, 'p2', true),
+    span('n', 'coach', 100, 300, 'p3'),
+    span('m', 'coach', 420, 480, 'p4'),
+    span('fast', 'coach', 30, 30, 'p3'),
+    span('overlap', 'coach', 150, 200, 'p4'),
+  ],
+  processes: {
+    p1: { serviceName: 'istio-ingressgateway', tags: [] },
+    p2: { serviceName: 'ai-coach', tags: [] },
+    p3: { serviceName: 'nutrition', tags: [] },
+    p4: { serviceName: 'messaging', tags: [] },
+  },
 };
 
 describe('trace views', () => {
   it('summarizes', () => {
-    expect(summarize(trace)).toEqual({ traceID: 't', rootService: 'istio-ingressgateway', rootOperation: 'op-gw', startUs: 0, durationUs: 1000, spans: 6, services: ['istio-ingressgateway', 'ai-coach', 'nutrition', 'messaging'], error: true });
+    expect(summarize(trace)).toEqual({
+      traceID: 't',
+      rootService: 'istio-ingressgateway',
+      rootOperation: 'op-gw',
+      startUs: 0,
+      durationUs: 1000,
+      spans: 6,
+      services: ['istio-ingressgateway', 'ai-coach', 'nutrition', 'messaging'],
+      error: true,
+    });
   });
 
   it('finds the critical path: the chain the end waited on', () => {

@@ -117,7 +117,20 @@ export function waterfall(trace: JaegerTrace): WaterfallRow[] {
   const visit = (parent: string | undefined, depth: number) => {
     for (const span of [...(children.get(parent) ?? [])].sort((a, b) => a.startTime - b.startTime)) {
       const process = trace.processes[span.processID];
-      rows.push({ spanID: span.spanID, parentID: parent, depth, service: process?.serviceName ?? '?', operation: span.operationName, offsetUs: span.startTime - start, durationUs: span.duration, error: isError(span), critical: critical.has(span.spanID), tags: span.tags, logs: span.logs, process: process?.tags ?? [] });
+      rows.push({
+        spanID: span.spanID,
+        parentID: parent,
+        depth,
+        service: process?.serviceName ?? '?',
+        operation: span.operationName,
+        offsetUs: span.startTime - start,
+        durationUs: span.duration,
+        error: isError(span),
+        critical: critical.has(span.spanID),
+        tags: span.tags,
+        logs: span.logs,
+        process: process?.tags ?? [],
+      });
       visit(span.spanID, depth + 1);
     }
   };

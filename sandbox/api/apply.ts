@@ -113,9 +113,7 @@ export function recordUpdate(previous: KubeObject | undefined, next: KubeObject,
 }
 
 function finish(entries: (ManagedFieldsEntry & { paths: string[][] })[]): ManagedFieldsEntry[] {
-  return entries
-    .filter((e) => e.paths.length > 0)
-    .map(({ paths, ...entry }) => ({ ...entry, fieldsV1: toFieldsV1(paths) }));
+  return entries.filter((e) => e.paths.length > 0).map(({ paths, ...entry }) => ({ ...entry, fieldsV1: toFieldsV1(paths) }));
 }
 
 function mergeApplied(target: unknown, applied: unknown): unknown {
@@ -145,18 +143,26 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
   for (const entry of entries) {
     if (entry.manager === manager && entry.operation === 'Apply') continue;
     for (const path of entry.paths) {
-      if (appliedKeys.has(pathKey(path)) && live && !deepEqual(valueAt(live, path), valueAt(applied, path))) conflicts.push({ manager: managerName(entry), path });
+      if (appliedKeys.has(pathKey(path)) && live && !deepEqual(valueAt(live, path), valueAt(applied, path)))
+        conflicts.push({ manager: managerName(entry), path });
     }
   }
   if (conflicts.length > 0 && !force) {
     const causes = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${c.manager}`, field: '.' + c.path.join('.') }));
     const list = causes.map((c) => `- ${c.message}: ${c.field}`).join('\n');
     // kube-apiserver's apply conflicts carry only the causes: no name, group or kind.
-    throw new StatusError(409, `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}: ${conflicts.length === 1 ? `${causes[0]!.message}: ${causes[0]!.field}` : `\n${list}`}`, 'Conflict', { causes });
+    throw new StatusError(
+      409,
+      `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}: ${conflicts.length === 1 ? `${causes[0]!.message}: ${causes[0]!.field}` : `\n${list}`}`,
+      'Conflict',
+      { causes },
+    );
   }
 
   // Fields this manager applied before but no longer applies are removed, unless someone else owns them.
-  const base = structuredClone(live ?? { apiVersion: applied.apiVersion, kind: applied.kind, metadata: { name: applied.metadata.name, namespace: applied.metadata.namespace } }) as KubeObject;
+  const base = structuredClone(
+    live ?? { apiVersion: applied.apiVersion, kind: applied.kind, metadata: { name: applied.metadata.name, namespace: applied.metadata.namespace } },
+  ) as KubeObject;
   const previous = entries.find((e) => e.manager === manager && e.operation === 'Apply');
   if (previous) {
     const ownedByOthers = new Set(entries.filter((e) => e !== previous).flatMap((e) => e.paths.map(pathKey)));
@@ -169,7 +175,8 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
   if (appliedMeta.annotations) merged.metadata.annotations = { ...base.metadata.annotations, ...appliedMeta.annotations };
 
   // Forced (or agreeing) fields move to this manager.
-  for (const entry of entries) if (!(entry.manager === manager && entry.operation === 'Apply')) entry.paths = entry.paths.filter((p) => !appliedKeys.has(pathKey(p)));
+  for (const entry of entries)
+    if (!(entry.manager === manager && entry.operation === 'Apply')) entry.paths = entry.paths.filter((p) => !appliedKeys.has(pathKey(p)));
   const mine = previous ?? { manager, operation: 'Apply' as const, apiVersion, time: now(), fieldsType: 'FieldsV1' as const, fieldsV1: {}, paths: [] };
   mine.paths = appliedPaths;
   mine.time = now();

@@ -18,12 +18,23 @@ export interface DemoIdentity {
 /** The sandbox's identities: one per demo role, and the dashboard's service account. */
 export const demoIdentities: DemoIdentity[] = [
   { context: 'sandbox-admin', token: 'sandbox-admin-token', user: { username: 'admin@meshdeck.local', groups: ['meshdeck:admins', 'system:authenticated'] } },
-  { context: 'sandbox-operator', token: 'sandbox-operator-token', user: { username: 'operator@meshdeck.local', groups: ['meshdeck:operators', 'system:authenticated'] } },
-  { context: 'sandbox-viewer', token: 'sandbox-viewer-token', user: { username: 'viewer@meshdeck.local', groups: ['meshdeck:viewers', 'system:authenticated'] } },
+  {
+    context: 'sandbox-operator',
+    token: 'sandbox-operator-token',
+    user: { username: 'operator@meshdeck.local', groups: ['meshdeck:operators', 'system:authenticated'] },
+  },
+  {
+    context: 'sandbox-viewer',
+    token: 'sandbox-viewer-token',
+    user: { username: 'viewer@meshdeck.local', groups: ['meshdeck:viewers', 'system:authenticated'] },
+  },
   {
     context: 'meshdeck-dashboard',
     token: 'sandbox-dashboard-token',
-    user: { username: 'system:serviceaccount:meshdeck:meshdeck-dashboard', groups: ['system:serviceaccounts', 'system:serviceaccounts:meshdeck', 'system:authenticated'] },
+    user: {
+      username: 'system:serviceaccount:meshdeck:meshdeck-dashboard',
+      groups: ['system:serviceaccounts', 'system:serviceaccounts:meshdeck', 'system:authenticated'],
+    },
   },
 ];
 
@@ -86,12 +97,14 @@ export class Authorizer {
       const subject = this.matchingSubject(binding, user);
       if (!subject) return;
       const ref = binding.roleRef as { kind: string; name: string };
-      const role = ref.kind === 'ClusterRole' ? this.store.get(this.type('clusterroles'), undefined, ref.name) : this.store.get(this.type('roles'), ns, ref.name);
+      const role =
+        ref.kind === 'ClusterRole' ? this.store.get(this.type('clusterroles'), undefined, ref.name) : this.store.get(this.type('roles'), ns, ref.name);
       const source = `${binding.kind} "${bindingName}" of ${ref.kind} "${ref.name}" to ${subject}`;
       for (const rule of (role?.rules as PolicyRule[] | undefined) ?? []) out.push({ rule, source });
     };
     for (const binding of this.store.list(this.type('clusterrolebindings'))) grant(binding, binding.metadata.name, undefined);
-    if (namespace) for (const binding of this.store.list(this.type('rolebindings'), namespace)) grant(binding, `${binding.metadata.name}/${namespace}`, namespace);
+    if (namespace)
+      for (const binding of this.store.list(this.type('rolebindings'), namespace)) grant(binding, `${binding.metadata.name}/${namespace}`, namespace);
     return out;
   }
 
@@ -112,14 +125,19 @@ export class Authorizer {
       // Health and version are public (system:public-info-viewer); discovery and OpenAPI are
       // open to every authenticated user (system:discovery).
       if (/^\/(version|healthz|readyz|livez)(\/|$)/.test(a.nonResourcePath)) return { allowed: true, reason: 'public information' };
-      if (/^\/(api|apis|openapi)(\/|$)/.test(a.nonResourcePath) && user.groups.includes('system:authenticated')) return { allowed: true, reason: 'discovery is allowed for authenticated users' };
+      if (/^\/(api|apis|openapi)(\/|$)/.test(a.nonResourcePath) && user.groups.includes('system:authenticated'))
+        return { allowed: true, reason: 'discovery is allowed for authenticated users' };
     }
     const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
     const granted = this.rulesFor(user, a.namespace).find(({ rule }) => {
       if (!rule.verbs.includes('*') && !rule.verbs.includes(a.verb)) return false;
-      if (a.nonResourcePath !== undefined) return (rule.nonResourceURLs ?? []).some((u) => u === '*' || u === a.nonResourcePath || (u.endsWith('*') && a.nonResourcePath!.startsWith(u.slice(0, -1))));
+      if (a.nonResourcePath !== undefined)
+        return (rule.nonResourceURLs ?? []).some(
+          (u) => u === '*' || u === a.nonResourcePath || (u.endsWith('*') && a.nonResourcePath!.startsWith(u.slice(0, -1))),
+        );
       if (!(rule.apiGroups ?? []).some((g) => g === '*' || g === a.group)) return false;
-      if (!(rule.resources ?? []).some((r) => r === '*' || r === resource || (r === `${a.resource}/*` && a.subresource) || r === `*/${a.subresource}`)) return false;
+      if (!(rule.resources ?? []).some((r) => r === '*' || r === resource || (r === `${a.resource}/*` && a.subresource) || r === `*/${a.subresource}`))
+        return false;
       return !rule.resourceNames?.length || (a.name !== undefined && rule.resourceNames.includes(a.name));
     });
     return granted ? { allowed: true, reason: `RBAC: allowed by ${granted.source}` } : { allowed: false, reason: '' };
@@ -134,7 +152,12 @@ export class Authorizer {
     const resource = a.group ? `${a.resource}.${a.group}` : a.resource;
     const scope = a.namespace ? ` in the namespace "${a.namespace}"` : ' at the cluster scope';
     const plain = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
-    throw new StatusError(403, `${resource}${a.name ? ` "${a.name}"` : ''} is forbidden: User "${userName(user)}" cannot ${a.verb} resource "${plain}" in API group "${a.group}"${scope}`, 'Forbidden', details(a.name, a.group, a.resource));
+    throw new StatusError(
+      403,
+      `${resource}${a.name ? ` "${a.name}"` : ''} is forbidden: User "${userName(user)}" cannot ${a.verb} resource "${plain}" in API group "${a.group}"${scope}`,
+      'Forbidden',
+      details(a.name, a.group, a.resource),
+    );
   }
 
   /**
@@ -148,13 +171,22 @@ export class Authorizer {
     }
     const check = (resource: string, name: string) => {
       if (!this.authorize(user, { verb: 'impersonate', group: '', resource, name }).allowed) {
-        throw new StatusError(403, `${resource} "${name}" is forbidden: User "${userName(user)}" cannot impersonate resource "${resource}" in API group "" at the cluster scope`, 'Forbidden', { name, kind: resource });
+        throw new StatusError(
+          403,
+          `${resource} "${name}" is forbidden: User "${userName(user)}" cannot impersonate resource "${resource}" in API group "" at the cluster scope`,
+          'Forbidden',
+          { name, kind: resource },
+        );
       }
     };
     const sa = /^system:serviceaccount:([^:]+):(.+)$/.exec(impersonateUser);
     if (sa) {
       if (!this.authorize(user, { verb: 'impersonate', group: '', resource: 'serviceaccounts', namespace: sa[1], name: sa[2] }).allowed) {
-        throw new StatusError(403, `serviceaccounts "${sa[2]}" is forbidden: User "${userName(user)}" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "${sa[1]}"`, 'Forbidden');
+        throw new StatusError(
+          403,
+          `serviceaccounts "${sa[2]}" is forbidden: User "${userName(user)}" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "${sa[1]}"`,
+          'Forbidden',
+        );
       }
     } else check('users', impersonateUser);
     for (const group of impersonateGroups) check('groups', group);

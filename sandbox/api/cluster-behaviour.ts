@@ -27,7 +27,14 @@ export function clusterBehaviour(store: Store, registry: ResourceRegistry, optio
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name, namespace, uid: crypto.randomUUID(), creationTimestamp: now },
-      involvedObject: { apiVersion: object.apiVersion, kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name, uid: object.metadata.uid, resourceVersion: object.metadata.resourceVersion },
+      involvedObject: {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        namespace: object.metadata.namespace,
+        name: object.metadata.name,
+        uid: object.metadata.uid,
+        resourceVersion: object.metadata.resourceVersion,
+      },
       reason: reasons[verb],
       message: `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name} ${reasons[verb].toLowerCase()} by ${ctx.user.username}${how}`,
       source: { component: 'meshdeck-sandbox-apiserver' },
@@ -54,7 +61,10 @@ export function clusterBehaviour(store: Store, registry: ResourceRegistry, optio
       for (const pod of owned) store.remove(podType, namespace, pod.metadata.name);
       return;
     }
-    const spec = (deployment.spec ?? {}) as { replicas?: number; template?: { metadata?: { labels?: Record<string, string> }; spec?: Record<string, unknown> } };
+    const spec = (deployment.spec ?? {}) as {
+      replicas?: number;
+      template?: { metadata?: { labels?: Record<string, string> }; spec?: Record<string, unknown> };
+    };
     const template = spec.template ?? {};
     const hash = createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 10);
     const desired = spec.replicas ?? 1;
@@ -76,7 +86,12 @@ export function clusterBehaviour(store: Store, registry: ResourceRegistry, optio
           ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid: deployment.metadata.uid!, controller: true }],
         },
         spec: template.spec ?? {},
-        status: { phase: 'Running', podIP: `10.244.${Math.floor(ip / 250) % 250}.${(ip % 250) + 1}`, startTime: timestamp(), conditions: [{ type: 'Ready', status: 'True' }] },
+        status: {
+          phase: 'Running',
+          podIP: `10.244.${Math.floor(ip / 250) % 250}.${(ip % 250) + 1}`,
+          startTime: timestamp(),
+          conditions: [{ type: 'Ready', status: 'True' }],
+        },
       });
     }
     const status = {

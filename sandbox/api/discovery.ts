@@ -82,7 +82,12 @@ const objectMetaRef = { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis
 function kindSchema(t: ResourceType, version: string): Record<string, unknown> {
   const crdVersion = t.crd?.spec.versions.find((v) => v.name === version);
   const schema = (crdVersion?.schema.openAPIV3Schema ?? openObject) as Record<string, unknown>;
-  const properties = { ...(schema.properties as Record<string, unknown> | undefined), apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { allOf: [objectMetaRef], description: 'Standard object metadata.' } };
+  const properties = {
+    ...(schema.properties as Record<string, unknown> | undefined),
+    apiVersion: { type: 'string' },
+    kind: { type: 'string' },
+    metadata: { allOf: [objectMetaRef], description: 'Standard object metadata.' },
+  };
   return { ...schema, properties, 'x-kubernetes-group-version-kind': [{ group: t.group, version, kind: t.kind }] };
 }
 
@@ -105,13 +110,26 @@ function operations(t: ResourceType, version: string, ref: string) {
       parameters: [...writeParams, ...params(['force'])],
       // Strategic merge patch is not advertised: the built-in kinds' schemas here are open,
       // so kubectl computes those patches from its compiled-in types instead.
-      requestBody: { content: { 'application/json-patch+json': { schema: { type: 'object' } }, 'application/merge-patch+json': { schema: { type: 'object' } }, 'application/apply-patch+yaml': { schema: { type: 'object' } } }, required: true },
+      requestBody: {
+        content: {
+          'application/json-patch+json': { schema: { type: 'object' } },
+          'application/merge-patch+json': { schema: { type: 'object' } },
+          'application/apply-patch+yaml': { schema: { type: 'object' } },
+        },
+        required: true,
+      },
       ...ok,
     },
     delete: { operationId: `delete${t.kind}`, ...gvk, 'x-kubernetes-action': 'delete', ...ok },
   };
   const collection = {
-    get: { operationId: `list${t.kind}`, ...gvk, 'x-kubernetes-action': 'list', parameters: params(['labelSelector', 'fieldSelector', 'limit', 'continue', 'resourceVersion', 'watch']), ...ok },
+    get: {
+      operationId: `list${t.kind}`,
+      ...gvk,
+      'x-kubernetes-action': 'list',
+      parameters: params(['labelSelector', 'fieldSelector', 'limit', 'continue', 'resourceVersion', 'watch']),
+      ...ok,
+    },
     post: { operationId: `create${t.kind}`, ...gvk, 'x-kubernetes-action': 'post', parameters: writeParams, requestBody: body, ...ok },
   };
   return { item, collection };

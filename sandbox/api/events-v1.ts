@@ -22,4 +22,9 @@ function rename(object: KubeObject, apiVersion: string, pairs: [string, string][
 }
 
 export const eventFromCore = (core: KubeObject): KubeObject => ({ eventTime: null, ...rename(core, 'events.k8s.io/v1', renamed) });
-export const eventToCore = (event: KubeObject): KubeObject => rename(event, 'v1', renamed.map(([core, events]) => [events, core]));
+export const eventToCore = (event: KubeObject): KubeObject =>
+  rename(
+    event,
+    'v1',
+    renamed.map(([core, events]) => [events, core]),
+  );

@@ -7,7 +7,18 @@ import { partialObjectMetadata, type Rendering } from './negotiation.ts';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, deepEqual, isObject } from './patch.ts';
 import { apiVersionOf, storageApiVersion, typeKey, type ResourceRegistry, type ResourceType } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
-import { StatusError, alreadyExists, badRequest, conflict, details, invalid, notFound, patchNotApplicable, successStatus, unsupportedMediaType } from './status.ts';
+import {
+  StatusError,
+  alreadyExists,
+  badRequest,
+  conflict,
+  details,
+  invalid,
+  notFound,
+  patchNotApplicable,
+  successStatus,
+  unsupportedMediaType,
+} from './status.ts';
 import type { ChangeEvent, KubeObject, Store } from './store.ts';
 import { toTable } from './table.ts';
 
@@ -66,7 +77,10 @@ function parseResourceVersion(value: string): number {
 }
 
 const tooLargeResourceVersion = (requested: number, current: string) =>
-  new StatusError(504, `Timeout: Too large resource version: ${requested}, current: ${current}`, 'Timeout', { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
+  new StatusError(504, `Timeout: Too large resource version: ${requested}, current: ${current}`, 'Timeout', {
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+    retryAfterSeconds: 1,
+  });
 
 // Continue tokens carry the resourceVersion the list was read at, as kube-apiserver's do.
 const encodeContinue = (rv: number, start: string) => Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start })).toString('base64url');
@@ -109,7 +123,12 @@ function scaleOf(object: KubeObject): KubeObject {
     apiVersion: 'autoscaling/v1',
     metadata: { name, namespace, uid, resourceVersion, creationTimestamp },
     spec: { replicas: spec.replicas ?? 1 },
-    status: { replicas: (object.status as { replicas?: number } | undefined)?.replicas ?? 0, selector: Object.entries(spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') },
+    status: {
+      replicas: (object.status as { replicas?: number } | undefined)?.replicas ?? 0,
+      selector: Object.entries(spec.selector?.matchLabels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+    },
   };
 }
 
@@ -188,7 +207,8 @@ export class Handlers {
       : { resourceVersion, ...(next ? { continue: next, remainingItemCount: remaining } : {}) };
     const items = page.map(({ object }) => present(object, ctx.type, ctx.version));
     if (ctx.as === 'Table') return toTable(ctx.type, items, metadata);
-    if (ctx.as === 'PartialObjectMetadata') return { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: items.map(partialObjectMetadata) };
+    if (ctx.as === 'PartialObjectMetadata')
+      return { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: items.map(partialObjectMetadata) };
     // Items of typed (built-in) lists carry no kind and apiVersion; custom resources' do.
     const listed = ctx.type.crd ? items : items.map(({ kind: _kind, apiVersion: _apiVersion, ...item }) => item);
     return { kind: ctx.type.listKind, apiVersion: requestApiVersion(ctx), metadata, items: listed };
@@ -203,7 +223,8 @@ export class Handlers {
   watch(ctx: RequestContext, send: (event: Record<string, unknown>) => void, close: () => void): () => void {
     const labels = parseLabelSelector(ctx.query.get('labelSelector'));
     const fields = parseFieldSelector(ctx.query.get('fieldSelector'));
-    const matches = (o: KubeObject | undefined) => o !== undefined && labels(o.metadata.labels) && fields(o) && (ctx.name === undefined || o.metadata.name === ctx.name);
+    const matches = (o: KubeObject | undefined) =>
+      o !== undefined && labels(o.metadata.labels) && fields(o) && (ctx.name === undefined || o.metadata.name === ctx.name);
     const encode = (type: string, object: KubeObject) => ({ type, object: this.render(ctx, present(object, ctx.type, ctx.version)) });
     const requested = ctx.query.get('resourceVersion');
     const since = requested && requested !== '0' ? parseResourceVersion(requested) : undefined;
@@ -262,14 +283,17 @@ export class Handlers {
     if (!isObject(body)) throw badRequest('the request body must be a JSON object');
     const object = structuredClone(body) as KubeObject;
     const expected = requestApiVersion(ctx);
-    if (object.apiVersion !== undefined && object.apiVersion !== expected) throw badRequest(`the API version in the data (${object.apiVersion}) does not match the expected API version (${expected})`);
-    if (object.kind !== undefined && object.kind !== ctx.type.kind) throw badRequest(`the kind in the data (${object.kind}) does not match the expected kind (${ctx.type.kind})`);
+    if (object.apiVersion !== undefined && object.apiVersion !== expected)
+      throw badRequest(`the API version in the data (${object.apiVersion}) does not match the expected API version (${expected})`);
+    if (object.kind !== undefined && object.kind !== ctx.type.kind)
+      throw badRequest(`the kind in the data (${object.kind}) does not match the expected kind (${ctx.type.kind})`);
     object.apiVersion = expected;
     object.kind = ctx.type.kind;
     if (!isObject(object.metadata)) object.metadata = { name: '' };
     const meta = object.metadata;
     if (ctx.type.namespaced) {
-      if (meta.namespace && ctx.namespace && meta.namespace !== ctx.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      if (meta.namespace && ctx.namespace && meta.namespace !== ctx.namespace)
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       meta.namespace = ctx.namespace ?? meta.namespace;
       if (!meta.namespace) throw badRequest('a namespace is required for namespaced objects');
     } else {
@@ -295,14 +319,23 @@ export class Handlers {
     const limit = ctx.type.kind === 'Namespace' ? 63 : 253;
     // RBAC objects are named by path segments ("system:basic-user"), everything else by DNS names.
     const pathSegmentName = ctx.type.group === 'rbac.authorization.k8s.io';
-    if (!name) causes.push({ field: 'metadata.name', message: 'metadata.name: Required value: name or generateName is required', reason: 'FieldValueRequired' });
+    if (!name)
+      causes.push({ field: 'metadata.name', message: 'metadata.name: Required value: name or generateName is required', reason: 'FieldValueRequired' });
     else if (pathSegmentName) {
-      if (/[/%]/.test(name) || name === '.' || name === '..') causes.push({ field: 'metadata.name', message: `metadata.name: Invalid value: "${name}": may not contain '/' or '%', and may not be '.' or '..'` });
+      if (/[/%]/.test(name) || name === '.' || name === '..')
+        causes.push({ field: 'metadata.name', message: `metadata.name: Invalid value: "${name}": may not contain '/' or '%', and may not be '.' or '..'` });
     } else if (!pattern.test(name) || name.length > limit) {
-      causes.push({ field: 'metadata.name', message: `metadata.name: Invalid value: "${name}": a lowercase RFC 1123 ${ctx.type.kind === 'Namespace' ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` });
+      causes.push({
+        field: 'metadata.name',
+        message: `metadata.name: Invalid value: "${name}": a lowercase RFC 1123 ${ctx.type.kind === 'Namespace' ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+      });
     }
     for (const [key, value] of Object.entries(object.metadata.labels ?? {})) {
-      if (typeof value !== 'string' || value.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)) causes.push({ field: `metadata.labels`, message: `metadata.labels: Invalid value: "${String(value)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.' (label ${key})` });
+      if (typeof value !== 'string' || value.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value))
+        causes.push({
+          field: `metadata.labels`,
+          message: `metadata.labels: Invalid value: "${String(value)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.' (label ${key})`,
+        });
     }
     let result = object;
     if (ctx.type.crd) {
@@ -311,7 +344,9 @@ export class Handlers {
       const unknown = errors.filter((e) => e.type === 'FieldValueUnknown');
       const mode = ctx.query.get('fieldValidation') ?? 'Warn';
       if (unknown.length > 0 && mode === 'Strict') {
-        throw badRequest(`${ctx.type.kind} in version "${ctx.version}" cannot be handled as a ${ctx.type.kind}: strict decoding error: ${unknown.map((u) => u.message).join(', ')}`);
+        throw badRequest(
+          `${ctx.type.kind} in version "${ctx.version}" cannot be handled as a ${ctx.type.kind}: strict decoding error: ${unknown.map((u) => u.message).join(', ')}`,
+        );
       }
       if (mode === 'Warn') ctx.warnings.push(...unknown.map((u) => u.message));
       causes.push(...errors.filter((e) => e.type !== 'FieldValueUnknown').map((e) => ({ field: e.field, message: e.message, reason: e.type })));
@@ -331,7 +366,8 @@ export class Handlers {
     this.requireNamespace(ctx);
     this.hooks.admit?.(ctx, object);
     const validated = this.validate(ctx, object);
-    if (this.store.get(ctx.type, validated.metadata.namespace, validated.metadata.name)) throw alreadyExists(resourceName(ctx), validated.metadata.name, ctx.type.group);
+    if (this.store.get(ctx.type, validated.metadata.namespace, validated.metadata.name))
+      throw alreadyExists(resourceName(ctx), validated.metadata.name, ctx.type.group);
     const stored = this.initialize(ctx.type, toStorage(ctx.type, validated));
     recordUpdate(undefined, stored, ctx.manager, requestApiVersion(ctx));
     if (!this.isDryRun(ctx)) {
@@ -367,10 +403,22 @@ export class Handlers {
   private commit(ctx: RequestContext, live: KubeObject, next: KubeObject, verb: 'update' | 'patch' | 'apply', detail?: string): KubeObject {
     const wantedVersion = next.metadata.resourceVersion;
     if (wantedVersion && wantedVersion !== live.metadata.resourceVersion) {
-      throw conflict(resourceName(ctx), live.metadata.name, ctx.type.group, 'the object has been modified; please apply your changes to the latest version and try again');
+      throw conflict(
+        resourceName(ctx),
+        live.metadata.name,
+        ctx.type.group,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
-    if (next.metadata.uid && next.metadata.uid !== live.metadata.uid) throw conflict(resourceName(ctx), live.metadata.name, ctx.type.group, `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${live.metadata.uid}`);
-    if (next.metadata.name !== live.metadata.name) throw badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${live.metadata.name})`);
+    if (next.metadata.uid && next.metadata.uid !== live.metadata.uid)
+      throw conflict(
+        resourceName(ctx),
+        live.metadata.name,
+        ctx.type.group,
+        `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${live.metadata.uid}`,
+      );
+    if (next.metadata.name !== live.metadata.name)
+      throw badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${live.metadata.name})`);
     const incoming = toStorage(ctx.type, this.validate(ctx, next));
     let result: KubeObject;
     if (ctx.subresource === 'status') {
@@ -393,14 +441,20 @@ export class Handlers {
       deletionTimestamp,
       deletionGracePeriodSeconds,
     };
-    for (const key of ['namespace', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const) if (result.metadata[key] === undefined) delete result.metadata[key];
+    for (const key of ['namespace', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const)
+      if (result.metadata[key] === undefined) delete result.metadata[key];
     if (ctx.type.generation) {
       const { metadata: _a, status: _b, ...newBody } = result;
       const { metadata: _c, status: _d, ...oldBody } = live;
       if (!deepEqual(newBody, oldBody)) result.metadata.generation = (live.metadata.generation ?? 1) + 1;
     }
     if (verb !== 'apply') recordUpdate(live, result, ctx.manager, requestApiVersion(ctx), ctx.subresource);
-    if (deepEqual({ ...result, metadata: { ...result.metadata, resourceVersion: undefined } }, { ...live, metadata: { ...live.metadata, resourceVersion: undefined } })) {
+    if (
+      deepEqual(
+        { ...result, metadata: { ...result.metadata, resourceVersion: undefined } },
+        { ...live, metadata: { ...live.metadata, resourceVersion: undefined } },
+      )
+    ) {
       return live; // nothing changed: no new resourceVersion, no event (as kube-apiserver)
     }
     if (this.isDryRun(ctx)) return result;
@@ -415,7 +469,13 @@ export class Handlers {
     const live = this.current(ctx);
     // Custom resources, like kube-apiserver's, refuse unconditional updates.
     if (!next.metadata.resourceVersion && ctx.type.crd) {
-      throw invalid(ctx.type.kind, ctx.type.group, live.metadata.name, [{ field: 'metadata.resourceVersion', message: 'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update', reason: 'FieldValueInvalid' }]);
+      throw invalid(ctx.type.kind, ctx.type.group, live.metadata.name, [
+        {
+          field: 'metadata.resourceVersion',
+          message: 'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update',
+          reason: 'FieldValueInvalid',
+        },
+      ]);
     }
     return present(this.commit(ctx, live, next, 'update'), ctx.type, ctx.version);
   }
@@ -425,7 +485,9 @@ export class Handlers {
     if (type === 'application/apply-patch+yaml' || type === 'application/apply-patch+cbor') return this.apply(ctx, raw);
     // Custom resources have no strategic merge patch: kubectl falls back to a merge patch on this 415.
     if (!PATCH_TYPES.includes(type) || (ctx.type.crd && type === 'application/strategic-merge-patch+json')) {
-      throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, ${ctx.type.crd ? '' : 'application/strategic-merge-patch+json, '}application/apply-patch+yaml`);
+      throw unsupportedMediaType(
+        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, ${ctx.type.crd ? '' : 'application/strategic-merge-patch+json, '}application/apply-patch+yaml`,
+      );
     }
     const patch = decodeJson(raw, 'patch');
     const live = this.current(ctx);
@@ -449,13 +511,16 @@ export class Handlers {
     let wanted = decodeJson(raw, method === 'patch' ? 'patch' : 'body');
     if (method === 'patch') {
       const type = contentType.split(';')[0]!.trim();
-      if (!PATCH_TYPES.includes(type)) throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`);
+      if (!PATCH_TYPES.includes(type))
+        throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`);
       wanted = patchDocument(type, current, wanted);
     }
     const { spec, metadata } = (isObject(wanted) ? wanted : {}) as { spec?: { replicas?: unknown }; metadata?: { resourceVersion?: string } };
     const replicas = spec?.replicas ?? 0;
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-      throw invalid('Scale', 'autoscaling', live.metadata.name, [{ field: 'spec.replicas', message: `spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }]);
+      throw invalid('Scale', 'autoscaling', live.metadata.name, [
+        { field: 'spec.replicas', message: `spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` },
+      ]);
     }
     const next = structuredClone(present(live, ctx.type, ctx.version));
     (next.spec as { replicas?: number }).replicas = replicas;
@@ -464,7 +529,10 @@ export class Handlers {
   }
 
   private apply(ctx: RequestContext, raw: string): { status: number; body: unknown } {
-    if (!ctx.query.get('fieldManager')) throw invalid('PatchOptions', 'meta.k8s.io', '', [{ field: 'fieldManager', message: 'fieldManager: Required value: is required for apply patch', reason: 'FieldValueRequired' }]);
+    if (!ctx.query.get('fieldManager'))
+      throw invalid('PatchOptions', 'meta.k8s.io', '', [
+        { field: 'fieldManager', message: 'fieldManager: Required value: is required for apply patch', reason: 'FieldValueRequired' },
+      ]);
     let body: unknown;
     try {
       body = parseYaml(raw);
@@ -476,7 +544,12 @@ export class Handlers {
     const stored = this.store.get(ctx.type, ctx.namespace, ctx.name!);
     const live = stored && present(stored, ctx.type, ctx.version);
     if (stored && applied.metadata.resourceVersion && applied.metadata.resourceVersion !== stored.metadata.resourceVersion) {
-      throw conflict(resourceName(ctx), stored.metadata.name, ctx.type.group, 'the object has been modified; please apply your changes to the latest version and try again');
+      throw conflict(
+        resourceName(ctx),
+        stored.metadata.name,
+        ctx.type.group,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
     delete applied.metadata.resourceVersion;
     const merged = serverSideApply(live, applied, ctx.manager, force, requestApiVersion(ctx));
@@ -502,10 +575,20 @@ export class Handlers {
     const preconditions = isObject(body) && isObject(body.preconditions) ? (body.preconditions as { resourceVersion?: string; uid?: string }) : {};
     // These conflicts name the Kind, not the resource (kube-apiserver's BeforeDelete).
     if (preconditions.uid && preconditions.uid !== live.metadata.uid) {
-      throw conflict(ctx.type.kind, live.metadata.name, ctx.type.group, `the UID in the precondition (${preconditions.uid}) does not match the UID in record (${live.metadata.uid}). The object might have been deleted and then recreated`);
+      throw conflict(
+        ctx.type.kind,
+        live.metadata.name,
+        ctx.type.group,
+        `the UID in the precondition (${preconditions.uid}) does not match the UID in record (${live.metadata.uid}). The object might have been deleted and then recreated`,
+      );
     }
     if (preconditions.resourceVersion && preconditions.resourceVersion !== live.metadata.resourceVersion) {
-      throw conflict(ctx.type.kind, live.metadata.name, ctx.type.group, `the ResourceVersion in the precondition (${preconditions.resourceVersion}) does not match the ResourceVersion in record (${live.metadata.resourceVersion}). The object might have been modified`);
+      throw conflict(
+        ctx.type.kind,
+        live.metadata.name,
+        ctx.type.group,
+        `the ResourceVersion in the precondition (${preconditions.resourceVersion}) does not match the ResourceVersion in record (${live.metadata.resourceVersion}). The object might have been modified`,
+      );
     }
     return this.deleteOne(ctx, live);
   }

@@ -25,7 +25,11 @@ export function negotiate(accept: string | undefined, verb: 'get' | 'list' | 'wa
     if (params.as === 'Table') return 'Table';
     if (params.as === (verb === 'list' ? 'PartialObjectMetadataList' : 'PartialObjectMetadata')) return 'PartialObjectMetadata';
   }
-  throw new StatusError(406, `only the following media types are accepted: application/json, application/json;as=Table;g=meta.k8s.io;v=v1, application/json;as=PartialObjectMetadata${verb === 'list' ? 'List' : ''};g=meta.k8s.io;v=v1`, 'NotAcceptable');
+  throw new StatusError(
+    406,
+    `only the following media types are accepted: application/json, application/json;as=Table;g=meta.k8s.io;v=v1, application/json;as=PartialObjectMetadata${verb === 'list' ? 'List' : ''};g=meta.k8s.io;v=v1`,
+    'NotAcceptable',
+  );
 }
 
 /** An object reduced to its metadata, as meta.k8s.io/v1 PartialObjectMetadata. */

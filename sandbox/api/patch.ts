@@ -9,7 +9,10 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 function decodePointer(pointer: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) throw patchFailed(`the JSON pointer "${pointer}" must start with "/"`);
-  return pointer.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function deepEqual(a: unknown, b: unknown): boolean {
@@ -38,9 +41,11 @@ const goType = (value: unknown) => (value === null ? 'null' : Array.isArray(valu
 /** Applies an RFC 6902 JSON patch to a copy of the document. */
 export function applyJsonPatch(document: unknown, operations: unknown): unknown {
   // Only a document that does not decode as a list of operations is a 400 (kube-apiserver's wording).
-  if (!Array.isArray(operations)) throw badRequest(`error decoding patch: json: cannot unmarshal ${goType(operations)} into Go value of type []handlers.jsonPatchOp`);
+  if (!Array.isArray(operations))
+    throw badRequest(`error decoding patch: json: cannot unmarshal ${goType(operations)} into Go value of type []handlers.jsonPatchOp`);
   const notAnOperation = operations.find((op) => !isObject(op));
-  if (notAnOperation !== undefined) throw badRequest(`error decoding patch: json: cannot unmarshal ${goType(notAnOperation)} into Go value of type handlers.jsonPatchOp`);
+  if (notAnOperation !== undefined)
+    throw badRequest(`error decoding patch: json: cannot unmarshal ${goType(notAnOperation)} into Go value of type handlers.jsonPatchOp`);
   let doc = structuredClone(document) as Json;
   for (const raw of operations as Operation[]) {
     if (typeof raw.op !== 'string' || typeof raw.path !== 'string') throw patchFailed('a JSON patch operation needs "op" and "path"');
@@ -59,7 +64,10 @@ export function applyJsonPatch(document: unknown, operations: unknown): unknown 
         break;
       case 'test': {
         const actual = getAt(doc, path, raw.path);
-        if (!deepEqual(actual, raw.value)) throw patchFailed(`the server rejected our request due to an error in our request: testing value ${raw.path} failed: expected ${JSON.stringify(raw.value)}, found ${JSON.stringify(actual)}`);
+        if (!deepEqual(actual, raw.value))
+          throw patchFailed(
+            `the server rejected our request due to an error in our request: testing value ${raw.path} failed: expected ${JSON.stringify(raw.value)}, found ${JSON.stringify(actual)}`,
+          );
         break;
       }
       case 'move':
@@ -83,7 +91,8 @@ function getAt(doc: Json, path: string[], pointer: string): Json {
   for (const segment of path) {
     if (Array.isArray(current)) {
       const index = Number(segment);
-      if (!/^\d+$/.test(segment) || index >= current.length) throw patchFailed(`the server rejected our request due to an error in our request: doc is missing path: "${pointer}"`);
+      if (!/^\d+$/.test(segment) || index >= current.length)
+        throw patchFailed(`the server rejected our request due to an error in our request: doc is missing path: "${pointer}"`);
       current = current[index]!;
     } else if (isObject(current) && Object.hasOwn(current, segment)) {
       current = current[segment] as Json;
@@ -102,7 +111,8 @@ function setAt(doc: Json, path: string[], value: Json, mode: 'add' | 'replace'):
     if (last === '-') parent.push(value);
     else {
       const index = Number(last);
-      if (!/^\d+$/.test(last) || index > parent.length) throw patchFailed(`the server rejected our request due to an error in our request: index ${last} out of bounds`);
+      if (!/^\d+$/.test(last) || index > parent.length)
+        throw patchFailed(`the server rejected our request due to an error in our request: index ${last} out of bounds`);
       if (mode === 'add') parent.splice(index, 0, value);
       else parent[index] = value;
     }
@@ -189,7 +199,8 @@ export function applyStrategicMergePatch(target: unknown, patch: unknown, parent
 }
 
 function mergeList(current: unknown[], patch: unknown[], mergeKey: string, listKey: string): unknown[] {
-  if (patch.some((item) => isObject(item) && item.$patch === 'replace')) return stripDirectives(patch.filter((item) => !(isObject(item) && item.$patch === 'replace'))) as unknown[];
+  if (patch.some((item) => isObject(item) && item.$patch === 'replace'))
+    return stripDirectives(patch.filter((item) => !(isObject(item) && item.$patch === 'replace'))) as unknown[];
   const result = [...current];
   for (const item of patch) {
     if (!isObject(item)) {
@@ -211,7 +222,11 @@ function mergeList(current: unknown[], patch: unknown[], mergeKey: string, listK
 function stripDirectives(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripDirectives);
   if (!isObject(value)) return value;
-  return Object.fromEntries(Object.entries(value).filter(([k]) => !k.startsWith('$')).map(([k, v]) => [k, stripDirectives(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => !k.startsWith('$'))
+      .map(([k, v]) => [k, stripDirectives(v)]),
+  );
 }
 
 export { deepEqual, isObject };

@@ -19,7 +19,14 @@ type Message = { [number: number]: Field };
 const f = (name: string, type: Field['type'], flag?: 'repeated' | 'pointer'): Field => ({ name, type, ...(flag ? { [flag]: true } : {}) });
 
 // k8s.io/apimachinery/pkg/apis/meta/v1
-const OwnerReference: Message = { 1: f('kind', 'string'), 3: f('name', 'string'), 4: f('uid', 'string'), 5: f('apiVersion', 'string'), 6: f('controller', 'bool', 'pointer'), 7: f('blockOwnerDeletion', 'bool', 'pointer') };
+const OwnerReference: Message = {
+  1: f('kind', 'string'),
+  3: f('name', 'string'),
+  4: f('uid', 'string'),
+  5: f('apiVersion', 'string'),
+  6: f('controller', 'bool', 'pointer'),
+  7: f('blockOwnerDeletion', 'bool', 'pointer'),
+};
 const ObjectMeta: Message = {
   1: f('name', 'string'),
   2: f('generateName', 'string'),
@@ -44,7 +51,15 @@ const LabelSelector: Message = {
 const ignoredStatus = f('status', 'ignore'); // status is the server's to fill in
 
 // k8s.io/api/core/v1
-const ObjectReference: Message = { 1: f('kind', 'string'), 2: f('namespace', 'string'), 3: f('name', 'string'), 4: f('uid', 'string'), 5: f('apiVersion', 'string'), 6: f('resourceVersion', 'string'), 7: f('fieldPath', 'string') };
+const ObjectReference: Message = {
+  1: f('kind', 'string'),
+  2: f('namespace', 'string'),
+  3: f('name', 'string'),
+  4: f('uid', 'string'),
+  5: f('apiVersion', 'string'),
+  6: f('resourceVersion', 'string'),
+  7: f('fieldPath', 'string'),
+};
 const LocalObjectReference: Message = { 1: f('name', 'string') };
 const Container: Message = {
   1: f('name', 'string'),
@@ -52,7 +67,11 @@ const Container: Message = {
   3: f('command', 'string', 'repeated'),
   4: f('args', 'string', 'repeated'),
   5: f('workingDir', 'string'),
-  6: f('ports', { 1: f('name', 'string'), 2: f('hostPort', 'int'), 3: f('containerPort', 'int'), 4: f('protocol', 'string'), 5: f('hostIP', 'string') }, 'repeated'),
+  6: f(
+    'ports',
+    { 1: f('name', 'string'), 2: f('hostPort', 'int'), 3: f('containerPort', 'int'), 4: f('protocol', 'string'), 5: f('hostIP', 'string') },
+    'repeated',
+  ),
   7: f('env', { 1: f('name', 'string'), 2: f('value', 'string') }, 'repeated'),
   8: f('resources', { 1: f('limits', { map: 'quantity' }), 2: f('requests', { map: 'quantity' }) }),
   13: f('terminationMessagePath', 'string'),
@@ -85,7 +104,14 @@ const PodSpec: Message = {
   24: f('priorityClassName', 'string'),
   27: f('shareProcessNamespace', 'bool', 'pointer'),
 };
-const ServicePort: Message = { 1: f('name', 'string'), 2: f('protocol', 'string'), 3: f('port', 'int'), 4: f('targetPort', 'intOrString'), 5: f('nodePort', 'int'), 6: f('appProtocol', 'string') };
+const ServicePort: Message = {
+  1: f('name', 'string'),
+  2: f('protocol', 'string'),
+  3: f('port', 'int'),
+  4: f('targetPort', 'intOrString'),
+  5: f('nodePort', 'int'),
+  6: f('appProtocol', 'string'),
+};
 const ServiceSpec: Message = {
   1: f('ports', ServicePort, 'repeated'),
   2: f('selector', { map: 'string' }),
@@ -108,7 +134,13 @@ const ServiceSpec: Message = {
 };
 
 // k8s.io/api/rbac/v1
-const PolicyRule: Message = { 1: f('verbs', 'string', 'repeated'), 2: f('apiGroups', 'string', 'repeated'), 3: f('resources', 'string', 'repeated'), 4: f('resourceNames', 'string', 'repeated'), 5: f('nonResourceURLs', 'string', 'repeated') };
+const PolicyRule: Message = {
+  1: f('verbs', 'string', 'repeated'),
+  2: f('apiGroups', 'string', 'repeated'),
+  3: f('resources', 'string', 'repeated'),
+  4: f('resourceNames', 'string', 'repeated'),
+  5: f('nonResourceURLs', 'string', 'repeated'),
+};
 const Subject: Message = { 1: f('kind', 'string'), 2: f('apiGroup', 'string'), 3: f('name', 'string'), 4: f('namespace', 'string') };
 const RoleRef: Message = { 1: f('apiGroup', 'string'), 2: f('kind', 'string'), 3: f('name', 'string') };
 const binding: Message = { 1: f('metadata', ObjectMeta), 2: f('subjects', Subject, 'repeated'), 3: f('roleRef', RoleRef) };
@@ -117,8 +149,19 @@ const binding: Message = { 1: f('metadata', ObjectMeta), 2: f('subjects', Subjec
 const kinds: Record<string, Message> = {
   'v1/Namespace': { 1: f('metadata', ObjectMeta), 2: f('spec', { 1: f('finalizers', 'string', 'repeated') }), 3: ignoredStatus },
   'v1/ConfigMap': { 1: f('metadata', ObjectMeta), 2: f('data', { map: 'string' }), 3: f('binaryData', { map: 'bytes' }), 4: f('immutable', 'bool', 'pointer') },
-  'v1/Secret': { 1: f('metadata', ObjectMeta), 2: f('data', { map: 'bytes' }), 3: f('type', 'string'), 4: f('stringData', { map: 'string' }), 5: f('immutable', 'bool', 'pointer') },
-  'v1/ServiceAccount': { 1: f('metadata', ObjectMeta), 2: f('secrets', ObjectReference, 'repeated'), 3: f('imagePullSecrets', LocalObjectReference, 'repeated'), 4: f('automountServiceAccountToken', 'bool', 'pointer') },
+  'v1/Secret': {
+    1: f('metadata', ObjectMeta),
+    2: f('data', { map: 'bytes' }),
+    3: f('type', 'string'),
+    4: f('stringData', { map: 'string' }),
+    5: f('immutable', 'bool', 'pointer'),
+  },
+  'v1/ServiceAccount': {
+    1: f('metadata', ObjectMeta),
+    2: f('secrets', ObjectReference, 'repeated'),
+    3: f('imagePullSecrets', LocalObjectReference, 'repeated'),
+    4: f('automountServiceAccountToken', 'bool', 'pointer'),
+  },
   'v1/Service': { 1: f('metadata', ObjectMeta), 2: f('spec', ServiceSpec), 3: ignoredStatus },
   'apps/v1/Deployment': {
     1: f('metadata', ObjectMeta),
@@ -136,17 +179,36 @@ const kinds: Record<string, Message> = {
   },
   'policy/v1/PodDisruptionBudget': {
     1: f('metadata', ObjectMeta),
-    2: f('spec', { 1: f('minAvailable', 'intOrString'), 2: f('selector', LabelSelector), 3: f('maxUnavailable', 'intOrString'), 4: f('unhealthyPodEvictionPolicy', 'string', 'pointer') }),
+    2: f('spec', {
+      1: f('minAvailable', 'intOrString'),
+      2: f('selector', LabelSelector),
+      3: f('maxUnavailable', 'intOrString'),
+      4: f('unhealthyPodEvictionPolicy', 'string', 'pointer'),
+    }),
     3: ignoredStatus,
   },
   'rbac.authorization.k8s.io/v1/Role': { 1: f('metadata', ObjectMeta), 2: f('rules', PolicyRule, 'repeated') },
-  'rbac.authorization.k8s.io/v1/ClusterRole': { 1: f('metadata', ObjectMeta), 2: f('rules', PolicyRule, 'repeated'), 3: f('aggregationRule', { 1: f('clusterRoleSelectors', LabelSelector, 'repeated') }) },
+  'rbac.authorization.k8s.io/v1/ClusterRole': {
+    1: f('metadata', ObjectMeta),
+    2: f('rules', PolicyRule, 'repeated'),
+    3: f('aggregationRule', { 1: f('clusterRoleSelectors', LabelSelector, 'repeated') }),
+  },
   'rbac.authorization.k8s.io/v1/RoleBinding': binding,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': binding,
   'authorization.k8s.io/v1/SelfSubjectAccessReview': {
     1: f('metadata', ObjectMeta),
     2: f('spec', {
-      1: f('resourceAttributes', { 1: f('namespace', 'string'), 2: f('verb', 'string'), 3: f('group', 'string'), 4: f('version', 'string'), 5: f('resource', 'string'), 6: f('subresource', 'string'), 7: f('name', 'string'), 8: f('fieldSelector', 'ignore'), 9: f('labelSelector', 'ignore') }),
+      1: f('resourceAttributes', {
+        1: f('namespace', 'string'),
+        2: f('verb', 'string'),
+        3: f('group', 'string'),
+        4: f('version', 'string'),
+        5: f('resource', 'string'),
+        6: f('subresource', 'string'),
+        7: f('name', 'string'),
+        8: f('fieldSelector', 'ignore'),
+        9: f('labelSelector', 'ignore'),
+      }),
       2: f('nonResourceAttributes', { 1: f('path', 'string'), 2: f('verb', 'string') }),
     }),
     3: ignoredStatus,
@@ -218,7 +280,11 @@ function decodeScalar(type: Scalar | Message, raw: Raw, path: string): unknown {
     case 'quantity':
       return (decodeMessage(bytesOf(raw, path), { 1: f('string', 'string') }, path) as { string?: string }).string ?? '0';
     case 'intOrString': {
-      const value = decodeMessage(bytesOf(raw, path), { 1: f('type', 'int'), 2: f('intVal', 'int'), 3: f('strVal', 'string') }, path) as { type?: number; intVal?: number; strVal?: string };
+      const value = decodeMessage(bytesOf(raw, path), { 1: f('type', 'int'), 2: f('intVal', 'int'), 3: f('strVal', 'string') }, path) as {
+        type?: number;
+        intVal?: number;
+        strVal?: string;
+      };
       return value.type === 1 ? (value.strVal ?? '') : (value.intVal ?? 0);
     }
     case 'ignore':
@@ -232,7 +298,8 @@ function decodeMessage(bytes: Uint8Array, message: Message, path: string): Recor
   const out: Record<string, unknown> = {};
   for (const raw of readFields(bytes)) {
     const spec = message[raw.field];
-    if (!spec) throw unsupportedMediaType(`the sandbox cannot read protobuf field ${raw.field} of ${path}; send the object as JSON (kubectl create -f FILE does)`);
+    if (!spec)
+      throw unsupportedMediaType(`the sandbox cannot read protobuf field ${raw.field} of ${path}; send the object as JSON (kubectl create -f FILE does)`);
     const at = `${path}.${spec.name}`;
     if (typeof spec.type === 'object' && 'map' in spec.type) {
       const valueType = spec.type.map as Scalar;
@@ -259,11 +326,22 @@ function decodeMessage(bytes: Uint8Array, message: Message, path: string): Recor
  */
 export function decodeProtobufObject(body: Uint8Array): Record<string, unknown> {
   if (body.length < 4 || utf8(body.subarray(0, 3)) !== 'k8s' || body[3] !== 0) throw badRequest('the protobuf body lacks the k8s envelope');
-  const envelope = decodeMessage(body.subarray(4), { 1: f('typeMeta', { 1: f('apiVersion', 'string'), 2: f('kind', 'string') }), 2: f('raw', 'ignore'), 3: f('contentEncoding', 'string'), 4: f('contentType', 'string') }, 'runtime.Unknown');
+  const envelope = decodeMessage(
+    body.subarray(4),
+    {
+      1: f('typeMeta', { 1: f('apiVersion', 'string'), 2: f('kind', 'string') }),
+      2: f('raw', 'ignore'),
+      3: f('contentEncoding', 'string'),
+      4: f('contentType', 'string'),
+    },
+    'runtime.Unknown',
+  );
   const { apiVersion = '', kind = '' } = (envelope.typeMeta ?? {}) as { apiVersion?: string; kind?: string };
   const message = kinds[`${apiVersion}/${kind}`];
   if (!message) {
-    throw unsupportedMediaType(`the sandbox cannot read ${kind || 'objects'} (${apiVersion || 'unknown version'}) sent as application/vnd.kubernetes.protobuf; it reads protobuf for ${protobufKinds.map((k) => k.split('/').pop()).join(', ')} and JSON or YAML for every kind`);
+    throw unsupportedMediaType(
+      `the sandbox cannot read ${kind || 'objects'} (${apiVersion || 'unknown version'}) sent as application/vnd.kubernetes.protobuf; it reads protobuf for ${protobufKinds.map((k) => k.split('/').pop()).join(', ')} and JSON or YAML for every kind`,
+    );
   }
   const raw = readFields(body.subarray(4)).find((r) => r.field === 2);
   const object = raw ? decodeMessage(bytesOf(raw, kind), message, kind) : {};

@@ -150,14 +150,22 @@ function matches(r: Requirement, labels: Record<string, string>): boolean {
   const has = Object.hasOwn(labels, r.key);
   const value = labels[r.key];
   switch (r.op) {
-    case 'exists': return has;
-    case '!exists': return !has;
-    case '=': return has && value === r.values[0];
-    case '!=': return !has || value !== r.values[0];
-    case 'in': return has && r.values.includes(value!);
-    case 'notin': return !has || !r.values.includes(value!);
-    case 'gt': return has && /^-?\d+$/.test(value!) && Number(value) > Number(r.values[0]);
-    case 'lt': return has && /^-?\d+$/.test(value!) && Number(value) < Number(r.values[0]);
+    case 'exists':
+      return has;
+    case '!exists':
+      return !has;
+    case '=':
+      return has && value === r.values[0];
+    case '!=':
+      return !has || value !== r.values[0];
+    case 'in':
+      return has && r.values.includes(value!);
+    case 'notin':
+      return !has || !r.values.includes(value!);
+    case 'gt':
+      return has && /^-?\d+$/.test(value!) && Number(value) > Number(r.values[0]);
+    case 'lt':
+      return has && /^-?\d+$/.test(value!) && Number(value) < Number(r.values[0]);
   }
 }
 
@@ -175,12 +183,15 @@ const FIELDS: Record<string, (o: KubeObject) => string | undefined> = {
 /** Parses "metadata.name=x,metadata.namespace!=y" into a predicate on objects. */
 export function parseFieldSelector(selector: string | null): (object: KubeObject) => boolean {
   if (!selector) return () => true;
-  const terms = selector.split(',').filter(Boolean).map((term) => {
-    const m = /^([\w.]+)\s*(==|=|!=)\s*(.*)$/.exec(term.trim());
-    if (!m) throw badRequest(`invalid selector: '${selector}'; can't understand '${term}'`);
-    const read = FIELDS[m[1]!];
-    if (!read) throw badRequest(`"${m[1]}" is not a known field selector: only "${Object.keys(FIELDS).join('", "')}"`);
-    return { read, negate: m[2] === '!=', value: m[3]! };
-  });
+  const terms = selector
+    .split(',')
+    .filter(Boolean)
+    .map((term) => {
+      const m = /^([\w.]+)\s*(==|=|!=)\s*(.*)$/.exec(term.trim());
+      if (!m) throw badRequest(`invalid selector: '${selector}'; can't understand '${term}'`);
+      const read = FIELDS[m[1]!];
+      if (!read) throw badRequest(`"${m[1]}" is not a known field selector: only "${Object.keys(FIELDS).join('", "')}"`);
+      return { read, negate: m[2] === '!=', value: m[3]! };
+    });
   return (object) => terms.every((t) => (t.read(object) === t.value) !== t.negate);
 }

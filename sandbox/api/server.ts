@@ -110,7 +110,11 @@ export function createSandboxHandler(options: SandboxServerOptions): (req: Incom
 
   function send(res: ServerResponse, status: number, body: unknown, warnings: string[] = []): void {
     const text = JSON.stringify(body);
-    const headers: Record<string, string | string[] | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private' };
+    const headers: Record<string, string | string[] | number> = {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      'cache-control': 'no-cache, private',
+    };
     // RFC 7234 warnings, as kube-apiserver sends them: 299 - "text".
     if (warnings.length) headers.warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
     res.writeHead(status, headers);
@@ -138,9 +142,22 @@ export function createSandboxHandler(options: SandboxServerOptions): (req: Incom
       const nonResource = review.spec?.nonResourceAttributes as { path?: string; verb?: string } | undefined;
       const a: Attributes = nonResource
         ? { verb: nonResource.verb ?? 'get', group: '', resource: '', nonResourcePath: nonResource.path ?? '/' }
-        : { verb: attrs.verb ?? 'get', group: attrs.group ?? '', resource: attrs.resource ?? '', subresource: attrs.subresource || undefined, namespace: attrs.namespace || undefined, name: attrs.name || undefined };
+        : {
+            verb: attrs.verb ?? 'get',
+            group: attrs.group ?? '',
+            resource: attrs.resource ?? '',
+            subresource: attrs.subresource || undefined,
+            namespace: attrs.namespace || undefined,
+            name: attrs.name || undefined,
+          };
       const decision = authorizer.authorize(user, a);
-      return { ...review, apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', metadata: { creationTimestamp: null }, status: { allowed: decision.allowed, ...(decision.reason ? { reason: decision.reason } : {}) } };
+      return {
+        ...review,
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        metadata: { creationTimestamp: null },
+        status: { allowed: decision.allowed, ...(decision.reason ? { reason: decision.reason } : {}) },
+      };
     }
     const namespace = (review.spec?.namespace as string | undefined) ?? 'default';
     const rules = authorizer.rulesFor(user, namespace).map(({ rule }) => rule);
@@ -150,8 +167,13 @@ export function createSandboxHandler(options: SandboxServerOptions): (req: Incom
       kind: 'SelfSubjectRulesReview',
       metadata: { creationTimestamp: null },
       status: {
-        resourceRules: rules.filter((r) => !r.nonResourceURLs).map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups, resources: r.resources, ...(r.resourceNames ? { resourceNames: r.resourceNames } : {}) })),
-        nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/version', '/openapi', '/openapi/*', '/healthz', '/readyz', '/livez'] }, ...rules.filter((r) => r.nonResourceURLs).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs }))],
+        resourceRules: rules
+          .filter((r) => !r.nonResourceURLs)
+          .map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups, resources: r.resources, ...(r.resourceNames ? { resourceNames: r.resourceNames } : {}) })),
+        nonResourceRules: [
+          { verbs: ['get'], nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/version', '/openapi', '/openapi/*', '/healthz', '/readyz', '/livez'] },
+          ...rules.filter((r) => r.nonResourceURLs).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs })),
+        ],
         incomplete: false,
       },
     };
@@ -169,11 +191,18 @@ export function createSandboxHandler(options: SandboxServerOptions): (req: Incom
     }
 
     let user = authenticate(req.headers.authorization, identities);
-    const impersonateGroups = ([] as string[]).concat(req.headers['impersonate-group'] ?? []).flatMap((g) => g.split(',').map((s) => s.trim())).filter(Boolean);
+    const impersonateGroups = ([] as string[])
+      .concat(req.headers['impersonate-group'] ?? [])
+      .flatMap((g) => g.split(',').map((s) => s.trim()))
+      .filter(Boolean);
     user = authorizer.impersonate(user, req.headers['impersonate-user'] as string | undefined, impersonateGroups);
 
     const segments = pathname.split('/').filter(Boolean);
-    const nonResource = segments[0] === 'version' || segments[0] === 'openapi' || (segments[0] === 'api' && segments.length <= 2) || (segments[0] === 'apis' && segments.length <= 3);
+    const nonResource =
+      segments[0] === 'version' ||
+      segments[0] === 'openapi' ||
+      (segments[0] === 'api' && segments.length <= 2) ||
+      (segments[0] === 'apis' && segments.length <= 3);
     if (nonResource) {
       authorizer.require(user, { verb: 'get', group: '', resource: '', nonResourcePath: pathname });
     }
@@ -195,7 +224,8 @@ export function createSandboxHandler(options: SandboxServerOptions): (req: Incom
     }
 
     const r = matched;
-    if (r.subresource && !r.type.subresources.includes(r.subresource)) throw new StatusError(404, 'the server could not find the requested resource', 'NotFound');
+    if (r.subresource && !r.type.subresources.includes(r.subresource))
+      throw new StatusError(404, 'the server could not find the requested resource', 'NotFound');
     const watch = query.get('watch') === 'true' || query.get('watch') === '1';
     const verb = verbOf(method, r, watch);
     if (!r.type.verbs.includes(verb)) throw new StatusError(405, `the server does not allow this method on the requested resource`, 'MethodNotAllowed');
@@ -245,10 +275,14 @@ export function createSandboxHandler(options: SandboxServerOptions): (req: Incom
           start();
           res.end();
         };
-        stop = handlers.watch(ctx, (event) => {
-          start();
-          res.write(`${JSON.stringify(event)}\n`);
-        }, close);
+        stop = handlers.watch(
+          ctx,
+          (event) => {
+            start();
+            res.write(`${JSON.stringify(event)}\n`);
+          },
+          close,
+        );
         start();
         req.on('close', () => stop());
         return;
@@ -262,7 +296,12 @@ export function createSandboxHandler(options: SandboxServerOptions): (req: Incom
         return send(res, 200, body, ctx.warnings);
       }
       case 'patch': {
-        if ((req.headers['content-type'] ?? '').startsWith(PROTOBUF)) throw new StatusError(415, 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml', 'UnsupportedMediaType');
+        if ((req.headers['content-type'] ?? '').startsWith(PROTOBUF))
+          throw new StatusError(
+            415,
+            'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+            'UnsupportedMediaType',
+          );
         const { status, body } = handlers.patch(ctx, req.headers['content-type'] ?? '', await readBody(req));
         return send(res, status, body, ctx.warnings);
       }

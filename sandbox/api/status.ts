@@ -27,7 +27,12 @@ const reasons: Record<number, string> = {
 };
 
 /** Details as Go's omitempty serializes them: empty name and group are left out. */
-export function details(name: string | undefined, group: string | undefined, kind: string, extra: Omit<StatusDetails, 'name' | 'group' | 'kind'> = {}): StatusDetails {
+export function details(
+  name: string | undefined,
+  group: string | undefined,
+  kind: string,
+  extra: Omit<StatusDetails, 'name' | 'group' | 'kind'> = {},
+): StatusDetails {
   return { ...(name ? { name } : {}), ...(group ? { group } : {}), kind, ...extra };
 }
 
@@ -80,10 +85,19 @@ export const conflict = (resource: string, name: string, group: string, why: str
 export function invalid(kind: string, group: string, name: string, causes: { field: string; message: string; reason?: string }[]): StatusError {
   const list = causes.map((c) => c.message);
   const message = `${qualified(kind, group)} "${name}" is invalid: ${list.length === 1 ? list[0] : `[${list.join(', ')}]`}`;
-  return new StatusError(422, message, 'Invalid', details(name, group, kind, {
-    // As in kube-apiserver, a cause's message leaves out the field: clients print "field: message".
-    causes: causes.map((c) => ({ reason: c.reason ?? 'FieldValueInvalid', message: c.message.startsWith(`${c.field}: `) ? c.message.slice(c.field.length + 2) : c.message, field: c.field })),
-  }));
+  return new StatusError(
+    422,
+    message,
+    'Invalid',
+    details(name, group, kind, {
+      // As in kube-apiserver, a cause's message leaves out the field: clients print "field: message".
+      causes: causes.map((c) => ({
+        reason: c.reason ?? 'FieldValueInvalid',
+        message: c.message.startsWith(`${c.field}: `) ? c.message.slice(c.field.length + 2) : c.message,
+        field: c.field,
+      })),
+    }),
+  );
 }
 
 export const badRequest = (message: string) => new StatusError(400, message, 'BadRequest');

@@ -15,7 +15,11 @@ interface Column {
 
 /** Reads a simple JSONPath (".spec.hosts", ".spec.http[0].route", ".items[*].name"). */
 export function readJsonPath(object: unknown, path: string): unknown {
-  const segments = path.replace(/^\{?\.?/, '').replace(/\}$/, '').split(/\.(?![^[]*\])/).filter(Boolean);
+  const segments = path
+    .replace(/^\{?\.?/, '')
+    .replace(/\}$/, '')
+    .split(/\.(?![^[]*\])/)
+    .filter(Boolean);
   let values: unknown[] = [object];
   for (const segment of segments) {
     const m = /^([^[]*)(?:\[(\*|\d+)\])?$/.exec(segment);
@@ -55,7 +59,13 @@ function builtinColumns(kind: string): Column[] {
         { name: 'Type', type: 'string', description: 'Service type', priority: 0, read: (o) => spec(o).type ?? 'ClusterIP' },
         { name: 'Cluster-IP', type: 'string', description: 'Cluster IP', priority: 0, read: (o) => spec(o).clusterIP ?? '<none>' },
         { name: 'External-IP', type: 'string', description: 'External IP', priority: 0, read: () => '<none>' },
-        { name: 'Port(s)', type: 'string', description: 'Ports', priority: 0, read: (o) => ((spec(o).ports as { port: number; protocol?: string }[] | undefined) ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',') },
+        {
+          name: 'Port(s)',
+          type: 'string',
+          description: 'Ports',
+          priority: 0,
+          read: (o) => ((spec(o).ports as { port: number; protocol?: string }[] | undefined) ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`).join(','),
+        },
         ageColumn,
       ];
     case 'Deployment':
@@ -67,7 +77,16 @@ function builtinColumns(kind: string): Column[] {
       ];
     case 'Pod':
       return [
-        { name: 'Ready', type: 'string', description: 'Ready containers', priority: 0, read: (o) => { const n = ((spec(o).containers as unknown[]) ?? []).length; return `${status(o).phase === 'Running' ? n : 0}/${n}`; } },
+        {
+          name: 'Ready',
+          type: 'string',
+          description: 'Ready containers',
+          priority: 0,
+          read: (o) => {
+            const n = ((spec(o).containers as unknown[]) ?? []).length;
+            return `${status(o).phase === 'Running' ? n : 0}/${n}`;
+          },
+        },
         { name: 'Status', type: 'string', description: 'Phase', priority: 0, read: (o) => status(o).phase ?? 'Pending' },
         { name: 'Restarts', type: 'integer', description: 'Restarts', priority: 0, read: () => 0 },
         ageColumn,
@@ -75,12 +94,24 @@ function builtinColumns(kind: string): Column[] {
       ];
     case 'ConfigMap':
     case 'Secret':
-      return [{ name: 'Data', type: 'integer', description: 'Number of keys', priority: 0, read: (o) => Object.keys((o.data as object | undefined) ?? {}).length }, ageColumn];
+      return [
+        { name: 'Data', type: 'integer', description: 'Number of keys', priority: 0, read: (o) => Object.keys((o.data as object | undefined) ?? {}).length },
+        ageColumn,
+      ];
     case 'Event':
       return [
         { name: 'Type', type: 'string', description: 'Type', priority: 0, read: (o) => o.type },
         { name: 'Reason', type: 'string', description: 'Reason', priority: 0, read: (o) => o.reason },
-        { name: 'Object', type: 'string', description: 'Object', priority: 0, read: (o) => { const i = o.involvedObject as { kind?: string; name?: string } | undefined; return `${(i?.kind ?? '').toLowerCase()}/${i?.name ?? ''}`; } },
+        {
+          name: 'Object',
+          type: 'string',
+          description: 'Object',
+          priority: 0,
+          read: (o) => {
+            const i = o.involvedObject as { kind?: string; name?: string } | undefined;
+            return `${(i?.kind ?? '').toLowerCase()}/${i?.name ?? ''}`;
+          },
+        },
         { name: 'Message', type: 'string', description: 'Message', priority: 0, read: (o) => o.message },
       ];
     default:
@@ -104,7 +135,6 @@ function columnsFor(type: ResourceType): Column[] {
   }));
 }
 
-
 /** A Table of the given objects (a single object too, for get and watch events). */
 export function toTable(type: ResourceType, objects: KubeObject[], listMeta: Record<string, unknown> = {}, withColumns = true): Record<string, unknown> {
   const columns = columnsFor(type);
@@ -113,7 +143,10 @@ export function toTable(type: ResourceType, objects: KubeObject[], listMeta: Rec
     apiVersion: 'meta.k8s.io/v1',
     metadata: listMeta,
     columnDefinitions: withColumns
-      ? [{ name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 }, ...columns.map(({ read: _r, ...c }) => c)]
+      ? [
+          { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
+          ...columns.map(({ read: _r, ...c }) => c),
+        ]
       : [],
     rows: objects.map((o) => ({ cells: [o.metadata.name, ...columns.map((c) => c.read(o) ?? null)], object: partialObjectMetadata(o) })),
   };

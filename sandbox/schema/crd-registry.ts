@@ -37,11 +37,18 @@ export function loadCrdFiles(paths: string[]): Crd[] {
 }
 
 // Schema errors after which kube-apiserver does not run CEL rules.
-const BLOCKING = new Set<FieldError['type']>(['FieldValueNotSupported', 'FieldValueRequired', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueTypeInvalid']);
+const BLOCKING = new Set<FieldError['type']>([
+  'FieldValueNotSupported',
+  'FieldValueRequired',
+  'FieldValueTooLong',
+  'FieldValueTooMany',
+  'FieldValueTypeInvalid',
+]);
 const rulesNotChecked: FieldError = {
   type: 'FieldValueInvalid',
   field: '<nil>',
-  message: '<nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+  message:
+    '<nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
 };
 
 export class CrdRegistry {
@@ -73,7 +80,10 @@ export class CrdRegistry {
   validate(object: { apiVersion?: string; kind?: string; [key: string]: unknown }): { object: typeof object; errors: FieldError[] } {
     const entry = this.lookup(object.apiVersion ?? '', object.kind ?? '');
     if (!entry) {
-      return { object, errors: [{ type: 'FieldValueNotSupported', field: 'kind', message: `no matches for kind "${object.kind}" in version "${object.apiVersion}"` }] };
+      return {
+        object,
+        errors: [{ type: 'FieldValueNotSupported', field: 'kind', message: `no matches for kind "${object.kind}" in version "${object.apiVersion}"` }],
+      };
     }
     const { apiVersion, kind, metadata, ...body } = object;
     const bodySchema = this.bodySchema(entry.version.schema);
@@ -91,7 +101,10 @@ export class CrdRegistry {
   private bodySchema(schema: JsonSchema): JsonSchema {
     let body = this.bodySchemas.get(schema);
     if (!body) {
-      body = { ...schema, properties: Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([k]) => !['apiVersion', 'kind', 'metadata'].includes(k))) };
+      body = {
+        ...schema,
+        properties: Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([k]) => !['apiVersion', 'kind', 'metadata'].includes(k))),
+      };
       this.bodySchemas.set(schema, body);
     }
     return body;

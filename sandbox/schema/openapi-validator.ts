@@ -36,7 +36,14 @@ export interface JsonSchema {
   'x-kubernetes-validations'?: { rule: string; message?: string; messageExpression?: string; fieldPath?: string; reason?: string }[];
 }
 
-export type FieldErrorType = 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueTypeInvalid' | 'FieldValueTooLong' | 'FieldValueTooMany' | 'FieldValueUnknown';
+export type FieldErrorType =
+  | 'FieldValueRequired'
+  | 'FieldValueInvalid'
+  | 'FieldValueNotSupported'
+  | 'FieldValueTypeInvalid'
+  | 'FieldValueTooLong'
+  | 'FieldValueTooMany'
+  | 'FieldValueUnknown';
 
 export interface FieldError {
   type: FieldErrorType;
@@ -52,7 +59,10 @@ const celEnv = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggre
     returnType: 'map',
     handler: (value: string) => {
       const url = new URL(value);
-      return new Map([['scheme', url.protocol.replace(/:$/, '')], ['host', url.host]]);
+      return new Map([
+        ['scheme', url.protocol.replace(/:$/, '')],
+        ['host', url.host],
+      ]);
     },
   })
   .registerFunction({
@@ -103,10 +113,16 @@ function toCel(schema: JsonSchema, value: unknown): unknown {
   return value;
 }
 
-const childSchemaOf = (schema: JsonSchema, key: string) => schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+const childSchemaOf = (schema: JsonSchema, key: string) =>
+  schema.properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
 
 // Whether a key the schema does not declare is unknown here (pruned, or refused under strict validation).
-const refusesUnknown = (schema: JsonSchema) => Boolean(schema.properties) && !schema['x-kubernetes-preserve-unknown-fields'] && !schema['x-kubernetes-embedded-resource'] && schema.additionalProperties !== true && typeof schema.additionalProperties !== 'object';
+const refusesUnknown = (schema: JsonSchema) =>
+  Boolean(schema.properties) &&
+  !schema['x-kubernetes-preserve-unknown-fields'] &&
+  !schema['x-kubernetes-embedded-resource'] &&
+  schema.additionalProperties !== true &&
+  typeof schema.additionalProperties !== 'object';
 
 /**
  * Removes null values from fields that are not nullable, as kube-apiserver does before
@@ -135,29 +151,52 @@ export function validateSchema(schema: JsonSchema, value: unknown, path: string)
 
 function check(schema: JsonSchema, value: unknown, path: string, errors: FieldError[]): void {
   if (value === null) {
-    if (!schema.nullable) errors.push({ type: 'FieldValueTypeInvalid', field: path, message: `${path}: Invalid value: "null": ${path} in body must be of type ${schema.type ?? 'object'}: "null"` });
+    if (!schema.nullable)
+      errors.push({
+        type: 'FieldValueTypeInvalid',
+        field: path,
+        message: `${path}: Invalid value: "null": ${path} in body must be of type ${schema.type ?? 'object'}: "null"`,
+      });
     return;
   }
   const actual = typeOf(value);
   if (schema['x-kubernetes-int-or-string']) {
     if (actual !== 'integer' && actual !== 'string') {
-      errors.push({ type: 'FieldValueTypeInvalid', field: path, message: `${path}: Invalid value: ${quote(value)}: ${path} in body must be of type integer or string: ${quote(actual)}` });
+      errors.push({
+        type: 'FieldValueTypeInvalid',
+        field: path,
+        message: `${path}: Invalid value: ${quote(value)}: ${path} in body must be of type integer or string: ${quote(actual)}`,
+      });
       return;
     }
   } else if (schema.type && !(schema.type === actual || (schema.type === 'number' && actual === 'integer'))) {
     // kube-apiserver names the type it got, twice, and never the value.
-    errors.push({ type: 'FieldValueTypeInvalid', field: path, message: `${path}: Invalid value: ${quote(actual)}: ${path} in body must be of type ${schema.type}: ${quote(actual)}` });
+    errors.push({
+      type: 'FieldValueTypeInvalid',
+      field: path,
+      message: `${path}: Invalid value: ${quote(actual)}: ${path} in body must be of type ${schema.type}: ${quote(actual)}`,
+    });
     return;
   }
 
   if (schema.enum && !schema.enum.some((allowed) => allowed === value)) {
-    errors.push({ type: 'FieldValueNotSupported', field: path, message: `${path}: Unsupported value: ${quote(value)}: supported values: ${schema.enum.map(quote).join(', ')}` });
+    errors.push({
+      type: 'FieldValueNotSupported',
+      field: path,
+      message: `${path}: Unsupported value: ${quote(value)}: supported values: ${schema.enum.map(quote).join(', ')}`,
+    });
   }
   if (typeof value === 'number') checkNumber(schema, value, path, errors);
   if (typeof value === 'string') checkString(schema, value, path, errors);
   if (Array.isArray(value)) {
-    if (schema.minItems !== undefined && value.length < schema.minItems) errors.push({ type: 'FieldValueInvalid', field: path, message: `${path}: Invalid value: ${value.length}: ${path} in body should have at least ${schema.minItems} items` });
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) errors.push({ type: 'FieldValueTooMany', field: path, message: `${path}: Too many: ${value.length}: must have at most ${schema.maxItems} items` });
+    if (schema.minItems !== undefined && value.length < schema.minItems)
+      errors.push({
+        type: 'FieldValueInvalid',
+        field: path,
+        message: `${path}: Invalid value: ${value.length}: ${path} in body should have at least ${schema.minItems} items`,
+      });
+    if (schema.maxItems !== undefined && value.length > schema.maxItems)
+      errors.push({ type: 'FieldValueTooMany', field: path, message: `${path}: Too many: ${value.length}: must have at most ${schema.maxItems} items` });
     if (schema.items) value.forEach((item, i) => check(schema.items!, item, `${path}[${i}]`, errors));
   } else if (actual === 'object') {
     checkObject(schema, value as Record<string, unknown>, path, errors);
@@ -165,17 +204,29 @@ function check(schema: JsonSchema, value: unknown, path: string, errors: FieldEr
 
   if (schema.allOf) for (const sub of schema.allOf) check(sub, value, path, errors);
   if (schema.anyOf && !schema.anyOf.some((sub) => validateSchema(sub, value, path).length === 0)) {
-    errors.push({ type: 'FieldValueInvalid', field: path, message: `${path}: Invalid value: ${quote(value)}: ${path} in body must validate at least one schema (anyOf)` });
+    errors.push({
+      type: 'FieldValueInvalid',
+      field: path,
+      message: `${path}: Invalid value: ${quote(value)}: ${path} in body must validate at least one schema (anyOf)`,
+    });
   }
   if (schema.oneOf) {
     const matching = schema.oneOf.filter((sub) => validateSchema(sub, value, path).length === 0).length;
     if (matching !== 1) {
       const detail = describeOneOf(schema.oneOf, value);
-      errors.push({ type: 'FieldValueInvalid', field: path, message: `${path}: Invalid value: ${quote(value)}: ${path} in body must validate one and only one schema (oneOf)${detail}` });
+      errors.push({
+        type: 'FieldValueInvalid',
+        field: path,
+        message: `${path}: Invalid value: ${quote(value)}: ${path} in body must validate one and only one schema (oneOf)${detail}`,
+      });
     }
   }
   if (schema.not && validateSchema(schema.not, value, path).length === 0) {
-    errors.push({ type: 'FieldValueInvalid', field: path, message: `${path}: Invalid value: ${quote(value)}: ${path} in body should not validate the schema (not)` });
+    errors.push({
+      type: 'FieldValueInvalid',
+      field: path,
+      message: `${path}: Invalid value: ${quote(value)}: ${path} in body should not validate the schema (not)`,
+    });
   }
 }
 
@@ -189,10 +240,18 @@ function describeOneOf(options: JsonSchema[], value: unknown): string {
 
 function checkNumber(schema: JsonSchema, value: number, path: string, errors: FieldError[]) {
   if (schema.minimum !== undefined && (schema.exclusiveMinimum ? value <= schema.minimum : value < schema.minimum)) {
-    errors.push({ type: 'FieldValueInvalid', field: path, message: `${path}: Invalid value: ${value}: ${path} in body should be greater than ${schema.exclusiveMinimum ? '' : 'or equal to '}${schema.minimum}` });
+    errors.push({
+      type: 'FieldValueInvalid',
+      field: path,
+      message: `${path}: Invalid value: ${value}: ${path} in body should be greater than ${schema.exclusiveMinimum ? '' : 'or equal to '}${schema.minimum}`,
+    });
   }
   if (schema.maximum !== undefined && (schema.exclusiveMaximum ? value >= schema.maximum : value > schema.maximum)) {
-    errors.push({ type: 'FieldValueInvalid', field: path, message: `${path}: Invalid value: ${value}: ${path} in body should be less than ${schema.exclusiveMaximum ? '' : 'or equal to '}${schema.maximum}` });
+    errors.push({
+      type: 'FieldValueInvalid',
+      field: path,
+      message: `${path}: Invalid value: ${value}: ${path} in body should be less than ${schema.exclusiveMaximum ? '' : 'or equal to '}${schema.maximum}`,
+    });
   }
   if (schema.format === 'int32' && (value < -2147483648 || value > 2147483647)) {
     errors.push({ type: 'FieldValueInvalid', field: path, message: `${path}: Invalid value: ${value}: ${path} in body must be of type int32` });
@@ -200,16 +259,38 @@ function checkNumber(schema: JsonSchema, value: number, path: string, errors: Fi
 }
 
 function checkString(schema: JsonSchema, value: string, path: string, errors: FieldError[]) {
-  if (schema.minLength !== undefined && value.length < schema.minLength) errors.push({ type: 'FieldValueInvalid', field: path, message: `${path}: Invalid value: ${quote(value)}: ${path} in body should be at least ${schema.minLength} chars long` });
-  if (schema.maxLength !== undefined && value.length > schema.maxLength) errors.push({ type: 'FieldValueTooLong', field: path, message: `${path}: Too long: may not be more than ${schema.maxLength} bytes` });
-  if (schema.pattern && !new RegExp(schema.pattern, 'u').test(value)) errors.push({ type: 'FieldValueInvalid', field: path, message: `${path}: Invalid value: ${quote(value)}: ${path} in body should match '${schema.pattern}'` });
-  if (schema.format === 'date-time' && Number.isNaN(Date.parse(value))) errors.push({ type: 'FieldValueInvalid', field: path, message: `${path}: Invalid value: ${quote(value)}: ${path} in body must be of type date-time: ${quote(value)}` });
+  if (schema.minLength !== undefined && value.length < schema.minLength)
+    errors.push({
+      type: 'FieldValueInvalid',
+      field: path,
+      message: `${path}: Invalid value: ${quote(value)}: ${path} in body should be at least ${schema.minLength} chars long`,
+    });
+  if (schema.maxLength !== undefined && value.length > schema.maxLength)
+    errors.push({ type: 'FieldValueTooLong', field: path, message: `${path}: Too long: may not be more than ${schema.maxLength} bytes` });
+  if (schema.pattern && !new RegExp(schema.pattern, 'u').test(value))
+    errors.push({
+      type: 'FieldValueInvalid',
+      field: path,
+      message: `${path}: Invalid value: ${quote(value)}: ${path} in body should match '${schema.pattern}'`,
+    });
+  if (schema.format === 'date-time' && Number.isNaN(Date.parse(value)))
+    errors.push({
+      type: 'FieldValueInvalid',
+      field: path,
+      message: `${path}: Invalid value: ${quote(value)}: ${path} in body must be of type date-time: ${quote(value)}`,
+    });
 }
 
 function checkObject(schema: JsonSchema, value: Record<string, unknown>, path: string, errors: FieldError[]) {
   const keys = Object.keys(value);
-  if (schema.minProperties !== undefined && keys.length < schema.minProperties) errors.push({ type: 'FieldValueInvalid', field: path, message: `${path}: Invalid value: ${keys.length}: ${path} in body should have at least ${schema.minProperties} properties` });
-  if (schema.maxProperties !== undefined && keys.length > schema.maxProperties) errors.push({ type: 'FieldValueTooMany', field: path, message: `${path}: Too many: ${keys.length}: must have at most ${schema.maxProperties} items` });
+  if (schema.minProperties !== undefined && keys.length < schema.minProperties)
+    errors.push({
+      type: 'FieldValueInvalid',
+      field: path,
+      message: `${path}: Invalid value: ${keys.length}: ${path} in body should have at least ${schema.minProperties} properties`,
+    });
+  if (schema.maxProperties !== undefined && keys.length > schema.maxProperties)
+    errors.push({ type: 'FieldValueTooMany', field: path, message: `${path}: Too many: ${keys.length}: must have at most ${schema.maxProperties} items` });
   for (const field of schema.required ?? []) {
     if (!(field in value)) errors.push({ type: 'FieldValueRequired', field: join(path, field), message: `${join(path, field)}: Required value` });
   }
@@ -226,7 +307,11 @@ const rulesIn = new WeakMap<JsonSchema, boolean>();
 export function hasRules(schema: JsonSchema): boolean {
   let known = rulesIn.get(schema);
   if (known === undefined) {
-    const children = [...Object.values(schema.properties ?? {}), ...(typeof schema.additionalProperties === 'object' ? [schema.additionalProperties] : []), ...(schema.items ? [schema.items] : [])];
+    const children = [
+      ...Object.values(schema.properties ?? {}),
+      ...(typeof schema.additionalProperties === 'object' ? [schema.additionalProperties] : []),
+      ...(schema.items ? [schema.items] : []),
+    ];
     known = Boolean(schema['x-kubernetes-validations']?.length) || children.some(hasRules);
     rulesIn.set(schema, known);
   }
@@ -260,7 +345,13 @@ function celErrorText(error: Error): string {
   return first;
 }
 
-function checkRule(schema: JsonSchema, validation: NonNullable<JsonSchema['x-kubernetes-validations']>[number], value: unknown, path: string, errors: FieldError[]) {
+function checkRule(
+  schema: JsonSchema,
+  validation: NonNullable<JsonSchema['x-kubernetes-validations']>[number],
+  value: unknown,
+  path: string,
+  errors: FieldError[],
+) {
   if (/\boldSelf\b/.test(validation.rule)) return; // transition rules only apply to updates of an existing value
   const field = validation.fieldPath ? path + validation.fieldPath : path;
   // A rule's error names the schema type of the value ("object", "string"), never the value.
@@ -270,7 +361,11 @@ function checkRule(schema: JsonSchema, validation: NonNullable<JsonSchema['x-kub
   try {
     result = compile(validation.rule)({ self: toCel(schema, value) });
   } catch (error) {
-    errors.push({ type: 'FieldValueInvalid', field, message: `${field}: Invalid value: ${type}: ${celErrorText(error as Error)} evaluating rule: ${ruleText}` });
+    errors.push({
+      type: 'FieldValueInvalid',
+      field,
+      message: `${field}: Invalid value: ${type}: ${celErrorText(error as Error)} evaluating rule: ${ruleText}`,
+    });
     return;
   }
   if (result !== true) {

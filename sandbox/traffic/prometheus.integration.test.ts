@@ -34,7 +34,13 @@ async function patch(path: string, body: unknown, type = 'application/merge-patc
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, kubeconfig: null, traffic: { scenario: base, port: 0 } });
   const target = new URL(sandbox.trafficUrl!).host;
-  prometheus = await startPrometheus({ dir: mkdtempSync(join(tmpdir(), 'meshdeck-prom-')), target, port: 19090 + Math.floor(Math.random() * 500), scrapeInterval: '1s', forScale: 60 });
+  prometheus = await startPrometheus({
+    dir: mkdtempSync(join(tmpdir(), 'meshdeck-prom-')),
+    target,
+    port: 19090 + Math.floor(Math.random() * 500),
+    scrapeInterval: '1s',
+    forScale: 60,
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -48,7 +54,15 @@ const byVersion = 'sum by (destination_version) (rate(istio_requests_total{desti
 describe('sandbox traffic in a real Prometheus', () => {
   it('shifting nutrition-service to 50/50 brings the canary to half the rate', async () => {
     await expect.poll(async () => (await query(byVersion)).length, { timeout: 20_000, interval: 1000 }).toBeGreaterThan(1);
-    await patch(vsPath, [{ op: 'test', path: '/spec/http/3/name', value: 'default-split' }, { op: 'replace', path: '/spec/http/3/route/0/weight', value: 50 }, { op: 'replace', path: '/spec/http/3/route/1/weight', value: 50 }], 'application/json-patch+json');
+    await patch(
+      vsPath,
+      [
+        { op: 'test', path: '/spec/http/3/name', value: 'default-split' },
+        { op: 'replace', path: '/spec/http/3/route/0/weight', value: 50 },
+        { op: 'replace', path: '/spec/http/3/route/1/weight', value: 50 },
+      ],
+      'application/json-patch+json',
+    );
     await new Promise((r) => setTimeout(r, 33_000)); // a full 30 s window after the change
     const rates = Object.fromEntries((await query(byVersion)).map((r) => [r.metric.destination_version, Number(r.value[1])]));
     const share = rates.canary! / (rates.canary! + rates.stable!);
@@ -67,13 +81,21 @@ describe('sandbox traffic in a real Prometheus', () => {
   it('a failing AI coach gets its pods ejected by outlier detection', async () => {
     sandbox.simulator!.setScenario(loadScenario(join(scenarioDir, 'ai-coach-failing.yaml')));
     await expect
-      .poll(async () => Number((await query('max(envoy_cluster_outlier_detection_ejections_active{cluster_name=~".*ai-coach-service.*"})'))[0]?.value[1] ?? 0), { timeout: 15_000, interval: 1000 })
+      .poll(
+        async () => Number((await query('max(envoy_cluster_outlier_detection_ejections_active{cluster_name=~".*ai-coach-service.*"})'))[0]?.value[1] ?? 0),
+        { timeout: 15_000, interval: 1000 },
+      )
       .toBeGreaterThan(0);
   }, 30_000);
 
   it('serves a gateway → ai-coach → nutrition trace with its tags through the Jaeger API', async () => {
     const url = `${sandbox.trafficUrl}/api/traces?service=ai-coach-service.ai-nutritionist&lookback=1h&limit=5`;
-    const body = (await (await fetch(url)).json()) as { data: { spans: { spanID: string; references: { spanID: string }[]; processID: string; tags: { key: string; value: unknown }[] }[]; processes: Record<string, { serviceName: string }> }[] };
+    const body = (await (await fetch(url)).json()) as {
+      data: {
+        spans: { spanID: string; references: { spanID: string }[]; processID: string; tags: { key: string; value: unknown }[] }[];
+        processes: Record<string, { serviceName: string }>;
+      }[];
+    };
     const trace = body.data.find((t) => Object.values(t.processes).some((p) => p.serviceName === 'nutrition-service.ai-nutritionist'));
     expect(trace).toBeDefined();
     const service = (s: { processID: string }) => trace!.processes[s.processID]!.serviceName;
@@ -95,7 +117,13 @@ describe('alerting rules on live traffic', () => {
   beforeAll(async () => {
     fresh.sandbox = await startSandbox({ port: 0, kubeconfig: null, traffic: { scenario: loadScenario(join(scenarioDir, 'alerts-breach.yaml')), port: 0 } });
     // `for` durations are divided by 60 (5m → 5s): the promtool unit tests cover the real ones.
-    fresh.prometheus = await startPrometheus({ dir: mkdtempSync(join(tmpdir(), 'meshdeck-prom-')), target: new URL(fresh.sandbox.trafficUrl!).host, port: 19600 + Math.floor(Math.random() * 300), scrapeInterval: '1s', forScale: 60 });
+    fresh.prometheus = await startPrometheus({
+      dir: mkdtempSync(join(tmpdir(), 'meshdeck-prom-')),
+      target: new URL(fresh.sandbox.trafficUrl!).host,
+      port: 19600 + Math.floor(Math.random() * 300),
+      scrapeInterval: '1s',
+      forScale: 60,
+    });
   }, 60_000);
   afterAll(async () => {
     await fresh.prometheus?.stop();
@@ -104,14 +132,22 @@ describe('alerting rules on live traffic', () => {
 
   it('each of the four critical alerts fires under a scenario that breaches it', async () => {
     const firing = async () => {
-      const body = (await (await fetch(`${fresh.prometheus.url}/api/v1/alerts`)).json()) as { data: { alerts: { labels: Record<string, string>; state: string }[] } };
+      const body = (await (await fetch(`${fresh.prometheus.url}/api/v1/alerts`)).json()) as {
+        data: { alerts: { labels: Record<string, string>; state: string }[] };
+      };
       return new Set(body.data.alerts.filter((a) => a.state === 'firing').map((a) => `${a.labels.alertname}/${a.labels.destination_service_name}`));
     };
     // LowRequestRate needs messaging's series to exist: at ~0.045 req/s its first request may take
     // a minute (no request in 70 s happened about one run in ten); in 150 s, about one in 800.
     await expect
       .poll(async () => [...(await firing())].sort(), { timeout: 150_000, interval: 1000 })
-      .toEqual(expect.arrayContaining(['CanaryHighErrorRate/nutrition-service', 'HighErrorRate/nutrition-service', 'HighLatencyP99/ai-coach-service', 'LowRequestRate/messaging-service']));
+      .toEqual(
+        expect.arrayContaining([
+          'CanaryHighErrorRate/nutrition-service',
+          'HighErrorRate/nutrition-service',
+          'HighLatencyP99/ai-coach-service',
+          'LowRequestRate/messaging-service',
+        ]),
+      );
   }, 170_000);
-
 });

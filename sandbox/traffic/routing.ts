@@ -79,9 +79,7 @@ export function shortHost(host: string): string {
 /** Whether a VirtualService applies to this request: bound to its gateway (or the mesh) and naming its host. */
 export function virtualServiceApplies(spec: VirtualServiceSpec, vsNamespace: string, request: RequestInfo): boolean {
   const gateways = spec.gateways?.length ? spec.gateways : ['mesh'];
-  const bound = request.gateway
-    ? gateways.some((g) => g === request.gateway || `${vsNamespace}/${g}` === request.gateway)
-    : gateways.includes('mesh');
+  const bound = request.gateway ? gateways.some((g) => g === request.gateway || `${vsNamespace}/${g}` === request.gateway) : gateways.includes('mesh');
   if (!bound) return false;
   const requested = canonicalHost(request.host, vsNamespace);
   return (spec.hosts ?? []).some((h) => (h.startsWith('*.') ? requested.endsWith(h.slice(1)) : canonicalHost(h, vsNamespace) === requested));
@@ -92,6 +90,7 @@ export function canonicalHost(host: string, namespace: string): string {
   const name = host.split(':')[0]!;
   const parts = name.split('.');
   if (parts.length === 1) return `${name}.${namespace}.svc.cluster.local`;
-  if (parts.length === 2 || (parts[2] === 'svc' && (parts.length === 3 || name.endsWith('.svc.cluster.local')))) return `${parts[0]}.${parts[1]}.svc.cluster.local`;
+  if (parts.length === 2 || (parts[2] === 'svc' && (parts.length === 3 || name.endsWith('.svc.cluster.local'))))
+    return `${parts[0]}.${parts[1]}.svc.cluster.local`;
   return name;
 }

@@ -39,7 +39,7 @@ export async function serveTraffic(simulator: TrafficSimulator, port: number, ho
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found: /metrics serves Prometheus metrics, /api/... Jaeger\'s query API\n');
+    res.end("not found: /metrics serves Prometheus metrics, /api/... Jaeger's query API\n");
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

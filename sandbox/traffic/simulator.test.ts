@@ -11,7 +11,7 @@ afterAll(async () => sandbox?.stop());
 
 function seeded(seed = 42) {
   let s = seed;
-  return () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  return () => (s = (s * 16807) % 2147483647) / 2147483647;
 }
 
 /** Sums istio_requests_total (destination reporter) by the given label, for one service. */
@@ -40,7 +40,12 @@ const patchVs = (name: string, patch: unknown) => {
 
 describe('traffic simulator', () => {
   it('routes by the live VirtualService: 95/5 by default, 50/50 right after a change', () => {
-    const sim = new TrafficSimulator({ store: sandbox.store, registry: sandbox.registry, scenario: withOverrides(loadScenario(), { headers: { canaryOptIn: 0, newProviderFlag: 0, loadTest: 0 } }), random: seeded() });
+    const sim = new TrafficSimulator({
+      store: sandbox.store,
+      registry: sandbox.registry,
+      scenario: withOverrides(loadScenario(), { headers: { canaryOptIn: 0, newProviderFlag: 0, loadTest: 0 } }),
+      random: seeded(),
+    });
     const now = run(sim, 20);
     const before = totals(sim, 'nutrition-service', 'destination_version');
     expect(before.canary! / (before.canary! + before.stable!)).toBeCloseTo(0.05, 1);
@@ -60,7 +65,12 @@ describe('traffic simulator', () => {
   });
 
   it('refuses plaintext clients under STRICT and lets them through as connection_security_policy none under PERMISSIVE', () => {
-    const sim = new TrafficSimulator({ store: sandbox.store, registry: sandbox.registry, scenario: withOverrides(loadScenario(), { rate: 20, plaintextRate: 20 }), random: seeded(7) });
+    const sim = new TrafficSimulator({
+      store: sandbox.store,
+      registry: sandbox.registry,
+      scenario: withOverrides(loadScenario(), { rate: 20, plaintextRate: 20 }),
+      random: seeded(7),
+    });
     const now = run(sim, 5);
     expect(totals(sim, 'nutrition-service', 'connection_security_policy').none).toBeUndefined();
     expect(sim.metrics.text()).toMatch(/sandbox_plaintext_connections_refused_total\{[^}]*nutrition-service[^}]*\} [1-9]/);
@@ -75,27 +85,51 @@ describe('traffic simulator', () => {
   });
 
   it('ejects failing AI coach pods (outlier detection), at least one and within maxEjectionPercent', () => {
-    const sim = new TrafficSimulator({ store: sandbox.store, registry: sandbox.registry, scenario: loadScenario(new URL('../scenarios/ai-coach-failing.yaml', import.meta.url).pathname), random: seeded(3) });
+    const sim = new TrafficSimulator({
+      store: sandbox.store,
+      registry: sandbox.registry,
+      scenario: loadScenario(new URL('../scenarios/ai-coach-failing.yaml', import.meta.url).pathname),
+      random: seeded(3),
+    });
     run(sim, 10);
     const text = sim.metrics.text();
-    const active = [...text.matchAll(/envoy_cluster_outlier_detection_ejections_active\{cluster_name="outbound\|8080\|algorithm-[ab]\|ai-coach-service[^"]*"\} (\d+)/g)].map((m) => Number(m[1]));
+    const active = [
+      ...text.matchAll(/envoy_cluster_outlier_detection_ejections_active\{cluster_name="outbound\|8080\|algorithm-[ab]\|ai-coach-service[^"]*"\} (\d+)/g),
+    ].map((m) => Number(m[1]));
     expect(Math.max(...active)).toBe(1); // 3 pods at 30%: Envoy ejects one, never two
     expect(text).toMatch(/envoy_cluster_outlier_detection_ejections_enforced_total\{cluster_name="outbound\|8080\|algorithm-a\|ai-coach-service[^"]*"\} [1-9]/);
     sim.stop();
   });
 
-  const only = (path: string) => Object.fromEntries(['/api/v1/payments', '/api/v1/nutrition', '/api/v1/ai-coach', '/api/v1/messaging', '/api/v1/health'].map((p) => [p, p === path ? 1 : 0]));
+  const only = (path: string) =>
+    Object.fromEntries(
+      ['/api/v1/payments', '/api/v1/nutrition', '/api/v1/ai-coach', '/api/v1/messaging', '/api/v1/health'].map((p) => [p, p === path ? 1 : 0]),
+    );
   const sourceFlags = (sim: TrafficSimulator, service: string) =>
-    [...sim.metrics.text().matchAll(new RegExp(`istio_requests_total\\{reporter="source"[^}]*destination_service_name="${service}"[^}]*response_code="(\\d+)",response_flags="([^"]+)"[^}]*\\} (\\d+)`, 'g'))].reduce<Record<string, number>>((acc, m) => ({ ...acc, [`${m[1]} ${m[2]}`]: (acc[`${m[1]} ${m[2]}`] ?? 0) + Number(m[3]) }), {});
+    [
+      ...sim.metrics
+        .text()
+        .matchAll(
+          new RegExp(
+            `istio_requests_total\\{reporter="source"[^}]*destination_service_name="${service}"[^}]*response_code="(\\d+)",response_flags="([^"]+)"[^}]*\\} (\\d+)`,
+            'g',
+          ),
+        ),
+    ].reduce<Record<string, number>>((acc, m) => ({ ...acc, [`${m[1]} ${m[2]}`]: (acc[`${m[1]} ${m[2]}`] ?? 0) + Number(m[3]) }), {});
 
   it('overflows a small connection pool with 503 UO', () => {
     const drType = sandbox.registry.byPath('networking.istio.io', 'v1', 'destinationrules')!;
     const dr = sandbox.store.get(drType, 'ai-nutritionist', 'payment-service')!;
-    const spec = structuredClone(dr.spec) as { trafficPolicy: { connectionPool: { tcp: { maxConnections: number }; http: { http1MaxPendingRequests: number } } } };
+    const spec = structuredClone(dr.spec) as {
+      trafficPolicy: { connectionPool: { tcp: { maxConnections: number }; http: { http1MaxPendingRequests: number } } };
+    };
     spec.trafficPolicy.connectionPool.tcp.maxConnections = 1;
     spec.trafficPolicy.connectionPool.http.http1MaxPendingRequests = 1;
     sandbox.store.put(drType, { ...dr, spec });
-    const scenario = withOverrides(loadScenario(), { paths: only('/api/v1/payments'), versions: { 'payment-service': { blue: { p50: 5_000, p99: 9_000, errorRate: 0 } } } });
+    const scenario = withOverrides(loadScenario(), {
+      paths: only('/api/v1/payments'),
+      versions: { 'payment-service': { blue: { p50: 5_000, p99: 9_000, errorRate: 0 } } },
+    });
     const sim = new TrafficSimulator({ store: sandbox.store, registry: sandbox.registry, scenario, random: seeded(5) });
     run(sim, 3);
     const flags = sourceFlags(sim, 'payment-service');
@@ -105,7 +139,11 @@ describe('traffic simulator', () => {
   });
 
   it('times out with 504 UT past the route timeout', () => {
-    const scenario = withOverrides(loadScenario(), { rate: 50, paths: only('/api/v1/payments'), versions: { 'payment-service': { blue: { p50: 45_000, p99: 60_000, errorRate: 0 } } } });
+    const scenario = withOverrides(loadScenario(), {
+      rate: 50,
+      paths: only('/api/v1/payments'),
+      versions: { 'payment-service': { blue: { p50: 45_000, p99: 60_000, errorRate: 0 } } },
+    });
     const sim = new TrafficSimulator({ store: sandbox.store, registry: sandbox.registry, scenario, random: seeded(6) });
     run(sim, 2);
     const flags = sourceFlags(sim, 'payment-service');
@@ -125,7 +163,12 @@ describe('traffic simulator', () => {
   });
 
   it('keeps traces of gateway → service → downstream with the Telemetry tags', () => {
-    const sim = new TrafficSimulator({ store: sandbox.store, registry: sandbox.registry, scenario: withOverrides(loadScenario(), { traceSampling: 100, rate: 50 }), random: seeded(11) });
+    const sim = new TrafficSimulator({
+      store: sandbox.store,
+      registry: sandbox.registry,
+      scenario: withOverrides(loadScenario(), { traceSampling: 100, rate: 50 }),
+      random: seeded(11),
+    });
     run(sim, 2);
     const [trace] = sim.traces.find({ service: 'ai-coach-service.ai-nutritionist', limit: 1 });
     expect(trace).toBeDefined();

@@ -6,7 +6,18 @@ import { randomBytes } from 'node:crypto';
 import type { ResourceRegistry, ResourceType } from '../api/resources.ts';
 import type { KubeObject, Store } from '../api/store.ts';
 import { DURATION_BUCKETS, Metrics, SIZE_BUCKETS } from './metrics.ts';
-import { canonicalHost, durationMs, pickDestination, selectRoute, shortHost, virtualServiceApplies, type Destination, type HTTPRoute, type RequestInfo, type VirtualServiceSpec } from './routing.ts';
+import {
+  canonicalHost,
+  durationMs,
+  pickDestination,
+  selectRoute,
+  shortHost,
+  virtualServiceApplies,
+  type Destination,
+  type HTTPRoute,
+  type RequestInfo,
+  type VirtualServiceSpec,
+} from './routing.ts';
 import type { Scenario, VersionBehaviour } from './scenario.ts';
 import { TraceStore, type Span, type Tag } from './traces.ts';
 
@@ -15,7 +26,14 @@ const GATEWAY = { workload: 'istio-ingressgateway', namespace: 'istio-system', a
 interface TrafficPolicy {
   loadBalancer?: { simple?: string; consistentHash?: { httpHeaderName?: string; useSourceIp?: boolean; httpCookie?: { name: string } } };
   connectionPool?: { tcp?: { maxConnections?: number }; http?: { http1MaxPendingRequests?: number; http2MaxRequests?: number; maxRetries?: number } };
-  outlierDetection?: { consecutive5xxErrors?: number; consecutiveGatewayErrors?: number; interval?: string; baseEjectionTime?: string; maxEjectionPercent?: number; minHealthPercent?: number };
+  outlierDetection?: {
+    consecutive5xxErrors?: number;
+    consecutiveGatewayErrors?: number;
+    interval?: string;
+    baseEjectionTime?: string;
+    maxEjectionPercent?: number;
+    minHealthPercent?: number;
+  };
   tls?: { mode?: string };
 }
 
@@ -78,7 +96,8 @@ interface Model {
   sampling: number;
 }
 
-const matchesLabels = (labels: Record<string, string> | undefined, selector: Record<string, string> | undefined) => Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
+const matchesLabels = (labels: Record<string, string> | undefined, selector: Record<string, string> | undefined) =>
+  Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
 export interface SimulatorOptions {
@@ -157,14 +176,21 @@ export class TrafficSimulator {
   private getModel(): Model {
     if (this.model) return this.model;
     const previous = new Map([...(this.lastModel?.clusters ?? [])]);
-    const byCreation = (a: KubeObject, b: KubeObject) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name);
+    const byCreation = (a: KubeObject, b: KubeObject) =>
+      (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name);
     const services = new Map<string, { namespace: string; selector: Record<string, string> }>();
     for (const svc of this.store.list(this.types.svc!)) {
-      services.set(`${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local`, { namespace: svc.metadata.namespace!, selector: ((svc.spec as { selector?: Record<string, string> })?.selector) ?? {} });
+      services.set(`${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local`, {
+        namespace: svc.metadata.namespace!,
+        selector: (svc.spec as { selector?: Record<string, string> })?.selector ?? {},
+      });
     }
-    const telemetry = this.store.list(this.types.tel!).flatMap((t) => ((t.spec as { tracing?: { randomSamplingPercentage?: number }[] })?.tracing ?? []));
+    const telemetry = this.store.list(this.types.tel!).flatMap((t) => (t.spec as { tracing?: { randomSamplingPercentage?: number }[] })?.tracing ?? []);
     const model: Model = {
-      virtualServices: this.store.list(this.types.vs!).sort(byCreation).map((vs) => ({ namespace: vs.metadata.namespace!, name: vs.metadata.name, spec: (vs.spec ?? {}) as VirtualServiceSpec })),
+      virtualServices: this.store
+        .list(this.types.vs!)
+        .sort(byCreation)
+        .map((vs) => ({ namespace: vs.metadata.namespace!, name: vs.metadata.name, spec: (vs.spec ?? {}) as VirtualServiceSpec })),
       clusters: new Map(),
       services,
       pods: this.store.list(this.types.pod!),
@@ -182,9 +208,13 @@ export class TrafficSimulator {
   private lastModel: Model | undefined;
   private readonly clusterPolicyCache = new Map<string, boolean>();
 
-  private destinationRule(host: string): { trafficPolicy?: TrafficPolicy; subsets?: { name: string; labels?: Record<string, string>; trafficPolicy?: TrafficPolicy }[] } | undefined {
+  private destinationRule(
+    host: string,
+  ): { trafficPolicy?: TrafficPolicy; subsets?: { name: string; labels?: Record<string, string>; trafficPolicy?: TrafficPolicy }[] } | undefined {
     const [name, namespace] = host.split('.');
-    const rule = this.store.list(this.types.dr!).find((dr) => canonicalHost((dr.spec as { host: string }).host, dr.metadata.namespace!) === host) ?? this.store.list(this.types.dr!, namespace).find((dr) => shortHost((dr.spec as { host: string }).host) === name);
+    const rule =
+      this.store.list(this.types.dr!).find((dr) => canonicalHost((dr.spec as { host: string }).host, dr.metadata.namespace!) === host) ??
+      this.store.list(this.types.dr!, namespace).find((dr) => shortHost((dr.spec as { host: string }).host) === name);
     return rule?.spec as never;
   }
 
@@ -201,13 +231,16 @@ export class TrafficSimulator {
     const subset = destination.subset ? rule?.subsets?.find((s) => s.name === destination.subset) : undefined;
     if (destination.subset && !subset) return undefined; // NR: the subset does not exist
     const policy: TrafficPolicy = { ...rule?.trafficPolicy, ...subset?.trafficPolicy };
-    const pods = model.pods.filter((p) => p.metadata.namespace === service.namespace && matchesLabels(p.metadata.labels, service.selector) && matchesLabels(p.metadata.labels, subset?.labels));
+    const pods = model.pods.filter(
+      (p) =>
+        p.metadata.namespace === service.namespace && matchesLabels(p.metadata.labels, service.selector) && matchesLabels(p.metadata.labels, subset?.labels),
+    );
     const known = new Map((cluster?.endpoints ?? []).map((e) => [e.pod, e]));
     const endpoints = pods.map(
       (p) =>
         known.get(p.metadata.name) ?? {
           pod: p.metadata.name,
-          ip: ((p.status as { podIP?: string })?.podIP) ?? '0.0.0.0',
+          ip: (p.status as { podIP?: string })?.podIP ?? '0.0.0.0',
           workload: p.metadata.ownerReferences?.[0]?.name ?? p.metadata.name,
           version: p.metadata.labels?.version ?? 'unknown',
           consecutive5xx: 0,
@@ -216,7 +249,21 @@ export class TrafficSimulator {
           ejections: 0,
         },
     );
-    cluster = cluster ? Object.assign(cluster, { endpoints, policy }) : { name, service: shortHost(host), namespace: service.namespace, endpoints, policy, inflight: [], next: 0, ejectionsTotal: 0, overflows: 0, retries: 0, timeouts: 0 };
+    cluster = cluster
+      ? Object.assign(cluster, { endpoints, policy })
+      : {
+          name,
+          service: shortHost(host),
+          namespace: service.namespace,
+          endpoints,
+          policy,
+          inflight: [],
+          next: 0,
+          ejectionsTotal: 0,
+          overflows: 0,
+          retries: 0,
+          timeouts: 0,
+        };
     model.clusters.set(name, cluster);
     this.clusterPolicyCache.set(name, true);
     return cluster;
@@ -228,7 +275,12 @@ export class TrafficSimulator {
       const spec = pa?.spec as { mtls?: { mode?: string }; portLevelMtls?: Record<string, { mode?: string }> } | undefined;
       return spec?.portLevelMtls?.['8080']?.mode ?? spec?.mtls?.mode;
     };
-    const workload = pas.find((p) => p.metadata.namespace === namespace && (p.spec as { selector?: { matchLabels?: Record<string, string> } })?.selector?.matchLabels && matchesLabels(labels, (p.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels));
+    const workload = pas.find(
+      (p) =>
+        p.metadata.namespace === namespace &&
+        (p.spec as { selector?: { matchLabels?: Record<string, string> } })?.selector?.matchLabels &&
+        matchesLabels(labels, (p.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels),
+    );
     const ns = pas.find((p) => p.metadata.namespace === namespace && !(p.spec as { selector?: unknown })?.selector);
     const mesh = pas.find((p) => p.metadata.namespace === 'istio-system' && !(p.spec as { selector?: unknown })?.selector);
     for (const candidate of [mode(workload), mode(ns), mode(mesh)]) if (candidate && candidate !== 'UNSET') return candidate;
@@ -239,7 +291,12 @@ export class TrafficSimulator {
     const n = Math.floor(this.random() * this.scenario.users);
     // Deterministic per user, so a user keeps their tier and country.
     const h = ((n * 2654435761) >>> 0) / 4294967296;
-    return { id: `user-${n}`, tier: weighted(this.scenario.tiers, h), country: weighted(this.scenario.countries, (h * 7919) % 1), verified: (h * 104729) % 1 < this.scenario.verifiedUsers };
+    return {
+      id: `user-${n}`,
+      tier: weighted(this.scenario.tiers, h),
+      country: weighted(this.scenario.countries, (h * 7919) % 1),
+      verified: (h * 104729) % 1 < this.scenario.verifiedUsers,
+    };
   }
 
   private gatewayRequest(now: number): void {
@@ -247,7 +304,12 @@ export class TrafficSimulator {
     this.activeUsers.set(user.id, now);
     const share = (key: string) => this.random() < (this.scenario.headers[key] ?? 0);
     const path = weighted(this.scenario.paths, this.random());
-    const headers: Record<string, string> = { 'x-request-id': crypto.randomUUID(), 'x-user-id': user.id, 'x-user-tier': user.tier, 'cloudfront-viewer-country': user.country };
+    const headers: Record<string, string> = {
+      'x-request-id': crypto.randomUUID(),
+      'x-user-id': user.id,
+      'x-user-tier': user.tier,
+      'cloudfront-viewer-country': user.country,
+    };
     if (user.verified) headers['x-user-verified'] = 'true';
     if (user.tier === 'beta' && share('canaryOptIn')) headers['x-canary-enabled'] = 'true';
     if (share('abTest')) headers['x-ab-test'] = 'nutrition-algorithm';
@@ -263,22 +325,47 @@ export class TrafficSimulator {
     const sampled = this.random() * 100 < this.getModel().sampling;
     const spans: Span[] | undefined = sampled ? [] : undefined;
     const traceId = hex(16);
-    const request: RequestInfo = { host: 'api.ai-nutritionist.com', path: `${path}/${['meals', 'plans', 'sessions', 'status'][Math.floor(this.random() * 4)]}`, method: path.includes('payments') ? 'POST' : 'GET', headers, gateway: 'ai-nutritionist/ai-nutritionist-gateway' };
+    const request: RequestInfo = {
+      host: 'api.ai-nutritionist.com',
+      path: `${path}/${['meals', 'plans', 'sessions', 'status'][Math.floor(this.random() * 4)]}`,
+      method: path.includes('payments') ? 'POST' : 'GET',
+      headers,
+      gateway: 'ai-nutritionist/ai-nutritionist-gateway',
+    };
     this.route(request, { ...GATEWAY, mtls: true }, 'ai-nutritionist', now, { spans, traceId, parent: undefined, user });
   }
 
   private plaintextRequest(now: number): void {
     // A legacy client outside the mesh calls nutrition-service directly, without mTLS.
     const user = this.user();
-    const request: RequestInfo = { host: 'nutrition-service.ai-nutritionist.svc.cluster.local', path: '/api/v1/nutrition/legacy-export', method: 'GET', headers: { 'x-request-id': crypto.randomUUID(), 'x-user-id': user.id, 'x-user-tier': user.tier } };
-    this.route(request, { workload: 'unknown', namespace: 'unknown', app: 'unknown', version: 'unknown', mtls: false }, 'ai-nutritionist', now, { spans: undefined, traceId: hex(16), parent: undefined, user }, true);
+    const request: RequestInfo = {
+      host: 'nutrition-service.ai-nutritionist.svc.cluster.local',
+      path: '/api/v1/nutrition/legacy-export',
+      method: 'GET',
+      headers: { 'x-request-id': crypto.randomUUID(), 'x-user-id': user.id, 'x-user-tier': user.tier },
+    };
+    this.route(
+      request,
+      { workload: 'unknown', namespace: 'unknown', app: 'unknown', version: 'unknown', mtls: false },
+      'ai-nutritionist',
+      now,
+      { spans: undefined, traceId: hex(16), parent: undefined, user },
+      true,
+    );
   }
 
   /**
    * Routes one request from `caller` and returns its outcome. `direct` skips the caller's
    * sidecar (a client outside the mesh connects straight to the destination's pods).
    */
-  private route(request: RequestInfo, caller: Caller, namespace: string, now: number, trace: { spans: Span[] | undefined; traceId: string; parent: string | undefined; user: { id: string; tier: string } }, direct = false): Outcome {
+  private route(
+    request: RequestInfo,
+    caller: Caller,
+    namespace: string,
+    now: number,
+    trace: { spans: Span[] | undefined; traceId: string; parent: string | undefined; user: { id: string; tier: string } },
+    direct = false,
+  ): Outcome {
     const model = this.getModel();
     const applicable = model.virtualServices.filter((vs) => virtualServiceApplies(vs.spec, vs.namespace, request));
     // At a gateway Istio merges the routes of every VirtualService for the host, in creation order; in the mesh the first one wins.
@@ -290,12 +377,21 @@ export class TrafficSimulator {
       route = selectRoute(routes, request)?.route;
     }
     const span = this.startSpan(trace, caller, request, now);
-    if (!route) return this.finish(span, trace, { status: 404, flags: 'NR', duration: 0, version: 'unknown', workload: 'unknown' }, caller, request, undefined, now);
+    if (!route)
+      return this.finish(span, trace, { status: 404, flags: 'NR', duration: 0, version: 'unknown', workload: 'unknown' }, caller, request, undefined, now);
 
     let delay = 0;
     let flags = '';
     if (route.fault?.abort && this.random() * 100 < (route.fault.abort.percentage?.value ?? 100)) {
-      return this.finish(span, trace, { status: route.fault.abort.httpStatus ?? 503, flags: 'FI', duration: 0, version: 'unknown', workload: 'unknown' }, caller, request, undefined, now);
+      return this.finish(
+        span,
+        trace,
+        { status: route.fault.abort.httpStatus ?? 503, flags: 'FI', duration: 0, version: 'unknown', workload: 'unknown' },
+        caller,
+        request,
+        undefined,
+        now,
+      );
     }
     if (route.fault?.delay && this.random() * 100 < (route.fault.delay.percentage?.value ?? 100)) {
       delay = durationMs(route.fault.delay.fixedDelay) ?? 0;
@@ -303,7 +399,8 @@ export class TrafficSimulator {
     }
     const destination = pickDestination(route, this.random)!;
     for (const mirror of [...(route.mirror ? [{ destination: route.mirror, percentage: route.mirrorPercentage }] : []), ...(route.mirrors ?? [])]) {
-      if (this.random() * 100 < (mirror.percentage?.value ?? 100)) this.attemptAt(mirror.destination, request, caller, namespace, now, { ...trace, spans: undefined }, direct);
+      if (this.random() * 100 < (mirror.percentage?.value ?? 100))
+        this.attemptAt(mirror.destination, request, caller, namespace, now, { ...trace, spans: undefined }, direct);
     }
     const timeout = durationMs(route.timeout);
     const attempts = 1 + (route.retries?.attempts ?? 2);
@@ -330,7 +427,17 @@ export class TrafficSimulator {
     return this.finish(span, trace, final, caller, request, cluster, now);
   }
 
-  private attemptAt(destination: Destination, request: RequestInfo, caller: Caller, namespace: string, now: number, trace: { spans: Span[] | undefined; traceId: string; parent: string | undefined; user: { id: string; tier: string } }, direct: boolean, parentSpan?: string, perTry?: number): { outcome: Outcome; cluster: Cluster | undefined } {
+  private attemptAt(
+    destination: Destination,
+    request: RequestInfo,
+    caller: Caller,
+    namespace: string,
+    now: number,
+    trace: { spans: Span[] | undefined; traceId: string; parent: string | undefined; user: { id: string; tier: string } },
+    direct: boolean,
+    parentSpan?: string,
+    perTry?: number,
+  ): { outcome: Outcome; cluster: Cluster | undefined } {
     const cluster = this.cluster(destination, namespace);
     if (!cluster) return { outcome: { status: 503, flags: 'NR', duration: 0, version: 'unknown', workload: 'unknown' }, cluster };
     cluster.inflight = cluster.inflight.filter((end) => end > now);
@@ -348,7 +455,12 @@ export class TrafficSimulator {
     const mutual = caller.mtls && mode !== 'DISABLE';
     if (!caller.mtls && mode === 'STRICT') {
       // The server sidecar refuses the plaintext connection before any HTTP exchange.
-      this.metrics.inc('sandbox_plaintext_connections_refused_total', { destination_service_name: cluster.service, destination_workload: endpoint.workload }, 1, 'Plaintext connections refused by STRICT mTLS');
+      this.metrics.inc(
+        'sandbox_plaintext_connections_refused_total',
+        { destination_service_name: cluster.service, destination_workload: endpoint.workload },
+        1,
+        'Plaintext connections refused by STRICT mTLS',
+      );
       return { outcome: { status: 503, flags: 'UC', duration: 1, version: endpoint.version, workload: endpoint.workload }, cluster };
     }
     const security = mutual ? 'mutual_tls' : 'none';
@@ -362,10 +474,23 @@ export class TrafficSimulator {
       // The service does its downstream work first and may then fail on its own (an AI call after fetching the profile).
       const ownFailure = this.random() < behaviour.errorRate;
       let status = 200;
-      const serverSpan = this.childSpan(trace, parentSpan, `${cluster.service}.${cluster.namespace}`, `${request.host.split(':')[0]}:8080${request.path.split('?')[0]}`, now, endpoint, cluster);
+      const serverSpan = this.childSpan(
+        trace,
+        parentSpan,
+        `${cluster.service}.${cluster.namespace}`,
+        `${request.host.split(':')[0]}:8080${request.path.split('?')[0]}`,
+        now,
+        endpoint,
+        cluster,
+      );
       for (const call of this.scenario.calls[cluster.service] ?? []) {
         const downstream = this.route(
-          { host: `${call.service}.${cluster.namespace}.svc.cluster.local`, path: call.path, method: 'GET', headers: { ...request.headers, 'x-deployment-version': endpoint.version } },
+          {
+            host: `${call.service}.${cluster.namespace}.svc.cluster.local`,
+            path: call.path,
+            method: 'GET',
+            headers: { ...request.headers, 'x-deployment-version': endpoint.version },
+          },
           { workload: endpoint.workload, namespace: cluster.namespace, app: cluster.service, version: endpoint.version, mtls: true },
           cluster.namespace,
           now + duration / 2,
@@ -428,7 +553,9 @@ export class TrafficSimulator {
     if (status >= 502 && status <= 504) endpoint.consecutiveGateway++;
     else endpoint.consecutiveGateway = 0;
     if (!od || endpoint.ejectedUntil) return;
-    const tripped = (od.consecutive5xxErrors !== undefined && endpoint.consecutive5xx >= od.consecutive5xxErrors) || (od.consecutiveGatewayErrors !== undefined && endpoint.consecutiveGateway >= od.consecutiveGatewayErrors);
+    const tripped =
+      (od.consecutive5xxErrors !== undefined && endpoint.consecutive5xx >= od.consecutive5xxErrors) ||
+      (od.consecutiveGatewayErrors !== undefined && endpoint.consecutiveGateway >= od.consecutiveGatewayErrors);
     if (!tripped) return;
     const active = cluster.endpoints.filter((e) => e.ejectedUntil > now).length;
     const max = od.maxEjectionPercent ?? 10;
@@ -463,10 +590,24 @@ export class TrafficSimulator {
     this.metrics.inc('istio_requests_total', { ...labels, user_tier: request.headers['x-user-tier'] ?? 'unknown' }, 1, 'Total requests.');
     this.metrics.observe('istio_request_duration_milliseconds', labels, outcome.duration, DURATION_BUCKETS, 'Request duration in milliseconds.');
     this.metrics.observe('istio_request_bytes', labels, 400 + Math.floor(this.random() * 800), SIZE_BUCKETS, 'Request size in bytes.');
-    this.metrics.observe('istio_response_bytes', labels, outcome.status === 200 ? 1000 + Math.floor(this.random() * 9000) : 90, SIZE_BUCKETS, 'Response size in bytes.');
+    this.metrics.observe(
+      'istio_response_bytes',
+      labels,
+      outcome.status === 200 ? 1000 + Math.floor(this.random() * 9000) : 90,
+      SIZE_BUCKETS,
+      'Response size in bytes.',
+    );
   }
 
-  private finish(span: Span | undefined, trace: { spans: Span[] | undefined; parent: string | undefined }, outcome: Outcome, caller: Caller, request: RequestInfo, cluster: Cluster | undefined, _now: number): Outcome {
+  private finish(
+    span: Span | undefined,
+    trace: { spans: Span[] | undefined; parent: string | undefined },
+    outcome: Outcome,
+    caller: Caller,
+    request: RequestInfo,
+    cluster: Cluster | undefined,
+    _now: number,
+  ): Outcome {
     // The caller's sidecar reports the request too (reporter="source"); a client without one does not.
     if (caller.mtls && cluster) {
       // The source sidecar cannot see the server's peer authentication, so Istio reports "unknown".
@@ -476,14 +617,23 @@ export class TrafficSimulator {
     }
     if (span) {
       span.duration = Math.max(1, Math.round(outcome.duration * 1000));
-      span.tags.push(tag('http.status_code', String(outcome.status)), tag('response_flags', outcome.flags || '-'), ...(outcome.status >= 500 ? [tag('error', true)] : []));
+      span.tags.push(
+        tag('http.status_code', String(outcome.status)),
+        tag('response_flags', outcome.flags || '-'),
+        ...(outcome.status >= 500 ? [tag('error', true)] : []),
+      );
       if (cluster) span.tags.push(tag('upstream_cluster', cluster.name));
       if (trace.parent === undefined && trace.spans) this.traces.add(trace.spans);
     }
     return outcome;
   }
 
-  private startSpan(trace: { spans: Span[] | undefined; traceId: string; parent: string | undefined; user: { id: string } }, caller: Caller, request: RequestInfo, now: number): Span | undefined {
+  private startSpan(
+    trace: { spans: Span[] | undefined; traceId: string; parent: string | undefined; user: { id: string } },
+    caller: Caller,
+    request: RequestInfo,
+    now: number,
+  ): Span | undefined {
     if (!trace.spans) return undefined;
     const service = caller.workload === GATEWAY.workload ? `${GATEWAY.workload}.${GATEWAY.namespace}` : `${caller.app}.${caller.namespace}`;
     const span: Span = {
@@ -495,7 +645,15 @@ export class TrafficSimulator {
       startTime: Math.round(now * 1000),
       duration: 0,
       tags: [
-        ...proxyTags('client', caller.app, caller.version, caller.namespace, request.headers['x-request-id'] ?? '', request.headers['x-user-id'] ?? 'anonymous', request.headers['x-deployment-version'] ?? 'unknown'),
+        ...proxyTags(
+          'client',
+          caller.app,
+          caller.version,
+          caller.namespace,
+          request.headers['x-request-id'] ?? '',
+          request.headers['x-user-id'] ?? 'anonymous',
+          request.headers['x-deployment-version'] ?? 'unknown',
+        ),
         tag('http.method', request.method),
         tag('http.url', `http://${request.host}${request.path}`),
         tag('guid:x-request-id', request.headers['x-request-id'] ?? ''),
@@ -506,7 +664,15 @@ export class TrafficSimulator {
     return span;
   }
 
-  private childSpan(trace: { spans: Span[] | undefined; traceId: string; user: { id: string } }, parent: string | undefined, service: string, operation: string, now: number, endpoint: Endpoint, cluster: Cluster): Span | undefined {
+  private childSpan(
+    trace: { spans: Span[] | undefined; traceId: string; user: { id: string } },
+    parent: string | undefined,
+    service: string,
+    operation: string,
+    now: number,
+    endpoint: Endpoint,
+    cluster: Cluster,
+  ): Span | undefined {
     if (!trace.spans) return undefined;
     const span: Span = {
       traceID: trace.traceId,
@@ -517,7 +683,15 @@ export class TrafficSimulator {
       startTime: Math.round(now * 1000) + 200,
       duration: 0,
       tags: [
-        ...proxyTags('server', cluster.service, endpoint.version, cluster.namespace, String(trace.spans[0]?.tags.find((t) => t.key === 'x-request-id')?.value ?? ''), trace.user.id, endpoint.version),
+        ...proxyTags(
+          'server',
+          cluster.service,
+          endpoint.version,
+          cluster.namespace,
+          String(trace.spans[0]?.tags.find((t) => t.key === 'x-request-id')?.value ?? ''),
+          trace.user.id,
+          endpoint.version,
+        ),
         tag('node_id', `sidecar~${endpoint.ip}~${endpoint.pod}.${cluster.namespace}~${cluster.namespace}.svc.cluster.local`),
         tag('peer.address', endpoint.ip),
       ],
@@ -532,7 +706,12 @@ export class TrafficSimulator {
     this.metrics.set('ai_nutritionist_active_users', {}, this.activeUsers.size, 'Users with a request in the last 5 minutes');
     for (const cluster of this.getModel().clusters.values()) {
       const labels = { cluster_name: cluster.name };
-      this.metrics.set('envoy_cluster_outlier_detection_ejections_active', labels, cluster.endpoints.filter((e) => e.ejectedUntil > now).length, 'Hosts currently ejected');
+      this.metrics.set(
+        'envoy_cluster_outlier_detection_ejections_active',
+        labels,
+        cluster.endpoints.filter((e) => e.ejectedUntil > now).length,
+        'Hosts currently ejected',
+      );
       this.metrics.set('envoy_cluster_outlier_detection_ejections_enforced_total', labels, cluster.ejectionsTotal, 'Ejections enforced');
       this.metrics.set('envoy_cluster_upstream_rq_pending_overflow', labels, cluster.overflows, 'Requests that overflowed the connection pool (UO)');
       this.metrics.set('envoy_cluster_upstream_rq_retry', labels, cluster.retries, 'Retries');
@@ -565,7 +744,15 @@ function istioLabels(reporter: 'source' | 'destination', caller: Caller, cluster
 }
 
 /** The tags Istio's proxies put on every span, with the Telemetry resource's custom tags. */
-function proxyTags(kind: 'client' | 'server', service: string, version: string, namespace: string, requestId: string, userId: string, deploymentVersion: string): Tag[] {
+function proxyTags(
+  kind: 'client' | 'server',
+  service: string,
+  version: string,
+  namespace: string,
+  requestId: string,
+  userId: string,
+  deploymentVersion: string,
+): Tag[] {
   return [
     tag('span.kind', kind),
     tag('component', 'proxy'),
@@ -582,7 +769,8 @@ function retryable(outcome: Outcome, retryOn: string[]): boolean {
   if (outcome.flags === 'UO' || outcome.flags === 'RL') return false;
   if (outcome.status >= 500 && retryOn.includes('5xx')) return true;
   if (outcome.status >= 502 && outcome.status <= 504 && retryOn.includes('gateway-error')) return true;
-  if (outcome.status === 503 && (retryOn.includes('unavailable') || retryOn.includes('connect-failure') || retryOn.includes('reset')) && outcome.flags === 'UC') return true;
+  if (outcome.status === 503 && (retryOn.includes('unavailable') || retryOn.includes('connect-failure') || retryOn.includes('reset')) && outcome.flags === 'UC')
+    return true;
   return false;
 }
 
@@ -612,13 +800,25 @@ function tag(key: string, value: string | boolean | number): Tag {
 }
 
 function parseRateLimit(filter: KubeObject): RateLimit[] {
-  const spec = filter.spec as { workloadSelector?: { labels?: Record<string, string> }; configPatches?: { patch?: { value?: { name?: string; typed_config?: Record<string, unknown> } } }[] };
+  const spec = filter.spec as {
+    workloadSelector?: { labels?: Record<string, string> };
+    configPatches?: { patch?: { value?: { name?: string; typed_config?: Record<string, unknown> } } }[];
+  };
   return (spec.configPatches ?? []).flatMap((p) => {
     const value = p.patch?.value;
     if (value?.name !== 'envoy.filters.http.local_ratelimit') return [];
-    const config = (value.typed_config?.value ?? value.typed_config) as { token_bucket?: { max_tokens?: number; tokens_per_fill?: number; fill_interval?: string } } | undefined;
+    const config = (value.typed_config?.value ?? value.typed_config) as
+      { token_bucket?: { max_tokens?: number; tokens_per_fill?: number; fill_interval?: string } } | undefined;
     const bucket = config?.token_bucket;
     if (!bucket?.max_tokens) return [];
-    return [{ namespace: filter.metadata.namespace!, selector: spec.workloadSelector?.labels, maxTokens: bucket.max_tokens, tokensPerFill: bucket.tokens_per_fill ?? 1, fillMs: durationMs(bucket.fill_interval) ?? 1000 }];
+    return [
+      {
+        namespace: filter.metadata.namespace!,
+        selector: spec.workloadSelector?.labels,
+        maxTokens: bucket.max_tokens,
+        tokensPerFill: bucket.tokens_per_fill ?? 1,
+        fillMs: durationMs(bucket.fill_interval) ?? 1000,
+      },
+    ];
   });
 }

@@ -136,7 +136,14 @@ export function toJaegerTrace(spans: Span[]): Record<string, unknown> {
 
 /** Answers a Jaeger query API request; undefined for paths that are not part of it. */
 export function jaegerApi(store: TraceStore, url: URL, now = Date.now()): { status: number; body: unknown } | undefined {
-  const envelope = (data: unknown, extra: Record<string, unknown> = {}) => ({ data, total: Array.isArray(data) ? data.length : 0, limit: 0, offset: 0, errors: null, ...extra });
+  const envelope = (data: unknown, extra: Record<string, unknown> = {}) => ({
+    data,
+    total: Array.isArray(data) ? data.length : 0,
+    limit: 0,
+    offset: 0,
+    errors: null,
+    ...extra,
+  });
   const error = (status: number, msg: string) => ({ status, body: { data: null, total: 0, limit: 0, offset: 0, errors: [{ code: status, msg }] } });
   const path = url.pathname;
   if (path === '/api/services') return { status: 200, body: envelope(store.services()) };
@@ -155,7 +162,7 @@ export function jaegerApi(store: TraceStore, url: URL, now = Date.now()): { stat
   if (path === '/api/traces') {
     const q = url.searchParams;
     const service = q.get('service');
-    if (!service) return error(400, 'parameter \'service\' is required');
+    if (!service) return error(400, "parameter 'service' is required");
     let tags: Record<string, string> | undefined;
     try {
       tags = q.get('tags') ? (JSON.parse(q.get('tags')!) as Record<string, string>) : undefined;

@@ -24,6 +24,11 @@ export const GET = route({ auth: 'read', query: filters }, ({ user, query }) =>
     const entries = await listAudit(query);
     // Entries name their object's namespace under `resource`, which the generic filter does not look into.
     const visible = new Set(await visibleNamespaces(user!, [...new Set(entries.map((e) => e.resource.namespace))]));
-    return { items: entries.filter((e) => visible.has(e.resource.namespace)), signing: signingState(), retention: await retentionStatus(), pending: pendingCount() };
+    return {
+      items: entries.filter((e) => visible.has(e.resource.namespace)),
+      signing: signingState(),
+      retention: await retentionStatus(),
+      pending: pendingCount(),
+    };
   }),
 );

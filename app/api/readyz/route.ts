@@ -18,13 +18,27 @@ export const GET = route({ auth: 'public' }, async () => {
       ? { name: 'kubernetes-api', ok: true, message: `${cluster.context} answers (${cluster.version})` }
       : { name: 'kubernetes-api', ok: false, message: cluster.reason },
     revert.armed
-      ? { name: 'emergency-revert', ok: true, message: `armed by ${revert.holder}${revert.holder === revert.replica ? ' (this replica)' : ''}; Lease ${revert.lease}` }
+      ? {
+          name: 'emergency-revert',
+          ok: true,
+          message: `armed by ${revert.holder}${revert.holder === revert.replica ? ' (this replica)' : ''}; Lease ${revert.lease}`,
+        }
       : { name: 'emergency-revert', ok: false, message: `automatic revert is not armed: ${revert.reason}` },
     retention.armed
-      ? { name: 'audit-retention', ok: true, message: `armed by ${retention.holder}${retention.holder === retention.replica ? ' (this replica)' : ''}; ${retention.policy}` }
+      ? {
+          name: 'audit-retention',
+          ok: true,
+          message: `armed by ${retention.holder}${retention.holder === retention.replica ? ' (this replica)' : ''}; ${retention.policy}`,
+        }
       : { name: 'audit-retention', ok: false, message: `audit retention is not armed: ${retention.reason}` },
   ];
   if (cluster.state !== 'connected') return json({ status: 'not-ready', reason: cluster.reason, checks }, 503);
   const failing = checks.filter((c) => !c.ok);
-  return { status: failing.length ? 'degraded' : 'ready', context: cluster.context, version: cluster.version, ...(failing.length ? { reason: failing.map((c) => `${c.name}: ${c.message}`).join('; ') } : {}), checks };
+  return {
+    status: failing.length ? 'degraded' : 'ready',
+    context: cluster.context,
+    version: cluster.version,
+    ...(failing.length ? { reason: failing.map((c) => `${c.name}: ${c.message}`).join('; ') } : {}),
+    checks,
+  };
 });

@@ -6,4 +6,6 @@ import { resilienceView } from '@/lib/k8s/resilience';
 export const dynamic = 'force-dynamic';
 
 /** Every DestinationRule's traffic policy and the routes' timeouts and retries (one namespace, or all). */
-export const GET = route({ auth: 'read', query: namespaceQuery }, ({ user, query }) => visibleAnswer(user!, query.namespace, () => resilienceView(query.namespace)));
+export const GET = route({ auth: 'read', query: namespaceQuery }, ({ user, query }) =>
+  visibleAnswer(user!, query.namespace, () => resilienceView(query.namespace)),
+);

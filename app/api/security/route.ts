@@ -6,4 +6,6 @@ import { securityView } from '@/lib/k8s/security';
 export const dynamic = 'force-dynamic';
 
 /** mTLS per scope and workload, conflicts, emergencies, JWT, authorization, rate limits. */
-export const GET = route({ auth: 'read', query: namespaceQuery }, ({ user, query }) => visibleAnswer(user!, query.namespace, () => securityView(query.namespace)));
+export const GET = route({ auth: 'read', query: namespaceQuery }, ({ user, query }) =>
+  visibleAnswer(user!, query.namespace, () => securityView(query.namespace)),
+);

@@ -10,5 +10,11 @@ export const dynamic = 'force-dynamic';
 /** Active emergencies and whether their automatic revert is armed, for the banner on every page. */
 export const GET = route({ auth: 'read' }, async () => {
   const [cache, revert] = await Promise.all([cacheFor<PeerAuthentication>(peerAuthentications), revertArming()]);
-  return { items: cache.list().map(emergencyOf).filter((e): e is EmergencyState => Boolean(e)), revert };
+  return {
+    items: cache
+      .list()
+      .map(emergencyOf)
+      .filter((e): e is EmergencyState => Boolean(e)),
+    revert,
+  };
 });

@@ -10,4 +10,6 @@ export const dynamic = 'force-dynamic';
  * query. A namespace the cluster hides from the person is refused, and rows of hidden
  * namespaces are dropped, as on the Security page itself.
  */
-export const GET = route({ auth: 'read', query: namespaceQuery }, ({ user, query }) => visibleAnswer(user!, query.namespace, async () => ({ services: await securityLive(query.namespace) })));
+export const GET = route({ auth: 'read', query: namespaceQuery }, ({ user, query }) =>
+  visibleAnswer(user!, query.namespace, async () => ({ services: await securityLive(query.namespace) })),
+);

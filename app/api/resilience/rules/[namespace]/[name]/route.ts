@@ -8,9 +8,14 @@ export const dynamic = 'force-dynamic';
 
 /** Sets a DestinationRule's traffic policy, or one subset's (operator). */
 export const PUT = route({ auth: 'resilience:write', params: objectParams }, ({ request, params: { namespace, name } }) =>
-  auditedWrite(request, 'resilience:write', { resource: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', namespace, name }, action: 'resilience.policy' }, async (raw, options) => {
-    const input = policyBody.parse(raw);
-    const values = Object.fromEntries(Object.entries(input.values).map(([k, v]) => [k, v ?? '']));
-    return { ...(await setPolicy(namespace, name, { ...input, values }, options)), reason: input.reason };
-  }),
+  auditedWrite(
+    request,
+    'resilience:write',
+    { resource: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', namespace, name }, action: 'resilience.policy' },
+    async (raw, options) => {
+      const input = policyBody.parse(raw);
+      const values = Object.fromEntries(Object.entries(input.values).map(([k, v]) => [k, v ?? '']));
+      return { ...(await setPolicy(namespace, name, { ...input, values }, options)), reason: input.reason };
+    },
+  ),
 );

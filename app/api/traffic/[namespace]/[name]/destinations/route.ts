@@ -8,4 +8,6 @@ export const dynamic = 'force-dynamic';
 const params = routeParams.omit({ index: true });
 
 /** What a route of this VirtualService can add as a destination: its namespace's DestinationRule hosts and subsets. */
-export const GET = route({ auth: 'read', params }, async ({ user, params: { namespace } }) => visibleAnswer(user!, namespace, async () => ({ namespace, items: await destinationOptions(namespace) })));
+export const GET = route({ auth: 'read', params }, async ({ user, params: { namespace } }) =>
+  visibleAnswer(user!, namespace, async () => ({ namespace, items: await destinationOptions(namespace) })),
+);

@@ -10,8 +10,13 @@ const params = z.object({ namespace: namespaceName, name: namespaceName, index: 
 
 /** Sets a route's timeout and retries (operator). */
 export const PUT = route({ auth: 'resilience:write', params }, ({ request, params: { namespace, name, index } }) =>
-  auditedWrite(request, 'resilience:write', { resource: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace, name }, action: 'resilience.route' }, async (raw, options) => {
-    const input = routeBody.parse(raw);
-    return { ...(await setRouteResilience(namespace, name, index, input, options)), reason: input.reason };
-  }),
+  auditedWrite(
+    request,
+    'resilience:write',
+    { resource: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace, name }, action: 'resilience.route' },
+    async (raw, options) => {
+      const input = routeBody.parse(raw);
+      return { ...(await setRouteResilience(namespace, name, index, input, options)), reason: input.reason };
+    },
+  ),
 );

@@ -11,8 +11,17 @@ const params = z.object({ namespace: namespaceName, name: namespaceName, index: 
 
 /** Changes a local rate limit's token bucket (admin), from the resourceVersion the editor started at; a 409 carries the buckets now. */
 export const PUT = route({ auth: 'security:write', params }, ({ request, params: { namespace, name, index } }) =>
-  auditedWrite(request, 'security:write', { resource: { apiVersion: 'networking.istio.io/v1alpha3', kind: 'EnvoyFilter', namespace, name }, action: 'security.rate-limit', current: () => currentTokenBuckets(namespace, name) }, async (raw, options) => {
-    const input = tokenBucketBody.parse(raw);
-    return { ...(await setTokenBucket(namespace, name, index, input, options)), reason: input.reason };
-  }),
+  auditedWrite(
+    request,
+    'security:write',
+    {
+      resource: { apiVersion: 'networking.istio.io/v1alpha3', kind: 'EnvoyFilter', namespace, name },
+      action: 'security.rate-limit',
+      current: () => currentTokenBuckets(namespace, name),
+    },
+    async (raw, options) => {
+      const input = tokenBucketBody.parse(raw);
+      return { ...(await setTokenBucket(namespace, name, index, input, options)), reason: input.reason };
+    },
+  ),
 );

@@ -7,9 +7,14 @@ export const dynamic = 'force-dynamic';
 
 /** Sets the destination weights of one http route (operator). */
 export const PUT = route({ auth: 'traffic:write', params: routeParams }, ({ request, params: { namespace, name, index } }) =>
-  auditedWrite(request, 'traffic:write', { resource: vsResource(namespace, name), action: 'traffic.weights', current: () => freshView(namespace, name) }, async (body, options) => {
-    const change = weightsBody.parse(body);
-    const applied = await setRouteWeights(namespace, name, index, change, options);
-    return { ...applied, item: applied.view, resourceVersion: applied.view.resourceVersion, reason: change.reason };
-  }),
+  auditedWrite(
+    request,
+    'traffic:write',
+    { resource: vsResource(namespace, name), action: 'traffic.weights', current: () => freshView(namespace, name) },
+    async (body, options) => {
+      const change = weightsBody.parse(body);
+      const applied = await setRouteWeights(namespace, name, index, change, options);
+      return { ...applied, item: applied.view, resourceVersion: applied.view.resourceVersion, reason: change.reason };
+    },
+  ),
 );
