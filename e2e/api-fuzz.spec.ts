@@ -268,14 +268,12 @@ function cases(route: WriteRoute): fc.Arbitrary<Case> {
         headers: type ? { 'content-type': type } : {},
         body: JSON.stringify(route.body),
       })),
-    fc
-      .uint8Array({ minLength: 1, maxLength: 8 })
-      .map((bytes) => ({
-        label: 'not UTF-8',
-        path: goodPath,
-        headers: { 'content-type': 'application/json' },
-        body: Buffer.concat([Buffer.from(`{"reason":"`), Buffer.from([0xff, ...bytes]), Buffer.from('"}')]),
-      })),
+    fc.uint8Array({ minLength: 1, maxLength: 8 }).map((bytes) => ({
+      label: 'not UTF-8',
+      path: goodPath,
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.concat([Buffer.from(`{"reason":"`), Buffer.from([0xff, ...bytes]), Buffer.from('"}')]),
+    })),
   ];
   if (paramNames.length) {
     // Paths: one parameter malformed (a body that would be fine otherwise).
