@@ -4,6 +4,7 @@ import type { RetentionStatus } from '@/lib/audit/retention';
 import type { SigningState } from '@/lib/audit/signing';
 import type { AuditOutcome } from '@/lib/http/audited-write';
 import { fetchJson } from './fetch-json';
+import { queryKeys } from './keys';
 
 export interface AuditFilters {
   namespace: string;
@@ -23,7 +24,7 @@ export interface AuditTrail {
 
 export const auditQuery = (filters: AuditFilters) =>
   queryOptions({
-    queryKey: ['audit', filters],
+    queryKey: queryKeys.audit.trail(filters),
     queryFn: () => fetchJson<AuditTrail>(`/api/audit?${new URLSearchParams(Object.entries(filters).filter(([, v]) => v))}`),
     refetchInterval: 5000,
   });

@@ -1,6 +1,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { kpiPage, serviceCharts } from '@/lib/metrics/kpis';
 import { fetchJson } from './fetch-json';
+import { queryKeys } from './keys';
 
 export type KpiPage = Awaited<ReturnType<typeof kpiPage>>;
 export type ServiceCharts = Awaited<ReturnType<typeof serviceCharts>>;
@@ -17,14 +18,14 @@ const params = (p: KpiParams) =>
 
 export const kpiQuery = (p: KpiParams) =>
   queryOptions({
-    queryKey: ['kpis', p.namespace, p.range, p.from, p.to],
+    queryKey: queryKeys.kpis.page(p),
     queryFn: () => fetchJson<KpiPage>(`/api/kpis?${params(p)}`),
     refetchInterval: p.refresh ? p.refresh * 1000 : false,
   });
 
 export const serviceChartsQuery = (p: KpiParams, service: string) =>
   queryOptions({
-    queryKey: ['kpis', 'service', service, p.namespace, p.range, p.from, p.to],
+    queryKey: queryKeys.kpis.service(service, p),
     queryFn: () => fetchJson<ServiceCharts>(`/api/kpis/services/${encodeURIComponent(service)}?${params(p)}`),
     refetchInterval: p.refresh ? p.refresh * 1000 : false,
   });

@@ -2,15 +2,20 @@ import { queryOptions } from '@tanstack/react-query';
 import type { ResilienceView } from '@/lib/k8s/resilience';
 import type { BreakerLive } from '@/lib/metrics/resilience';
 import { fetchJson } from './fetch-json';
+import { queryKeys } from './keys';
 
 export type { ResilienceView };
 const ns = (namespace: string) => (namespace ? `?namespace=${encodeURIComponent(namespace)}` : '');
 
 export const resilienceQuery = (namespace: string) =>
-  queryOptions({ queryKey: ['resilience', namespace], queryFn: () => fetchJson<ResilienceView>(`/api/resilience${ns(namespace)}`), refetchInterval: 2000 });
+  queryOptions({
+    queryKey: queryKeys.resilience.list(namespace),
+    queryFn: () => fetchJson<ResilienceView>(`/api/resilience${ns(namespace)}`),
+    refetchInterval: 2000,
+  });
 export const breakerQuery = (namespace: string) =>
   queryOptions({
-    queryKey: ['resilience-live', namespace],
+    queryKey: queryKeys.resilience.live(namespace),
     queryFn: () => fetchJson<BreakerLive>(`/api/resilience/live${ns(namespace)}`),
     refetchInterval: 5000,
     retry: false,

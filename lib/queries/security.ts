@@ -5,22 +5,27 @@ import type { Decision } from '@/lib/mesh/authz';
 import type { ServiceSecurityLive } from '@/lib/metrics/security';
 import type { RevertArming } from '@/lib/security/emergency-reconciler';
 import { fetchJson } from './fetch-json';
+import { queryKeys } from './keys';
 
 export type SecurityView = Awaited<ReturnType<typeof securityView>>;
 const ns = (namespace: string) => (namespace ? `?namespace=${encodeURIComponent(namespace)}` : '');
 
 export const securityQuery = (namespace: string) =>
-  queryOptions({ queryKey: ['security', namespace], queryFn: () => fetchJson<SecurityView>(`/api/security${ns(namespace)}`), refetchInterval: 2000 });
+  queryOptions({
+    queryKey: queryKeys.security.list(namespace),
+    queryFn: () => fetchJson<SecurityView>(`/api/security${ns(namespace)}`),
+    refetchInterval: 2000,
+  });
 export const securityLiveQuery = (namespace: string) =>
   queryOptions({
-    queryKey: ['security-live', namespace],
+    queryKey: queryKeys.security.live(namespace),
     queryFn: () => fetchJson<{ services: ServiceSecurityLive[] }>(`/api/security/live${ns(namespace)}`),
     refetchInterval: 10_000,
     retry: false,
   });
 export const emergenciesQuery = () =>
   queryOptions({
-    queryKey: ['emergencies'],
+    queryKey: queryKeys.security.emergencies(),
     queryFn: () => fetchJson<{ items: EmergencyState[]; revert: RevertArming }>('/api/security/emergencies'),
     refetchInterval: 3000,
   });

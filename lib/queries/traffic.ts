@@ -3,10 +3,11 @@ import type { HTTPMatchRequest } from '@/lib/mesh/types';
 import type { DestinationOption } from '@/lib/k8s/virtual-services';
 import type { VirtualServiceView } from '@/lib/mesh/traffic-split';
 import { fetchJson } from './fetch-json';
+import { queryKeys } from './keys';
 
 export const trafficQuery = (namespace: string) =>
   queryOptions({
-    queryKey: ['traffic', namespace],
+    queryKey: queryKeys.traffic.list(namespace),
     queryFn: () =>
       fetchJson<{ items: VirtualServiceView[]; resourceVersion: string }>(`/api/traffic${namespace ? `?namespace=${encodeURIComponent(namespace)}` : ''}`),
     // The server answers from its watch-backed cache, so polling is cheap; changes made
@@ -32,7 +33,7 @@ export function putMatch(vs: { namespace: string; name: string }, index: number,
 /** The hosts and DestinationRule subsets a route of this VirtualService can add as destinations. */
 export const destinationOptionsQuery = (vs: { namespace: string; name: string }) =>
   queryOptions({
-    queryKey: ['traffic', vs.namespace, 'destinations', vs.name],
+    queryKey: queryKeys.traffic.destinations(vs),
     queryFn: () => fetchJson<{ items: DestinationOption[] }>(`/api/traffic/${encodeURIComponent(vs.namespace)}/${encodeURIComponent(vs.name)}/destinations`),
   });
 
