@@ -4,14 +4,28 @@
 // it: the cold-cache time to the first /api/traffic answer, every page's API, and the
 // dashboard's memory (RSS of its process tree) once every cache is full, with the V8 flags it
 // ships with (see NODE_OPTIONS below).
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BenchFailure, check, fetchOk, ms, percentile, QUICK, report, root, signIn, sleep, startDashboard, startProcess, tempDir } from './bench-support.ts';
+import {
+  BenchFailure,
+  check,
+  fetchOk,
+  ms,
+  percentile,
+  QUICK,
+  report,
+  root,
+  SCALE_SIZE,
+  SCALE_SIZE_QUICK,
+  signIn,
+  sleep,
+  startDashboard,
+  startScaleSandbox,
+  tempDir,
+} from './bench-support.ts';
 
 const quick = QUICK || process.argv.includes('--quick');
-const SIZE = quick
-  ? { namespaces: 10, virtualServices: 200, destinationRules: 200, pods: 100, services: 40 }
-  : { namespaces: 200, virtualServices: 10_000, destinationRules: 10_000, pods: 5_000, services: 2_000 };
+const SIZE = quick ? SCALE_SIZE_QUICK : SCALE_SIZE;
 const TARGET = { rssMb: 300, coldFillS: 5 };
 const WARM_SAMPLES = quick ? 2 : 5;
 // The V8 flags the dashboard ships with: `npm start`'s NODE_OPTIONS, which the Dockerfile and the
@@ -33,113 +47,6 @@ check(
 const NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? SHIPPED_NODE_OPTIONS;
 
 check(existsSync(join(root, '.next/BUILD_ID')), 'bench:scale measures the production dashboard, and there is no build: run `npm run build` first');
-
-const namespace = (i: number) => `bench-${i % SIZE.namespaces}`;
-const service = (i: number) => `svc-${Math.floor(i / SIZE.namespaces) % Math.max(1, SIZE.services / SIZE.namespaces)}`;
-
-/** As `kubectl apply` leaves it: the applied object, again, in an annotation. */
-function applied<T extends { metadata: Record<string, unknown> }>(object: T): T {
-  return { ...object, metadata: { ...object.metadata, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(object) } } };
-}
-
-function manifests(dir: string): void {
-  const docs: unknown[] = [];
-  for (let n = 0; n < SIZE.namespaces; n++)
-    docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `bench-${n}`, labels: { 'istio-injection': 'enabled' } } });
-  for (let i = 0; i < SIZE.services; i++) {
-    docs.push({
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: service(i), namespace: namespace(i), labels: { app: service(i) } },
-      spec: { selector: { app: service(i) }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] },
-    });
-  }
-  for (let i = 0; i < SIZE.pods; i++) {
-    const app = service(i % SIZE.services);
-    const version = i % 4 === 0 ? 'canary' : 'stable';
-    docs.push({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name: `${app}-${version}-${i.toString(36).padStart(5, '0')}`,
-        namespace: namespace(i % SIZE.services),
-        labels: { app, version, 'security.istio.io/tlsMode': 'istio', 'service.istio.io/canonical-name': app },
-        annotations: {
-          'sidecar.istio.io/status': JSON.stringify({
-            initContainers: ['istio-init'],
-            containers: ['istio-proxy'],
-            volumes: ['istio-envoy', 'istio-data', 'istio-podinfo', 'istio-token', 'istiod-ca-cert'],
-            imagePullSecrets: null,
-          }),
-        },
-      },
-      spec: {
-        containers: [
-          {
-            name: app,
-            image: `registry.example/${app}:1.4.2`,
-            ports: [{ containerPort: 8080 }],
-            env: [{ name: 'VERSION', value: version }],
-            resources: { requests: { cpu: '100m', memory: '128Mi' } },
-          },
-          {
-            name: 'istio-proxy',
-            image: 'docker.io/istio/proxyv2:1.30.3',
-            args: ['proxy', 'sidecar', '--domain', '$(POD_NAMESPACE).svc.cluster.local', '--proxyLogLevel=warning', '--log_output_level=default:info'],
-            ports: [{ containerPort: 15090, name: 'http-envoy-prom' }],
-            resources: { requests: { cpu: '10m', memory: '40Mi' } },
-          },
-        ],
-      },
-    });
-  }
-  for (let i = 0; i < SIZE.virtualServices; i++) {
-    const host = service(i);
-    docs.push(
-      applied({
-        apiVersion: 'networking.istio.io/v1',
-        kind: 'VirtualService',
-        metadata: { name: `route-${i}`, namespace: namespace(i) },
-        spec: {
-          hosts: [`route-${i}`],
-          http: [
-            { name: 'beta', match: [{ headers: { 'x-user-tier': { exact: 'beta' } } }], route: [{ destination: { host, subset: 'canary' } }], timeout: '30s' },
-            {
-              name: 'default',
-              route: [
-                { destination: { host, subset: 'stable' }, weight: 90 },
-                { destination: { host, subset: 'canary' }, weight: 10 },
-              ],
-              retries: { attempts: 2, perTryTimeout: '10s' },
-            },
-          ],
-        },
-      }),
-    );
-  }
-  for (let i = 0; i < SIZE.destinationRules; i++) {
-    docs.push(
-      applied({
-        apiVersion: 'networking.istio.io/v1',
-        kind: 'DestinationRule',
-        metadata: { name: `policy-${i}`, namespace: namespace(i) },
-        spec: {
-          host: service(i),
-          trafficPolicy: {
-            connectionPool: { http: { http1MaxPendingRequests: 100 } },
-            outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' },
-          },
-          subsets: [
-            { name: 'stable', labels: { version: 'stable' } },
-            { name: 'canary', labels: { version: 'canary' } },
-          ],
-        },
-      }),
-    );
-  }
-  // JSON is YAML: one document per object, which the sandbox parses much faster than block style.
-  writeFileSync(join(dir, 'bench.yaml'), docs.map((d) => JSON.stringify(d)).join('\n---\n'));
-}
 
 /** Resident memory (kB, current and peak) of `pid` and every process below it: `next start` forks its server. */
 function treeMemory(pid: number): { rssKb: number; peakKb: number; processes: number } {
@@ -164,23 +71,9 @@ function treeMemory(pid: number): { rssKb: number; peakKb: number; processes: nu
   return { rssKb, peakKb, processes: tree.length };
 }
 
-const dir = tempDir('bench-scale');
-manifests(dir);
-console.info(
-  `bench: ${SIZE.virtualServices} VirtualServices, ${SIZE.destinationRules} DestinationRules, ${SIZE.pods} Pods, ${SIZE.services} Services in ${SIZE.namespaces} namespaces${quick ? ' (quick mode)' : ''}`,
-);
-const loading = performance.now();
-const kubeconfig = join(dir, 'kubeconfig');
-const sandbox = await startProcess(
-  'sandbox',
-  process.execPath,
-  [join(root, 'sandbox/main.ts'), '--port', '0', '--kubeconfig', kubeconfig, '--manifests', dir],
-  /Kubernetes API on (\S+)[^]*kubeconfig/,
-  { seconds: 600 },
-);
-console.info(`bench: sandbox loaded in ${ms(performance.now() - loading)}`);
+const sandbox = await startScaleSandbox(tempDir('bench-scale'), SIZE);
 // As `npm start` runs it (`next start` with its NODE_OPTIONS), without npm's own process in the tree.
-const dashboard = await startDashboard({ KUBECONFIG: kubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard', NODE_OPTIONS });
+const dashboard = await startDashboard({ KUBECONFIG: sandbox.kubeconfig, MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard', NODE_OPTIONS });
 const pid = dashboard.child.pid!;
 const idle = treeMemory(pid);
 const cookie = await signIn(dashboard.base, 'viewer');

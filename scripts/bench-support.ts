@@ -2,7 +2,7 @@
 // ports, and the processes a bench starts (a sandbox, a production dashboard), each in its
 // own process group that is ended when the bench exits, however it exits.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,10 +131,147 @@ export async function startProcess(
 }
 
 /** `sandbox/main.ts` on a port the OS picks; its kubeconfig (and TLS file) in `dir`. */
-export async function startSandbox(dir: string, args: string[], ready = /Kubernetes API on (\S+)[^]*kubeconfig/) {
+export async function startSandbox(dir: string, args: string[], ready = /Kubernetes API on (\S+)[^]*kubeconfig/, seconds = 120) {
   const kubeconfig = join(dir, 'kubeconfig');
-  const started = await startProcess('sandbox', process.execPath, [join(root, 'sandbox/main.ts'), '--port', '0', '--kubeconfig', kubeconfig, ...args], ready);
+  const started = await startProcess('sandbox', process.execPath, [join(root, 'sandbox/main.ts'), '--port', '0', '--kubeconfig', kubeconfig, ...args], ready, {
+    seconds,
+  });
   return { ...started, url: started.ready[1]!, kubeconfig };
+}
+
+/** How big a cluster the large-cluster benches load. */
+export interface ScaleSize {
+  namespaces: number;
+  virtualServices: number;
+  destinationRules: number;
+  pods: number;
+  services: number;
+}
+/** The cluster of issue 16's measurements: 10,000 VirtualServices and 10,000 DestinationRules in 200 namespaces. */
+export const SCALE_SIZE: ScaleSize = { namespaces: 200, virtualServices: 10_000, destinationRules: 10_000, pods: 5_000, services: 2_000 };
+/** Its quick-mode (CI) counterpart: every kind of object, few of them. */
+export const SCALE_SIZE_QUICK: ScaleSize = { namespaces: 10, virtualServices: 200, destinationRules: 200, pods: 100, services: 40 };
+
+/** As `kubectl apply` leaves it: the applied object, again, in an annotation. */
+function applied<T extends { metadata: Record<string, unknown> }>(object: T): T {
+  return { ...object, metadata: { ...object.metadata, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(object) } } };
+}
+
+/**
+ * Writes `dir/bench.yaml`: namespaces `bench-N`, Services and Pods (stable and canary, with
+ * sidecars), VirtualServices `route-N` (a header match and a 90/10 split) and DestinationRules
+ * `policy-N` (stable and canary subsets), the Istio objects as `kubectl apply` leaves them.
+ */
+export function writeScaleManifests(dir: string, size: ScaleSize): void {
+  const namespace = (i: number) => `bench-${i % size.namespaces}`;
+  const service = (i: number) => `svc-${Math.floor(i / size.namespaces) % Math.max(1, size.services / size.namespaces)}`;
+  const docs: unknown[] = [];
+  for (let n = 0; n < size.namespaces; n++)
+    docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `bench-${n}`, labels: { 'istio-injection': 'enabled' } } });
+  for (let i = 0; i < size.services; i++) {
+    docs.push({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: service(i), namespace: namespace(i), labels: { app: service(i) } },
+      spec: { selector: { app: service(i) }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] },
+    });
+  }
+  for (let i = 0; i < size.pods; i++) {
+    const app = service(i % size.services);
+    const version = i % 4 === 0 ? 'canary' : 'stable';
+    docs.push({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: `${app}-${version}-${i.toString(36).padStart(5, '0')}`,
+        namespace: namespace(i % size.services),
+        labels: { app, version, 'security.istio.io/tlsMode': 'istio', 'service.istio.io/canonical-name': app },
+        annotations: {
+          'sidecar.istio.io/status': JSON.stringify({
+            initContainers: ['istio-init'],
+            containers: ['istio-proxy'],
+            volumes: ['istio-envoy', 'istio-data', 'istio-podinfo', 'istio-token', 'istiod-ca-cert'],
+            imagePullSecrets: null,
+          }),
+        },
+      },
+      spec: {
+        containers: [
+          {
+            name: app,
+            image: `registry.example/${app}:1.4.2`,
+            ports: [{ containerPort: 8080 }],
+            env: [{ name: 'VERSION', value: version }],
+            resources: { requests: { cpu: '100m', memory: '128Mi' } },
+          },
+          {
+            name: 'istio-proxy',
+            image: 'docker.io/istio/proxyv2:1.30.3',
+            args: ['proxy', 'sidecar', '--domain', '$(POD_NAMESPACE).svc.cluster.local', '--proxyLogLevel=warning', '--log_output_level=default:info'],
+            ports: [{ containerPort: 15090, name: 'http-envoy-prom' }],
+            resources: { requests: { cpu: '10m', memory: '40Mi' } },
+          },
+        ],
+      },
+    });
+  }
+  for (let i = 0; i < size.virtualServices; i++) {
+    const host = service(i);
+    docs.push(
+      applied({
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: `route-${i}`, namespace: namespace(i) },
+        spec: {
+          hosts: [`route-${i}`],
+          http: [
+            { name: 'beta', match: [{ headers: { 'x-user-tier': { exact: 'beta' } } }], route: [{ destination: { host, subset: 'canary' } }], timeout: '30s' },
+            {
+              name: 'default',
+              route: [
+                { destination: { host, subset: 'stable' }, weight: 90 },
+                { destination: { host, subset: 'canary' }, weight: 10 },
+              ],
+              retries: { attempts: 2, perTryTimeout: '10s' },
+            },
+          ],
+        },
+      }),
+    );
+  }
+  for (let i = 0; i < size.destinationRules; i++) {
+    docs.push(
+      applied({
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: { name: `policy-${i}`, namespace: namespace(i) },
+        spec: {
+          host: service(i),
+          trafficPolicy: {
+            connectionPool: { http: { http1MaxPendingRequests: 100 } },
+            outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' },
+          },
+          subsets: [
+            { name: 'stable', labels: { version: 'stable' } },
+            { name: 'canary', labels: { version: 'canary' } },
+          ],
+        },
+      }),
+    );
+  }
+  // JSON is YAML: one document per object, which the sandbox parses much faster than block style.
+  writeFileSync(join(dir, 'bench.yaml'), docs.map((d) => JSON.stringify(d)).join('\n---\n'));
+}
+
+/** A sandbox loaded with `writeScaleManifests(dir, size)`; loading 10,000s of objects takes a while. */
+export async function startScaleSandbox(dir: string, size: ScaleSize, args: string[] = []) {
+  writeScaleManifests(dir, size);
+  const loading = performance.now();
+  const sandbox = await startSandbox(dir, ['--manifests', dir, ...args], undefined, 600);
+  console.info(
+    `bench: ${size.virtualServices} VirtualServices, ${size.destinationRules} DestinationRules, ${size.pods} Pods, ${size.services} Services in ${size.namespaces} namespaces loaded in ${ms(performance.now() - loading)}`,
+  );
+  return sandbox;
 }
 
 export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), `meshdeck-${prefix}-`));
