@@ -69,7 +69,7 @@ export function BreakerLivePanel({ namespace }: { namespace: string }) {
               <TimeSeriesChart
                 series={d.history}
                 name={(s) => `${namespace ? '' : `${s.metric.destination_service_namespace}/`}${s.metric.destination_service_name} ${s.metric.response_flags}`}
-                unit="/s"
+                unit="rps"
                 label="503 and 504 responses per second by service and response flag (last 30 minutes)"
               />
             )}
