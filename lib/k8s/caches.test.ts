@@ -2,9 +2,10 @@
 // per-namespace reading under MESHDECK_NAMESPACES, and relisting on the two forms of 410.
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { cacheFor } from './caches';
+import { cacheFor, readRecordingCaches } from './caches';
 import { fakeApiPerTest, sendEvents, sendJson, type FakeRequest } from './fake-api';
 import { listNamespaces } from './namespaces';
+import type { KubeObject, ObjectCache } from './resource-cache';
 import { configMaps, pods, virtualServices } from './resources';
 
 type Obj = { apiVersion?: string; kind?: string; metadata: { name: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string> }; spec?: unknown };
@@ -76,6 +77,27 @@ describe('cacheFor against an API server', () => {
     await expect.poll(() => cache.get('shop', 'reviews-2')?.metadata.labels).toEqual({ app: 'reviews' });
     expect(cache.get('shop', 'reviews-2')?.spec).toBeUndefined();
     expect((await cacheFor<Obj>(pods)).get('shop', 'reviews-1')?.spec).toBeDefined();
+  });
+
+  it('records the caches a read used, so a live view can follow exactly those changes', async () => {
+    const script = scriptedApi([pod('shop', 'a')]);
+    await startFakeApi(script.handler);
+    const used = new Set<ObjectCache<KubeObject>>();
+    const names = await readRecordingCaches(used, async () => {
+      const [podCache] = await Promise.all([cacheFor<Obj>(pods), cacheFor<Obj>(configMaps)]);
+      return podCache.list().map((p) => p.metadata.name);
+    });
+    expect(names).toEqual(['a']);
+    expect([...used]).toEqual([await cacheFor<Obj>(pods), await cacheFor<Obj>(configMaps)]);
+    const outside = await cacheFor<Obj>(virtualServices);
+    expect(used.has(outside as ObjectCache<KubeObject>)).toBe(false);
+    let changes = 0;
+    const unsubscribe = (await cacheFor<Obj>(pods)).subscribe(() => changes++);
+    await expect.poll(() => script.watches.length).toBeGreaterThan(0);
+    const podWatch = script.watches.find((w) => w.request.url.pathname.endsWith('/pods'))!;
+    sendEvents(podWatch.response, [{ type: 'MODIFIED', object: pod('shop', 'a', { app: 'changed' }) }], true);
+    await expect.poll(() => changes).toBe(1);
+    unsubscribe();
   });
 
   it('moves on bookmarks and relists when a watch ERROR event says 410 inside HTTP 200', async () => {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ApiError, toApiError } from './errors';
 import { kubeRequest, kubeWatch } from './http';
 import { kubeConnection } from './kube-config';
@@ -65,6 +66,18 @@ export function listWatchFor<T extends KubeObject>(descriptor: ResourceDescripto
   };
 }
 
+// The caches a read looked at, recorded by cacheFor while readRecordingCaches runs it.
+const cacheReads = new AsyncLocalStorage<Set<ObjectCache<KubeObject>>>();
+
+/**
+ * Runs a read and adds the watch caches it used to `into`, so a live view (lib/live) can
+ * recompute when exactly those change. The set is filled even when the read fails after
+ * reaching some caches.
+ */
+export function readRecordingCaches<T>(into: Set<ObjectCache<KubeObject>>, read: () => Promise<T>): Promise<T> {
+  return cacheReads.run(into, read);
+}
+
 const globalKey = Symbol.for('meshdeck.resourceCaches');
 type GlobalWithCaches = typeof globalThis & { [globalKey]?: Map<string, ObjectCache<KubeObject>> };
 
@@ -100,5 +113,6 @@ export async function cacheFor<T extends KubeObject>(descriptor: ResourceDescrip
     caches.delete(key);
     throw toApiError(error);
   }
+  cacheReads.getStore()?.add(cache as ObjectCache<KubeObject>);
   return cache;
 }
