@@ -1,10 +1,11 @@
+import { z } from 'zod';
 import { newEntry, recordAudit, type AuditRecording, type Change } from '@/lib/audit/audit';
 import { checkReason } from '@/lib/audit/entry';
 import type { Action } from '@/lib/auth/roles';
 import { impersonationFor, requireUser, type SessionUser } from '@/lib/auth/session';
 import { errorResponse, json } from '@/lib/http/responses';
 import { ApiError, toApiError } from '@/lib/k8s/errors';
-import type { WriteOptions } from '@/lib/k8s/writes';
+import type { WriteOptions, WritePreview } from '@/lib/k8s/writes';
 import type { JsonPatchOp } from '@/lib/mesh/patches';
 import { readJsonBody } from './body';
 import { requireSameOrigin } from './guards';
@@ -48,6 +49,19 @@ const outcome = (recording: AuditRecording): AuditOutcome =>
     ? { status: 'recorded', id: recording.id }
     : { status: 'pending', id: recording.id, message: `applied; audit pending: ${recording.pending}` };
 
+/** `?dryRun=true` asks for a preview of the write (any other value is a 400, not a silent real write). */
+const previewQuery = z.object({ dryRun: z.enum(['true', 'false'], { error: 'dryRun is true (preview the change) or false (apply it)' }).optional() });
+
+const isPreview = (request: Request) => previewQuery.parse(Object.fromEntries(new URL(request.url).searchParams)).dryRun === 'true';
+
+/** What a preview answers: the object at the version the edit was based on, and what the API server says it would become. */
+export interface PreviewAnswer {
+  dryRun: true;
+  before: unknown;
+  after: unknown;
+  summary: string;
+}
+
 /** The request's reason, trimmed; a reason over the limit is refused before anything is written. */
 function reasonOf(body: unknown): string {
   const raw = (body as { reason?: unknown } | null)?.reason;
@@ -64,6 +78,11 @@ function reasonOf(body: unknown): string {
  * A write that applied answers 200 even when its entry could not be stored yet
  * (`audit.status: 'pending'`, retried in the background); a refusal by the cluster (403, 409)
  * is recorded as a failed entry.
+ *
+ * With `?dryRun=true` the same checks and the same patch run with the API server's dry run
+ * (nothing is stored) and the answer is a PreviewAnswer. A preview writes no audit entry: the
+ * trail records changes and refused attempts at one, and a preview is neither (a person may
+ * review many drafts before applying one).
  */
 export async function auditedWrite(
   request: Request,
@@ -75,11 +94,18 @@ export async function auditedWrite(
   let reason = '';
   const audit = (fields: Omit<Parameters<typeof newEntry>[0], 'user' | 'role' | 'action' | 'resource'>, resource = target.resource) =>
     recordAudit(newEntry({ user: user!.email ?? user!.name, role: user!.role ?? 'none', action: target.action, resource, ...fields }));
+  let preview = false;
   try {
     requireSameOrigin(request);
     user = await requireUser(permission);
+    preview = isPreview(request);
     const body = await readJsonBody(request);
     reason = reasonOf(body);
+    if (preview) {
+      const dryRun: WritePreview = {};
+      const result = await write(body, { impersonate: impersonationFor(user), dryRun }, user);
+      return json({ dryRun: true, before: dryRun.before, after: dryRun.after, summary: result.summary } satisfies PreviewAnswer);
+    }
     const result = await write(body, { impersonate: impersonationFor(user) }, user);
     const recording = await audit(
       {
@@ -99,7 +125,7 @@ export async function auditedWrite(
     const apiError = error instanceof ApiError ? error : toApiError(error);
     // Refusals by the cluster (conflict, RBAC) are part of the trail too; bad input never reached it.
     let audited: AuditOutcome | undefined;
-    if (user && reason && [403, 409].includes(apiError.status)) {
+    if (user && reason && !preview && [403, 409].includes(apiError.status)) {
       audited = outcome(await audit({ summary: 'not applied', reason, result: 'failed', message: apiError.message }));
     }
     if (apiError.status === 409 && target.current) {

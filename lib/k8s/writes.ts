@@ -8,6 +8,38 @@ import { objectPath, type ResourceDescriptor } from './resources';
 export interface WriteOptions {
   /** Run the write as this user through impersonation. */
   impersonate?: { user: string; groups: string[] };
+  /**
+   * Preview instead of writing: the API server runs the patch with dryRun=All (admission,
+   * validation, preconditions, as for the real write) and stores nothing. jsonPatch puts the
+   * object it was based on and the object it would become here, without write noise.
+   */
+  dryRun?: WritePreview;
+}
+
+/** What a previewed write would do: the object now, and what the API server says it would become. */
+export interface WritePreview {
+  before?: unknown;
+  after?: unknown;
+}
+
+const NOISE_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * An object without what every write changes or what only bookkeeps (managedFields,
+ * resourceVersion, generation, kubectl's copy of the last applied object), so that a diff of
+ * two of them shows the change itself.
+ */
+export function withoutWriteNoise(object: unknown): unknown {
+  const metadata = (object as { metadata?: Record<string, unknown> } | undefined)?.metadata;
+  if (!metadata) return object;
+  const { managedFields: _fields, resourceVersion: _version, generation: _generation, ...kept } = metadata;
+  const annotations = kept.annotations as Record<string, string> | undefined;
+  if (annotations && NOISE_ANNOTATION in annotations) {
+    const { [NOISE_ANNOTATION]: _applied, ...rest } = annotations;
+    if (Object.keys(rest).length) kept.annotations = rest;
+    else delete kept.annotations;
+  }
+  return { ...(object as object), metadata: kept };
 }
 
 /**
@@ -17,14 +49,19 @@ export interface WriteOptions {
  */
 export async function jsonPatch<T>(descriptor: ResourceDescriptor, namespace: string, name: string, ops: unknown[], options: WriteOptions = {}): Promise<T> {
   try {
-    return await kubeRequest<T>({
+    // A preview reads the object as the user first: the patch's resourceVersion precondition
+    // then makes the dry run a 409 unless this is exactly the version the edit was based on.
+    const before = options.dryRun && (await getObject<unknown>(descriptor, namespace, name, options));
+    const after = await kubeRequest<T>({
       method: 'PATCH',
       path: objectPath(descriptor, namespace, name),
       body: ops,
       contentType: 'application/json-patch+json',
-      query: { fieldManager: 'meshdeck' },
+      query: { fieldManager: 'meshdeck', ...(options.dryRun ? { dryRun: 'All' } : {}) },
       impersonate: options.impersonate,
     });
+    if (options.dryRun) Object.assign(options.dryRun, { before: withoutWriteNoise(before), after: withoutWriteNoise(after) });
+    return after;
   } catch (error) {
     const apiError = toApiError(error);
     // kube-apiserver says nothing about why a JSON patch did not apply: a 422 with no causes.

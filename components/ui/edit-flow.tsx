@@ -1,0 +1,164 @@
+'use client';
+
+import type { ReactNode } from 'react';
+import { stringify } from 'yaml';
+import { requiredRole, type Action } from '@/lib/auth/roles';
+import type { EditFlow } from '@/lib/queries/use-edit-flow';
+import { ConflictView } from './conflict-view';
+import { DiffView } from './diff-view';
+import styles from './edit-flow.module.css';
+
+const yaml = (object: unknown) => (object === undefined ? '' : stringify(object, { lineWidth: 0 }));
+
+/**
+ * The section every editor ends with: the reason, "Review change" (the API server's dry run of
+ * the real patch, shown as a YAML diff of the object before and after), "Apply", and the
+ * outcome: applied, a conflict (ConflictView, re-apply on the latest version), a refusal with
+ * the server's message, or who may make the change.
+ */
+export function EditFlowSection({
+  flow,
+  action,
+  what,
+  label,
+  changed,
+  disabled,
+  heading,
+  diffLabel = `Change to the ${what}`,
+  applyLabel = 'Apply',
+  reasonLabel = 'Reason for this change (kept in the audit trail)',
+  reasonPlaceholder,
+  mine,
+  now,
+  reapplyLabel,
+  onDiscard,
+}: {
+  flow: EditFlow;
+  /** The permission the write needs: a 403 names the role that has it. */
+  action: Action;
+  /** What is changed, e.g. "VirtualService" (the diff's and the conflict view's noun). */
+  what: string;
+  /** The section's accessible name, e.g. "Review of reviews route default". */
+  label: string;
+  /** Whether there is a draft to review. */
+  changed: boolean;
+  /** Why this person cannot apply here (read-only, role, RBAC), if they cannot. */
+  disabled?: string;
+  /** One line saying what changes, shown above the diff (the server's summary otherwise). */
+  heading?: ReactNode;
+  diffLabel?: string;
+  applyLabel?: string;
+  reasonLabel?: string;
+  reasonPlaceholder?: string;
+  /** The draft in words, for the conflict view. */
+  mine: ReactNode;
+  /** The cluster's state in a 409's `current`, in words. */
+  now: (current: unknown) => ReactNode;
+  reapplyLabel?: string;
+  onDiscard?: () => void;
+}) {
+  const { state } = flow;
+  const reviewed = state.step === 'reviewing' || (state.step === 'applying' && state.preview);
+  const preview = state.step === 'reviewing' || state.step === 'applying' ? state.preview : undefined;
+  return (
+    <>
+      {changed && !disabled && (
+        <section className={`review ${styles.flow}`} aria-label={label}>
+          <label className="field">
+            {reasonLabel}
+            <input
+              value={flow.reason}
+              placeholder={reasonPlaceholder}
+              onChange={(e) => flow.setReason(e.target.value)}
+              aria-describedby={flow.reasonProblem ? `${label}-reason` : undefined}
+            />
+          </label>
+          {flow.reasonProblem && flow.reason !== '' && (
+            <p id={`${label}-reason`} className="hint">
+              {flow.reasonProblem}
+            </p>
+          )}
+          {!reviewed && (
+            <div className="toolbar">
+              <button type="button" className="button" disabled={flow.busy || Boolean(flow.reasonProblem)} onClick={flow.review}>
+                {state.step === 'previewing' ? 'Reviewing…' : 'Review change'}
+              </button>
+              {onDiscard && (
+                <button type="button" className="button button-quiet" disabled={flow.busy} onClick={onDiscard}>
+                  Discard
+                </button>
+              )}
+            </div>
+          )}
+          {preview && (
+            <>
+              <h4>{heading ?? preview.summary}</h4>
+              <DiffView label={diffLabel} before={yaml(preview.before)} after={yaml(preview.after)} />
+              <div className="toolbar">
+                <button type="button" className="button" disabled={flow.busy || Boolean(flow.reasonProblem)} onClick={flow.apply}>
+                  {state.step === 'applying' ? 'Applying…' : applyLabel}
+                </button>
+                <button type="button" className="button button-quiet" disabled={flow.busy} onClick={flow.edited}>
+                  Back
+                </button>
+              </div>
+            </>
+          )}
+        </section>
+      )}
+      <EditFlowOutcome flow={flow} action={action} what={what} mine={mine} now={now} reapplyLabel={reapplyLabel} onDiscard={onDiscard} />
+    </>
+  );
+}
+
+/** The outcome of a flow's last preview or apply; also for confirm-style actions that apply without a diff. */
+export function EditFlowOutcome({
+  flow,
+  action,
+  what,
+  mine,
+  now,
+  reapplyLabel,
+  onDiscard,
+}: {
+  flow: EditFlow;
+  action: Action;
+  what: string;
+  mine: ReactNode;
+  now: (current: unknown) => ReactNode;
+  reapplyLabel?: string;
+  onDiscard?: () => void;
+}) {
+  const { state } = flow;
+  const verb = 'during' in state && state.during === 'preview' ? 'Not reviewed' : 'Not applied';
+  switch (state.step) {
+    case 'applied':
+      return (
+        <p role="status" className="notice-inline ok">
+          {state.message}
+        </p>
+      );
+    case 'conflict':
+      return (
+        <ConflictView
+          what={what}
+          message={state.message}
+          now={state.current === undefined ? undefined : now(state.current)}
+          mine={mine}
+          reapplyLabel={reapplyLabel}
+          onReapply={flow.reapply}
+          onDiscard={onDiscard}
+        />
+      );
+    case 'refused':
+      return (
+        <p role="alert" className="notice-inline bad">
+          {verb}: {state.message}
+          {state.status === 403 && <> This change needs the {requiredRole(action)} role (and the cluster&apos;s permission for it): ask someone who has it.</>}
+          {state.status === 0 && ' (the server could not be reached; try again)'}
+        </p>
+      );
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { EDITING, editFlowStep, type EditFlowEvent, type EditFlowState, type WritePreviewAnswer } from './use-edit-flow';
+
+const preview: WritePreviewAnswer = { dryRun: true, before: { spec: { a: 1 } }, after: { spec: { a: 2 } }, summary: 'a 1 → 2' };
+const run = (...events: EditFlowEvent[]) => events.reduce<EditFlowState>(editFlowStep, EDITING);
+
+describe('editFlowStep', () => {
+  it('goes edit → review → reviewing the preview → apply → applied', () => {
+    expect(run({ type: 'review' })).toEqual({ step: 'previewing' });
+    expect(run({ type: 'review' }, { type: 'previewed', preview })).toEqual({ step: 'reviewing', preview });
+    expect(run({ type: 'review' }, { type: 'previewed', preview }, { type: 'apply' })).toEqual({ step: 'applying', preview });
+    expect(run({ type: 'review' }, { type: 'previewed', preview }, { type: 'apply' }, { type: 'applied', message: 'done' })).toEqual({
+      step: 'applied',
+      message: 'done',
+    });
+  });
+
+  it('a 409 is a conflict carrying the server state, at preview and at apply', () => {
+    const body = { current: { resourceVersion: '9' } };
+    expect(run({ type: 'review' }, { type: 'failed', status: 409, message: 'moved', body })).toEqual({
+      step: 'conflict',
+      message: 'moved',
+      current: { resourceVersion: '9' },
+      during: 'preview',
+    });
+    const atApply = run({ type: 'review' }, { type: 'previewed', preview }, { type: 'apply' }, { type: 'failed', status: 409, message: 'moved', body });
+    expect(atApply).toMatchObject({ step: 'conflict', during: 'apply' });
+    // Re-apply on the latest version from the conflict view.
+    expect(editFlowStep(atApply, { type: 'apply' })).toEqual({ step: 'applying' });
+  });
+
+  it('other refusals keep their status and message (403 says who may)', () => {
+    expect(run({ type: 'review' }, { type: 'failed', status: 403, message: 'forbidden' })).toEqual({
+      step: 'refused',
+      status: 403,
+      message: 'forbidden',
+      during: 'preview',
+    });
+    expect(run({ type: 'apply' }, { type: 'failed', status: 400, message: 'bad weight' })).toMatchObject({ step: 'refused', status: 400, during: 'apply' });
+  });
+
+  it('ignores answers nobody waits for: a late preview after an edit never shows a stale diff', () => {
+    const edited = run({ type: 'review' }, { type: 'edit' });
+    expect(edited).toBe(EDITING);
+    expect(editFlowStep(edited, { type: 'previewed', preview })).toBe(EDITING);
+    expect(editFlowStep(edited, { type: 'applied', message: 'x' })).toBe(EDITING);
+    expect(editFlowStep(edited, { type: 'failed', status: 409, message: 'x' })).toBe(EDITING);
+  });
+
+  it('does not start a second request while one runs, and an edit drops a reviewed diff', () => {
+    const previewing = run({ type: 'review' });
+    expect(editFlowStep(previewing, { type: 'review' })).toBe(previewing);
+    expect(editFlowStep(previewing, { type: 'apply' })).toBe(previewing);
+    const applying = run({ type: 'review' }, { type: 'previewed', preview }, { type: 'apply' });
+    expect(editFlowStep(applying, { type: 'review' })).toBe(applying);
+    expect(editFlowStep(run({ type: 'review' }, { type: 'previewed', preview }), { type: 'edit' })).toEqual(EDITING);
+  });
+});
