@@ -1,0 +1,15 @@
+import { route } from '@/lib/http/route';
+import { EVENT_STREAM_HEADERS, liveEventStream } from '@/lib/live/event-stream';
+import { readTopic } from '@/lib/live/reads';
+import { topicsQuery } from '@/lib/live/topics';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * Live updates for one browser tab (`?topics=traffic:shop,emergencies`): each topic's payload as
+ * its GET route answers it for this person, pushed whenever a watch cache behind it changes.
+ */
+export const GET = route({ auth: 'read', query: topicsQuery }, ({ request, user, query }) => {
+  const stream = liveEventStream(query.topics, (topic) => readTopic(user!, topic), request.signal);
+  return new Response(stream, { headers: EVENT_STREAM_HEADERS });
+});

@@ -1,0 +1,218 @@
+// The live-updates stream of one browser tab: for each topic, its payload whenever a watch cache
+// it was read from changes, as server-sent events. Each payload is the matching GET route's answer
+// for the same person (lib/live/reads), so the page's cache entry is simply replaced by it.
+import { readRecordingCaches } from '@/lib/k8s/caches';
+import type { KubeObject, ObjectCache } from '@/lib/k8s/resource-cache';
+import { errorResponse, withArrays, type ErrorBody } from '@/lib/http/responses';
+import { keyOfTopic, topicName, type Topic } from './topics';
+
+export interface LiveStreamOptions {
+  /** Changes within this window after the first are pushed as one payload. */
+  coalesceMs?: number;
+  /** A comment this often keeps proxies and the browser from calling the connection dead. */
+  heartbeatMs?: number;
+  /**
+   * Each topic is also read again this often: a few views depend on more than the caches (the
+   * cluster answering, the revert lease, RBAC reviews). Nothing is sent unless the payload changed.
+   */
+  recheckMs?: (topic: Topic) => number;
+  /** The stream ends after this long; EventSource reconnects, signing the person in again. */
+  lifetimeMs?: number;
+}
+
+const DEFAULTS = {
+  coalesceMs: 200,
+  heartbeatMs: 15_000,
+  recheckMs: (topic: Topic) => (topic.kind === 'cluster' || topic.kind === 'emergencies' ? 15_000 : 60_000),
+  lifetimeMs: 10 * 60_000,
+} satisfies Required<LiveStreamOptions>;
+
+// How long the browser waits before reconnecting after the stream ends or drops.
+const RETRY_MS = 2000;
+
+const encoder = new TextEncoder();
+const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/** What a topic sends when its read fails: the status and message the GET would answer with. */
+async function failure(key: readonly unknown[], error: unknown) {
+  const body = (await errorResponse(error).json()) as ErrorBody;
+  return { key, status: body.error.status, message: body.error.message };
+}
+
+/**
+ * Outgoing frames, at most one waiting per topic: a slow reader gets each topic's latest payload,
+ * never a backlog of stale ones.
+ */
+class LatestPerTopic {
+  private readonly waiting = new Map<string, string>();
+  private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  private closed = false;
+
+  attach(controller: ReadableStreamDefaultController<Uint8Array>) {
+    this.controller = controller;
+  }
+
+  put(topic: string, text: string) {
+    if (this.closed) return;
+    this.waiting.delete(topic); // re-inserted last: topics take turns
+    this.waiting.set(topic, text);
+    this.flush();
+  }
+
+  /** A frame that is only worth sending when nothing else is waiting (heartbeats). */
+  offer(text: string) {
+    if (!this.closed && this.waiting.size === 0 && (this.controller?.desiredSize ?? 0) > 0) this.controller!.enqueue(encoder.encode(text));
+  }
+
+  flush() {
+    const controller = this.controller;
+    if (!controller || this.closed) return;
+    for (const [topic, text] of this.waiting) {
+      if ((controller.desiredSize ?? 0) <= 0) return;
+      this.waiting.delete(topic);
+      controller.enqueue(encoder.encode(text));
+    }
+  }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.waiting.clear();
+    try {
+      this.controller?.close();
+    } catch {
+      // already closed by the reader going away
+    }
+  }
+}
+
+/** One topic: reads its payload, follows the caches that read used, sends what changed. */
+class TopicFeed {
+  private readonly key: readonly unknown[];
+  private readonly name: string;
+  private readonly followed = new Map<ObjectCache<KubeObject>, () => void>();
+  private lastSent: string | undefined;
+  private pending: NodeJS.Timeout | undefined;
+  private reading = false;
+  private readAgain = false;
+  private stopped = false;
+  private readonly recheck: NodeJS.Timeout;
+
+  constructor(
+    private readonly topic: Topic,
+    private readonly read: (topic: Topic) => Promise<unknown>,
+    private readonly out: LatestPerTopic,
+    private readonly coalesceMs: number,
+    recheckMs: number,
+  ) {
+    this.key = keyOfTopic(topic);
+    this.name = topicName(topic);
+    this.recheck = setInterval(() => void this.refresh(), recheckMs);
+  }
+
+  /** A followed cache changed: read again once the burst of changes has had `coalesceMs` to settle. */
+  changed = () => {
+    this.pending ??= setTimeout(() => {
+      this.pending = undefined;
+      void this.refresh();
+    }, this.coalesceMs);
+  };
+
+  async refresh(): Promise<void> {
+    if (this.stopped) return;
+    if (this.reading) {
+      this.readAgain = true; // a change during the read: its payload may already be stale
+      return;
+    }
+    this.reading = true;
+    const used = new Set<ObjectCache<KubeObject>>();
+    let text: string;
+    try {
+      const data = withArrays(await readRecordingCaches(used, () => this.read(this.topic)));
+      text = frame('data', { key: this.key, data });
+    } catch (error) {
+      text = frame('failed', await failure(this.key, error));
+    }
+    this.follow(used);
+    this.reading = false;
+    if (this.stopped) return;
+    if (text !== this.lastSent) {
+      this.lastSent = text;
+      this.out.put(this.name, text);
+    }
+    if (this.readAgain) {
+      this.readAgain = false;
+      this.changed();
+    }
+  }
+
+  /** Subscribes to the caches the last read used, and only those. */
+  private follow(used: Set<ObjectCache<KubeObject>>) {
+    if (this.stopped) return;
+    for (const [cache, unsubscribe] of this.followed) {
+      if (!used.has(cache)) {
+        unsubscribe();
+        this.followed.delete(cache);
+      }
+    }
+    for (const cache of used) if (!this.followed.has(cache)) this.followed.set(cache, cache.subscribe(this.changed));
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.pending);
+    clearInterval(this.recheck);
+    for (const unsubscribe of this.followed.values()) unsubscribe();
+    this.followed.clear();
+  }
+}
+
+/**
+ * The text/event-stream body for a set of topics: every topic's payload at once, then again each
+ * time it changes (`event: data`, `{ key, data }`), or `event: failed` with the status and message
+ * its GET would answer. Everything stops when `signal` aborts or the reader cancels.
+ */
+export function liveEventStream(
+  topics: Topic[],
+  read: (topic: Topic) => Promise<unknown>,
+  signal: AbortSignal,
+  options: LiveStreamOptions = {},
+): ReadableStream<Uint8Array> {
+  const settings = { ...DEFAULTS, ...options };
+  const out = new LatestPerTopic();
+  let feeds: TopicFeed[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  const stop = () => {
+    for (const feed of feeds) feed.stop();
+    feeds = [];
+    for (const timer of timers) clearTimeout(timer);
+    signal.removeEventListener('abort', stop);
+    out.close();
+  };
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      out.attach(controller);
+      if (signal.aborted) return stop();
+      signal.addEventListener('abort', stop);
+      controller.enqueue(encoder.encode(`retry: ${RETRY_MS}\n\n`));
+      feeds = topics.map((topic) => new TopicFeed(topic, read, out, settings.coalesceMs, settings.recheckMs(topic)));
+      for (const feed of feeds) void feed.refresh();
+      timers.push(setInterval(() => out.offer(': heartbeat\n\n'), settings.heartbeatMs));
+      timers.push(setTimeout(stop, settings.lifetimeMs));
+    },
+    pull() {
+      out.flush();
+    },
+    cancel() {
+      stop();
+    },
+  });
+}
+
+export const EVENT_STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  // no-transform: nothing on the way (Next's compression included) may hold events back to compress them.
+  'cache-control': 'no-cache, no-transform',
+  // nginx and ingress-nginx buffer proxied answers unless told not to.
+  'x-accel-buffering': 'no',
+};

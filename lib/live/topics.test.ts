@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { queryKeys } from '@/lib/queries/keys';
+import { keyOfTopic, topicName, topicOfKey, topicsQuery } from './topics';
+
+const parse = (topics?: string) => topicsQuery.safeParse(topics === undefined ? {} : { topics });
+const messages = (topics?: string) => parse(topics).error?.issues.map((i) => i.message) ?? [];
+
+describe('stream topics', () => {
+  it('reads namespaced and global topics, a bare namespaced one meaning every namespace', () => {
+    expect(parse('traffic:shop,traffic,emergencies,namespaces,cluster,access,security:a-1,resilience:shop').data?.topics).toEqual([
+      { kind: 'traffic', namespace: 'shop' },
+      { kind: 'traffic', namespace: '' },
+      { kind: 'emergencies', namespace: '' },
+      { kind: 'namespaces', namespace: '' },
+      { kind: 'cluster', namespace: '' },
+      { kind: 'access', namespace: '' },
+      { kind: 'security', namespace: 'a-1' },
+      { kind: 'resilience', namespace: 'shop' },
+    ]);
+  });
+
+  it('drops duplicates and empty entries', () => {
+    expect(parse('traffic:shop,,traffic:shop').data?.topics).toEqual([{ kind: 'traffic', namespace: 'shop' }]);
+  });
+
+  it('refuses unknown topics, bad namespaces, a namespace on a global topic, none, and too many, saying what is allowed', () => {
+    expect(messages('kpis:shop')).toEqual([expect.stringContaining('unknown topic "kpis:shop": topics are traffic[:<namespace>]')]);
+    expect(messages('emergencies:shop')[0]).toContain('unknown topic "emergencies:shop"');
+    expect(messages('traffic:Shop')).toEqual(['"Shop" in topic "traffic:Shop" is not a namespace name']);
+    expect(messages('traffic:a:b')[0]).toContain('unknown topic');
+    expect(messages('')[0]).toContain('name at least one topic');
+    expect(messages()[0]).toContain('topics is required');
+    expect(messages(Array.from({ length: 33 }, (_, i) => `traffic:n${i}`).join(','))).toEqual(['at most 32 topics on one connection']);
+  });
+
+  it('maps each topic to its query key from the factory and back', () => {
+    for (const text of ['traffic:shop', 'traffic', 'resilience:x', 'security', 'emergencies', 'namespaces', 'cluster', 'access']) {
+      const topic = parse(text).data!.topics[0]!;
+      expect(topicName(topic)).toBe(text);
+      expect(topicOfKey(keyOfTopic(topic))).toBe(text);
+    }
+    expect(keyOfTopic({ kind: 'traffic', namespace: 'shop' })).toEqual(queryKeys.traffic.list('shop'));
+    expect(topicOfKey(queryKeys.traffic.live('shop'))).toBeUndefined();
+    expect(topicOfKey(queryKeys.traffic.destinations({ namespace: 'shop', name: 'a' }))).toBeUndefined();
+    expect(topicOfKey(queryKeys.kpis.page({ namespace: '', range: '1h' }))).toBeUndefined();
+    expect(topicOfKey(['traffic', 'list', 'shop', 'extra'])).toBeUndefined();
+  });
+});
