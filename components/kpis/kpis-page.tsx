@@ -4,11 +4,14 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { isCanaryVersion } from '@/lib/mesh/canary';
+import type { Series } from '@/lib/metrics/prometheus';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
 import { kpiQuery, serviceChartsQuery, type KpiParams } from '@/lib/queries/kpis';
 import { traceSearchHref } from '@/lib/queries/traces';
+import { formatMs, formatNumber, formatPercent, formatRate, formatValue } from '@/lib/format';
 import { TimeSeriesChart, Sparkline } from './charts';
-import { ms, PanelBody, pct, rps } from './panel';
+import styles from './charts.module.css';
+import { PanelBody } from './panel';
 
 const RANGES = ['15m', '1h', '6h', '24h', 'custom'];
 const REFRESH = [0, 5, 15, 30, 60];
@@ -45,17 +48,6 @@ function traceLink(row: { namespace: string; service: string }, params: KpiParam
       : (({ '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400 } as Record<string, number>)[params.range] ?? 3600);
   return traceSearchHref(params.namespace, row, { start: String((end - seconds) * 1e6), end: String(end * 1e6), limit: '50', ...filter });
 }
-
-const formatKpi = (value: number | null, unit: 'count' | 'ratio' | 'rps' | 'ms') =>
-  unit === 'ratio'
-    ? pct(value, 1)
-    : unit === 'rps'
-      ? rps(value)
-      : unit === 'ms'
-        ? ms(value)
-        : value === null
-          ? '–'
-          : Number(value.toPrecision(6)).toLocaleString('en');
 
 const toUnix = (local: string) => String(Math.floor(new Date(local).getTime() / 1000));
 const toLocal = (unix?: string) => (unix ? new Date(Number(unix) * 1000).toISOString().slice(0, 16) : '');
@@ -156,14 +148,13 @@ export function KpisPage() {
                   <h3>
                     {s.name} <span className="muted">{s.scope}</span>
                   </h3>
-                  <p className="big">{s.unit === 'ratio' ? pct(s.value, 3) : s.unit === 'ms' ? ms(s.value) : rps(s.value)}</p>
+                  <p className="big">{formatValue(s.value, s.unit)}</p>
                   <p>
                     Objective {s.objective}: <strong>{s.met === null ? 'no data' : s.met ? 'met' : 'missed'}</strong>
                   </p>
                   {s.burn1h !== undefined && (
                     <p className="muted">
-                      Budget burn {s.burn1h === null ? '–' : `${s.burn1h.toFixed(1)}×`} (1 h),{' '}
-                      {s.burn6h === null || s.burn6h === undefined ? '–' : `${s.burn6h.toFixed(1)}×`} (6 h)
+                      Budget burn {formatNumber(s.burn1h)}× (1 h), {formatNumber(s.burn6h)}× (6 h)
                     </p>
                   )}
                 </div>
@@ -177,52 +168,54 @@ export function KpisPage() {
         <h2 id="services-title">Services ({data?.window ?? '…'} rate window)</h2>
         <PanelBody panel={data?.services} pending={page.isPending} label="the services" isEmpty={(rows) => rows.length === 0}>
           {(rows) => (
-            <table className="table" aria-label="Service metrics">
-              <thead>
-                <tr>
-                  <th scope="col">Service</th>
-                  <th scope="col">Requests</th>
-                  <th scope="col">Errors</th>
-                  <th scope="col">P50</th>
-                  <th scope="col">P95</th>
-                  <th scope="col">P99</th>
-                  <th scope="col">Trend</th>
-                  <th scope="col">Traces</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={`${r.namespace}/${r.service}`}>
-                    <th scope="row">
-                      <button
-                        type="button"
-                        className="linkish"
-                        onClick={() => update({ service: r.service, serviceNamespace: params.namespace ? '' : r.namespace })}
-                      >
-                        {r.service}
-                      </button>
-                      {!params.namespace && <span className="muted"> {r.namespace}</span>}
-                    </th>
-                    <td>{rps(r.rate)}</td>
-                    <td>{pct(r.errorRatio)}</td>
-                    <td>{ms(r.p50)}</td>
-                    <td>{ms(r.p95)}</td>
-                    <td>{ms(r.p99)}</td>
-                    <td>
-                      {data && 'data' in data.sparklines ? (
-                        <Sparkline points={data.sparklines.data[`${r.namespace}/${r.service}`]} label={`${r.service} request rate trend`} />
-                      ) : (
-                        '–'
-                      )}
-                    </td>
-                    <td>
-                      <Link href={traceLink(r, params, { tags: JSON.stringify({ error: 'true' }) })}>errors</Link> ·{' '}
-                      <Link href={traceLink(r, params, r.p95 ? { minDuration: `${Math.round(r.p95)}ms` } : {})}>slow</Link>
-                    </td>
+            <div className={styles.scroll}>
+              <table className="table" aria-label="Service metrics">
+                <thead>
+                  <tr>
+                    <th scope="col">Service</th>
+                    <th scope="col">Requests</th>
+                    <th scope="col">Errors</th>
+                    <th scope="col">P50</th>
+                    <th scope="col">P95</th>
+                    <th scope="col">P99</th>
+                    <th scope="col">Trend</th>
+                    <th scope="col">Traces</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {rows.map((r) => (
+                    <tr key={`${r.namespace}/${r.service}`}>
+                      <th scope="row">
+                        <button
+                          type="button"
+                          className="linkish"
+                          onClick={() => update({ service: r.service, serviceNamespace: params.namespace ? '' : r.namespace })}
+                        >
+                          {r.service}
+                        </button>
+                        {!params.namespace && <span className="muted"> {r.namespace}</span>}
+                      </th>
+                      <td>{formatRate(r.rate)}</td>
+                      <td>{formatPercent(r.errorRatio)}</td>
+                      <td>{formatMs(r.p50)}</td>
+                      <td>{formatMs(r.p95)}</td>
+                      <td>{formatMs(r.p99)}</td>
+                      <td>
+                        {data && 'data' in data.sparklines ? (
+                          <Sparkline points={data.sparklines.data[`${r.namespace}/${r.service}`]} label={`${r.service} request rate trend`} />
+                        ) : (
+                          '–'
+                        )}
+                      </td>
+                      <td>
+                        <Link href={traceLink(r, params, { tags: JSON.stringify({ error: 'true' }) })}>errors</Link> ·{' '}
+                        <Link href={traceLink(r, params, r.p95 ? { minDuration: `${Math.round(r.p95)}ms` } : {})}>slow</Link>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
         </PanelBody>
       </section>
@@ -281,26 +274,28 @@ export function KpisPage() {
             comparisons.map((c) => (
               <div key={`${c.namespace}/${c.service}`} className="route" role="group" aria-label={`Versions of ${c.service}`}>
                 <h3>{c.service}</h3>
-                <table className="table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Version</th>
-                      <th scope="col">Share of requests</th>
-                      <th scope="col">Errors</th>
-                      <th scope="col">P99</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {c.versions.map((v) => (
-                      <tr key={v.version}>
-                        <th scope="row">{v.version}</th>
-                        <td>{pct(v.share, 1)}</td>
-                        <td>{pct(v.errorRatio)}</td>
-                        <td>{ms(v.p99)}</td>
+                <div className={styles.scroll}>
+                  <table className="table">
+                    <thead>
+                      <tr>
+                        <th scope="col">Version</th>
+                        <th scope="col">Share of requests</th>
+                        <th scope="col">Errors</th>
+                        <th scope="col">P99</th>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
+                    </thead>
+                    <tbody>
+                      {c.versions.map((v) => (
+                        <tr key={v.version}>
+                          <th scope="row">{v.version}</th>
+                          <td>{formatPercent(v.share)}</td>
+                          <td>{formatPercent(v.errorRatio)}</td>
+                          <td>{formatMs(v.p99)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
                 <p className={`notice-inline ${c.state === 'info' ? 'warn' : c.state}`}>{c.verdict}</p>
               </div>
             ))
@@ -324,7 +319,7 @@ export function KpisPage() {
                 {b.kpis.map((k) => (
                   <div key={k.name} className="card" title={k.description}>
                     <dt>{k.name}</dt>
-                    <dd className="big">{formatKpi(k.value, k.unit)}</dd>
+                    <dd className="big">{formatValue(k.value, k.unit)}</dd>
                   </div>
                 ))}
                 <div
@@ -332,11 +327,11 @@ export function KpisPage() {
                   title="Requests served by canary versions (the canary rule's versions regex), among the requests to the services being canaried"
                 >
                   <dt>Canary share</dt>
-                  <dd className="big">{pct(b.mesh.canaryShare, 1)}</dd>
+                  <dd className="big">{formatPercent(b.mesh.canaryShare)}</dd>
                 </div>
                 <div className="card">
                   <dt>Circuit-breaker trips</dt>
-                  <dd className="big">{rps(b.mesh.overflowsRps)} UO</dd>
+                  <dd className="big">{formatRate(b.mesh.overflowsRps)} UO</dd>
                   <dd className="muted">
                     {b.mesh.ejectedHosts === null
                       ? 'ejections unknown: Envoy outlier stats not exported (see Resilience)'
@@ -351,7 +346,7 @@ export function KpisPage() {
                     ) : (
                       seg.values.map((v) => (
                         <dd key={v.value}>
-                          {v.value}: {rps(v.rps)}
+                          {v.value}: {formatRate(v.rps)}
                         </dd>
                       ))
                     )}
@@ -371,6 +366,10 @@ function ServiceView({ params, service, onClose }: { params: KpiParams; service:
   const charts = useQuery(serviceChartsQuery(params, service));
   const c = charts.data;
   const empty = (s: { metric: Record<string, string> }[]) => s.length === 0;
+  const version = ({ metric: { destination_version: name = 'unknown' } }: Series) =>
+    isCanaryVersion(name, c?.canaryVersions) && !name.includes('canary') ? `${name} (canary)` : name;
+  // One time axis and one crosshair for the service's charts: hovering one shows the same instant in all.
+  const shared = { syncId: `service-${service}`, window: c ? ([c.start, c.end] as [number, number]) : undefined };
   return (
     <section className="panel" aria-labelledby="service-title">
       <div className="vs-header">
@@ -384,35 +383,36 @@ function ServiceView({ params, service, onClose }: { params: KpiParams; service:
           {charts.error.message}
         </div>
       )}
-      <div className="split-2">
+      <div className={styles.grid}>
         <PanelBody panel={c?.byVersion} pending={charts.isPending} label="requests by version" isEmpty={empty}>
-          {(s) => (
-            <TimeSeriesChart
-              series={s}
-              name={(x) =>
-                isCanaryVersion(x.metric.destination_version, c?.canaryVersions)
-                  ? `${x.metric.destination_version} (canary)`
-                  : (x.metric.destination_version ?? 'unknown')
-              }
-              unit="/s"
-              label={`Inbound requests per second by version (${c?.window} window)`}
-            />
-          )}
+          {(s) => <TimeSeriesChart {...shared} series={s} name={version} unit="rps" label={`Inbound requests per second by version (${c?.window} window)`} />}
         </PanelBody>
-        <PanelBody panel={c?.byCode} pending={charts.isPending} label="requests by response code" isEmpty={empty}>
-          {(s) => <TimeSeriesChart series={s} name={(x) => x.metric.response_code ?? '?'} unit="/s" label="Inbound requests per second by response code" />}
+        <PanelBody panel={c?.errors} pending={charts.isPending} label="errors by version" isEmpty={empty}>
+          {(s) => <TimeSeriesChart {...shared} series={s} name={version} unit="ratio" label="Inbound 5xx share by version" />}
         </PanelBody>
         <PanelBody panel={c?.latency} pending={charts.isPending} label="latency" isEmpty={empty}>
-          {(s) => <TimeSeriesChart series={s} name={(x) => x.metric.kpi ?? '?'} unit=" ms" label="Inbound latency P50, P95, P99" />}
+          {(s) => <TimeSeriesChart {...shared} series={s} name={(x) => x.metric.kpi ?? '?'} unit="ms" fromZero={false} label="Inbound latency P50, P95, P99" />}
+        </PanelBody>
+        <PanelBody panel={c?.byCode} pending={charts.isPending} label="requests by response code" isEmpty={empty}>
+          {(s) => (
+            <TimeSeriesChart
+              {...shared}
+              series={s}
+              name={(x) => x.metric.response_code ?? '?'}
+              unit="rps"
+              label="Inbound requests per second by response code"
+            />
+          )}
         </PanelBody>
         <PanelBody panel={c?.outbound} pending={charts.isPending} label="outbound calls" isEmpty={empty}>
           {(s) => (
             <TimeSeriesChart
+              {...shared}
               series={s}
               name={(x) =>
                 `${x.metric.destination_service_name ?? '?'}${x.metric.destination_service_namespace === params.namespace ? '' : `.${x.metric.destination_service_namespace}`}`
               }
-              unit="/s"
+              unit="rps"
               label={`Outbound requests per second from ${service}`}
             />
           )}

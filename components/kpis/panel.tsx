@@ -33,7 +33,3 @@ export function PanelBody<T>({
   if (isEmpty(panel.data)) return <p className="state state-empty">{empty ?? `No data for ${label} in this time range.`}</p>;
   return <>{children(panel.data)}</>;
 }
-
-export const pct = (ratio: number | null, digits = 2) => (ratio === null ? '–' : `${(ratio * 100).toFixed(digits)}%`);
-export const ms = (value: number | null) => (value === null ? '–' : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`);
-export const rps = (value: number | null) => (value === null ? '–' : `${value.toFixed(value < 10 ? 2 : 1)}/s`);

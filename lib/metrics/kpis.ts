@@ -314,8 +314,10 @@ export async function serviceCharts(scope: Scope & { service: string }, seconds:
   const inbound: Scope = { ...scope, direction: 'inbound' };
   const outbound: Scope = { ...scope, direction: 'outbound' };
   const chart = (expr: string) => panel<Series[]>(() => rangeQuery(expr, start, end, step));
-  const [byVersion, byCode, latency, calls] = await Promise.all([
+  const [byVersion, errors, byCode, latency, calls] = await Promise.all([
     chart(requestRate(inbound, window, ['destination_version'])),
+    // Errors as a share per version: on their own scale, a 1 % failure is not a flat line under the traffic.
+    chart(errorRatio(inbound, window, ['destination_version'])),
     chart(requestsByCode(inbound, window, [])),
     chart(
       combine({
@@ -326,5 +328,5 @@ export async function serviceCharts(scope: Scope & { service: string }, seconds:
     ),
     chart(requestRate(outbound, window, SERVICE)),
   ]);
-  return { window, step, canaryVersions, byVersion, byCode, latency, outbound: calls };
+  return { window, step, start, end, canaryVersions, byVersion, errors, byCode, latency, outbound: calls };
 }
