@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { BrowserContext, Page } from '@playwright/test';
+import type { BrowserContext, Page, Request } from '@playwright/test';
 import { findPrometheus, startPrometheus } from '../sandbox/prometheus.ts';
 import {
   adopt,
@@ -164,9 +164,9 @@ async function keyStepsMs(page: Page): Promise<{ updateMs: number[]; frameMs: nu
 /** Requests the page makes while nobody touches it, per minute, the event stream aside. */
 async function idleRequests(page: Page): Promise<{ perMinute: number; paths: string[] }> {
   const paths: string[] = [];
-  const seen = (request: { url: () => string }) => {
+  const seen = (request: Request) => {
     const { pathname, search } = new URL(request.url());
-    if (!pathname.startsWith(EVENT_STREAM)) paths.push(`${pathname}${search}`);
+    if (request.resourceType() !== 'eventsource' && !pathname.startsWith(EVENT_STREAM)) paths.push(`${pathname}${search}`);
   };
   page.on('request', seen);
   await sleep(IDLE_S * 1000);
