@@ -1,5 +1,6 @@
-// Jaeger's HTTP query API: the one place Meshdeck talks to Jaeger. Errors are handled like
-// Prometheus': unreachable, slow or refusing answers become ApiErrors with a clear message.
+// Jaeger's HTTP query API: the one place Meshdeck talks to Jaeger, through the shared outside
+// HTTP client (lib/http/client.ts): unreachable, slow or refusing answers become ApiErrors.
+import { httpClient } from '@/lib/http/client';
 import { ApiError } from '@/lib/k8s/errors';
 import type { JaegerTrace } from '@/lib/traces/trace';
 import { instantQuery } from './prometheus';
@@ -20,26 +21,15 @@ export interface TraceSearch {
 
 export const jaegerUiUrl = () => process.env.MESHDECK_JAEGER_UI_URL?.replace(/\/$/, '');
 
-async function get<T>(path: string, params: Record<string, string | undefined> = {}): Promise<T> {
-  const base = process.env.MESHDECK_JAEGER_URL?.replace(/\/$/, '');
-  if (!base) throw new ApiError(503, 'Jaeger is not configured: set MESHDECK_JAEGER_URL', 'ServiceUnavailable');
-  const query = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
-  let response: Response;
-  try {
-    response = await fetch(`${base}${path}${query.size ? `?${query}` : ''}`, { signal: AbortSignal.timeout(5000) });
-  } catch (error) {
-    const why =
-      (error as Error).name === 'TimeoutError'
-        ? 'did not answer within 5000 ms'
-        : `is unreachable (${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message})`;
-    throw new ApiError(503, `Jaeger at ${base} ${why}`, 'ServiceUnavailable');
-  }
-  const body = (await response.json().catch(() => undefined)) as { data?: T; errors?: { msg: string }[] | null } | undefined;
-  if (response.status === 404) throw new ApiError(404, body?.errors?.[0]?.msg ?? 'not found in Jaeger', 'NotFound');
-  if (!response.ok || !body)
-    throw new ApiError(response.status >= 500 || !body ? 502 : 400, `Jaeger refused the query: ${body?.errors?.[0]?.msg ?? response.statusText}`, 'BadGateway');
-  return body.data as T;
-}
+const jaeger = httpClient({
+  name: 'Jaeger',
+  urlVariable: 'MESHDECK_JAEGER_URL',
+  connection: () => ({ url: process.env.MESHDECK_JAEGER_URL }),
+  errorMessage: (body) => (body as { errors?: { msg: string }[] | null } | null)?.errors?.[0]?.msg,
+});
+
+/** A Jaeger API call: its `data`. */
+const get = async <T>(path: string, query: Record<string, string | undefined> = {}) => (await jaeger<{ data?: T }>(path, { query })).data as T;
 
 export const services = () => get<string[]>('/api/services');
 export const operations = (service: string) => get<string[]>(`/api/services/${encodeURIComponent(service)}/operations`);
