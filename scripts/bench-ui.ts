@@ -174,13 +174,17 @@ async function idleRequests(page: Page): Promise<{ perMinute: number; paths: str
   return { perMinute: (paths.length * 60) / IDLE_S, paths };
 }
 
-/** gzip bytes of the scripts each page's HTML loads, read from the build (.next/static). */
+/** kB gzip of the scripts each page's HTML loads, read from the build (.next/static): what a first visit downloads before any lazy chunk. */
 async function firstLoadJsKb(base: string, cookie: string): Promise<Record<string, number>> {
   const gzipped = new Map<string, number>();
   const sizes: Record<string, number> = {};
   for (const path of PAGES) {
     const html = await (await fetchOk(`${base}${path}`, { headers: path === '/signin' ? {} : { cookie }, redirect: 'error' })).text();
-    const sources = new Set([...html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)].map((m) => new URL(m[1]!.replaceAll('&amp;', '&'), base).pathname));
+    // Every <script src> but the polyfills for old browsers (nomodule), which Chromium does not load.
+    const tags = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]).filter((tag) => !/\bnomodule\b/i.test(tag));
+    const sources = new Set(
+      tags.flatMap((tag) => /\bsrc="([^"]+)"/.exec(tag)?.slice(1) ?? []).map((src) => new URL(src.replaceAll('&amp;', '&'), base).pathname),
+    );
     check(sources.size > 0, `the HTML of ${path} loads no script`);
     let bytes = 0;
     for (const source of sources) {
@@ -257,11 +261,10 @@ const width = Math.max(...judged.map((f) => f.figure.length));
 console.info(
   `\nbench:ui: ${SIZE.virtualServices} VirtualServices, ${SIZE.destinationRules} DestinationRules in ${SIZE.namespaces} namespaces; Chromium, signed in as operator${QUICK ? ' (quick mode: targets not judged)' : ''}`,
 );
-for (const f of judged)
-  console.info(
-    `  ${f.figure.padEnd(width)}  ${`${format(f.value)} ${f.unit}`.padStart(12)}  target ${f.most ? '≤' : '≥'} ${f.target} ${f.unit}`.padEnd(width + 40) +
-      (QUICK ? '' : f.withinTarget ? 'pass' : 'FAIL'),
-  );
+for (const f of judged) {
+  const line = `  ${f.figure.padEnd(width)}  ${`${format(f.value)} ${f.unit}`.padStart(12)}  target ${f.most ? '≤' : '≥'} ${f.target} ${f.unit}`;
+  console.info(QUICK ? line : `${line.padEnd(width + 40)}${f.withinTarget ? 'pass' : 'FAIL'}`);
+}
 console.info(`  slider samples (ms): all namespaces ${all.samplesMs.map(format).join(', ')}; one namespace ${one.samplesMs.map(format).join(', ')}`);
 console.info(`  keyboard step → next frame: median ${format(percentile(keys.frameMs, 50))} ms`);
 console.info(
