@@ -1,13 +1,11 @@
 import { z } from 'zod';
 import { RANGES } from '@/lib/metrics/promql';
+import { namespaceName } from './param-schemas';
 
 /** range=15m|1h|6h|24h, or custom from/to (unix seconds, at most 7 days). */
 export const kpiQuery = z
   .object({
-    namespace: z
-      .string()
-      .regex(/^[a-z0-9-]{1,63}$/, 'must be a namespace name')
-      .optional(),
+    namespace: namespaceName.optional(),
     range: z.enum(['15m', '1h', '6h', '24h', 'custom']).default('1h'),
     from: z.coerce.number().int().positive().optional(),
     to: z.coerce.number().int().positive().optional(),

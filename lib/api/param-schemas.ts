@@ -1,5 +1,6 @@
 // Path parameters shared by the API routes.
 import { z } from 'zod';
+import { DNS_1123_LABEL, DNS_1123_LABEL_MAX, DNS_1123_SUBDOMAIN, DNS_1123_SUBDOMAIN_MAX } from '@/lib/mesh/names';
 
 /**
  * A list index in a path, e.g. a route number: canonical decimal only, "0" to `max`.
@@ -15,11 +16,14 @@ export function indexParam(max: number) {
     .pipe(z.number().max(max, `must be at most ${max}`));
 }
 
+/** A name that must be an RFC 1123 label (lib/mesh/names.ts); `what` names it in the message. */
+export const labelName = (what: string) => z.string().regex(DNS_1123_LABEL, `must be a ${what} name`).max(DNS_1123_LABEL_MAX);
+
+/** An object name that must be an RFC 1123 subdomain (VirtualServices, DestinationRules, ...). */
+export const objectName = z.string().regex(DNS_1123_SUBDOMAIN, 'must be a lowercase DNS name').max(DNS_1123_SUBDOMAIN_MAX);
+
 /** A Kubernetes namespace name (RFC 1123 label). */
-export const namespaceName = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name')
-  .max(63);
+export const namespaceName = labelName('namespace');
 
 /** `?namespace=` for the pages that show one namespace or all of them. */
 export const namespaceQuery = z.object({ namespace: namespaceName.optional() });

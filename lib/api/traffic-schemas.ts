@@ -1,12 +1,7 @@
 // Request bodies of the traffic API, validated before anything reaches the cluster.
 import { z } from 'zod';
 import { matchProblems } from '@/lib/mesh/match';
-import { indexParam } from './param-schemas';
-
-const kubeName = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a lowercase DNS name')
-  .max(253);
+import { indexParam, objectName as kubeName } from './param-schemas';
 
 export const routeParams = z.object({
   namespace: kubeName,

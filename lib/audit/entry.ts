@@ -3,10 +3,10 @@
 // inverse patch recomputed from those values for the few change shapes Meshdeck produces.
 // Pure: no I/O, so every rule here is unit-tested.
 import { z } from 'zod';
+import { DNS_1123_LABEL, DNS_1123_LABEL_MAX, DNS_1123_SUBDOMAIN, DNS_1123_SUBDOMAIN_MAX } from '@/lib/mesh/names';
 import type { JsonPatchOp } from '@/lib/mesh/patches';
 
 export const REASON_LIMIT = 500;
-const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const RESOURCE_VERSION = '/metadata/resourceVersion';
 
 /** A value at a path: present with its JSON value, or absent. */
@@ -27,8 +27,8 @@ export type Change = z.infer<typeof change>;
 export const resourceSchema = z.strictObject({
   apiVersion: z.string().max(100),
   kind: z.string().regex(/^[A-Z][A-Za-z0-9]{0,62}$/),
-  namespace: z.string().regex(NAME).max(63),
-  name: z.string().regex(NAME),
+  namespace: z.string().regex(DNS_1123_LABEL).max(DNS_1123_LABEL_MAX),
+  name: z.string().regex(DNS_1123_SUBDOMAIN).max(DNS_1123_SUBDOMAIN_MAX),
 });
 export type AuditResource = z.infer<typeof resourceSchema>;
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { isDnsLabel, LABEL_RULE } from '@/lib/mesh/names';
 
 const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
@@ -42,8 +43,6 @@ export type KubeConnection =
     }
   | { configured: false; reason: string };
 
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /**
  * Parses MESHDECK_NAMESPACES ("team-a,team-b"): the namespaces to read one by one instead of
  * cluster-wide, for an identity whose RBAC covers only those. Unset or blank means all.
@@ -51,9 +50,9 @@ const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export function parseNamespaceAllowList(value: string | undefined): { namespaces?: string[] } | { error: string } {
   const names = [...new Set((value ?? '').split(',').map((n) => n.trim()).filter(Boolean))];
   if (names.length === 0) return {};
-  const bad = names.filter((n) => n.length > 63 || !DNS_1123_LABEL.test(n));
+  const bad = names.filter((n) => !isDnsLabel(n));
   if (bad.length > 0) {
-    return { error: `MESHDECK_NAMESPACES lists ${bad.map((n) => `"${n}"`).join(', ')}, which ${bad.length === 1 ? 'is not a namespace name' : 'are not namespace names'}: use lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters, separated by commas` };
+    return { error: `MESHDECK_NAMESPACES lists ${bad.map((n) => `"${n}"`).join(', ')}, which ${bad.length === 1 ? 'is not a namespace name' : 'are not namespace names'}: use ${LABEL_RULE}, separated by commas` };
   }
   return { namespaces: names.sort() };
 }

@@ -2,6 +2,7 @@
 // in their kind's storage version, and shown in whichever served version the request names.
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
+import { isDnsLabel, isDnsSubdomain } from '../../lib/mesh/names.ts';
 import { recordUpdate, serverSideApply } from './apply.ts';
 import { partialObjectMetadata, type Rendering } from './negotiation.ts';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, deepEqual, isObject } from './patch.ts';
@@ -44,8 +45,6 @@ export interface WriteHooks {
   afterWrite(ctx: RequestContext, verb: 'create' | 'update' | 'patch' | 'apply' | 'delete', object: KubeObject, detail?: string): void;
 }
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
 const BOOKMARK_INTERVAL_MS = 60_000; // kube-apiserver's watch cache sends one about every minute
 const CONTINUE_EXPIRED =
@@ -315,8 +314,7 @@ export class Handlers {
   private validate(ctx: RequestContext, object: KubeObject): KubeObject {
     const name = object.metadata.name;
     const causes: { field: string; message: string; reason?: string }[] = [];
-    const pattern = ctx.type.kind === 'Namespace' ? DNS_LABEL : DNS_SUBDOMAIN;
-    const limit = ctx.type.kind === 'Namespace' ? 63 : 253;
+    const validName = ctx.type.kind === 'Namespace' ? isDnsLabel : isDnsSubdomain;
     // RBAC objects are named by path segments ("system:basic-user"), everything else by DNS names.
     const pathSegmentName = ctx.type.group === 'rbac.authorization.k8s.io';
     if (!name)
@@ -324,7 +322,7 @@ export class Handlers {
     else if (pathSegmentName) {
       if (/[/%]/.test(name) || name === '.' || name === '..')
         causes.push({ field: 'metadata.name', message: `metadata.name: Invalid value: "${name}": may not contain '/' or '%', and may not be '.' or '..'` });
-    } else if (!pattern.test(name) || name.length > limit) {
+    } else if (!validName(name)) {
       causes.push({
         field: 'metadata.name',
         message: `metadata.name: Invalid value: "${name}": a lowercase RFC 1123 ${ctx.type.kind === 'Namespace' ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
