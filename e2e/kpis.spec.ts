@@ -45,8 +45,8 @@ test.describe('KPIs', () => {
     await page.goto('/traffic?namespace=ai-nutritionist');
     const split = page.getByRole('region', { name: 'Route default-split of nutrition-service-canary' });
     await split.getByRole('spinbutton', { name: 'nutrition-service canary weight percent' }).fill('50');
-    await split.getByRole('button', { name: 'Review change' }).click();
     await split.getByLabel('Reason for this change').fill('half the traffic to the canary');
+    await split.getByRole('button', { name: 'Review change' }).click();
     await split.getByRole('button', { name: 'Apply' }).click();
     await expect(split.getByRole('status')).toContainText('stable 50% / canary 50%');
     const applied = Date.now();

@@ -39,11 +39,11 @@ test.describe('traffic on a Bookinfo-shaped mesh', () => {
     await expect(v2).toHaveAttribute('aria-valuenow', '10');
     await expect(split.getByRole('slider', { name: 'reviews v1 weight' })).toHaveAttribute('aria-valuenow', '90');
 
-    await split.getByRole('button', { name: 'Review change' }).click();
     const review = split.getByRole('region', { name: 'Review of reviews route route 2' });
-    await expect(review).toContainText('v1 100% → v1 90% / v2 10%');
-    await expect(review.getByLabel('Change to the VirtualService').locator('.diff-added')).toContainText(['subset: v2']);
     await review.getByLabel('Reason for this change').fill('start the reviews v2 canary');
+    await review.getByRole('button', { name: 'Review change' }).click();
+    await expect(review).toContainText('v1 100% → v1 90% / v2 10%');
+    await expect(review.getByLabel('Change to the VirtualService').locator('.diff-added')).toContainText([/subset: v2/]);
     await review.getByRole('button', { name: 'Apply' }).click();
     await expect(split.getByRole('status')).toContainText('Applied to reviews: v1 90% / v2 10%');
     expect(reviews('.spec.http[1].route[*].weight')).toBe('90 10');
@@ -69,8 +69,8 @@ test.describe('traffic on a Bookinfo-shaped mesh', () => {
     await expect(split.getByRole('alert')).toContainText("reviews v2 cannot be removed: it takes 20% of this route's traffic");
     await split.getByRole('button', { name: 'Remove destination reviews v3' }).click();
     await expect(split.getByRole('slider', { name: 'reviews v3 weight' })).toHaveCount(0);
-    await split.getByRole('button', { name: 'Review change' }).click();
     await split.getByLabel('Reason for this change').fill('v3 is not part of this rollout');
+    await split.getByRole('button', { name: 'Review change' }).click();
     await split.getByRole('button', { name: 'Apply' }).click();
     await expect(split.getByRole('status')).toContainText('Applied to reviews: v1 80% / v2 20%');
     expect(reviews('.spec.http[1].route[*].destination.subset')).toBe('v1 v2');
@@ -112,6 +112,8 @@ test.describe('traffic on a Bookinfo-shaped mesh', () => {
     await jason.getByRole('button', { name: 'Edit match rules of jason' }).click();
     let editor = jason.getByRole('region', { name: 'Match rules of route jason' });
     await editor.getByLabel('Reason for this change').fill('save as it is');
+    await editor.getByRole('button', { name: 'Review change' }).click();
+    await expect(editor.getByText('No change: the object would stay as it is.')).toBeVisible();
     await editor.getByRole('button', { name: 'Save match rules' }).click();
     await expect(editor).toHaveCount(0);
 
@@ -124,10 +126,11 @@ test.describe('traffic on a Bookinfo-shaped mesh', () => {
     await editor.getByRole('textbox', { name: 'Match 1 port' }).fill('70000');
     await editor.getByLabel('Reason for this change').fill('QA account joins the v2 preview');
     const before = reviews('.metadata.resourceVersion');
-    await editor.getByRole('button', { name: 'Save match rules' }).click();
+    await editor.getByRole('button', { name: 'Review change' }).click();
     await expect(editor.getByRole('alert')).toContainText('Match 1: the port must be a whole number from 1 to 65535');
     expect(reviews('.metadata.resourceVersion')).toBe(before);
     await editor.getByRole('textbox', { name: 'Match 1 port' }).fill('9080');
+    await editor.getByRole('button', { name: 'Review change' }).click();
     await editor.getByRole('button', { name: 'Save match rules' }).click();
     await expect(jason).toContainText('end-user = jason-qa and query debug = 1');
 
@@ -145,6 +148,7 @@ test.describe('traffic on a Bookinfo-shaped mesh', () => {
     await expect(editor.getByRole('combobox', { name: 'Match 1 uri operator' })).toHaveValue('regex');
     await expect(editor.getByRole('checkbox', { name: 'Match 1 ignore uri case' })).toBeChecked();
     await editor.getByLabel('Reason for this change').fill('no change, just saved');
+    await editor.getByRole('button', { name: 'Review change' }).click();
     await editor.getByRole('button', { name: 'Save match rules' }).click();
     await expect(editor).toHaveCount(0);
     expect(jsonpath('virtualservice', 'ratings', '.spec.http[0].match[0]', BOOKINFO)).toBe(
@@ -161,7 +165,8 @@ test.describe('traffic on a Bookinfo-shaped mesh', () => {
     // Meanwhile, at a terminal: someone changes the route's timeout.
     kubectl('patch', 'virtualservice', 'ratings', '-n', BOOKINFO, '--type=json', '-p=[{"op":"replace","path":"/spec/http/0/timeout","value":"2s"}]');
     await editor.getByLabel('Reason for this change').fill('case matters for ratings ids');
-    await editor.getByRole('button', { name: 'Save match rules' }).click();
+    // The review asks the API server, which already sees the change: the conflict shows before any apply.
+    await editor.getByRole('button', { name: 'Review change' }).click();
     const conflict = editor.getByRole('alert', { name: 'Conflict' });
     await expect(conflict).toContainText('someone changed this VirtualService after you loaded it');
     expect(jsonpath('virtualservice', 'ratings', '.spec.http[0].match[0].ignoreUriCase', BOOKINFO)).toBe('true');

@@ -18,13 +18,14 @@ test.describe('traffic splits', () => {
     await page.keyboard.press('ArrowLeft');
     await expect(split.getByRole('spinbutton', { name: 'nutrition-service canary weight percent' })).toHaveValue('25');
 
-    await split.getByRole('button', { name: 'Review change' }).click();
     const review = split.getByRole('region', { name: 'Review of nutrition-service-canary route default-split' });
     await review.getByLabel('Reason for this change').fill('canary healthy for 30 minutes');
+    await review.getByRole('button', { name: 'Review change' }).click();
     await expect(review).toContainText('stable 95% / canary 5% → stable 75% / canary 25%');
+    // The diff is the API server's dry run of the real patch: the whole object before and after.
     const diff = review.getByLabel('Change to the VirtualService');
-    await expect(diff).toContainText('- ');
-    await expect(diff.locator('.diff-added')).toHaveText(['+       weight: 75', '+       weight: 25']);
+    await expect(diff.locator('.diff-removed')).toHaveText([/^- +weight: 95$/, /^- +weight: 5$/]);
+    await expect(diff.locator('.diff-added')).toHaveText([/^\+ +weight: 75$/, /^\+ +weight: 25$/]);
     await review.getByRole('button', { name: 'Apply' }).click();
     await expect(split.getByRole('status')).toContainText('Applied to nutrition-service-canary: stable 75% / canary 25%');
 
@@ -42,8 +43,8 @@ test.describe('traffic splits', () => {
     await page.goto('/traffic?namespace=ai-nutritionist');
     const split = route(page, 'nutrition-service-canary', 'default-split');
     await split.getByRole('spinbutton', { name: 'nutrition-service canary weight percent' }).fill('30');
-    await split.getByRole('button', { name: 'Review change' }).click();
     await split.getByLabel('Reason for this change').fill('widen the canary');
+    await split.getByRole('button', { name: 'Review change' }).click();
 
     kubectl(
       'patch',
@@ -104,7 +105,7 @@ test.describe('traffic splits', () => {
     await editor.getByRole('textbox', { name: 'Match 1 condition 1 value' }).fill('enabled|(on');
     await editor.getByLabel('Reason for this change').fill('accept both spellings of the flag');
     const before = jsonpath('virtualservice', 'nutrition-service-canary', '.metadata.resourceVersion');
-    await editor.getByRole('button', { name: 'Save match rules' }).click();
+    await editor.getByRole('button', { name: 'Review change' }).click();
     await expect(editor.getByRole('alert')).toContainText('"enabled|(on" is not a valid regular expression');
     expect(jsonpath('virtualservice', 'nutrition-service-canary', '.metadata.resourceVersion')).toBe(before);
 
@@ -112,6 +113,8 @@ test.describe('traffic splits', () => {
     await editor.getByRole('button', { name: 'Add header condition to match 1' }).click();
     await editor.getByRole('textbox', { name: 'Match 1 condition 2 header' }).fill('x-user-tier');
     await editor.getByRole('textbox', { name: 'Match 1 condition 2 value' }).fill('premium');
+    await editor.getByRole('button', { name: 'Review change' }).click();
+    await expect(editor.getByLabel('Change to the VirtualService').locator('.diff-added')).toContainText([/x-user-tier/]);
     await editor.getByRole('button', { name: 'Save match rules' }).click();
     await expect(flag.getByText('x-feature-flag-new-provider matches /enabled|on/ and x-user-tier = premium')).toBeVisible();
     expect(jsonpath('virtualservice', 'nutrition-service-canary', '.spec.http[1].match[0].headers')).toBe(

@@ -1,8 +1,8 @@
 'use client';
 
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { ConflictView } from '@/components/ui/conflict-view';
+import { EditFlowSection } from '@/components/ui/edit-flow';
 import {
   emptyMatchForm,
   formProblems,
@@ -16,8 +16,8 @@ import {
   type StringField,
 } from '@/lib/mesh/match';
 import { describeMatch, type RouteView, type VirtualServiceView } from '@/lib/mesh/traffic-split';
-import { HttpError } from '@/lib/queries/fetch-json';
-import { putMatch } from '@/lib/queries/traffic';
+import { routeUrl, storeVirtualService } from '@/lib/queries/traffic';
+import { useEditFlow } from '@/lib/queries/use-edit-flow';
 
 const OPERATOR_TEXT: Record<Operator | 'any', string> = { any: '(any)', exact: 'equals', prefix: 'starts with', regex: 'matches regex', present: 'is present' };
 
@@ -41,24 +41,31 @@ const CONDITIONS: { field: ConditionFieldName; noun: string; add: string; keyLab
 export function MatchEditor({ vs, route, onClose }: { vs: VirtualServiceView; route: RouteView; onClose: () => void }) {
   const queryClient = useQueryClient();
   const [forms, setForms] = useState<MatchForm[]>(() => route.match.map(toMatchForm));
-  const [base, setBase] = useState(vs.resourceVersion);
+  // The version the editor opened on: a change since then is a conflict at review or apply.
+  const [base] = useState(vs.resourceVersion);
   const [submitted, setSubmitted] = useState(false);
-  const [reason, setReason] = useState('');
-  const errors = [...formProblems(forms), ...(reason.trim().length < 3 ? ['Give a reason for the change (at least 3 characters)'] : [])];
-  const save = useMutation({
-    mutationFn: (resourceVersion: string) => putMatch(vs, route.index, { resourceVersion, reason, match: forms.map(fromMatchForm) }),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: ['traffic'] });
+  const errors = formProblems(forms);
+  const flow = useEditFlow<{ item: VirtualServiceView }>({
+    write: { url: routeUrl(vs, route.index, 'match'), body: ({ reason, resourceVersion }) => ({ resourceVersion, reason, match: forms.map(fromMatchForm) }) },
+    baseVersion: base,
+    onApplied: ({ item }) => {
+      storeVirtualService(queryClient, item);
       onClose();
+      return `Match rules of ${route.name} saved`;
     },
   });
-  const update = (b: number, fn: (form: MatchForm) => MatchForm) => setForms(forms.map((form, i) => (i === b ? fn(form) : form)));
+  const edit = (next: MatchForm[]) => {
+    flow.edited();
+    setForms(next);
+  };
+  const update = (b: number, fn: (form: MatchForm) => MatchForm) => edit(forms.map((form, i) => (i === b ? fn(form) : form)));
   const move = (b: number, by: number) => {
     const next = [...forms];
     const [form] = next.splice(b, 1);
     next.splice(b + by, 0, form!);
-    setForms(next);
+    edit(next);
   };
+  const describe = (matches: ReturnType<typeof fromMatchForm>[]) => (matches.length ? matches.map(describeMatch).join(' or ') : 'all requests');
 
   return (
     <section className="match-editor" aria-label={`Match rules of route ${route.name}`}>
@@ -154,7 +161,7 @@ export function MatchEditor({ vs, route, onClose }: { vs: VirtualServiceView; ro
               <button type="button" className="button button-quiet button-small" disabled={b === forms.length - 1} onClick={() => move(b, 1)}>
                 Move match {b + 1} down
               </button>
-              <button type="button" className="button button-quiet button-small" onClick={() => setForms(forms.filter((_, i) => i !== b))}>
+              <button type="button" className="button button-quiet button-small" onClick={() => edit(forms.filter((_, i) => i !== b))}>
                 Remove match {b + 1}
               </button>
             </div>
@@ -165,15 +172,11 @@ export function MatchEditor({ vs, route, onClose }: { vs: VirtualServiceView; ro
         <button
           type="button"
           className="button button-quiet button-small"
-          onClick={() => setForms([...forms, { ...emptyMatchForm(), headers: [{ key: '', operator: 'exact', value: '' }] }])}
+          onClick={() => edit([...forms, { ...emptyMatchForm(), headers: [{ key: '', operator: 'exact', value: '' }] }])}
         >
           Add match
         </button>
       </div>
-      <label className="field">
-        Reason for this change (kept in the audit trail)
-        <input value={reason} onChange={(e) => setReason(e.target.value)} />
-      </label>
       {submitted && errors.length > 0 && (
         <ul role="alert" className="notice-inline bad">
           {errors.map((e) => (
@@ -181,40 +184,22 @@ export function MatchEditor({ vs, route, onClose }: { vs: VirtualServiceView; ro
           ))}
         </ul>
       )}
-      {save.error instanceof HttpError && save.error.status === 409 ? (
-        <MatchConflict
-          error={save.error}
-          route={route}
-          mine={forms}
-          onReapply={(latest) => {
-            setBase(latest);
-            save.mutate(latest);
-          }}
-          onDiscard={onClose}
-        />
-      ) : (
-        save.isError && (
-          <p role="alert" className="notice-inline bad">
-            Not saved: {save.error.message}
-          </p>
-        )
-      )}
-      <div className="toolbar">
-        <button
-          type="button"
-          className="button"
-          disabled={save.isPending}
-          onClick={() => {
-            setSubmitted(true);
-            if (errors.length === 0) save.mutate(base);
-          }}
-        >
-          {save.isPending ? 'Saving…' : 'Save match rules'}
-        </button>
-        <button type="button" className="button button-quiet" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
+      <EditFlowSection
+        flow={flow}
+        action="traffic:write"
+        what="VirtualService"
+        label={`Review of the match rules of ${route.name}`}
+        changed
+        applyLabel="Save match rules"
+        check={() => (setSubmitted(true), errors.length === 0)}
+        mine={describe(forms.map(fromMatchForm))}
+        now={(current) => {
+          const now = (current as VirtualServiceView).routes[route.index];
+          return now && describe(now.match);
+        }}
+        reapplyLabel="Save my match rules on the latest version"
+        onDiscard={onClose}
+      />
     </section>
   );
 }
@@ -281,31 +266,3 @@ function Conditions({
 }
 
 /** A 409: the route's match as it is in the cluster now, beside the edited one, and a way to save the edit on the latest version. */
-function MatchConflict({
-  error,
-  route,
-  mine,
-  onReapply,
-  onDiscard,
-}: {
-  error: HttpError;
-  route: RouteView;
-  mine: MatchForm[];
-  onReapply: (resourceVersion: string) => void;
-  onDiscard: () => void;
-}) {
-  const current = (error.body as { current?: VirtualServiceView } | undefined)?.current;
-  const now = current?.routes[route.index];
-  const describe = (matches: ReturnType<typeof fromMatchForm>[]) => (matches.length ? matches.map(describeMatch).join(' or ') : 'all requests');
-  return (
-    <ConflictView
-      what="VirtualService"
-      message={error.message}
-      now={now ? describe(now.match) : undefined}
-      mine={describe(mine.map(fromMatchForm))}
-      reapplyLabel="Save my match rules on the latest version"
-      onReapply={current ? () => onReapply(current.resourceVersion) : undefined}
-      onDiscard={onDiscard}
-    />
-  );
-}

@@ -1,23 +1,17 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useDenial } from '@/components/auth/user-context';
-import { ConflictView } from '@/components/ui/conflict-view';
+import { EditFlowOutcome, EditFlowSection } from '@/components/ui/edit-flow';
 import { Slider } from '@/components/ui/slider';
 import { BLUE_GREEN_RULE } from '@/lib/mesh/blue-green';
 import { describeSplit, releasePresets, type DestinationView, type RouteView, type VirtualServiceView } from '@/lib/mesh/traffic-split';
 import { allTo, distributeEvenly, setWeight } from '@/lib/mesh/weights';
-import { HttpError } from '@/lib/queries/fetch-json';
-import { destinationOptionsQuery, putDestinations, putWeights } from '@/lib/queries/traffic';
-import { DiffView } from './diff-view';
-import { routeYaml } from './route-yaml';
+import { destinationOptionsQuery, routeUrl, storeVirtualService } from '@/lib/queries/traffic';
+import { useEditFlow, type EditFlow } from '@/lib/queries/use-edit-flow';
 
 type Dest = Pick<DestinationView, 'host' | 'service' | 'subset' | 'weight'>;
-type Outcome =
-  | { kind: 'applied'; message: string }
-  | { kind: 'failed'; message: string }
-  | { kind: 'conflict'; message: string; current: VirtualServiceView | undefined; mine: Dest[]; reason: string };
 
 const key = (d: { host: string; subset?: string }) => `${d.host}/${d.subset ?? ''}`;
 const nameOf = (d: Dest) => `${d.service} ${d.subset ?? 'default'}`;
@@ -30,13 +24,10 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
   const queryClient = useQueryClient();
   const denial = useDenial('traffic:write');
   const readOnly = blocked ?? denial;
-  const [reason, setReason] = useState('');
   const [draft, setDraft] = useState<{ baseVersion: string; destinations: Dest[] } | null>(null);
   const [locked, setLocked] = useState<Record<string, boolean>>({});
-  const [reviewing, setReviewing] = useState(false);
   const [adding, setAdding] = useState(false);
   const [refusal, setRefusal] = useState<string | null>(null);
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
   const server: Dest[] = route.destinations;
   const dests = draft?.destinations ?? server;
   const weights = dests.map((d) => d.weight);
@@ -44,38 +35,42 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
   const structural = dests.length !== server.length || dests.some((d, i) => key(d) !== key(server[i]!));
   const changed = structural || dests.some((d, i) => d.weight !== server[i]!.weight);
 
-  const apply = useMutation({
-    mutationFn: (input: { resourceVersion: string; destinations: Dest[]; reason: string }) => {
-      const body = { resourceVersion: input.resourceVersion, reason: input.reason };
-      const list = input.destinations.map((d) => ({ host: d.host, ...(d.subset ? { subset: d.subset } : {}), weight: d.weight }));
-      const sameList = input.destinations.length === server.length && input.destinations.every((d, i) => key(d) === key(server[i]!));
-      return sameList ? putWeights(vs, route.index, { ...body, weights: list }) : putDestinations(vs, route.index, { ...body, destinations: list });
+  // Same destinations: a weights write; added or removed ones: a destinations write.
+  const destinationList = (list: Dest[]) => list.map((d) => ({ host: d.host, ...(d.subset ? { subset: d.subset } : {}), weight: d.weight }));
+  const stored = (answer: { item: VirtualServiceView }) => {
+    storeVirtualService(queryClient, answer.item);
+    setDraft(null);
+    return `Applied to ${vs.name}: ${describeSplit(answer.item.routes[route.index]!.destinations)} (resourceVersion ${answer.item.resourceVersion})`;
+  };
+  const flow = useEditFlow<{ item: VirtualServiceView }>({
+    write: {
+      url: routeUrl(vs, route.index, structural ? 'destinations' : 'weights'),
+      body: ({ reason, resourceVersion }) => ({ resourceVersion, reason, [structural ? 'destinations' : 'weights']: destinationList(dests) }),
     },
-    onSuccess: ({ item }) => {
-      const applied = item.routes[route.index]!;
-      setDraft(null);
-      setReviewing(false);
-      setReason('');
-      setOutcome({ kind: 'applied', message: `Applied to ${vs.name}: ${describeSplit(applied.destinations)} (resourceVersion ${item.resourceVersion})` });
-      void queryClient.invalidateQueries({ queryKey: ['traffic'] });
-    },
-    onError: (error, input) => {
-      if (error instanceof HttpError && error.status === 409) {
-        setOutcome({
-          kind: 'conflict',
-          message: error.message,
-          current: (error.body as { current?: VirtualServiceView })?.current,
-          mine: input.destinations,
-          reason: input.reason,
-        });
-      } else {
-        setOutcome({ kind: 'failed', message: error.message });
-      }
-    },
+    baseVersion: draft?.baseVersion ?? vs.resourceVersion,
+    onApplied: stored,
   });
+  // The blue-green switch: all traffic to the other side, applied after its own confirmation.
+  const switchTarget = route.destinations.findIndex((d) => d.weight === 100) === 0 ? 1 : 0;
+  const switchFlow = useEditFlow<{ item: VirtualServiceView }>({
+    write: {
+      url: routeUrl(vs, route.index, 'weights'),
+      body: ({ reason, resourceVersion }) => ({
+        resourceVersion,
+        reason,
+        weights: destinationList(server.map((d, i) => ({ ...d, weight: allTo(server.length, switchTarget)[i]! }))),
+      }),
+    },
+    baseVersion: vs.resourceVersion,
+    onApplied: stored,
+  });
+  const conflictNow = (current: unknown) => {
+    const now = (current as VirtualServiceView).routes[route.index];
+    return now && `${describeSplit(now.destinations)} (resourceVersion ${(current as VirtualServiceView).resourceVersion})`;
+  };
 
   function edit(next: Dest[]) {
-    setOutcome(null);
+    flow.edited();
     setRefusal(null);
     setDraft({ baseVersion: draft?.baseVersion ?? vs.resourceVersion, destinations: next });
   }
@@ -96,8 +91,7 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
     edit(dests.filter((_, k) => k !== i));
   }
 
-  const disabled = Boolean(readOnly) || apply.isPending;
-  const staleBase = draft && draft.baseVersion !== vs.resourceVersion;
+  const disabled = Boolean(readOnly) || flow.busy || switchFlow.busy;
 
   return (
     <div className="weight-editor">
@@ -180,86 +174,22 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
         <AddDestination vs={vs} route={route} taken={dests.map(key)} onAdd={(d) => (edit([...dests, d]), setAdding(false))} onCancel={() => setAdding(false)} />
       )}
       {readOnly && <p className="hint">{readOnly}</p>}
-      {changed && !reviewing && (
-        <div className="toolbar">
-          <button type="button" className="button" onClick={() => setReviewing(true)} disabled={disabled}>
-            Review change
-          </button>
-          <button type="button" className="button button-quiet" onClick={() => (setDraft(null), setRefusal(null))}>
-            Discard
-          </button>
-        </div>
-      )}
-      {changed && reviewing && (
-        <section className="review" aria-label={`Review of ${vs.name} route ${route.name}`}>
-          <h4>
-            {vs.namespace}/{vs.name}: {describeSplit(server)} → {describeSplit(dests)}
-          </h4>
-          {staleBase && (
-            <p className="notice-inline warn">
-              The VirtualService changed since you started editing (resourceVersion {draft!.baseVersion} → {vs.resourceVersion}). Applying will be refused;
-              review the new state first.
-            </p>
-          )}
-          <DiffView label="Change to the VirtualService" before={routeYaml(route, server)} after={routeYaml(route, dests)} />
-          <label className="field">
-            Reason for this change (kept in the audit trail)
-            <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. canary error rate is flat after 30 min" />
-          </label>
-          <div className="toolbar">
-            <button
-              type="button"
-              className="button"
-              disabled={apply.isPending || reason.trim().length < 3}
-              onClick={() => apply.mutate({ resourceVersion: draft!.baseVersion, destinations: dests, reason })}
-            >
-              {apply.isPending ? 'Applying…' : 'Apply'}
-            </button>
-            <button type="button" className="button button-quiet" onClick={() => setReviewing(false)}>
-              Back
-            </button>
-          </div>
-        </section>
-      )}
-      {outcome?.kind === 'applied' && (
-        <p role="status" className="notice-inline ok">
-          {outcome.message}
-        </p>
-      )}
-      {outcome?.kind === 'failed' && (
-        <p role="alert" className="notice-inline bad">
-          Not applied: {outcome.message}
-        </p>
-      )}
-      {outcome?.kind === 'conflict' && (
-        <ConflictView
-          what="VirtualService"
-          message={outcome.message}
-          now={
-            outcome.current?.routes[route.index] &&
-            `${describeSplit(outcome.current.routes[route.index]!.destinations)} (resourceVersion ${outcome.current.resourceVersion})`
-          }
-          mine={describeSplit(outcome.mine)}
-          reapplyLabel="Re-apply my weights on the latest version"
-          onReapply={() =>
-            outcome.current && apply.mutate({ resourceVersion: outcome.current.resourceVersion, destinations: outcome.mine, reason: outcome.reason })
-          }
-        />
-      )}
-      {route.blueGreen && !changed && (
-        <BlueGreenSwitch
-          vs={vs}
-          route={route}
-          disabled={disabled}
-          onSwitch={(target, why) =>
-            apply.mutate({
-              resourceVersion: vs.resourceVersion,
-              destinations: server.map((d, i) => ({ ...d, weight: allTo(server.length, target)[i]! })),
-              reason: why,
-            })
-          }
-        />
-      )}
+      <EditFlowSection
+        flow={flow}
+        action="traffic:write"
+        what="VirtualService"
+        label={`Review of ${vs.name} route ${route.name}`}
+        changed={changed}
+        disabled={readOnly}
+        heading={`${vs.namespace}/${vs.name}: ${describeSplit(server)} → ${describeSplit(dests)}`}
+        reasonPlaceholder="e.g. canary error rate is flat after 30 min"
+        mine={describeSplit(dests)}
+        now={conflictNow}
+        reapplyLabel="Re-apply my weights on the latest version"
+        onDiscard={() => (setDraft(null), setRefusal(null), flow.edited())}
+      />
+      {route.blueGreen && !changed && <BlueGreenSwitch vs={vs} route={route} target={switchTarget} disabled={disabled} flow={switchFlow} />}
+      <EditFlowOutcome flow={switchFlow} action="traffic:write" what="VirtualService" mine={describeSplit(server)} now={conflictNow} />
       {route.blueGreenWhy && (
         <details className="hint">
           <summary>{route.blueGreen ? 'Why this route has a blue-green switch' : 'Why this 100/0 route has no blue-green switch'}</summary>
@@ -348,18 +278,18 @@ function AddDestination({
 function BlueGreenSwitch({
   vs,
   route,
+  target,
   disabled,
-  onSwitch,
+  flow,
 }: {
   vs: VirtualServiceView;
   route: RouteView;
+  target: number;
   disabled: boolean;
-  onSwitch: (target: number, reason: string) => void;
+  flow: EditFlow;
 }) {
   const [confirming, setConfirming] = useState(false);
-  const [reason, setReason] = useState('');
   const live = route.destinations.findIndex((d) => d.weight === 100);
-  const target = live === 0 ? 1 : 0;
   const targetName = route.destinations[target]!.subset ?? route.destinations[target]!.service;
   if (!confirming) {
     return (
@@ -378,16 +308,16 @@ function BlueGreenSwitch({
       </p>
       <label className="field">
         Reason for the switch
-        <input value={reason} onChange={(e) => setReason(e.target.value)} />
+        <input value={flow.reason} onChange={(e) => flow.setReason(e.target.value)} />
       </label>
       <div className="toolbar">
         <button
           type="button"
           className="button button-danger"
-          disabled={reason.trim().length < 3}
+          disabled={Boolean(flow.reasonProblem)}
           onClick={() => {
             setConfirming(false);
-            onSwitch(target, reason);
+            flow.apply();
           }}
         >
           Switch all traffic to {targetName}

@@ -32,6 +32,7 @@ export function EditFlowSection({
   now,
   reapplyLabel,
   onDiscard,
+  check,
 }: {
   flow: EditFlow;
   /** The permission the write needs: a 403 names the role that has it. */
@@ -56,6 +57,8 @@ export function EditFlowSection({
   now: (current: unknown) => ReactNode;
   reapplyLabel?: string;
   onDiscard?: () => void;
+  /** The editor's own checks before asking the server (it shows their messages); false stops the review. */
+  check?: () => boolean;
 }) {
   const { state } = flow;
   const reviewed = state.step === 'reviewing' || (state.step === 'applying' && state.preview);
@@ -80,7 +83,7 @@ export function EditFlowSection({
           )}
           {!reviewed && (
             <div className="toolbar">
-              <button type="button" className="button" disabled={flow.busy || Boolean(flow.reasonProblem)} onClick={flow.review}>
+              <button type="button" className="button" disabled={flow.busy || Boolean(flow.reasonProblem)} onClick={() => (check?.() ?? true) && flow.review()}>
                 {state.step === 'previewing' ? 'Reviewing…' : 'Review change'}
               </button>
               {onDiscard && (

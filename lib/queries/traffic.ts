@@ -1,21 +1,25 @@
-import { queryOptions } from '@tanstack/react-query';
+import { queryOptions, type QueryClient } from '@tanstack/react-query';
 import type { HTTPMatchRequest } from '@/lib/mesh/types';
 import type { DestinationOption } from '@/lib/k8s/virtual-services';
 import type { VirtualServiceView } from '@/lib/mesh/traffic-split';
 import { fetchJson } from './fetch-json';
 import { queryKeys } from './keys';
 
+export interface TrafficList {
+  items: VirtualServiceView[];
+  resourceVersion: string;
+}
+
 export const trafficQuery = (namespace: string) =>
   queryOptions({
     queryKey: queryKeys.traffic.list(namespace),
-    queryFn: () =>
-      fetchJson<{ items: VirtualServiceView[]; resourceVersion: string }>(`/api/traffic${namespace ? `?namespace=${encodeURIComponent(namespace)}` : ''}`),
+    queryFn: () => fetchJson<TrafficList>(`/api/traffic${namespace ? `?namespace=${encodeURIComponent(namespace)}` : ''}`),
     // The server answers from its watch-backed cache, so polling is cheap; changes made
     // elsewhere (kubectl, another browser) show within about a second.
     refetchInterval: 1000,
   });
 
-const routeUrl = (vs: { namespace: string; name: string }, index: number, what: string) =>
+export const routeUrl = (vs: { namespace: string; name: string }, index: number, what: string) =>
   `/api/traffic/${encodeURIComponent(vs.namespace)}/${encodeURIComponent(vs.name)}/routes/${index}/${what}`;
 
 export function putWeights(
@@ -43,4 +47,14 @@ export function putDestinations(
   body: { resourceVersion: string; reason: string; destinations: { host: string; subset?: string; weight: number }[] },
 ) {
   return fetchJson<{ item: VirtualServiceView }>(routeUrl(vs, index, 'destinations'), { method: 'PUT', body: JSON.stringify(body) });
+}
+
+/**
+ * Puts a VirtualService a write answered with into every cached Traffic list that shows it (its
+ * namespace's and the all-namespaces one), so the page shows the applied state at once.
+ */
+export function storeVirtualService(client: QueryClient, item: VirtualServiceView): void {
+  client.setQueriesData<TrafficList>({ queryKey: queryKeys.traffic.lists }, (list) =>
+    list ? { ...list, items: list.items.map((vs) => (vs.namespace === item.namespace && vs.name === item.name ? item : vs)) } : list,
+  );
 }
