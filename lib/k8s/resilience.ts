@@ -1,6 +1,7 @@
 // The Resilience page: every DestinationRule's traffic policy per host and subset, each
 // route's timeout and retries, and the writes that change them (with preconditions).
 import { fromForm, policyPatch, routeResiliencePatch, toForm, validateRoute, type FormValues, type RouteResilience } from '@/lib/mesh/resilience';
+import { labelsMatch } from '@/lib/mesh/selectors';
 import type { DestinationRule, VirtualService } from '@/lib/mesh/types';
 import { cacheFor } from './caches';
 import { ApiError } from './errors';
@@ -11,7 +12,6 @@ import { jsonPatch, objectAtVersion, type WriteOptions } from './writes';
 type Pod = { metadata: { namespace: string; labels?: Record<string, string> } };
 type Service = { metadata: { name: string; namespace: string }; spec?: { selector?: Record<string, string> } };
 
-const matches = (labels: Record<string, string> | undefined, selector: Record<string, string> | undefined) => Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
 
 /**
  * Counts a service's endpoints (the pods its selector picks) now, or only those that also carry
@@ -23,7 +23,7 @@ export async function endpointCounter(): Promise<(namespace: string, service: st
   const podsOf = (ns: string) => podsIn.get(ns) ?? podsIn.set(ns, podCache.list(ns)).get(ns)!;
   return (ns, name, labels) => {
     const selector = svc.get(ns, name)?.spec?.selector;
-    return selector ? podsOf(ns).filter((p) => matches(p.metadata.labels, selector) && matches(p.metadata.labels, labels)).length : 0;
+    return selector ? podsOf(ns).filter((p) => labelsMatch(selector, p.metadata.labels) && labelsMatch(labels, p.metadata.labels)).length : 0;
   };
 }
 

@@ -4,6 +4,7 @@ import { decide, describeRule, policiesFor, tokenRequirement, type Caller } from
 import { DEFAULT_EMERGENCY_MINUTES, MAX_EMERGENCY_MINUTES, emergencyOf, extendedDeadline, extendPatch, restorePatch, startPatch, type EmergencyState } from '@/lib/mesh/emergency';
 import { scopeMode, tlsConflicts, workloadMode, type Workload } from '@/lib/mesh/mtls';
 import type { JsonPatchOp } from '@/lib/mesh/patches';
+import { describeSelector } from '@/lib/mesh/selectors';
 import { findTokenBuckets, restoreTokenBucketPatch, tokenBucketPatch, validateTokenBucket, type EnvoyFilter } from '@/lib/mesh/rate-limits';
 import type { AuthorizationPolicy, PeerAuthentication, RequestAuthentication } from '@/lib/mesh/security-types';
 import type { DestinationRule } from '@/lib/mesh/types';
@@ -50,7 +51,7 @@ export async function securityView(namespace?: string) {
     jwt: ra.list(namespace).map((r) => ({
       namespace: r.metadata.namespace,
       name: r.metadata.name,
-      workloads: r.spec.selector?.matchLabels ? Object.entries(r.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(', ') : `every workload in ${r.metadata.namespace}`,
+      workloads: describeSelector(r.spec.selector, `every workload in ${r.metadata.namespace}`),
       providers: (r.spec.jwtRules ?? []).map((j) => ({ issuer: j.issuer, jwksUri: j.jwksUri, audiences: j.audiences ?? [], fromHeaders: (j.fromHeaders ?? []).map((h) => `${h.name}${h.prefix ? ` (${h.prefix.trim()} …)` : ''}`), forwardOriginalToken: j.forwardOriginalToken ?? false })),
     })),
     // Which workloads' requests need a token: DENY rules on requests without one, ALLOW rules that only match with one.
@@ -61,7 +62,7 @@ export async function securityView(namespace?: string) {
       namespace: p.metadata.namespace,
       name: p.metadata.name,
       action: p.spec.action ?? 'ALLOW',
-      workloads: p.spec.selector?.matchLabels ? Object.entries(p.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(', ') : `every workload in ${p.metadata.namespace}`,
+      workloads: describeSelector(p.spec.selector, `every workload in ${p.metadata.namespace}`),
       rules: (p.spec.rules ?? []).map(describeRule),
     })),
     rateLimits: ef.list(namespace).flatMap((f) => findTokenBuckets(f)),

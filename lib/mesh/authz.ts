@@ -3,6 +3,7 @@
 // policies ask an external authorizer, whose answer Meshdeck cannot know: they are listed, not
 // evaluated. AUDIT policies only log. JWTs are checked against the workload's
 // RequestAuthentications first (an invalid token is a 401 before any policy is read).
+import { selectorMatches } from './selectors';
 import type { AuthorizationPolicy, AuthorizationRule, RequestAuthentication } from './security-types';
 
 export interface Caller {
@@ -54,8 +55,6 @@ export interface Decision {
   notes: string[];
 }
 
-const matches = (labels: Record<string, string>, selector: Record<string, string> | undefined) =>
-  Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
 const policyName = (p: { metadata: { namespace: string; name: string } }) => `${p.metadata.namespace}/${p.metadata.name}`;
 
 /** Istio's string matching: exact, "*", "prefix*", "*suffix". */
@@ -219,9 +218,7 @@ export function policiesFor<P extends { metadata: { namespace: string }; spec: {
   labels: Record<string, string>,
   rootNamespace = 'istio-system',
 ): P[] {
-  return policies.filter(
-    (p) => (p.metadata.namespace === namespace || p.metadata.namespace === rootNamespace) && matches(labels, p.spec.selector?.matchLabels),
-  );
+  return policies.filter((p) => (p.metadata.namespace === namespace || p.metadata.namespace === rootNamespace) && selectorMatches(p.spec.selector, labels));
 }
 
 /** One policy against the request: the first matching rule, or why none matched. */

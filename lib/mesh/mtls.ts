@@ -2,6 +2,7 @@
 // policy's port setting, then the workload policy, then the namespace policy, then the
 // mesh-wide policy in the root namespace; UNSET inherits; the default is PERMISSIVE.
 import type { MtlsMode, PeerAuthentication } from './security-types';
+import { labelsMatch, selectorMatches } from './selectors';
 import type { DestinationRule } from './types';
 
 export interface Workload {
@@ -23,8 +24,6 @@ export interface WorkloadMtls {
   ports: { port: number; mode: ResolvedMode }[];
 }
 
-const matches = (labels: Record<string, string>, selector: Record<string, string> | undefined) =>
-  Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
 const oldestFirst = (a: PeerAuthentication, b: PeerAuthentication) =>
   (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name);
 const describe = (pa: PeerAuthentication) => `PeerAuthentication ${pa.metadata.namespace}/${pa.metadata.name}`;
@@ -45,7 +44,7 @@ export function workloadMode(policies: PeerAuthentication[], rootNamespace: stri
   const inherited = scopeMode(policies, rootNamespace, workload.namespace);
   // Istio applies the oldest workload policy when several select the same workload.
   const own = policies
-    .filter((p) => p.metadata.namespace === workload.namespace && p.spec.selector?.matchLabels && matches(workload.labels, p.spec.selector.matchLabels))
+    .filter((p) => p.metadata.namespace === workload.namespace && p.spec.selector?.matchLabels && selectorMatches(p.spec.selector, workload.labels))
     .sort(oldestFirst)[0];
   const ownMode = own?.spec.mtls?.mode;
   const mode: ResolvedMode = own && ownMode && ownMode !== 'UNSET' ? { mode: ownMode, source: describe(own) } : inherited;
@@ -75,7 +74,7 @@ export function tlsConflicts(rules: DestinationRule[], workloads: WorkloadMtls[]
     const namespace = rule.spec.host.split('.')[1] ?? rule.metadata.namespace;
     const selector = serviceSelectors.get(`${namespace}/${service}`);
     if (!selector) continue;
-    const servers = workloads.filter((w) => w.workload.namespace === namespace && matches(w.workload.labels, selector));
+    const servers = workloads.filter((w) => w.workload.namespace === namespace && labelsMatch(selector, w.workload.labels));
     const name = `DestinationRule ${rule.metadata.namespace}/${rule.metadata.name}`;
     if (clientMode === 'DISABLE' && servers.some((w) => w.mode.mode === 'STRICT')) {
       conflicts.push({

@@ -7,6 +7,7 @@
 // every token bucket; writes go back to the same place, in the same shape and spelling.
 import { FILL_INTERVAL, durationNanos, validateDuration } from './duration';
 import type { JsonPatchOp } from './patches';
+import { describeSelector } from './selectors';
 import type { ObjectMeta } from './types';
 
 export const LOCAL_RATE_LIMIT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit';
@@ -174,13 +175,7 @@ function read(node: Node): { maxTokens: number; tokensPerFill: number; fillInter
 
 /** Every local rate limit token bucket in an EnvoyFilter, in document order. */
 export function findTokenBuckets(filter: EnvoyFilter): TokenBucket[] {
-  const selector = filter.spec?.workloadSelector?.labels;
-  const workloads =
-    selector && Object.keys(selector).length
-      ? Object.entries(selector)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(', ')
-      : `every workload in ${filter.metadata.namespace}`;
+  const workloads = describeSelector({ matchLabels: filter.spec?.workloadSelector?.labels }, `every workload in ${filter.metadata.namespace}`);
   return locate(filter).map((found) => ({
     namespace: filter.metadata.namespace,
     name: filter.metadata.name,
