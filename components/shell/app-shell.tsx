@@ -1,38 +1,61 @@
 import { Suspense, type ReactNode } from 'react';
+import { EmergencyBanner } from '@/components/security/emergency-banner';
 import type { Theme } from '@/lib/theme';
 import { ClusterIndicator } from './cluster-indicator';
-import { EmergencyBanner } from '@/components/security/emergency-banner';
 import { ClusterNotice } from './cluster-notice';
 import { NamespaceSelect } from './namespace-select';
 import { NavLinks } from './nav-links';
+import { SearchBox } from './search-box';
+import { ShellFrame } from './shell-frame';
 import { ThemeToggle } from './theme-toggle';
 import { UserMenu } from './user-menu';
+import styles from './shell.module.css';
 
-export function AppShell({ children, initialTheme }: { children: ReactNode; initialTheme: Theme | undefined }) {
+export function AppShell({
+  children,
+  initialTheme,
+  initialNavCollapsed,
+}: {
+  children: ReactNode;
+  initialTheme: Theme | undefined;
+  initialNavCollapsed: boolean;
+}) {
   return (
-    <div className="shell">
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
-      <header className="shell-header">
-        <span className="brand">Meshdeck</span>
+    <ShellFrame
+      initialCollapsed={initialNavCollapsed}
+      nav={
         <Suspense>
           <NavLinks />
         </Suspense>
-        <div className="shell-tools">
-          <Suspense>
-            <NamespaceSelect />
-          </Suspense>
-          <ClusterIndicator />
-          <ThemeToggle initialTheme={initialTheme} />
-          <UserMenu />
-        </div>
-      </header>
-      <EmergencyBanner />
-      <ClusterNotice />
-      <main id="main" className="shell-main">
-        {children}
-      </main>
-    </div>
+      }
+      menuFooter={<UserMenu />}
+      header={
+        <>
+          <div className={styles.scope}>
+            <Suspense>
+              <NamespaceSelect />
+            </Suspense>
+            <Suspense>
+              <SearchBox />
+            </Suspense>
+          </div>
+          <div className={styles.tools}>
+            <ClusterIndicator />
+            <ThemeToggle initialTheme={initialTheme} />
+            <div className={styles.wideOnly}>
+              <UserMenu />
+            </div>
+          </div>
+        </>
+      }
+      banners={
+        <>
+          <EmergencyBanner />
+          <ClusterNotice />
+        </>
+      }
+    >
+      {children}
+    </ShellFrame>
   );
 }

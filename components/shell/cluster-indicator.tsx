@@ -2,14 +2,17 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { clusterQuery } from '@/lib/queries/shell';
+import { useHydrated } from '@/lib/use-hydrated';
+import styles from './shell.module.css';
 
 /** Shows which context the server is connected to, and whether the API answers. */
 export function ClusterIndicator() {
   const { data, isPending, isError } = useQuery(clusterQuery());
+  const hydrated = useHydrated();
   let label: string;
   let tone: 'ok' | 'warn' | 'bad' | 'muted';
   let title: string | undefined;
-  if (isPending) {
+  if (isPending || !hydrated) {
     label = 'Checking cluster…';
     tone = 'muted';
   } else if (isError || !data) {
@@ -29,9 +32,9 @@ export function ClusterIndicator() {
     title = data.reason;
   }
   return (
-    <div className={`cluster-indicator tone-${tone}`} role="status" aria-label="Cluster connection" title={title}>
+    <div className={`cluster-indicator tone-${tone}`} role="status" aria-label={`Cluster connection: ${label}`} title={title}>
       <span className="dot" aria-hidden="true" />
-      <span>{label}</span>
+      <span className={styles.clusterLabel}>{label}</span>
     </div>
   );
 }

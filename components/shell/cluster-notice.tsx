@@ -2,11 +2,13 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { clusterQuery } from '@/lib/queries/shell';
+import { useHydrated } from '@/lib/use-hydrated';
 
 /** A page-wide explanation when there is no cluster to talk to, with what to do about it. */
 export function ClusterNotice() {
   const { data } = useQuery(clusterQuery());
-  if (!data || data.state === 'connected') return null;
+  const hydrated = useHydrated();
+  if (!hydrated || !data || data.state === 'connected') return null;
   if (data.state === 'unconfigured') {
     return (
       <section className="notice notice-warn" aria-labelledby="cluster-notice-title">

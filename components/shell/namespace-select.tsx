@@ -4,6 +4,8 @@ import { useQuery } from '@tanstack/react-query';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
 import { namespacesQuery } from '@/lib/queries/shell';
+import { useHydrated } from '@/lib/use-hydrated';
+import styles from './shell.module.css';
 
 /** Picks the namespace every page shows; the choice lives in the URL so links and reloads keep it. */
 export function NamespaceSelect() {
@@ -12,8 +14,10 @@ export function NamespaceSelect() {
   const searchParams = useSearchParams();
   const selected = searchParams.get(NAMESPACE_PARAM) ?? '';
   const { data: namespaces, isError } = useQuery(namespacesQuery());
+  // The page may have fetched the list before this part hydrated: its options wait until then.
+  const hydrated = useHydrated();
 
-  const names = namespaces?.map((ns) => ns.name) ?? [];
+  const names = (hydrated && namespaces?.map((ns) => ns.name)) || [];
   // Keep a namespace named in the URL selectable even before (or without) the list.
   if (selected && !names.includes(selected)) names.unshift(selected);
 
@@ -27,8 +31,13 @@ export function NamespaceSelect() {
 
   return (
     <label className="field-inline">
-      <span>Namespace</span>
-      <select value={selected} onChange={(e) => select(e.target.value)} aria-describedby={isError ? 'namespace-error' : undefined}>
+      <span className={styles.namespaceLabel}>Namespace</span>
+      <select
+        aria-label="Namespace"
+        value={selected}
+        onChange={(e) => select(e.target.value)}
+        aria-describedby={hydrated && isError ? 'namespace-error' : undefined}
+      >
         <option value="">All namespaces</option>
         {names.map((name) => (
           <option key={name} value={name}>
@@ -36,7 +45,7 @@ export function NamespaceSelect() {
           </option>
         ))}
       </select>
-      {isError && (
+      {hydrated && isError && (
         <span id="namespace-error" className="visually-hidden">
           The namespace list could not be loaded
         </span>

@@ -2,6 +2,7 @@
 
 import { useState, useSyncExternalStore } from 'react';
 import { THEME_COOKIE, type Theme } from '@/lib/theme';
+import styles from './shell.module.css';
 
 const DARK_QUERY = '(prefers-color-scheme: dark)';
 
@@ -29,8 +30,11 @@ export function ThemeToggle({ initialTheme }: { initialTheme: Theme | undefined 
   }
 
   return (
-    <button type="button" className="button button-quiet" aria-pressed={dark} onClick={toggle}>
-      Dark theme
+    <button type="button" className={`button button-quiet ${styles.iconButton}`} aria-pressed={dark} title="Dark theme" onClick={toggle}>
+      <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" fill="currentColor">
+        <path d="M13.5 10.2A6 6 0 0 1 5.8 2.5a6 6 0 1 0 7.7 7.7z" />
+      </svg>
+      <span className="visually-hidden">Dark theme</span>
     </button>
   );
 }

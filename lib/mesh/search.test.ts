@@ -32,8 +32,9 @@ describe('searchObjects', () => {
     expect(found('shop.example')).toEqual(['VirtualService edge/public prefix host']);
   });
 
-  it('finds a service by its namespace-qualified host', () => {
+  it('finds a service by its namespace-qualified host, but not every service of a namespace by its name', () => {
     expect(found('checkout.shop')).toEqual(['Service shop/checkout exact host']);
+    expect(found('hop')).toEqual(['VirtualService edge/public substring host']);
   });
 
   it('looks in one namespace with namespace/text, and lists a namespace with namespace/', () => {

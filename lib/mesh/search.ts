@@ -45,20 +45,24 @@ function qualityOf(candidate: string, query: string): MatchQuality | undefined {
   return text.includes(query) ? 'substring' : undefined;
 }
 
-/** The best match of one object: on its name first, then on any host (a short host counts too). */
+/**
+ * The best match of one object: on its name first, then on any host. A host matches whole or
+ * by its start; inside it only in its first label, unless the query has a dot: otherwise the
+ * namespace in every Service's host (`cart.shop`) would make a search for "shop" list them all.
+ */
 function bestMatch(item: Searchable, query: string): Omit<SearchHit, keyof Searchable> | undefined {
   let best: Omit<SearchHit, keyof Searchable> | undefined;
-  const consider = (candidate: string, matchedOn: 'name' | 'host') => {
-    const quality = qualityOf(candidate, query);
-    if (!quality) return;
-    if (!best || rank(quality, matchedOn) < rank(best.quality, best.matchedOn)) best = { quality, matchedOn, matched: candidate };
+  const consider = (candidate: string, quality: MatchQuality | undefined, matchedOn: 'name' | 'host') => {
+    if (quality && (!best || rank(quality, matchedOn) < rank(best.quality, best.matchedOn))) best = { quality, matchedOn, matched: candidate };
   };
-  consider(item.name, 'name');
+  consider(item.name, qualityOf(item.name, query), 'name');
+  const dotted = query.includes('.');
   for (const host of item.hosts) {
-    consider(host, 'host');
+    const whole = qualityOf(host, query);
+    consider(host, whole === 'substring' && !dotted ? undefined : whole, 'host');
     // "reviews" finds reviews.prod.svc.cluster.local as exactly as the name "reviews" would.
     const short = host.split('.')[0];
-    if (short && short !== host) consider(short, 'host');
+    if (short && short !== host) consider(host, qualityOf(short, query), 'host');
   }
   return best;
 }
