@@ -89,7 +89,8 @@ test.describe('token bucket edits as admin', () => {
       await expect(row).toContainText(`bucket of ${original + 7} tokens`);
       await row.getByRole('spinbutton', { name: 'Max tokens' }).fill(String(original + 50));
       await row.getByRole('textbox', { name: 'Reason' }).fill('more headroom for the launch');
-      await row.getByRole('button', { name: 'Save' }).click();
+      // The review is the API server's dry run on the version the editor started from: already a conflict.
+      await row.getByRole('button', { name: 'Review change' }).click();
 
       const conflict = row.getByRole('alert', { name: 'Conflict' });
       await expect(conflict).toContainText('Not applied: someone changed this EnvoyFilter after you loaded it.');

@@ -1,11 +1,13 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useDenial } from '@/components/auth/user-context';
+import { EditFlowOutcome } from '@/components/ui/edit-flow';
 import type { EmergencyState } from '@/lib/mesh/emergency';
 import type { RevertArming } from '@/lib/security/emergency-reconciler';
-import { emergenciesQuery, extendEmergency, restoreEmergency } from '@/lib/queries/security';
+import { emergenciesQuery, emergencyUrl, storeEmergency, type ExtendedEmergency } from '@/lib/queries/security';
+import { useEditFlow } from '@/lib/queries/use-edit-flow';
 
 function useNow(): number {
   const [now, setNow] = useState(() => Date.now());
@@ -62,11 +64,28 @@ export function EmergencyBanner() {
 function EmergencyLine({ emergency: e, now, revert }: { emergency: EmergencyState; now: number; revert: RevertArming }) {
   const queryClient = useQueryClient();
   const denial = useDenial('emergency');
-  const [reason, setReason] = useState('');
-  const done = () => void queryClient.invalidateQueries();
-  const restore = useMutation({ mutationFn: () => restoreEmergency(e.namespace, reason), onSuccess: done });
-  const extend = useMutation({ mutationFn: () => extendEmergency(e.namespace, 30, reason), onSuccess: done });
-  const extended = extend.data?.item;
+  // One reason for either action; each action is its own flow (applied at once, outcome shown below).
+  const reasonState = useState('');
+  const [reason, setReason] = reasonState;
+  const restore = useEditFlow<unknown>({
+    write: { url: emergencyUrl(e.namespace, 'restore'), method: 'POST', body: ({ reason }) => ({ reason }) },
+    baseVersion: undefined,
+    reasonState,
+    onApplied: () => {
+      storeEmergency(queryClient, e.namespace, undefined);
+      return `Restored: mTLS is ${e.previousMode} again in ${e.namespace}.`;
+    },
+  });
+  const extend = useEditFlow<{ item: ExtendedEmergency }>({
+    write: { url: emergencyUrl(e.namespace, 'extend'), method: 'POST', body: ({ reason }) => ({ minutes: 30, reason }) },
+    baseVersion: undefined,
+    reasonState,
+    onApplied: ({ item }) => {
+      storeEmergency(queryClient, e.namespace, item);
+      return `Extended: reverts at ${new Date(item.revertAt).toLocaleTimeString()} instead of ${new Date(item.previousRevertAt).toLocaleTimeString()}${item.capped ? ' (capped: an emergency ends at most 24 hours from now)' : ' (+30 minutes)'}.`;
+    },
+  });
+  const outcome = { action: 'emergency', what: 'PeerAuthentication', now: () => undefined } as const;
   const overdue = Date.parse(e.revertAt) <= now;
   return (
     <div className="emergency-line">
@@ -92,24 +111,14 @@ function EmergencyLine({ emergency: e, now, revert }: { emergency: EmergencyStat
             value={reason}
             onChange={(ev) => setReason(ev.target.value)}
           />
-          <button type="button" className="button button-small" disabled={reason.trim().length < 3 || restore.isPending} onClick={() => restore.mutate()}>
+          <button type="button" className="button button-small" disabled={Boolean(restore.reasonProblem) || restore.busy} onClick={restore.apply}>
             Restore {e.previousMode} now
           </button>
-          <button
-            type="button"
-            className="button button-quiet button-small"
-            disabled={reason.trim().length < 3 || extend.isPending}
-            onClick={() => extend.mutate()}
-          >
+          <button type="button" className="button button-quiet button-small" disabled={Boolean(extend.reasonProblem) || extend.busy} onClick={extend.apply}>
             Extend by 30 minutes
           </button>
-          {extended && (
-            <span role="status">
-              Extended: reverts at {new Date(extended.revertAt).toLocaleTimeString()} instead of {new Date(extended.previousRevertAt).toLocaleTimeString()}
-              {extended.capped ? ' (capped: an emergency ends at most 24 hours from now)' : ' (+30 minutes)'}.
-            </span>
-          )}
-          {(restore.error ?? extend.error) && <span role="alert">{(restore.error ?? extend.error)!.message}</span>}
+          <EditFlowOutcome flow={restore} mine={`restore ${e.previousMode}`} {...outcome} />
+          <EditFlowOutcome flow={extend} mine="30 more minutes" {...outcome} />
         </div>
       )}
     </div>

@@ -1,10 +1,12 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useDenial } from '@/components/auth/user-context';
-import { DEFAULT_EMERGENCY_MINUTES, MAX_EMERGENCY_MINUTES } from '@/lib/mesh/emergency';
-import { emergenciesQuery, startEmergency, type SecurityView } from '@/lib/queries/security';
+import { EditFlowOutcome } from '@/components/ui/edit-flow';
+import { DEFAULT_EMERGENCY_MINUTES, MAX_EMERGENCY_MINUTES, type EmergencyState } from '@/lib/mesh/emergency';
+import { emergenciesQuery, emergencyUrl, storeEmergency, type SecurityView } from '@/lib/queries/security';
+import { useEditFlow } from '@/lib/queries/use-edit-flow';
 import { armingText } from './emergency-banner';
 
 /** Emergency PERMISSIVE: an admin lets plaintext clients into a namespace for a bounded time. */
@@ -13,11 +15,15 @@ export function Emergency({ data }: { data: SecurityView }) {
   const queryClient = useQueryClient();
   const [namespace, setNamespace] = useState(data.namespaces[0]?.namespace ?? '');
   const [confirm, setConfirm] = useState('');
-  const [reason, setReason] = useState('');
   const [minutes, setMinutes] = useState(DEFAULT_EMERGENCY_MINUTES);
-  const start = useMutation({
-    mutationFn: () => startEmergency(namespace, { confirm, reason, minutes }),
-    onSuccess: () => void queryClient.invalidateQueries(),
+  // Typing the namespace's name is this action's review: it applies at once, through the shared flow.
+  const start = useEditFlow<{ item: EmergencyState }>({
+    write: { url: emergencyUrl(namespace, 'start'), method: 'POST', body: ({ reason }) => ({ confirm, reason, minutes }) },
+    baseVersion: undefined,
+    onApplied: ({ item }) => {
+      storeEmergency(queryClient, item.namespace, item);
+      return `${item.namespace} is PERMISSIVE until the deadline shown in the banner.`;
+    },
   });
   const revert = useQuery(emergenciesQuery()).data?.revert;
   return (
@@ -40,7 +46,7 @@ export function Emergency({ data }: { data: SecurityView }) {
           aria-label="Start an emergency"
           onSubmit={(e) => {
             e.preventDefault();
-            start.mutate();
+            start.apply();
           }}
         >
           <label>
@@ -59,7 +65,7 @@ export function Emergency({ data }: { data: SecurityView }) {
           </label>
           <label>
             Reason
-            <input value={reason} onChange={(e) => setReason(e.target.value)} />
+            <input value={start.reason} onChange={(e) => start.setReason(e.target.value)} />
           </label>
           <label>
             Revert after (minutes, at most {MAX_EMERGENCY_MINUTES})
@@ -68,20 +74,17 @@ export function Emergency({ data }: { data: SecurityView }) {
           <button
             type="submit"
             className="button button-danger"
-            disabled={confirm !== namespace || reason.trim().length < 3 || start.isPending || revert?.armed === false}
+            disabled={confirm !== namespace || Boolean(start.reasonProblem) || start.busy || revert?.armed === false}
           >
             Switch {namespace} to PERMISSIVE
           </button>
-          {start.isError && (
-            <p role="alert" className="notice-inline bad">
-              Not started: {start.error.message}
-            </p>
-          )}
-          {start.isSuccess && (
-            <p role="status" className="notice-inline ok">
-              {namespace} is PERMISSIVE until the deadline shown in the banner.
-            </p>
-          )}
+          <EditFlowOutcome
+            flow={start}
+            action="emergency"
+            what="PeerAuthentication"
+            mine={`PERMISSIVE in ${namespace} for ${minutes} minutes`}
+            now={() => undefined}
+          />
         </form>
       )}
     </section>

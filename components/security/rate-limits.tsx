@@ -1,13 +1,13 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useDenial } from '@/components/auth/user-context';
-import { ConflictView } from '@/components/ui/conflict-view';
+import { EditFlowSection } from '@/components/ui/edit-flow';
 import { describeDuration } from '@/lib/mesh/duration';
 import { refillPerSecond, validateTokenBucket } from '@/lib/mesh/rate-limits';
-import { HttpError } from '@/lib/queries/fetch-json';
-import { putTokenBucket, securityLiveQuery, type SecurityView } from '@/lib/queries/security';
+import { securityLiveQuery, storeTokenBucket, tokenBucketUrl, type SecurityView } from '@/lib/queries/security';
+import { useEditFlow } from '@/lib/queries/use-edit-flow';
 
 /** Envoy local rate limits (token buckets), their live 429s, and the bucket editor. */
 export function RateLimits({ data, namespace }: { data: SecurityView; namespace: string }) {
@@ -41,30 +41,28 @@ function TokenBucketRow({ bucket, several }: { bucket: Bucket; several: boolean 
   const queryClient = useQueryClient();
   // The editor keeps the bucket as it was when editing began: its values fill the form, its version is the precondition.
   const [base, setBase] = useState<Bucket | null>(null);
-  const [form, setForm] = useState({ maxTokens: bucket.maxTokens, tokensPerFill: bucket.tokensPerFill, fillInterval: bucket.fillInterval, reason: '' });
-  const [conflict, setConflict] = useState<{ message: string; now: Bucket | undefined; mine: typeof form } | null>(null);
-  const save = useMutation({
-    mutationFn: (input: { resourceVersion: string; values: typeof form }) =>
-      putTokenBucket(bucket.namespace, bucket.name, bucket.patchIndex, { ...input.values, bucket: bucket.bucket, resourceVersion: input.resourceVersion }),
-    onSuccess: () => {
-      setBase(null);
-      setConflict(null);
-      void queryClient.invalidateQueries({ queryKey: ['security'] });
+  const [form, setForm] = useState<BucketValues>({ maxTokens: bucket.maxTokens, tokensPerFill: bucket.tokensPerFill, fillInterval: bucket.fillInterval });
+  const flow = useEditFlow<{ item: Bucket }>({
+    write: {
+      url: tokenBucketUrl(bucket.namespace, bucket.name, bucket.patchIndex),
+      body: ({ reason, resourceVersion }) => ({ ...form, bucket: bucket.bucket, reason, resourceVersion }),
     },
-    onError: (error, input) => {
-      if (error instanceof HttpError && error.status === 409) {
-        const current = (error.body as { current?: { buckets: Bucket[] } } | undefined)?.current;
-        setConflict({ message: error.message, now: current?.buckets.find((b) => b.bucket === bucket.bucket), mine: input.values });
-        void queryClient.invalidateQueries({ queryKey: ['security'] });
-      }
+    baseVersion: base?.resourceVersion,
+    onApplied: ({ item }) => {
+      storeTokenBucket(queryClient, item);
+      setBase(null);
+      return `Saved ${bucket.name}: ${bucketText(item)} (resourceVersion ${item.resourceVersion})`;
     },
   });
   const editing = base !== null;
-  const startEditing = (from: Bucket, values?: typeof form) => {
+  const startEditing = (from: Bucket) => {
     setBase(from);
-    setConflict(null);
-    save.reset();
-    setForm(values ?? { maxTokens: from.maxTokens, tokensPerFill: from.tokensPerFill, fillInterval: from.fillInterval, reason: '' });
+    flow.edited();
+    setForm({ maxTokens: from.maxTokens, tokensPerFill: from.tokensPerFill, fillInterval: from.fillInterval });
+  };
+  const edit = (values: BucketValues) => {
+    flow.edited();
+    setForm(values);
   };
   const perSecond = refillPerSecond(bucket);
   const reads = describeDuration(bucket.fillInterval);
@@ -88,67 +86,42 @@ function TokenBucketRow({ bucket, several }: { bucket: Bucket; several: boolean 
           Edit {bucket.name}
         </button>
       )}
-      {/* ── Edit flow (reason → review → apply → outcome): kept together for components/ui/edit-flow.tsx ── */}
-      {editing && !conflict && (
-        <form
-          className="condition"
-          onSubmit={(e) => {
-            e.preventDefault();
-            save.mutate({ resourceVersion: base.resourceVersion, values: form });
-          }}
-        >
+      {editing && (
+        <div className="condition">
           <label>
-            Max tokens <input type="number" min={1} value={form.maxTokens} onChange={(e) => setForm({ ...form, maxTokens: Number(e.target.value) })} />
+            Max tokens <input type="number" min={1} value={form.maxTokens} onChange={(e) => edit({ ...form, maxTokens: Number(e.target.value) })} />
           </label>
           <label>
             Tokens per fill{' '}
-            <input type="number" min={1} value={form.tokensPerFill} onChange={(e) => setForm({ ...form, tokensPerFill: Number(e.target.value) })} />
+            <input type="number" min={1} value={form.tokensPerFill} onChange={(e) => edit({ ...form, tokensPerFill: Number(e.target.value) })} />
           </label>
           <label>
-            Fill interval <input value={form.fillInterval} onChange={(e) => setForm({ ...form, fillInterval: e.target.value })} />
+            Fill interval <input value={form.fillInterval} onChange={(e) => edit({ ...form, fillInterval: e.target.value })} />
           </label>
-          <label>
-            Reason <input value={form.reason} onChange={(e) => setForm({ ...form, reason: e.target.value })} />
-          </label>
-          <button type="submit" className="button button-small" disabled={save.isPending || errors.length > 0}>
-            Save
-          </button>
-          <button type="button" className="button button-quiet button-small" onClick={() => setBase(null)}>
-            Cancel
-          </button>
-          {base.resourceVersion !== bucket.resourceVersion && !conflict && (
-            <p className="notice-inline warn">
-              This EnvoyFilter changed since you started editing (resourceVersion {base.resourceVersion} → {bucket.resourceVersion}). Saving will be refused;
-              review the new state first.
-            </p>
-          )}
           {errors.length > 0 && (
             <p role="alert" className="notice-inline bad">
               {errors.join('; ')}
             </p>
           )}
-          {save.isError && !conflict && (
-            <p role="alert" className="notice-inline bad">
-              {save.error.message}
-            </p>
-          )}
-        </form>
+        </div>
       )}
-      {conflict && (
-        <ConflictView
-          what="EnvoyFilter"
-          message={conflict.message}
-          now={conflict.now && `${bucketText(conflict.now)} (resourceVersion ${conflict.now.resourceVersion})`}
-          mine={bucketText(conflict.mine)}
-          reapplyLabel="Edit my values on the latest version"
-          onReapply={() => conflict.now && startEditing(conflict.now, { ...conflict.mine })}
-          onDiscard={() => {
-            setConflict(null);
-            setBase(null);
-          }}
-        />
-      )}
-      {/* ── End of edit flow ── */}
+      <EditFlowSection
+        flow={flow}
+        action="security:write"
+        what="EnvoyFilter"
+        label={`Review of rate limit ${bucket.name}`}
+        changed={editing}
+        disabled={denial}
+        applyLabel="Save"
+        check={() => errors.length === 0}
+        mine={bucketText(form)}
+        now={(current) => {
+          const now = (current as { buckets?: Bucket[] }).buckets?.find((b) => b.bucket === bucket.bucket);
+          return now && `${bucketText(now)} (resourceVersion ${now.resourceVersion})`;
+        }}
+        reapplyLabel="Save my values on the latest version"
+        onDiscard={() => (setBase(null), flow.edited())}
+      />
     </div>
   );
 }

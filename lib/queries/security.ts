@@ -1,4 +1,4 @@
-import { queryOptions } from '@tanstack/react-query';
+import { queryOptions, type QueryClient } from '@tanstack/react-query';
 import type { EmergencyState } from '@/lib/mesh/emergency';
 import type { securityView } from '@/lib/k8s/security';
 import type { Decision } from '@/lib/mesh/authz';
@@ -31,14 +31,40 @@ export const emergenciesQuery = () =>
   });
 
 const post = <T>(url: string, body: unknown, method = 'POST') => fetchJson<T>(url, { method, body: JSON.stringify(body) });
-export const startEmergency = (namespace: string, body: { confirm: string; reason: string; minutes: number }) =>
-  post(`/api/security/emergency/${encodeURIComponent(namespace)}/start`, body);
-export const restoreEmergency = (namespace: string, reason: string) => post(`/api/security/emergency/${encodeURIComponent(namespace)}/restore`, { reason });
-export const extendEmergency = (namespace: string, minutes: number, reason: string) =>
-  post<{ item: EmergencyState & { previousRevertAt: string; capped: boolean; message: string } }>(
-    `/api/security/emergency/${encodeURIComponent(namespace)}/extend`,
-    { minutes, reason },
+
+/** Where an emergency action goes (POST; `?dryRun=true` previews it). */
+export const emergencyUrl = (namespace: string, action: 'start' | 'extend' | 'restore') => `/api/security/emergency/${encodeURIComponent(namespace)}/${action}`;
+
+/** What an extension answers: the emergency with its previous deadline and whether 24 hours capped it. */
+export type ExtendedEmergency = EmergencyState & { previousRevertAt: string; capped: boolean; message: string };
+
+/**
+ * Puts an emergency action's answer into the cached list of emergencies (an undefined item: the
+ * namespace's emergency ended), and has the Security answers read again for the new mTLS mode.
+ */
+export function storeEmergency(client: QueryClient, namespace: string, item: EmergencyState | undefined): void {
+  client.setQueryData<{ items: EmergencyState[]; revert: RevertArming }>(queryKeys.security.emergencies(), (list) =>
+    list ? { ...list, items: [...list.items.filter((e) => e.namespace !== namespace), ...(item ? [item] : [])] } : list,
   );
+  void client.invalidateQueries({ queryKey: queryKeys.security.lists });
+}
 export const evaluateCaller = (body: unknown) => post<{ decision: Decision; policies: string[] }>('/api/security/evaluate', body);
-export const putTokenBucket = (namespace: string, name: string, index: number, body: unknown) =>
-  post(`/api/security/rate-limits/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${index}`, body, 'PUT');
+/** Where a token bucket edit goes (PUT; `?dryRun=true` previews it). */
+export const tokenBucketUrl = (namespace: string, name: string, index: number) =>
+  `/api/security/rate-limits/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${index}`;
+
+/**
+ * Puts a token bucket a write answered with into every cached Security answer that shows it; the
+ * other buckets of the same EnvoyFilter get its new resourceVersion (one object, one version).
+ */
+export function storeTokenBucket(client: QueryClient, item: SecurityView['rateLimits'][number]): void {
+  const sameFilter = (b: { namespace: string; name: string }) => b.namespace === item.namespace && b.name === item.name;
+  client.setQueriesData<SecurityView>({ queryKey: queryKeys.security.lists }, (view) =>
+    view
+      ? {
+          ...view,
+          rateLimits: view.rateLimits.map((b) => (sameFilter(b) ? (b.bucket === item.bucket ? item : { ...b, resourceVersion: item.resourceVersion }) : b)),
+        }
+      : view,
+  );
+}

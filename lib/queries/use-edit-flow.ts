@@ -1,7 +1,7 @@
 // The one "edit → reason → review diff → apply → outcome" flow of every editor: a pure state
 // machine (editFlowStep, unit-tested) and the hook that drives it with Meshdeck's write API.
 import { useMutation } from '@tanstack/react-query';
-import { useReducer, useState } from 'react';
+import { useReducer, useState, type Dispatch, type SetStateAction } from 'react';
 import { fetchJson, HttpError } from './fetch-json';
 
 /** At least this many characters of reason, as the write API asks (lib/api/traffic-schemas `reason`). */
@@ -80,6 +80,8 @@ export interface EditFlowOptions<Answer> {
   latestVersion?: (current: unknown) => string | undefined;
   /** The outcome line of an applied write; write the answer into the query cache here too. */
   onApplied: (answer: Answer) => string;
+  /** A reason shared with other flows (one reason field for several actions on one object). */
+  reasonState?: [string, Dispatch<SetStateAction<string>>];
 }
 
 const versionOf = (current: unknown) => (current as { resourceVersion?: unknown } | undefined)?.resourceVersion;
@@ -98,9 +100,10 @@ const asFailure = (error: Error): Extract<EditFlowEvent, { type: 'failed' }> =>
  * apply (on the version the draft was based on, or after a conflict on the latest) and the
  * outcome. The editor calls `edited()` whenever its draft changes.
  */
-export function useEditFlow<Answer>({ write, baseVersion, latestVersion = defaultLatest, onApplied }: EditFlowOptions<Answer>) {
+export function useEditFlow<Answer>({ write, baseVersion, latestVersion = defaultLatest, onApplied, reasonState }: EditFlowOptions<Answer>) {
   const [state, dispatch] = useReducer(editFlowStep, EDITING);
-  const [reason, setReason] = useState('');
+  const ownReason = useState('');
+  const [reason, setReason] = reasonState ?? ownReason;
   const send = (dryRun: boolean, resourceVersion: string | undefined) =>
     fetchJson<unknown>(`${write.url}${dryRun ? '?dryRun=true' : ''}`, {
       method: write.method ?? 'PUT',
