@@ -77,8 +77,9 @@ test.describe('as operator', () => {
     await expect(row).toContainText('traffic.weights');
     await expect(row).toContainText(`v1 ${v1}% / enhanced ${enhanced}% → v1 80% / enhanced 20%`);
     await expect(row).toContainText('signed');
+    // The row's Revert opens the entry's details, where the revert asks for its reason.
     await row.getByRole('button', { name: 'Revert' }).click();
-    const confirm = row.getByRole('alertdialog');
+    const confirm = page.getByRole('dialog').getByRole('form', { name: /^Revert / });
     await confirm.getByLabel('Reason for the revert').fill('enhanced messaging doubles latency');
     await confirm.getByRole('button', { name: 'Revert this change' }).click();
     await expect(page.getByRole('row', { name: /enhanced messaging doubles latency/ })).toContainText('audit.revert');

@@ -2,34 +2,41 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
-import { useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { useDenial } from '@/components/auth/user-context';
+import { LocalTime } from '@/components/shell/local-time';
+import { DataTable, type DataColumn } from '@/components/ui/data-table';
+import { Drawer } from '@/components/ui/drawer';
 import { QueryState } from '@/components/ui/query-state';
 import type { AuditView, Change, Trust } from '@/lib/audit/audit';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
 import { auditQuery, revertEntry, type AuditTrail } from '@/lib/queries/audit';
-
-const ACTIONS = [
-  'traffic.weights',
-  'traffic.match',
-  'resilience.policy',
-  'resilience.route',
-  'security.rate-limit',
-  'security.emergency-start',
-  'security.emergency-extend',
-  'security.emergency-restore',
-  'security.emergency-revert',
-  'audit.revert',
-];
+import { queryKeys } from '@/lib/queries/keys';
+import { useUrlState } from '@/lib/url-state';
+import { useHydrated } from '@/lib/use-hydrated';
+import styles from './audit.module.css';
 
 const TRUST_LABEL: Record<Trust, string> = { signed: 'signed', untrusted: 'untrusted', invalid: 'invalid', legacy: 'legacy', pending: 'audit pending' };
+const LOADING = { data: undefined, isPending: true, isError: false, error: null } as const;
+
+/** The table's URL key: filters are audit.q, audit.f.<column>, the open entry audit.open. */
+const URL_KEY = 'audit';
+const entryKey = (entry: AuditView) => `${entry.resource.namespace}/${entry.id}`;
+
+/** What became of a change, in one word for the Outcome filter. */
+const outcomeOf = (entry: AuditView) => (entry.trust === 'pending' ? 'audit pending' : entry.revertedBy ? 'reverted' : entry.result);
+const outcomeText = (entry: AuditView) =>
+  entry.trust === 'pending' ? 'applied; audit pending' : entry.result === 'applied' ? 'applied' : `failed: ${entry.message ?? ''}`;
 
 export function AuditPage() {
   const namespace = useSearchParams().get(NAMESPACE_PARAM) ?? '';
-  const [user, setUser] = useState('');
-  const [action, setAction] = useState('');
-  const [q, setQ] = useState('');
-  const trail = useQuery(auditQuery({ namespace, user, action, q }));
+  const hydrated = useHydrated();
+  // Every entry of the selected namespace(s); the table filters them (actor, action, namespace, outcome) in the URL.
+  const trail = useQuery(auditQuery({ namespace, user: '', action: '', q: '' }));
+  const [openKey, setOpenKey] = useUrlState(`${URL_KEY}.open`);
+  const [outcome, setOutcome] = useState<{ message: string; tone: 'ok' | 'warn' } | null>(null);
+  const open = useCallback((entry: AuditView) => setOpenKey(entryKey(entry)), [setOpenKey]);
+  const close = useCallback(() => setOpenKey(undefined), [setOpenKey]);
   return (
     <>
       <h1>Audit</h1>
@@ -38,48 +45,249 @@ export function AuditPage() {
         object&apos;s namespace.
       </p>
       {trail.data && <TrailNotices trail={trail.data} />}
-      <form className="filters" role="search" aria-label="Filter the audit trail" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          User <input value={user} onChange={(e) => setUser(e.target.value)} placeholder="operator@meshdeck.local" />
-        </label>
-        <label>
-          Action
-          <select value={action} onChange={(e) => setAction(e.target.value)}>
-            <option value="">Any</option>
-            {ACTIONS.map((a) => (
-              <option key={a}>{a}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Search <input value={q} onChange={(e) => setQ(e.target.value)} placeholder="resource, reason, change" />
-        </label>
-      </form>
-      <QueryState query={trail} label="the audit trail" isEmpty={(data) => data.items.length === 0} empty="No changes recorded yet.">
+      {outcome && (
+        <p role="status" className={`notice-inline ${outcome.tone}`}>
+          {outcome.message}
+        </p>
+      )}
+      <QueryState query={hydrated ? trail : LOADING} label="the audit trail">
         {(data) => (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">What</th>
-                <th scope="col">Change</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Result</th>
-                <th scope="col">Trust</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.items.map((entry) => (
-                <AuditRow key={`${entry.source}/${entry.id}`} entry={entry} />
-              ))}
-            </tbody>
-          </table>
+          <AuditTable
+            trail={data}
+            openKey={openKey}
+            open={open}
+            close={close}
+            reverted={(message, tone) => {
+              setOutcome({ message, tone });
+              setOpenKey(undefined);
+            }}
+          />
         )}
       </QueryState>
+    </>
+  );
+}
+
+function AuditTable({
+  trail,
+  openKey,
+  open,
+  close,
+  reverted,
+}: {
+  trail: AuditTrail;
+  openKey: string;
+  open: (entry: AuditView) => void;
+  close: () => void;
+  reverted: (message: string, tone: 'ok' | 'warn') => void;
+}) {
+  const denial = useDenial('audit:revert');
+  const columns = useMemo<DataColumn<AuditView>[]>(
+    () => [
+      { id: 'time', header: 'When', value: (e) => e.time, width: '8.5rem', cell: (e) => (e.time ? <LocalTime iso={e.time} compact /> : 'unknown') },
+      {
+        id: 'user',
+        header: 'Actor',
+        value: (e) => e.user,
+        facet: true,
+        width: 'minmax(8rem, 1fr)',
+        hideBelow: 700,
+        cell: (e) => (
+          <span className={styles.clip}>
+            {e.user} <span className="muted">({e.role || 'no role'})</span>
+          </span>
+        ),
+      },
+      {
+        id: 'action',
+        header: 'Action',
+        value: (e) => e.action,
+        facet: true,
+        width: 'minmax(9rem, 1fr)',
+        hideBelow: 560,
+        cell: (e) => <code className={styles.clip}>{e.action}</code>,
+      },
+      {
+        id: 'namespace',
+        header: 'Namespace',
+        value: (e) => e.resource.namespace,
+        facet: true,
+        width: 'minmax(7rem, 0.8fr)',
+        hideBelow: 1500,
+        cell: (e) => e.resource.namespace,
+      },
+      {
+        id: 'object',
+        header: 'Object',
+        value: (e) => `${e.resource.kind} ${e.resource.name}`,
+        width: 'minmax(9rem, 1.2fr)',
+        hideBelow: 1400,
+        cell: (e) => (
+          <span className={styles.clip}>
+            <span className="muted">{e.resource.kind}</span> {e.resource.name}
+          </span>
+        ),
+      },
+      { id: 'summary', header: 'Change', value: (e) => e.summary, width: 'minmax(8rem, 2fr)', cell: (e) => <span className={styles.clip}>{e.summary}</span> },
+      {
+        id: 'reason',
+        header: 'Reason',
+        value: (e) => e.reason,
+        width: 'minmax(8rem, 1.4fr)',
+        hideBelow: 900,
+        cell: (e) => <span className={styles.clip}>{e.reason}</span>,
+      },
+      {
+        id: 'outcome',
+        header: 'Outcome',
+        value: outcomeOf,
+        facet: true,
+        width: 'minmax(6rem, 1fr)',
+        hideBelow: 560,
+        cell: (e) => (
+          <span className={`${styles.clip} ${e.result === 'failed' ? styles.bad : ''}`} title={outcomeText(e)}>
+            {outcomeText(e)}
+            {e.revertedBy && <span className="muted"> · reverted</span>}
+          </span>
+        ),
+      },
+      {
+        id: 'trust',
+        header: 'Trust',
+        value: (e) => TRUST_LABEL[e.trust],
+        width: 'minmax(5.5rem, 0.6fr)',
+        hideBelow: 800,
+        cell: (e) => (
+          <span className={`badge${e.trust === 'signed' ? '' : ' badge-warn'}`} title={e.trust === 'signed' ? undefined : e.trustNote}>
+            {TRUST_LABEL[e.trust]}
+            {e.trust !== 'signed' && <span className="visually-hidden">: {e.trustNote}</span>}
+          </span>
+        ),
+      },
+      {
+        id: 'revert',
+        header: 'Revert',
+        width: '5.5rem',
+        cell: (e) =>
+          e.revertible && !denial ? (
+            <button type="button" className="button button-quiet button-small" onClick={() => open(e)}>
+              Revert
+            </button>
+          ) : null,
+      },
+    ],
+    [denial, open],
+  );
+  const entry = trail.items.find((e) => entryKey(e) === openKey);
+  return (
+    <>
+      <DataTable<AuditView>
+        label="Audit trail"
+        rows={trail.items}
+        columns={columns}
+        getRowId={entryKey}
+        urlKey={URL_KEY}
+        openId={openKey}
+        onOpen={open}
+        rowHeight={36}
+        empty={trail.items.length === 0 ? 'No changes recorded yet.' : 'No change matches these filters.'}
+      />
+      <Drawer
+        title={entry ? `${entry.action} on ${entry.resource.kind} ${entry.resource.namespace}/${entry.resource.name}` : 'Audit entry'}
+        open={Boolean(entry)}
+        onClose={close}
+      >
+        {entry && <EntryDetails entry={entry} denial={denial} reverted={reverted} />}
+      </Drawer>
+    </>
+  );
+}
+
+const show = (slot: Change['before']) => (!slot ? 'unknown' : 'absent' in slot ? '(absent)' : JSON.stringify(slot.value));
+
+/** Everything one entry says, and its revert (with a reason) when it may be reverted. */
+function EntryDetails({ entry, denial, reverted }: { entry: AuditView; denial: string | undefined; reverted: (message: string, tone: 'ok' | 'warn') => void }) {
+  const queryClient = useQueryClient();
+  const [reason, setReason] = useState('');
+  const revert = useMutation({
+    mutationFn: () => revertEntry(entry, reason),
+    onSuccess: (answer) => {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.audit.all });
+      const pending = answer.audit.status === 'pending' ? answer.audit.message.replace(/^applied; /, '') : undefined;
+      reverted(pending ? `Reverted ${entry.summary}; ${pending}` : `Reverted ${entry.summary}.`, pending ? 'warn' : 'ok');
+    },
+  });
+  return (
+    <>
+      <dl className="facts">
+        <dt>When</dt>
+        <dd>{entry.time ? <LocalTime iso={entry.time} /> : 'unknown'}</dd>
+        <dt>Actor</dt>
+        <dd>
+          {entry.user} ({entry.role || 'no role'})
+        </dd>
+        <dt>Object</dt>
+        <dd>
+          {entry.resource.kind} {entry.resource.namespace}/{entry.resource.name}
+        </dd>
+        <dt>Change</dt>
+        <dd>{entry.summary}</dd>
+        <dt>Reason</dt>
+        <dd>{entry.reason}</dd>
+        <dt>Outcome</dt>
+        <dd>
+          {outcomeText(entry)}
+          {entry.revertedBy && <> · reverted by {entry.revertedBy}</>}
+        </dd>
+        <dt>Trust</dt>
+        <dd>
+          {TRUST_LABEL[entry.trust]}
+          {entry.trust !== 'signed' && <>: {entry.trustNote}</>}
+        </dd>
+        <dt>Stored in</dt>
+        <dd>
+          <code>{entry.source}</code>
+        </dd>
+      </dl>
+      {entry.changes.length > 0 && (
+        <section aria-label="Changed paths">
+          <h3 className={styles.subhead}>Changed paths</h3>
+          <ul className="diff">
+            {entry.changes.map((c) => (
+              <li key={c.path}>
+                <code>{c.path}</code>: {show(c.before)} → {show(c.after)}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {!entry.revertible && entry.notRevertible && entry.trust === 'signed' && !entry.revertedBy && (
+        <p className="muted">Not revertible: {entry.notRevertible}</p>
+      )}
+      {entry.revertible && denial && <p className="muted">{denial}</p>}
+      {entry.revertible && !denial && (
+        <form
+          className={styles.revert}
+          aria-label={`Revert ${entry.summary}`}
+          onSubmit={(e) => {
+            e.preventDefault();
+            revert.mutate();
+          }}
+        >
+          <label className="field">
+            Reason for the revert
+            <input value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
+          </label>
+          <button type="submit" className="button button-danger" disabled={reason.trim().length < 3 || revert.isPending}>
+            Revert this change
+          </button>
+          {revert.isError && (
+            <p role="alert" className="notice-inline bad">
+              Not reverted: {revert.error.message}
+            </p>
+          )}
+        </form>
+      )}
     </>
   );
 }
@@ -94,13 +302,13 @@ function TrailNotices({ trail }: { trail: AuditTrail }) {
           <strong>Audit entries are not signed.</strong> {trail.signing.reason}. Set MESHDECK_AUDIT_KEY (32 characters or more) to sign them.
         </div>
       )}
-      <div className="notice notice-warn" role="note" aria-label="Who can write the trail">
-        <p>
+      <div className="notice-inline warn" role="note" aria-label="Who can write the trail">
+        <p className={styles.tight}>
           The trail lives in ConfigMaps of each namespace: anyone who may create or delete ConfigMaps there can add entries or remove them. Meshdeck signs its
           own entries; anything else shows as untrusted and cannot be reverted, but a deleted entry leaves no trace here (the Event on the object may still
           tell).
         </p>
-        {untrusted.length > 0 && <p>Entries not written by this Meshdeck were found in: {untrusted.join(', ')}.</p>}
+        {untrusted.length > 0 && <p className={styles.tight}>Entries not written by this Meshdeck were found in: {untrusted.join(', ')}.</p>}
       </div>
       {trail.pending > 0 && (
         <p className="notice-inline warn" role="status">
@@ -113,97 +321,5 @@ function TrailNotices({ trail }: { trail: AuditTrail }) {
         {trail.retention.armed ? `Armed (${trail.retention.holder ?? 'a replica'} sweeps).` : `Not armed: ${trail.retention.reason}.`}
       </p>
     </>
-  );
-}
-
-const show = (slot: Change['before']) => (!slot ? 'unknown' : 'absent' in slot ? '(absent)' : JSON.stringify(slot.value));
-
-function AuditRow({ entry }: { entry: AuditView }) {
-  const queryClient = useQueryClient();
-  const denial = useDenial('audit:revert');
-  const [confirming, setConfirming] = useState(false);
-  const [reason, setReason] = useState('');
-  const revert = useMutation({
-    mutationFn: () => revertEntry(entry, reason),
-    onSuccess: () => {
-      setConfirming(false);
-      void queryClient.invalidateQueries();
-    },
-  });
-  const pendingAudit = revert.data?.audit.status === 'pending' ? revert.data.audit.message : undefined;
-  return (
-    <tr>
-      <td>{entry.time ? <time dateTime={entry.time}>{new Date(entry.time).toLocaleString()}</time> : 'unknown'}</td>
-      <td>
-        {entry.user} <span className="muted">({entry.role || 'no role'})</span>
-      </td>
-      <td>
-        {entry.action}
-        <br />
-        <span className="muted">
-          {entry.resource.kind} {entry.resource.namespace}/{entry.resource.name}
-        </span>
-      </td>
-      <td>
-        {entry.summary}
-        {entry.changes.length > 0 && (
-          <details>
-            <summary>Changed paths</summary>
-            <ul className="diff">
-              {entry.changes.map((c) => (
-                <li key={c.path}>
-                  <code>{c.path}</code>: {show(c.before)} → {show(c.after)}
-                </li>
-              ))}
-            </ul>
-          </details>
-        )}
-      </td>
-      <td>{entry.reason}</td>
-      <td>
-        {entry.trust === 'pending' ? 'applied; audit pending' : entry.result === 'applied' ? 'applied' : `failed: ${entry.message ?? ''}`}
-        {entry.revertedBy && <div className="muted">reverted by {entry.revertedBy}</div>}
-      </td>
-      <td>
-        <span className={`badge${entry.trust === 'signed' ? '' : ' badge-warn'}`}>{TRUST_LABEL[entry.trust]}</span>
-        {entry.trust !== 'signed' && <div className="muted">{entry.trustNote}</div>}
-      </td>
-      <td>
-        {entry.revertible && !denial && !confirming && (
-          <button type="button" className="button button-quiet button-small" onClick={() => setConfirming(true)}>
-            Revert
-          </button>
-        )}
-        {!entry.revertible && entry.notRevertible && entry.trust === 'signed' && !entry.revertedBy && (
-          <span className="muted">Not revertible: {entry.notRevertible}</span>
-        )}
-        {pendingAudit && (
-          <p role="status" className="notice-inline warn">
-            Reverted; {pendingAudit.replace(/^applied; /, '')}
-          </p>
-        )}
-        {confirming && (
-          <div role="alertdialog" aria-label={`Revert ${entry.summary}`} className="confirm">
-            <label className="field">
-              Reason for the revert
-              <input value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
-            </label>
-            <div className="toolbar">
-              <button type="button" className="button button-danger" disabled={reason.trim().length < 3 || revert.isPending} onClick={() => revert.mutate()}>
-                Revert this change
-              </button>
-              <button type="button" className="button button-quiet" onClick={() => setConfirming(false)}>
-                Cancel
-              </button>
-            </div>
-            {revert.isError && (
-              <p role="alert" className="notice-inline bad">
-                Not reverted: {revert.error.message}
-              </p>
-            )}
-          </div>
-        )}
-      </td>
-    </tr>
   );
 }
