@@ -30,19 +30,22 @@ export function pageHref(href: string, params: Record<string, string | undefined
 }
 
 /**
- * Where each kind is shown, and the table (DataTable urlKey) that lists it there: a link
- * filters that table to the object's name (`<urlKey>.q`) and opens its row (`<urlKey>.open`).
+ * Where each kind is shown: the page, the DataTable (urlKey) that lists it, filtered to the
+ * object's name (`<table>.q`), and the parameter whose `namespace/name` opens its drawer.
+ * These follow the pages' own tables: Traffic lists routes (one VirtualService may have
+ * several, so it is filtered, not opened), Resilience rules, Security policies and JWT rules.
  */
-const HOMES: Record<SearchKind, { href: string; table: string }> = {
+const HOMES: Record<SearchKind, { href: string; table?: string; open?: string }> = {
   VirtualService: { href: '/traffic', table: 'routes' },
-  DestinationRule: { href: '/resilience', table: 'rules' },
-  PeerAuthentication: { href: '/security', table: 'policies' },
-  RequestAuthentication: { href: '/security', table: 'policies' },
-  AuthorizationPolicy: { href: '/security', table: 'policies' },
-  Service: { href: '/kpis', table: 'services' },
+  DestinationRule: { href: '/resilience', table: 'rules', open: 'rule' },
+  AuthorizationPolicy: { href: '/security', table: 'authz', open: 'policy' },
+  RequestAuthentication: { href: '/security', table: 'jwt', open: 'jwt' },
+  // mTLS is shown per namespace and workload, not per PeerAuthentication.
+  PeerAuthentication: { href: '/security' },
+  Service: { href: '/kpis' },
 };
 
-/** The page that shows one object, in its namespace, with its row found and opened. */
+/** The page that shows one object, in its namespace, with its row found (and opened where it has a drawer). */
 export function objectHref(object: { kind: SearchKind; namespace: string; name: string }): string {
   const home = HOMES[object.kind];
   if (object.kind === 'Service') {
@@ -51,7 +54,7 @@ export function objectHref(object: { kind: SearchKind; namespace: string; name: 
   }
   return pageHref(home.href, {
     [NAMESPACE_PARAM]: object.namespace,
-    [`${home.table}.q`]: object.name,
-    [`${home.table}.open`]: `${object.namespace}/${object.name}`,
+    ...(home.table ? { [`${home.table}.q`]: object.name } : {}),
+    ...(home.open ? { [home.open]: `${object.namespace}/${object.name}` } : {}),
   });
 }
