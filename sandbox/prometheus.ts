@@ -4,6 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
+import { durationMs } from '../lib/mesh/duration.ts';
 import { defaultManifestDir } from './sandbox.ts';
 
 export interface PrometheusOptions {
@@ -16,11 +17,9 @@ export interface PrometheusOptions {
   binary?: string;
 }
 
-const DURATION = /^(\d+)(ms|s|m|h)$/;
 function scaleDuration(value: string, scale: number): string {
-  const m = DURATION.exec(value);
-  if (!m) return value;
-  const ms = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms']!;
+  const ms = durationMs(value);
+  if (ms === undefined) return value;
   return `${Math.max(1, Math.round(ms / scale / 1000))}s`;
 }
 

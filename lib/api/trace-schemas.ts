@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { durationNanos } from '@/lib/mesh/duration';
 
+// Jaeger reads minDuration and maxDuration with Go's time.ParseDuration: the one duration parser's syntax.
 const duration = z
   .string()
-  .regex(/^\d+(\.\d+)?(us|ms|s|m|h)$/, 'must be a duration such as 500ms or 2s')
+  .max(40)
+  .refine((text) => (durationNanos(text) ?? -1n) >= 0n, 'must be a duration such as 500ms, 2s or 1m30s')
   .optional();
 
 export const traceSearchQuery = z.object({

@@ -5,6 +5,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_CANARY_VERSIONS } from '@/lib/mesh/canary';
+import { DNS_1123_LABEL, DNS_1123_LABEL_MAX } from '@/lib/mesh/names';
 
 /** The label that marks a ConfigMap as Meshdeck configuration. */
 export const CONFIG_LABEL = 'meshdeck.io/config';
@@ -13,10 +14,7 @@ export const CONFIG_KEY = 'meshdeck.yaml';
 /** The sentence every "not configured" message ends with. */
 export const HOW_TO_CONFIGURE = `add a ConfigMap labelled ${CONFIG_LABEL}=true with a ${CONFIG_KEY} key (see README, "Mesh configuration")`;
 
-const k8sName = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes name (lower case, digits, "-")')
-  .max(63);
+const k8sName = z.string().regex(DNS_1123_LABEL, 'must be a Kubernetes name (lower case, digits, "-")').max(DNS_1123_LABEL_MAX);
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name');
 const duration = z.string().regex(/^[1-9][0-9]*(s|m|h)$/, 'must be a Prometheus duration such as 30s, 2m or 1h');
 const ratio = z.number().gt(0, 'must be a ratio between 0 and 1 (0.999 is 99.9%)').lt(1, 'must be a ratio between 0 and 1 (0.999 is 99.9%)');
@@ -216,10 +214,5 @@ export function effectiveConfig(loaded: Pick<LoadedConfig, 'sources' | 'rootName
   };
 }
 
-/** "2m" → "2 minutes", for sentences. */
-export function humanDuration(d: string): string {
-  const m = /^(\d+)(s|m|h)$/.exec(d);
-  if (!m) return d;
-  const unit = { s: 'second', m: 'minute', h: 'hour' }[m[2] as 's' | 'm' | 'h'];
-  return `${m[1]} ${unit}${m[1] === '1' ? '' : 's'}`;
-}
+/** "2m" → "2 minutes", for sentences (the one duration parser's wording). */
+export { humanDuration } from '@/lib/mesh/duration';

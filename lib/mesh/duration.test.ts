@@ -15,6 +15,7 @@ import {
   durationNanos,
   formatDuration,
   formatDurationPlain,
+  humanDuration,
   formatProtoDuration,
   parseGoDuration,
   parseProtoDuration,
@@ -208,5 +209,13 @@ describe('per-field rules, with messages a person can act on', () => {
     expect(validateDuration('Fill interval', '1m', FILL_INTERVAL)).toBe(
       'Fill interval: "1m" is not a duration (protobuf durations are seconds with an "s", such as 60s or 0.5s); use seconds with an "s", such as 60s, 1.5s or 0.050s (up to 9 decimals); Envoy reads protobuf JSON, so write 60s',
     );
+  });
+});
+
+describe('humanDuration', () => {
+  it('spells a one-unit duration for sentences, writes others plainly, and leaves non-durations alone', () => {
+    expect(['2m', '1h', '30s', '1m', '500ms'].map(humanDuration)).toEqual(['2 minutes', '1 hour', '30 seconds', '1 minute', '500 milliseconds']);
+    expect(humanDuration('1h30m')).toBe('5,400 s');
+    expect(humanDuration('soon')).toBe('soon');
   });
 });

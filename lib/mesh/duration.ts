@@ -205,6 +205,20 @@ export function describeDuration(text: string): string | undefined {
   return readings.length ? readings.join(' = ') : undefined;
 }
 
+const UNIT_WORDS: Record<string, string> = { ns: 'nanosecond', us: 'microsecond', µs: 'microsecond', ms: 'millisecond', s: 'second', m: 'minute', h: 'hour' };
+
+/**
+ * A duration for sentences: "2m" → "2 minutes", "1h" → "1 hour"; a compound or fractional one
+ * in its plain form ("1h30m" → "5,400 s"); text that is not a duration as it is.
+ */
+export function humanDuration(text: string): string {
+  const nanos = durationNanos(text);
+  if (nanos === undefined) return text;
+  const single = /^(\d+)(ns|us|µs|ms|s|m|h)$/.exec(text.trim());
+  if (!single) return formatDurationPlain(nanos);
+  return `${single[1]} ${UNIT_WORDS[single[2]!]}${single[1] === '1' ? '' : 's'}`;
+}
+
 /** A field's rule for its durations: which syntax and which range its consumer accepts. */
 export interface DurationRule {
   /** 'go': Istio's CRD fields (CEL duration(), Go syntax); 'protobuf': Envoy's JSON. */

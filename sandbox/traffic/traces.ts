@@ -1,5 +1,6 @@
 // Spans kept in bounded memory and served through Jaeger's HTTP query API, in Jaeger's
 // JSON format (/api/services, /api/services/{s}/operations, /api/traces, /api/traces/{id}).
+import { durationMs } from '../../lib/mesh/duration.ts';
 
 export interface Tag {
   key: string;
@@ -30,13 +31,12 @@ export interface TraceQuery {
   maxDuration?: number; // µs
 }
 
-/** Jaeger's duration strings ("1.2s", "500ms", "100us") in microseconds. */
+/** Jaeger's duration strings ("1.2s", "500ms", "100us", Go's syntax as Jaeger parses them) in microseconds. */
 export function parseJaegerDuration(value: string | null): number | undefined {
   if (!value) return undefined;
-  const m = /^(\d+(?:\.\d+)?)(us|µs|ms|s|m|h)$/.exec(value.trim());
-  if (!m) throw new Error(`cannot parse duration "${value}": use a number with us, ms, s, m or h`);
-  const n = Number(m[1]);
-  return m[2] === 'us' || m[2] === 'µs' ? n : m[2] === 'ms' ? n * 1e3 : m[2] === 's' ? n * 1e6 : m[2] === 'm' ? n * 6e7 : n * 3.6e9;
+  const ms = durationMs(value);
+  if (ms === undefined) throw new Error(`cannot parse duration "${value}": use a number with us, ms, s, m or h`);
+  return ms * 1000;
 }
 
 const tagValue = (tag: Tag) => String(tag.value);
