@@ -3,6 +3,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { HttpError } from '@/lib/queries/fetch-json';
+import { useLiveUpdates } from '@/lib/queries/live-updates';
 
 export function Providers({ children }: { children: ReactNode }) {
   const [client] = useState(
@@ -17,5 +18,7 @@ export function Providers({ children }: { children: ReactNode }) {
         },
       }),
   );
+  // One event stream for the tab: the Kubernetes views it shows are pushed, not polled.
+  useLiveUpdates(client);
   return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
 }

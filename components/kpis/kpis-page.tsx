@@ -7,14 +7,15 @@ import { isCanaryVersion } from '@/lib/mesh/canary';
 import type { Series } from '@/lib/metrics/prometheus';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
 import { kpiQuery, serviceChartsQuery, type KpiParams } from '@/lib/queries/kpis';
+import { useMetricsRefresh } from '@/lib/queries/metrics-refresh';
 import { traceSearchHref } from '@/lib/queries/traces';
 import { formatMs, formatNumber, formatPercent, formatRate, formatValue } from '@/lib/format';
+import { RefreshSelect } from '@/components/ui/refresh-select';
 import { TimeSeriesChart, Sparkline } from './charts';
 import styles from './charts.module.css';
 import { PanelBody } from './panel';
 
 const RANGES = ['15m', '1h', '6h', '24h', 'custom'];
-const REFRESH = [0, 5, 15, 30, 60];
 
 function useKpiParams(): [KpiParams & { service: string; serviceNamespace: string }, (changes: Record<string, string>) => void] {
   const search = useSearchParams();
@@ -25,7 +26,7 @@ function useKpiParams(): [KpiParams & { service: string; serviceNamespace: strin
     range: search.get('range') ?? '1h',
     from: search.get('from') ?? undefined,
     to: search.get('to') ?? undefined,
-    refresh: Number(search.get('refresh') ?? 15),
+    refresh: useMetricsRefresh(),
     service: search.get('service') ?? '',
     serviceNamespace: search.get('serviceNamespace') ?? '',
   };
@@ -94,16 +95,7 @@ export function KpisPage() {
             </label>
           </>
         )}
-        <label>
-          Auto-refresh
-          <select value={params.refresh} onChange={(e) => update({ refresh: e.target.value })}>
-            {REFRESH.map((r) => (
-              <option key={r} value={r}>
-                {r ? `every ${r} s` : 'off'}
-              </option>
-            ))}
-          </select>
-        </label>
+        <RefreshSelect />
       </form>
       {page.isError && (
         <div className="state state-error" role="alert">

@@ -5,13 +5,14 @@ import { TimeSeriesChart } from '@/components/kpis/charts';
 import { QueryState } from '@/components/ui/query-state';
 import type { EnvoyStatsNotice } from '@/lib/metrics/resilience';
 import { breakerQuery } from '@/lib/queries/resilience';
+import { useMetricsRefresh } from '@/lib/queries/metrics-refresh';
 
 const perSecond = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(2)}/s`);
 const UNKNOWN = 'Not exported by the proxies: see the note above';
 
 /** The Resilience page's live panel: breaker state per service of the selected namespace ("" for all) from Prometheus. */
 export function BreakerLivePanel({ namespace }: { namespace: string }) {
-  const live = useQuery(breakerQuery(namespace));
+  const live = useQuery(breakerQuery(namespace, useMetricsRefresh()));
   return (
     <section className="panel" aria-labelledby="live-title">
       <h2 id="live-title">Circuit breakers now</h2>

@@ -3,10 +3,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { QueryState } from '@/components/ui/query-state';
 import { securityLiveQuery, type SecurityView } from '@/lib/queries/security';
+import { useMetricsRefresh } from '@/lib/queries/metrics-refresh';
 
 /** Mesh-wide, per-namespace and per-workload mTLS modes, the TLS conflicts, and the live share of plaintext. */
 export function MutualTls({ data, namespace }: { data: SecurityView; namespace: string }) {
-  const live = useQuery(securityLiveQuery(namespace));
+  const live = useQuery(securityLiveQuery(namespace, useMetricsRefresh()));
   return (
     <section className="panel" aria-labelledby="mtls-title">
       <h2 id="mtls-title">Mutual TLS</h2>

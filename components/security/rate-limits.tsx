@@ -116,7 +116,7 @@ function TokenBucketRow({ bucket, several }: { bucket: Bucket; several: boolean 
         check={() => errors.length === 0}
         mine={bucketText(form)}
         now={(current) => {
-          const now = (current as { buckets?: Bucket[] }).buckets?.find((b) => b.bucket === bucket.bucket);
+          const now = (current as { buckets?: Bucket[] } | undefined)?.buckets?.find((b) => b.bucket === bucket.bucket);
           return now && `${bucketText(now)} (resourceVersion ${now.resourceVersion})`;
         }}
         reapplyLabel="Save my values on the latest version"

@@ -194,7 +194,7 @@ export function MatchEditor({ vs, route, onClose }: { vs: VirtualServiceView; ro
         check={() => (setSubmitted(true), errors.length === 0)}
         mine={describe(forms.map(fromMatchForm))}
         now={(current) => {
-          const now = (current as VirtualServiceView).routes[route.index];
+          const now = (current as VirtualServiceView | undefined)?.routes[route.index];
           return now && describe(now.match);
         }}
         reapplyLabel="Save my match rules on the latest version"

@@ -65,7 +65,7 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
     onApplied: stored,
   });
   const conflictNow = (current: unknown) => {
-    const now = (current as VirtualServiceView).routes[route.index];
+    const now = (current as VirtualServiceView | undefined)?.routes[route.index];
     return now && `${describeSplit(now.destinations)} (resourceVersion ${(current as VirtualServiceView).resourceVersion})`;
   };
 

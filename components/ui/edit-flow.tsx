@@ -53,7 +53,7 @@ export function EditFlowSection({
   reasonPlaceholder?: string;
   /** The draft in words, for the conflict view. */
   mine: ReactNode;
-  /** The cluster's state in a 409's `current`, in words. */
+  /** The cluster's state now, in words: from a 409's `current` (undefined when it carried none) or the page's own data. */
   now: (current: unknown) => ReactNode;
   reapplyLabel?: string;
   onDiscard?: () => void;
@@ -146,7 +146,7 @@ export function EditFlowOutcome({
         <ConflictView
           what={what}
           message={state.message}
-          now={state.current === undefined ? undefined : now(state.current)}
+          now={now(state.current) ?? undefined}
           mine={mine}
           reapplyLabel={reapplyLabel}
           onReapply={flow.reapply}

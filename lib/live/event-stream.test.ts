@@ -131,4 +131,11 @@ describe('liveEventStream', () => {
     abort.abort();
     await parsed.done;
   });
+
+  it('ends by itself after its lifetime with a reconnect event, so the page reopens it and the session is checked again', async () => {
+    await podApi([pod('a', '10')]);
+    const stream = reader(liveEventStream([trafficShop], async () => ({ labels: await podLabels() }), new AbortController().signal, { lifetimeMs: 300 }));
+    await stream.done;
+    expect(stream.events.map((e) => e.event)).toEqual(['data', 'reconnect']);
+  });
 });

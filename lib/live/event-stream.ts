@@ -16,7 +16,7 @@ export interface LiveStreamOptions {
    * cluster answering, the revert lease, RBAC reviews). Nothing is sent unless the payload changed.
    */
   recheckMs?: (topic: Topic) => number;
-  /** The stream ends after this long; EventSource reconnects, signing the person in again. */
+  /** The stream ends after this long (`event: reconnect`); the page opens it again, signing the person in again. */
   lifetimeMs?: number;
 }
 
@@ -74,9 +74,11 @@ class LatestPerTopic {
     }
   }
 
-  close() {
+  /** Ends the stream, after `last` if given (queued even past the reader's buffer: it is small and final). */
+  close(last?: string) {
     if (this.closed) return;
     this.closed = true;
+    if (last) this.controller?.enqueue(encoder.encode(last));
     this.waiting.clear();
     try {
       this.controller?.close();
@@ -170,7 +172,8 @@ class TopicFeed {
 /**
  * The text/event-stream body for a set of topics: every topic's payload at once, then again each
  * time it changes (`event: data`, `{ key, data }`), or `event: failed` with the status and message
- * its GET would answer. Everything stops when `signal` aborts or the reader cancels.
+ * its GET would answer; `event: reconnect` before it ends by itself (lifetimeMs). Everything stops
+ * when `signal` aborts or the reader cancels.
  */
 export function liveEventStream(
   topics: Topic[],
@@ -182,23 +185,25 @@ export function liveEventStream(
   const out = new LatestPerTopic();
   let feeds: TopicFeed[] = [];
   const timers: NodeJS.Timeout[] = [];
-  const stop = () => {
+  const stop = (last?: string) => {
     for (const feed of feeds) feed.stop();
     feeds = [];
     for (const timer of timers) clearTimeout(timer);
-    signal.removeEventListener('abort', stop);
-    out.close();
+    signal.removeEventListener('abort', abort);
+    out.close(last);
   };
+  const abort = () => stop();
   return new ReadableStream<Uint8Array>({
     start(controller) {
       out.attach(controller);
       if (signal.aborted) return stop();
-      signal.addEventListener('abort', stop);
+      signal.addEventListener('abort', abort);
       controller.enqueue(encoder.encode(`retry: ${RETRY_MS}\n\n`));
       feeds = topics.map((topic) => new TopicFeed(topic, read, out, settings.coalesceMs, settings.recheckMs(topic)));
       for (const feed of feeds) void feed.refresh();
       timers.push(setInterval(() => out.offer(': heartbeat\n\n'), settings.heartbeatMs));
-      timers.push(setTimeout(stop, settings.lifetimeMs));
+      // Told apart from a dropped connection, so the page reconnects at once and does not fall back to polling meanwhile.
+      timers.push(setTimeout(() => stop(frame('reconnect', {})), settings.lifetimeMs));
     },
     pull() {
       out.flush();

@@ -2,6 +2,7 @@ import { queryOptions } from '@tanstack/react-query';
 import type { kpiPage, serviceCharts } from '@/lib/metrics/kpis';
 import { fetchJson } from './fetch-json';
 import { queryKeys } from './keys';
+import { metricsPolling } from './metrics-refresh';
 
 export type KpiPage = Awaited<ReturnType<typeof kpiPage>>;
 export type ServiceCharts = Awaited<ReturnType<typeof serviceCharts>>;
@@ -10,7 +11,8 @@ export interface KpiParams {
   range: string;
   from?: string;
   to?: string;
-  refresh: number; // seconds; 0 = off
+  /** Seconds between refreshes (useMetricsRefresh); 0 = off. */
+  refresh: number;
 }
 
 const params = (p: KpiParams) =>
@@ -20,12 +22,12 @@ export const kpiQuery = (p: KpiParams) =>
   queryOptions({
     queryKey: queryKeys.kpis.page(p),
     queryFn: () => fetchJson<KpiPage>(`/api/kpis?${params(p)}`),
-    refetchInterval: p.refresh ? p.refresh * 1000 : false,
+    ...metricsPolling(p.refresh),
   });
 
 export const serviceChartsQuery = (p: KpiParams, service: string) =>
   queryOptions({
     queryKey: queryKeys.kpis.service(service, p),
     queryFn: () => fetchJson<ServiceCharts>(`/api/kpis/services/${encodeURIComponent(service)}?${params(p)}`),
-    refetchInterval: p.refresh ? p.refresh * 1000 : false,
+    ...metricsPolling(p.refresh),
   });

@@ -3,6 +3,8 @@ import type { ResilienceView } from '@/lib/k8s/resilience';
 import type { BreakerLive } from '@/lib/metrics/resilience';
 import { fetchJson } from './fetch-json';
 import { queryKeys } from './keys';
+import { pushedQuery } from './live-updates';
+import { metricsPolling } from './metrics-refresh';
 
 export type { ResilienceView };
 const ns = (namespace: string) => (namespace ? `?namespace=${encodeURIComponent(namespace)}` : '');
@@ -11,13 +13,14 @@ export const resilienceQuery = (namespace: string) =>
   queryOptions({
     queryKey: queryKeys.resilience.list(namespace),
     queryFn: () => fetchJson<ResilienceView>(`/api/resilience${ns(namespace)}`),
-    refetchInterval: 2000,
+    ...pushedQuery,
   });
-export const breakerQuery = (namespace: string) =>
+/** Prometheus: polled at the refresh the person picked (useMetricsRefresh). */
+export const breakerQuery = (namespace: string, refreshSeconds: number) =>
   queryOptions({
     queryKey: queryKeys.resilience.live(namespace),
     queryFn: () => fetchJson<BreakerLive>(`/api/resilience/live${ns(namespace)}`),
-    refetchInterval: 5000,
+    ...metricsPolling(refreshSeconds),
     retry: false,
   });
 

@@ -6,6 +6,8 @@ import type { ServiceSecurityLive } from '@/lib/metrics/security';
 import type { RevertArming } from '@/lib/security/emergency-reconciler';
 import { fetchJson } from './fetch-json';
 import { queryKeys } from './keys';
+import { pushedQuery } from './live-updates';
+import { metricsPolling } from './metrics-refresh';
 
 export type SecurityView = Awaited<ReturnType<typeof securityView>>;
 const ns = (namespace: string) => (namespace ? `?namespace=${encodeURIComponent(namespace)}` : '');
@@ -14,20 +16,21 @@ export const securityQuery = (namespace: string) =>
   queryOptions({
     queryKey: queryKeys.security.list(namespace),
     queryFn: () => fetchJson<SecurityView>(`/api/security${ns(namespace)}`),
-    refetchInterval: 2000,
+    ...pushedQuery,
   });
-export const securityLiveQuery = (namespace: string) =>
+/** Prometheus: polled at the refresh the person picked (useMetricsRefresh). */
+export const securityLiveQuery = (namespace: string, refreshSeconds: number) =>
   queryOptions({
     queryKey: queryKeys.security.live(namespace),
     queryFn: () => fetchJson<{ services: ServiceSecurityLive[] }>(`/api/security/live${ns(namespace)}`),
-    refetchInterval: 10_000,
+    ...metricsPolling(refreshSeconds),
     retry: false,
   });
 export const emergenciesQuery = () =>
   queryOptions({
     queryKey: queryKeys.security.emergencies(),
     queryFn: () => fetchJson<{ items: EmergencyState[]; revert: RevertArming }>('/api/security/emergencies'),
-    refetchInterval: 3000,
+    ...pushedQuery,
   });
 
 const post = <T>(url: string, body: unknown, method = 'POST') => fetchJson<T>(url, { method, body: JSON.stringify(body) });

@@ -4,6 +4,7 @@ import type { DestinationOption } from '@/lib/k8s/virtual-services';
 import type { VirtualServiceView } from '@/lib/mesh/traffic-split';
 import { fetchJson } from './fetch-json';
 import { queryKeys } from './keys';
+import { pushedQuery } from './live-updates';
 
 export interface TrafficList {
   items: VirtualServiceView[];
@@ -14,9 +15,8 @@ export const trafficQuery = (namespace: string) =>
   queryOptions({
     queryKey: queryKeys.traffic.list(namespace),
     queryFn: () => fetchJson<TrafficList>(`/api/traffic${namespace ? `?namespace=${encodeURIComponent(namespace)}` : ''}`),
-    // The server answers from its watch-backed cache, so polling is cheap; changes made
-    // elsewhere (kubectl, another browser) show within about a second.
-    refetchInterval: 1000,
+    // Changes made elsewhere (kubectl, another browser) are pushed by /api/events.
+    ...pushedQuery,
   });
 
 export const routeUrl = (vs: { namespace: string; name: string }, index: number, what: string) =>

@@ -37,6 +37,10 @@ describe('editFlowStep', () => {
       during: 'preview',
     });
     expect(run({ type: 'apply' }, { type: 'failed', status: 400, message: 'bad weight' })).toMatchObject({ step: 'refused', status: 400, during: 'apply' });
+    const body = { error: { message: 'bad', details: { fields: { 'outlierDetection.interval': 'not a duration' } } } };
+    expect(run({ type: 'review' }, { type: 'failed', status: 400, message: 'bad', body })).toMatchObject({
+      fields: { 'outlierDetection.interval': 'not a duration' },
+    });
   });
 
   it('ignores answers nobody waits for: a late preview after an edit never shows a stale diff', () => {

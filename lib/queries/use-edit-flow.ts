@@ -23,8 +23,8 @@ export type EditFlowState =
   | { step: 'applied'; message: string }
   /** The object moved on since the draft; `current` is the server's state now (when it could read it). */
   | { step: 'conflict'; message: string; current: unknown; during: 'preview' | 'apply' }
-  /** Any other refusal; 403 means the person may not (`status` says which). */
-  | { step: 'refused'; status: number; message: string; during: 'preview' | 'apply' };
+  /** Any other refusal; 403 means the person may not (`status` says which); `fields`: the server's message per form field. */
+  | { step: 'refused'; status: number; message: string; during: 'preview' | 'apply'; fields?: Record<string, string> };
 
 export type EditFlowEvent =
   | { type: 'review' }
@@ -60,7 +60,8 @@ export function editFlowStep(state: EditFlowState, event: EditFlowEvent): EditFl
       const during = state.step === 'previewing' ? 'preview' : 'apply';
       if (event.status === 409)
         return { step: 'conflict', message: event.message, current: (event.body as { current?: unknown } | undefined)?.current, during };
-      return { step: 'refused', status: event.status, message: event.message, during };
+      const fields = (event.body as { error?: { details?: { fields?: Record<string, string> } } } | undefined)?.error?.details?.fields;
+      return { step: 'refused', status: event.status, message: event.message, during, ...(fields ? { fields } : {}) };
     }
   }
 }
