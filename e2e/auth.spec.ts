@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { AUTH_DIR } from '../playwright.config';
 import { jsonpath, kubectl } from './kube';
+import { openRoute } from './traffic-page';
 
 const weightsUrl = '/api/traffic/ai-nutritionist/messaging-service-feature-flags/routes/1/weights';
 const messagingBody = (v1: number, reason = 'e2e') => ({
@@ -40,14 +41,17 @@ test.describe('as viewer', () => {
   test('sees the mesh but no enabled write control', async ({ page }) => {
     await page.goto('/traffic?namespace=ai-nutritionist');
     await expect(page.getByRole('group', { name: 'Signed-in user' })).toContainText('viewer');
-    const sliders = page.getByRole('slider');
+    const sliders = page.getByRole('table', { name: 'Routes' }).getByRole('slider');
     await expect(sliders.first()).toBeVisible();
     for (const slider of await sliders.all()) await expect(slider).toHaveAttribute('aria-disabled', 'true');
-    for (const input of await page.getByRole('spinbutton').all()) await expect(input).toBeDisabled();
-    const main = page.getByRole('main');
-    for (const button of await main.getByRole('button').all()) await expect(button).toBeDisabled();
-    await expect(main.getByRole('button', { name: /Edit match rules/ })).toHaveCount(0);
-    await expect(main.getByText('Your role (viewer) can view this but not change it').first()).toBeVisible();
+    await expect(page.getByRole('main').getByText('Your role (viewer) can view this but not change it').first()).toBeVisible();
+    // The route's editor in the drawer: every write control disabled, no match editor.
+    const split = await openRoute(page, 'nutrition-service-canary', 'default-split');
+    for (const slider of await split.getByRole('slider').all()) await expect(slider).toHaveAttribute('aria-disabled', 'true');
+    for (const input of await split.getByRole('spinbutton').all()) await expect(input).toBeDisabled();
+    for (const button of await split.getByRole('button').all()) await expect(button).toBeDisabled();
+    await expect(split.getByRole('button', { name: /Edit match rules/ })).toHaveCount(0);
+    await expect(split.getByText('Your role (viewer) can view this but not change it')).toBeVisible();
   });
 
   test("a viewer's write is refused with 403 and changes nothing", async ({ page }) => {

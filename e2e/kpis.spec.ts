@@ -4,6 +4,7 @@ import { ownContext, startDashboardProcess, stopDashboardProcess } from './dashb
 import { kubectl } from './kube';
 import { freePort } from './processes';
 import { signIn } from './sign-in';
+import { openRoute } from './traffic-page';
 
 const SERVICES = ['ai-coach-service', 'health-tracking-service', 'messaging-service', 'nutrition-service', 'payment-service'];
 
@@ -43,7 +44,7 @@ test.describe('KPIs', () => {
     const before = await share();
 
     await page.goto('/traffic?namespace=ai-nutritionist');
-    const split = page.getByRole('region', { name: 'Route default-split of nutrition-service-canary' });
+    const split = await openRoute(page, 'nutrition-service-canary', 'default-split');
     await split.getByRole('spinbutton', { name: 'nutrition-service canary weight percent' }).fill('50');
     await split.getByLabel('Reason for this change').fill('half the traffic to the canary');
     await split.getByRole('button', { name: 'Review change' }).click();
@@ -80,7 +81,10 @@ test.describe('KPIs', () => {
       );
       await expect(page.getByRole('region', { name: 'Service level objectives' }).getByRole('alert')).toContainText('Could not load the SLOs');
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Traffic' }).click();
-      await expect(page.getByRole('region', { name: 'Route default-split of nutrition-service-canary' })).toBeVisible();
+      await expect(page.getByRole('status', { name: 'Live numbers' })).toContainText(
+        `Live numbers unavailable: Prometheus at http://127.0.0.1:${closed} is unreachable`,
+      );
+      await expect(await openRoute(page, 'nutrition-service-canary', 'default-split')).toBeVisible();
     } finally {
       await context.close();
       if (dashboard) await stopDashboardProcess(dashboard, port);

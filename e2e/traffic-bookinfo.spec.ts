@@ -1,11 +1,11 @@
 // Traffic on a Bookinfo-shaped namespace (e2e/fixtures/bookinfo.yaml): starting a canary from a
 // one-destination route, removing a 0 % destination, presets of a three-way split, saving a match
 // that uses sourceLabels/queryParams/port; and where the blue-green switch belongs on the seed.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { BOOKINFO, ensureBookinfo } from './bookinfo';
 import { jsonpath, kubectl } from './kube';
+import { openRoute } from './traffic-page';
 
-const route = (page: Page, vs: string, name: string) => page.getByRole('region', { name: `Route ${name} of ${vs}` });
 const reviews = (path: string) => jsonpath('virtualservice', 'reviews', path, BOOKINFO);
 const setReviewsDefault = (destinations: { subset: string; weight?: number }[]) =>
   kubectl(
@@ -26,7 +26,7 @@ test.describe('traffic on a Bookinfo-shaped mesh', () => {
 
   test('starts a canary: adds v2 to reviews at 0 %, moves it to 10 % with the keyboard, applies 90/10', async ({ page }) => {
     await page.goto(`/traffic?namespace=${BOOKINFO}`);
-    const split = route(page, 'reviews', 'route 2');
+    const split = await openRoute(page, 'reviews', 'route 2');
     await expect(split).toContainText('All traffic to reviews v1');
     await split.getByRole('button', { name: 'Add destination to route 2' }).click();
     await expect(split.getByRole('combobox', { name: 'Subset' }).getByRole('option')).toHaveText(['v2', 'v3']);
@@ -57,7 +57,7 @@ test.describe('traffic on a Bookinfo-shaped mesh', () => {
       { subset: 'v3', weight: 0 },
     ]);
     await page.goto(`/traffic?namespace=${BOOKINFO}`);
-    const split = route(page, 'reviews', 'route 2');
+    const split = await openRoute(page, 'reviews', 'route 2');
     const presets = split.getByRole('group', { name: 'Presets for route route 2' });
     for (const name of ['Promote v2', 'v2 10%', 'Promote v3', 'v3 5%', 'v3 10%', 'v3 25%', 'v3 50%', 'Roll back to v1'])
       await expect(presets.getByRole('button', { name, exact: true })).toBeVisible();
@@ -106,7 +106,7 @@ test.describe('traffic on a Bookinfo-shaped mesh', () => {
 
   test('saves the jason match unchanged and with a header changed; sourceLabels, queryParams and port survive', async ({ page }) => {
     await page.goto(`/traffic?namespace=${BOOKINFO}`);
-    const jason = route(page, 'reviews', 'jason');
+    const jason = await openRoute(page, 'reviews', 'jason');
     await expect(jason).toContainText('end-user = jason and query debug = 1 and source app = productpage and port 9080');
 
     await jason.getByRole('button', { name: 'Edit match rules of jason' }).click();
@@ -142,7 +142,7 @@ test.describe('traffic on a Bookinfo-shaped mesh', () => {
 
   test('saves the ratings match (uri regex, method, ignoreUriCase) unchanged', async ({ page }) => {
     await page.goto(`/traffic?namespace=${BOOKINFO}`);
-    const first = route(page, 'ratings', 'route 1');
+    const first = await openRoute(page, 'ratings', 'route 1');
     await first.getByRole('button', { name: 'Edit match rules of route 1' }).click();
     const editor = first.getByRole('region', { name: 'Match rules of route route 1' });
     await expect(editor.getByRole('combobox', { name: 'Match 1 uri operator' })).toHaveValue('regex');
@@ -158,7 +158,7 @@ test.describe('traffic on a Bookinfo-shaped mesh', () => {
 
   test('a match edit started before a kubectl change shows the conflict view, then saves on the latest version', async ({ page }) => {
     await page.goto(`/traffic?namespace=${BOOKINFO}`);
-    const first = route(page, 'ratings', 'route 1');
+    const first = await openRoute(page, 'ratings', 'route 1');
     await first.getByRole('button', { name: 'Edit match rules of route 1' }).click();
     const editor = first.getByRole('region', { name: 'Match rules of route route 1' });
     await editor.getByRole('checkbox', { name: 'Match 1 ignore uri case' }).uncheck();
@@ -180,16 +180,16 @@ test.describe('traffic on a Bookinfo-shaped mesh', () => {
 test.describe('the blue-green switch only where routes are blue-green', () => {
   test('none on the nutrition beta canary or the A/B default route; payment production has it, with the reason', async ({ page }) => {
     await page.goto('/traffic?namespace=ai-nutritionist');
-    const beta = route(page, 'nutrition-service-canary', 'canary-beta-users');
+    const beta = await openRoute(page, 'nutrition-service-canary', 'canary-beta-users');
     await expect(beta.getByRole('slider', { name: 'nutrition-service canary weight' })).toBeVisible();
     await expect(beta.getByRole('button', { name: /^Switch / })).toHaveCount(0);
     await beta.getByText('Why this 100/0 route has no blue-green switch').click();
     await expect(beta).toContainText('Not a blue-green switch: route default-split sends traffic to stable and canary at once');
-    const abDefault = route(page, 'ai-coach-service-ab-test', 'default');
+    const abDefault = await openRoute(page, 'ai-coach-service-ab-test', 'default');
     await expect(abDefault.getByRole('slider', { name: 'ai-coach-service algorithm-b weight' })).toBeVisible();
     await expect(abDefault.getByRole('button', { name: /^Switch / })).toHaveCount(0);
 
-    const production = route(page, 'payment-service-blue-green', 'production');
+    const production = await openRoute(page, 'payment-service-blue-green', 'production');
     await expect(production.getByRole('button', { name: /^Switch payment-service to (green|blue)$/ })).toBeVisible();
     await expect(production).toContainText('Blue-green: the subsets are named blue and green.');
   });
@@ -201,7 +201,7 @@ test.describe('the blue-green switch only where routes are blue-green', () => {
       { subset: 'v2', weight: 0 },
     ]);
     await page.goto(`/traffic?namespace=${BOOKINFO}`);
-    const split = route(page, 'reviews', 'route 2');
+    const split = await openRoute(page, 'reviews', 'route 2');
     await expect(split.getByRole('slider', { name: 'reviews v2 weight' })).toHaveAttribute('aria-valuenow', '0');
     await expect(split.getByRole('button', { name: /^Switch / })).toHaveCount(0);
     try {

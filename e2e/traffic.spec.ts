@@ -1,12 +1,11 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { jsonpath, kubectl } from './kube';
-
-const route = (page: Page, vs: string, name: string) => page.getByRole('region', { name: `Route ${name} of ${vs}` });
+import { openRoute } from './traffic-page';
 
 test.describe('traffic splits', () => {
   test('moves the nutrition canary from 5 to 25 with the keyboard, reviews the diff and applies it', async ({ page }) => {
     await page.goto('/traffic?namespace=ai-nutritionist');
-    const split = route(page, 'nutrition-service-canary', 'default-split');
+    const split = await openRoute(page, 'nutrition-service-canary', 'default-split');
     const canary = split.getByRole('slider', { name: 'nutrition-service canary weight' });
     await expect(canary).toHaveAttribute('aria-valuenow', '5');
     await canary.focus();
@@ -33,6 +32,7 @@ test.describe('traffic splits', () => {
     expect(kubectl('get', 'virtualservice', 'nutrition-service-canary', '-n', 'ai-nutritionist')).toContain('nutrition-service-canary');
 
     // The operator then finds the change, with its reason, on the Audit page.
+    await page.keyboard.press('Escape'); // the drawer is modal: close it to reach the navigation
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
     const row = page.getByRole('row', { name: /canary healthy for 30 minutes/ });
     await expect(row).toContainText('operator@meshdeck.local');
@@ -41,7 +41,7 @@ test.describe('traffic splits', () => {
 
   test('shows a change made with kubectl meanwhile as a conflict instead of overwriting it', async ({ page }) => {
     await page.goto('/traffic?namespace=ai-nutritionist');
-    const split = route(page, 'nutrition-service-canary', 'default-split');
+    const split = await openRoute(page, 'nutrition-service-canary', 'default-split');
     await split.getByRole('spinbutton', { name: 'nutrition-service canary weight percent' }).fill('30');
     await split.getByLabel('Reason for this change').fill('widen the canary');
     await split.getByRole('button', { name: 'Review change' }).click();
@@ -70,7 +70,7 @@ test.describe('traffic splits', () => {
 
   test('shows changes made elsewhere without a reload', async ({ page }) => {
     await page.goto('/traffic?namespace=ai-nutritionist');
-    const ab = route(page, 'ai-coach-service-ab-test', 'ab-test');
+    const ab = await openRoute(page, 'ai-coach-service-ab-test', 'ab-test');
     await expect(ab.getByRole('slider', { name: 'ai-coach-service algorithm-b weight' })).toHaveAttribute('aria-valuenow', '50');
     kubectl(
       'patch',
@@ -86,7 +86,7 @@ test.describe('traffic splits', () => {
 
   test('the blue-green switch flips payment-service after confirmation', async ({ page }) => {
     await page.goto('/traffic?namespace=ai-nutritionist');
-    const production = route(page, 'payment-service-blue-green', 'production');
+    const production = await openRoute(page, 'payment-service-blue-green', 'production');
     await production.getByRole('button', { name: 'Switch payment-service to green' }).click();
     const confirm = production.getByRole('alertdialog');
     await expect(confirm).toContainText('Send all traffic of route production in payment-service-blue-green from blue to green?');
@@ -98,7 +98,7 @@ test.describe('traffic splits', () => {
 
   test('edits a header-match rule, refusing an invalid regex without writing', async ({ page }) => {
     await page.goto('/traffic?namespace=ai-nutritionist');
-    const flag = route(page, 'nutrition-service-canary', 'feature-flag-new-provider');
+    const flag = await openRoute(page, 'nutrition-service-canary', 'feature-flag-new-provider');
     await flag.getByRole('button', { name: 'Edit match rules of feature-flag-new-provider' }).click();
     const editor = flag.getByRole('region', { name: 'Match rules of route feature-flag-new-provider' });
     await editor.getByRole('combobox', { name: 'Match 1 condition 1 operator' }).selectOption('regex');

@@ -2,29 +2,154 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
+import { useCallback, useMemo } from 'react';
+import { useDenial } from '@/components/auth/user-context';
+import { DataTable, type DataColumn } from '@/components/ui/data-table';
+import { Drawer } from '@/components/ui/drawer';
 import { QueryState } from '@/components/ui/query-state';
+import { RefreshSelect } from '@/components/ui/refresh-select';
+import { indexLive } from '@/lib/metrics/traffic-live';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
+import { useMetricsRefresh } from '@/lib/queries/metrics-refresh';
 import { trafficQuery } from '@/lib/queries/traffic';
-import { VirtualServiceCard } from './virtual-service-card';
+import { trafficLiveQuery } from '@/lib/queries/traffic-live';
+import { useUrlState } from '@/lib/url-state';
+import { TrafficLiveContext, type TrafficLiveState } from './live-numbers';
+import { RouteDetails } from './route-details';
+import { routeRows, type RouteRow } from './route-rows';
+import { RouteSplit } from './route-split';
+import styles from './traffic.module.css';
 
+/** The open route's id in the URL (namespace/VirtualService/index). */
+const OPEN_PARAM = 'route';
+
+/**
+ * Every route of every VirtualService (in the selected namespace, or all) as one table: the
+ * split with compact sliders and live numbers in the row, the full editor in a drawer. Filter,
+ * sort and the open route are in the URL.
+ */
 export function TrafficPage() {
   const namespace = useSearchParams().get(NAMESPACE_PARAM) ?? '';
   const traffic = useQuery(trafficQuery(namespace));
+  const refresh = useMetricsRefresh();
+  const liveQuery = useQuery(trafficLiveQuery(namespace, refresh));
+  const [openId, setOpenId] = useUrlState(OPEN_PARAM);
+  const denial = useDenial('traffic:write');
+
+  const rows = useMemo(() => routeRows(traffic.data?.items ?? []), [traffic.data]);
+  const open = useCallback((row: RouteRow) => setOpenId(row.id), [setOpenId]);
+  const columns = useMemo(() => trafficColumns(open), [open]);
+  const live = useMemo<TrafficLiveState>(
+    () => ({
+      index: liveQuery.data ? indexLive(liveQuery.data) : null,
+      problem: liveQuery.isError ? liveQuery.error.message : null,
+      window: liveQuery.data?.window ?? '5m',
+    }),
+    [liveQuery.data, liveQuery.isError, liveQuery.error],
+  );
+  const openRow = openId ? rows.find((r) => r.id === openId) : undefined;
+  const where = namespace ? `in ${namespace}` : 'in the cluster';
+
   return (
     <>
       <h1>Traffic</h1>
       <p className="muted">
-        Every VirtualService {namespace ? `in ${namespace}` : 'in the cluster'}, its routes in the order Istio evaluates them. Weighted routes can be moved;
-        each change is reviewed as a diff and applied on the version you saw.
+        Every route of every VirtualService {where} with its destinations&apos; live numbers. Move a split in its row or open the route; each change is reviewed
+        as a diff and applied on the version you saw.
       </p>
-      <QueryState
-        query={traffic}
-        label="VirtualServices"
-        isEmpty={(data) => data.items.length === 0}
-        empty={`No VirtualServices ${namespace ? `in ${namespace}` : 'in the cluster'}.`}
-      >
-        {(data) => data.items.map((vs) => <VirtualServiceCard key={`${vs.namespace}/${vs.name}`} vs={vs} />)}
-      </QueryState>
+      <p role="status" aria-label="Live numbers" className={live.problem ? 'notice-inline warn' : styles.muted}>
+        {live.problem
+          ? `Live numbers unavailable: ${live.problem}. The sliders work without them.`
+          : liveQuery.isPending
+            ? 'Loading live numbers from Prometheus…'
+            : `Live numbers from Prometheus over the last ${live.window}; ${refresh ? `refreshed every ${refresh} s` : 'refresh off'}.`}
+      </p>
+      {denial && <p className="hint">{denial}</p>}
+      <TrafficLiveContext.Provider value={live}>
+        <QueryState query={traffic} label="VirtualServices" isEmpty={(data) => data.items.length === 0} empty={`No VirtualServices ${where}.`}>
+          {() => (
+            <DataTable<RouteRow>
+              label="Routes"
+              rows={rows}
+              columns={columns}
+              getRowId={(row) => row.id}
+              urlKey="routes"
+              openId={openRow?.id}
+              onOpen={open}
+              rowHeight={64}
+              empty="No routes match the filters."
+              toolbar={<RefreshSelect />}
+            />
+          )}
+        </QueryState>
+        <Drawer
+          title={openRow ? `Route ${openRow.route.name} in ${openRow.vs.namespace}/${openRow.vs.name}` : 'Route'}
+          open={Boolean(openRow)}
+          onClose={() => setOpenId(undefined)}
+        >
+          {openRow && <RouteDetails key={openRow.id} vs={openRow.vs} route={openRow.route} />}
+        </Drawer>
+      </TrafficLiveContext.Provider>
     </>
   );
+}
+
+type Column = Omit<DataColumn<RouteRow>, 'cell' | 'value'> & { value: (row: RouteRow) => string; cell?: DataColumn<RouteRow>['cell'] };
+
+function trafficColumns(open: (row: RouteRow) => void): DataColumn<RouteRow>[] {
+  const columns: Column[] = [
+    { id: 'namespace', header: 'Namespace', value: (r) => r.vs.namespace, facet: true, width: 'minmax(7rem, 0.7fr)', hideBelow: 1000 },
+    {
+      id: 'virtualService',
+      header: 'VirtualService',
+      value: (r) => r.vs.name,
+      width: 'minmax(8rem, 1fr)',
+      hideBelow: 700,
+      cell: (r) => (
+        <span className={styles.text} title={`Hosts ${r.vs.hosts.join(', ')} · via ${r.vs.gateways.join(', ')}`}>
+          {r.vs.name}
+          {r.vs.managedBy && <span className="badge badge-managed">managed</span>}
+        </span>
+      ),
+    },
+    { id: 'hosts', header: 'Hosts', value: (r) => r.vs.hosts.join(', '), width: 'minmax(7rem, 0.8fr)', hideBelow: 1300 },
+    {
+      id: 'route',
+      header: 'Route',
+      value: (r) => `${r.routeLabel} ${r.match}`,
+      width: 'minmax(7rem, 1.2fr)',
+      cell: (r) => (
+        <span className={styles.route}>
+          <button type="button" className={styles.open} onClick={() => open(r)}>
+            <span className="visually-hidden">Open route </span>
+            {r.route.name}
+            <span className="visually-hidden"> of {r.vs.name}</span>
+          </button>
+          <span className={styles.vsOnPhones}>in {r.vs.name}</span>
+          <span className={styles.match} title={r.match}>
+            {r.route.index + 1}. {r.match}
+          </span>
+        </span>
+      ),
+    },
+    { id: 'strategy', header: 'Strategy', value: (r) => r.route.strategy, facet: true, width: '6.5rem', hideBelow: 900 },
+    {
+      id: 'split',
+      header: 'Destinations',
+      value: (r) => r.split,
+      width: 'minmax(12rem, 3fr)',
+      cell: (r) => <RouteSplit row={r} onReview={open} />,
+    },
+    {
+      id: 'status',
+      header: 'Status',
+      value: (r) => r.status,
+      facet: true,
+      width: '7.5rem',
+      hideBelow: 800,
+      cell: (r) => <span className={r.status === 'ok' ? styles.ok : styles.warn}>{r.status}</span>,
+    },
+  ];
+  // Plain columns show their value on one line, cut with an ellipsis.
+  return columns.map((c) => ({ ...c, cell: c.cell ?? ((row: RouteRow) => <span className={styles.text}>{c.value(row)}</span>) }));
 }

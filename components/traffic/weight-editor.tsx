@@ -10,6 +10,9 @@ import { describeSplit, releasePresets, type DestinationView, type RouteView, ty
 import { allTo, distributeEvenly, setWeight } from '@/lib/mesh/weights';
 import { destinationOptionsQuery, routeUrl, storeVirtualService } from '@/lib/queries/traffic';
 import { useEditFlow, type EditFlow } from '@/lib/queries/use-edit-flow';
+import { EditorDestinationLive, useRouteLive } from './live-numbers';
+import { routeId, useRouteDraft } from './route-drafts';
+import styles from './traffic.module.css';
 
 type Dest = Pick<DestinationView, 'host' | 'service' | 'subset' | 'weight'>;
 
@@ -24,7 +27,8 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
   const queryClient = useQueryClient();
   const denial = useDenial('traffic:write');
   const readOnly = blocked ?? denial;
-  const [draft, setDraft] = useState<{ baseVersion: string; destinations: Dest[] } | null>(null);
+  // Shared with the compact sliders of the route's table row.
+  const [draft, setDraft] = useRouteDraft(routeId(vs, route.index));
   const [locked, setLocked] = useState<Record<string, boolean>>({});
   const [adding, setAdding] = useState(false);
   const [refusal, setRefusal] = useState<string | null>(null);
@@ -34,6 +38,16 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
   const lockedList = dests.map((d) => Boolean(locked[key(d)]));
   const structural = dests.length !== server.length || dests.some((d, i) => key(d) !== key(server[i]!));
   const changed = structural || dests.some((d, i) => d.weight !== server[i]!.weight);
+  const live = useRouteLive(vs.namespace, dests, vs.canaryVersions);
+  const liveBeside = (d: Dest, i: number) => (
+    <EditorDestinationLive
+      label={`Live numbers of ${nameOf(d)}`}
+      route={live}
+      index={i}
+      weight={d.weight}
+      now={server.find((s) => key(s) === key(d))?.weight}
+    />
+  );
 
   // Same destinations: a weights write; added or removed ones: a destinations write.
   const destinationList = (list: Dest[]) => list.map((d) => ({ host: d.host, ...(d.subset ? { subset: d.subset } : {}), weight: d.weight }));
@@ -97,12 +111,12 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
     <div className="weight-editor">
       {dests.length === 1 ? (
         <p className="muted">
-          All traffic to {dests[0]!.service} {dests[0]!.subset ?? ''}
+          All traffic to {dests[0]!.service} {dests[0]!.subset ?? ''} {liveBeside(dests[0]!, 0)}
         </p>
       ) : (
         <ul className="weights">
           {dests.map((d, i) => (
-            <li key={key(d)} className="weight-row">
+            <li key={key(d)} className={styles.editorRow}>
               <span className="weight-name">
                 {d.service} <strong>{d.subset ?? '(all)'}</strong>
               </span>
@@ -139,6 +153,7 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
               <button type="button" className="button button-quiet button-small" disabled={disabled} onClick={() => remove(i)}>
                 Remove <span className="visually-hidden">destination {nameOf(d)}</span>
               </button>
+              {liveBeside(d, i)}
             </li>
           ))}
         </ul>

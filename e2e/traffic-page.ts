@@ -1,0 +1,20 @@
+// The Traffic page as a person uses it: the table of routes, filtered to a VirtualService so its
+// rows are rendered (the table only renders rows in view), and a route opened in the drawer.
+import type { Page } from '@playwright/test';
+
+/** Filters the table to a VirtualService and opens one of its routes; returns the route's section in the drawer. */
+export async function openRoute(page: Page, vs: string, name: string) {
+  // One drawer at a time: Escape closes the open one (and takes it out of the URL).
+  if (await page.getByRole('dialog').isVisible()) await page.keyboard.press('Escape');
+  await page.getByRole('searchbox', { name: 'Filter Routes' }).fill(vs);
+  await page.getByRole('button', { name: `Open route ${name} of ${vs}`, exact: true }).click();
+  return page.getByRole('dialog').getByRole('region', { name: `Route ${name} of ${vs}` });
+}
+
+/** A route's row slider: "Weight of nutrition-service canary in nutrition-service-canary route default-split". */
+export const rowSlider = (page: Page, destination: string, vs: string, route: string) =>
+  page.getByRole('table', { name: 'Routes' }).getByRole('slider', { name: `Weight of ${destination} in ${vs} route ${route}`, exact: true });
+
+/** The live numbers beside a destination in a route's row. */
+export const rowNumbers = (page: Page, destination: string, vs: string, route: string) =>
+  page.getByRole('table', { name: 'Routes' }).getByRole('group', { name: `Live numbers of ${destination} in ${vs} route ${route}`, exact: true });
