@@ -37,9 +37,14 @@ test.describe('"can this caller do this?" on Bookinfo', () => {
     await ask(page, { workload: 'bookinfo/ratings', method: 'GET', path: '/ratings/0', principal: PRODUCTPAGE, token: '' });
     await expect(decision).toHaveText('Denied: denied by DENY policy bookinfo/ratings-deny-without-jwt, rule 1');
     await expect(walked.getByRole('listitem')).toHaveText(['DENY bookinfo/ratings-deny-without-jwt: matched (rule 1 matches)']);
-    // The deciding rule, as the policy list shows it.
-    const denyPolicy = page.getByRole('group', { name: 'DENY policy bookinfo/ratings-deny-without-jwt' });
+    // The deciding rule, as the policy's row and its drawer show it.
+    const policies = page.getByRole('table', { name: 'AuthorizationPolicies' });
+    await policies.getByRole('combobox', { name: 'Action' }).selectOption('DENY');
+    await policies.getByRole('row', { name: /bookinfo\/ratings-deny-without-jwt/ }).click();
+    const denyPolicy = page.getByRole('dialog').getByRole('group', { name: 'DENY policy bookinfo/ratings-deny-without-jwt' });
     await expect(denyPolicy.getByRole('listitem')).toHaveText(['who: no JWT; what: any request; when: always']);
+    await page.getByRole('button', { name: 'Close details' }).click();
+    await expect(page).not.toHaveURL(/policy=/);
 
     // With a token the ratings RequestAuthentication accepts, the DENY rule no longer matches.
     await ask(page, {
@@ -54,11 +59,15 @@ test.describe('"can this caller do this?" on Bookinfo', () => {
 
   test('lists ratings as needing a token, and details as not', async ({ page }) => {
     await page.goto(`/security?namespace=${BOOKINFO}`);
-    const needs = page.getByRole('list', { name: 'Which workloads need a token' });
-    await expect(needs.getByRole('listitem').filter({ hasText: 'bookinfo/ratings-v1' })).toHaveText(
-      'bookinfo/ratings-v1: token required (DENY bookinfo/ratings-deny-without-jwt rule 1 denies no JWT)',
+    const workloads = page.getByRole('table', { name: 'Effective mTLS per workload' });
+    await expect(workloads.getByRole('row', { name: /^bookinfo\/ratings-v1 / })).toContainText(
+      'token required (DENY bookinfo/ratings-deny-without-jwt rule 1 denies no JWT)',
     );
-    await expect(needs.getByRole('listitem').filter({ hasText: 'bookinfo/details-v1' })).toHaveText('bookinfo/details-v1: no token required');
+    await expect(workloads.getByRole('row', { name: /^bookinfo\/details-v1 / })).toContainText('no token required');
+    // The token column is a facet: only the workloads that always need one.
+    await workloads.getByRole('combobox', { name: 'Token' }).selectOption('token required');
+    await expect(workloads.getByRole('row', { name: /^bookinfo\/details-v1 / })).toHaveCount(0);
+    await expect(page).toHaveURL(/mtls-wl\.f\.token=token\+required/);
   });
 });
 
@@ -81,7 +90,13 @@ test.describe('token bucket edits as admin', () => {
     const original = Number(jsonpath('envoyfilter', 'global-rate-limit', MAX));
     try {
       await page.goto('/security?namespace=ai-nutritionist');
-      const row = page.getByRole('group', { name: /^Rate limit global-rate-limit/ });
+      await page
+        .getByRole('table', { name: 'Local rate limits' })
+        .getByRole('row', { name: /global-rate-limit/ })
+        .click();
+      const row = page
+        .getByRole('dialog', { name: 'Rate limit ai-nutritionist/global-rate-limit' })
+        .getByRole('group', { name: /^Rate limit global-rate-limit/ });
       await row.getByRole('button', { name: 'Edit global-rate-limit' }).click();
       setMax(original + 7);
       const changed = jsonpath('envoyfilter', 'global-rate-limit', '.metadata.resourceVersion');

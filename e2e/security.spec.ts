@@ -14,6 +14,7 @@ test.describe('security as operator', () => {
       'PeerAuthentication ai-nutritionist/default',
     );
     await expect(page.getByRole('form', { name: 'Start an emergency' })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: /Emergency PERMISSIVE/ })).toHaveCount(0);
     await expect(page.getByText('Only admins can start an emergency')).toBeVisible();
     const refused = await page.request.post('/api/security/emergency/ai-nutritionist/start', {
       data: { confirm: 'ai-nutritionist', reason: 'operator tries', minutes: 5 },
@@ -68,13 +69,21 @@ test.describe('emergency PERMISSIVE', () => {
     try {
       await signIn(page, 'admin');
       await page.goto('/security?namespace=ai-nutritionist');
-      const form = page.getByRole('form', { name: 'Start an emergency' });
+      // The on-call action: first on the page, one click to the form (in a drawer).
+      await page.getByRole('button', { name: 'Emergency PERMISSIVE…' }).click();
+      const drawer = page.getByRole('dialog', { name: 'Emergency PERMISSIVE' });
+      const form = drawer.getByRole('form', { name: 'Start an emergency' });
       await form.getByRole('combobox', { name: 'Namespace' }).selectOption('ai-nutritionist');
       await form.getByRole('textbox', { name: 'Type the namespace name to confirm' }).fill('ai-nutritionist');
       await form.getByRole('textbox', { name: 'Reason' }).fill('payment partner cannot present a mesh certificate');
       await form.getByRole('spinbutton', { name: /Revert after/ }).fill('1');
       await form.getByRole('button', { name: 'Switch ai-nutritionist to PERMISSIVE' }).click();
       await expect(form.getByRole('status')).toContainText('PERMISSIVE until the deadline');
+      await drawer.getByRole('button', { name: 'Close details' }).click();
+      // The namespace's row shows the emergency too.
+      await expect(page.getByRole('table', { name: 'Effective mTLS per namespace' }).getByRole('row', { name: /^ai-nutritionist / })).toContainText(
+        'PERMISSIVE until',
+      );
 
       expect(jsonpath('peerauthentication', 'default', '.spec.mtls.mode')).toBe('PERMISSIVE');
       expect(jsonpath('peerauthentication', 'default', '.metadata.annotations.meshdeck\\.io/emergency-previous-mode')).toBe('STRICT');

@@ -9,11 +9,11 @@ import { emergenciesQuery, emergencyUrl, storeEmergency, type SecurityView } fro
 import { useEditFlow } from '@/lib/queries/use-edit-flow';
 import { armingText } from './emergency-banner';
 
-/** Emergency PERMISSIVE: an admin lets plaintext clients into a namespace for a bounded time. */
-export function Emergency({ data }: { data: SecurityView }) {
+/** Emergency PERMISSIVE (the form the Security page opens in a drawer): an admin lets plaintext clients into a namespace for a bounded time. */
+export function Emergency({ data, initialNamespace }: { data: SecurityView; initialNamespace?: string }) {
   const denial = useDenial('emergency');
   const queryClient = useQueryClient();
-  const [namespace, setNamespace] = useState(data.namespaces[0]?.namespace ?? '');
+  const [namespace, setNamespace] = useState(initialNamespace || (data.namespaces[0]?.namespace ?? ''));
   const [confirm, setConfirm] = useState('');
   const [minutes, setMinutes] = useState(DEFAULT_EMERGENCY_MINUTES);
   // Typing the namespace's name is this action's review: it applies at once, through the shared flow.
@@ -27,8 +27,7 @@ export function Emergency({ data }: { data: SecurityView }) {
   });
   const revert = useQuery(emergenciesQuery()).data?.revert;
   return (
-    <section className="panel" aria-labelledby="emergency-title">
-      <h2 id="emergency-title">Emergency PERMISSIVE</h2>
+    <section aria-label="Emergency PERMISSIVE">
       <p className="muted">
         Lets plaintext clients in while mTLS is broken, for a bounded time. The previous mode comes back at the deadline, even after a restart; a change made
         meanwhile is never overwritten.

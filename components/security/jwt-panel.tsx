@@ -1,52 +1,104 @@
-import type { SecurityView } from '@/lib/queries/security';
+'use client';
 
-/** RequestAuthentications (JWT providers) and which workloads need a token. */
-export function Jwt({ data }: { data: SecurityView }) {
+import { useMemo } from 'react';
+import { DataTable, type DataColumn } from '@/components/ui/data-table';
+import { Drawer } from '@/components/ui/drawer';
+import type { SecurityView } from '@/lib/queries/security';
+import { useUrlState } from '@/lib/url-state';
+import styles from './security.module.css';
+
+type RequestAuthentication = SecurityView['jwt'][number];
+const raId = (r: RequestAuthentication) => `${r.namespace}/${r.name}`;
+
+/** One line per provider, each cut to the cell's width (the drawer shows them whole). */
+function Lines({ items, empty }: { items: string[]; empty: string }) {
+  if (items.length === 0) return <span className="muted">{empty}</span>;
   return (
-    <section className="panel" aria-labelledby="jwt-title">
-      <h2 id="jwt-title">JWT authentication</h2>
-      {data.jwt.length === 0 && <p className="muted">No RequestAuthentication: tokens are not validated.</p>}
-      {data.jwt.map((r) => (
-        <div key={`${r.namespace}/${r.name}`}>
-          <h3>
-            {r.namespace}/{r.name} <span className="muted">for {r.workloads}</span>
-          </h3>
-          <table className="table" aria-label={`JWT providers of ${r.name}`}>
-            <thead>
-              <tr>
-                <th scope="col">Issuer</th>
-                <th scope="col">JWKS</th>
-                <th scope="col">Audiences</th>
-                <th scope="col">Token from</th>
-                <th scope="col">Forwarded</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.providers.map((p) => (
-                <tr key={p.issuer}>
-                  <th scope="row">{p.issuer}</th>
-                  <td>
-                    <code>{p.jwksUri ?? 'discovered'}</code>
-                  </td>
-                  <td>{p.audiences.join(', ') || 'any'}</td>
-                  <td>{p.fromHeaders.join(', ') || 'Authorization (Bearer …)'}</td>
-                  <td>{p.forwardOriginalToken ? 'yes' : 'no'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+    <span className={styles.lines}>
+      {items.map((item, i) => (
+        <span key={`${i}-${item}`} title={item}>
+          {item}
+        </span>
       ))}
-      <h3>Which workloads need a token</h3>
-      <ul aria-label="Which workloads need a token">
-        {data.tokenRequired.map((t) => (
-          <li key={t.workload}>
-            <strong>{t.workload}</strong>:{' '}
-            {t.required === 'always' ? 'token required' : t.required === 'sometimes' ? 'token required for some requests' : 'no token required'}
-            {t.because.length > 0 && ` (${t.because.join('; ')})`}
-          </li>
-        ))}
-      </ul>
+    </span>
+  );
+}
+
+/** RequestAuthentications, one row each: who they apply to and which issuers they trust; the providers' details in a drawer. */
+export function Jwt({ data }: { data: SecurityView }) {
+  const [open, setOpen] = useUrlState('jwt');
+  const columns = useMemo<DataColumn<RequestAuthentication>[]>(
+    () => [
+      { id: 'name', header: 'RequestAuthentication', cell: (r) => <strong>{raId(r)}</strong>, value: raId, width: 'minmax(9rem, 1.2fr)' },
+      { id: 'workloads', header: 'Applies to', cell: (r) => r.workloads, value: (r) => r.workloads, width: 'minmax(8rem, 1fr)', hideBelow: 700 },
+      {
+        id: 'issuers',
+        header: 'Issuers',
+        cell: (r) => <Lines items={r.providers.map((p) => p.issuer)} empty="none" />,
+        value: (r) => r.providers.map((p) => p.issuer).join(' '),
+        width: 'minmax(10rem, 1.6fr)',
+      },
+      {
+        id: 'audiences',
+        header: 'Audiences',
+        cell: (r) => <Lines items={r.providers.map((p) => p.audiences.join(', ') || 'any')} empty="–" />,
+        value: (r) => r.providers.flatMap((p) => p.audiences).join(' '),
+        width: 'minmax(8rem, 1.2fr)',
+        hideBelow: 1000,
+      },
+    ],
+    [],
+  );
+  const current = open ? data.jwt.find((r) => raId(r) === open) : undefined;
+  return (
+    <section className={styles.section} aria-labelledby="jwt-title">
+      <div className={styles.sectionHead}>
+        <h2 id="jwt-title">JWT authentication</h2>
+        {data.jwt.length === 0 && <span className="muted">No RequestAuthentication: tokens are not validated.</span>}
+      </div>
+      <DataTable<RequestAuthentication>
+        label="RequestAuthentications"
+        rows={data.jwt}
+        columns={columns}
+        getRowId={raId}
+        urlKey="jwt"
+        openId={open || undefined}
+        onOpen={(r) => setOpen(raId(r))}
+        rowHeight={38}
+        empty="No RequestAuthentications match."
+      />
+      <Drawer title={`RequestAuthentication ${open}`} open={Boolean(open)} onClose={() => setOpen(undefined)}>
+        {current ? (
+          <>
+            <p>
+              Applies to <strong>{current.workloads}</strong>. A request with a token no provider accepts is refused (401); a request without a token passes
+              this check, and only an AuthorizationPolicy can require one.
+            </p>
+            <ul className={styles.providers} aria-label={`JWT providers of ${current.name}`}>
+              {current.providers.map((p) => (
+                <li key={p.issuer}>
+                  <dl className="facts">
+                    <dt>Issuer</dt>
+                    <dd>{p.issuer}</dd>
+                    <dt>JWKS</dt>
+                    <dd>
+                      <code>{p.jwksUri ?? 'discovered'}</code>
+                    </dd>
+                    <dt>Audiences</dt>
+                    <dd>{p.audiences.join(', ') || 'any'}</dd>
+                    <dt>Token from</dt>
+                    <dd>{p.fromHeaders.join(', ') || 'Authorization (Bearer …)'}</dd>
+                    <dt>Forwarded</dt>
+                    <dd>{p.forwardOriginalToken ? 'yes' : 'no'}</dd>
+                  </dl>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : (
+          <p className="state state-empty">RequestAuthentication {open} is not in this view: it was deleted, or it is outside the selected namespace.</p>
+        )}
+      </Drawer>
     </section>
   );
 }

@@ -1,33 +1,96 @@
 'use client';
 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useDenial } from '@/components/auth/user-context';
+import { DataTable, type DataColumn } from '@/components/ui/data-table';
+import { Drawer } from '@/components/ui/drawer';
 import { EditFlowSection } from '@/components/ui/edit-flow';
 import { describeDuration } from '@/lib/mesh/duration';
 import { refillPerSecond, validateTokenBucket } from '@/lib/mesh/rate-limits';
 import { securityLiveQuery, storeTokenBucket, tokenBucketUrl, type SecurityView } from '@/lib/queries/security';
 import { useEditFlow } from '@/lib/queries/use-edit-flow';
+import { useMetricsRefresh } from '@/lib/queries/metrics-refresh';
+import { useUrlState } from '@/lib/url-state';
+import styles from './security.module.css';
 
-/** Envoy local rate limits (token buckets), their live 429s, and the bucket editor. */
+const bucketId = (b: Bucket) => `${b.namespace}/${b.name}#${b.bucket}`;
+const rateText = (b: Bucket) => {
+  const perSecond = refillPerSecond(b);
+  return perSecond === undefined ? '?' : `≈ ${perSecond.toFixed(2)}/s`;
+};
+
+/** Envoy local rate limits, one row per token bucket with its refill rate; the live 429s above; the bucket editor in a drawer. */
 export function RateLimits({ data, namespace }: { data: SecurityView; namespace: string }) {
-  const live = useQuery(securityLiveQuery(namespace));
+  const live = useQuery(securityLiveQuery(namespace, useMetricsRefresh()));
   const limited = live.data ? live.data.services.reduce((sum, s) => sum + s.rateLimited, 0) : undefined;
+  const [open, setOpen] = useUrlState('bucket');
+  const several = (b: Bucket) => data.rateLimits.filter((o) => o.namespace === b.namespace && o.name === b.name).length > 1;
+  const columns = useMemo<DataColumn<Bucket>[]>(
+    () => [
+      {
+        id: 'name',
+        header: 'EnvoyFilter',
+        cell: (b) => <strong>{`${b.namespace}/${b.name}`}</strong>,
+        value: (b) => `${b.namespace}/${b.name}`,
+        width: 'minmax(9rem, 1.4fr)',
+      },
+      { id: 'workloads', header: 'Applies to', cell: (b) => b.workloads, value: (b) => b.workloads, width: 'minmax(8rem, 1.2fr)', hideBelow: 800 },
+      {
+        id: 'bucket',
+        header: 'Bucket',
+        cell: (b) => `${b.maxTokens} tokens, +${b.tokensPerFill} / ${b.fillInterval}`,
+        value: (b) => b.maxTokens,
+        width: 'minmax(8rem, 1.2fr)',
+      },
+      { id: 'rate', header: 'After a burst', cell: rateText, value: (b) => refillPerSecond(b) ?? -1, align: 'end', width: '7.5rem', hideBelow: 600 },
+      {
+        id: 'enforced',
+        header: 'Enforced',
+        cell: (b) => `${b.enforcedPercent}%`,
+        value: (b) => b.enforcedPercent,
+        align: 'end',
+        width: '5.5rem',
+        hideBelow: 1000,
+      },
+      {
+        id: 'scope',
+        header: 'Scope',
+        cell: (b) => <span className="muted">{b.form === 'direct' ? b.scope : `${b.scope}, as a ${b.form}`}</span>,
+        value: (b) => b.scope,
+        hideBelow: 1200,
+      },
+    ],
+    [],
+  );
+  const bucket = open ? data.rateLimits.find((b) => bucketId(b) === open) : undefined;
   return (
-    <section className="panel" aria-labelledby="rl-title">
-      <h2 id="rl-title">Local rate limits</h2>
-      <p className="muted">
-        Token buckets of Envoy&apos;s local rate limit, one per sidecar. Requests answered 429 in the last 5 minutes:{' '}
-        {live.isError ? `unknown (${live.error.message})` : limited === undefined ? 'loading…' : `${limited.toFixed(2)}/s`}.
-      </p>
-      {data.rateLimits.length === 0 && <p className="muted">No local rate limits.</p>}
-      {data.rateLimits.map((b) => (
-        <TokenBucketRow
-          key={`${b.namespace}/${b.name}${b.bucket}`}
-          bucket={b}
-          several={data.rateLimits.filter((o) => o.namespace === b.namespace && o.name === b.name).length > 1}
-        />
-      ))}
+    <section className={styles.section} aria-labelledby="rl-title">
+      <div className={styles.sectionHead}>
+        <h2 id="rl-title">Local rate limits</h2>
+        <span className="hint">
+          Token buckets of Envoy&apos;s local rate limit, one per sidecar. Requests answered 429 in the last 5 minutes:{' '}
+          {live.isError ? `unknown (${live.error.message})` : limited === undefined ? 'loading…' : `${limited.toFixed(2)}/s`}.
+        </span>
+      </div>
+      <DataTable<Bucket>
+        label="Local rate limits"
+        rows={data.rateLimits}
+        columns={columns}
+        getRowId={bucketId}
+        urlKey="rl"
+        openId={open || undefined}
+        onOpen={(b) => setOpen(bucketId(b))}
+        rowHeight={36}
+        empty="No local rate limits match."
+      />
+      <Drawer title={bucket ? `Rate limit ${bucket.namespace}/${bucket.name}` : 'Rate limit'} open={Boolean(open)} onClose={() => setOpen(undefined)}>
+        {bucket ? (
+          <TokenBucketRow key={open} bucket={bucket} several={several(bucket)} />
+        ) : (
+          <p className="state state-empty">This token bucket is not in this view: it was deleted, or it is outside the selected namespace.</p>
+        )}
+      </Drawer>
     </section>
   );
 }

@@ -3,6 +3,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { evaluateCaller, type SecurityView } from '@/lib/queries/security';
+import styles from './security.module.css';
 
 const lines = (text: string, sep: string) =>
   Object.fromEntries(
@@ -15,8 +16,8 @@ const lines = (text: string, sep: string) =>
 
 const GATEWAY = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
 
-/** AuthorizationPolicies, and "can this caller do this?" evaluated as the sidecar would. */
-export function Authorization({ data, namespace }: { data: SecurityView; namespace: string }) {
+/** "Can this caller do this?": a request evaluated against the workload's policies as its sidecar would. */
+export function CallerCheck({ data }: { data: SecurityView }) {
   const apps = [...new Set(data.workloads.map((w) => `${w.workload.namespace}/${w.workload.labels.app ?? w.workload.name}`))];
   const [target, setTarget] = useState(apps[0] ?? '');
   const [principal, setPrincipal] = useState(data.principals.includes(GATEWAY) ? GATEWAY : (data.principals[0] ?? ''));
@@ -58,93 +59,76 @@ export function Authorization({ data, namespace }: { data: SecurityView; namespa
   });
   const decision = check.data?.decision;
   return (
-    <section className="panel" aria-labelledby="authz-title">
-      <h2 id="authz-title">Authorization {namespace ? `in ${namespace}` : ''}</h2>
-      {data.authorization.map((p) => (
-        <div key={`${p.namespace}/${p.name}`} className="route" role="group" aria-label={`${p.action} policy ${p.namespace}/${p.name}`}>
-          <h3>
-            <span className={`badge ${p.action === 'DENY' ? 'badge-warn' : ''}`}>{p.action}</span> {p.namespace}/{p.name}{' '}
-            <span className="muted">for {p.workloads}</span>
-          </h3>
-          <ol>
-            {p.rules.map((r, i) => (
-              <li key={i}>
-                who: {r.who}; what: {r.what}; when: {r.when}
-              </li>
-            ))}
-            {p.rules.length === 0 && <li>no rules: {p.action === 'ALLOW' ? 'allows nothing' : 'matches nothing'}</li>}
-          </ol>
-        </div>
-      ))}
+    <section className={`panel ${styles.section}`} aria-labelledby="caller-title">
+      <div className={styles.sectionHead}>
+        <h3 id="caller-title">Can this caller do this?</h3>
+        <span className="hint">
+          Evaluated as the workload&apos;s sidecar does: the JWT check, every DENY policy, then the ALLOW policies. CUSTOM policies (external authorizers) are
+          not evaluated.
+        </span>
+      </div>
       <form
         aria-label="Can this caller do this?"
-        className="split-2"
+        className={styles.callerForm}
         onSubmit={(e) => {
           e.preventDefault();
           check.mutate();
         }}
       >
-        <div className="signin-form">
-          <h3>Can this caller do this?</h3>
-          <p className="muted">
-            Evaluated as the workload&apos;s sidecar does: the JWT check, every DENY policy, then the ALLOW policies. CUSTOM policies (external authorizers) are
-            not evaluated.
-          </p>
-          <label>
-            Workload
-            <select value={target} onChange={(e) => setTarget(e.target.value)}>
-              {apps.map((a) => (
-                <option key={a}>{a}</option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Caller principal (mTLS identity; empty for a plaintext caller)
-            <input value={principal} onChange={(e) => setPrincipal(e.target.value)} list="known-principals" />
-          </label>
-          <datalist id="known-principals">
-            {data.principals.map((p) => (
-              <option key={p} value={p} />
+        <label>
+          Workload
+          <select value={target} onChange={(e) => setTarget(e.target.value)}>
+            {apps.map((a) => (
+              <option key={a}>{a}</option>
             ))}
-          </datalist>
-          <label>
-            Caller namespace (from its certificate; empty to read it from the principal)
-            <input value={sourceNamespace} onChange={(e) => setSourceNamespace(e.target.value)} />
-          </label>
-          <label>
-            Caller IP (optional)
-            <input value={sourceIp} onChange={(e) => setSourceIp(e.target.value)} />
-          </label>
-          <label>
-            Host (optional)
-            <input value={host} onChange={(e) => setHost(e.target.value)} />
-          </label>
-          <label>
-            Method
-            <input value={method} onChange={(e) => setMethod(e.target.value.toUpperCase())} />
-          </label>
-          <label>
-            Path
-            <input value={path} onChange={(e) => setPath(e.target.value)} />
-          </label>
-        </div>
-        <div className="signin-form">
-          <label>
-            Token principal (issuer/subject; empty for no token)
-            <input value={token} onChange={(e) => setToken(e.target.value)} />
-          </label>
-          <label>
-            Token audiences (comma-separated)
-            <input value={audiences} onChange={(e) => setAudiences(e.target.value)} />
-          </label>
-          <label>
-            Claims (one name=value per line; a,b for a list)
-            <textarea rows={3} value={claims} onChange={(e) => setClaims(e.target.value)} />
-          </label>
-          <label>
-            Headers (one name: value per line)
-            <textarea rows={3} value={headers} onChange={(e) => setHeaders(e.target.value)} />
-          </label>
+          </select>
+        </label>
+        <label>
+          Method
+          <input value={method} onChange={(e) => setMethod(e.target.value.toUpperCase())} />
+        </label>
+        <label>
+          Path
+          <input value={path} onChange={(e) => setPath(e.target.value)} />
+        </label>
+        <label>
+          Host (optional)
+          <input value={host} onChange={(e) => setHost(e.target.value)} />
+        </label>
+        <label>
+          Caller principal (mTLS identity; empty for a plaintext caller)
+          <input value={principal} onChange={(e) => setPrincipal(e.target.value)} list="known-principals" />
+        </label>
+        <datalist id="known-principals">
+          {data.principals.map((p) => (
+            <option key={p} value={p} />
+          ))}
+        </datalist>
+        <label>
+          Caller namespace (from its certificate; empty to read it from the principal)
+          <input value={sourceNamespace} onChange={(e) => setSourceNamespace(e.target.value)} />
+        </label>
+        <label>
+          Caller IP (optional)
+          <input value={sourceIp} onChange={(e) => setSourceIp(e.target.value)} />
+        </label>
+        <label>
+          Token principal (issuer/subject; empty for no token)
+          <input value={token} onChange={(e) => setToken(e.target.value)} />
+        </label>
+        <label>
+          Token audiences (comma-separated)
+          <input value={audiences} onChange={(e) => setAudiences(e.target.value)} />
+        </label>
+        <label>
+          Claims (one name=value per line; a,b for a list)
+          <textarea rows={2} value={claims} onChange={(e) => setClaims(e.target.value)} />
+        </label>
+        <label>
+          Headers (one name: value per line)
+          <textarea rows={2} value={headers} onChange={(e) => setHeaders(e.target.value)} />
+        </label>
+        <div>
           <button type="submit" className="button">
             Evaluate
           </button>

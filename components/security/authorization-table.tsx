@@ -1,0 +1,87 @@
+'use client';
+
+import { useMemo } from 'react';
+import { DataTable, type DataColumn } from '@/components/ui/data-table';
+import { Drawer } from '@/components/ui/drawer';
+import type { SecurityView } from '@/lib/queries/security';
+import { useUrlState } from '@/lib/url-state';
+import { CallerCheck } from './caller-check';
+import styles from './security.module.css';
+
+type Policy = SecurityView['authorization'][number];
+const policyId = (p: Policy) => `${p.namespace}/${p.name}`;
+const ruleText = (r: Policy['rules'][number]) => `who: ${r.who}; what: ${r.what}; when: ${r.when}`;
+const noRules = (p: Policy) => `no rules: ${p.action === 'ALLOW' ? 'allows nothing' : 'matches nothing'}`;
+
+/** AuthorizationPolicies, one row each with their action and first rule; every rule in a drawer; and "can this caller do this?". */
+export function Authorization({ data, namespace }: { data: SecurityView; namespace: string }) {
+  const [open, setOpen] = useUrlState('policy');
+  const columns = useMemo<DataColumn<Policy>[]>(
+    () => [
+      {
+        id: 'action',
+        header: 'Action',
+        cell: (p) => <span className={`badge ${p.action === 'DENY' ? 'badge-warn' : ''}`}>{p.action}</span>,
+        value: (p) => p.action,
+        facet: true,
+        width: '5.5rem',
+      },
+      { id: 'policy', header: 'Policy', cell: (p) => <strong>{policyId(p)}</strong>, value: policyId, width: 'minmax(9rem, 1.4fr)' },
+      { id: 'workloads', header: 'Applies to', cell: (p) => p.workloads, value: (p) => p.workloads, width: 'minmax(8rem, 1fr)', hideBelow: 700 },
+      {
+        id: 'rules',
+        header: 'Rules',
+        cell: (p) => (
+          <span className={styles.lines}>
+            <span title={p.rules[0] ? ruleText(p.rules[0]) : noRules(p)}>
+              {p.rules.length > 1 && <strong>{p.rules.length} rules · </strong>}
+              {p.rules[0] ? ruleText(p.rules[0]) : noRules(p)}
+            </span>
+          </span>
+        ),
+        value: (p) => p.rules.map(ruleText).join(' '),
+        width: 'minmax(10rem, 2.4fr)',
+        hideBelow: 900,
+      },
+    ],
+    [],
+  );
+  const policy = open ? data.authorization.find((p) => policyId(p) === open) : undefined;
+  return (
+    <section className={styles.section} aria-labelledby="authz-title">
+      <div className={styles.sectionHead}>
+        <h2 id="authz-title">Authorization {namespace ? `in ${namespace}` : ''}</h2>
+        <span className="hint">Open a policy to read all its rules.</span>
+      </div>
+      <DataTable<Policy>
+        label="AuthorizationPolicies"
+        rows={data.authorization}
+        columns={columns}
+        getRowId={policyId}
+        urlKey="authz"
+        openId={open || undefined}
+        onOpen={(p) => setOpen(policyId(p))}
+        rowHeight={36}
+        empty="No AuthorizationPolicies match."
+      />
+      <Drawer title={policy ? `${policy.action} policy ${open}` : `AuthorizationPolicy ${open}`} open={Boolean(open)} onClose={() => setOpen(undefined)}>
+        {policy ? (
+          <div role="group" aria-label={`${policy.action} policy ${policyId(policy)}`}>
+            <p>
+              <span className={`badge ${policy.action === 'DENY' ? 'badge-warn' : ''}`}>{policy.action}</span> for {policy.workloads}
+            </p>
+            <ol className={styles.rules}>
+              {policy.rules.map((r, i) => (
+                <li key={i}>{ruleText(r)}</li>
+              ))}
+              {policy.rules.length === 0 && <li>{noRules(policy)}</li>}
+            </ol>
+          </div>
+        ) : (
+          <p className="state state-empty">AuthorizationPolicy {open} is not in this view: it was deleted, or it is outside the selected namespace.</p>
+        )}
+      </Drawer>
+      <CallerCheck data={data} />
+    </section>
+  );
+}
