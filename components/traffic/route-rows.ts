@@ -26,20 +26,28 @@ function statusOf(vs: VirtualServiceView, route: RouteView): RouteStatus {
   return 'ok';
 }
 
+// A VirtualService the list did not change keeps its row objects, so memoised rows skip re-rendering
+// when a pushed update or an applied write replaces another one.
+const rowsOfView = new WeakMap<VirtualServiceView, RouteRow[]>();
+
+function rowsOf(vs: VirtualServiceView): RouteRow[] {
+  return vs.routes.map((route) => ({
+    id: routeId(vs, route.index),
+    vs,
+    route,
+    routeLabel: `${route.index + 1}. ${route.name}`,
+    match: route.rules.join(' or '),
+    status: statusOf(vs, route),
+    split: route.destinations.map((d) => `${d.service} ${d.subset ?? ''} ${d.weight}%`).join(' / '),
+  }));
+}
+
 export function routeRows(items: VirtualServiceView[]): RouteRow[] {
   const rows: RouteRow[] = [];
   for (const vs of items) {
-    for (const route of vs.routes) {
-      rows.push({
-        id: routeId(vs, route.index),
-        vs,
-        route,
-        routeLabel: `${route.index + 1}. ${route.name}`,
-        match: route.rules.join(' or '),
-        status: statusOf(vs, route),
-        split: route.destinations.map((d) => `${d.service} ${d.subset ?? ''} ${d.weight}%`).join(' / '),
-      });
-    }
+    let mine = rowsOfView.get(vs);
+    if (!mine) rowsOfView.set(vs, (mine = rowsOf(vs)));
+    for (const row of mine) rows.push(row);
   }
   return rows;
 }
