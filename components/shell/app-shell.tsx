@@ -1,5 +1,7 @@
 import { Suspense, type ReactNode } from 'react';
 import { EmergencyBanner } from '@/components/security/emergency-banner';
+import { LiveStatusIndicator } from '@/components/ui/live-status';
+import { RefreshSelect } from '@/components/ui/refresh-select';
 import type { Theme } from '@/lib/theme';
 import { ClusterIndicator } from './cluster-indicator';
 import { ClusterNotice } from './cluster-notice';
@@ -28,7 +30,14 @@ export function AppShell({
           <NavLinks />
         </Suspense>
       }
-      menuFooter={<UserMenu />}
+      menuFooter={
+        <>
+          <Suspense>
+            <RefreshSelect />
+          </Suspense>
+          <UserMenu />
+        </>
+      }
       header={
         <>
           <div className={styles.scope}>
@@ -40,6 +49,12 @@ export function AppShell({
             </Suspense>
           </div>
           <div className={styles.tools}>
+            <LiveStatusIndicator />
+            <div className={styles.wideOnly}>
+              <Suspense>
+                <RefreshSelect />
+              </Suspense>
+            </div>
             <ClusterIndicator />
             <ThemeToggle initialTheme={initialTheme} />
             <div className={styles.wideOnly}>
