@@ -41,6 +41,8 @@ const ROWS: Row[] = [
   { method: 'GET', path: '/api/readyz', expect: everyone(200) },
   { method: 'GET', path: '/api/cluster', expect: read() },
   { method: 'GET', path: '/api/namespaces', expect: read() },
+  { method: 'GET', path: `/api/overview?namespace=${NS}`, expect: read() },
+  { method: 'GET', path: '/api/search?q=service', expect: read() },
   { method: 'GET', path: `/api/traffic?namespace=${NS}`, expect: read() },
   { method: 'GET', path: `/api/traffic/${NS}/any-vs/destinations`, expect: read() },
   { method: 'GET', path: `/api/auth/access?namespace=${NS}`, expect: read() },
