@@ -46,7 +46,7 @@ export function ShellFrame({
 
   useEffect(() => {
     if (!menuOpen) return;
-    sidebar.current?.querySelector<HTMLElement>('a, button')?.focus();
+    sidebar.current?.querySelector<HTMLElement>('nav a')?.focus();
     const onKey = (event: KeyboardEvent) => {
       if (event.key !== 'Escape') return;
       setMenuOpen(false);
