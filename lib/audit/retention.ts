@@ -2,6 +2,7 @@
 // exhaust: entries older than the retention period go, and per namespace a byte budget, where
 // unreadable or unsigned objects go first, then failed attempts, then applied changes.
 // One replica sweeps: the holder of its own Lease, beside the emergency reconciler's.
+import { serverEnv } from '@/lib/env';
 import { toApiError } from '@/lib/k8s/errors';
 import { kubeRequest } from '@/lib/k8s/http';
 import { LeaderLoop, type LeaderArming } from '@/lib/k8s/lease-election';
@@ -27,7 +28,7 @@ const positive = (value: string | undefined, fallback: number, name: string) => 
 };
 
 /** MESHDECK_AUDIT_RETENTION_DAYS (default 90) and MESHDECK_AUDIT_NAMESPACE_BYTES (default 8 MiB). */
-export function retentionPolicy(env: Record<string, string | undefined> = process.env): RetentionPolicy {
+export function retentionPolicy(env: Record<string, string | undefined> = serverEnv()): RetentionPolicy {
   return {
     maxAgeDays: positive(env.MESHDECK_AUDIT_RETENTION_DAYS, 90, 'MESHDECK_AUDIT_RETENTION_DAYS'),
     namespaceBudgetBytes: positive(env.MESHDECK_AUDIT_NAMESPACE_BYTES, 8 * 1024 * 1024, 'MESHDECK_AUDIT_NAMESPACE_BYTES'),
@@ -148,7 +149,7 @@ type WithRetention = typeof globalThis & { [key]?: AuditRetention };
  * the server only, releasing its Lease on SIGTERM. MESHDECK_AUDIT_RETENTION=0 leaves the
  * sweeping to other replicas (this one still watches the Lease).
  */
-export function ensureAuditRetention(env: Record<string, string | undefined> = process.env): void {
+export function ensureAuditRetention(env: Record<string, string | undefined> = serverEnv()): void {
   if (env.NEXT_RUNTIME !== 'nodejs') return;
   const g = globalThis as WithRetention;
   if (g[key]) return;

@@ -1,6 +1,7 @@
 // Entries Meshdeck writes carry an HMAC over their canonical content, so an entry planted or
 // altered by anyone else who can write ConfigMaps is told apart (and never reverted).
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { serverEnv } from '@/lib/env';
 import { canonicalJson, type AuditEntry, type UnsignedEntry } from './entry';
 
 const MIN_KEY_LENGTH = 32;
@@ -19,7 +20,7 @@ interface Keyed {
  * (its own key, so an audit signature never doubles as a session token). No secret, or one
  * too short to resist guessing: no signing at all, and the page says so.
  */
-export function signingKey(env: Record<string, string | undefined> = process.env): Keyed {
+export function signingKey(env: Record<string, string | undefined> = serverEnv()): Keyed {
   const own = env.MESHDECK_AUDIT_KEY;
   if (own !== undefined && own !== '') {
     if (own.length < MIN_KEY_LENGTH)

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
+import { serverEnv } from '@/lib/env';
 import { DEMO_ROLE_MAPPING, parseRoleMapping, roleForGroups, type Role } from './roles';
 import { isRevoked, revokeSession } from './session-revocation';
 import { signInThrottle, type SignInThrottle } from './sign-in-throttle';
@@ -84,7 +85,7 @@ function oidcProvider(env: Env, groupsClaim: string): NextAuthOptions['providers
 }
 
 /** Builds the options from the environment; pure apart from the warning it logs and the dependencies it is given. */
-export function buildAuthOptions(env: Env = process.env, deps: AuthDependencies = defaultDependencies()): NextAuthOptions {
+export function buildAuthOptions(env: Env = serverEnv(), deps: AuthDependencies = defaultDependencies()): NextAuthOptions {
   const mapping = parseRoleMapping(env.MESHDECK_ROLE_GROUPS);
   const maxAge = sessionMaxAge(env);
   const providers: NextAuthOptions['providers'] = [];

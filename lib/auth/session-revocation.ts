@@ -3,6 +3,7 @@
 // time the session would have ended), read through a label-selected watch cache. Each sign-out
 // only creates (replicas never contend for one object, and no ConfigMap is ever updated); the
 // ones whose session has ended anyway are deleted by uid on the next sign-out.
+import { ownNamespace } from '@/lib/env';
 import { cacheFor } from '@/lib/k8s/caches';
 import { ApiError, toApiError } from '@/lib/k8s/errors';
 import { kubeRequest } from '@/lib/k8s/http';
@@ -20,7 +21,7 @@ interface RevocationConfigMap extends KubeObject {
 }
 
 /** Meshdeck's own namespace (its Lease, the revocations). */
-export const meshdeckNamespace = (env = process.env) => env.POD_NAMESPACE || env.MESHDECK_NAMESPACE || 'meshdeck';
+export const meshdeckNamespace = ownNamespace;
 
 /** The ConfigMap name for a session id (a UUID, so always a valid name). */
 export const revocationName = (sessionId: string) => `meshdeck-revoked-${sessionId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`;

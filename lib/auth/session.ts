@@ -1,4 +1,5 @@
 import { getServerSession } from 'next-auth';
+import { serverEnv } from '@/lib/env';
 import { ApiError } from '@/lib/k8s/errors';
 import { buildAuthOptions } from './options';
 import { can, requiredRole, type Action, type Role } from './roles';
@@ -12,7 +13,7 @@ export interface SessionUser {
   role: Role | null;
 }
 
-export const readOnlyMode = () => process.env.MESHDECK_READ_ONLY === '1';
+export const readOnlyMode = () => serverEnv().MESHDECK_READ_ONLY === '1';
 
 export async function currentUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions);
@@ -40,6 +41,6 @@ export async function requireUser(action: Action): Promise<SessionUser> {
 
 /** With MESHDECK_IMPERSONATE=1, writes reach Kubernetes as the signed-in user, so its RBAC applies too. */
 export function impersonationFor(user: SessionUser): { user: string; groups: string[] } | undefined {
-  if (process.env.MESHDECK_IMPERSONATE !== '1') return undefined;
+  if (serverEnv().MESHDECK_IMPERSONATE !== '1') return undefined;
   return { user: user.email ?? user.name, groups: user.groups };
 }

@@ -3,6 +3,7 @@
 // forwarded headers are trusted only when MESHDECK_TRUSTED_PROXIES declares that a proxy fronts
 // Meshdeck (and the deployment keeps direct connections away, e.g. with its NetworkPolicy).
 import { BlockList, isIP } from 'node:net';
+import { serverEnv, type ServerEnv } from '@/lib/env';
 
 type Env = Record<string, string | undefined>;
 
@@ -36,11 +37,13 @@ export function parseTrustedProxies(value: string | undefined): TrustedProxies {
   };
 }
 
-let fromEnvironment: TrustedProxies | undefined;
-/** MESHDECK_TRUSTED_PROXIES of this process, parsed once. */
-export function trustedProxies(env: Env = process.env): TrustedProxies {
-  if (env !== process.env) return parseTrustedProxies(env.MESHDECK_TRUSTED_PROXIES);
-  return (fromEnvironment ??= parseTrustedProxies(env.MESHDECK_TRUSTED_PROXIES));
+let fromEnvironment: { env: ServerEnv; proxies: TrustedProxies } | undefined;
+/** MESHDECK_TRUSTED_PROXIES of `env`, or of this process (parsed once per configuration). */
+export function trustedProxies(env?: Env): TrustedProxies {
+  if (env) return parseTrustedProxies(env.MESHDECK_TRUSTED_PROXIES);
+  const current = serverEnv();
+  if (fromEnvironment?.env !== current) fromEnvironment = { env: current, proxies: parseTrustedProxies(current.MESHDECK_TRUSTED_PROXIES) };
+  return fromEnvironment.proxies;
 }
 
 /**
@@ -59,7 +62,7 @@ export function clientAddress(headers: Headers, proxies: TrustedProxies): string
  * The origins this dashboard answers on: NEXTAUTH_URL's, the Host header's, and only with
  * trusted proxies the one X-Forwarded-Host/-Proto name.
  */
-export function ownOrigins(headers: Headers, proxies: TrustedProxies, env: Env = process.env): string[] {
+export function ownOrigins(headers: Headers, proxies: TrustedProxies, env: Env = serverEnv()): string[] {
   const origins = new Set<string>();
   if (env.NEXTAUTH_URL) {
     try {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { serverEnv } from '@/lib/env';
 import { isDnsLabel, LABEL_RULE } from '@/lib/mesh/names';
 
 const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -58,7 +59,7 @@ export function parseNamespaceAllowList(value: string | undefined): { namespaces
 }
 
 /** Builds the KubeConfig for the configured source and context (MESHDECK_KUBE_CONTEXT overrides the current one). */
-export function buildKubeConnection(env: Env = process.env): KubeConnection {
+export function buildKubeConnection(env: Env = serverEnv()): KubeConnection {
   const allowList = parseNamespaceAllowList(env.MESHDECK_NAMESPACES);
   if ('error' in allowList) return { configured: false, reason: allowList.error };
   const source = resolveKubeSource(env, existsSync, homedir());

@@ -4,6 +4,7 @@ import { decide, describeRule, policiesFor, tokenRequirement, type Caller } from
 import { DEFAULT_EMERGENCY_MINUTES, MAX_EMERGENCY_MINUTES, emergencyOf, extendedDeadline, extendPatch, restorePatch, startPatch, type EmergencyState } from '@/lib/mesh/emergency';
 import { scopeMode, tlsConflicts, workloadMode, type Workload } from '@/lib/mesh/mtls';
 import type { JsonPatchOp } from '@/lib/mesh/patches';
+import { serverEnv } from '@/lib/env';
 import { describeSelector } from '@/lib/mesh/selectors';
 import { findTokenBuckets, restoreTokenBucketPatch, tokenBucketPatch, validateTokenBucket, type EnvoyFilter } from '@/lib/mesh/rate-limits';
 import type { AuthorizationPolicy, PeerAuthentication, RequestAuthentication } from '@/lib/mesh/security-types';
@@ -13,7 +14,7 @@ import { ApiError } from './errors';
 import { authorizationPolicies, deployments, destinationRules, envoyFilters, peerAuthentications, requestAuthentications, services } from './resources';
 import { getObject, jsonPatch, objectAtVersion, type WriteOptions } from './writes';
 
-export const rootNamespace = () => process.env.MESHDECK_ROOT_NAMESPACE ?? 'istio-system';
+export const rootNamespace = () => serverEnv().MESHDECK_ROOT_NAMESPACE ?? 'istio-system';
 
 type Deployment = { metadata: { name: string; namespace: string }; spec?: { template?: { metadata?: { labels?: Record<string, string> }; spec?: { serviceAccountName?: string; containers?: { ports?: { containerPort: number }[] }[] } } } };
 type Service = { metadata: { name: string; namespace: string }; spec?: { selector?: Record<string, string> } };

@@ -1,5 +1,6 @@
 // Jaeger's HTTP query API: the one place Meshdeck talks to Jaeger, through the shared outside
 // HTTP client (lib/http/client.ts): unreachable, slow or refusing answers become ApiErrors.
+import { serverEnv } from '@/lib/env';
 import { httpClient } from '@/lib/http/client';
 import { ApiError } from '@/lib/k8s/errors';
 import type { JaegerTrace } from '@/lib/traces/trace';
@@ -19,12 +20,12 @@ export interface TraceSearch {
   maxDuration?: string;
 }
 
-export const jaegerUiUrl = () => process.env.MESHDECK_JAEGER_UI_URL?.replace(/\/$/, '');
+export const jaegerUiUrl = () => serverEnv().MESHDECK_JAEGER_UI_URL?.replace(/\/$/, '');
 
 const jaeger = httpClient({
   name: 'Jaeger',
   urlVariable: 'MESHDECK_JAEGER_URL',
-  connection: () => ({ url: process.env.MESHDECK_JAEGER_URL }),
+  connection: () => ({ url: serverEnv().MESHDECK_JAEGER_URL }),
   errorMessage: (body) => (body as { errors?: { msg: string }[] | null } | null)?.errors?.[0]?.msg,
 });
 

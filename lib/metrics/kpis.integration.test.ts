@@ -182,7 +182,9 @@ describe('KPI panels on real Prometheus data', () => {
       expect(asked.plan).toBeNull();
       expect(asked.traces).toHaveLength(20);
     } finally {
-      process.env.MESHDECK_JAEGER_URL = saved;
+      // Assigning undefined would store the string "undefined", which is no URL.
+      if (saved === undefined) delete process.env.MESHDECK_JAEGER_URL;
+      else process.env.MESHDECK_JAEGER_URL = saved;
     }
   }, 30_000);
 
@@ -194,7 +196,9 @@ describe('KPI panels on real Prometheus data', () => {
       const page = await kpiPage({}, 900);
       expect(page.services).toEqual({ error: { status: 503, message: expect.stringMatching(/Prometheus at http:\/\/127.0.0.1:59997 is unreachable/) } });
     } finally {
-      process.env.MESHDECK_PROMETHEUS_URL = saved;
+      // Assigning undefined would store the string "undefined", which is no URL.
+      if (saved === undefined) delete process.env.MESHDECK_PROMETHEUS_URL;
+      else process.env.MESHDECK_PROMETHEUS_URL = saved;
     }
   });
 });

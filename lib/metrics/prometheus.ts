@@ -2,6 +2,7 @@
 // HTTP client (lib/http/client.ts). The URL (and optional bearer token or basic auth) come from
 // the environment; failures become ApiErrors.
 import { ApiError } from '@/lib/k8s/errors';
+import { serverEnv } from '@/lib/env';
 import { httpClient } from '@/lib/http/client';
 
 export interface Sample {
@@ -14,11 +15,12 @@ const prometheus = httpClient({
   urlVariable: 'MESHDECK_PROMETHEUS_URL',
   credentialsHint: 'MESHDECK_PROMETHEUS_TOKEN or MESHDECK_PROMETHEUS_USER/MESHDECK_PROMETHEUS_PASSWORD',
   connection: () => {
+    const env = serverEnv();
     const headers: Record<string, string> = {};
-    if (process.env.MESHDECK_PROMETHEUS_TOKEN) headers.authorization = `Bearer ${process.env.MESHDECK_PROMETHEUS_TOKEN}`;
-    else if (process.env.MESHDECK_PROMETHEUS_USER)
-      headers.authorization = `Basic ${Buffer.from(`${process.env.MESHDECK_PROMETHEUS_USER}:${process.env.MESHDECK_PROMETHEUS_PASSWORD ?? ''}`).toString('base64')}`;
-    return { url: process.env.MESHDECK_PROMETHEUS_URL, headers };
+    if (env.MESHDECK_PROMETHEUS_TOKEN) headers.authorization = `Bearer ${env.MESHDECK_PROMETHEUS_TOKEN}`;
+    else if (env.MESHDECK_PROMETHEUS_USER)
+      headers.authorization = `Basic ${Buffer.from(`${env.MESHDECK_PROMETHEUS_USER}:${env.MESHDECK_PROMETHEUS_PASSWORD ?? ''}`).toString('base64')}`;
+    return { url: env.MESHDECK_PROMETHEUS_URL, headers };
   },
   errorMessage: (body) => (body as { error?: string } | null)?.error,
 });

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { newEntry, recordAudit } from '@/lib/audit/audit';
+import { ownNamespace } from '@/lib/env';
 import { cacheFor } from '@/lib/k8s/caches';
 import { ApiError, toApiError } from '@/lib/k8s/errors';
 import { LeaderLoop, type LeaderArming } from '@/lib/k8s/lease-election';
@@ -17,7 +18,7 @@ export const LEASE_NAME = 'meshdeck-emergency-reconciler';
 const TICK_MS = 2000;
 
 /** Where the Lease lives: the pod's own namespace, else MESHDECK_NAMESPACE, else `meshdeck`. */
-export const leaseNamespace = (env = process.env) => env.POD_NAMESPACE || env.MESHDECK_NAMESPACE || 'meshdeck';
+export const leaseNamespace = ownNamespace;
 
 const actor = { user: 'meshdeck (automatic revert)', role: 'system' };
 

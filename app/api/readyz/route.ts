@@ -1,3 +1,4 @@
+import { envProblems } from '@/lib/env';
 import { route } from '@/lib/http/route';
 import { json } from '@/lib/http/responses';
 import { probeCluster } from '@/lib/k8s/cluster';
@@ -7,11 +8,16 @@ import { revertArming } from '@/lib/security/emergency-reconciler';
 export const dynamic = 'force-dynamic';
 
 /**
- * Readiness with named checks (no sign-in: the kubelet asks). Only the Kubernetes API gates
- * readiness (503): a replica whose background work is not armed still serves pages, which say
+ * Readiness with named checks (no sign-in: the kubelet asks). A wrong environment variable
+ * (named in the answer) and the Kubernetes API gate readiness (503): a replica whose background work is not armed still serves pages, which say
  * so loudly, and so does this answer (`status: degraded` and the failing check with its reason).
  */
 export const GET = route({ auth: 'public' }, async () => {
+  const problems = envProblems();
+  if (problems.length > 0) {
+    const reason = `invalid configuration: ${problems.map((p) => `${p.variable}: ${p.message}`).join('; ')}`;
+    return json({ status: 'not-ready', reason, checks: [{ name: 'configuration', ok: false, message: reason }] }, 503);
+  }
   const [cluster, revert, retention] = await Promise.all([probeCluster(), revertArming(), retentionStatus()]);
   const checks = [
     cluster.state === 'connected'
