@@ -44,7 +44,7 @@ test.describe('"can this caller do this?" on Bookinfo', () => {
     const denyPolicy = page.getByRole('dialog').getByRole('group', { name: 'DENY policy bookinfo/ratings-deny-without-jwt' });
     await expect(denyPolicy.getByRole('listitem')).toHaveText(['who: no JWT; what: any request; when: always']);
     await page.getByRole('button', { name: 'Close details' }).click();
-    await expect(page).not.toHaveURL(/policy=/);
+    await expect(page).not.toHaveURL(/authz\.open=/);
 
     // With a token the ratings RequestAuthentication accepts, the DENY rule no longer matches.
     await ask(page, {

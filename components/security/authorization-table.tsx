@@ -1,10 +1,10 @@
 'use client';
 
 import { useMemo } from 'react';
-import { DataTable, type DataColumn } from '@/components/ui/data-table';
-import { Drawer } from '@/components/ui/drawer';
+import type { DataColumn } from '@/components/ui/data-table';
+import { DrawerTable } from '@/components/ui/drawer-table';
+import { PageSection } from '@/components/ui/page-section';
 import type { SecurityView } from '@/lib/queries/security';
-import { useUrlState } from '@/lib/url-state';
 import { CallerCheck } from './caller-check';
 import styles from './security.module.css';
 
@@ -15,7 +15,6 @@ const noRules = (p: Policy) => `no rules: ${p.action === 'ALLOW' ? 'allows nothi
 
 /** AuthorizationPolicies, one row each with their action and first rule; every rule in a drawer; and "can this caller do this?". */
 export function Authorization({ data, namespace }: { data: SecurityView; namespace: string }) {
-  const [open, setOpen] = useUrlState('policy');
   const columns = useMemo<DataColumn<Policy>[]>(
     () => [
       {
@@ -46,26 +45,20 @@ export function Authorization({ data, namespace }: { data: SecurityView; namespa
     ],
     [],
   );
-  const policy = open ? data.authorization.find((p) => policyId(p) === open) : undefined;
   return (
-    <section className={styles.section} aria-labelledby="authz-title">
-      <div className={styles.sectionHead}>
-        <h2 id="authz-title">Authorization {namespace ? `in ${namespace}` : ''}</h2>
-        <span className="hint">Open a policy to read all its rules.</span>
-      </div>
-      <DataTable<Policy>
+    <PageSection title={`Authorization${namespace ? ` in ${namespace}` : ''}`} note="Open a policy to read all its rules.">
+      <DrawerTable<Policy>
         label="AuthorizationPolicies"
         rows={data.authorization}
         columns={columns}
         getRowId={policyId}
         urlKey="authz"
-        openId={open || undefined}
-        onOpen={(p) => setOpen(policyId(p))}
+        openKey="authz.open"
         rowHeight={36}
         empty="No AuthorizationPolicies match."
-      />
-      <Drawer title={policy ? `${policy.action} policy ${open}` : `AuthorizationPolicy ${open}`} open={Boolean(open)} onClose={() => setOpen(undefined)}>
-        {policy ? (
+        title={(policy, id) => (policy ? `${policy.action} policy ${id}` : `AuthorizationPolicy ${id}`)}
+        missing={(id) => `AuthorizationPolicy ${id} is not in this view: it was deleted, or it is outside the selected namespace.`}
+        details={(policy) => (
           <div role="group" aria-label={`${policy.action} policy ${policyId(policy)}`}>
             <p>
               <span className={`badge ${policy.action === 'DENY' ? 'badge-warn' : ''}`}>{policy.action}</span> for {policy.workloads}
@@ -77,11 +70,9 @@ export function Authorization({ data, namespace }: { data: SecurityView; namespa
               {policy.rules.length === 0 && <li>{noRules(policy)}</li>}
             </ol>
           </div>
-        ) : (
-          <p className="state state-empty">AuthorizationPolicy {open} is not in this view: it was deleted, or it is outside the selected namespace.</p>
         )}
-      </Drawer>
+      />
       <CallerCheck data={data} />
-    </section>
+    </PageSection>
   );
 }

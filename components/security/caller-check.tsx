@@ -3,6 +3,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { evaluateCaller, type SecurityView } from '@/lib/queries/security';
+import { PageSection } from '@/components/ui/page-section';
 import styles from './security.module.css';
 
 const lines = (text: string, sep: string) =>
@@ -59,14 +60,11 @@ export function CallerCheck({ data }: { data: SecurityView }) {
   });
   const decision = check.data?.decision;
   return (
-    <section className={`panel ${styles.section}`} aria-labelledby="caller-title">
-      <div className={styles.sectionHead}>
-        <h3 id="caller-title">Can this caller do this?</h3>
-        <span className="hint">
-          Evaluated as the workload&apos;s sidecar does: the JWT check, every DENY policy, then the ALLOW policies. CUSTOM policies (external authorizers) are
-          not evaluated.
-        </span>
-      </div>
+    <PageSection
+      level={3}
+      title="Can this caller do this?"
+      note="Evaluated as the workload's sidecar does: the JWT check, every DENY policy, then the ALLOW policies. CUSTOM policies (external authorizers) are not evaluated."
+    >
       <form
         aria-label="Can this caller do this?"
         className={styles.callerForm}
@@ -160,6 +158,6 @@ export function CallerCheck({ data }: { data: SecurityView }) {
           {check.error.message}
         </p>
       )}
-    </section>
+    </PageSection>
   );
 }

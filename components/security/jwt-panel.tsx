@@ -1,10 +1,10 @@
 'use client';
 
 import { useMemo } from 'react';
-import { DataTable, type DataColumn } from '@/components/ui/data-table';
-import { Drawer } from '@/components/ui/drawer';
+import type { DataColumn } from '@/components/ui/data-table';
+import { DrawerTable } from '@/components/ui/drawer-table';
+import { PageSection } from '@/components/ui/page-section';
 import type { SecurityView } from '@/lib/queries/security';
-import { useUrlState } from '@/lib/url-state';
 import styles from './security.module.css';
 
 type RequestAuthentication = SecurityView['jwt'][number];
@@ -26,7 +26,6 @@ function Lines({ items, empty }: { items: string[]; empty: string }) {
 
 /** RequestAuthentications, one row each: who they apply to and which issuers they trust; the providers' details in a drawer. */
 export function Jwt({ data }: { data: SecurityView }) {
-  const [open, setOpen] = useUrlState('jwt');
   const columns = useMemo<DataColumn<RequestAuthentication>[]>(
     () => [
       { id: 'name', header: 'RequestAuthentication', cell: (r) => <strong>{raId(r)}</strong>, value: raId, width: 'minmax(9rem, 1.2fr)' },
@@ -49,26 +48,23 @@ export function Jwt({ data }: { data: SecurityView }) {
     ],
     [],
   );
-  const current = open ? data.jwt.find((r) => raId(r) === open) : undefined;
   return (
-    <section className={styles.section} aria-labelledby="jwt-title">
-      <div className={styles.sectionHead}>
-        <h2 id="jwt-title">JWT authentication</h2>
-        {data.jwt.length === 0 && <span className="muted">No RequestAuthentication: tokens are not validated.</span>}
-      </div>
-      <DataTable<RequestAuthentication>
+    <PageSection
+      title="JWT authentication"
+      note={data.jwt.length === 0 ? 'No RequestAuthentication: tokens are not validated.' : 'Open one for its providers.'}
+    >
+      <DrawerTable<RequestAuthentication>
         label="RequestAuthentications"
         rows={data.jwt}
         columns={columns}
         getRowId={raId}
         urlKey="jwt"
-        openId={open || undefined}
-        onOpen={(r) => setOpen(raId(r))}
+        openKey="jwt.open"
         rowHeight={38}
         empty="No RequestAuthentications match."
-      />
-      <Drawer title={`RequestAuthentication ${open}`} open={Boolean(open)} onClose={() => setOpen(undefined)}>
-        {current ? (
+        title={(_, id) => `RequestAuthentication ${id}`}
+        missing={(id) => `RequestAuthentication ${id} is not in this view: it was deleted, or it is outside the selected namespace.`}
+        details={(current) => (
           <>
             <p>
               Applies to <strong>{current.workloads}</strong>. A request with a token no provider accepts is refused (401); a request without a token passes
@@ -95,10 +91,8 @@ export function Jwt({ data }: { data: SecurityView }) {
               ))}
             </ul>
           </>
-        ) : (
-          <p className="state state-empty">RequestAuthentication {open} is not in this view: it was deleted, or it is outside the selected namespace.</p>
         )}
-      </Drawer>
-    </section>
+      />
+    </PageSection>
   );
 }

@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { DataTable, type DataColumn } from '@/components/ui/data-table';
+import { PageSection } from '@/components/ui/page-section';
 import { QueryState } from '@/components/ui/query-state';
 import type { EmergencyState } from '@/lib/mesh/emergency';
 import type { ServiceSecurityLive } from '@/lib/metrics/security';
@@ -158,13 +159,14 @@ export function MutualTls({ data, namespace, onEmergency }: { data: SecurityView
     [],
   );
   return (
-    <section className={styles.section} aria-labelledby="mtls-title">
-      <div className={styles.sectionHead}>
-        <h2 id="mtls-title">Mutual TLS</h2>
-        <span>
-          Mesh-wide: <ModeChip mode={data.mesh.mode} /> <span className="muted">({data.mesh.source})</span>
-        </span>
-      </div>
+    <PageSection
+      title="Mutual TLS"
+      note={
+        <>
+          Mesh-wide: <ModeChip mode={data.mesh.mode} /> ({data.mesh.source})
+        </>
+      }
+    >
       <DataTable<NamespaceRow>
         label="Effective mTLS per namespace"
         rows={namespaces}
@@ -179,41 +181,37 @@ export function MutualTls({ data, namespace, onEmergency }: { data: SecurityView
           {c.message}
         </p>
       ))}
-      <div className={`${styles.sectionHead} ${styles.sub}`}>
-        <h3>Per workload</h3>
-        <span className="hint">Port-level modes, and whether its requests need a JWT (from the AuthorizationPolicies).</span>
-      </div>
-      <DataTable<WorkloadRow>
-        label="Effective mTLS per workload"
-        rows={workloads}
-        columns={workloadColumns}
-        getRowId={(w) => w.id}
-        urlKey="mtls-wl"
-        rowHeight={38}
-        empty="No workloads match."
-      />
-      <div className={`${styles.sectionHead} ${styles.sub}`}>
-        <h3>Live share of mTLS and plaintext</h3>
-        <span className="hint">Last 5 minutes, from Prometheus.</span>
-      </div>
-      <QueryState
-        query={live}
-        label="live traffic from Prometheus"
-        isEmpty={(d) => d.services.length === 0}
-        empty={`No requests recorded in the last 5 minutes${namespace ? ` in ${namespace}` : ''}.`}
-      >
-        {(d) => (
-          <DataTable<ServiceSecurityLive>
-            label="Live mTLS share"
-            rows={d.services}
-            columns={liveColumns}
-            getRowId={(s) => `${s.namespace}/${s.service}`}
-            urlKey="mtls-live"
-            rowHeight={34}
-            empty="No services match."
-          />
-        )}
-      </QueryState>
-    </section>
+      <PageSection level={3} title="Per workload" note="Port-level modes, and whether its requests need a JWT (from the AuthorizationPolicies).">
+        <DataTable<WorkloadRow>
+          label="Effective mTLS per workload"
+          rows={workloads}
+          columns={workloadColumns}
+          getRowId={(w) => w.id}
+          urlKey="mtls-wl"
+          rowHeight={38}
+          empty="No workloads match."
+        />
+      </PageSection>
+      <PageSection level={3} title="Live share of mTLS and plaintext" note="Last 5 minutes, from Prometheus.">
+        <QueryState
+          query={live}
+          label="live traffic from Prometheus"
+          isEmpty={(d) => d.services.length === 0}
+          empty={`No requests recorded in the last 5 minutes${namespace ? ` in ${namespace}` : ''}.`}
+        >
+          {(d) => (
+            <DataTable<ServiceSecurityLive>
+              label="Live mTLS share"
+              rows={d.services}
+              columns={liveColumns}
+              getRowId={(s) => `${s.namespace}/${s.service}`}
+              urlKey="mtls-live"
+              rowHeight={34}
+              empty="No services match."
+            />
+          )}
+        </QueryState>
+      </PageSection>
+    </PageSection>
   );
 }

@@ -3,16 +3,15 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useDenial } from '@/components/auth/user-context';
-import { DataTable, type DataColumn } from '@/components/ui/data-table';
-import { Drawer } from '@/components/ui/drawer';
+import type { DataColumn } from '@/components/ui/data-table';
+import { DrawerTable } from '@/components/ui/drawer-table';
+import { PageSection } from '@/components/ui/page-section';
 import { EditFlowSection } from '@/components/ui/edit-flow';
 import { describeDuration } from '@/lib/mesh/duration';
 import { refillPerSecond, validateTokenBucket } from '@/lib/mesh/rate-limits';
 import { securityLiveQuery, storeTokenBucket, tokenBucketUrl, type SecurityView } from '@/lib/queries/security';
 import { useEditFlow } from '@/lib/queries/use-edit-flow';
 import { useMetricsRefresh } from '@/lib/queries/metrics-refresh';
-import { useUrlState } from '@/lib/url-state';
-import styles from './security.module.css';
 
 const bucketId = (b: Bucket) => `${b.namespace}/${b.name}#${b.bucket}`;
 const rateText = (b: Bucket) => {
@@ -24,7 +23,6 @@ const rateText = (b: Bucket) => {
 export function RateLimits({ data, namespace }: { data: SecurityView; namespace: string }) {
   const live = useQuery(securityLiveQuery(namespace, useMetricsRefresh()));
   const limited = live.data ? live.data.services.reduce((sum, s) => sum + s.rateLimited, 0) : undefined;
-  const [open, setOpen] = useUrlState('bucket');
   const several = (b: Bucket) => data.rateLimits.filter((o) => o.namespace === b.namespace && o.name === b.name).length > 1;
   const columns = useMemo<DataColumn<Bucket>[]>(
     () => [
@@ -63,35 +61,30 @@ export function RateLimits({ data, namespace }: { data: SecurityView; namespace:
     ],
     [],
   );
-  const bucket = open ? data.rateLimits.find((b) => bucketId(b) === open) : undefined;
   return (
-    <section className={styles.section} aria-labelledby="rl-title">
-      <div className={styles.sectionHead}>
-        <h2 id="rl-title">Local rate limits</h2>
-        <span className="hint">
+    <PageSection
+      title="Local rate limits"
+      note={
+        <>
           Token buckets of Envoy&apos;s local rate limit, one per sidecar. Requests answered 429 in the last 5 minutes:{' '}
           {live.isError ? `unknown (${live.error.message})` : limited === undefined ? 'loading…' : `${limited.toFixed(2)}/s`}.
-        </span>
-      </div>
-      <DataTable<Bucket>
+        </>
+      }
+    >
+      <DrawerTable<Bucket>
         label="Local rate limits"
         rows={data.rateLimits}
         columns={columns}
         getRowId={bucketId}
         urlKey="rl"
-        openId={open || undefined}
-        onOpen={(b) => setOpen(bucketId(b))}
+        openKey="rl.open"
         rowHeight={36}
         empty="No local rate limits match."
+        title={(bucket) => (bucket ? `Rate limit ${bucket.namespace}/${bucket.name}` : 'Rate limit')}
+        missing={() => 'This token bucket is not in this view: it was deleted, or it is outside the selected namespace.'}
+        details={(bucket) => <TokenBucketRow key={bucketId(bucket)} bucket={bucket} several={several(bucket)} />}
       />
-      <Drawer title={bucket ? `Rate limit ${bucket.namespace}/${bucket.name}` : 'Rate limit'} open={Boolean(open)} onClose={() => setOpen(undefined)}>
-        {bucket ? (
-          <TokenBucketRow key={open} bucket={bucket} several={several(bucket)} />
-        ) : (
-          <p className="state state-empty">This token bucket is not in this view: it was deleted, or it is outside the selected namespace.</p>
-        )}
-      </Drawer>
-    </section>
+    </PageSection>
   );
 }
 
