@@ -7,7 +7,6 @@ import { useDenial } from '@/components/auth/user-context';
 import { DataTable, type DataColumn } from '@/components/ui/data-table';
 import { Drawer } from '@/components/ui/drawer';
 import { QueryState } from '@/components/ui/query-state';
-import { RefreshSelect } from '@/components/ui/refresh-select';
 import { indexLive } from '@/lib/metrics/traffic-live';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
 import { useMetricsRefresh } from '@/lib/queries/metrics-refresh';
@@ -78,7 +77,6 @@ export function TrafficPage() {
               onOpen={open}
               rowHeight={64}
               empty="No routes match the filters."
-              toolbar={<RefreshSelect />}
             />
           )}
         </QueryState>
