@@ -138,4 +138,25 @@ describe('liveEventStream', () => {
     await stream.done;
     expect(stream.events.map((e) => e.event)).toEqual(['data', 'reconnect']);
   });
+
+  it('reads Prometheus topics again at the refresh and sends only what changed; with refresh 0 only once', async () => {
+    let reads = 0;
+    const counter = async () => ({ bucket: Math.floor(++reads / 3) }); // changes every third read
+    const metrics: Topic = { kind: 'traffic-live', namespace: 'shop' };
+    const every = new AbortController();
+    const polled = reader(liveEventStream([metrics], counter, every.signal, { refreshSeconds: 0.05 }));
+    await expect.poll(() => polled.events.length, { timeout: 2000 }).toBeGreaterThanOrEqual(3);
+    expect(reads).toBeGreaterThanOrEqual(6); // three payloads took at least six reads
+    expect(new Set(polled.events.map((e) => JSON.stringify(e.data))).size).toBe(polled.events.length);
+    every.abort();
+    await polled.done;
+
+    reads = 0;
+    const off = new AbortController();
+    const once = reader(liveEventStream([metrics], counter, off.signal, { refreshSeconds: 0, coalesceMs: 10 }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect([reads, once.events.length]).toEqual([1, 1]);
+    off.abort();
+    await once.done;
+  });
 });

@@ -4,18 +4,21 @@
 import { readRecordingCaches } from '@/lib/k8s/caches';
 import type { KubeObject, ObjectCache } from '@/lib/k8s/resource-cache';
 import { errorResponse, withArrays, type ErrorBody } from '@/lib/http/responses';
-import { keyOfTopic, topicName, type Topic } from './topics';
+import { isMetricsTopic, keyOfTopic, topicName, type Topic } from './topics';
 
 export interface LiveStreamOptions {
   /** Changes within this window after the first are pushed as one payload. */
   coalesceMs?: number;
   /** A comment this often keeps proxies and the browser from calling the connection dead. */
   heartbeatMs?: number;
+  /** How often the Prometheus topics are read again, in seconds; 0: once, when the stream opens. */
+  refreshSeconds?: number;
   /**
-   * Each topic is also read again this often: a few views depend on more than the caches (the
-   * cluster answering, the revert lease, RBAC reviews). Nothing is sent unless the payload changed.
+   * How often a topic is read again besides on cache changes (undefined: never): Prometheus numbers
+   * at the refresh, and a few views that depend on more than the caches (the cluster answering,
+   * the revert lease, RBAC reviews). Nothing is sent unless the payload changed.
    */
-  recheckMs?: (topic: Topic) => number;
+  recheckMs?: (topic: Topic, refreshSeconds: number) => number | undefined;
   /** The stream ends after this long (`event: reconnect`); the page opens it again, signing the person in again. */
   lifetimeMs?: number;
 }
@@ -23,9 +26,14 @@ export interface LiveStreamOptions {
 const DEFAULTS = {
   coalesceMs: 200,
   heartbeatMs: 15_000,
-  recheckMs: (topic: Topic) => (topic.kind === 'cluster' || topic.kind === 'emergencies' ? 15_000 : 60_000),
+  refreshSeconds: 10,
+  recheckMs: (topic: Topic, refreshSeconds: number) =>
+    isMetricsTopic(topic) ? (refreshSeconds > 0 ? refreshSeconds * 1000 : undefined) : QUICK_RECHECK.has(topic.kind) ? 15_000 : 60_000,
   lifetimeMs: 10 * 60_000,
 } satisfies Required<LiveStreamOptions>;
+
+// Views whose state outside the caches changes on its own: the cluster answering, the revert lease, entries waiting to be stored.
+const QUICK_RECHECK = new Set<Topic['kind']>(['cluster', 'emergencies', 'audit']);
 
 // How long the browser waits before reconnecting after the stream ends or drops.
 const RETRY_MS = 2000;
@@ -98,18 +106,18 @@ class TopicFeed {
   private reading = false;
   private readAgain = false;
   private stopped = false;
-  private readonly recheck: NodeJS.Timeout;
+  private readonly recheck: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly topic: Topic,
     private readonly read: (topic: Topic) => Promise<unknown>,
     private readonly out: LatestPerTopic,
     private readonly coalesceMs: number,
-    recheckMs: number,
+    recheckMs: number | undefined,
   ) {
     this.key = keyOfTopic(topic);
     this.name = topicName(topic);
-    this.recheck = setInterval(() => void this.refresh(), recheckMs);
+    if (recheckMs !== undefined) this.recheck = setInterval(() => void this.refresh(), recheckMs);
   }
 
   /** A followed cache changed: read again once the burst of changes has had `coalesceMs` to settle. */
@@ -181,7 +189,8 @@ export function liveEventStream(
   signal: AbortSignal,
   options: LiveStreamOptions = {},
 ): ReadableStream<Uint8Array> {
-  const settings = { ...DEFAULTS, ...options };
+  // An option given as undefined keeps its default.
+  const settings = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) };
   const out = new LatestPerTopic();
   let feeds: TopicFeed[] = [];
   const timers: NodeJS.Timeout[] = [];
@@ -199,7 +208,7 @@ export function liveEventStream(
       if (signal.aborted) return stop();
       signal.addEventListener('abort', abort);
       controller.enqueue(encoder.encode(`retry: ${RETRY_MS}\n\n`));
-      feeds = topics.map((topic) => new TopicFeed(topic, read, out, settings.coalesceMs, settings.recheckMs(topic)));
+      feeds = topics.map((topic) => new TopicFeed(topic, read, out, settings.coalesceMs, settings.recheckMs(topic, settings.refreshSeconds)));
       for (const feed of feeds) void feed.refresh();
       timers.push(setInterval(() => out.offer(': heartbeat\n\n'), settings.heartbeatMs));
       // Told apart from a dropped connection, so the page reconnects at once and does not fall back to polling meanwhile.

@@ -1,5 +1,7 @@
 // The reads behind the GET routes that the live stream also serves: one function per view, so a
 // page's first load and every pushed update are made, and filtered by the cluster's RBAC, alike.
+import { listAudit, pendingCount, signingState, type AuditFilter } from '@/lib/audit/audit';
+import { ensureAuditRetention, retentionStatus } from '@/lib/audit/retention';
 import { clusterAccess, visibleAnswer, visibleNamespaces } from '@/lib/auth/cluster-access';
 import type { SessionUser } from '@/lib/auth/session';
 import { readMeshdeckConfig } from '@/lib/config/reader';
@@ -12,6 +14,10 @@ import { peerAuthentications } from '@/lib/k8s/resources';
 import { securityView } from '@/lib/k8s/security';
 import { listVirtualServiceViews } from '@/lib/k8s/virtual-services';
 import { emergencyOf, type EmergencyState } from '@/lib/mesh/emergency';
+import { breakerLive } from '@/lib/metrics/resilience';
+import { securityLive } from '@/lib/metrics/security';
+import { trafficLive } from '@/lib/metrics/traffic-live-source';
+import { overview } from '@/lib/overview/health';
 import type { PeerAuthentication } from '@/lib/mesh/security-types';
 import { revertArming } from '@/lib/security/emergency-reconciler';
 import type { Topic } from './topics';
@@ -25,11 +31,61 @@ export const readTraffic = (user: SessionUser, namespace?: string) =>
     return listVirtualServiceViews(namespace, (ns) => config.canaryFor(ns).versions);
   });
 
+/**
+ * The Traffic page's live numbers from Prometheus: requests/s, 5xx share, P99 and a sparkline per
+ * service version, with the version each DestinationRule subset selects.
+ */
+export const readTrafficLive = (user: SessionUser, namespace?: string) => visibleAnswer(user, namespace, () => trafficLive(namespace));
+
 /** Every DestinationRule's traffic policy and the routes' timeouts and retries (one namespace, or all). */
 export const readResilience = (user: SessionUser, namespace?: string) => visibleAnswer(user, namespace, () => resilienceView(namespace));
 
+/** Live breaker state per service, failures by response flag over the last 30 minutes, and which Envoy stats are missing. */
+export const readResilienceLive = (user: SessionUser, namespace?: string) => visibleAnswer(user, namespace, () => breakerLive(namespace));
+
 /** mTLS per scope and workload, conflicts, emergencies, JWT, authorization, rate limits. */
 export const readSecurity = (user: SessionUser, namespace?: string) => visibleAnswer(user, namespace, () => securityView(namespace));
+
+/** Live numbers from Prometheus: the mTLS share and 429s per service (namespace and name), one query. */
+export const readSecurityLive = (user: SessionUser, namespace?: string) =>
+  visibleAnswer(user, namespace, async () => ({ services: await securityLive(namespace) }));
+
+/**
+ * The audit trail of every namespace (or one), newest first, filtered, with how far it can be
+ * trusted; only entries about namespaces the cluster lets the person see.
+ */
+export const readAudit = (user: SessionUser, filter: AuditFilter) =>
+  visibleAnswer(user, filter.namespace, async () => {
+    ensureAuditRetention();
+    const entries = await listAudit(filter);
+    // Entries name their object's namespace under `resource`, which the generic filter does not look into.
+    const visible = new Set(await visibleNamespaces(user, [...new Set(entries.map((e) => e.resource.namespace))]));
+    return {
+      items: entries.filter((e) => visible.has(e.resource.namespace)),
+      signing: signingState(),
+      retention: await retentionStatus(),
+      pending: pendingCount(),
+    };
+  });
+
+/**
+ * The Overview's health table: per namespace the person may see (or the one asked for), RED
+ * numbers, firing alerts, active emergencies, recent changes and object counts.
+ */
+export const readOverview = (user: SessionUser, namespace?: string) =>
+  visibleAnswer(user, namespace, async () => {
+    const items = await listNamespaces();
+    const visible = new Set(
+      await visibleNamespaces(
+        user,
+        items.map((ns) => ns.name),
+      ),
+    );
+    return overview(
+      items.filter((ns) => visible.has(ns.name)),
+      namespace,
+    );
+  });
 
 /** Active emergencies and whether their automatic revert is armed, for the banner on every page. */
 export async function readEmergencies() {
@@ -70,6 +126,16 @@ export function readTopic(user: SessionUser, topic: Topic): Promise<unknown> {
   switch (topic.kind) {
     case 'traffic':
       return readTraffic(user, namespace);
+    case 'traffic-live':
+      return readTrafficLive(user, namespace);
+    case 'resilience-live':
+      return readResilienceLive(user, namespace);
+    case 'security-live':
+      return readSecurityLive(user, namespace);
+    case 'audit':
+      return readAudit(user, { namespace });
+    case 'overview':
+      return readOverview(user, namespace);
     case 'resilience':
       return readResilience(user, namespace);
     case 'security':

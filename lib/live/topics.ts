@@ -4,31 +4,53 @@ import { z } from 'zod';
 import { namespaceName } from '@/lib/api/param-schemas';
 import { queryKeys } from '@/lib/queries/keys';
 
-/** Views of one namespace or, without one, of every namespace the person can see. */
-const NAMESPACED = ['traffic', 'resilience', 'security'] as const;
-/** Views with no namespace: the emergency banner, the namespace picker, the cluster badge, the person's RBAC. */
-const GLOBAL = ['emergencies', 'namespaces', 'cluster', 'access'] as const;
+interface TopicSpec {
+  /** Read for one namespace or, without one, for every namespace the person can see. */
+  namespaced: boolean;
+  /** Prometheus numbers: read again at the refresh the person picked, not (only) on cache changes. */
+  metrics: boolean;
+  /** The query key whose cache entry the topic's payloads replace. */
+  key: (namespace: string) => readonly unknown[];
+}
 
-export type TopicKind = (typeof NAMESPACED)[number] | (typeof GLOBAL)[number];
+const TOPICS = {
+  traffic: { namespaced: true, metrics: false, key: queryKeys.traffic.list },
+  'traffic-live': { namespaced: true, metrics: true, key: queryKeys.traffic.live },
+  resilience: { namespaced: true, metrics: false, key: queryKeys.resilience.list },
+  'resilience-live': { namespaced: true, metrics: true, key: queryKeys.resilience.live },
+  security: { namespaced: true, metrics: false, key: queryKeys.security.list },
+  'security-live': { namespaced: true, metrics: true, key: queryKeys.security.live },
+  // The Audit page reads the whole trail of a namespace (or all) and filters it in the table.
+  audit: { namespaced: true, metrics: false, key: (namespace) => queryKeys.audit.trail({ namespace, user: '', action: '', q: '' }) },
+  overview: { namespaced: true, metrics: true, key: queryKeys.overview },
+  emergencies: { namespaced: false, metrics: false, key: queryKeys.security.emergencies },
+  namespaces: { namespaced: false, metrics: false, key: queryKeys.shell.namespaces },
+  cluster: { namespaced: false, metrics: false, key: queryKeys.shell.cluster },
+  access: { namespaced: false, metrics: false, key: queryKeys.shell.access },
+} satisfies Record<string, TopicSpec>;
+
+export type TopicKind = keyof typeof TOPICS;
 export interface Topic {
   kind: TopicKind;
-  /** "" for every visible namespace, and for the global topics. */
+  /** "" for every visible namespace, and for the topics that have none. */
   namespace: string;
 }
 
 /** At most this many topics on one connection: a tab shows a handful. */
 export const MAX_TOPICS = 32;
+/** The longest refresh the stream takes for Prometheus topics, in seconds. */
+export const MAX_REFRESH_SECONDS = 3600;
 
-const isNamespaced = (kind: string): kind is (typeof NAMESPACED)[number] => (NAMESPACED as readonly string[]).includes(kind);
-const isGlobal = (kind: string): kind is (typeof GLOBAL)[number] => (GLOBAL as readonly string[]).includes(kind);
+const KINDS = Object.keys(TOPICS) as TopicKind[];
+const isKind = (kind: string): kind is TopicKind => Object.hasOwn(TOPICS, kind);
+const spec = (kind: TopicKind): TopicSpec => TOPICS[kind];
 
-export const TOPIC_HELP = `topics are ${NAMESPACED.map((k) => `${k}[:<namespace>]`).join(', ')}, ${GLOBAL.join(', ')}`;
+export const TOPIC_HELP = `topics are ${KINDS.map((kind) => (spec(kind).namespaced ? `${kind}[:<namespace>]` : kind)).join(', ')}`;
 
 /** `traffic:shop` → { kind: 'traffic', namespace: 'shop' }; `traffic` is every namespace. */
 export const topicSchema = z.string().transform((text, context): Topic => {
   const [kind = '', namespace, ...rest] = text.split(':');
-  if (rest.length === 0 && isGlobal(kind) && namespace === undefined) return { kind, namespace: '' };
-  if (rest.length === 0 && isNamespaced(kind)) {
+  if (rest.length === 0 && isKind(kind) && (namespace === undefined || spec(kind).namespaced)) {
     if (namespace === undefined) return { kind, namespace: '' };
     if (namespaceName.safeParse(namespace).success) return { kind, namespace };
     context.addIssue({ code: 'custom', message: `"${namespace}" in topic "${text}" is not a namespace name` });
@@ -38,50 +60,46 @@ export const topicSchema = z.string().transform((text, context): Topic => {
   return z.NEVER;
 });
 
-/** `?topics=traffic:shop,emergencies`: a comma-separated list, duplicates dropped. */
+/** `?topics=traffic:shop,emergencies&refresh=30`: a comma-separated list, duplicates dropped; the Prometheus topics' refresh in seconds (0: once). */
 export const topicsQuery = z.object({
   topics: z
     .string({ error: `topics is required: ${TOPIC_HELP}` })
     .transform((list) => [...new Set(list.split(',').filter(Boolean))])
     .pipe(z.array(topicSchema).min(1, `name at least one topic: ${TOPIC_HELP}`).max(MAX_TOPICS, `at most ${MAX_TOPICS} topics on one connection`)),
+  refresh: z
+    .string()
+    .regex(/^\d{1,4}$/, 'refresh is a whole number of seconds')
+    .transform(Number)
+    .pipe(z.number().max(MAX_REFRESH_SECONDS, `refresh is at most ${MAX_REFRESH_SECONDS} seconds`))
+    .optional(),
 });
 
 export const topicName = (topic: Topic): string => (topic.namespace ? `${topic.kind}:${topic.namespace}` : topic.kind);
 
+/** Whether a topic carries Prometheus numbers (read again at the chosen refresh). */
+export const isMetricsTopic = (topic: Topic): boolean => spec(topic.kind).metrics;
+
 /** The query key whose cache entry a topic's payloads replace. */
-export function keyOfTopic(topic: Topic): readonly unknown[] {
-  switch (topic.kind) {
-    case 'traffic':
-      return queryKeys.traffic.list(topic.namespace);
-    case 'resilience':
-      return queryKeys.resilience.list(topic.namespace);
-    case 'security':
-      return queryKeys.security.list(topic.namespace);
-    case 'emergencies':
-      return queryKeys.security.emergencies();
-    case 'namespaces':
-      return queryKeys.shell.namespaces();
-    case 'cluster':
-      return queryKeys.shell.cluster();
-    case 'access':
-      return queryKeys.shell.access();
-  }
-}
+export const keyOfTopic = (topic: Topic): readonly unknown[] => spec(topic.kind).key(topic.namespace);
 
-const sameKey = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((part, i) => part === b[i]);
+// Keys compared as TanStack Query hashes them: objects whatever the order of their fields.
+const stable = (key: readonly unknown[]) =>
+  JSON.stringify(key, (_, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1))) : value,
+  );
 
-/** The topic that keeps a query's entry current, if the stream serves it (Prometheus panels are not). */
+/**
+ * The topic that keeps a query's entry current, if the stream serves it (the KPI and trace
+ * queries are not). A namespaced key ends with its namespace, as itself or as `namespace`.
+ */
 export function topicOfKey(key: readonly unknown[]): string | undefined {
-  const [area, kind, namespace] = key;
-  const candidate: Topic | undefined =
-    typeof area !== 'string'
-      ? undefined
-      : isNamespaced(area) && kind === 'list' && typeof namespace === 'string'
-        ? { kind: area, namespace }
-        : area === 'security' && kind === 'emergencies'
-          ? { kind: 'emergencies', namespace: '' }
-          : area === 'shell' && typeof kind === 'string' && isGlobal(kind)
-            ? { kind, namespace: '' }
-            : undefined;
-  return candidate && sameKey(keyOfTopic(candidate), key) ? topicName(candidate) : undefined;
+  const last = key.at(-1);
+  const namespace = typeof last === 'string' ? last : ((last as { namespace?: unknown } | null | undefined)?.namespace ?? '');
+  if (typeof namespace !== 'string') return undefined;
+  const hash = stable(key);
+  for (const kind of KINDS) {
+    const topic: Topic = { kind, namespace: spec(kind).namespaced ? namespace : '' };
+    if (stable(keyOfTopic(topic)) === hash) return topicName(topic);
+  }
+  return undefined;
 }

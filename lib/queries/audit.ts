@@ -5,6 +5,7 @@ import type { SigningState } from '@/lib/audit/signing';
 import type { AuditOutcome } from '@/lib/http/audited-write';
 import { fetchJson } from './fetch-json';
 import { queryKeys } from './keys';
+import { pushedQuery } from './live-updates';
 
 export interface AuditFilters {
   namespace: string;
@@ -26,7 +27,8 @@ export const auditQuery = (filters: AuditFilters) =>
   queryOptions({
     queryKey: queryKeys.audit.trail(filters),
     queryFn: () => fetchJson<AuditTrail>(`/api/audit?${new URLSearchParams(Object.entries(filters).filter(([, v]) => v))}`),
-    refetchInterval: 5000,
+    // The whole trail of a namespace (the page filters it in its table) is pushed by /api/events.
+    ...pushedQuery,
   });
 
 export function revertEntry(entry: AuditView, reason: string) {

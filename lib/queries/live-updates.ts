@@ -1,6 +1,6 @@
 // Pushed updates in the browser: one EventSource per tab on /api/events, its topics those of the
-// queries the page shows right now, each payload written straight into the query cache. While
-// the stream is up, the Kubernetes-backed queries do not poll; while it is down, they do.
+// queries the page shows right now, each payload written straight into the query cache. A query
+// the open stream serves does not poll; any other (or all, while the stream is down) does.
 import type { QueryCache, QueryClient } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
 import { topicOfKey } from '@/lib/live/topics';
@@ -8,7 +8,7 @@ import { topicOfKey } from '@/lib/live/topics';
 /** `live`: the stream is open. `connecting`: opening. `paused`: it dropped and is being reopened. `idle`: no page needs it. */
 export type LiveStatus = 'idle' | 'connecting' | 'live' | 'paused';
 
-/** Without the stream, the pushed views fall back to polling this often. */
+/** Without the stream, the pushed Kubernetes views fall back to polling this often. */
 export const FALLBACK_POLL_MS = 5000;
 // The set of topics settles for this long before the connection is reopened for it (page changes mount and unmount in bursts).
 const TOPICS_SETTLE_MS = 250;
@@ -18,8 +18,11 @@ const RECONNECT_MIN_MS = 2000;
 const RECONNECT_MAX_MS = 60_000;
 
 let status: LiveStatus = 'idle';
+// The topics of the stream that is open now; empty unless `live`.
+let streamedTopics = new Set<string>();
 const statusListeners = new Set<() => void>();
-function setStatus(next: LiveStatus) {
+function setStatus(next: LiveStatus, topics: string[] = []) {
+  streamedTopics = new Set(next === 'live' ? topics : []);
   if (next === status) return;
   status = next;
   for (const listener of statusListeners) listener();
@@ -37,31 +40,50 @@ export function useLiveStatus(): LiveStatus {
   );
 }
 
+/** Whether the open stream keeps this query's entry current, so it need not poll. */
+export const isStreamed = (query: { queryKey: readonly unknown[] }): boolean => streamedTopics.has(topicOfKey(query.queryKey) ?? '');
+
 /**
- * The polling of a query the stream keeps current: none while the stream is open (a pushed payload
- * replaces the entry), every FALLBACK_POLL_MS while it is not. Spread into its queryOptions.
+ * The polling of a Kubernetes view the stream pushes: none while the stream serves it (each payload
+ * replaces the entry), every FALLBACK_POLL_MS while it does not. Spread into its queryOptions.
  */
 export const pushedQuery = {
-  refetchInterval: () => (status === 'live' ? false : FALLBACK_POLL_MS),
-  staleTime: () => (status === 'live' ? Infinity : 2000),
+  refetchInterval: (query: { queryKey: readonly unknown[] }) => (isStreamed(query) ? false : FALLBACK_POLL_MS),
+  staleTime: (query: { queryKey: readonly unknown[] }) => (isStreamed(query) ? Infinity : 2000),
 };
 
-/** The stream topics of the queries some component observes now, sorted. */
-export function observedTopics(cache: QueryCache): string[] {
+/** What the stream should carry for the queries some component observes now. */
+export interface StreamWanted {
+  /** Sorted topic names. */
+  topics: string[];
+  /** The refresh of the observed Prometheus queries (their `meta.refreshSeconds`), if any. */
+  refreshSeconds?: number;
+}
+
+export function wantedStream(cache: QueryCache): StreamWanted {
   const topics = new Set<string>();
+  let refreshSeconds: number | undefined;
   for (const query of cache.getAll()) {
     if (query.getObserversCount() === 0) continue;
     const topic = topicOfKey(query.queryKey);
-    if (topic) topics.add(topic);
+    if (!topic) continue;
+    topics.add(topic);
+    const refresh = query.meta?.refreshSeconds;
+    if (typeof refresh === 'number') refreshSeconds = Math.min(refreshSeconds ?? refresh, refresh);
   }
-  return [...topics].sort();
+  return { topics: [...topics].sort(), refreshSeconds };
+}
+
+/** /api/events for what is wanted, e.g. `/api/events?topics=emergencies%2Ctraffic%3Ashop&refresh=10`. */
+export function streamUrl(wanted: StreamWanted): string {
+  const params = new URLSearchParams({ topics: wanted.topics.join(',') });
+  if (wanted.refreshSeconds !== undefined) params.set('refresh', String(wanted.refreshSeconds));
+  return `/api/events?${params}`;
 }
 
 interface Pushed {
   key: readonly unknown[];
   data?: unknown;
-  status?: number;
-  message?: string;
 }
 
 /**
@@ -72,56 +94,58 @@ export function useLiveUpdates(client: QueryClient): void {
   useEffect(() => {
     const cache = client.getQueryCache();
     let source: EventSource | undefined;
-    let openTopics: string[] = [];
+    let openUrl = '';
     let settleTimer: ReturnType<typeof setTimeout> | undefined;
     let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
     let hiddenTimer: ReturnType<typeof setTimeout> | undefined;
     let reconnectDelay = RECONNECT_MIN_MS;
 
-    // Queries that stopped polling because the stream was up need their timers set again: a
-    // refetch does that, and brings them up to date in the same step.
-    const fallBackToPolling = (topics: string[]) => {
-      const wanted = new Set(topics);
-      void client.invalidateQueries({ predicate: (query) => wanted.has(topicOfKey(query.queryKey) ?? '') });
+    // Queries that stopped polling because the stream served them need their timers set again:
+    // a refetch does that, and brings them up to date in the same step.
+    const fallBackToPolling = (topics: Set<string>) => {
+      void client.invalidateQueries({ predicate: (query) => topics.has(topicOfKey(query.queryKey) ?? '') });
     };
 
     const close = () => {
       source?.close();
       source = undefined;
-      openTopics = [];
+      openUrl = '';
       clearTimeout(reconnectTimer);
     };
 
-    /** `planned`: the server asked for it; the status stays as it is, so nothing starts polling meanwhile. */
-    const open = (topics: string[], planned = false) => {
+    const open = (wanted: StreamWanted) => {
       close();
-      openTopics = topics;
-      if (topics.length === 0) return setStatus('idle');
-      if (!planned) setStatus(status === 'paused' ? 'paused' : 'connecting');
-      const stream = new EventSource(`/api/events?${new URLSearchParams({ topics: topics.join(',') })}`);
+      if (wanted.topics.length === 0) return setStatus('idle');
+      // The status stays `live` while a stream is swapped for one with other topics: nothing starts polling meanwhile.
+      if (status === 'idle') setStatus('connecting');
+      const url = streamUrl(wanted);
+      const stream = new EventSource(url);
       source = stream;
+      openUrl = url;
       stream.onopen = () => {
         reconnectDelay = RECONNECT_MIN_MS;
-        setStatus('live');
+        setStatus('live', wanted.topics);
       };
       stream.addEventListener('data', (event) => {
         const { key, data } = JSON.parse((event as MessageEvent<string>).data) as Pushed;
         client.setQueryData(key, data);
       });
-      // The server ends each stream after a while, so the person's session is checked again: reopen at once.
-      stream.addEventListener('reconnect', () => open(openTopics, true));
-      // A topic the server could not read: the GET shows the page why (403, 503...).
+      // A topic the server could not read: its GET shows the page why (403, 503...).
       stream.addEventListener('failed', (event) => {
         const { key } = JSON.parse((event as MessageEvent<string>).data) as Pushed;
         void client.invalidateQueries({ queryKey: key, exact: true });
       });
+      // The server ends each stream after a while, so the person's session is checked again: reopen at once.
+      stream.addEventListener('reconnect', () => open(wanted));
       stream.onerror = () => {
-        const wasLive = status === 'live';
-        setStatus('paused');
-        if (wasLive) fallBackToPolling(topics);
+        if (status !== 'paused') {
+          const served = streamedTopics;
+          setStatus('paused');
+          fallBackToPolling(served);
+        }
         // CONNECTING: the browser retries by itself. CLOSED: it gave up (an error answer); we retry, backing off.
         if (stream.readyState === EventSource.CLOSED) {
-          reconnectTimer = setTimeout(() => open(openTopics), reconnectDelay);
+          reconnectTimer = setTimeout(() => open(wanted), reconnectDelay);
           reconnectDelay = Math.min(reconnectDelay * 2, RECONNECT_MAX_MS);
         }
       };
@@ -129,8 +153,8 @@ export function useLiveUpdates(client: QueryClient): void {
 
     const sync = () => {
       if (document.hidden) return;
-      const topics = observedTopics(cache);
-      if (topics.join(',') !== openTopics.join(',') || !source) open(topics);
+      const wanted = wantedStream(cache);
+      if (!source || streamUrl(wanted) !== openUrl) open(wanted);
     };
     const soon = () => {
       clearTimeout(settleTimer);
@@ -138,7 +162,8 @@ export function useLiveUpdates(client: QueryClient): void {
     };
 
     const unsubscribe = cache.subscribe((event) => {
-      if (event.type === 'added' || event.type === 'removed' || event.type === 'observerAdded' || event.type === 'observerRemoved') soon();
+      // observerOptionsUpdated: e.g. the metrics refresh changed.
+      if (['added', 'removed', 'observerAdded', 'observerRemoved', 'observerOptionsUpdated'].includes(event.type)) soon();
     });
     const onVisibility = () => {
       clearTimeout(hiddenTimer);

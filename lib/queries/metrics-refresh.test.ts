@@ -13,8 +13,12 @@ describe('the metrics refresh in the URL', () => {
     for (const seconds of [0, 5, 10, 30, 60]) expect(parseRefresh(refreshParamValue(seconds))).toBe(seconds);
   });
 
-  it('polls at the chosen seconds, not at all when off', () => {
-    expect(metricsPolling(30)).toEqual({ refetchInterval: 30_000 });
-    expect(metricsPolling(0)).toEqual({ refetchInterval: false });
+  it('polls at the chosen seconds, not at all when off, and tells the stream the refresh', () => {
+    const kpis = { queryKey: ['kpis', 'page', '', '1h', '', ''] };
+    expect(metricsPolling(30).refetchInterval(kpis)).toBe(30_000);
+    expect(metricsPolling(0).refetchInterval(kpis)).toBe(false);
+    expect(metricsPolling(30).meta).toEqual({ refreshSeconds: 30 });
+    // No stream is open in a unit test: a topic's query polls too.
+    expect(metricsPolling(5).refetchInterval({ queryKey: ['traffic', 'live', 'shop'] })).toBe(5000);
   });
 });

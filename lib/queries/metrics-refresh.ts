@@ -1,7 +1,9 @@
 // How often the Prometheus panels ask again: one choice for the whole console, kept in the URL
 // (`?refresh=30`, `?refresh=off`) so a reload or a shared link keeps it. Kubernetes views are pushed
-// (live-updates.ts) and never poll while the stream is up.
+// (live-updates.ts) and never poll while the stream is up; the Prometheus panels the stream carries
+// are read by the server at this refresh.
 import { useUrlState } from '@/lib/url-state';
+import { isStreamed } from './live-updates';
 
 export const REFRESH_PARAM = 'refresh';
 /** The choices, in seconds; 0 is off. */
@@ -20,8 +22,16 @@ export function parseRefresh(value: string | null | undefined): number {
 export const refreshParamValue = (seconds: number): string | undefined =>
   seconds === DEFAULT_REFRESH_SECONDS ? undefined : seconds === 0 ? 'off' : String(seconds);
 
-/** A Prometheus query's polling at the chosen refresh: `refetchInterval` in milliseconds, or none when off. */
-export const metricsPolling = (seconds: number) => ({ refetchInterval: seconds > 0 ? seconds * 1000 : (false as const) });
+/**
+ * A Prometheus query's polling at the chosen refresh, spread into its queryOptions: none while the
+ * event stream carries it (the server reads Prometheus at that refresh and pushes what changed),
+ * else every `seconds` (never when off). `meta.refreshSeconds` tells the stream the refresh.
+ */
+export const metricsPolling = (seconds: number) => ({
+  refetchInterval: (query: { queryKey: readonly unknown[] }) => (seconds > 0 && !isStreamed(query) ? seconds * 1000 : false),
+  staleTime: (query: { queryKey: readonly unknown[] }) => (isStreamed(query) ? Infinity : 2000),
+  meta: { refreshSeconds: seconds },
+});
 
 /** The refresh the person picked for Prometheus panels, in seconds (0: off). */
 export function useMetricsRefresh(): number {

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { namespaceName } from '@/lib/api/param-schemas';
-import { listAudit, pendingCount, signingState } from '@/lib/audit/audit';
-import { ensureAuditRetention, retentionStatus } from '@/lib/audit/retention';
-import { visibleAnswer, visibleNamespaces } from '@/lib/auth/cluster-access';
 import { route } from '@/lib/http/route';
+import { readAudit } from '@/lib/live/reads';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,17 +16,4 @@ const filters = z.object({
  * The audit trail of every namespace (or one), newest first, filtered, with how far it can be
  * trusted; only entries about namespaces the cluster lets the person see.
  */
-export const GET = route({ auth: 'read', query: filters }, ({ user, query }) =>
-  visibleAnswer(user!, query.namespace, async () => {
-    ensureAuditRetention();
-    const entries = await listAudit(query);
-    // Entries name their object's namespace under `resource`, which the generic filter does not look into.
-    const visible = new Set(await visibleNamespaces(user!, [...new Set(entries.map((e) => e.resource.namespace))]));
-    return {
-      items: entries.filter((e) => visible.has(e.resource.namespace)),
-      signing: signingState(),
-      retention: await retentionStatus(),
-      pending: pendingCount(),
-    };
-  }),
-);
+export const GET = route({ auth: 'read', query: filters }, ({ user, query }) => readAudit(user!, query));

@@ -6,10 +6,11 @@ import { topicsQuery } from '@/lib/live/topics';
 export const dynamic = 'force-dynamic';
 
 /**
- * Live updates for one browser tab (`?topics=traffic:shop,emergencies`): each topic's payload as
- * its GET route answers it for this person, pushed whenever a watch cache behind it changes.
+ * Live updates for one browser tab (`?topics=traffic:shop,traffic-live:shop,emergencies&refresh=10`):
+ * each topic's payload as its GET route answers it for this person, pushed whenever a watch cache
+ * behind it changes, and the Prometheus topics every `refresh` seconds (default 10; 0: once).
  */
 export const GET = route({ auth: 'read', query: topicsQuery }, ({ request, user, query }) => {
-  const stream = liveEventStream(query.topics, (topic) => readTopic(user!, topic), request.signal);
+  const stream = liveEventStream(query.topics, (topic) => readTopic(user!, topic), request.signal, { refreshSeconds: query.refresh });
   return new Response(stream, { headers: EVENT_STREAM_HEADERS });
 });

@@ -1,7 +1,6 @@
 import { namespaceQuery } from '@/lib/api/param-schemas';
-import { visibleAnswer } from '@/lib/auth/cluster-access';
 import { route } from '@/lib/http/route';
-import { securityLive } from '@/lib/metrics/security';
+import { readSecurityLive } from '@/lib/live/reads';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,6 +9,4 @@ export const dynamic = 'force-dynamic';
  * query. A namespace the cluster hides from the person is refused, and rows of hidden
  * namespaces are dropped, as on the Security page itself.
  */
-export const GET = route({ auth: 'read', query: namespaceQuery }, ({ user, query }) =>
-  visibleAnswer(user!, query.namespace, async () => ({ services: await securityLive(query.namespace) })),
-);
+export const GET = route({ auth: 'read', query: namespaceQuery }, ({ user, query }) => readSecurityLive(user!, query.namespace));

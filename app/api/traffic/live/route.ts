@@ -1,7 +1,6 @@
 import { namespaceQuery } from '@/lib/api/param-schemas';
-import { visibleAnswer } from '@/lib/auth/cluster-access';
 import { route } from '@/lib/http/route';
-import { trafficLive } from '@/lib/metrics/traffic-live-source';
+import { readTrafficLive } from '@/lib/live/reads';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,6 +10,4 @@ export const dynamic = 'force-dynamic';
  * whatever the number of routes. Without Prometheus it answers 503 saying why, and the page
  * shows that beside the sliders. Services of namespaces the cluster hides are dropped.
  */
-export const GET = route({ auth: 'read', query: namespaceQuery }, ({ user, query }) =>
-  visibleAnswer(user!, query.namespace, () => trafficLive(query.namespace)),
-);
+export const GET = route({ auth: 'read', query: namespaceQuery }, ({ user, query }) => readTrafficLive(user!, query.namespace));
