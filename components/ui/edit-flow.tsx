@@ -8,7 +8,8 @@ import { ConflictView } from './conflict-view';
 import { DiffView } from './diff-view';
 import styles from './edit-flow.module.css';
 
-const yaml = (object: unknown) => (object === undefined ? '' : stringify(object, { lineWidth: 0 }));
+// Keys sorted: a Kubernetes object's key order means nothing, so a reordered map is no change.
+const yaml = (object: unknown) => (object === undefined ? '' : stringify(object, { lineWidth: 0, sortMapEntries: true }));
 
 /**
  * The section every editor ends with: the reason, "Review change" (the API server's dry run of
