@@ -1,21 +1,64 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import { TimeSeriesChart } from '@/components/kpis/charts';
+import { DataTable, type DataColumn } from '@/components/ui/data-table';
+import { PageSection } from '@/components/ui/page-section';
 import { QueryState } from '@/components/ui/query-state';
-import type { EnvoyStatsNotice } from '@/lib/metrics/resilience';
+import type { BreakerStatus, EnvoyStatsNotice } from '@/lib/metrics/resilience';
 import { breakerQuery } from '@/lib/queries/resilience';
 import { useMetricsRefresh } from '@/lib/queries/metrics-refresh';
+import { BREAKER_NUMBERS, breakerNumber } from './breaker-state';
+import styles from './resilience.module.css';
 
-const perSecond = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(2)}/s`);
 const UNKNOWN = 'Not exported by the proxies: see the note above';
+
+/** The live panel's columns: the state first, then the numbers that explain it, the rarer ones hidden on narrow screens. */
+function breakerColumns(allNamespaces: boolean): DataColumn<BreakerStatus>[] {
+  const columns: (DataColumn<BreakerStatus> | false)[] = [
+    { id: 'service', header: 'Service', cell: (s) => <strong>{s.service}</strong>, value: (s) => s.service, width: 'minmax(8rem, 1.5fr)' },
+    allNamespaces && { id: 'namespace', header: 'Namespace', cell: (s) => s.namespace, value: (s) => s.namespace, facet: true, hideBelow: 900 },
+    {
+      id: 'state',
+      header: 'State',
+      cell: (s) => <span className={s.tripped ? styles.tripped : styles.closed}>{s.tripped ? 'tripped' : 'closed'}</span>,
+      value: (s) => (s.tripped ? 'tripped' : 'closed'),
+      facet: true,
+      width: '5.5rem',
+    },
+    ...BREAKER_NUMBERS.map((n): DataColumn<BreakerStatus> => ({
+      id: n.key,
+      header: n.header,
+      cell: (s) => <span title={s[n.key] === null ? UNKNOWN : undefined}>{breakerNumber(s, n)}</span>,
+      value: (s) => s[n.key] ?? -1,
+      align: 'end',
+      width: n.width,
+      hideBelow: n.hideBelow,
+    })),
+    {
+      id: 'flags',
+      header: '503/504 by flag',
+      cell: (s) =>
+        Object.entries(s.failuresByFlag)
+          .map(([f, v]) => `${f} ${v.toFixed(2)}/s`)
+          .join(', ') || '–',
+      width: 'minmax(7rem, 1.2fr)',
+      hideBelow: 1200,
+    },
+  ];
+  return columns.filter((c) => c !== false);
+}
 
 /** The Resilience page's live panel: breaker state per service of the selected namespace ("" for all) from Prometheus. */
 export function BreakerLivePanel({ namespace }: { namespace: string }) {
   const live = useQuery(breakerQuery(namespace, useMetricsRefresh()));
+  const columns = useMemo(() => breakerColumns(!namespace), [namespace]);
   return (
-    <section className="panel" aria-labelledby="live-title">
-      <h2 id="live-title">Circuit breakers now</h2>
+    <PageSection
+      title="Circuit breakers now"
+      note="From Prometheus: Istio's response flags, and Envoy's outlier and retry stats where the proxies export them."
+    >
       <QueryState query={live} label="the breaker state from Prometheus">
         {(d) => (
           <>
@@ -27,57 +70,33 @@ export function BreakerLivePanel({ namespace }: { namespace: string }) {
                   : 'No breaker activity recorded in any namespace.'}
               </p>
             ) : (
-              <table className="table" aria-label="Circuit breaker state">
-                <thead>
-                  <tr>
-                    <th scope="col">Service</th>
-                    {!namespace && <th scope="col">Namespace</th>}
-                    <th scope="col">State</th>
-                    <th scope="col">Ejected hosts</th>
-                    <th scope="col">Ejections (total)</th>
-                    <th scope="col">Overflows (UO)</th>
-                    <th scope="col">Timeouts (UT)</th>
-                    <th scope="col">Retries</th>
-                    <th scope="col">No healthy upstream (UH)</th>
-                    <th scope="col">Retries exhausted (URX)</th>
-                    <th scope="col">503/504 by flag</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.status.map((s) => (
-                    <tr key={`${s.namespace}/${s.service}`}>
-                      <th scope="row">{s.service}</th>
-                      {!namespace && <td>{s.namespace}</td>}
-                      <td>{s.tripped ? <span className="badge badge-warn">tripped</span> : <span className="badge">closed</span>}</td>
-                      <td title={s.ejectedHosts === null ? UNKNOWN : undefined}>{s.ejectedHosts ?? 'n/a'}</td>
-                      <td title={s.ejectionsTotal === null ? UNKNOWN : undefined}>{s.ejectionsTotal ?? 'n/a'}</td>
-                      <td>{perSecond(s.overflowsPerSecond)}</td>
-                      <td>{perSecond(s.timeoutsPerSecond)}</td>
-                      <td title={s.retriesPerSecond === null ? UNKNOWN : undefined}>{perSecond(s.retriesPerSecond)}</td>
-                      <td>{perSecond(s.noHealthyUpstreamPerSecond)}</td>
-                      <td>{perSecond(s.retriesExhaustedPerSecond)}</td>
-                      <td>
-                        {Object.entries(s.failuresByFlag)
-                          .map(([f, v]) => `${f} ${v.toFixed(2)}/s`)
-                          .join(', ') || '–'}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable<BreakerStatus>
+                label="Circuit breaker state"
+                rows={d.status}
+                columns={columns}
+                getRowId={(s) => `${s.namespace}/${s.service}`}
+                urlKey="breakers"
+                rowHeight={34}
+                empty="No services match."
+              />
             )}
             {d.history.length > 0 && (
-              <TimeSeriesChart
-                series={d.history}
-                name={(s) => `${namespace ? '' : `${s.metric.destination_service_namespace}/`}${s.metric.destination_service_name} ${s.metric.response_flags}`}
-                unit="rps"
-                label="503 and 504 responses per second by service and response flag (last 30 minutes)"
-              />
+              <details className={styles.chartBox} open>
+                <summary>503 and 504 responses over the last 30 minutes</summary>
+                <TimeSeriesChart
+                  series={d.history}
+                  name={(s) =>
+                    `${namespace ? '' : `${s.metric.destination_service_namespace}/`}${s.metric.destination_service_name} ${s.metric.response_flags}`
+                  }
+                  unit="rps"
+                  label="503 and 504 responses per second by service and response flag (last 30 minutes)"
+                />
+              </details>
             )}
           </>
         )}
       </QueryState>
-    </section>
+    </PageSection>
   );
 }
 

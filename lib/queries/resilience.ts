@@ -24,7 +24,8 @@ export const breakerQuery = (namespace: string, refreshSeconds: number) =>
     retry: false,
   });
 
-export const putPolicy = (namespace: string, name: string, body: unknown) =>
-  fetchJson(`/api/resilience/rules/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`, { method: 'PUT', body: JSON.stringify(body) });
-export const putRoute = (namespace: string, name: string, index: number, body: unknown) =>
-  fetchJson(`/api/resilience/routes/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${index}`, { method: 'PUT', body: JSON.stringify(body) });
+/** Where a DestinationRule's traffic policy edit goes (PUT; `?dryRun=true` previews it). */
+export const policyUrl = (namespace: string, name: string) => `/api/resilience/rules/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
+/** Where a route's timeout and retries edit goes (PUT; `?dryRun=true` previews it). */
+export const routeResilienceUrl = (namespace: string, name: string, index: number) =>
+  `/api/resilience/routes/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${index}`;
