@@ -7,7 +7,7 @@ import { errorResponse, withArrays, type ErrorBody } from '@/lib/http/responses'
 import { isMetricsTopic, keyOfTopic, topicName, type Topic } from './topics';
 
 export interface LiveStreamOptions {
-  /** Changes within this window after the first are pushed as one payload. */
+  /** Changes within this window after the first are pushed as one payload (Prometheus topics: at least METRICS_COALESCE_MS). */
   coalesceMs?: number;
   /** A comment this often keeps proxies and the browser from calling the connection dead. */
   heartbeatMs?: number;
@@ -31,6 +31,9 @@ const DEFAULTS = {
     isMetricsTopic(topic) ? (refreshSeconds > 0 ? refreshSeconds * 1000 : undefined) : QUICK_RECHECK.has(topic.kind) ? 15_000 : 60_000,
   lifetimeMs: 10 * 60_000,
 } satisfies Required<LiveStreamOptions>;
+
+// A Prometheus topic that also reads caches (the Overview's counts) asks Prometheus at most this often for their changes.
+const METRICS_COALESCE_MS = 2000;
 
 // Views whose state outside the caches changes on its own: the cluster answering, the revert lease, entries waiting to be stored.
 const QUICK_RECHECK = new Set<Topic['kind']>(['cluster', 'emergencies', 'audit']);
@@ -208,7 +211,16 @@ export function liveEventStream(
       if (signal.aborted) return stop();
       signal.addEventListener('abort', abort);
       controller.enqueue(encoder.encode(`retry: ${RETRY_MS}\n\n`));
-      feeds = topics.map((topic) => new TopicFeed(topic, read, out, settings.coalesceMs, settings.recheckMs(topic, settings.refreshSeconds)));
+      feeds = topics.map(
+        (topic) =>
+          new TopicFeed(
+            topic,
+            read,
+            out,
+            isMetricsTopic(topic) ? Math.max(settings.coalesceMs, METRICS_COALESCE_MS) : settings.coalesceMs,
+            settings.recheckMs(topic, settings.refreshSeconds),
+          ),
+      );
       for (const feed of feeds) void feed.refresh();
       timers.push(setInterval(() => out.offer(': heartbeat\n\n'), settings.heartbeatMs));
       // Told apart from a dropped connection, so the page reconnects at once and does not fall back to polling meanwhile.
