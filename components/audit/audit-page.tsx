@@ -1,17 +1,19 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
 import { useCallback, useMemo, useState } from 'react';
 import { useDenial } from '@/components/auth/user-context';
 import { LocalTime } from '@/components/shell/local-time';
 import { DataTable, type DataColumn } from '@/components/ui/data-table';
 import { Drawer } from '@/components/ui/drawer';
+import { EditFlowSection } from '@/components/ui/edit-flow';
 import { QueryState } from '@/components/ui/query-state';
 import type { AuditView, Change, Trust } from '@/lib/audit/audit';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
-import { auditQuery, revertEntry, type AuditTrail } from '@/lib/queries/audit';
+import { auditQuery, revertUrl, type AuditTrail, type RevertAnswer } from '@/lib/queries/audit';
 import { queryKeys } from '@/lib/queries/keys';
+import { useEditFlow } from '@/lib/queries/use-edit-flow';
 import { useUrlState } from '@/lib/url-state';
 import { useHydrated } from '@/lib/use-hydrated';
 import styles from './audit.module.css';
@@ -208,13 +210,16 @@ const show = (slot: Change['before']) => (!slot ? 'unknown' : 'absent' in slot ?
 /** Everything one entry says, and its revert (with a reason) when it may be reverted. */
 function EntryDetails({ entry, denial, reverted }: { entry: AuditView; denial: string | undefined; reverted: (message: string, tone: 'ok' | 'warn') => void }) {
   const queryClient = useQueryClient();
-  const [reason, setReason] = useState('');
-  const revert = useMutation({
-    mutationFn: () => revertEntry(entry, reason),
-    onSuccess: (answer) => {
+  // The revert is reviewed like any edit: the API server's dry run of the inverse patch, then apply.
+  const revert = useEditFlow<RevertAnswer>({
+    write: { url: revertUrl(entry), method: 'POST', body: ({ reason }) => ({ reason }) },
+    baseVersion: undefined,
+    onApplied: (answer) => {
       void queryClient.invalidateQueries({ queryKey: queryKeys.audit.all });
       const pending = answer.audit.status === 'pending' ? answer.audit.message.replace(/^applied; /, '') : undefined;
-      reverted(pending ? `Reverted ${entry.summary}; ${pending}` : `Reverted ${entry.summary}.`, pending ? 'warn' : 'ok');
+      const message = pending ? `Reverted ${entry.summary}; ${pending}` : `Reverted ${entry.summary}.`;
+      reverted(message, pending ? 'warn' : 'ok');
+      return message;
     },
   });
   return (
@@ -266,26 +271,18 @@ function EntryDetails({ entry, denial, reverted }: { entry: AuditView; denial: s
       )}
       {entry.revertible && denial && <p className="muted">{denial}</p>}
       {entry.revertible && !denial && (
-        <form
-          className={styles.revert}
-          aria-label={`Revert ${entry.summary}`}
-          onSubmit={(e) => {
-            e.preventDefault();
-            revert.mutate();
-          }}
-        >
-          <label className="field">
-            Reason for the revert
-            <input value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
-          </label>
-          <button type="submit" className="button button-danger" disabled={reason.trim().length < 3 || revert.isPending}>
-            Revert this change
-          </button>
-          {revert.isError && (
-            <p role="alert" className="notice-inline bad">
-              Not reverted: {revert.error.message}
-            </p>
-          )}
+        <form className={styles.revert} aria-label={`Revert ${entry.summary}`} onSubmit={(e) => e.preventDefault()}>
+          <EditFlowSection
+            flow={revert}
+            action="audit:revert"
+            what={entry.resource.kind}
+            label={`Review of the revert of ${entry.summary}`}
+            changed
+            reasonLabel="Reason for the revert"
+            applyLabel="Revert this change"
+            mine={`the values before: ${entry.summary}`}
+            now={() => undefined}
+          />
         </form>
       )}
     </>

@@ -31,9 +31,8 @@ export const auditQuery = (filters: AuditFilters) =>
     ...pushedQuery,
   });
 
-export function revertEntry(entry: AuditView, reason: string) {
-  return fetchJson<{ item: unknown; audit: AuditOutcome }>(
-    `/api/audit/${encodeURIComponent(entry.resource.namespace)}/${encodeURIComponent(entry.id)}/revert`,
-    { method: 'POST', body: JSON.stringify({ reason }) },
-  );
-}
+/** Where an entry's revert goes (POST; `?dryRun=true` previews it). */
+export const revertUrl = (entry: AuditView) => `/api/audit/${encodeURIComponent(entry.resource.namespace)}/${encodeURIComponent(entry.id)}/revert`;
+
+/** What a revert answers: the object written and how its own audit entry went. */
+export type RevertAnswer = { item: unknown; audit: AuditOutcome };
