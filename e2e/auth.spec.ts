@@ -86,7 +86,7 @@ test.describe('as operator', () => {
     const confirm = page.getByRole('dialog').getByRole('form', { name: /^Revert / });
     await confirm.getByLabel('Reason for the revert').fill('enhanced messaging doubles latency');
     await confirm.getByRole('button', { name: 'Review change' }).click();
-    await expect(confirm.getByLabel(/^Change to the VirtualService/).locator('.diff-added')).toHaveText([/weight: \d+$/, /weight: \d+$/]);
+    await expect(confirm.getByLabel(/^Change to the VirtualService/).locator('.diff-added')).toHaveText([/weight: \d+\s*$/, /weight: \d+\s*$/]);
     await confirm.getByRole('button', { name: 'Revert this change' }).click();
     await expect(page.getByRole('row', { name: /enhanced messaging doubles latency/ })).toContainText('audit.revert');
     expect(jsonpath('virtualservice', 'messaging-service-feature-flags', '.spec.http[1].route[*].weight')).toBe(`${v1} ${enhanced}`);

@@ -23,8 +23,8 @@ test.describe('traffic splits', () => {
     await expect(review).toContainText('stable 95% / canary 5% → stable 75% / canary 25%');
     // The diff is the API server's dry run of the real patch: the whole object before and after.
     const diff = review.getByLabel('Change to the VirtualService');
-    await expect(diff.locator('.diff-removed')).toHaveText([/^- +weight: 95$/, /^- +weight: 5$/]);
-    await expect(diff.locator('.diff-added')).toHaveText([/^\+ +weight: 75$/, /^\+ +weight: 25$/]);
+    await expect(diff.locator('.diff-removed')).toHaveText([/^- +weight: 95\s*$/, /^- +weight: 5\s*$/]);
+    await expect(diff.locator('.diff-added')).toHaveText([/^\+ +weight: 75\s*$/, /^\+ +weight: 25\s*$/]);
     await review.getByRole('button', { name: 'Apply' }).click();
     await expect(split.getByRole('status')).toContainText('Applied to nutrition-service-canary: stable 75% / canary 25%');
 
@@ -116,6 +116,7 @@ test.describe('traffic splits', () => {
     await editor.getByRole('button', { name: 'Review change' }).click();
     await expect(editor.getByLabel('Change to the VirtualService').locator('.diff-added')).toContainText([/x-user-tier/]);
     await editor.getByRole('button', { name: 'Save match rules' }).click();
+    await expect(editor).toHaveCount(0);
     await expect(flag.getByText('x-feature-flag-new-provider matches /enabled|on/ and x-user-tier = premium')).toBeVisible();
     expect(jsonpath('virtualservice', 'nutrition-service-canary', '.spec.http[1].match[0].headers')).toBe(
       '{"x-feature-flag-new-provider":{"regex":"enabled|on"},"x-user-tier":{"exact":"premium"}}',
