@@ -1,17 +1,15 @@
 // Previews (`?dryRun=true`) against a running sandbox, through a write route itself: the answer is
 // the real object before and after the patch, nothing is written (object and audit trail unchanged),
 // and a draft based on an old resourceVersion previews as a conflict.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { sandboxAdmin } from '../security/sandbox-requests';
-import { startTestSandbox, type TestSandbox } from '../../sandbox/testing.ts';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { dashboardSandbox } from '../security/sandbox-requests';
 
 vi.mock('next-auth', async (importOriginal) => ({
   ...(await importOriginal<object>()),
   getServerSession: vi.fn(async () => ({ user: { name: 'operator', email: 'operator@meshdeck.local', groups: ['meshdeck:operators'], role: 'operator' } })),
 }));
 
-let sandbox: TestSandbox;
-const api = sandboxAdmin(() => sandbox);
+const api = dashboardSandbox();
 const NS = 'preview-test';
 const NAME = 'split';
 const path = `/apis/networking.istio.io/v1/namespaces/${NS}/virtualservices/${NAME}`;
@@ -39,9 +37,6 @@ async function previewWeights(resourceVersion: string, canary: number, query = '
 const trail = async () => (await import('../audit/audit')).listAudit({ namespace: NS });
 
 beforeAll(async () => {
-  sandbox = await startTestSandbox();
-  process.env.KUBECONFIG = sandbox.kubeconfig;
-  process.env.MESHDECK_KUBE_CONTEXT = 'meshdeck-dashboard';
   process.env.MESHDECK_AUDIT_KEY = 'integration-test-audit-key-0123456789abcdef';
   await api('/api/v1/namespaces', { method: 'POST', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } } });
   const route = [
@@ -54,7 +49,6 @@ beforeAll(async () => {
     body: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: NAME, namespace: NS }, spec },
   });
 }, 60_000);
-afterAll(async () => sandbox?.stop());
 
 describe('write previews', () => {
   it('answer the real object before and after the patch, and write neither the object nor an audit entry', async () => {
