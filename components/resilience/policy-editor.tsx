@@ -68,11 +68,15 @@ export function PolicyEditor({ rule, target }: { rule: ResilienceView['rules'][n
         </span>
       </h3>
       {notes.length > 0 && (
-        <ul className="hint">
-          {notes.map((c) => (
-            <li key={c}>{c}</li>
-          ))}
-        </ul>
+        // Open for the top-level policy; a subset's notes mostly repeat it, so they wait behind their summary.
+        <details className={styles.notes} open={target.subset === undefined}>
+          <summary>What this policy means ({notes.length})</summary>
+          <ul className="hint">
+            {notes.map((c) => (
+              <li key={c}>{c}</li>
+            ))}
+          </ul>
+        </details>
       )}
       <fieldset disabled={Boolean(denial)} className={styles.fields}>
         <legend className="visually-hidden">Settings of {who}</legend>
@@ -136,6 +140,7 @@ export function PolicyEditor({ rule, target }: { rule: ResilienceView['rules'][n
             onAdd={(key) => setAdded([...added, key])}
           />
           <select
+            className={styles.addSetting}
             aria-label={`Preset for ${who}`}
             value=""
             onChange={(e) => {

@@ -41,14 +41,21 @@ export function RoutesTable({ routes, breakers }: { routes: Route[]; breakers: B
       {
         id: 'retryOn',
         header: 'Retry on',
-        cell: (r) => (r.retryOn ? <span title={r.retryOn}>{r.retryOn}</span> : unset),
+        cell: (r) =>
+          r.retryOn ? (
+            <span className={styles.oneLine} title={r.retryOn}>
+              {r.retryOn}
+            </span>
+          ) : (
+            unset
+          ),
         value: (r) => r.retryOn,
         width: 'minmax(8rem, 1.4fr)',
         hideBelow: 1200,
       },
       {
         id: 'live',
-        header: 'Timeouts / retries now',
+        header: 'Live UT / retries',
         cell: (r) => {
           const live = liveOf(r, breakers);
           if (!live) return <span className="muted">{breakers.error ? 'unknown' : 'no data'}</span>;

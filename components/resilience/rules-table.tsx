@@ -19,8 +19,9 @@ const topPolicy = (r: Rule) => r.targets[0]?.policy ?? {};
 
 function Chips({ items, empty = 'unset' }: { items: string[]; empty?: string }) {
   if (items.length === 0) return <span className={styles.unset}>{empty}</span>;
+  // At most two lines in the row (the title and the drawer have them all).
   return (
-    <span className={styles.chips}>
+    <span className={styles.chips} title={items.join(' · ')}>
       {items.map((text) => (
         <span key={text} className={styles.chip} title={text}>
           {text}
@@ -68,24 +69,34 @@ export function RulesTable({ rules, breakers, allNamespaces }: { rules: Rule[]; 
           ]
         : []),
       groupColumn('loadBalancer', 'Load balancing', { width: 'minmax(7rem, 0.9fr)', hideBelow: 900 }),
-      groupColumn('connectionPool', 'Connection pool', { width: 'minmax(10rem, 2fr)', hideBelow: 1000 }),
-      groupColumn('outlierDetection', 'Outlier detection', { width: 'minmax(10rem, 2fr)', hideBelow: 700 }),
-      groupColumn('tls', 'TLS', { facet: true, width: 'minmax(6rem, 0.8fr)', hideBelow: 1200 }),
+      groupColumn('connectionPool', 'Connection pool', { width: 'minmax(12rem, 2fr)', hideBelow: 1000 }),
+      groupColumn('outlierDetection', 'Outlier detection', { width: 'minmax(12rem, 2fr)', hideBelow: 700 }),
+      groupColumn('tls', 'TLS', { facet: true, width: 'minmax(6rem, 0.8fr)', hideBelow: 1400 }),
       {
         id: 'subsets',
         header: 'Subsets',
         cell: (r) => (
-          <span className={styles.chips}>
-            {r.targets.slice(1).map((t) => (
-              <span
-                key={t.label}
-                className={`${styles.chip} ${t.inherits ? '' : styles.chipOwn}`}
-                title={t.inherits ? `${t.subset}: inherits, ${t.endpoints} endpoints` : `${t.subset}: own policy, ${t.endpoints} endpoints`}
-              >
-                {t.subset}
-                {!t.inherits && ` · ${setFieldCount(t.policy)} own`}
-              </span>
-            ))}
+          <span
+            className={styles.chips}
+            title={r.targets
+              .slice(1)
+              .map((t) => t.subset)
+              .join(', ')}
+          >
+            {/* Subsets with a policy of their own first: the cell shows two lines at most. */}
+            {r.targets
+              .slice(1)
+              .toSorted((a, b) => Number(a.inherits) - Number(b.inherits))
+              .map((t) => (
+                <span
+                  key={t.label}
+                  className={`${styles.chip} ${t.inherits ? '' : styles.chipOwn}`}
+                  title={t.inherits ? `${t.subset}: inherits, ${t.endpoints} endpoints` : `${t.subset}: own policy, ${t.endpoints} endpoints`}
+                >
+                  {t.subset}
+                  {!t.inherits && ` · ${setFieldCount(t.policy)} own`}
+                </span>
+              ))}
             {r.targets.length === 1 && <span className={styles.unset}>none</span>}
           </span>
         ),
