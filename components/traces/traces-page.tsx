@@ -2,41 +2,42 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { DataTable, type DataColumn } from '@/components/ui/data-table';
+import { Drawer } from '@/components/ui/drawer';
 import { QueryState } from '@/components/ui/query-state';
+import { formatMicros, formatMs } from '@/lib/format';
 import { servicesIn } from '@/lib/metrics/trace-search';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
 import type { TraceSummary, WaterfallRow } from '@/lib/traces/trace';
 import { traceOperationsQuery, traceQuery, traceSearchQuery, traceServicesQuery } from '@/lib/queries/traces';
+import { useUrlState } from '@/lib/url-state';
+import styles from './traces.module.css';
 
 // Tags every Istio sidecar puts on its spans, so the search works on any mesh.
 const TAGS = ['guid:x-request-id', 'istio.canonical_revision', 'response_flags', 'error', 'http.status_code'];
 const SEARCH_KEYS = ['service', 'operation', 'tags', 'lookback', 'start', 'end', 'limit', 'minDuration', 'maxDuration'];
-const msOf = (us: number) => (us >= 1e6 ? `${(us / 1e6).toFixed(2)} s` : `${(us / 1000).toFixed(1)} ms`);
 /** From the first trace's start to the last's, in whole seconds. */
 const spanOf = (items: TraceSummary[]) => `${Math.round((Math.max(...items.map((t) => t.startUs)) - Math.min(...items.map((t) => t.startUs))) / 1e6)} s`;
+const timeOf = (us: number) => new Date(us / 1000).toLocaleTimeString();
 
 export function TracesPage() {
   const search = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
   const params = new URLSearchParams([...search].filter(([k]) => SEARCH_KEYS.includes(k)));
-  const traceId = search.get('trace') ?? '';
+  const [traceId, setTraceId] = useUrlState('trace');
   const namespace = search.get(NAMESPACE_PARAM) ?? '';
   const services = useQuery(traceServicesQuery());
   const results = useQuery(traceSearchQuery(params));
   const inNamespace = servicesIn(services.data ?? [], namespace);
+  const columns = useMemo(() => traceColumns(setTraceId), [setTraceId]);
 
-  // The selected namespace stays in the URL whatever is searched.
+  // A search is a new URL (back returns to the previous one); the selected namespace stays in it.
   const go = (next: URLSearchParams) => {
     if (namespace) next.set(NAMESPACE_PARAM, namespace);
     router.push(`${pathname}?${next}`);
-  };
-  const open = (id: string) => {
-    const next = new URLSearchParams(search);
-    next.set('trace', id);
-    go(next);
   };
 
   return (
@@ -69,66 +70,107 @@ export function TracesPage() {
                 <p className="hint" aria-label="How the traces were chosen">
                   {d.items.length} traces spanning {spanOf(d.items)}. {d.rule ?? 'As searched.'}
                 </p>
-                <figure className="chart" role="img" aria-label={`Trace durations over time: ${d.items.length} traces`}>
-                  <ResponsiveContainer width="100%" height={200}>
-                    <ScatterChart margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
-                      <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-                      <XAxis
-                        dataKey="t"
-                        type="number"
-                        domain={['dataMin', 'dataMax']}
-                        name="time"
-                        tickFormatter={(t: number) => new Date(t / 1000).toLocaleTimeString()}
-                        stroke="var(--text-muted)"
-                      />
-                      <YAxis dataKey="ms" type="number" name="duration" unit=" ms" stroke="var(--text-muted)" width={70} />
-                      <Tooltip formatter={(v) => String(v)} />
-                      <Scatter
-                        data={d.items.map((t) => ({ t: t.startUs, ms: Math.round(t.durationUs / 100) / 10, id: t.traceID, error: t.error }))}
-                        fill="var(--accent)"
-                        onClick={(p) => open((p as unknown as { id: string }).id)}
-                      />
-                    </ScatterChart>
-                  </ResponsiveContainer>
-                </figure>
-                <table className="table" aria-label="Traces found">
-                  <thead>
-                    <tr>
-                      <th scope="col">Trace</th>
-                      <th scope="col">Started</th>
-                      <th scope="col">Root</th>
-                      <th scope="col">Spans</th>
-                      <th scope="col">Duration</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.items.map((t) => (
-                      <tr key={t.traceID}>
-                        <th scope="row">
-                          <button type="button" className="linkish" onClick={() => open(t.traceID)}>
-                            {t.traceID.slice(0, 12)}
-                          </button>{' '}
-                          {t.error && <span className="badge badge-warn">error</span>}
-                        </th>
-                        <td>{new Date(t.startUs / 1000).toLocaleTimeString()}</td>
-                        <td>
-                          {t.rootService}: {t.rootOperation}
-                        </td>
-                        <td>
-                          {t.spans} ({t.services.length} services)
-                        </td>
-                        <td>{msOf(t.durationUs)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <DurationChart traces={d.items} onOpen={setTraceId} />
+                <DataTable<TraceSummary>
+                  label="Traces found"
+                  rows={d.items}
+                  columns={columns}
+                  getRowId={(t) => t.traceID}
+                  urlKey="traces"
+                  openId={traceId}
+                  onOpen={(t) => setTraceId(t.traceID)}
+                  rowHeight={36}
+                  empty="No trace matches the filter."
+                />
               </>
             )}
           </QueryState>
         </section>
       )}
-      {traceId && <TraceView id={traceId} />}
+      <Drawer title={`Trace ${traceId}`} open={Boolean(traceId)} onClose={() => setTraceId(undefined)}>
+        {traceId && <TraceView id={traceId} />}
+      </Drawer>
     </>
+  );
+}
+
+// The list sorts by what a person hunts for: the slowest, the newest, the biggest, the failing.
+const traceColumns = (open: (id: string) => void): DataColumn<TraceSummary>[] => [
+  {
+    id: 'trace',
+    header: 'Trace',
+    width: '8.5rem',
+    value: (t) => t.traceID,
+    cell: (t) => (
+      <button type="button" className="linkish" aria-label={`Open trace ${t.traceID}`} onClick={() => open(t.traceID)}>
+        {t.traceID.slice(0, 12)}
+      </button>
+    ),
+  },
+  { id: 'time', header: 'Started', width: '7rem', value: (t) => t.startUs, cell: (t) => timeOf(t.startUs), hideBelow: 520 },
+  {
+    id: 'root',
+    header: 'Root',
+    width: 'minmax(8rem, 2fr)',
+    value: (t) => `${t.rootService}: ${t.rootOperation}`,
+    cell: (t) => `${t.rootService}: ${t.rootOperation}`,
+    hideBelow: 700,
+  },
+  { id: 'spans', header: 'Spans', width: '9rem', value: (t) => t.spans, cell: (t) => `${t.spans} (${t.services.length} services)`, hideBelow: 520 },
+  {
+    id: 'errors',
+    header: 'Errors',
+    width: '5.5rem',
+    value: (t) => t.errorSpans,
+    cell: (t) => (t.error ? <span className="badge badge-warn">error{t.errorSpans > 1 ? ` ×${t.errorSpans}` : ''}</span> : <span className="muted">–</span>),
+  },
+  { id: 'duration', header: 'Duration', width: '6rem', align: 'end', value: (t) => t.durationUs, cell: (t) => formatMicros(t.durationUs) },
+];
+
+/** Each trace as a dot: when it started and how long it took; failing ones in the error colour; a click opens it. */
+function DurationChart({ traces, onOpen }: { traces: TraceSummary[]; onOpen: (id: string) => void }) {
+  const points = traces.map((t) => ({ t: t.startUs, ms: t.durationUs / 1000, id: t.traceID, error: t.error }));
+  const longest = formatMs(Math.max(...points.map((p) => p.ms)));
+  return (
+    <figure className={styles.chart} role="img" aria-label={`Trace durations over time: ${traces.length} traces`}>
+      <ResponsiveContainer width="100%" height={200}>
+        <ScatterChart margin={{ top: 8, right: 20, bottom: 0, left: 4 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
+          <XAxis
+            dataKey="t"
+            type="number"
+            domain={['dataMin', 'dataMax']}
+            name="started"
+            tickFormatter={timeOf}
+            minTickGap={24}
+            stroke="var(--text-muted)"
+            fontSize={12}
+          />
+          <YAxis
+            dataKey="ms"
+            type="number"
+            name="duration"
+            tickFormatter={(v: number) => formatMs(v)}
+            width={14 + 7 * longest.length}
+            stroke="var(--text-muted)"
+            fontSize={12}
+          />
+          <Tooltip
+            formatter={(v, name) => (name === 'duration' ? formatMs(Number(v)) : timeOf(Number(v)))}
+            contentStyle={{ background: 'var(--surface)', borderColor: 'var(--border)', color: 'var(--text)' }}
+          />
+          {[false, true].map((error) => (
+            <Scatter
+              key={String(error)}
+              name={error ? 'failed' : 'ok'}
+              data={points.filter((p) => p.error === error)}
+              fill={error ? 'var(--bad)' : 'var(--accent)'}
+              onClick={(p) => onOpen((p as unknown as { id: string }).id)}
+            />
+          ))}
+        </ScatterChart>
+      </ResponsiveContainer>
+    </figure>
   );
 }
 
@@ -161,7 +203,7 @@ function SearchForm({ initial, services, onSearch }: { initial: URLSearchParams;
     onSearch(next);
   }
   return (
-    <form className="filters" aria-label="Search traces" onSubmit={submit}>
+    <form className={`filters ${styles.form}`} aria-label="Search traces" onSubmit={submit}>
       <label>
         Service
         <select name="service" value={service} onChange={(e) => setService(e.target.value)} required>
@@ -226,8 +268,7 @@ function TraceView({ id }: { id: string }) {
   const trace = useQuery(traceQuery(id));
   const [selected, setSelected] = useState<string | null>(null);
   return (
-    <section className="panel" aria-labelledby="trace-title">
-      <h2 id="trace-title">Trace {id}</h2>
+    <>
       <QueryState query={trace} label={`trace ${id}`}>
         {(t) => {
           const total = Math.max(1, t.summary.durationUs);
@@ -235,7 +276,7 @@ function TraceView({ id }: { id: string }) {
           return (
             <>
               <p>
-                {t.summary.rootService}: {t.summary.rootOperation} · {msOf(t.summary.durationUs)} · {t.summary.spans} spans across{' '}
+                {t.summary.rootService}: {t.summary.rootOperation} · {formatMicros(t.summary.durationUs)} · {t.summary.spans} spans across{' '}
                 {t.summary.services.join(', ')}
                 {t.jaegerUrl && (
                   <>
@@ -263,7 +304,7 @@ function TraceView({ id }: { id: string }) {
                           style={{ left: `${(100 * r.offsetUs) / total}%`, width: `${Math.max(0.5, (100 * r.durationUs) / total)}%` }}
                         />
                       </span>
-                      <span className="span-time">{msOf(r.durationUs)}</span>
+                      <span className="span-time">{formatMicros(r.durationUs)}</span>
                     </button>
                   </li>
                 ))}
@@ -274,12 +315,12 @@ function TraceView({ id }: { id: string }) {
           );
         }}
       </QueryState>
-    </section>
+    </>
   );
 }
 
 function spanLabel(r: WaterfallRow) {
-  return `${r.service} ${r.operation}, ${msOf(r.durationUs)}${r.critical ? ', on the critical path' : ''}${r.error ? ', error' : ''}`;
+  return `${r.service} ${r.operation}, ${formatMicros(r.durationUs)}${r.critical ? ', on the critical path' : ''}${r.error ? ', error' : ''}`;
 }
 
 function SpanDetails({ row }: { row: WaterfallRow }) {

@@ -45,6 +45,7 @@ describe('trace views', () => {
       spans: 6,
       services: ['istio-ingressgateway', 'ai-coach', 'nutrition', 'messaging'],
       error: true,
+      errorSpans: 1,
     });
   });
 

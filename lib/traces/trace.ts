@@ -49,6 +49,8 @@ export interface TraceSummary {
   spans: number;
   services: string[];
   error: boolean;
+  /** How many spans failed: sorts the failing traces first, the worst on top. */
+  errorSpans: number;
 }
 
 const parentOf = (span: JaegerSpan) => span.references.find((r) => r.refType === 'CHILD_OF' || r.refType === 'FOLLOWS_FROM')?.spanID;
@@ -68,6 +70,7 @@ export function summarize(trace: JaegerTrace): TraceSummary {
     spans: trace.spans.length,
     services: [...new Set(trace.spans.map((s) => trace.processes[s.processID]?.serviceName ?? '?'))],
     error: trace.spans.some(isError),
+    errorSpans: trace.spans.filter(isError).length,
   };
 }
 
