@@ -23,6 +23,8 @@ const setDefaultSplit = (stable: number, canary: number) =>
 
 /** Presses on the slider where its value is, moves the mouse in steps to `target` % and lets go there. */
 async function drag(page: Page, slider: Locator, target: number) {
+  // In view, in the page and in the table's own scroll box: a press elsewhere would hit something else.
+  await slider.scrollIntoViewIfNeeded();
   const box = (await slider.boundingBox())!;
   const y = box.y + box.height / 2;
   // Inside the track: its very edges are outside the element.
