@@ -45,6 +45,7 @@ const ROWS: Row[] = [
   { method: 'GET', path: '/api/search?q=service', expect: read() },
   { method: 'GET', path: `/api/traffic?namespace=${NS}`, expect: read() },
   { method: 'GET', path: `/api/traffic/${NS}/any-vs/destinations`, expect: read() },
+  { method: 'GET', path: `/api/traffic/live?namespace=${NS}`, expect: read() },
   { method: 'GET', path: `/api/auth/access?namespace=${NS}`, expect: read() },
   { method: 'GET', path: '/api/resilience', expect: read() },
   { method: 'GET', path: `/api/resilience/live?namespace=${NS}`, expect: read() },
