@@ -15,13 +15,37 @@ test.describe('KPIs', () => {
     for (const service of SERVICES) {
       const row = table.getByRole('row', { name: new RegExp(service) });
       await expect(row).toBeVisible({ timeout: 20_000 });
-      await expect(row.getByRole('cell').first()).not.toHaveText(/^(0\.00\/s|–)$/);
+      // Cells: service, requests, ...
+      await expect(row.getByRole('cell').nth(1)).not.toHaveText(/^(0\/s|–)$/);
     }
     await expect(page.getByRole('region', { name: 'Service level objectives' })).toContainText('Objective > 99.9%');
     await expect(page.getByRole('region', { name: 'Business KPIs' })).toContainText('Canary share');
     await table.getByRole('button', { name: 'nutrition-service' }).click();
     await expect(page).toHaveURL(/service=nutrition-service/);
     await expect(page.getByRole('img', { name: /Inbound requests per second by version \(1m window\): .*stable/ })).toBeVisible();
+    // Errors have their own chart, on their own scale.
+    await expect(page.getByRole('img', { name: /Inbound 5xx share by version: .*stable/ })).toBeVisible();
+  });
+
+  test('services sort by their numbers, the range and the sort stay in the URL, and a phone has no horizontal scroll', async ({ page }) => {
+    await page.goto('/kpis?namespace=ai-nutritionist&range=15m');
+    const table = page.getByRole('table', { name: 'Service metrics' });
+    await expect(table.getByRole('row')).toHaveCount(SERVICES.length + 1, { timeout: 20_000 });
+    await table.getByRole('button', { name: 'Sort by Requests' }).click();
+    await expect(page).toHaveURL(/services\.sort=-?rate/);
+    const rates = async () =>
+      (await table.getByRole('row').locator('[role=cell]:nth-child(2)').allTextContents()).map((t) => Number(t.replace('/s', '').replace('k', 'e3')));
+    const shown = await rates();
+    const ascending = new URL(page.url()).searchParams.get('services.sort') === 'rate';
+    expect(shown).toEqual([...shown].sort((a, b) => (ascending ? a - b : b - a)));
+    await page.reload();
+    await expect(page).toHaveURL(/range=15m/);
+    await expect(table.getByRole('columnheader', { name: /Requests/ })).toHaveAttribute('aria-sort', ascending ? 'ascending' : 'descending');
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await table.getByRole('button', { name: 'nutrition-service' }).click();
+    await expect(page.getByRole('img', { name: /Inbound latency P50, P95, P99/ })).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
   });
 
   test('the canary share card and the canary panel read the same share (one canary definition)', async ({ page }) => {

@@ -85,6 +85,29 @@ test.describe('traces', () => {
     await expect(page.getByRole('table', { name: 'Traces found' }).getByRole('row')).not.toHaveCount(1);
   });
 
+  test('traces sort by duration (kept in the URL) and the page fits a 390 px phone, drawer included', async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto('/traces?namespace=ai-nutritionist&service=nutrition-service.ai-nutritionist&lookback=15m&limit=30');
+    const table = page.getByRole('table', { name: 'Traces found' });
+    await expect(table.getByRole('row').nth(2)).toBeVisible({ timeout: 20_000 });
+    await table.getByRole('button', { name: 'Sort by Duration' }).click();
+    await expect(page).toHaveURL(/traces\.sort=-?duration/);
+    const seconds = (t: string) =>
+      t.endsWith(' ms') ? Number(t.slice(0, -3)) / 1000 : t.endsWith(' s') ? Number(t.slice(0, -2)) : Number(t.slice(0, -4)) * 60;
+    const durations = (await table.getByRole('row').locator('[role=cell]:last-child').allTextContents()).map(seconds);
+    const ascending = new URL(page.url()).searchParams.get('traces.sort') === 'duration';
+    expect(durations).toEqual([...durations].sort((a, b) => (ascending ? a - b : b - a)));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+
+    await table.getByRole('row').nth(1).getByRole('button').click();
+    const drawer = page.getByRole('dialog', { name: /^Trace [0-9a-f]+$/ });
+    await expect(drawer.getByRole('list', { name: 'Span waterfall' })).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await page.keyboard.press('Escape');
+    await expect(drawer).toBeHidden();
+    await expect(page).not.toHaveURL(/[?&]trace=/);
+  });
+
   test('a namespace without traces says so, and why that may be', async ({ page }) => {
     ensureBookinfo();
     await page.goto(`/traces?namespace=${BOOKINFO}`);

@@ -4,16 +4,17 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { isCanaryVersion } from '@/lib/mesh/canary';
+import type { ServiceRow } from '@/lib/metrics/kpis';
 import type { Series } from '@/lib/metrics/prometheus';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
 import { kpiQuery, serviceChartsQuery, type KpiParams } from '@/lib/queries/kpis';
 import { useMetricsRefresh } from '@/lib/queries/metrics-refresh';
-import { traceSearchHref } from '@/lib/queries/traces';
 import { formatMs, formatNumber, formatPercent, formatRate, formatValue } from '@/lib/format';
 import { RefreshSelect } from '@/components/ui/refresh-select';
-import { TimeSeriesChart, Sparkline } from './charts';
+import { TimeSeriesChart } from './charts';
 import styles from './charts.module.css';
 import { PanelBody } from './panel';
+import { serviceKey, ServicesTable } from './services-table';
 
 const RANGES = ['15m', '1h', '6h', '24h', 'custom'];
 
@@ -40,16 +41,6 @@ function useKpiParams(): [KpiParams & { service: string; serviceNamespace: strin
   return [params, update];
 }
 
-/** The service's traces in the page's time window, the selected namespace kept. */
-function traceLink(row: { namespace: string; service: string }, params: KpiParams, filter: Record<string, string>) {
-  const end = params.range === 'custom' && params.to ? Number(params.to) : Math.floor(Date.now() / 1000);
-  const seconds =
-    params.range === 'custom' && params.from
-      ? end - Number(params.from)
-      : (({ '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400 } as Record<string, number>)[params.range] ?? 3600);
-  return traceSearchHref(params.namespace, row, { start: String((end - seconds) * 1e6), end: String(end * 1e6), limit: '50', ...filter });
-}
-
 const toUnix = (local: string) => String(Math.floor(new Date(local).getTime() / 1000));
 const toLocal = (unix?: string) => (unix ? new Date(Number(unix) * 1000).toISOString().slice(0, 16) : '');
 
@@ -60,6 +51,7 @@ export function KpisPage() {
   const panels = data ? [data.services, data.slo, data.canaries, data.business, data.sparklines, data.alerts] : [];
   const prometheusDown = panels.length > 0 && panels.every((p) => 'error' in p && p.error.status >= 500);
   const firstError = panels.find((p) => 'error' in p) as { error: { message: string } } | undefined;
+  const openService = (r: ServiceRow) => update({ service: r.service, serviceNamespace: params.namespace ? '' : r.namespace });
 
   return (
     <>
@@ -160,54 +152,13 @@ export function KpisPage() {
         <h2 id="services-title">Services ({data?.window ?? '…'} rate window)</h2>
         <PanelBody panel={data?.services} pending={page.isPending} label="the services" isEmpty={(rows) => rows.length === 0}>
           {(rows) => (
-            <div className={styles.scroll}>
-              <table className="table" aria-label="Service metrics">
-                <thead>
-                  <tr>
-                    <th scope="col">Service</th>
-                    <th scope="col">Requests</th>
-                    <th scope="col">Errors</th>
-                    <th scope="col">P50</th>
-                    <th scope="col">P95</th>
-                    <th scope="col">P99</th>
-                    <th scope="col">Trend</th>
-                    <th scope="col">Traces</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((r) => (
-                    <tr key={`${r.namespace}/${r.service}`}>
-                      <th scope="row">
-                        <button
-                          type="button"
-                          className="linkish"
-                          onClick={() => update({ service: r.service, serviceNamespace: params.namespace ? '' : r.namespace })}
-                        >
-                          {r.service}
-                        </button>
-                        {!params.namespace && <span className="muted"> {r.namespace}</span>}
-                      </th>
-                      <td>{formatRate(r.rate)}</td>
-                      <td>{formatPercent(r.errorRatio)}</td>
-                      <td>{formatMs(r.p50)}</td>
-                      <td>{formatMs(r.p95)}</td>
-                      <td>{formatMs(r.p99)}</td>
-                      <td>
-                        {data && 'data' in data.sparklines ? (
-                          <Sparkline points={data.sparklines.data[`${r.namespace}/${r.service}`]} label={`${r.service} request rate trend`} />
-                        ) : (
-                          '–'
-                        )}
-                      </td>
-                      <td>
-                        <Link href={traceLink(r, params, { tags: JSON.stringify({ error: 'true' }) })}>errors</Link> ·{' '}
-                        <Link href={traceLink(r, params, r.p95 ? { minDuration: `${Math.round(r.p95)}ms` } : {})}>slow</Link>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ServicesTable
+              rows={rows}
+              sparklines={data && 'data' in data.sparklines ? data.sparklines.data : undefined}
+              params={params}
+              openId={params.service ? serviceKey({ namespace: params.namespace || params.serviceNamespace, service: params.service }) : undefined}
+              onOpen={openService}
+            />
           )}
         </PanelBody>
       </section>
