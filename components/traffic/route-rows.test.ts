@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { viewVirtualService } from '@/lib/mesh/traffic-split';
 import type { DestinationRule, VirtualService } from '@/lib/mesh/types';
-import { routeRows } from './route-rows';
+import { matchText, routeRows, routeText, splitText } from './route-rows';
 
 const rule = { metadata: { name: 'reviews', namespace: 'shop' }, spec: { host: 'reviews', subsets: [{ name: 'v1' }, { name: 'v2' }] } } as DestinationRule;
 const vs = (name: string, subset = 'v2') =>
@@ -27,9 +27,9 @@ const vs = (name: string, subset = 'v2') =>
 describe('the Traffic table rows', () => {
   it('makes one row per route with its id, label, match, split and status', () => {
     const rows = routeRows([vs('reviews')]);
-    expect(rows.map((r) => [r.id, r.routeLabel, r.match, r.status, r.split])).toEqual([
-      ['shop/reviews/0', '1. jason', 'end-user = jason', 'subset missing', 'reviews v9 100%'],
-      ['shop/reviews/1', '2. route 2', 'all requests', 'ok', 'reviews v1 90% / reviews v2 10%'],
+    expect(rows.map((r) => [r.id, routeText(r), matchText(r), r.status, splitText(r)])).toEqual([
+      ['shop/reviews/0', '1. jason end-user = jason', 'end-user = jason', 'subset missing', 'reviews v9 100%'],
+      ['shop/reviews/1', '2. route 2 all requests', 'all requests', 'ok', 'reviews v1 90% / reviews v2 10%'],
     ]);
   });
 

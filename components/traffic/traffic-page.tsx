@@ -15,7 +15,7 @@ import { trafficLiveQuery } from '@/lib/queries/traffic-live';
 import { useUrlState } from '@/lib/url-state';
 import { TrafficLiveContext, type TrafficLiveState } from './live-numbers';
 import { RouteDetails } from './route-details';
-import { routeRows, type RouteRow } from './route-rows';
+import { matchText, routeRows, routeText, splitText, type RouteRow } from './route-rows';
 import { RouteSplit } from './route-split';
 import styles from './traffic.module.css';
 
@@ -114,7 +114,7 @@ function trafficColumns(open: (row: RouteRow) => void): DataColumn<RouteRow>[] {
     {
       id: 'route',
       header: 'Route',
-      value: (r) => `${r.routeLabel} ${r.match}`,
+      value: routeText,
       width: 'minmax(7rem, 1.2fr)',
       cell: (r) => (
         <span className={styles.route}>
@@ -124,8 +124,8 @@ function trafficColumns(open: (row: RouteRow) => void): DataColumn<RouteRow>[] {
             <span className="visually-hidden"> of {r.vs.name}</span>
           </button>
           <span className={styles.vsOnPhones}>in {r.vs.name}</span>
-          <span className={styles.match} title={r.match}>
-            {r.route.index + 1}. {r.match}
+          <span className={styles.match} title={matchText(r)}>
+            {r.route.index + 1}. {matchText(r)}
           </span>
         </span>
       ),
@@ -134,7 +134,7 @@ function trafficColumns(open: (row: RouteRow) => void): DataColumn<RouteRow>[] {
     {
       id: 'split',
       header: 'Destinations',
-      value: (r) => r.split,
+      value: splitText,
       width: 'minmax(12rem, 3fr)',
       cell: (r) => <RouteSplit row={r} onReview={open} />,
     },
