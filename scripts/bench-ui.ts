@@ -85,19 +85,27 @@ function scrollFrames(durationMs: number) {
   });
 }
 
-/** Arms `window.keyStep` for the focused slider: from the key's keydown to the change of its aria-valuenow, and to the next frame. */
+/**
+ * Arms `window.keyStep` for the focused slider: from the key's keydown to the change of its
+ * aria-valuenow, and to the end of the frame that shows it (a message posted from the frame's
+ * requestAnimationFrame arrives after its style, layout and paint).
+ */
 function armKeyStep() {
   const slider = document.activeElement;
   if (slider?.getAttribute('role') !== 'slider') throw new Error(`the focus is on ${slider?.tagName ?? 'nothing'}, not a slider`);
   const before = slider.getAttribute('aria-valuenow');
-  (window as unknown as { keyStep: Promise<{ updateMs: number; frameMs: number }> }).keyStep = new Promise((resolve, reject) => {
+  (window as unknown as { keyStep: Promise<{ updateMs: number; paintMs: number }> }).keyStep = new Promise((resolve, reject) => {
     let pressed = 0;
     addEventListener('keydown', (event) => (pressed = event.timeStamp), { capture: true, once: true });
     const observer = new MutationObserver(() => {
       if (!pressed || slider.getAttribute('aria-valuenow') === before) return;
       observer.disconnect();
       const updated = performance.now();
-      requestAnimationFrame(() => resolve({ updateMs: updated - pressed, frameMs: performance.now() - pressed }));
+      requestAnimationFrame(() => {
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => resolve({ updateMs: updated - pressed, paintMs: performance.now() - pressed });
+        channel.port2.postMessage(null);
+      });
     });
     observer.observe(slider, { attributes: true, attributeFilter: ['aria-valuenow'] });
     setTimeout(() => {
@@ -144,19 +152,19 @@ async function measureView(context: BrowserContext, page: Page, path: string): P
   return { sliderMs: percentile(samplesMs, 50), samplesMs, domNodes, heapMb: await heapMb(context, page) };
 }
 
-async function keyStepsMs(page: Page): Promise<{ updateMs: number[]; frameMs: number[] }> {
+async function keyStepsMs(page: Page): Promise<{ updateMs: number[]; paintMs: number[] }> {
   const slider = page.getByRole('slider', { disabled: false }).first();
   await slider.focus();
   const [now, max] = await Promise.all([slider.getAttribute('aria-valuenow'), slider.getAttribute('aria-valuemax')]);
   const first = Number(now) < Number(max ?? 100) ? 'ArrowRight' : 'ArrowLeft';
   const second = first === 'ArrowRight' ? 'ArrowLeft' : 'ArrowRight';
-  const steps = { updateMs: [] as number[], frameMs: [] as number[] };
+  const steps = { updateMs: [] as number[], paintMs: [] as number[] };
   for (let i = 0; i < KEY_STEPS; i++) {
     await page.evaluate(armKeyStep);
     await page.keyboard.press(i % 2 ? second : first);
-    const step = await page.evaluate(() => (window as unknown as { keyStep: Promise<{ updateMs: number; frameMs: number }> }).keyStep);
+    const step = await page.evaluate(() => (window as unknown as { keyStep: Promise<{ updateMs: number; paintMs: number }> }).keyStep);
     steps.updateMs.push(step.updateMs);
-    steps.frameMs.push(step.frameMs);
+    steps.paintMs.push(step.paintMs);
   }
   return steps;
 }
@@ -251,6 +259,8 @@ const figures: Figure[] = [
   { figure: 'JS heap after GC, one namespace', value: one.heapMb, unit: 'MB', target: 50, most: true },
   { figure: 'scroll frame rate, all namespaces', value: fps, unit: 'fps', target: 50, most: false },
   { figure: 'keyboard step → aria-valuenow (median)', value: percentile(keys.updateMs, 50), unit: 'ms', target: 50, most: true },
+  // The same target for the frame that shows the step: an update nobody sees for a second is no update.
+  { figure: 'keyboard step → painted (median)', value: percentile(keys.paintMs, 50), unit: 'ms', target: 50, most: true },
   { figure: 'idle Traffic page, requests/min (event stream aside)', value: idle.perMinute, unit: '/min', target: 2, most: true },
   { figure: `first-load JS, heaviest page (${heaviestPage})`, value: heaviestKb, unit: 'kB gz', target: 250, most: true },
 ];
@@ -262,11 +272,10 @@ console.info(
   `\nbench:ui: ${SIZE.virtualServices} VirtualServices, ${SIZE.destinationRules} DestinationRules in ${SIZE.namespaces} namespaces; Chromium, signed in as operator${QUICK ? ' (quick mode: targets not judged)' : ''}`,
 );
 for (const f of judged) {
-  const line = `  ${f.figure.padEnd(width)}  ${`${format(f.value)} ${f.unit}`.padStart(12)}  target ${f.most ? '≤' : '≥'} ${f.target} ${f.unit}`;
+  const line = `  ${f.figure.padEnd(width)}  ${`${format(f.value)} ${f.unit}`.padStart(12)}  target ${f.most ? '≤' : '≥'} ${f.target}${f.unit ? ` ${f.unit}` : ''}`;
   console.info(QUICK ? line : `${line.padEnd(width + 40)}${f.withinTarget ? 'pass' : 'FAIL'}`);
 }
 console.info(`  slider samples (ms): all namespaces ${all.samplesMs.map(format).join(', ')}; one namespace ${one.samplesMs.map(format).join(', ')}`);
-console.info(`  keyboard step → next frame: median ${format(percentile(keys.frameMs, 50))} ms`);
 console.info(
   `  first-load JS (kB gzip): ${Object.entries(firstLoad)
     .map(([p, kb]) => `${p} ${format(kb)}`)
