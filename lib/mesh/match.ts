@@ -1,6 +1,7 @@
 // Istio's HTTPMatchRequest: a form model the match editor edits (every field, lossless round
 // trip) and the checks Istio's validation makes (pilot's virtualservice validation: RE2 regexes
 // of at most 1024 characters, header names, ports 1–65535, gateway and label names).
+import { isDnsLabel, isDnsSubdomain, isLabelValue, labelKeyProblem } from './names';
 import type { HTTPMatchRequest, StringMatch } from './types';
 
 /** How a string is compared; `present` is the empty StringMatch ({}): the header or parameter is there. */
@@ -124,24 +125,13 @@ export function re2Problem(regex: string): string | undefined {
 
 const HEADER_NAME = /^[-_a-z0-9]+$/;
 const CLAIM_HEADER = /^@request\.auth\.claims(\.[^.\s]+|\[[^\]]+\])+$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-
-function labelKeyProblem(key: string): string | undefined {
-  const [prefix, name] = key.includes('/') ? [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)] : [undefined, key];
-  if (prefix !== undefined && (!DNS_SUBDOMAIN.test(prefix) || prefix.length > 253)) return `"${key}": the prefix before "/" must be a DNS subdomain`;
-  if (!LABEL_NAME.test(name) || name.length > 63)
-    return `"${key}" is not a label name (at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit)`;
-  return undefined;
-}
 
 function gatewayProblem(gateway: string): string | undefined {
   if (gateway === 'mesh') return undefined;
   const parts = gateway.split('/');
   if (parts.length > 2) return `"${gateway}" is not a gateway: write "mesh", a name, or namespace/name`;
-  if (parts.length === 2 && !DNS_LABEL.test(parts[0]!)) return `"${gateway}": "${parts[0]}" is not a namespace name`;
-  if (!DNS_SUBDOMAIN.test(parts.at(-1)!)) return `"${gateway}": "${parts.at(-1)}" is not a gateway name (lowercase DNS name)`;
+  if (parts.length === 2 && !isDnsLabel(parts[0]!)) return `"${gateway}": "${parts[0]}" is not a namespace name`;
+  if (!isDnsSubdomain(parts.at(-1)!)) return `"${gateway}": "${parts.at(-1)}" is not a gateway name (lowercase DNS name)`;
   return undefined;
 }
 
@@ -187,10 +177,9 @@ export function matchProblems(blocks: HTTPMatchRequest[]): string[] {
     for (const [key, value] of Object.entries(m.sourceLabels ?? {})) {
       const problem = labelKeyProblem(key);
       if (problem) found.push(`${at}, source labels: ${problem}`);
-      if (value !== '' && (!LABEL_NAME.test(value) || value.length > 63))
-        found.push(`${at}, source label "${key}": "${value}" is not a label value (at most 63 letters, digits, "-", "_" or ".")`);
+      if (!isLabelValue(value)) found.push(`${at}, source label "${key}": "${value}" is not a label value (at most 63 letters, digits, "-", "_" or ".")`);
     }
-    if (m.sourceNamespace !== undefined && !(DNS_LABEL.test(m.sourceNamespace) && m.sourceNamespace.length <= 63))
+    if (m.sourceNamespace !== undefined && !isDnsLabel(m.sourceNamespace))
       found.push(`${at}: the source namespace "${m.sourceNamespace}" is not a namespace name`);
   });
   return found;

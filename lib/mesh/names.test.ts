@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isDnsLabel, isDnsSubdomain, labelProblem, subdomainProblem } from './names';
+import { isDnsLabel, isDnsSubdomain, isLabelValue, labelKeyProblem, labelProblem, subdomainProblem } from './names';
 
 const alnum = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'.split(''));
 const inner = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-'.split(''));
@@ -48,5 +48,16 @@ describe('Kubernetes names', () => {
       }),
     );
     fc.assert(fc.property(label, (name) => !isDnsLabel(`-${name}`) && !isDnsLabel(`${name}-`)));
+  });
+});
+
+describe('label keys and values', () => {
+  it('a value is empty or a qualified name; a key may carry a subdomain prefix', () => {
+    expect(['', 'v1', 'A_b.c-9', 'x'.repeat(63)].every(isLabelValue)).toBe(true);
+    expect(['-v1', 'v1.', 'a b', 'x'.repeat(64)].some(isLabelValue)).toBe(false);
+    expect(labelKeyProblem('app')).toBeUndefined();
+    expect(labelKeyProblem('app.kubernetes.io/name')).toBeUndefined();
+    expect(labelKeyProblem('Bad_Prefix/name')).toMatch(/prefix before "\/" must be a DNS subdomain/);
+    expect(labelKeyProblem('example.com/-name')).toMatch(/is not a label name/);
   });
 });

@@ -32,3 +32,20 @@ export function subdomainProblem(name: string): string | undefined {
   if (isDnsSubdomain(name)) return undefined;
   return `"${name}" is not a valid name: use ${SUBDOMAIN_RULE}`;
 }
+
+// Label keys and values (apimachinery's IsQualifiedName / IsValidLabelValue).
+const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const QUALIFIED_NAME_MAX = 63;
+
+/** Whether `value` may be a label's value: empty, or at most 63 letters, digits, '-', '_' or '.', alphanumeric at both ends. */
+export const isLabelValue = (value: string) => value === '' || (value.length <= QUALIFIED_NAME_MAX && QUALIFIED_NAME.test(value));
+
+/** Why `key` is not a label key (`name` or `prefix/name`, the prefix a subdomain), or undefined when it is one. */
+export function labelKeyProblem(key: string): string | undefined {
+  const slash = key.indexOf('/');
+  const [prefix, name] = slash >= 0 ? [key.slice(0, slash), key.slice(slash + 1)] : [undefined, key];
+  if (prefix !== undefined && !isDnsSubdomain(prefix)) return `"${key}": the prefix before "/" must be a DNS subdomain`;
+  if (name.length > QUALIFIED_NAME_MAX || !QUALIFIED_NAME.test(name))
+    return `"${key}" is not a label name (at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit)`;
+  return undefined;
+}

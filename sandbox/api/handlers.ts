@@ -2,7 +2,7 @@
 // in their kind's storage version, and shown in whichever served version the request names.
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import { isDnsLabel, isDnsSubdomain } from '../../lib/mesh/names.ts';
+import { isDnsLabel, isDnsSubdomain, isLabelValue } from '../../lib/mesh/names.ts';
 import { recordUpdate, serverSideApply } from './apply.ts';
 import { partialObjectMetadata, type Rendering } from './negotiation.ts';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, deepEqual, isObject } from './patch.ts';
@@ -329,7 +329,7 @@ export class Handlers {
       });
     }
     for (const [key, value] of Object.entries(object.metadata.labels ?? {})) {
-      if (typeof value !== 'string' || value.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value))
+      if (typeof value !== 'string' || !isLabelValue(value))
         causes.push({
           field: `metadata.labels`,
           message: `metadata.labels: Invalid value: "${String(value)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.' (label ${key})`,
