@@ -99,7 +99,7 @@ export const envSchema = z.object({
   MESHDECK_AUDIT_RETENTION_DAYS: positive('days').describe('Audit entries older than this many days go, default 90.'),
   MESHDECK_AUDIT_NAMESPACE_BYTES: positive('bytes').describe('Each namespace keeps at most this many bytes of audit entries, default 8 MiB.'),
   // Set by Node and Next.js, read alongside
-  NODE_ENV: text().describe('Set by Next.js: production refuses demo sign-in without a loud warning.'),
+  NODE_ENV: text().describe('Set by Next.js; in production, demo sign-in logs a loud warning.'),
   NEXT_RUNTIME: text().describe('Set by Next.js: background work starts only in the nodejs runtime.'),
 });
 
