@@ -10,7 +10,7 @@ export type LiveStatus = 'idle' | 'connecting' | 'live' | 'paused';
 
 /** Without the stream, the pushed Kubernetes views fall back to polling this often. */
 export const FALLBACK_POLL_MS = 5000;
-// The set of topics settles for this long before the connection is reopened for it (page changes mount and unmount in bursts).
+// Changes to the set of topics are gathered for this long before the connection is reopened for them (a page change mounts and unmounts in bursts).
 const TOPICS_SETTLE_MS = 250;
 // A tab in the background gives its connection back after this long (browsers allow few per server over HTTP/1.1).
 const HIDDEN_CLOSE_MS = 30_000;
@@ -156,9 +156,12 @@ export function useLiveUpdates(client: QueryClient): void {
       const wanted = wantedStream(cache);
       if (!source || streamUrl(wanted) !== openUrl) open(wanted);
     };
+    // Coalesced, not debounced: a page that re-renders all the time must not hold the stream back.
     const soon = () => {
-      clearTimeout(settleTimer);
-      settleTimer = setTimeout(sync, TOPICS_SETTLE_MS);
+      settleTimer ??= setTimeout(() => {
+        settleTimer = undefined;
+        sync();
+      }, TOPICS_SETTLE_MS);
     };
 
     const unsubscribe = cache.subscribe((event) => {
