@@ -72,7 +72,7 @@ export const RouteSplit = memo(function RouteSplit({ row, onReview }: { row: Rou
       {changed && (
         <div className={styles.rowActions}>
           <button type="button" className="button button-small" onClick={() => onReview(row)}>
-            Review change {where}
+            Review <span className="visually-hidden">change {where}</span>
           </button>
           <button type="button" className="button button-quiet button-small" onClick={() => setDraft(null)}>
             Discard <span className="visually-hidden">change {where}</span>
