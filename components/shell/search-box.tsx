@@ -120,7 +120,8 @@ export function SearchBox() {
               className={styles.option}
               // Keeps the focus in the box, so the click lands before the list closes.
               onMouseDown={(e) => e.preventDefault()}
-              onMouseEnter={() => setActive(index)}
+              // Moves, not enters: a list appearing under a resting pointer must not pick an option.
+              onMouseMove={() => setActive(index)}
               onClick={() => go(hit)}
             >
               <span className={styles.name}>{hit.name}</span>
