@@ -70,7 +70,7 @@ export function ShellFrame({
         </a>
         <aside ref={sidebar} id={MENU_ID} className={styles.sidebar}>
           <div className={styles.brandRow}>
-            <span className={styles.brand}>{collapsed ? 'M' : 'Meshdeck'}</span>
+            <span className={styles.brand}>Meshdeck</span>
             <button
               type="button"
               className={styles.collapse}
