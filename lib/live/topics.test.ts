@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { queryKeys } from '@/lib/queries/keys';
-import { keyOfTopic, topicName, topicOfKey, topicsQuery } from './topics';
+import { keyOfTopic, topicName, topicOfKey } from './topics';
+import { topicsQuery } from './topics-query';
 
 const parse = (topics?: string) => topicsQuery.safeParse(topics === undefined ? {} : { topics });
 const messages = (topics?: string) => parse(topics).error?.issues.map((i) => i.message) ?? [];

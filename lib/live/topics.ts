@@ -1,7 +1,7 @@
-// The topics of the live-updates stream (/api/events) and the query key each one feeds. Pure:
-// the browser derives its topics from the queries it shows, the server checks what it is asked.
-import { z } from 'zod';
-import { namespaceName } from '@/lib/api/param-schemas';
+// The topics of the live-updates stream (/api/events) and the query key each one feeds. Pure, and
+// free of zod (the browser imports it to derive its topics from the queries it shows); the server
+// reads its query string with topics-query.ts.
+import { isDnsLabel } from '@/lib/mesh/names';
 import { queryKeys } from '@/lib/queries/keys';
 
 interface TopicSpec {
@@ -47,32 +47,13 @@ const spec = (kind: TopicKind): TopicSpec => TOPICS[kind];
 
 export const TOPIC_HELP = `topics are ${KINDS.map((kind) => (spec(kind).namespaced ? `${kind}[:<namespace>]` : kind)).join(', ')}`;
 
-/** `traffic:shop` → { kind: 'traffic', namespace: 'shop' }; `traffic` is every namespace. */
-export const topicSchema = z.string().transform((text, context): Topic => {
+/** `traffic:shop` → { kind: 'traffic', namespace: 'shop' }; `traffic` is every namespace. A string says what is wrong. */
+export function parseTopic(text: string): Topic | string {
   const [kind = '', namespace, ...rest] = text.split(':');
-  if (rest.length === 0 && isKind(kind) && (namespace === undefined || spec(kind).namespaced)) {
-    if (namespace === undefined) return { kind, namespace: '' };
-    if (namespaceName.safeParse(namespace).success) return { kind, namespace };
-    context.addIssue({ code: 'custom', message: `"${namespace}" in topic "${text}" is not a namespace name` });
-    return z.NEVER;
-  }
-  context.addIssue({ code: 'custom', message: `unknown topic "${text}": ${TOPIC_HELP}` });
-  return z.NEVER;
-});
-
-/** `?topics=traffic:shop,emergencies&refresh=30`: a comma-separated list, duplicates dropped; the Prometheus topics' refresh in seconds (0: once). */
-export const topicsQuery = z.object({
-  topics: z
-    .string({ error: `topics is required: ${TOPIC_HELP}` })
-    .transform((list) => [...new Set(list.split(',').filter(Boolean))])
-    .pipe(z.array(topicSchema).min(1, `name at least one topic: ${TOPIC_HELP}`).max(MAX_TOPICS, `at most ${MAX_TOPICS} topics on one connection`)),
-  refresh: z
-    .string()
-    .regex(/^\d{1,4}$/, 'refresh is a whole number of seconds')
-    .transform(Number)
-    .pipe(z.number().max(MAX_REFRESH_SECONDS, `refresh is at most ${MAX_REFRESH_SECONDS} seconds`))
-    .optional(),
-});
+  if (rest.length > 0 || !isKind(kind) || (namespace !== undefined && !spec(kind).namespaced)) return `unknown topic "${text}": ${TOPIC_HELP}`;
+  if (namespace === undefined) return { kind, namespace: '' };
+  return isDnsLabel(namespace) ? { kind, namespace } : `"${namespace}" in topic "${text}" is not a namespace name`;
+}
 
 export const topicName = (topic: Topic): string => (topic.namespace ? `${topic.kind}:${topic.namespace}` : topic.kind);
 

@@ -1,7 +1,7 @@
 import { route } from '@/lib/http/route';
 import { EVENT_STREAM_HEADERS, liveEventStream } from '@/lib/live/event-stream';
 import { readTopic } from '@/lib/live/reads';
-import { topicsQuery } from '@/lib/live/topics';
+import { topicsQuery } from '@/lib/live/topics-query';
 
 export const dynamic = 'force-dynamic';
 
