@@ -4,9 +4,11 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { dashboardSandbox } from '../security/sandbox-requests';
 
+const operator = { name: 'operator', email: 'operator@meshdeck.local', groups: ['meshdeck:operators'], role: 'operator' };
+let signedIn = operator;
 vi.mock('next-auth', async (importOriginal) => ({
   ...(await importOriginal<object>()),
-  getServerSession: vi.fn(async () => ({ user: { name: 'operator', email: 'operator@meshdeck.local', groups: ['meshdeck:operators'], role: 'operator' } })),
+  getServerSession: vi.fn(async () => ({ user: signedIn })),
 }));
 
 const api = dashboardSandbox();
@@ -47,6 +49,15 @@ beforeAll(async () => {
   await api(`/apis/networking.istio.io/v1/namespaces/${NS}/virtualservices`, {
     method: 'POST',
     body: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: NAME, namespace: NS }, spec },
+  });
+  await api(`/apis/networking.istio.io/v1/namespaces/${NS}/destinationrules`, {
+    method: 'POST',
+    body: {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: NAME, namespace: NS },
+      spec: { host: NAME, trafficPolicy: { outlierDetection: { consecutive5xxErrors: 3, interval: '10s' } } },
+    },
   });
 }, 60_000);
 
@@ -100,5 +111,37 @@ describe('write previews', () => {
     }
     expect((await api<Vs>(path)).spec.http[0]!.route.map((r) => r.weight)).toEqual([70, 30]);
     expect((await trail()).length).toBe(entries + 1);
+  });
+
+  it('work the same on another write route (a DestinationRule policy), and refuse who may not write with the same 403', async () => {
+    const rulePath = `/apis/networking.istio.io/v1/namespaces/${NS}/destinationrules/${NAME}`;
+    type Rule = { metadata: { resourceVersion: string }; spec: { trafficPolicy: { outlierDetection: { consecutive5xxErrors: number } } } };
+    const stored = await api<Rule>(rulePath);
+    const previewPolicy = async () => {
+      const { PUT } = await import('../../app/api/resilience/rules/[namespace]/[name]/route');
+      const body = { resourceVersion: stored.metadata.resourceVersion, reason: 'fewer ejections', values: { 'outlierDetection.consecutive5xxErrors': '7' } };
+      const response = await PUT(
+        new Request(`http://localhost/api/resilience/rules/${NS}/${NAME}?dryRun=true`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' },
+          body: JSON.stringify(body),
+        }),
+        { params: Promise.resolve({ namespace: NS, name: NAME }) },
+      );
+      return { status: response.status, body: (await response.json()) as { before?: Rule; after?: Rule } };
+    };
+    const entries = (await trail()).length;
+    const { status, body } = await previewPolicy();
+    expect(status).toBe(200);
+    expect(body.before!.spec.trafficPolicy.outlierDetection.consecutive5xxErrors).toBe(3);
+    expect(body.after!.spec.trafficPolicy.outlierDetection).toEqual({ consecutive5xxErrors: 7, interval: '10s' });
+    signedIn = { name: 'viewer', email: 'viewer@meshdeck.local', groups: ['meshdeck:viewers'], role: 'viewer' };
+    try {
+      expect((await previewPolicy()).status).toBe(403);
+    } finally {
+      signedIn = operator;
+    }
+    expect(await api<Rule>(rulePath)).toEqual(stored);
+    expect((await trail()).length).toBe(entries);
   });
 });
