@@ -134,9 +134,20 @@ describe('liveEventStream', () => {
 
   it('ends by itself after its lifetime with a reconnect event, so the page reopens it and the session is checked again', async () => {
     await podApi([pod('a', '10')]);
-    const stream = reader(liveEventStream([trafficShop], async () => ({ labels: await podLabels() }), new AbortController().signal, { lifetimeMs: 300 }));
+    let stops = 0;
+    const onStop = () => stops++;
+    const stream = reader(
+      liveEventStream([trafficShop], async () => ({ labels: await podLabels() }), new AbortController().signal, { lifetimeMs: 300, onStop }),
+    );
     await stream.done;
     expect(stream.events.map((e) => e.event)).toEqual(['data', 'reconnect']);
+    expect(stops).toBe(1);
+
+    const abort = new AbortController();
+    const left = reader(liveEventStream([trafficShop], async () => ({ labels: await podLabels() }), abort.signal, { onStop }));
+    abort.abort();
+    await left.done;
+    expect(stops).toBe(2);
   });
 
   it('reads Prometheus topics again at the refresh and sends only what changed; with refresh 0 only once', async () => {

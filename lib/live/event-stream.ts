@@ -19,6 +19,8 @@ export interface LiveStreamOptions {
    * the revert lease, RBAC reviews). Nothing is sent unless the payload changed.
    */
   recheckMs?: (topic: Topic, refreshSeconds: number) => number | undefined;
+  /** Runs when the stream ends, however it ends (the reader left, the lifetime ran out). */
+  onStop?: () => void;
   /** The stream ends after this long (`event: reconnect`); the page opens it again, signing the person in again. */
   lifetimeMs?: number;
 }
@@ -30,6 +32,7 @@ const DEFAULTS = {
   recheckMs: (topic: Topic, refreshSeconds: number) =>
     isMetricsTopic(topic) ? (refreshSeconds > 0 ? refreshSeconds * 1000 : undefined) : QUICK_RECHECK.has(topic.kind) ? 15_000 : 60_000,
   lifetimeMs: 10 * 60_000,
+  onStop: () => {},
 } satisfies Required<LiveStreamOptions>;
 
 // A Prometheus topic that also reads caches (the Overview's counts) asks Prometheus at most this often for their changes.
@@ -203,6 +206,7 @@ export function liveEventStream(
     for (const timer of timers) clearTimeout(timer);
     signal.removeEventListener('abort', abort);
     out.close(last);
+    settings.onStop();
   };
   const abort = () => stop();
   return new ReadableStream<Uint8Array>({

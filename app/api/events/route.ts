@@ -1,6 +1,7 @@
 import { route } from '@/lib/http/route';
 import { EVENT_STREAM_HEADERS, liveEventStream } from '@/lib/live/event-stream';
 import { readTopic } from '@/lib/live/reads';
+import { takeStreamSlot } from '@/lib/live/stream-slots';
 import { topicsQuery } from '@/lib/live/topics-query';
 
 export const dynamic = 'force-dynamic';
@@ -11,6 +12,7 @@ export const dynamic = 'force-dynamic';
  * behind it changes, and the Prometheus topics every `refresh` seconds (default 10; 0: once).
  */
 export const GET = route({ auth: 'read', query: topicsQuery }, ({ request, user, query }) => {
-  const stream = liveEventStream(query.topics, (topic) => readTopic(user!, topic), request.signal, { refreshSeconds: query.refresh });
+  const release = takeStreamSlot(user!.email ?? user!.name);
+  const stream = liveEventStream(query.topics, (topic) => readTopic(user!, topic), request.signal, { refreshSeconds: query.refresh, onStop: release });
   return new Response(stream, { headers: EVENT_STREAM_HEADERS });
 });
