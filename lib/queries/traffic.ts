@@ -1,5 +1,4 @@
 import { queryOptions, type QueryClient } from '@tanstack/react-query';
-import type { HTTPMatchRequest } from '@/lib/mesh/types';
 import type { DestinationOption } from '@/lib/k8s/virtual-services';
 import type { VirtualServiceView } from '@/lib/mesh/traffic-split';
 import { fetchJson } from './fetch-json';
@@ -19,20 +18,9 @@ export const trafficQuery = (namespace: string) =>
     ...pushedQuery,
   });
 
+/** Where a route's weights, match or destinations edit goes (PUT; `?dryRun=true` previews it). */
 export const routeUrl = (vs: { namespace: string; name: string }, index: number, what: string) =>
   `/api/traffic/${encodeURIComponent(vs.namespace)}/${encodeURIComponent(vs.name)}/routes/${index}/${what}`;
-
-export function putWeights(
-  vs: { namespace: string; name: string },
-  index: number,
-  body: { resourceVersion: string; reason: string; weights: { host: string; subset?: string; weight: number }[] },
-) {
-  return fetchJson<{ item: VirtualServiceView }>(routeUrl(vs, index, 'weights'), { method: 'PUT', body: JSON.stringify(body) });
-}
-
-export function putMatch(vs: { namespace: string; name: string }, index: number, body: { resourceVersion: string; reason: string; match: HTTPMatchRequest[] }) {
-  return fetchJson<{ item: VirtualServiceView }>(routeUrl(vs, index, 'match'), { method: 'PUT', body: JSON.stringify(body) });
-}
 
 /** The hosts and DestinationRule subsets a route of this VirtualService can add as destinations. */
 export const destinationOptionsQuery = (vs: { namespace: string; name: string }) =>
@@ -40,14 +28,6 @@ export const destinationOptionsQuery = (vs: { namespace: string; name: string })
     queryKey: queryKeys.traffic.destinations(vs),
     queryFn: () => fetchJson<{ items: DestinationOption[] }>(`/api/traffic/${encodeURIComponent(vs.namespace)}/${encodeURIComponent(vs.name)}/destinations`),
   });
-
-export function putDestinations(
-  vs: { namespace: string; name: string },
-  index: number,
-  body: { resourceVersion: string; reason: string; destinations: { host: string; subset?: string; weight: number }[] },
-) {
-  return fetchJson<{ item: VirtualServiceView }>(routeUrl(vs, index, 'destinations'), { method: 'PUT', body: JSON.stringify(body) });
-}
 
 /**
  * Puts a VirtualService a write answered with into every cached Traffic list that shows it (its
