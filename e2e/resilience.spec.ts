@@ -150,4 +150,18 @@ test.describe('resilience', () => {
     const answer = (await (await page.request.get('/api/resilience/live?namespace=ai-nutritionist')).json()) as { status: { namespace: string }[] };
     expect(new Set(answer.status.map((s) => s.namespace))).toEqual(new Set(['ai-nutritionist']));
   });
+
+  test('on a phone the tables keep to the screen: host and live state in each row, the editor full screen', async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto('/resilience?namespace=ai-nutritionist');
+    const rules = page.getByRole('table', { name: 'DestinationRules' });
+    await expect(rules.getByRole('columnheader')).toHaveText(['Host', 'Live']);
+    await expect(rules.getByRole('row', { name: /^payment-service / })).toContainText(/closed|tripped/);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await rules.getByRole('row', { name: /^payment-service / }).click();
+    const drawer = page.getByRole('dialog', { name: 'DestinationRule ai-nutritionist/payment-service' });
+    await expect(drawer.getByRole('textbox', { name: 'payment-service all subsets Connect timeout' })).toBeVisible();
+    expect((await drawer.boundingBox())?.width).toBe(390);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  });
 });

@@ -113,3 +113,19 @@ test.describe('emergency PERMISSIVE', () => {
     }
   });
 });
+
+test.describe('security on a phone', () => {
+  test.use({ storageState: `${AUTH_DIR}/admin.json`, viewport: { width: 390, height: 844 } });
+
+  test('the page does not scroll sideways, and the emergency form is one tap from the top', async ({ page }) => {
+    await page.goto('/security?namespace=ai-nutritionist');
+    const button = page.getByRole('button', { name: 'Emergency PERMISSIVE…' });
+    await expect(button).toBeInViewport();
+    await expect(page.getByRole('table', { name: 'Effective mTLS per namespace' }).getByRole('row', { name: /^ai-nutritionist / })).toContainText('STRICT');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await button.click();
+    const form = page.getByRole('dialog', { name: 'Emergency PERMISSIVE' }).getByRole('form', { name: 'Start an emergency' });
+    await expect(form.getByRole('button', { name: 'Switch ai-nutritionist to PERMISSIVE' })).toBeInViewport();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+  });
+});
