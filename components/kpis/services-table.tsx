@@ -8,6 +8,7 @@ import type { ServiceRow } from '@/lib/metrics/kpis';
 import type { KpiParams } from '@/lib/queries/kpis';
 import { traceSearchHref } from '@/lib/queries/traces';
 import { Sparkline } from './charts';
+import styles from './services-table.module.css';
 
 const RANGE_SECONDS: Record<string, number> = { '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400 };
 export const serviceKey = (row: { namespace: string; service: string }) => `${row.namespace}/${row.service}`;
@@ -45,7 +46,7 @@ export function ServicesTable({
         width: 'minmax(9rem, 2fr)',
         value: (r) => r.service,
         cell: (r) => (
-          <button type="button" className="linkish" onClick={() => onOpen(r)}>
+          <button type="button" className={`linkish ${styles.name}`} onClick={() => onOpen(r)}>
             {r.service}
           </button>
         ),
@@ -55,7 +56,7 @@ export function ServicesTable({
             {
               id: 'namespace',
               header: 'Namespace',
-              width: 'minmax(7rem, 1fr)',
+              width: 'minmax(6rem, 1fr)',
               value: (r: ServiceRow) => r.namespace,
               cell: (r: ServiceRow) => r.namespace,
               facet: true,
@@ -63,22 +64,22 @@ export function ServicesTable({
             },
           ]
         : []),
-      { id: 'rate', header: 'Requests', width: '6rem', align: 'end', value: (r) => r.rate, cell: (r) => formatRate(r.rate) },
-      { id: 'errors', header: 'Errors', width: '5.5rem', align: 'end', value: (r) => r.errorRatio, cell: (r) => formatPercent(r.errorRatio) },
-      { id: 'p50', header: 'P50', width: '5.5rem', align: 'end', value: (r) => r.p50 ?? -1, cell: (r) => formatMs(r.p50), hideBelow: 700 },
-      { id: 'p95', header: 'P95', width: '5.5rem', align: 'end', value: (r) => r.p95 ?? -1, cell: (r) => formatMs(r.p95), hideBelow: 700 },
-      { id: 'p99', header: 'P99', width: '5.5rem', align: 'end', value: (r) => r.p99 ?? -1, cell: (r) => formatMs(r.p99), hideBelow: 520 },
+      { id: 'rate', header: 'Requests', width: '5.5rem', align: 'end', value: (r) => r.rate, cell: (r) => formatRate(r.rate) },
+      { id: 'errors', header: 'Errors', width: '5rem', align: 'end', value: (r) => r.errorRatio, cell: (r) => formatPercent(r.errorRatio) },
+      { id: 'p50', header: 'P50', width: '4.5rem', align: 'end', value: (r) => r.p50 ?? -1, cell: (r) => formatMs(r.p50), hideBelow: 700 },
+      { id: 'p95', header: 'P95', width: '4.5rem', align: 'end', value: (r) => r.p95 ?? -1, cell: (r) => formatMs(r.p95), hideBelow: 700 },
+      { id: 'p99', header: 'P99', width: '4.5rem', align: 'end', value: (r) => r.p99 ?? -1, cell: (r) => formatMs(r.p99), hideBelow: 520 },
       {
         id: 'trend',
         header: 'Trend',
-        width: '8.5rem',
+        width: '8rem',
         hideBelow: 900,
         cell: (r) => (sparklines ? <Sparkline points={sparklines[serviceKey(r)]} label={`${r.service} request rate trend`} /> : '–'),
       },
       {
         id: 'traces',
         header: 'Traces',
-        width: '7rem',
+        width: '6.5rem',
         hideBelow: 900,
         cell: (r) => (
           <>
