@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useDenial } from '@/components/auth/user-context';
-import { EditFlowOutcome } from '@/components/ui/edit-flow';
+import { EditFlowOutcome, PreviewDiff } from '@/components/ui/edit-flow';
 import { DEFAULT_EMERGENCY_MINUTES, MAX_EMERGENCY_MINUTES, type EmergencyState } from '@/lib/mesh/emergency';
 import { emergenciesQuery, emergencyUrl, storeEmergency, type SecurityView } from '@/lib/queries/security';
 import { useEditFlow } from '@/lib/queries/use-edit-flow';
@@ -26,6 +26,11 @@ export function Emergency({ data, initialNamespace }: { data: SecurityView; init
     },
   });
   const revert = useQuery(emergenciesQuery()).data?.revert;
+  const ready = confirm === namespace && !start.reasonProblem && !start.busy && revert?.armed !== false;
+  // Any change to the form makes an earlier review stale.
+  const edited =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => (start.edited(), set(value));
   return (
     <section aria-label="Emergency PERMISSIVE">
       <p className="muted">
@@ -50,7 +55,7 @@ export function Emergency({ data, initialNamespace }: { data: SecurityView; init
         >
           <label>
             Namespace
-            <select value={namespace} onChange={(e) => setNamespace(e.target.value)}>
+            <select value={namespace} onChange={(e) => edited(setNamespace)(e.target.value)}>
               {[...data.namespaces.map((n) => n.namespace), data.rootNamespace].map((n) => (
                 <option key={n} value={n}>
                   {n === data.rootNamespace ? `${n} (whole mesh)` : n}
@@ -60,23 +65,28 @@ export function Emergency({ data, initialNamespace }: { data: SecurityView; init
           </label>
           <label>
             Type the namespace name to confirm
-            <input value={confirm} onChange={(e) => setConfirm(e.target.value)} autoComplete="off" />
+            <input value={confirm} onChange={(e) => edited(setConfirm)(e.target.value)} autoComplete="off" />
           </label>
           <label>
             Reason
-            <input value={start.reason} onChange={(e) => start.setReason(e.target.value)} />
+            <input value={start.reason} onChange={(e) => edited(start.setReason)(e.target.value)} />
           </label>
           <label>
             Revert after (minutes, at most {MAX_EMERGENCY_MINUTES})
-            <input type="number" min={1} max={MAX_EMERGENCY_MINUTES} value={minutes} onChange={(e) => setMinutes(Number(e.target.value))} />
+            <input type="number" min={1} max={MAX_EMERGENCY_MINUTES} value={minutes} onChange={(e) => edited(setMinutes)(Number(e.target.value))} />
           </label>
-          <button
-            type="submit"
-            className="button button-danger"
-            disabled={confirm !== namespace || Boolean(start.reasonProblem) || start.busy || revert?.armed === false}
-          >
-            Switch {namespace} to PERMISSIVE
-          </button>
+          <div className="toolbar">
+            {/* In an emergency the review is offered, not required: the typed name is the confirmation. */}
+            <button type="button" className="button button-quiet" disabled={!ready} onClick={start.review}>
+              Review change
+            </button>
+            <button type="submit" className="button button-danger" disabled={!ready}>
+              Switch {namespace} to PERMISSIVE
+            </button>
+          </div>
+          {(start.state.step === 'reviewing' || start.state.step === 'applying') && start.state.preview && (
+            <PreviewDiff preview={start.state.preview} label="Change to the PeerAuthentication" />
+          )}
           <EditFlowOutcome
             flow={start}
             action="emergency"

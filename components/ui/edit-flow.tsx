@@ -3,7 +3,7 @@
 import type { ReactNode } from 'react';
 import { stringify } from 'yaml';
 import { requiredRole, type Action } from '@/lib/auth/roles';
-import type { EditFlow } from '@/lib/queries/use-edit-flow';
+import type { EditFlow, WritePreviewAnswer } from '@/lib/queries/use-edit-flow';
 import { ConflictView } from './conflict-view';
 import { DiffView } from './diff-view';
 import styles from './edit-flow.module.css';
@@ -96,8 +96,7 @@ export function EditFlowSection({
           )}
           {preview && (
             <>
-              <h4>{heading ?? preview.summary}</h4>
-              <DiffView label={diffLabel} before={yaml(preview.before)} after={yaml(preview.after)} />
+              <PreviewDiff preview={preview} heading={heading} label={diffLabel} />
               <div className="toolbar">
                 <button type="button" className="button" disabled={flow.busy || Boolean(flow.reasonProblem)} onClick={flow.apply}>
                   {state.step === 'applying' ? 'Applying…' : applyLabel}
@@ -111,6 +110,16 @@ export function EditFlowSection({
         </section>
       )}
       <EditFlowOutcome flow={flow} action={action} what={what} mine={mine} now={now} reapplyLabel={reapplyLabel} onDiscard={onDiscard} />
+    </>
+  );
+}
+
+/** A preview as a heading (the server's summary unless given) and the YAML diff of the object before and after. */
+export function PreviewDiff({ preview, heading, label }: { preview: WritePreviewAnswer; heading?: ReactNode; label: string }) {
+  return (
+    <>
+      <h4>{heading ?? preview.summary}</h4>
+      <DiffView label={label} before={yaml(preview.before)} after={yaml(preview.after)} />
     </>
   );
 }

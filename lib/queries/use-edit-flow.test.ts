@@ -29,6 +29,15 @@ describe('editFlowStep', () => {
     expect(editFlowStep(atApply, { type: 'apply' })).toEqual({ step: 'applying' });
   });
 
+  it('a 409 of a write that named no version is a refusal with the server message, not a conflict view', () => {
+    expect(run({ type: 'apply' }, { type: 'failed', status: 409, message: 'No emergency is active', stale: false })).toEqual({
+      step: 'refused',
+      status: 409,
+      message: 'No emergency is active',
+      during: 'apply',
+    });
+  });
+
   it('other refusals keep their status and message (403 says who may)', () => {
     expect(run({ type: 'review' }, { type: 'failed', status: 403, message: 'forbidden' })).toEqual({
       step: 'refused',

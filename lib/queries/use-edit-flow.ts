@@ -31,7 +31,8 @@ export type EditFlowEvent =
   | { type: 'previewed'; preview: WritePreviewAnswer }
   | { type: 'apply' }
   | { type: 'applied'; message: string }
-  | { type: 'failed'; status: number; message: string; body?: unknown }
+  /** `stale: false`: a 409 that is no version conflict (the write named no version, e.g. "no emergency is active"). */
+  | { type: 'failed'; status: number; message: string; body?: unknown; stale?: boolean }
   /** The draft changed or the person went back: any preview or outcome no longer applies. */
   | { type: 'edit' };
 
@@ -58,7 +59,7 @@ export function editFlowStep(state: EditFlowState, event: EditFlowEvent): EditFl
     case 'failed': {
       if (state.step !== 'previewing' && state.step !== 'applying') return state;
       const during = state.step === 'previewing' ? 'preview' : 'apply';
-      if (event.status === 409)
+      if (event.status === 409 && event.stale !== false)
         return { step: 'conflict', message: event.message, current: (event.body as { current?: unknown } | undefined)?.current, during };
       const fields = (event.body as { error?: { details?: { fields?: Record<string, string> } } } | undefined)?.error?.details?.fields;
       return { step: 'refused', status: event.status, message: event.message, during, ...(fields ? { fields } : {}) };
@@ -91,9 +92,9 @@ const defaultLatest = (current: unknown) => {
   return typeof version === 'string' ? version : undefined;
 };
 
-const asFailure = (error: Error): Extract<EditFlowEvent, { type: 'failed' }> =>
+const asFailure = (error: Error, versioned: boolean): Extract<EditFlowEvent, { type: 'failed' }> =>
   error instanceof HttpError
-    ? { type: 'failed', status: error.status, message: error.message, body: error.body }
+    ? { type: 'failed', status: error.status, message: error.message, body: error.body, stale: versioned }
     : { type: 'failed', status: 0, message: error.message };
 
 /**
@@ -113,7 +114,7 @@ export function useEditFlow<Answer>({ write, baseVersion, latestVersion = defaul
   const preview = useMutation({
     mutationFn: () => send(true, baseVersion) as Promise<WritePreviewAnswer>,
     onSuccess: (answer) => dispatch({ type: 'previewed', preview: answer }),
-    onError: (error) => dispatch(asFailure(error)),
+    onError: (error) => dispatch(asFailure(error, baseVersion !== undefined)),
   });
   const apply = useMutation({
     mutationFn: (resourceVersion: string | undefined) => send(false, resourceVersion) as Promise<Answer>,
@@ -121,7 +122,7 @@ export function useEditFlow<Answer>({ write, baseVersion, latestVersion = defaul
       dispatch({ type: 'applied', message: onApplied(answer) });
       setReason('');
     },
-    onError: (error) => dispatch(asFailure(error)),
+    onError: (error) => dispatch(asFailure(error, baseVersion !== undefined)),
   });
   const reasonProblem = reason.trim().length < MIN_REASON ? `Give a reason for the change (at least ${MIN_REASON} characters)` : undefined;
   const busy = state.step === 'previewing' || state.step === 'applying';
