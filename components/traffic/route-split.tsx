@@ -1,13 +1,18 @@
 'use client';
 
-import { memo } from 'react';
-import { useDenial } from '@/components/auth/user-context';
+import { createContext, memo, useContext } from 'react';
 import { Slider } from '@/components/ui/slider';
 import { setWeight } from '@/lib/mesh/weights';
 import { DestinationNumbers, useRouteLive } from './live-numbers';
 import { useRouteDraft } from './route-drafts';
 import type { RouteRow } from './route-rows';
 import styles from './traffic.module.css';
+
+/**
+ * Why the person may not change weights (role, read-only mode, the cluster's RBAC), read once
+ * for the page: a hook per row would subscribe every row to the URL and to a query.
+ */
+export const WriteDenialContext = createContext<string | undefined>(undefined);
 
 /**
  * A table row's destinations: each with a compact weight slider (the same draft as the editor in
@@ -17,7 +22,7 @@ import styles from './traffic.module.css';
 export const RouteSplit = memo(function RouteSplit({ row, onReview }: { row: RouteRow; onReview: (row: RouteRow) => void }) {
   const { vs, route } = row;
   const [draft, setDraft] = useRouteDraft(row.id);
-  const denial = useDenial('traffic:write');
+  const denial = useContext(WriteDenialContext);
   const destinations = draft?.destinations ?? route.destinations;
   const live = useRouteLive(vs.namespace, destinations, vs.canaryVersions);
   if (destinations.length === 0) return <span className={styles.muted}>No destinations (a redirect or delegate route)</span>;

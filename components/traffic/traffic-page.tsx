@@ -16,7 +16,7 @@ import { useUrlState } from '@/lib/url-state';
 import { TrafficLiveContext, type TrafficLiveState } from './live-numbers';
 import { RouteDetails } from './route-details';
 import { matchText, routeRows, routeText, splitText, type RouteRow } from './route-rows';
-import { RouteSplit } from './route-split';
+import { RouteSplit, WriteDenialContext } from './route-split';
 import styles from './traffic.module.css';
 
 /** The open route's id in the URL (namespace/VirtualService/index). */
@@ -64,30 +64,32 @@ export function TrafficPage() {
             : `Live numbers from Prometheus over the last ${live.window}; ${refresh ? `refreshed every ${refresh} s` : 'refresh off'}.`}
       </p>
       {denial && <p className="hint">{denial}</p>}
-      <TrafficLiveContext.Provider value={live}>
-        <QueryState query={traffic} label="VirtualServices" isEmpty={(data) => data.items.length === 0} empty={`No VirtualServices ${where}.`}>
-          {() => (
-            <DataTable<RouteRow>
-              label="Routes"
-              rows={rows}
-              columns={columns}
-              getRowId={(row) => row.id}
-              urlKey="routes"
-              openId={openRow?.id}
-              onOpen={open}
-              rowHeight={64}
-              empty="No routes match the filters."
-            />
-          )}
-        </QueryState>
-        <Drawer
-          title={openRow ? `Route ${openRow.route.name} in ${openRow.vs.namespace}/${openRow.vs.name}` : 'Route'}
-          open={Boolean(openRow)}
-          onClose={() => setOpenId(undefined)}
-        >
-          {openRow && <RouteDetails key={openRow.id} vs={openRow.vs} route={openRow.route} />}
-        </Drawer>
-      </TrafficLiveContext.Provider>
+      <WriteDenialContext.Provider value={denial}>
+        <TrafficLiveContext.Provider value={live}>
+          <QueryState query={traffic} label="VirtualServices" isEmpty={(data) => data.items.length === 0} empty={`No VirtualServices ${where}.`}>
+            {() => (
+              <DataTable<RouteRow>
+                label="Routes"
+                rows={rows}
+                columns={columns}
+                getRowId={(row) => row.id}
+                urlKey="routes"
+                openId={openRow?.id}
+                onOpen={open}
+                rowHeight={64}
+                empty="No routes match the filters."
+              />
+            )}
+          </QueryState>
+          <Drawer
+            title={openRow ? `Route ${openRow.route.name} in ${openRow.vs.namespace}/${openRow.vs.name}` : 'Route'}
+            open={Boolean(openRow)}
+            onClose={() => setOpenId(undefined)}
+          >
+            {openRow && <RouteDetails key={openRow.id} vs={openRow.vs} route={openRow.route} />}
+          </Drawer>
+        </TrafficLiveContext.Provider>
+      </WriteDenialContext.Provider>
     </>
   );
 }
