@@ -1,6 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import dynamic from 'next/dynamic';
 import { useSearchParams } from 'next/navigation';
 import { useCallback, useMemo } from 'react';
 import { useDenial } from '@/components/auth/user-context';
@@ -14,10 +15,14 @@ import { trafficQuery } from '@/lib/queries/traffic';
 import { trafficLiveQuery } from '@/lib/queries/traffic-live';
 import { useUrlState } from '@/lib/url-state';
 import { TrafficLiveContext, type TrafficLiveState } from './live-numbers';
-import { RouteDetails } from './route-details';
 import { matchText, routeRows, routeText, splitText, type RouteRow } from './route-rows';
 import { RouteSplit, WriteDenialContext } from './route-split';
 import styles from './traffic.module.css';
+
+// The drawer's editors (with the review's diff and YAML) load when a route is first opened, not with the table.
+const RouteDetails = dynamic(() => import('./route-details').then((m) => m.RouteDetails), {
+  loading: () => <p className={styles.muted}>Loading the route…</p>,
+});
 
 /** The open route's id in the URL (namespace/VirtualService/index). */
 const OPEN_PARAM = 'route';
