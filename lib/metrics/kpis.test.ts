@@ -43,12 +43,12 @@ describe('canary verdicts', () => {
       canary: 'canary',
       state: 'bad',
       firing: true,
-      verdict: 'Roll back: canary fails 12.0% of requests (> 10%), the ShopCanary alert fires after 2 minutes',
+      verdict: 'Roll back: canary fails 12% of requests (> 10%), the ShopCanary alert fires after 2 minutes',
     });
     expect(judgeCanary('cart', 'shop', rows(0.03), rule)).toMatchObject({
       state: 'ok',
       firing: false,
-      verdict: 'Healthy: canary fails 3.00%, under the 10% alert threshold',
+      verdict: 'Healthy: canary fails 3%, under the 10% alert threshold',
     });
   });
 
@@ -56,7 +56,7 @@ describe('canary verdicts', () => {
     const verdict = judgeCanary('cart', 'shop', rows(0.5), effectiveConfig(nothing, 'shop').canaryFor('shop'));
     expect(verdict).toMatchObject({ state: 'info', firing: false });
     expect(verdict.verdict).toBe(
-      'canary fails 50.00% against 0.10% for stable. No canary threshold configured to judge it: add a ConfigMap labelled meshdeck.io/config=true with a meshdeck.yaml key (see README, "Mesh configuration").',
+      'canary fails 50% against 0.1% for stable. No canary threshold configured to judge it: add a ConfigMap labelled meshdeck.io/config=true with a meshdeck.yaml key (see README, "Mesh configuration").',
     );
   });
 

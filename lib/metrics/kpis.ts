@@ -1,6 +1,7 @@
 // The KPIs page's data, one Prometheus query per panel whatever the number of services.
 // Each panel fails on its own: a Prometheus problem shows in the panel, not as a broken page.
 import { readMeshdeckConfig } from '@/lib/config/reader';
+import { formatPercent } from '@/lib/format';
 import { effectiveConfig, HOW_TO_CONFIGURE, humanDuration, type CanaryConfig, type EffectiveConfig, type LoadedConfig } from '@/lib/config/schema';
 import { ApiError, toApiError } from '@/lib/k8s/errors';
 import { canaryPattern, canaryShare, type VersionRate } from '@/lib/mesh/canary';
@@ -44,7 +45,6 @@ export interface CanaryComparison {
 }
 
 const num = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? null : v);
-const pct = (ratio: number, digits: number) => `${(ratio * 100).toFixed(digits)}%`;
 const threshold = (ratio: number) => `${Number((ratio * 100).toPrecision(12))}%`;
 
 // Services are told apart by namespace and name: same-named services of two namespaces never merge.
@@ -114,10 +114,10 @@ export function judgeCanary(service: string, namespace: string, rows: VersionRow
   const baseline = rows.find((r) => r !== canary);
   const limit = rule.errorRatioThreshold;
   if (limit === undefined) {
-    const against = baseline ? ` against ${pct(baseline.errorRatio, 2)} for ${baseline.version}` : '';
+    const against = baseline ? ` against ${formatPercent(baseline.errorRatio)} for ${baseline.version}` : '';
     return {
       ...base,
-      verdict: `${canary.version} fails ${pct(canary.errorRatio, 2)}${against}. No canary threshold configured to judge it: ${HOW_TO_CONFIGURE}.`,
+      verdict: `${canary.version} fails ${formatPercent(canary.errorRatio)}${against}. No canary threshold configured to judge it: ${HOW_TO_CONFIGURE}.`,
       state: 'info',
       firing: false,
     };
@@ -126,13 +126,13 @@ export function judgeCanary(service: string, namespace: string, rows: VersionRow
   if (canary.errorRatio > limit)
     return {
       ...base,
-      verdict: `Roll back: ${canary.version} fails ${pct(canary.errorRatio, 1)} of requests (> ${threshold(limit)}), ${alerts} fire${rule.alerts.length === 1 ? 's' : ''} after ${humanDuration(rule.window)}`,
+      verdict: `Roll back: ${canary.version} fails ${formatPercent(canary.errorRatio)} of requests (> ${threshold(limit)}), ${alerts} fire${rule.alerts.length === 1 ? 's' : ''} after ${humanDuration(rule.window)}`,
       state: 'bad',
       firing: true,
     };
   return {
     ...base,
-    verdict: `Healthy: ${canary.version} fails ${pct(canary.errorRatio, 2)}, under the ${threshold(limit)} alert threshold`,
+    verdict: `Healthy: ${canary.version} fails ${formatPercent(canary.errorRatio)}, under the ${threshold(limit)} alert threshold`,
     state: 'ok',
     firing: false,
   };
