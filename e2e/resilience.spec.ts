@@ -46,7 +46,8 @@ test.describe('resilience', () => {
     await expect(drawer).toBeHidden();
 
     const routes = page.getByRole('table', { name: "Routes' timeouts and retries" });
-    await routes.getByRole('searchbox', { name: "Filter Routes' timeouts and retries" }).fill('ai-coach-service-ab-test');
+    // The filter box sits above its table, named after it.
+    await page.getByRole('searchbox', { name: "Filter Routes' timeouts and retries" }).fill('ai-coach-service-ab-test');
     await routes
       .getByRole('row')
       .filter({ has: page.getByRole('cell', { name: 'default', exact: true }) })
