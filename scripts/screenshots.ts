@@ -66,11 +66,16 @@ async function settle(page: Page) {
   await sleep(1500);
 }
 
-async function shoot(page: Page, name: string) {
+/** The whole page up to MAX_HEIGHT, or (`viewport`) what is on screen: a drawer covers the screen, not the page. */
+async function shoot(page: Page, name: string, { viewport = false } = {}) {
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   const { width } = page.viewportSize()!;
   const path = join(OUT, `${name}.png`);
-  await page.screenshot({ path, fullPage: true, clip: { x: 0, y: 0, width, height: Math.min(height, MAX_HEIGHT) }, animations: 'disabled' });
+  await page.screenshot(
+    viewport
+      ? { path, animations: 'disabled' }
+      : { path, fullPage: true, clip: { x: 0, y: 0, width, height: Math.min(height, MAX_HEIGHT) }, animations: 'disabled' },
+  );
   console.info(`screenshots: ${path.slice(root.length)}`);
 }
 
@@ -100,7 +105,7 @@ async function shootVariant(browser: Browser, variant: string) {
   await settle(page);
   if (await openRouteDrawer(page)) {
     await settle(page);
-    await shoot(page, `traffic-drawer-${variant}`);
+    await shoot(page, `traffic-drawer-${variant}`, { viewport: true });
   }
   await context.close();
 }
