@@ -5,6 +5,7 @@ import { ownContext, startDashboardProcess, stopDashboardProcess } from './dashb
 import { BOOKINFO, ensureBookinfo } from './bookinfo';
 import { freePort } from './processes';
 import { signIn } from './sign-in';
+import { openRoute } from './traffic-page';
 
 const scenario = (name: string) => fetch(`http://127.0.0.1:${TRAFFIC_PORT}/scenario?name=${name}`, { method: 'POST' }).then((r) => expect(r.status).toBe(200));
 
@@ -129,7 +130,7 @@ test.describe('traces', () => {
         `Jaeger is unavailable: Jaeger at http://127.0.0.1:${closed} is unreachable`,
       );
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Traffic' }).click();
-      await expect(page.getByRole('region', { name: 'Route default-split of nutrition-service-canary' })).toBeVisible();
+      await expect(await openRoute(page, 'nutrition-service-canary', 'default-split')).toBeVisible();
     } finally {
       await context.close();
       if (dashboard) await stopDashboardProcess(dashboard, port);
