@@ -4,6 +4,7 @@ import type { VirtualServiceView } from '@/lib/mesh/traffic-split';
 import { fetchJson } from './fetch-json';
 import { queryKeys } from './keys';
 import { pushedQuery } from './live-updates';
+import { trafficListUrl } from './traffic-url';
 
 export interface TrafficList {
   items: VirtualServiceView[];
@@ -13,7 +14,7 @@ export interface TrafficList {
 export const trafficQuery = (namespace: string) =>
   queryOptions({
     queryKey: queryKeys.traffic.list(namespace),
-    queryFn: () => fetchJson<TrafficList>(`/api/traffic${namespace ? `?namespace=${encodeURIComponent(namespace)}` : ''}`),
+    queryFn: () => fetchJson<TrafficList>(trafficListUrl(namespace)),
     // Changes made elsewhere (kubectl, another browser) are pushed by /api/events.
     ...pushedQuery,
   });
