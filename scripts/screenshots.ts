@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContextOptions, Page } from '@playwright/test';
 import { findPrometheus, startPrometheus } from '../sandbox/prometheus.ts';
-import { adopt, check, portFrom, root, sleep, startDashboard, startSandbox, tempDir, within } from './bench-support.ts';
+import { adopt, check, fetchOk, portFrom, root, signIn, sleep, startDashboard, startSandbox, tempDir, within } from './bench-support.ts';
 import { launchChromium, signedInContext } from './chromium.ts';
 
 const OUT = join(root, 'docs/screenshots');
@@ -34,6 +34,28 @@ const dashboard = await startDashboard({
   MESHDECK_JAEGER_URL: `http://${traffic}`,
   MESHDECK_EMERGENCY_RECONCILER: '1', // as deployed: this replica reverts emergencies (no "not armed" banner)
 });
+
+// One audited change, so that the Audit page and the Overview's recent changes have something to show.
+async function recordChange() {
+  const cookie = await signIn(dashboard.base, 'operator');
+  type Item = {
+    namespace: string;
+    name: string;
+    resourceVersion: string;
+    routes: { index: number; destinations: { host: string; subset?: string; weight: number }[] }[];
+  };
+  const { items } = (await (await fetchOk(`${dashboard.base}/api/traffic`, { headers: { cookie } })).json()) as { items: Item[] };
+  const vs = items.find((item) => item.routes.some((r) => r.destinations.length >= 2 && r.destinations[0]!.weight >= 5));
+  check(vs, 'the sandbox has no route with a split to change');
+  const route = vs.routes.find((r) => r.destinations.length >= 2 && r.destinations[0]!.weight >= 5)!;
+  const weights = route.destinations.map(({ host, subset, weight }, i) => ({ host, subset, weight: weight + (i === 0 ? -5 : i === 1 ? 5 : 0) }));
+  await fetchOk(`${dashboard.base}/api/traffic/${vs.namespace}/${vs.name}/routes/${route.index}/weights`, {
+    method: 'PUT',
+    headers: { cookie, origin: dashboard.base, 'content-type': 'application/json' },
+    body: JSON.stringify({ resourceVersion: vs.resourceVersion, reason: 'Move 5 % to the next destination', weights }),
+  });
+}
+await recordChange();
 
 // Rates need two scrapes of a counter; then some more seconds of history for the sparklines.
 const rates = async () => {
