@@ -1,7 +1,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import { fetchJson } from '@/lib/queries/fetch-json';
 import { queryKeys } from '@/lib/queries/keys';
-import { pushedQuery } from '@/lib/queries/live-updates';
+import { pushedQuery } from '@/lib/queries/live-status';
 import type { ClusterAccess } from './cluster-denial';
 
 /** The signed-in person's RBAC on the mesh kinds per visible namespace (GET /api/auth/access); the server caches reviews ~30 s. */

@@ -5,7 +5,7 @@ import type { SigningState } from '@/lib/audit/signing';
 import type { AuditOutcome } from '@/lib/http/audited-write';
 import { fetchJson } from './fetch-json';
 import { queryKeys } from './keys';
-import { pushedQuery } from './live-updates';
+import { pushedQuery } from './live-status';
 
 export interface AuditFilters {
   namespace: string;

@@ -1,7 +1,8 @@
 import { QueryClient, QueryObserver } from '@tanstack/react-query';
 import { afterEach, describe, expect, it } from 'vitest';
 import { queryKeys } from './keys';
-import { FALLBACK_POLL_MS, pushedQuery, streamUrl, wantedStream } from './live-updates';
+import { FALLBACK_POLL_MS, pushedQuery } from './live-status';
+import { streamUrl, wantedStream } from './live-updates';
 import { metricsPolling } from './metrics-refresh';
 
 const client = new QueryClient();

@@ -1,15 +1,12 @@
 // Pushed updates in the browser: one EventSource per tab on /api/events, its topics those of the
 // queries the page shows right now, each payload written straight into the query cache. A query
-// the open stream serves does not poll; any other (or all, while the stream is down) does.
+// the open stream serves does not poll; any other (or all, while the stream is down) does
+// (pushedQuery, in live-status.ts).
 import type { QueryCache, QueryClient } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
 import { topicOfKey } from '@/lib/live/topics';
+import { currentStatus, servedTopics, setStatus, subscribeStatus, type LiveStatus } from './live-status';
 
-/** `live`: the stream is open. `connecting`: opening. `paused`: it dropped and is being reopened. `idle`: no page needs it. */
-export type LiveStatus = 'idle' | 'connecting' | 'live' | 'paused';
-
-/** Without the stream, the pushed Kubernetes views fall back to polling this often. */
-export const FALLBACK_POLL_MS = 5000;
 // Changes to the set of topics are gathered for this long before the connection is reopened for them (a page change mounts and unmounts in bursts).
 const TOPICS_SETTLE_MS = 250;
 // A tab in the background gives its connection back after this long (browsers allow few per server over HTTP/1.1).
@@ -17,40 +14,10 @@ const HIDDEN_CLOSE_MS = 30_000;
 const RECONNECT_MIN_MS = 2000;
 const RECONNECT_MAX_MS = 60_000;
 
-let status: LiveStatus = 'idle';
-// The topics of the stream that is open now; empty unless `live`.
-let streamedTopics = new Set<string>();
-const statusListeners = new Set<() => void>();
-function setStatus(next: LiveStatus, topics: string[] = []) {
-  streamedTopics = new Set(next === 'live' ? topics : []);
-  if (next === status) return;
-  status = next;
-  for (const listener of statusListeners) listener();
-}
-
 /** Whether pushed updates are flowing, e.g. for an indicator: "live updates paused — reconnecting". */
 export function useLiveStatus(): LiveStatus {
-  return useSyncExternalStore(
-    (listener) => {
-      statusListeners.add(listener);
-      return () => statusListeners.delete(listener);
-    },
-    () => status,
-    () => 'idle',
-  );
+  return useSyncExternalStore(subscribeStatus, currentStatus, () => 'idle');
 }
-
-/** Whether the open stream keeps this query's entry current, so it need not poll. */
-export const isStreamed = (query: { queryKey: readonly unknown[] }): boolean => streamedTopics.has(topicOfKey(query.queryKey) ?? '');
-
-/**
- * The polling of a Kubernetes view the stream pushes: none while the stream serves it (each payload
- * replaces the entry), every FALLBACK_POLL_MS while it does not. Spread into its queryOptions.
- */
-export const pushedQuery = {
-  refetchInterval: (query: { queryKey: readonly unknown[] }) => (isStreamed(query) ? false : FALLBACK_POLL_MS),
-  staleTime: (query: { queryKey: readonly unknown[] }) => (isStreamed(query) ? Infinity : 2000),
-};
 
 /** What the stream should carry for the queries some component observes now. */
 export interface StreamWanted {
@@ -102,7 +69,7 @@ export function useLiveUpdates(client: QueryClient): void {
 
     // Queries that stopped polling because the stream served them need their timers set again:
     // a refetch does that, and brings them up to date in the same step.
-    const fallBackToPolling = (topics: Set<string>) => {
+    const fallBackToPolling = (topics: ReadonlySet<string>) => {
       void client.invalidateQueries({ predicate: (query) => topics.has(topicOfKey(query.queryKey) ?? '') });
     };
 
@@ -117,7 +84,7 @@ export function useLiveUpdates(client: QueryClient): void {
       close();
       if (wanted.topics.length === 0) return setStatus('idle');
       // The status stays `live` while a stream is swapped for one with other topics: nothing starts polling meanwhile.
-      if (status === 'idle') setStatus('connecting');
+      if (currentStatus() === 'idle') setStatus('connecting');
       const url = streamUrl(wanted);
       const stream = new EventSource(url);
       source = stream;
@@ -138,8 +105,8 @@ export function useLiveUpdates(client: QueryClient): void {
       // The server ends each stream after a while, so the person's session is checked again: reopen at once.
       stream.addEventListener('reconnect', () => open(wanted));
       stream.onerror = () => {
-        if (status !== 'paused') {
-          const served = streamedTopics;
+        if (currentStatus() !== 'paused') {
+          const served = servedTopics();
           setStatus('paused');
           fallBackToPolling(served);
         }

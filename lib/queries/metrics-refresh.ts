@@ -3,7 +3,7 @@
 // (live-updates.ts) and never poll while the stream is up; the Prometheus panels the stream carries
 // are read by the server at this refresh.
 import { useUrlState } from '@/lib/url-state';
-import { isStreamed } from './live-updates';
+import { isStreamed } from './live-status';
 
 export const REFRESH_PARAM = 'refresh';
 /** The choices, in seconds; 0 is off. */

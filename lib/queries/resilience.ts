@@ -3,7 +3,7 @@ import type { ResilienceView } from '@/lib/k8s/resilience';
 import type { BreakerLive } from '@/lib/metrics/resilience';
 import { fetchJson } from './fetch-json';
 import { queryKeys } from './keys';
-import { pushedQuery } from './live-updates';
+import { pushedQuery } from './live-status';
 import { metricsPolling } from './metrics-refresh';
 
 export type { ResilienceView };

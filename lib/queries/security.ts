@@ -6,7 +6,7 @@ import type { ServiceSecurityLive } from '@/lib/metrics/security';
 import type { RevertArming } from '@/lib/security/emergency-reconciler';
 import { fetchJson } from './fetch-json';
 import { queryKeys } from './keys';
-import { pushedQuery } from './live-updates';
+import { pushedQuery } from './live-status';
 import { metricsPolling } from './metrics-refresh';
 
 export type SecurityView = Awaited<ReturnType<typeof securityView>>;

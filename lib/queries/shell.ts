@@ -3,7 +3,7 @@ import type { ClusterStatus } from '@/lib/k8s/cluster';
 import type { NamespaceSummary } from '@/lib/k8s/namespaces';
 import { fetchJson } from './fetch-json';
 import { queryKeys } from './keys';
-import { pushedQuery } from './live-updates';
+import { pushedQuery } from './live-status';
 
 export const clusterQuery = () =>
   queryOptions({

@@ -3,7 +3,7 @@ import type { DestinationOption } from '@/lib/k8s/virtual-services';
 import type { VirtualServiceView } from '@/lib/mesh/traffic-split';
 import { fetchJson } from './fetch-json';
 import { queryKeys } from './keys';
-import { pushedQuery } from './live-updates';
+import { pushedQuery } from './live-status';
 import { trafficListUrl } from './traffic-url';
 
 export interface TrafficList {
