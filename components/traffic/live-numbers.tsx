@@ -58,11 +58,14 @@ export const DestinationNumbers = memo(function DestinationNumbers({
   live,
   comparison,
   stableName,
+  short,
 }: {
   label: string;
   live: DestinationLive | undefined;
   comparison?: Comparison;
   stableName?: string;
+  /** In a table row: the marker without what it compares with (still in its accessible text). */
+  short?: boolean;
 }) {
   const { problem, window } = useContext(TrafficLiveContext);
   let body;
@@ -72,13 +75,16 @@ export const DestinationNumbers = memo(function DestinationNumbers({
   else body = <Numbers numbers={live.numbers} />;
   return (
     <span role="group" aria-label={label} className={styles.live} title={problem ? `Live numbers unavailable: ${problem}` : undefined}>
-      {body}
       {comparison && !problem && live?.numbers && (
         <span className={styles[comparison]} title={COMPARE_HELP}>
           {MARK[comparison]}
-          {comparison !== 'unknown' && stableName ? ` ${comparison === 'same' ? 'as' : 'than'} ${stableName}` : ''}
+          {/* Short in the row; the name of what it is compared with is still read out. */}
+          {comparison !== 'unknown' && stableName && (
+            <span className={short ? 'visually-hidden' : undefined}>{` ${comparison === 'same' ? 'as' : 'than'} ${stableName}`}</span>
+          )}
         </span>
       )}
+      {body}
     </span>
   );
 });

@@ -70,6 +70,7 @@ export const RouteSplit = memo(function RouteSplit({ row, onReview }: { row: Rou
               live={live?.live[i]}
               comparison={live?.comparisons[i]}
               stableName={stable?.subset ?? stable?.service}
+              short
             />
           </div>
         );
