@@ -16,7 +16,7 @@ export function Emergency({ data, initialNamespace }: { data: SecurityView; init
   const [namespace, setNamespace] = useState(initialNamespace || (data.namespaces[0]?.namespace ?? ''));
   const [confirm, setConfirm] = useState('');
   const [minutes, setMinutes] = useState(DEFAULT_EMERGENCY_MINUTES);
-  // Typing the namespace's name is this action's review: it applies at once, through the shared flow.
+  // The typed namespace name confirms it; the review (the API server's dry run) is offered, not required.
   const start = useEditFlow<{ item: EmergencyState }>({
     write: { url: emergencyUrl(namespace, 'start'), method: 'POST', body: ({ reason }) => ({ confirm, reason, minutes }) },
     baseVersion: undefined,
