@@ -12,7 +12,7 @@ test.describe('app shell without a reachable cluster', () => {
     const nav = page.getByRole('navigation', { name: 'Main' });
     await expect(nav.getByRole('link', { name: 'Overview' })).toHaveAttribute('aria-current', 'page');
 
-    const namespace = page.getByRole('combobox', { name: 'Namespace' });
+    const namespace = page.getByRole('combobox', { name: 'Namespace', exact: true });
     await expect(namespace).toHaveValue('');
     await expect(namespace.getByRole('option', { name: 'All namespaces' })).toBeAttached();
 
@@ -24,9 +24,9 @@ test.describe('app shell without a reachable cluster', () => {
 
   test('keeps the namespace in the URL and in navigation links', async ({ page }) => {
     await page.goto('/?namespace=ai-nutritionist');
-    await expect(page.getByRole('combobox', { name: 'Namespace' })).toHaveValue('ai-nutritionist');
+    await expect(page.getByRole('combobox', { name: 'Namespace', exact: true })).toHaveValue('ai-nutritionist');
     await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' })).toHaveAttribute('href', '/?namespace=ai-nutritionist');
-    await page.getByRole('combobox', { name: 'Namespace' }).selectOption('');
+    await page.getByRole('combobox', { name: 'Namespace', exact: true }).selectOption('');
     await expect(page).toHaveURL(/\/$/);
   });
 

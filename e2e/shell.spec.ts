@@ -1,4 +1,8 @@
+import type { ChildProcess } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
+import { ownContext, startDashboardProcess, stopDashboardProcess } from './dashboard-process';
+import { freePort } from './processes';
+import { signIn } from './sign-in';
 import { pages } from '../lib/navigation';
 
 // The dashboard connected to the sandbox as the meshdeck-dashboard service account.
@@ -16,7 +20,7 @@ test.describe('app shell on the sandbox mesh', () => {
     // Requests per second once Prometheus has scraped the simulated traffic (one query for all namespaces).
     await expect(row).toContainText(/[\d.]+k?\/s/, { timeout: 60_000 });
 
-    const select = page.getByRole('combobox', { name: 'Namespace' });
+    const select = page.getByRole('combobox', { name: 'Namespace', exact: true });
     await expect(select.getByRole('option', { name: 'ai-nutritionist' })).toBeAttached();
     await select.selectOption('ai-nutritionist');
     await expect(page).toHaveURL(/\?namespace=ai-nutritionist$/);
@@ -62,6 +66,29 @@ test.describe('app shell on the sandbox mesh', () => {
     await page.goto('/');
     await expect(page.getByRole('table', { name: 'Namespaces' })).toBeVisible();
     expect(errors).toEqual([]);
+  });
+
+  test('with Prometheus down the Overview says which columns are missing and why, and shows the rest', async ({ browser }) => {
+    const port = await freePort();
+    const closed = await freePort(); // nothing listens there
+    let dashboard: ChildProcess | undefined;
+    const context = await ownContext(browser, port);
+    try {
+      dashboard = await startDashboardProcess(port, { MESHDECK_PROMETHEUS_URL: `http://127.0.0.1:${closed}` });
+      const page = await context.newPage();
+      await signIn(page, 'viewer');
+      await page.goto('/?namespace=ai-nutritionist');
+      const unreachable = `Prometheus at http://127.0.0.1:${closed} is unreachable`;
+      await expect(page.getByRole('status').filter({ hasText: 'Request numbers unavailable' })).toContainText(unreachable);
+      await expect(page.getByRole('status').filter({ hasText: 'Firing alerts unavailable' })).toContainText(unreachable);
+      // The cluster's sources still answer: emergencies, changes and the mesh objects.
+      const row = page.getByRole('table', { name: 'Namespaces' }).getByRole('row', { name: /ai-nutritionist/ });
+      await expect(row).toContainText(/\d+ route sets?/);
+      await expect(row.getByRole('cell').nth(1)).toHaveText('–');
+    } finally {
+      await context.close();
+      if (dashboard) await stopDashboardProcess(dashboard, port);
+    }
   });
 
   test('readiness reports the reachable API', async ({ request }) => {
