@@ -88,16 +88,22 @@ async function settle(page: Page) {
   await sleep(1500);
 }
 
-/** The whole page up to MAX_HEIGHT, or (`viewport`) what is on screen: a drawer covers the screen, not the page. */
+/**
+ * The whole page up to MAX_HEIGHT, shot through a window as tall as the page (a full-page shot
+ * through a short one cuts the side navigation and other viewport-high parts at the fold), or
+ * (`viewport`) what is on screen: a drawer covers the screen, not the page.
+ */
 async function shoot(page: Page, name: string, { viewport = false } = {}) {
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  const { width } = page.viewportSize()!;
+  const screen = page.viewportSize()!;
+  const height = Math.min(await page.evaluate(() => document.documentElement.scrollHeight), MAX_HEIGHT);
+  const tall = !viewport && height > screen.height;
+  if (tall) {
+    await page.setViewportSize({ width: screen.width, height });
+    await sleep(500);
+  }
   const path = join(OUT, `${name}.png`);
-  await page.screenshot(
-    viewport
-      ? { path, animations: 'disabled' }
-      : { path, fullPage: true, clip: { x: 0, y: 0, width, height: Math.min(height, MAX_HEIGHT) }, animations: 'disabled' },
-  );
+  await page.screenshot({ path, animations: 'disabled' });
+  if (tall) await page.setViewportSize(screen);
   console.info(`screenshots: ${path.slice(root.length)}`);
 }
 
