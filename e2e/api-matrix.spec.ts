@@ -52,6 +52,8 @@ const ROWS: Row[] = [
   { method: 'GET', path: '/api/security', expect: read() },
   { method: 'GET', path: '/api/security/live', expect: read() },
   { method: 'GET', path: '/api/security/emergencies', expect: read() },
+  // The event stream never ends on its own: a topic that does not exist shows sign-in and validation come first.
+  { method: 'GET', path: '/api/events?topics=no-such-topic', expect: read('4xx') },
   { method: 'POST', path: '/api/security/evaluate', body: { namespace: NS, app: 'any-app', path: '/' }, expect: read() },
   { method: 'GET', path: '/api/kpis?range=1h', expect: read() },
   { method: 'GET', path: '/api/kpis/services/any-service', expect: read() },
