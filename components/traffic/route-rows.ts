@@ -27,7 +27,7 @@ export const matchText = (row: RouteRow) => row.route.rules.join(' or ');
 /** "1. default-split all requests": the position is the order Istio evaluates routes in. */
 export const routeText = (row: RouteRow) => `${row.route.index + 1}. ${row.route.name} ${matchText(row)}`;
 
-/** The split in words, for the text filter: "nutrition-service stable 95% / nutrition-service canary 5%". */
+/** The split in words, for the text filter: "reviews v1 90% / reviews v2 10%". */
 export const splitText = (row: RouteRow) => row.route.destinations.map((d) => `${d.service} ${d.subset ?? ''} ${d.weight}%`).join(' / ');
 
 // A VirtualService the list did not change keeps its row objects, so memoised rows skip re-rendering
