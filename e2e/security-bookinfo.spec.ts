@@ -40,7 +40,7 @@ test.describe('"can this caller do this?" on Bookinfo', () => {
     // The deciding rule, as the policy's row and its drawer show it.
     const policies = page.getByRole('table', { name: 'AuthorizationPolicies' });
     // The Action column's facet filter, above the table in its section.
-    await page.getByRole('region', { name: 'Authorization in bookinfo' }).getByRole('combobox', { name: 'Action' }).selectOption('DENY');
+    await page.getByRole('region', { name: 'Authorization in bookinfo' }).getByRole('combobox', { name: 'Filter by Action' }).selectOption('DENY');
     await policies.getByRole('row', { name: /bookinfo\/ratings-deny-without-jwt/ }).click();
     const denyPolicy = page.getByRole('dialog').getByRole('group', { name: 'DENY policy bookinfo/ratings-deny-without-jwt' });
     await expect(denyPolicy.getByRole('listitem')).toHaveText(['who: no JWT; what: any request; when: always']);
@@ -66,7 +66,7 @@ test.describe('"can this caller do this?" on Bookinfo', () => {
     );
     await expect(workloads.getByRole('row', { name: /^bookinfo\/details-v1 / })).toContainText('no token required');
     // The token column is a facet: only the workloads that always need one.
-    await page.getByRole('region', { name: 'Per workload' }).getByRole('combobox', { name: 'Token' }).selectOption('token required');
+    await page.getByRole('region', { name: 'Per workload' }).getByRole('combobox', { name: 'Filter by Token' }).selectOption('token required');
     await expect(workloads.getByRole('row', { name: /^bookinfo\/details-v1 / })).toHaveCount(0);
     await expect(page).toHaveURL(/mtls-wl\.f\.token=token\+required/);
   });
