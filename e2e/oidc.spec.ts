@@ -182,7 +182,20 @@ test('a viewer in the cluster mapped to operator in Meshdeck cannot write and do
   const traffic = (await (await page.request.get('/api/traffic')).json()) as { items: { namespace: string }[] };
   expect(traffic.items.length).toBeGreaterThan(0);
   expect(new Set(traffic.items.map((vs) => vs.namespace))).toEqual(new Set(['ai-nutritionist']));
-  await expect(page.getByRole('combobox', { name: 'Namespace' }).locator('option')).toHaveText(['All namespaces', 'ai-nutritionist']);
+  await expect(page.getByRole('combobox', { name: 'Namespace', exact: true }).locator('option')).toHaveText(['All namespaces', 'ai-nutritionist']);
+  // The header's search and the Overview: a Service in a namespace hidden from her is not found, though Oscar finds it.
+  kubectlAt(sandbox.kubeconfig, 'create', 'service', 'clusterip', 'hidden-probe', '--tcp=80:80', '-n', 'default');
+  const oscar = await freshPage(browser);
+  await signInThroughIdp(oscar, 'oscar');
+  const found = async (who: Page, q: string) => ((await (await who.request.get(`/api/search?q=${q}`)).json()) as { hits: { namespace: string }[] }).hits;
+  await expect.poll(async () => (await found(oscar, 'hidden-probe')).length).toBe(1);
+  expect(await found(page, 'hidden-probe')).toEqual([]);
+  const hers = await found(page, 'service');
+  expect(hers.length).toBeGreaterThan(0);
+  expect(new Set(hers.map((h) => h.namespace))).toEqual(new Set(['ai-nutritionist']));
+  const overview = (await (await page.request.get('/api/overview')).json()) as { namespaces: { namespace: string }[] };
+  expect(overview.namespaces.map((n) => n.namespace)).toEqual(['ai-nutritionist']);
+  kubectlAt(sandbox.kubeconfig, 'delete', 'service', 'hidden-probe', '-n', 'default');
 
   // The write controls follow the cluster's RBAC for her, not only Meshdeck's role.
   const slider = page.getByRole('slider').first();
@@ -218,7 +231,7 @@ test('pages run under a nonce CSP without violations, and hydrate', async ({ bro
   // Hydrated: the client-side sign-in and the namespace picker work.
   await signInThroughIdp(page, 'oscar');
   for (const path of ['/', '/traffic', '/resilience', '/security', '/kpis', '/traces', '/audit']) await page.goto(path);
-  await page.getByRole('combobox', { name: 'Namespace' }).selectOption('ai-nutritionist');
+  await page.getByRole('combobox', { name: 'Namespace', exact: true }).selectOption('ai-nutritionist');
   await expect(page).toHaveURL(/namespace=ai-nutritionist/);
   expect(cspViolations).toEqual([]);
 });
