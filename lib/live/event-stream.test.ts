@@ -7,7 +7,7 @@ import { cacheFor } from '@/lib/k8s/caches';
 import { ApiError } from '@/lib/k8s/errors';
 import { fakeApiPerTest, sendEvents, sendJson } from '@/lib/k8s/fake-api';
 import { pods } from '@/lib/k8s/resources';
-import { liveEventStream } from './event-stream';
+import { endOpenStreams, liveEventStream } from './event-stream';
 import type { Topic } from './topics';
 
 type Pod = { apiVersion: string; kind: string; metadata: { name: string; namespace: string; resourceVersion: string; labels?: Record<string, string> } };
@@ -130,6 +130,17 @@ describe('liveEventStream', () => {
     await expect.poll(() => parsed.comments.length).toBeGreaterThan(0);
     abort.abort();
     await parsed.done;
+  });
+
+  it('ends with a reconnect event when the process stops, so a stopping server is not held open by its streams', async () => {
+    await podApi([pod('a', '10')]);
+    let stops = 0;
+    const stream = reader(liveEventStream([trafficShop], async () => ({ labels: await podLabels() }), new AbortController().signal, { onStop: () => stops++ }));
+    await expect.poll(() => stream.events.length).toBe(1);
+    endOpenStreams();
+    await stream.done;
+    expect(stream.events.map((e) => e.event)).toEqual(['data', 'reconnect']);
+    expect(stops).toBe(1);
   });
 
   it('ends by itself after its lifetime with a reconnect event, so the page reopens it and the session is checked again', async () => {

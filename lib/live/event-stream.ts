@@ -189,6 +189,31 @@ class TopicFeed {
  * its GET would answer; `event: reconnect` before it ends by itself (lifetimeMs). Everything stops
  * when `signal` aborts or the reader cancels.
  */
+// Open streams, ended when the process is told to stop: `next start` closes its server on
+// SIGTERM and waits for open connections, so a stream left open (up to lifetimeMs) would keep
+// a stopping replica alive. Kept on globalThis because Next may load this module more than once.
+const OPEN_STREAMS = Symbol.for('meshdeck.liveStreams');
+type Registry = { stops: Set<(last?: string) => void> };
+function openStreams(): Registry {
+  const holder = globalThis as typeof globalThis & { [OPEN_STREAMS]?: Registry };
+  if (!holder[OPEN_STREAMS]) {
+    const registry: Registry = { stops: new Set() };
+    holder[OPEN_STREAMS] = registry;
+    // `reconnect`, so the browser reconnects at once (to another replica) instead of polling meanwhile.
+    const endAll = () => {
+      for (const stop of [...registry.stops]) stop(frame('reconnect', {}));
+    };
+    process.once('SIGTERM', endAll);
+    process.once('SIGINT', endAll);
+  }
+  return holder[OPEN_STREAMS];
+}
+
+/** Ends every open stream as the process does on SIGTERM (for tests). */
+export const endOpenStreams = () => {
+  for (const stop of [...openStreams().stops]) stop(frame('reconnect', {}));
+};
+
 export function liveEventStream(
   topics: Topic[],
   read: (topic: Topic) => Promise<unknown>,
@@ -200,7 +225,9 @@ export function liveEventStream(
   const out = new LatestPerTopic();
   let feeds: TopicFeed[] = [];
   const timers: NodeJS.Timeout[] = [];
+  const registry = openStreams();
   const stop = (last?: string) => {
+    registry.stops.delete(stop);
     for (const feed of feeds) feed.stop();
     feeds = [];
     for (const timer of timers) clearTimeout(timer);
@@ -214,6 +241,7 @@ export function liveEventStream(
       out.attach(controller);
       if (signal.aborted) return stop();
       signal.addEventListener('abort', abort);
+      registry.stops.add(stop);
       controller.enqueue(encoder.encode(`retry: ${RETRY_MS}\n\n`));
       feeds = topics.map(
         (topic) =>
