@@ -105,14 +105,3 @@ export function TimeSeriesChart({ series, name, unit, label, syncId, window, fro
     </figure>
   );
 }
-
-export function Sparkline({ points, label }: { points: [number, number][] | undefined; label: string }) {
-  if (!points?.length) return <span className="muted">–</span>;
-  return (
-    <span role="img" aria-label={label} className="sparkline">
-      <LineChart width={120} height={28} data={points.map(([t, v]) => ({ t, v }))}>
-        <Line dataKey="v" stroke="var(--accent)" dot={false} isAnimationActive={false} strokeWidth={1.5} />
-      </LineChart>
-    </span>
-  );
-}

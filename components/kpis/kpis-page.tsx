@@ -10,8 +10,7 @@ import { NAMESPACE_PARAM } from '@/lib/navigation';
 import { kpiQuery, serviceChartsQuery, type KpiParams } from '@/lib/queries/kpis';
 import { useMetricsRefresh } from '@/lib/queries/metrics-refresh';
 import { formatMs, formatNumber, formatPercent, formatRate, formatValue } from '@/lib/format';
-import { RefreshSelect } from '@/components/ui/refresh-select';
-import { TimeSeriesChart } from './charts';
+import { TimeSeriesChart } from './lazy-charts';
 import styles from './charts.module.css';
 import { PanelBody } from './panel';
 import { serviceKey, ServicesTable } from './services-table';
@@ -87,7 +86,6 @@ export function KpisPage() {
             </label>
           </>
         )}
-        <RefreshSelect />
       </form>
       {page.isError && (
         <div className="state state-error" role="alert">

@@ -7,7 +7,7 @@ import { formatMs, formatPercent, formatRate } from '@/lib/format';
 import type { ServiceRow } from '@/lib/metrics/kpis';
 import type { KpiParams } from '@/lib/queries/kpis';
 import { traceSearchHref } from '@/lib/queries/traces';
-import { Sparkline } from './charts';
+import { Sparkline } from '@/components/ui/sparkline';
 import styles from './services-table.module.css';
 
 const RANGE_SECONDS: Record<string, number> = { '15m': 900, '1h': 3600, '6h': 21600, '24h': 86400 };
@@ -74,7 +74,12 @@ export function ServicesTable({
         header: 'Trend',
         width: '8rem',
         hideBelow: 900,
-        cell: (r) => (sparklines ? <Sparkline points={sparklines[serviceKey(r)]} label={`${r.service} request rate trend`} /> : '–'),
+        cell: (r) =>
+          sparklines ? (
+            <Sparkline points={(sparklines[serviceKey(r)] ?? []).map(([, v]) => v)} label={`${r.service} request rate trend`} width={120} height={28} />
+          ) : (
+            '–'
+          ),
       },
       {
         id: 'traces',

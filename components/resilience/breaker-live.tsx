@@ -2,7 +2,7 @@
 
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { TimeSeriesChart } from '@/components/kpis/charts';
+import { TimeSeriesChart } from '@/components/kpis/lazy-charts';
 import { DataTable, type DataColumn } from '@/components/ui/data-table';
 import { PageSection } from '@/components/ui/page-section';
 import { QueryState } from '@/components/ui/query-state';

@@ -3,24 +3,29 @@
 import { useQuery } from '@tanstack/react-query';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
 import { useMemo, useState, type FormEvent } from 'react';
-import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
+import dynamic from 'next/dynamic';
 import { DataTable, type DataColumn } from '@/components/ui/data-table';
 import { Drawer } from '@/components/ui/drawer';
 import { QueryState } from '@/components/ui/query-state';
-import { formatMicros, formatMs } from '@/lib/format';
+import { formatMicros } from '@/lib/format';
 import { servicesIn } from '@/lib/metrics/trace-search';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
 import type { TraceSummary, WaterfallRow } from '@/lib/traces/trace';
 import { traceOperationsQuery, traceQuery, traceSearchQuery, traceServicesQuery } from '@/lib/queries/traces';
 import { useUrlState } from '@/lib/url-state';
 import styles from './traces.module.css';
+import { timeOf } from './time';
 
 // Tags every Istio sidecar puts on its spans, so the search works on any mesh.
 const TAGS = ['guid:x-request-id', 'istio.canonical_revision', 'response_flags', 'error', 'http.status_code'];
 const SEARCH_KEYS = ['service', 'operation', 'tags', 'lookback', 'start', 'end', 'limit', 'minDuration', 'maxDuration'];
 /** From the first trace's start to the last's, in whole seconds. */
 const spanOf = (items: TraceSummary[]) => `${Math.round((Math.max(...items.map((t) => t.startUs)) - Math.min(...items.map((t) => t.startUs))) / 1e6)} s`;
-const timeOf = (us: number) => new Date(us / 1000).toLocaleTimeString();
+// recharts (about 120 kB gzip) loads with the first search's chart, not with the page.
+const DurationChart = dynamic(() => import('./duration-chart').then((m) => m.DurationChart), {
+  ssr: false,
+  loading: () => <p className="muted">Loading chart…</p>,
+});
 
 export function TracesPage() {
   const search = useSearchParams();
@@ -126,53 +131,6 @@ const traceColumns = (open: (id: string) => void): DataColumn<TraceSummary>[] =>
   },
   { id: 'duration', header: 'Duration', width: '6rem', align: 'end', value: (t) => t.durationUs, cell: (t) => formatMicros(t.durationUs) },
 ];
-
-/** Each trace as a dot: when it started and how long it took; failing ones in the error colour; a click opens it. */
-function DurationChart({ traces, onOpen }: { traces: TraceSummary[]; onOpen: (id: string) => void }) {
-  const points = traces.map((t) => ({ t: t.startUs, ms: t.durationUs / 1000, id: t.traceID, error: t.error }));
-  const longest = formatMs(Math.max(...points.map((p) => p.ms)));
-  return (
-    <figure className={styles.chart} role="img" aria-label={`Trace durations over time: ${traces.length} traces`}>
-      <ResponsiveContainer width="100%" height={200}>
-        <ScatterChart margin={{ top: 8, right: 20, bottom: 0, left: 4 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-          <XAxis
-            dataKey="t"
-            type="number"
-            domain={['dataMin', 'dataMax']}
-            name="started"
-            tickFormatter={timeOf}
-            minTickGap={24}
-            stroke="var(--text-muted)"
-            fontSize={12}
-          />
-          <YAxis
-            dataKey="ms"
-            type="number"
-            name="duration"
-            tickFormatter={(v: number) => formatMs(v)}
-            width={14 + 7 * longest.length}
-            stroke="var(--text-muted)"
-            fontSize={12}
-          />
-          <Tooltip
-            formatter={(v, name) => (name === 'duration' ? formatMs(Number(v)) : timeOf(Number(v)))}
-            contentStyle={{ background: 'var(--surface)', borderColor: 'var(--border)', color: 'var(--text)' }}
-          />
-          {[false, true].map((error) => (
-            <Scatter
-              key={String(error)}
-              name={error ? 'failed' : 'ok'}
-              data={points.filter((p) => p.error === error)}
-              fill={error ? 'var(--bad)' : 'var(--accent)'}
-              onClick={(p) => onOpen((p as unknown as { id: string }).id)}
-            />
-          ))}
-        </ScatterChart>
-      </ResponsiveContainer>
-    </figure>
-  );
-}
 
 function SearchForm({ initial, services, onSearch }: { initial: URLSearchParams; services: string[]; onSearch: (p: URLSearchParams) => void }) {
   const [service, setService] = useState(initial.get('service') ?? '');

@@ -4,6 +4,7 @@
 // 5 minutes, a 30-minute sparkline, and for every destination but the stable one a marker
 // saying whether it does better or worse than stable. The page fetches the numbers once
 // (two Prometheus queries) and hands them down in a context; each destination looks itself up.
+import { Sparkline } from '@/components/ui/sparkline';
 import { createContext, memo, useContext, useMemo } from 'react';
 import { formatMs, formatNumber, formatPercent } from '@/lib/format';
 import {
@@ -97,19 +98,6 @@ function Numbers({ numbers }: { numbers: LiveNumbers }) {
       <span>P99 {formatMs(numbers.p99)}</span>
       <Sparkline points={numbers.spark} />
     </>
-  );
-}
-
-/** A tiny line of the request rate over the last 30 minutes (decorative: the numbers say it). */
-function Sparkline({ points }: { points: number[] }) {
-  if (points.length < 2) return null;
-  const max = Math.max(...points) || 1;
-  const step = 60 / (points.length - 1);
-  const path = points.map((v, i) => `${(i * step).toFixed(1)},${(15 - (v / max) * 14).toFixed(1)}`).join(' ');
-  return (
-    <svg className={styles.spark} viewBox="0 0 60 16" width="60" height="16" aria-hidden="true" focusable="false">
-      <polyline points={path} />
-    </svg>
   );
 }
 
