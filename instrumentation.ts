@@ -1,6 +1,8 @@
 // Runs once when the server starts: background work that must not wait for a request.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  const { boundShutdown } = await import('./lib/shutdown');
+  boundShutdown();
   // The configuration is checked first: a wrong variable is named here and in /api/readyz
   // (not ready), and no background work starts on it.
   const { envProblems, serverEnv } = await import('./lib/env');

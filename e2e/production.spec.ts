@@ -41,8 +41,11 @@ test('the emergency is refused until a replica holds the Lease, then reverts on 
     await expect(page.getByRole('region', { name: 'Automatic revert' })).toContainText(
       'Automatic emergency revert is NOT armed: namespace meshdeck does not exist',
     );
-    const form = page.getByRole('form', { name: 'Start an emergency' });
-    await expect(page.getByRole('status', { name: 'Automatic revert state' })).toContainText('NOT armed: namespace meshdeck does not exist');
+    // The on-call action opens its form in a drawer.
+    await page.getByRole('button', { name: 'Emergency PERMISSIVE…' }).click();
+    const drawer = page.getByRole('dialog', { name: 'Emergency PERMISSIVE' });
+    const form = drawer.getByRole('form', { name: 'Start an emergency' });
+    await expect(drawer.getByRole('status', { name: 'Automatic revert state' })).toContainText('NOT armed: namespace meshdeck does not exist');
     await form.getByRole('combobox', { name: 'Namespace' }).selectOption('ai-nutritionist');
     await form.getByRole('textbox', { name: 'Type the namespace name to confirm' }).fill('ai-nutritionist');
     await form.getByRole('textbox', { name: 'Reason' }).fill('partner cannot present a mesh certificate');
@@ -63,12 +66,13 @@ test('the emergency is refused until a replica holds the Lease, then reverts on 
     expect(Date.now() - created).toBeLessThan(15_000);
     test.info().annotations.push({ type: 'armed after the namespace appeared', description: `${Date.now() - created} ms` });
     await expect.poll(async () => (await revertCheck(request, second)).check.ok, { timeout: 15_000, intervals: [250] }).toBe(true);
-    await expect(page.getByRole('region', { name: 'Automatic revert' })).toHaveCount(0);
-    await expect(page.getByRole('status', { name: 'Automatic revert state' })).toContainText('Automatic revert armed by');
+    await expect(drawer.getByRole('status', { name: 'Automatic revert state' })).toContainText('Automatic revert armed by');
 
     await form.getByRole('button', { name: 'Switch ai-nutritionist to PERMISSIVE' }).click();
     await expect(form.getByRole('status')).toContainText('PERMISSIVE until the deadline');
     expect(mode()).toBe('PERMISSIVE');
+    await drawer.getByRole('button', { name: 'Close details' }).click();
+    await expect(page.getByRole('region', { name: 'Automatic revert' })).toHaveCount(0);
     const deadline = Date.parse(
       jsonpath('peerauthentication', 'default', '.metadata.annotations.meshdeck\\.io/emergency-revert-at', 'ai-nutritionist', kubeconfig),
     );

@@ -7,7 +7,7 @@ import { cacheFor } from '@/lib/k8s/caches';
 import { ApiError } from '@/lib/k8s/errors';
 import { fakeApiPerTest, sendEvents, sendJson } from '@/lib/k8s/fake-api';
 import { pods } from '@/lib/k8s/resources';
-import { endOpenStreams, liveEventStream } from './event-stream';
+import { endOpenStreams, liveEventStream, liveStreamsStopping, resetLiveStreams } from './event-stream';
 import type { Topic } from './topics';
 
 type Pod = { apiVersion: string; kind: string; metadata: { name: string; namespace: string; resourceVersion: string; labels?: Record<string, string> } };
@@ -141,6 +141,9 @@ describe('liveEventStream', () => {
     await stream.done;
     expect(stream.events.map((e) => e.event)).toEqual(['data', 'reconnect']);
     expect(stops).toBe(1);
+    expect(liveStreamsStopping()).toBe(true);
+    resetLiveStreams();
+    expect(liveStreamsStopping()).toBe(false);
   });
 
   it('ends by itself after its lifetime with a reconnect event, so the page reopens it and the session is checked again', async () => {

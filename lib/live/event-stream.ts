@@ -193,25 +193,36 @@ class TopicFeed {
 // SIGTERM and waits for open connections, so a stream left open (up to lifetimeMs) would keep
 // a stopping replica alive. Kept on globalThis because Next may load this module more than once.
 const OPEN_STREAMS = Symbol.for('meshdeck.liveStreams');
-type Registry = { stops: Set<(last?: string) => void> };
+type Registry = { stops: Set<(last?: string) => void>; stopping: boolean };
 function openStreams(): Registry {
   const holder = globalThis as typeof globalThis & { [OPEN_STREAMS]?: Registry };
   if (!holder[OPEN_STREAMS]) {
-    const registry: Registry = { stops: new Set() };
+    const registry: Registry = { stops: new Set(), stopping: false };
     holder[OPEN_STREAMS] = registry;
-    // `reconnect`, so the browser reconnects at once (to another replica) instead of polling meanwhile.
-    const endAll = () => {
-      for (const stop of [...registry.stops]) stop(frame('reconnect', {}));
-    };
-    process.once('SIGTERM', endAll);
-    process.once('SIGINT', endAll);
+    process.once('SIGTERM', endOpenStreams);
+    process.once('SIGINT', endOpenStreams);
   }
   return holder[OPEN_STREAMS];
 }
 
-/** Ends every open stream as the process does on SIGTERM (for tests). */
-export const endOpenStreams = () => {
-  for (const stop of [...openStreams().stops]) stop(frame('reconnect', {}));
+/**
+ * Ends every open stream with `reconnect` (the browser reconnects at once, to another replica)
+ * and refuses new ones from then on: a connection busy when the server closes stays open for
+ * as long as the browser keeps sending on it, and a stream reopened on it would hold the
+ * stopping replica forever.
+ */
+export function endOpenStreams() {
+  const registry = openStreams();
+  registry.stopping = true;
+  for (const stop of [...registry.stops]) stop(frame('reconnect', {}));
+}
+
+/** True once this process is stopping: /api/events answers 503 and closes the connection. */
+export const liveStreamsStopping = () => openStreams().stopping;
+
+/** For tests: streams are accepted again. */
+export const resetLiveStreams = () => {
+  openStreams().stopping = false;
 };
 
 export function liveEventStream(
