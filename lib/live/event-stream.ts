@@ -30,7 +30,7 @@ const DEFAULTS = {
   heartbeatMs: 15_000,
   refreshSeconds: 10,
   recheckMs: (topic: Topic, refreshSeconds: number) =>
-    isMetricsTopic(topic) ? (refreshSeconds > 0 ? refreshSeconds * 1000 : undefined) : QUICK_RECHECK.has(topic.kind) ? 15_000 : 60_000,
+    isMetricsTopic(topic) ? (refreshSeconds > 0 ? refreshSeconds * 1000 : undefined) : (QUICK_RECHECK_MS[topic.kind] ?? 60_000),
   lifetimeMs: 10 * 60_000,
   onStop: () => {},
 } satisfies Required<LiveStreamOptions>;
@@ -39,7 +39,8 @@ const DEFAULTS = {
 const METRICS_COALESCE_MS = 2000;
 
 // Views whose state outside the caches changes on its own: the cluster answering, the revert lease, entries waiting to be stored.
-const QUICK_RECHECK = new Set<Topic['kind']>(['cluster', 'emergencies', 'audit']);
+// Whether the automatic revert is armed is what an on-call person checks before an emergency: within 3 s, as it was polled.
+const QUICK_RECHECK_MS: Partial<Record<Topic['kind'], number>> = { emergencies: 3_000, cluster: 15_000, audit: 15_000 };
 
 // How long the browser waits before reconnecting after the stream ends or drops.
 const RETRY_MS = 2000;
