@@ -290,17 +290,7 @@ export function DataTable<Row extends RowData>({
   );
 }
 
-// Memoised so a live number changing in one row does not re-render the rows around it.
-const TableRow = memo(function TableRow<Row>({
-  index,
-  start,
-  measure,
-  row,
-  columns,
-  template,
-  isOpen,
-  onActivate,
-}: {
+interface TableRowProps<Row> {
   index: number;
   start: number;
   measure: (element: Element | null) => void;
@@ -309,7 +299,10 @@ const TableRow = memo(function TableRow<Row>({
   template: string;
   isOpen: boolean;
   onActivate?: (event: MouseEvent<HTMLDivElement> | KeyboardEvent<HTMLDivElement>, row: Row) => void;
-}) {
+}
+
+// Memoised so a live number changing in one row does not re-render the rows around it.
+const TableRow = memo(function TableRow<Row>({ index, start, measure, row, columns, template, isOpen, onActivate }: TableRowProps<Row>) {
   return (
     <div
       role="row"
@@ -330,13 +323,4 @@ const TableRow = memo(function TableRow<Row>({
       ))}
     </div>
   );
-}) as <Row>(props: {
-  index: number;
-  start: number;
-  measure: (element: Element | null) => void;
-  row: Row;
-  columns: DataColumn<Row>[];
-  template: string;
-  isOpen: boolean;
-  onActivate?: (event: MouseEvent<HTMLDivElement> | KeyboardEvent<HTMLDivElement>, row: Row) => void;
-}) => ReactNode;
+}) as <Row>(props: TableRowProps<Row>) => ReactNode;
