@@ -1,0 +1,298 @@
+// The analysis engine: runs every analyzer's check on every object of its kinds once, remembers
+// what each check read, and after a change re-runs only the checks whose reads the change
+// touches (the changed object itself, a list it belongs to, an index key it is filed under).
+import { codeInfo } from './codes';
+import { keyOf, kindOf, objectKey } from './kinds';
+import type { AnalysisObject, Analyzer, CheckContext, Finding, IndexDefinition, Kind, ReportOptions, View } from './types';
+
+/** One object added, replaced or removed. */
+export type Change = { type: 'upsert'; object: AnalysisObject } | { type: 'delete'; object: AnalysisObject };
+
+/** What a change did to the findings. */
+export interface FindingsDiff {
+  added: Finding[];
+  removed: Finding[];
+}
+
+/** Objects can opt out of codes, as with istioctl: `galley.istio.io/analyze-suppress: "IST0102,IST0107"` (or `*`). */
+export const SUPPRESS_ANNOTATION = 'galley.istio.io/analyze-suppress';
+
+interface CheckState {
+  analyzer: Analyzer;
+  subjectKey: string;
+  findings: Finding[];
+  deps: string[];
+}
+
+const ALL = '*';
+const byNamespaceThenName = (a: AnalysisObject, b: AnalysisObject) =>
+  (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name);
+
+/** A finding's identity: two findings with it are the same finding. */
+export const findingKey = (f: Finding) =>
+  `${f.code}|${f.origin.apiVersion}/${f.origin.kind}|${f.origin.namespace ?? ''}|${f.origin.name}|${f.path ?? ''}|${f.message}`;
+
+const LEVEL_ORDER = { Error: 0, Warning: 1, Info: 2 } as const;
+/** Findings as istioctl lists them: most severe first, then by object, then by code. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level] ||
+    (a.origin.namespace ?? '').localeCompare(b.origin.namespace ?? '') ||
+    a.origin.kind.localeCompare(b.origin.kind) ||
+    a.origin.name.localeCompare(b.origin.name) ||
+    a.code.localeCompare(b.code) ||
+    (a.path ?? '').localeCompare(b.path ?? '') ||
+    a.message.localeCompare(b.message)
+  );
+}
+
+function suppressed(object: AnalysisObject, code: string): boolean {
+  const value = object.metadata.annotations?.[SUPPRESS_ANNOTATION];
+  if (!value) return false;
+  return value.split(',').some((entry) => entry.trim() === ALL || entry.trim() === code);
+}
+
+/** The objects and the indexes over them. */
+class Store {
+  readonly objects = new Map<string, AnalysisObject>();
+  private readonly lists = new Map<string, Map<string, AnalysisObject>>();
+  private readonly sortedLists = new Map<string, AnalysisObject[]>();
+  private readonly indexes = new Map<string, { definition: IndexDefinition; entries: Map<string, Map<string, AnalysisObject>> }>();
+  private readonly sortedIndexes = new Map<string, AnalysisObject[]>();
+  private readonly indexesByKind = new Map<Kind, IndexDefinition[]>();
+
+  constructor(definitions: readonly IndexDefinition[]) {
+    for (const definition of definitions) {
+      const known = this.indexes.get(definition.id);
+      if (known) {
+        if (known.definition !== definition) throw new Error(`Two analyzers define index ${definition.id} differently: share one definition`);
+        continue;
+      }
+      this.indexes.set(definition.id, { definition, entries: new Map() });
+      this.indexesByKind.set(definition.kind, [...(this.indexesByKind.get(definition.kind) ?? []), definition]);
+    }
+  }
+
+  /** Puts or removes one object; returns the dependency keys whose readers the change affects. */
+  change(change: Change): string[] {
+    const object = change.object;
+    const kind = kindOf(object);
+    const key = keyOf(object);
+    const namespace = object.metadata.namespace ?? '';
+    const old = this.objects.get(key);
+    const affected = [`o:${key}`, `l:${kind}|${namespace}`, `l:${kind}|${ALL}`];
+    for (const definition of this.indexesByKind.get(kind) ?? []) {
+      const entries = this.indexes.get(definition.id)!.entries;
+      const oldKeys = old ? definition.keys(old) : [];
+      const newKeys = change.type === 'upsert' ? definition.keys(object) : [];
+      for (const indexKey of oldKeys) {
+        entries.get(indexKey)?.delete(key);
+        this.sortedIndexes.delete(`${definition.id}|${indexKey}`);
+        affected.push(`i:${definition.id}|${indexKey}`);
+      }
+      for (const indexKey of newKeys) {
+        let entry = entries.get(indexKey);
+        if (!entry) entries.set(indexKey, (entry = new Map()));
+        entry.set(key, object);
+        this.sortedIndexes.delete(`${definition.id}|${indexKey}`);
+        affected.push(`i:${definition.id}|${indexKey}`);
+      }
+    }
+    for (const listKey of [`${kind}|${namespace}`, `${kind}|${ALL}`]) {
+      let list = this.lists.get(listKey);
+      if (!list) this.lists.set(listKey, (list = new Map()));
+      if (change.type === 'upsert') list.set(key, object);
+      else list.delete(key);
+      this.sortedLists.delete(listKey);
+    }
+    if (change.type === 'upsert') this.objects.set(key, object);
+    else this.objects.delete(key);
+    return affected;
+  }
+
+  get(kind: Kind, namespace: string | undefined, name: string) {
+    return this.objects.get(objectKey(kind, namespace, name));
+  }
+
+  list(kind: Kind, namespace?: string): readonly AnalysisObject[] {
+    const listKey = `${kind}|${namespace ?? ALL}`;
+    let sorted = this.sortedLists.get(listKey);
+    if (!sorted) this.sortedLists.set(listKey, (sorted = [...(this.lists.get(listKey)?.values() ?? [])].sort(byNamespaceThenName)));
+    return sorted;
+  }
+
+  lookup(index: string, key: string): readonly AnalysisObject[] {
+    const known = this.indexes.get(index);
+    if (!known) throw new Error(`No analyzer declares index ${index}`);
+    const cacheKey = `${index}|${key}`;
+    let sorted = this.sortedIndexes.get(cacheKey);
+    if (!sorted) this.sortedIndexes.set(cacheKey, (sorted = [...(known.entries.get(key)?.values() ?? [])].sort(byNamespaceThenName)));
+    return sorted;
+  }
+}
+
+/**
+ * The findings over a set of objects, kept current change by change. Synchronous throughout:
+ * a preview (apply, read, apply the inverse) cannot interleave with another change.
+ */
+export class Analysis {
+  private readonly store: Store;
+  private readonly checks = new Map<string, CheckState>();
+  private readonly readers = new Map<string, Set<string>>();
+  private readonly analyzersByKind = new Map<Kind, Analyzer[]>();
+  private sorted: Finding[] | undefined;
+
+  constructor(
+    readonly analyzers: readonly Analyzer[],
+    objects: Iterable<AnalysisObject> = [],
+  ) {
+    this.store = new Store(analyzers.flatMap((analyzer) => analyzer.indexes ?? []));
+    for (const analyzer of analyzers) {
+      for (const kind of analyzer.kinds) this.analyzersByKind.set(kind, [...(this.analyzersByKind.get(kind) ?? []), analyzer]);
+    }
+    for (const object of objects) this.store.change({ type: 'upsert', object });
+    for (const object of this.store.objects.values()) {
+      for (const analyzer of this.analyzersByKind.get(kindOf(object)) ?? []) this.run(analyzer, object);
+    }
+  }
+
+  /** Every current finding, sorted (compareFindings). */
+  findings(): readonly Finding[] {
+    this.sorted ??= [...this.checks.values()].flatMap((check) => check.findings).sort(compareFindings);
+    return this.sorted;
+  }
+
+  /** The objects analyzed (for callers that need what the analysis saw, e.g. to preview a change). */
+  object(kind: Kind, namespace: string | undefined, name: string): AnalysisObject | undefined {
+    return this.store.get(kind, namespace, name);
+  }
+
+  get size(): number {
+    return this.store.objects.size;
+  }
+
+  /** Applies changes and re-runs only the checks they can affect; returns what changed in the findings. */
+  apply(changes: readonly Change[]): FindingsDiff {
+    const dirty = new Set<string>();
+    const upserted = new Map<string, AnalysisObject>();
+    for (const change of changes) {
+      const key = keyOf(change.object);
+      for (const depKey of this.store.change(change)) for (const checkKey of this.readers.get(depKey) ?? []) dirty.add(checkKey);
+      for (const analyzer of this.analyzersByKind.get(kindOf(change.object)) ?? []) dirty.add(checkKeyOf(analyzer, key));
+      if (change.type === 'upsert') upserted.set(key, change.object);
+      else upserted.delete(key);
+    }
+    const added: Finding[] = [];
+    const removed: Finding[] = [];
+    for (const checkKey of dirty) {
+      const before = this.checks.get(checkKey);
+      const [analyzerId, subjectKey] = splitCheckKey(checkKey);
+      const subject = this.store.objects.get(subjectKey);
+      const analyzer = before?.analyzer ?? this.analyzers.find((a) => a.id === analyzerId)!;
+      if (before) this.forget(checkKey, before);
+      const after = subject ? this.run(analyzer, subject) : undefined;
+      const beforeKeys = new Set((before?.findings ?? []).map(findingKey));
+      const afterKeys = new Set((after?.findings ?? []).map(findingKey));
+      for (const finding of after?.findings ?? []) if (!beforeKeys.has(findingKey(finding))) added.push(finding);
+      for (const finding of before?.findings ?? []) if (!afterKeys.has(findingKey(finding))) removed.push(finding);
+    }
+    if (added.length || removed.length) this.sorted = undefined;
+    return { added: added.sort(compareFindings), removed: removed.sort(compareFindings) };
+  }
+
+  /**
+   * What the findings would become after `changes`, without keeping them: applies them, then
+   * restores every touched object. The gate before a write uses this.
+   */
+  preview(changes: readonly Change[]): FindingsDiff {
+    const restore: Change[] = [];
+    for (const change of [...changes].reverse()) {
+      const old = this.store.objects.get(keyOf(change.object));
+      restore.push(old ? { type: 'upsert', object: old } : { type: 'delete', object: change.object });
+    }
+    const diff = this.apply(changes);
+    this.apply(restore);
+    return diff;
+  }
+
+  private forget(checkKey: string, state: CheckState) {
+    for (const dep of state.deps) {
+      const set = this.readers.get(dep);
+      set?.delete(checkKey);
+      if (set?.size === 0) this.readers.delete(dep);
+    }
+    this.checks.delete(checkKey);
+    if (state.findings.length) this.sorted = undefined;
+  }
+
+  private run(analyzer: Analyzer, subject: AnalysisObject): CheckState {
+    const subjectKey = keyOf(subject);
+    const checkKey = checkKeyOf(analyzer, subjectKey);
+    const deps = new Set<string>();
+    const findings: Finding[] = [];
+    const store = this.store;
+    const view: View = {
+      get(kind, namespace, name) {
+        deps.add(`o:${objectKey(kind, namespace, name)}`);
+        return store.get(kind, namespace, name);
+      },
+      list(kind, namespace) {
+        deps.add(`l:${kind}|${namespace ?? ALL}`);
+        return store.list(kind, namespace);
+      },
+      lookup(index, key) {
+        deps.add(`i:${index}|${key}`);
+        return store.lookup(index, key);
+      },
+    };
+    const report = (code: string, message: string, options: ReportOptions = {}) => {
+      const info = codeInfo(code);
+      if (!analyzer.codes.includes(code)) throw new Error(`Analyzer ${analyzer.id} reported ${code} without declaring it`);
+      const origin = options.origin ?? subject;
+      if (origin !== subject) deps.add(`o:${keyOf(origin)}`);
+      if (suppressed(origin, code)) return;
+      findings.push({
+        code,
+        level: info.level,
+        message,
+        origin: { kind: origin.kind, apiVersion: origin.apiVersion, namespace: origin.metadata.namespace, name: origin.metadata.name },
+        ...(options.path ? { path: options.path } : {}),
+        analyzer: analyzer.id,
+      });
+    };
+    const context: CheckContext = { ...view, report };
+    try {
+      analyzer.check(subject, context);
+    } catch (error) {
+      // A bug in one analyzer shows as a finding on the object it choked on; the others still run.
+      findings.length = 0;
+      findings.push({
+        code: 'IST0001',
+        level: 'Error',
+        message: `Internal error in ${analyzer.id}: ${error instanceof Error ? error.message : String(error)}`,
+        origin: { kind: subject.kind, apiVersion: subject.apiVersion, namespace: subject.metadata.namespace, name: subject.metadata.name },
+        analyzer: analyzer.id,
+      });
+    }
+    const state: CheckState = { analyzer, subjectKey, findings, deps: [...deps] };
+    this.checks.set(checkKey, state);
+    for (const dep of state.deps) {
+      let set = this.readers.get(dep);
+      if (!set) this.readers.set(dep, (set = new Set()));
+      set.add(checkKey);
+    }
+    if (findings.length) this.sorted = undefined;
+    return state;
+  }
+}
+
+const checkKeyOf = (analyzer: Analyzer, subjectKey: string) => `${analyzer.id}#${subjectKey}`;
+function splitCheckKey(checkKey: string): [string, string] {
+  const at = checkKey.indexOf('#');
+  return [checkKey.slice(0, at), checkKey.slice(at + 1)];
+}
+
+/** One full analysis of a set of objects (the CLI's path). */
+export function analyzeObjects(analyzers: readonly Analyzer[], objects: Iterable<AnalysisObject>): readonly Finding[] {
+  return new Analysis(analyzers, objects).findings();
+}

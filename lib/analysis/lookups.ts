@@ -1,0 +1,96 @@
+// Lookups several analyzers share: hosts as Istio resolves them, services by host, the
+// DestinationRules and VirtualServices of a host, the pods a selector picks. Each index is one
+// shared definition (the engine refuses two of one id).
+import { K, kindOf } from './kinds';
+import { labelsMatch, selectorMatches, type LabelSelector } from '@/lib/mesh/selectors';
+import type { AnalysisObject, IndexDefinition, View } from './types';
+
+export const CLUSTER_DOMAIN = 'cluster.local';
+
+/**
+ * A host as Istio resolves it in `namespace`: a name without a dot is a service of that
+ * namespace (`reviews` → `reviews.<ns>.svc.cluster.local`); anything with a dot, and wildcards,
+ * stay as written (istio pkg/config/analysis/analyzers/util ConvertHostToFQDN).
+ */
+export function fqdn(host: string, namespace: string | undefined): string {
+  if (host.startsWith('*') || host.includes('.')) return host;
+  return `${host}.${namespace ?? 'default'}.svc.${CLUSTER_DOMAIN}`;
+}
+
+/** The FQDN a Kubernetes Service answers to. */
+export const serviceFqdn = (service: AnalysisObject) => `${service.metadata.name}.${service.metadata.namespace}.svc.${CLUSTER_DOMAIN}`;
+
+/** Whether a host pattern (possibly `*.example.com` or `*`) covers a concrete host. */
+export function hostMatches(pattern: string, host: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.startsWith('*')) return host.endsWith(pattern.slice(1));
+  return pattern === host;
+}
+
+interface ServiceEntrySpec {
+  hosts?: string[];
+}
+interface HostsSpec {
+  hosts?: string[];
+}
+interface DestinationRuleSpec {
+  host?: string;
+}
+
+/** Services and ServiceEntries, by every FQDN they answer to. */
+export const SERVICES_BY_HOST: IndexDefinition[] = [
+  { id: 'service.host', kind: K.Service, keys: (service) => [serviceFqdn(service)] },
+  {
+    id: 'serviceentry.host',
+    kind: K.ServiceEntry,
+    keys: (entry) => ((entry.spec as ServiceEntrySpec | undefined)?.hosts ?? []).map((h) => fqdn(h, entry.metadata.namespace)),
+  },
+];
+
+/** DestinationRules by the FQDN of their `host`. */
+export const DESTINATION_RULES_BY_HOST: IndexDefinition = {
+  id: 'destinationrule.host',
+  kind: K.DestinationRule,
+  keys: (rule) => {
+    const host = (rule.spec as DestinationRuleSpec | undefined)?.host;
+    return host ? [fqdn(host, rule.metadata.namespace)] : [];
+  },
+};
+
+/** VirtualServices by the FQDN of each of their `hosts`. */
+export const VIRTUAL_SERVICES_BY_HOST: IndexDefinition = {
+  id: 'virtualservice.host',
+  kind: K.VirtualService,
+  keys: (vs) => [...new Set(((vs.spec as HostsSpec | undefined)?.hosts ?? []).map((h) => fqdn(h, vs.metadata.namespace)))],
+};
+
+/** The Services and ServiceEntries answering to an FQDN (declare SERVICES_BY_HOST in the analyzer's indexes). */
+export function servicesForHost(view: View, host: string): readonly AnalysisObject[] {
+  return [...view.lookup('service.host', host), ...view.lookup('serviceentry.host', host)];
+}
+
+/**
+ * The DestinationRules that apply to an FQDN, as Istio picks them for a client in `namespace`:
+ * Istio merges none; the client namespace's rule wins, then the service's namespace, then the
+ * root namespace. Returned all (sorted), so callers can report ambiguity.
+ */
+export function destinationRulesForHost(view: View, host: string): readonly AnalysisObject[] {
+  return view.lookup('destinationrule.host', host);
+}
+
+/** Pods in `namespace` that a plain label map selects (an empty or missing map selects none here). */
+export function podsMatchingLabels(view: View, namespace: string, labels: Record<string, string> | undefined): AnalysisObject[] {
+  if (!labels || Object.keys(labels).length === 0) return [];
+  return view.list(K.Pod, namespace).filter((pod) => labelsMatch(labels, pod.metadata.labels));
+}
+
+/** Pods in `namespace` a LabelSelector selects (empty selects all, as for workload selectors). */
+export function podsMatchingSelector(view: View, namespace: string, selector: LabelSelector | undefined): AnalysisObject[] {
+  return view.list(K.Pod, namespace).filter((pod) => selectorMatches(selector, pod.metadata.labels));
+}
+
+/** The namespace Istio treats as mesh-wide (policies there apply everywhere). */
+export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
+
+/** Whether an object is of a kind (by its version-free key). */
+export const isKind = (object: AnalysisObject, kind: string) => kindOf(object) === kind;

@@ -1,0 +1,5 @@
+// Every analyzer, in one list: the CLI, the dashboard and the write gate all run exactly these.
+import { virtualServiceDestinationRules } from './analyzers/virtualservice-destinationrules';
+import type { Analyzer } from './types';
+
+export const ANALYZERS: readonly Analyzer[] = [virtualServiceDestinationRules];
