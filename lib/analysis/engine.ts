@@ -142,10 +142,15 @@ export class Analysis {
   private readonly analyzersByKind = new Map<Kind, Analyzer[]>();
   private sorted: Finding[] | undefined;
 
+  private readonly loadedKinds: ReadonlySet<Kind> | undefined;
+
+  /** `options.kinds`: the kinds that were loaded (default: every kind counts as loaded, as with files). */
   constructor(
     readonly analyzers: readonly Analyzer[],
     objects: Iterable<AnalysisObject> = [],
+    options: { kinds?: Iterable<Kind> } = {},
   ) {
+    this.loadedKinds = options.kinds ? new Set(options.kinds) : undefined;
     this.store = new Store(analyzers.flatMap((analyzer) => analyzer.indexes ?? []));
     for (const analyzer of analyzers) {
       for (const kind of analyzer.kinds) this.analyzersByKind.set(kind, [...(this.analyzersByKind.get(kind) ?? []), analyzer]);
@@ -231,7 +236,9 @@ export class Analysis {
     const deps = new Set<string>();
     const findings: Finding[] = [];
     const store = this.store;
+    const loadedKinds = this.loadedKinds;
     const view: View = {
+      available: (kind) => !loadedKinds || loadedKinds.has(kind),
       get(kind, namespace, name) {
         deps.add(`o:${objectKey(kind, namespace, name)}`);
         return store.get(kind, namespace, name);

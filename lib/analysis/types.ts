@@ -66,6 +66,11 @@ export interface View {
   list(kind: Kind, namespace?: string): readonly AnalysisObject[];
   /** The objects an index (declared by some analyzer) files under `key`; sorted. */
   lookup(index: string, key: string): readonly AnalysisObject[];
+  /**
+   * Whether objects of this kind were loaded at all. A cluster without Gateway API, or a console
+   * not allowed to read Secrets, has none: a reference into such a kind cannot be called missing.
+   */
+  available(kind: Kind): boolean;
 }
 
 export interface ReportOptions {
