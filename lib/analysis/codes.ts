@@ -78,6 +78,14 @@ export const CODES: readonly CodeInfo[] = [
   ist('IST0163', 'InvalidExternalControlPlaneConfig', 'Warning', 'The external control plane address in a webhook is not valid.'),
   ist('IST0164', 'ExternalControlPlaneAddressIsNotAHostname', 'Info', 'The external control plane address in a webhook is an IP, not a hostname.'),
   ist('IST0166', 'IneffectiveSelector', 'Warning', 'A policy selector matches Kubernetes Gateway pods, where selectors have no effect.'),
+  // IST0167 onward are newer than the messages.yaml in the reference index: each confirmed on its
+  // istio.io page (istio.io/latest/docs/reference/config/analysis/ist0NNN) and by the analyzer source.
+  ist('IST0167', 'IneffectivePolicy', 'Warning', 'A policy has no effect (e.g. a Sidecar for a workload or namespace in ambient mode).'),
+  ist('IST0171', 'NegativeConditionStatus', 'Warning', 'The status of a resource has a condition that shows a problem.'),
+  ist('IST0173', 'DestinationRuleSubsetNotSelectPods', 'Error', 'A DestinationRule subset selects no pods: requests to it fail with 503 UH.'),
+  ist('IST0174', 'UnknownDestinationRuleHost', 'Warning', 'The host of a DestinationRule matches no Service or ServiceEntry in the mesh.'),
+  ist('IST0175', 'JwksUriFetchUnrestricted', 'Warning', 'RequestAuthentications exist but istiod has no BLOCKED_CIDRS_IN_JWKS_URIS.'),
+  ist('IST0177', 'ConflictingServiceEntryProtocol', 'Warning', 'ServiceEntries define one host and port with different protocols.'),
 
   // Meshdeck's own rules.
   ist('MDK0001', 'ShadowedRoute', 'Warning', 'An earlier route matches every request this one would: it is never used.'),
