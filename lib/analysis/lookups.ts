@@ -89,6 +89,25 @@ export function podsMatchingSelector(view: View, namespace: string, selector: La
   return view.list(K.Pod, namespace).filter((pod) => selectorMatches(selector, pod.metadata.labels));
 }
 
+/** Pods, cluster-wide, under each of their `key=value` labels (a selector that spans namespaces, like an Istio Gateway's). */
+export const PODS_BY_LABEL: IndexDefinition = {
+  id: 'pod.label',
+  kind: K.Pod,
+  keys: (pod) => Object.entries(pod.metadata.labels ?? {}).map(([key, value]) => `${key}=${value}`),
+};
+
+/**
+ * Pods in any namespace that a plain label map selects (declare PODS_BY_LABEL): one index read
+ * for the first pair, then the rest filtered. An empty map selects every pod, as Kubernetes'
+ * SelectorFromSet does; that one case lists all pods.
+ */
+export function podsSelectedAnywhere(view: View, labels: Record<string, string> | undefined): readonly AnalysisObject[] {
+  const pairs = Object.entries(labels ?? {});
+  if (pairs.length === 0) return view.list(K.Pod);
+  const [key, value] = pairs[0]!;
+  return view.lookup('pod.label', `${key}=${value}`).filter((pod) => labelsMatch(labels, pod.metadata.labels));
+}
+
 /** The namespace Istio treats as mesh-wide (policies there apply everywhere). */
 export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 

@@ -1,6 +1,10 @@
 // Every analyzer, in one list: the CLI, the dashboard and the write gate all run exactly these.
 import { annotationsAlpha } from './analyzers/annotations-alpha';
 import { annotationsK8s } from './analyzers/annotations-k8s';
+import { gatewayCertificate } from './analyzers/gateway-certificate';
+import { gatewayConflicting } from './analyzers/gateway-conflicting';
+import { gatewayIngressPort } from './analyzers/gateway-ingressport';
+import { gatewaySecret } from './analyzers/gateway-secret';
 import { meshdeckRouteWeights } from './analyzers/meshdeck-route-weights';
 import { meshdeckUnusedSubsets } from './analyzers/meshdeck-unused-subsets';
 import { meshdeckZeroWeightSubsets } from './analyzers/meshdeck-zero-weight-subsets';
@@ -16,4 +20,8 @@ export const ANALYZERS: readonly Analyzer[] = [
   meshdeckRouteWeights,
   meshdeckZeroWeightSubsets,
   meshdeckUnusedSubsets,
+  gatewayIngressPort,
+  gatewaySecret,
+  gatewayConflicting,
+  gatewayCertificate,
 ];
