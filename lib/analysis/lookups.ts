@@ -113,3 +113,41 @@ export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 
 /** Whether an object is of a kind (by its version-free key). */
 export const isKind = (object: AnalysisObject, kind: string) => kindOf(object) === kind;
+
+/** A label map as Kubernetes prints a selector made from it (`app=web,tier=db`, keys sorted): Istio's messages quote it so. */
+export const selectorString = (labels: Record<string, string> | undefined) =>
+  Object.keys(labels ?? {})
+    .sort()
+    .map((key) => `${key}=${labels![key]}`)
+    .join(',');
+
+interface PodSpec {
+  containers?: { name?: string; image?: string }[];
+  initContainers?: { name?: string; image?: string }[];
+}
+
+/**
+ * Whether a pod has (or will get) a sidecar, as Istio's analyzers decide (util.PodInMesh): an
+ * `istio-proxy` container with an image; else the pod's `sidecar.istio.io/inject` label, then that
+ * annotation; else, when its namespace is known, that namespace's `istio-injection=enabled`.
+ */
+export function podInMesh(view: View, pod: AnalysisObject): boolean {
+  const spec = pod.spec as PodSpec | undefined;
+  if ([...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].some((c) => c.name === 'istio-proxy' && c.image)) return true;
+  const fromLabel = pod.metadata.labels?.['sidecar.istio.io/inject'];
+  if (fromLabel !== undefined) return fromLabel === 'true';
+  const fromAnnotation = pod.metadata.annotations?.['sidecar.istio.io/inject'];
+  if (fromAnnotation !== undefined) return fromAnnotation === 'true';
+  const namespace = view.get(K.Namespace, undefined, pod.metadata.namespace ?? '');
+  return namespace?.metadata.labels?.['istio-injection'] === 'enabled';
+}
+
+/** Whether ztunnel redirects a pod's traffic (ambient mode): Istio's `ambient.istio.io/redirection: enabled`. */
+export const podInAmbientMode = (pod: AnalysisObject | undefined) => pod?.metadata.annotations?.['ambient.istio.io/redirection'] === 'enabled';
+
+/** Whether a namespace is ambient: `istio.io/dataplane-mode: ambient` and no sidecar injection label (istio-injection=enabled or istio.io/rev). */
+export function namespaceInAmbientMode(namespace: AnalysisObject | undefined): boolean {
+  const labels = namespace?.metadata.labels ?? {};
+  if (labels['istio-injection'] === 'enabled' || labels['istio.io/rev']) return false;
+  return labels['istio.io/dataplane-mode'] === 'ambient';
+}

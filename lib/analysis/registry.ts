@@ -10,6 +10,7 @@ import { meshdeckUnusedSubsets } from './analyzers/meshdeck-unused-subsets';
 import { meshdeckZeroWeightSubsets } from './analyzers/meshdeck-zero-weight-subsets';
 import { virtualServiceConflictingMeshGatewayHosts } from './analyzers/virtualservice-conflictingmeshgatewayhosts';
 import { virtualServiceDestinationRules } from './analyzers/virtualservice-destinationrules';
+import { authzAuthorizationPolicies } from './analyzers/authz-authorizationpolicies';
 import type { Analyzer } from './types';
 
 export const ANALYZERS: readonly Analyzer[] = [
@@ -24,4 +25,5 @@ export const ANALYZERS: readonly Analyzer[] = [
   gatewaySecret,
   gatewayConflicting,
   gatewayCertificate,
+  authzAuthorizationPolicies,
 ];
