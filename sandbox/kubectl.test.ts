@@ -296,6 +296,65 @@ describe('kubectl create for core kinds (protobuf bodies)', () => {
   });
 });
 
+describe('admission webhook configurations (cluster-scoped, as in every cluster)', () => {
+  const webhooks = `apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {name: injector-test, labels: {app: sidecar-injector}}
+webhooks:
+  - name: rev.namespace.sidecar-injector.istio.io
+    admissionReviewVersions: [v1]
+    sideEffects: None
+    clientConfig: {service: {name: istiod, namespace: istio-system, path: /inject}}
+    namespaceSelector: {matchLabels: {istio-injection: enabled}}
+    rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods]}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: validator-test}
+webhooks:
+  - name: rev.validation.istio.io
+    admissionReviewVersions: [v1]
+    sideEffects: None
+    clientConfig: {url: "https://istiod.example.com:15017/validate"}
+    rules: [{operations: [CREATE, UPDATE], apiGroups: [networking.istio.io], apiVersions: ["*"], resources: ["*"]}]
+`;
+
+  it('creates, lists and watches Mutating and Validating webhook configurations through kubectl', async () => {
+    const applied = await sandbox.kubectl(['apply', '-f', '-'], { input: webhooks });
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout).toContain('mutatingwebhookconfiguration.admissionregistration.k8s.io/injector-test created');
+    expect(applied.stdout).toContain('validatingwebhookconfiguration.admissionregistration.k8s.io/validator-test created');
+
+    const table = await sandbox.kubectl(['get', 'mutatingwebhookconfigurations']);
+    expect(table.status).toBe(0);
+    expect(table.stdout).toMatch(/injector-test/);
+    const listed = JSON.parse((await sandbox.kubectl(['get', 'validatingwebhookconfigurations', '-o', 'json'])).stdout) as {
+      items: { metadata: { name: string; namespace?: string }; webhooks: { clientConfig: { url?: string } }[] }[];
+    };
+    const validator = listed.items.find((item) => item.metadata.name === 'validator-test');
+    expect(validator?.metadata.namespace).toBeUndefined();
+    expect(validator?.webhooks[0]?.clientConfig.url).toBe('https://istiod.example.com:15017/validate');
+
+    const home = mkdtempSync(join(tmpdir(), 'kubectl-home-'));
+    const watcher = spawn('kubectl', ['get', 'mutatingwebhookconfigurations', '-w', '--output-watch-events'], {
+      env: { ...process.env, KUBECONFIG: sandbox.kubeconfig, HOME: home },
+    });
+    let output = '';
+    watcher.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await expect.poll(() => output, { timeout: 10_000 }).toMatch(/ADDED\s+injector-test/);
+      const labelled = await sandbox.kubectl(['label', 'mutatingwebhookconfiguration', 'injector-test', 'istio.io/rev=canary']);
+      expect(labelled.stdout).toContain('labeled');
+      await expect.poll(() => output, { timeout: 10_000 }).toMatch(/MODIFIED\s+injector-test/);
+      expect((await sandbox.kubectl(['delete', 'mutatingwebhookconfiguration', 'injector-test'])).stdout).toContain('deleted');
+      await expect.poll(() => output, { timeout: 10_000 }).toMatch(/DELETED\s+injector-test/);
+    } finally {
+      watcher.kill();
+    }
+    expect((await sandbox.kubectl(['delete', 'validatingwebhookconfiguration', 'validator-test'])).status).toBe(0);
+  });
+});
+
 describe('kubectl apply --dry-run=server', () => {
   const manifest = `apiVersion: v1
 kind: Namespace

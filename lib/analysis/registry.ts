@@ -1,6 +1,9 @@
 // Every analyzer, in one list: the CLI, the dashboard and the write gate all run exactly these.
 import { annotationsAlpha } from './analyzers/annotations-alpha';
 import { annotationsK8s } from './analyzers/annotations-k8s';
+import { deploymentApplicationUid } from './analyzers/deployment-application-uid';
+import { deploymentServices } from './analyzers/deployment-services';
+import { deprecationField } from './analyzers/deprecation-field';
 import { gatewayCertificate } from './analyzers/gateway-certificate';
 import { gatewayConflicting } from './analyzers/gateway-conflicting';
 import { gatewayIngressPort } from './analyzers/gateway-ingressport';
@@ -26,4 +29,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   gatewayConflicting,
   gatewayCertificate,
   authzAuthorizationPolicies,
+  deprecationField,
+  deploymentServices,
+  deploymentApplicationUid,
 ];
