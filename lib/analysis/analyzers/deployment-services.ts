@@ -5,9 +5,10 @@
 // labelled `istio-injection=enabled`; Istio's check does not read `istio.io/rev`), and waypoints
 // are left out. IST0117 (a deployment with no Service) is retired in Istio.
 import { K } from '../kinds';
+import { podInMesh } from '../lookups';
 import { selectorMatches } from '@/lib/mesh/selectors';
 import type { AnalysisObject, Analyzer, View } from '../types';
-import { INJECTION_LABEL, SIDECAR_INJECT, proxyContainer, type DeploymentSpec } from './injection-shared';
+import { type DeploymentSpec } from './injection-shared';
 
 interface ServicePort {
   port?: number;
@@ -22,14 +23,16 @@ interface ServiceSpec {
 const WAYPOINT_LABEL = 'gateway.istio.io/managed';
 const WAYPOINT_CONTROLLER = 'istio.io/mesh-controller';
 
-/** Istio's DeploymentInMesh: the first of proxy container, pod label, pod annotation, namespace label that says. */
+/** Istio's DeploymentInMesh: PodInMesh over the pod template (its containers, not its init containers). */
 function deploymentInMesh(deployment: AnalysisObject, view: View): boolean {
   const template = (deployment.spec as DeploymentSpec | undefined)?.template;
-  if (proxyContainer(template?.spec, false)?.image) return true;
-  for (const source of [template?.metadata?.labels, template?.metadata?.annotations]) {
-    if (source && Object.hasOwn(source, SIDECAR_INJECT)) return source[SIDECAR_INJECT] === 'true';
-  }
-  return view.get(K.Namespace, undefined, deployment.metadata.namespace ?? 'default')?.metadata.labels?.[INJECTION_LABEL] === 'enabled';
+  const { namespace = 'default', name } = deployment.metadata;
+  return podInMesh(view, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels: template?.metadata?.labels, annotations: template?.metadata?.annotations },
+    spec: { containers: template?.spec?.containers },
+  });
 }
 
 const goList = (items: readonly (string | number)[]) => `[${items.join(' ')}]`;
