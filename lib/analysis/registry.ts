@@ -12,6 +12,7 @@ import { meshdeckRouteWeights } from './analyzers/meshdeck-route-weights';
 import { meshdeckUnusedSubsets } from './analyzers/meshdeck-unused-subsets';
 import { meshdeckZeroWeightSubsets } from './analyzers/meshdeck-zero-weight-subsets';
 import { virtualServiceConflictingMeshGatewayHosts } from './analyzers/virtualservice-conflictingmeshgatewayhosts';
+import { virtualServiceDestinationHosts } from './analyzers/virtualservice-destinationhosts';
 import { virtualServiceDestinationRules } from './analyzers/virtualservice-destinationrules';
 import { authzAuthorizationPolicies } from './analyzers/authz-authorizationpolicies';
 import type { Analyzer } from './types';
@@ -32,4 +33,5 @@ export const ANALYZERS: readonly Analyzer[] = [
   deprecationField,
   deploymentServices,
   deploymentApplicationUid,
+  virtualServiceDestinationHosts,
 ];
