@@ -15,6 +15,10 @@ import { virtualServiceConflictingMeshGatewayHosts } from './analyzers/virtualse
 import { virtualServiceDestinationHosts } from './analyzers/virtualservice-destinationhosts';
 import { virtualServiceDestinationRules } from './analyzers/virtualservice-destinationrules';
 import { authzAuthorizationPolicies } from './analyzers/authz-authorizationpolicies';
+import { authnBlockedCidrs } from './analyzers/authn-blockedcidrs';
+import { conditionsNegative } from './analyzers/conditions-negative';
+import { destinationRuleCaCertificates } from './analyzers/destinationrule-cacertificates';
+import { servicePortName } from './analyzers/service-portname';
 import type { Analyzer } from './types';
 
 export const ANALYZERS: readonly Analyzer[] = [
@@ -34,4 +38,8 @@ export const ANALYZERS: readonly Analyzer[] = [
   deploymentServices,
   deploymentApplicationUid,
   virtualServiceDestinationHosts,
+  authnBlockedCidrs,
+  conditionsNegative,
+  destinationRuleCaCertificates,
+  servicePortName,
 ];
