@@ -11,6 +11,14 @@ export interface CacheScope {
   labelSelector?: string;
   /** Only each object's metadata (as PartialObjectMetadata), e.g. Pods counted by their labels. */
   metadataOnly?: boolean;
+  /** Only the fields a reader needs of each object, kept as they arrive (bounded memory for big kinds). */
+  projection?: Projection;
+}
+
+/** Keeps part of each object; `id` tells caches of one kind with different projections apart. */
+export interface Projection {
+  id: string;
+  keep<T extends KubeObject>(object: T): T;
 }
 
 interface KubeList<T> {
@@ -32,7 +40,9 @@ const metadataOf = <T extends KubeObject>(object: T) => ({ apiVersion: object.ap
 export function listWatchFor<T extends KubeObject>(descriptor: ResourceDescriptor, scope: CacheScope = {}, namespace?: string): ListWatch<T> {
   const path = collectionPath(descriptor, namespace);
   // Each page compacted as it arrives: a first list of 10,000 objects never holds them all whole.
-  const shape = scope.metadataOnly ? (object: T) => compact(metadataOf(object)) : compact<T>;
+  const base = scope.metadataOnly ? (object: T) => compact(metadataOf(object)) : compact<T>;
+  const projection = scope.projection;
+  const shape = projection ? (object: T) => projection.keep(base(object)) : base;
   return {
     async list() {
       const items: T[] = [];
@@ -66,16 +76,26 @@ export function listWatchFor<T extends KubeObject>(descriptor: ResourceDescripto
   };
 }
 
-// The caches a read looked at, recorded by cacheFor while readRecordingCaches runs it.
-const cacheReads = new AsyncLocalStorage<Set<ObjectCache<KubeObject>>>();
+/** Something a read depends on that says when it changed: a watch cache, or a view kept from caches (the analysis). */
+export interface ChangeSource {
+  subscribe(listener: () => void): () => void;
+}
+
+// The caches (and other sources) a read looked at, recorded by cacheFor and recordRead while readRecordingCaches runs it.
+const cacheReads = new AsyncLocalStorage<Set<ChangeSource>>();
 
 /**
  * Runs a read and adds the watch caches it used to `into`, so a live view (lib/live) can
  * recompute when exactly those change. The set is filled even when the read fails after
  * reaching some caches.
  */
-export function readRecordingCaches<T>(into: Set<ObjectCache<KubeObject>>, read: () => Promise<T>): Promise<T> {
+export function readRecordingCaches<T>(into: Set<ChangeSource>, read: () => Promise<T>): Promise<T> {
   return cacheReads.run(into, read);
+}
+
+/** Records that the running read depends on `source` (for sources that are not caches). */
+export function recordRead(source: ChangeSource): void {
+  cacheReads.getStore()?.add(source);
 }
 
 const globalKey = Symbol.for('meshdeck.resourceCaches');
@@ -99,7 +119,7 @@ function newCache<T extends KubeObject>(descriptor: ResourceDescriptor, scope: C
 export async function cacheFor<T extends KubeObject>(descriptor: ResourceDescriptor, scope: CacheScope = {}): Promise<ObjectCache<T>> {
   const g = globalThis as GlobalWithCaches;
   const caches = (g[globalKey] ??= new Map());
-  const key = `${apiVersionOf(descriptor)}/${descriptor.plural}?labelSelector=${scope.labelSelector ?? ''}&metadataOnly=${Boolean(scope.metadataOnly)}`;
+  const key = `${apiVersionOf(descriptor)}/${descriptor.plural}?labelSelector=${scope.labelSelector ?? ''}&metadataOnly=${Boolean(scope.metadataOnly)}&projection=${scope.projection?.id ?? ''}`;
   let cache = caches.get(key) as ObjectCache<T> | undefined;
   if (!cache) {
     cache = newCache<T>(descriptor, scope);
@@ -113,6 +133,6 @@ export async function cacheFor<T extends KubeObject>(descriptor: ResourceDescrip
     caches.delete(key);
     throw toApiError(error);
   }
-  cacheReads.getStore()?.add(cache as ObjectCache<KubeObject>);
+  recordRead(cache);
   return cache;
 }

@@ -61,6 +61,26 @@ describe('ResourceCache', () => {
     expect(cache.get('a', 'z')?.metadata?.resourceVersion).toBe('12');
     expect(cache.state().resourceVersion).toBe('13');
     expect(seen).toHaveBeenCalledTimes(3);
+    // Each listener learns which object changed, as the cache keeps it (managedFields dropped).
+    const changes = seen.mock.calls.map((call) => call[0] as { type: string; object: Obj });
+    expect(changes.map((change) => `${change.type} ${change.object.metadata?.name}`)).toEqual([
+      'MODIFIED x',
+      'ADDED z',
+      'DELETED x',
+    ]);
+    expect(changes[1]?.object).toBe(cache.get('a', 'z'));
+  });
+
+  it('notifies without a change after a relist: the listener compares for itself', async () => {
+    const { state, source } = fakeApi([obj('a', 'x', '4')], '10');
+    const cache = new ResourceCache(source, { minWatchMs: 0 });
+    await cache.start();
+    const seen = vi.fn();
+    cache.subscribe(seen);
+    state.watches[0]!.emit('ERROR', { code: 410 } as Obj);
+    state.watches[0]!.close();
+    await flush();
+    expect(seen).toHaveBeenCalledWith(undefined);
   });
 
   it('tracks bookmarks without notifying', async () => {

@@ -38,7 +38,16 @@ export interface CacheState {
   lastError?: string;
 }
 
-type Listener = () => void;
+/**
+ * One object a watch event changed, as the cache now keeps it (a deletion: as last seen). A
+ * relist passes no change: the listener compares the cache with what it saw before.
+ */
+export interface CacheChange<T> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: T;
+}
+
+type Listener<T = KubeObject> = (change?: CacheChange<T>) => void;
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -94,8 +103,8 @@ export interface ObjectCache<T extends KubeObject> {
   /** Every object, or those of one namespace, sorted by namespace then name. */
   list(namespace?: string): T[];
   get(namespace: string | undefined, name: string): T | undefined;
-  /** Calls the listener after every change; returns the unsubscribe function. */
-  subscribe(listener: Listener): () => void;
+  /** Calls the listener after every change (with the object a watch event changed; none after a relist); returns the unsubscribe function. */
+  subscribe(listener: Listener<T>): () => void;
 }
 
 /**
@@ -107,7 +116,7 @@ export interface ObjectCache<T extends KubeObject> {
 export class ResourceCache<T extends KubeObject> implements ObjectCache<T> {
   private readonly byNamespace = new Map<string, Map<string, T>>();
   private sortedAll: T[] | undefined;
-  private readonly listeners = new Set<Listener>();
+  private readonly listeners = new Set<Listener<T>>();
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
   private backoffMs: number;
@@ -158,21 +167,23 @@ export class ResourceCache<T extends KubeObject> implements ObjectCache<T> {
     return this.byNamespace.get(namespace ?? '')?.get(name);
   }
 
-  subscribe(listener: Listener): () => void {
+  subscribe(listener: Listener<T>): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private notify(): void {
-    for (const listener of this.listeners) listener();
+  private notify(change?: CacheChange<T>): void {
+    for (const listener of this.listeners) listener(change);
   }
 
-  private put(object: T): void {
+  private put(object: T): T {
     const namespace = object.metadata?.namespace ?? '';
     let objects = this.byNamespace.get(namespace);
     if (!objects) this.byNamespace.set(namespace, (objects = new Map()));
-    objects.set(object.metadata?.name ?? '', compact(object));
+    const kept = compact(object);
+    objects.set(object.metadata?.name ?? '', kept);
     this.sortedAll = undefined;
+    return kept;
   }
 
   private remove(object: T): void {
@@ -242,9 +253,12 @@ export class ResourceCache<T extends KubeObject> implements ObjectCache<T> {
     const rv = object.metadata?.resourceVersion;
     if (rv) this.resourceVersion = rv;
     if (type === 'BOOKMARK') return;
-    if (type === 'DELETED') this.remove(object);
-    else this.put(object);
-    this.notify();
+    if (type === 'DELETED') {
+      this.remove(object);
+      this.notify({ type, object });
+    } else {
+      this.notify({ type, object: this.put(object) });
+    }
   }
 
   private onWatchClosed(error?: unknown): void {
@@ -311,7 +325,7 @@ export class MergedCache<T extends KubeObject> implements ObjectCache<T> {
     return this.member(namespace)?.get(namespace, name);
   }
 
-  subscribe(listener: Listener): () => void {
+  subscribe(listener: Listener<T>): () => void {
     const unsubscribes = this.members.map(([, cache]) => cache.subscribe(listener));
     return () => unsubscribes.forEach((unsubscribe) => unsubscribe());
   }

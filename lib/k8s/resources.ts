@@ -20,8 +20,59 @@ export const services: ResourceDescriptor = { group: '', version: 'v1', plural: 
 export const leases: ResourceDescriptor = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true };
 export const envoyFilters: ResourceDescriptor = { group: 'networking.istio.io', version: 'v1alpha3', plural: 'envoyfilters', kind: 'EnvoyFilter', namespaced: true };
 export const pods: ResourceDescriptor = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true };
+// Read by the configuration analysis (lib/k8s/analysis.ts).
+export const endpoints: ResourceDescriptor = { group: '', version: 'v1', plural: 'endpoints', kind: 'Endpoints', namespaced: true };
+export const secrets: ResourceDescriptor = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
+export const mutatingWebhookConfigurations: ResourceDescriptor = { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration', namespaced: false };
+export const validatingWebhookConfigurations: ResourceDescriptor = { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'validatingwebhookconfigurations', kind: 'ValidatingWebhookConfiguration', namespaced: false };
+export const customResourceDefinitions: ResourceDescriptor = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false };
+export const serviceEntries: ResourceDescriptor = { group: 'networking.istio.io', version: 'v1', plural: 'serviceentries', kind: 'ServiceEntry', namespaced: true };
+export const sidecars: ResourceDescriptor = { group: 'networking.istio.io', version: 'v1', plural: 'sidecars', kind: 'Sidecar', namespaced: true };
+export const workloadEntries: ResourceDescriptor = { group: 'networking.istio.io', version: 'v1', plural: 'workloadentries', kind: 'WorkloadEntry', namespaced: true };
+export const workloadGroups: ResourceDescriptor = { group: 'networking.istio.io', version: 'v1', plural: 'workloadgroups', kind: 'WorkloadGroup', namespaced: true };
+export const proxyConfigs: ResourceDescriptor = { group: 'networking.istio.io', version: 'v1beta1', plural: 'proxyconfigs', kind: 'ProxyConfig', namespaced: true };
+export const telemetries: ResourceDescriptor = { group: 'telemetry.istio.io', version: 'v1', plural: 'telemetries', kind: 'Telemetry', namespaced: true };
+export const wasmPlugins: ResourceDescriptor = { group: 'extensions.istio.io', version: 'v1alpha1', plural: 'wasmplugins', kind: 'WasmPlugin', namespaced: true };
+export const kubernetesGateways: ResourceDescriptor = { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gateways', kind: 'Gateway', namespaced: true };
+export const gatewayClasses: ResourceDescriptor = { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'gatewayclasses', kind: 'GatewayClass', namespaced: false };
+export const httpRoutes: ResourceDescriptor = { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'httproutes', kind: 'HTTPRoute', namespaced: true };
+export const grpcRoutes: ResourceDescriptor = { group: 'gateway.networking.k8s.io', version: 'v1', plural: 'grpcroutes', kind: 'GRPCRoute', namespaced: true };
+export const tcpRoutes: ResourceDescriptor = { group: 'gateway.networking.k8s.io', version: 'v1alpha2', plural: 'tcproutes', kind: 'TCPRoute', namespaced: true };
+export const tlsRoutes: ResourceDescriptor = { group: 'gateway.networking.k8s.io', version: 'v1alpha2', plural: 'tlsroutes', kind: 'TLSRoute', namespaced: true };
 
-const known = [namespaces, configMaps, virtualServices, destinationRules, gateways, peerAuthentications, requestAuthentications, authorizationPolicies, deployments, services, leases, envoyFilters, pods];
+const known = [
+  namespaces,
+  configMaps,
+  virtualServices,
+  destinationRules,
+  gateways,
+  peerAuthentications,
+  requestAuthentications,
+  authorizationPolicies,
+  deployments,
+  services,
+  leases,
+  envoyFilters,
+  pods,
+  endpoints,
+  secrets,
+  mutatingWebhookConfigurations,
+  validatingWebhookConfigurations,
+  customResourceDefinitions,
+  serviceEntries,
+  sidecars,
+  workloadEntries,
+  workloadGroups,
+  proxyConfigs,
+  telemetries,
+  wasmPlugins,
+  kubernetesGateways,
+  gatewayClasses,
+  httpRoutes,
+  grpcRoutes,
+  tcpRoutes,
+  tlsRoutes,
+];
 
 /**
  * The Kind for a Status's `details.kind`, which is the plural resource ("virtualservices") in

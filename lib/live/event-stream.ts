@@ -1,8 +1,7 @@
 // The live-updates stream of one browser tab: for each topic, its payload whenever a watch cache
 // it was read from changes, as server-sent events. Each payload is the matching GET route's answer
 // for the same person (lib/live/reads), so the page's cache entry is simply replaced by it.
-import { readRecordingCaches } from '@/lib/k8s/caches';
-import type { KubeObject, ObjectCache } from '@/lib/k8s/resource-cache';
+import { readRecordingCaches, type ChangeSource } from '@/lib/k8s/caches';
 import { errorResponse, withArrays, type ErrorBody } from '@/lib/http/responses';
 import { isMetricsTopic, keyOfTopic, topicName, type Topic } from './topics';
 
@@ -107,7 +106,7 @@ class LatestPerTopic {
 class TopicFeed {
   private readonly key: readonly unknown[];
   private readonly name: string;
-  private readonly followed = new Map<ObjectCache<KubeObject>, () => void>();
+  private readonly followed = new Map<ChangeSource, () => void>();
   private lastSent: string | undefined;
   private pending: NodeJS.Timeout | undefined;
   private reading = false;
@@ -142,7 +141,7 @@ class TopicFeed {
       return;
     }
     this.reading = true;
-    const used = new Set<ObjectCache<KubeObject>>();
+    const used = new Set<ChangeSource>();
     let text: string;
     try {
       const data = withArrays(await readRecordingCaches(used, () => this.read(this.topic)));
@@ -164,7 +163,7 @@ class TopicFeed {
   }
 
   /** Subscribes to the caches the last read used, and only those. */
-  private follow(used: Set<ObjectCache<KubeObject>>) {
+  private follow(used: Set<ChangeSource>) {
     if (this.stopped) return;
     for (const [cache, unsubscribe] of this.followed) {
       if (!used.has(cache)) {
