@@ -82,10 +82,13 @@ export const CODES: readonly CodeInfo[] = [
   // istio.io page (istio.io/latest/docs/reference/config/analysis/ist0NNN) and by the analyzer source.
   ist('IST0167', 'IneffectivePolicy', 'Warning', 'A policy has no effect (e.g. a Sidecar for a workload or namespace in ambient mode).'),
   ist('IST0171', 'NegativeConditionStatus', 'Warning', 'The status of a resource has a condition that shows a problem.'),
+  ist('IST0172', 'FutureUnsupportedGatewayAPIVersion', 'Warning', 'A Gateway API CRD does not serve the version future Istio releases require.'),
   ist('IST0173', 'DestinationRuleSubsetNotSelectPods', 'Error', 'A DestinationRule subset selects no pods: requests to it fail with 503 UH.'),
   ist('IST0174', 'UnknownDestinationRuleHost', 'Warning', 'The host of a DestinationRule matches no Service or ServiceEntry in the mesh.'),
   ist('IST0175', 'JwksUriFetchUnrestricted', 'Warning', 'RequestAuthentications exist but istiod has no BLOCKED_CIDRS_IN_JWKS_URIS.'),
+  ist('IST0176', 'GatewayAPICRDVersionBelowMinimum', 'Warning', 'A Gateway API CRD is older than Istio needs: its resources are not processed.'),
   ist('IST0177', 'ConflictingServiceEntryProtocol', 'Warning', 'ServiceEntries define one host and port with different protocols.'),
+  ist('IST0178', 'EnvoyFilterMayClearRouteCache', 'Warning', 'An EnvoyFilter HTTP filter may clear the route cache after route-dependent authorization ran.'),
 
   // Meshdeck's own rules.
   ist('MDK0001', 'ShadowedRoute', 'Warning', 'An earlier route matches every request this one would: it is never used.'),

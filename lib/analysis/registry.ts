@@ -4,6 +4,8 @@ import { annotationsK8s } from './analyzers/annotations-k8s';
 import { deploymentApplicationUid } from './analyzers/deployment-application-uid';
 import { deploymentServices } from './analyzers/deployment-services';
 import { deprecationField } from './analyzers/deprecation-field';
+import { envoyFilterPatches } from './analyzers/envoyfilter-patches';
+import { envoyFilterRouteCache } from './analyzers/envoyfilter-routecache';
 import { gatewayCertificate } from './analyzers/gateway-certificate';
 import { gatewayConflicting } from './analyzers/gateway-conflicting';
 import { gatewayIngressPort } from './analyzers/gateway-ingressport';
@@ -42,4 +44,6 @@ export const ANALYZERS: readonly Analyzer[] = [
   conditionsNegative,
   destinationRuleCaCertificates,
   servicePortName,
+  envoyFilterPatches,
+  envoyFilterRouteCache,
 ];
