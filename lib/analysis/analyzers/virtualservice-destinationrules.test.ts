@@ -18,6 +18,7 @@ describe('virtualservice.destinationrules', () => {
       'IST0101 VirtualService shop/checkout spec.http[0].route[0].destination.subset',
     ]);
     expect(findings[1]!.message).toBe('Referenced host+subset in destinationrule not found: "checkout+v2"');
+    expect(findings[0]!.message).toBe('Referenced mirror+subset in destinationrule not found: "audit.tools.svc.cluster.local+v9"');
   });
 
   it('accepts a subset defined by a rule written with the FQDN, in another namespace', () => {
@@ -33,5 +34,33 @@ describe('virtualservice.destinationrules', () => {
       rule,
     ]);
     expect(findings).toEqual([]);
+  });
+
+  it('counts a rule for an external host in another namespace when it is exported there, not when it is private', () => {
+    const route = obj(
+      'VirtualService',
+      'fleet/maps',
+      { hosts: ['maps.example.net'], http: [{ route: [{ destination: { host: 'maps.example.net', subset: 'eu' } }] }] },
+      { apiVersion: 'networking.istio.io/v1alpha3' },
+    );
+    const exported = obj('DestinationRule', 'istio-system/maps', { host: 'maps.example.net', subsets: [{ name: 'eu' }] });
+    const privateRule = obj('DestinationRule', 'istio-system/maps', { host: 'maps.example.net', exportTo: ['.'], subsets: [{ name: 'eu' }] });
+    expect(findingsOf(virtualServiceDestinationRules, [route, exported])).toEqual([]);
+    expect(summarize(findingsOf(virtualServiceDestinationRules, [route, privateRule]))).toEqual([
+      'IST0101 VirtualService fleet/maps spec.http[0].route[0].destination.subset',
+    ]);
+  });
+
+  it("reads the mesh config's defaultDestinationRuleExportTo for rules without exportTo", () => {
+    const route = obj('VirtualService', 'fleet/maps', {
+      hosts: ['maps'],
+      http: [{ route: [{ destination: { host: 'maps.geo.svc.cluster.local', subset: 'eu' } }] }],
+    });
+    const rule = obj('DestinationRule', 'geo/maps', { host: 'maps', subsets: [{ name: 'eu' }] });
+    const mesh = obj('ConfigMap', 'istio-system/istio', undefined, { data: { mesh: 'defaultDestinationRuleExportTo: ["."]\n' } });
+    expect(summarize(findingsOf(virtualServiceDestinationRules, [route, rule, mesh]))).toEqual([
+      'IST0101 VirtualService fleet/maps spec.http[0].route[0].destination.subset',
+    ]);
+    expect(findingsOf(virtualServiceDestinationRules, [route, rule])).toEqual([]);
   });
 });
