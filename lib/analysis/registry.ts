@@ -21,6 +21,8 @@ import { authnBlockedCidrs } from './analyzers/authn-blockedcidrs';
 import { conditionsNegative } from './analyzers/conditions-negative';
 import { destinationRuleCaCertificates } from './analyzers/destinationrule-cacertificates';
 import { servicePortName } from './analyzers/service-portname';
+import { meshdeckRetryBudget } from './analyzers/meshdeck-retry-budget';
+import { meshdeckOutlierEjection } from './analyzers/meshdeck-outlier-ejection';
 import type { Analyzer } from './types';
 
 export const ANALYZERS: readonly Analyzer[] = [
@@ -46,4 +48,6 @@ export const ANALYZERS: readonly Analyzer[] = [
   servicePortName,
   envoyFilterPatches,
   envoyFilterRouteCache,
+  meshdeckRetryBudget,
+  meshdeckOutlierEjection,
 ];

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { findingsOf, obj, summarize } from '../testing';
+import { meshdeckOutlierEjection, whyNoEjection } from './meshdeck-outlier-ejection';
+
+const service = obj('Service', 'orchard/pickers', { selector: { app: 'pickers' }, ports: [{ name: 'http', port: 8080 }] });
+const pods = (count: number, track = 'main', phase = 'Running') =>
+  Array.from({ length: count }, (_, i) =>
+    obj('Pod', `orchard/pickers-${track}-${phase.toLowerCase()}-${i}`, {}, { metadata: { labels: { app: 'pickers', track } }, status: { phase } }),
+  );
+const dr = (trafficPolicy: Record<string, unknown>, subsets?: unknown[], apiVersion = 'networking.istio.io/v1') =>
+  obj('DestinationRule', 'orchard/pickers', { host: 'pickers.orchard.svc.cluster.local', trafficPolicy, subsets }, { apiVersion });
+
+describe('meshdeck.outlierejection (MDK0010)', () => {
+  it('explains the Envoy arithmetic', () => {
+    expect(whyNoEjection({}, 5)).toContain('maxEjectionPercent (default 10%) of 5 endpoints is less than one host');
+    expect(whyNoEjection({}, 10)).toBeUndefined();
+    expect(whyNoEjection({ maxEjectionPercent: 34 }, 3)).toBeUndefined();
+    expect(whyNoEjection({ maxEjectionPercent: 33 }, 3)).toContain('maxEjectionPercent 33% of 3 endpoints');
+    expect(whyNoEjection({ maxEjectionPercent: 100, minHealthPercent: 60 }, 2)).toContain('leaves 50% healthy, below minHealthPercent 60%');
+    expect(whyNoEjection({ maxEjectionPercent: 100, minHealthPercent: 50 }, 2)).toBeUndefined();
+    expect(whyNoEjection({ consecutive5xxErrors: 0 }, undefined)).toContain('no detector can fire');
+    expect(whyNoEjection({ consecutive5xxErrors: 0, consecutiveGatewayErrors: 3 }, 50)).toBeUndefined();
+    expect(whyNoEjection({ consecutive5xxErrors: 0, splitExternalLocalOriginErrors: true, consecutiveLocalOriginFailures: 2 }, 50)).toBeUndefined();
+    expect(whyNoEjection({ consecutive5xxErrors: 0, consecutiveLocalOriginFailures: 2 }, 50)).toContain('no detector');
+  });
+
+  it('counts running pods of the host, and of each subset that inherits the rule’s settings', () => {
+    const rule = dr({ outlierDetection: { consecutive5xxErrors: 3, interval: '1m30s', maxEjectionPercent: 25 } }, [
+      { name: 'main', labels: { track: 'main' } },
+      { name: 'canary', labels: { track: 'canary' } },
+    ]);
+    const findings = findingsOf(meshdeckOutlierEjection, [rule, service, ...pods(3), ...pods(1, 'canary'), ...pods(4, 'canary', 'Failed')]);
+    // 4 running pods: 25% ejects one. main (3 pods): 25% of 3 is under one; canary (1 pod) too.
+    expect(summarize(findings)).toEqual([
+      'MDK0010 DestinationRule orchard/pickers spec.trafficPolicy.outlierDetection',
+      'MDK0010 DestinationRule orchard/pickers spec.trafficPolicy.outlierDetection',
+    ]);
+    expect(findings.map((f) => f.message)).toEqual([
+      'Outlier detection for subset canary never ejects: maxEjectionPercent 25% of 1 endpoint is less than one host (Envoy ejects only while ejected hosts stay within the percentage), so none is ever ejected',
+      'Outlier detection for subset main never ejects: maxEjectionPercent 25% of 3 endpoints is less than one host (Envoy ejects only while ejected hosts stay within the percentage), so none is ever ejected',
+    ]);
+  });
+
+  it('reports subset and port-level settings where they are written, and disabled detectors without pods', () => {
+    const rule = dr(
+      { portLevelSettings: [{ port: { number: 8080 }, outlierDetection: { consecutive5xxErrors: 0 } }] },
+      [{ name: 'main', labels: { track: 'main' }, trafficPolicy: { outlierDetection: { baseEjectionTime: '1.5s' } } }],
+      'networking.istio.io/v1beta1',
+    );
+    expect(summarize(findingsOf(meshdeckOutlierEjection, [rule, service, ...pods(5)]))).toEqual([
+      'MDK0010 DestinationRule orchard/pickers spec.subsets[0].trafficPolicy.outlierDetection',
+      'MDK0010 DestinationRule orchard/pickers spec.trafficPolicy.portLevelSettings[0].outlierDetection',
+    ]);
+  });
+
+  it('is silent when ejection works, without outlier detection, or when the endpoints are unknown', () => {
+    expect(findingsOf(meshdeckOutlierEjection, [dr({ outlierDetection: { maxEjectionPercent: 50 } }), service, ...pods(2)])).toEqual([]);
+    expect(findingsOf(meshdeckOutlierEjection, [dr({ connectionPool: { tcp: { maxConnections: 10 } } }), service, ...pods(1)])).toEqual([]);
+    expect(findingsOf(meshdeckOutlierEjection, [dr({ outlierDetection: {} })])).toEqual([]);
+  });
+});
