@@ -23,6 +23,8 @@ import { destinationRuleCaCertificates } from './analyzers/destinationrule-cacer
 import { servicePortName } from './analyzers/service-portname';
 import { meshdeckRetryBudget } from './analyzers/meshdeck-retry-budget';
 import { meshdeckOutlierEjection } from './analyzers/meshdeck-outlier-ejection';
+import { serviceEntryProtocolAddresses } from './analyzers/serviceentry-protocoladdresses';
+import { serviceEntryConflictingProtocols } from './analyzers/serviceentry-conflictingprotocols';
 import type { Analyzer } from './types';
 
 export const ANALYZERS: readonly Analyzer[] = [
@@ -50,4 +52,6 @@ export const ANALYZERS: readonly Analyzer[] = [
   envoyFilterRouteCache,
   meshdeckRetryBudget,
   meshdeckOutlierEjection,
+  serviceEntryProtocolAddresses,
+  serviceEntryConflictingProtocols,
 ];
