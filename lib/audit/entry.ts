@@ -50,6 +50,15 @@ export const entrySchema = z.strictObject({
   changes: z.array(change).max(64),
   /** On a revert: the id of the entry it reverted. */
   revertOf: z.uuid().optional(),
+  /** An admin applied the change although the analysis found it adds Error-level findings: why, and which. */
+  override: z
+    .strictObject({
+      reason: z.string().max(REASON_LIMIT),
+      findings: z
+        .array(z.strictObject({ code: z.string().max(20), message: z.string().max(500), origin: z.string().max(400), path: z.string().max(300).optional() }))
+        .max(20),
+    })
+    .optional(),
   /** HMAC-SHA256 (hex) over the canonical content; missing when signing is off. */
   signature: z
     .string()

@@ -1,7 +1,8 @@
 // Who may do what. Roles come from the identity provider's groups through a mapping.
 
 export type Role = 'viewer' | 'operator' | 'admin';
-export type Action = 'read' | 'traffic:write' | 'resilience:write' | 'security:write' | 'emergency' | 'audit:revert';
+/** `analysis:override`: apply a change the analysis gate refuses (it adds Error-level findings), with a reason. */
+export type Action = 'read' | 'traffic:write' | 'resilience:write' | 'security:write' | 'emergency' | 'audit:revert' | 'analysis:override';
 
 const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
 const NEEDS: Record<Action, Role> = {
@@ -11,6 +12,7 @@ const NEEDS: Record<Action, Role> = {
   'audit:revert': 'operator',
   'security:write': 'admin',
   emergency: 'admin',
+  'analysis:override': 'admin',
 };
 
 export type RoleMapping = Record<Role, string[]>;
