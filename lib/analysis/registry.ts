@@ -25,6 +25,7 @@ import { meshdeckRetryBudget } from './analyzers/meshdeck-retry-budget';
 import { meshdeckOutlierEjection } from './analyzers/meshdeck-outlier-ejection';
 import { serviceEntryProtocolAddresses } from './analyzers/serviceentry-protocoladdresses';
 import { serviceEntryConflictingProtocols } from './analyzers/serviceentry-conflictingprotocols';
+import { virtualServiceGateways } from './analyzers/virtualservice-gateways';
 import type { Analyzer } from './types';
 
 export const ANALYZERS: readonly Analyzer[] = [
@@ -54,4 +55,5 @@ export const ANALYZERS: readonly Analyzer[] = [
   meshdeckOutlierEjection,
   serviceEntryProtocolAddresses,
   serviceEntryConflictingProtocols,
+  virtualServiceGateways,
 ];
