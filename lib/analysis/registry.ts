@@ -10,9 +10,13 @@ import { gatewayCertificate } from './analyzers/gateway-certificate';
 import { gatewayConflicting } from './analyzers/gateway-conflicting';
 import { gatewayIngressPort } from './analyzers/gateway-ingressport';
 import { gatewaySecret } from './analyzers/gateway-secret';
+import { injectionAnalyzer } from './analyzers/injection-analyzer';
+import { injectionImage } from './analyzers/injection-image';
+import { injectionImageAuto } from './analyzers/injection-image-auto';
 import { meshdeckRouteWeights } from './analyzers/meshdeck-route-weights';
 import { meshdeckUnusedSubsets } from './analyzers/meshdeck-unused-subsets';
 import { meshdeckZeroWeightSubsets } from './analyzers/meshdeck-zero-weight-subsets';
+import { multiclusterMeshNetworks } from './analyzers/multicluster-meshnetworks';
 import { virtualServiceConflictingMeshGatewayHosts } from './analyzers/virtualservice-conflictingmeshgatewayhosts';
 import { virtualServiceDestinationHosts } from './analyzers/virtualservice-destinationhosts';
 import { virtualServiceDestinationRules } from './analyzers/virtualservice-destinationrules';
@@ -56,4 +60,8 @@ export const ANALYZERS: readonly Analyzer[] = [
   serviceEntryProtocolAddresses,
   serviceEntryConflictingProtocols,
   virtualServiceGateways,
+  injectionAnalyzer,
+  injectionImage,
+  injectionImageAuto,
+  multiclusterMeshNetworks,
 ];
