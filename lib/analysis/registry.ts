@@ -30,6 +30,7 @@ import { meshdeckOutlierEjection } from './analyzers/meshdeck-outlier-ejection';
 import { serviceEntryProtocolAddresses } from './analyzers/serviceentry-protocoladdresses';
 import { serviceEntryConflictingProtocols } from './analyzers/serviceentry-conflictingprotocols';
 import { virtualServiceGateways } from './analyzers/virtualservice-gateways';
+import { virtualServiceJwtClaimRoute } from './analyzers/virtualservice-jwtclaimroute';
 import type { Analyzer } from './types';
 
 export const ANALYZERS: readonly Analyzer[] = [
@@ -64,4 +65,5 @@ export const ANALYZERS: readonly Analyzer[] = [
   injectionImage,
   injectionImageAuto,
   multiclusterMeshNetworks,
+  virtualServiceJwtClaimRoute,
 ];
