@@ -8,6 +8,7 @@ export const K = {
   Endpoints: 'Endpoints',
   ConfigMap: 'ConfigMap',
   Secret: 'Secret',
+  ServiceAccount: 'ServiceAccount',
   Deployment: 'apps/Deployment',
   MutatingWebhookConfiguration: 'admissionregistration.k8s.io/MutatingWebhookConfiguration',
   ValidatingWebhookConfiguration: 'admissionregistration.k8s.io/ValidatingWebhookConfiguration',

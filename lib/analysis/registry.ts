@@ -31,6 +31,10 @@ import { serviceEntryProtocolAddresses } from './analyzers/serviceentry-protocol
 import { serviceEntryConflictingProtocols } from './analyzers/serviceentry-conflictingprotocols';
 import { virtualServiceGateways } from './analyzers/virtualservice-gateways';
 import { virtualServiceJwtClaimRoute } from './analyzers/virtualservice-jwtclaimroute';
+import { meshdeckStrictTlsDisabled } from './analyzers/meshdeck-strict-tls-disabled';
+import { meshdeckEmergencyPermissive } from './analyzers/meshdeck-emergency-permissive';
+import { meshdeckAuthzPrincipals } from './analyzers/meshdeck-authz-principals';
+import { meshdeckTokenRequired } from './analyzers/meshdeck-token-required';
 import type { Analyzer } from './types';
 
 export const ANALYZERS: readonly Analyzer[] = [
@@ -66,4 +70,8 @@ export const ANALYZERS: readonly Analyzer[] = [
   injectionImageAuto,
   multiclusterMeshNetworks,
   virtualServiceJwtClaimRoute,
+  meshdeckStrictTlsDisabled,
+  meshdeckEmergencyPermissive,
+  meshdeckAuthzPrincipals,
+  meshdeckTokenRequired,
 ];
