@@ -6,6 +6,7 @@ import { deploymentServices } from './analyzers/deployment-services';
 import { deprecationField } from './analyzers/deprecation-field';
 import { envoyFilterPatches } from './analyzers/envoyfilter-patches';
 import { envoyFilterRouteCache } from './analyzers/envoyfilter-routecache';
+import { externalControlPlaneWebhooks } from './analyzers/externalcontrolplane-webhooks';
 import { gatewayCertificate } from './analyzers/gateway-certificate';
 import { gatewayConflicting } from './analyzers/gateway-conflicting';
 import { gatewayIngressPort } from './analyzers/gateway-ingressport';
@@ -13,6 +14,7 @@ import { gatewaySecret } from './analyzers/gateway-secret';
 import { injectionAnalyzer } from './analyzers/injection-analyzer';
 import { injectionImage } from './analyzers/injection-image';
 import { injectionImageAuto } from './analyzers/injection-image-auto';
+import { k8sGatewayCrdVersion } from './analyzers/k8sgateway-crdversion';
 import { meshdeckRouteWeights } from './analyzers/meshdeck-route-weights';
 import { meshdeckUnusedSubsets } from './analyzers/meshdeck-unused-subsets';
 import { meshdeckZeroWeightSubsets } from './analyzers/meshdeck-zero-weight-subsets';
@@ -35,6 +37,7 @@ import { meshdeckStrictTlsDisabled } from './analyzers/meshdeck-strict-tls-disab
 import { meshdeckEmergencyPermissive } from './analyzers/meshdeck-emergency-permissive';
 import { meshdeckAuthzPrincipals } from './analyzers/meshdeck-authz-principals';
 import { meshdeckTokenRequired } from './analyzers/meshdeck-token-required';
+import { webhookInjectors } from './analyzers/webhook-injectors';
 import type { Analyzer } from './types';
 
 export const ANALYZERS: readonly Analyzer[] = [
@@ -74,4 +77,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   meshdeckEmergencyPermissive,
   meshdeckAuthzPrincipals,
   meshdeckTokenRequired,
+  webhookInjectors,
+  externalControlPlaneWebhooks,
+  k8sGatewayCrdVersion,
 ];
