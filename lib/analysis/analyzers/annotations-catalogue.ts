@@ -120,4 +120,4 @@ export const annotationPath = (name: string) => `metadata.annotations[${JSON.str
 export const istioAnnotationsOf = (annotations: Record<string, string> | undefined): [string, string][] =>
   Object.entries(annotations ?? {})
     .filter(([name]) => isIstioAnnotation(name))
-    .sort(([a], [b]) => a.localeCompare(b));
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

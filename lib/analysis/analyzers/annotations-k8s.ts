@@ -4,7 +4,7 @@
 // (a Deployment's own annotations, not its pod template's).
 import type { Analyzer } from '../types';
 import { ANNOTATED_KINDS, annotationPath, istioAnnotation, istioAnnotationsOf } from './annotations-catalogue';
-import { ANNOTATION_VALIDATION } from './annotations-validation';
+import { annotationProblem } from './annotations-validation';
 
 const INJECT = 'sidecar.istio.io/inject';
 
@@ -34,7 +34,7 @@ export const annotationsK8s: Analyzer = {
         context.report('IST0107', `Misplaced annotation: ${name} can only be applied to ${known.resources.join(', ')}`, { path });
         continue;
       }
-      const problem = ANNOTATION_VALIDATION[name]?.(value);
+      const problem = annotationProblem(name, value);
       if (problem) context.report('IST0125', `Invalid annotation ${name}: ${problem}`, { path });
     }
   },

@@ -82,7 +82,7 @@ function proxyConfigError(value: string): string | undefined {
 
 const uint32: Validator = (value) => parseUintError(value, 32);
 
-export const ANNOTATION_VALIDATION: Readonly<Record<string, Validator>> = {
+const ANNOTATION_VALIDATION: Readonly<Record<string, Validator>> = {
   'sidecar.istio.io/interceptionMode': (mode) =>
     ['REDIRECT', 'TPROXY', 'NONE'].includes(mode) ? undefined : `interceptionMode invalid, use REDIRECT,TPROXY,NONE: ${mode}`,
   // Istio's message names the wrong parameter here; kept as Istio prints it.
@@ -107,3 +107,20 @@ export const ANNOTATION_VALIDATION: Readonly<Record<string, Validator>> = {
   'prometheus.istio.io/merge-metrics': (value) => (GO_BOOLEANS.has(value) ? undefined : `strconv.ParseBool: parsing ${JSON.stringify(value)}: invalid syntax`),
   'proxy.istio.io/config': proxyConfigError,
 };
+
+// Pods of one workload repeat the same values: each distinct value is checked once (parsing a
+// proxy config is the costly part). Bounded, so a churn of values cannot grow it without end.
+const MEMO_LIMIT = 10_000;
+const memo = new Map<string, string | undefined>();
+
+/** Why Istio's injector rejects this value of this annotation, or undefined (also for annotations it does not check). */
+export function annotationProblem(name: string, value: string): string | undefined {
+  const validate = ANNOTATION_VALIDATION[name];
+  if (!validate) return undefined;
+  const key = `${name}\u0000${value}`;
+  if (memo.has(key)) return memo.get(key);
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  const problem = validate(value);
+  memo.set(key, problem);
+  return problem;
+}
