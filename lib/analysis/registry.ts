@@ -37,6 +37,7 @@ import { meshdeckStrictTlsDisabled } from './analyzers/meshdeck-strict-tls-disab
 import { meshdeckEmergencyPermissive } from './analyzers/meshdeck-emergency-permissive';
 import { meshdeckAuthzPrincipals } from './analyzers/meshdeck-authz-principals';
 import { meshdeckTokenRequired } from './analyzers/meshdeck-token-required';
+import { virtualServiceRegexes } from './analyzers/virtualservice-regexes';
 import { webhookInjectors } from './analyzers/webhook-injectors';
 import type { Analyzer } from './types';
 
@@ -80,4 +81,5 @@ export const ANALYZERS: readonly Analyzer[] = [
   webhookInjectors,
   externalControlPlaneWebhooks,
   k8sGatewayCrdVersion,
+  virtualServiceRegexes,
 ];
