@@ -1,8 +1,9 @@
 // Two Gateways with the same workload selector and server port must not serve overlapping hosts
 // (Istio's gateway.ConflictingGatewayAnalyzer: IST0145, reported on each of them).
 import { K } from '../kinds';
+import { selectorString } from '../lookups';
 import type { Analyzer, IndexDefinition } from '../types';
-import { hostsOverlap, selectorText, type GatewaySpec } from './gateway-spec';
+import { hostsOverlap, type GatewaySpec } from './gateway-spec';
 
 const key = (selector: string, port: number | undefined) => `${selector}~${port ?? 0}`;
 
@@ -12,7 +13,7 @@ const GATEWAYS_BY_SELECTOR_PORT: IndexDefinition = {
   kind: K.Gateway,
   keys: (gateway) => {
     const spec = (gateway.spec ?? {}) as GatewaySpec;
-    const selector = selectorText(spec.selector);
+    const selector = selectorString(spec.selector);
     return [...new Set((spec.servers ?? []).map((server) => key(selector, server.port?.number)))];
   },
 };
@@ -27,7 +28,7 @@ export const gatewayConflicting: Analyzer = {
   indexes: [GATEWAYS_BY_SELECTOR_PORT],
   check(gateway, context) {
     const spec = (gateway.spec ?? {}) as GatewaySpec;
-    const selector = selectorText(spec.selector);
+    const selector = selectorString(spec.selector);
     const self = fullName(gateway.metadata.namespace, gateway.metadata.name);
     (spec.servers ?? []).forEach((server, index) => {
       const port = server.port?.number;

@@ -1,10 +1,10 @@
 // A Gateway's server ports must be reachable through a Service in front of its workload
 // (Istio's gateway.IngressGatewayPortAnalyzer: IST0162, and IST0101 when no pod matches the selector).
 import { K } from '../kinds';
-import { PODS_BY_LABEL, podsSelectedAnywhere } from '../lookups';
+import { PODS_BY_LABEL, podsSelectedAnywhere, selectorString } from '../lookups';
 import { labelsMatch } from '@/lib/mesh/selectors';
 import type { Analyzer } from '../types';
-import { selectorText, type GatewaySpec } from './gateway-spec';
+import type { GatewaySpec } from './gateway-spec';
 
 interface ServiceSpec {
   selector?: Record<string, string>;
@@ -30,7 +30,7 @@ export const gatewayIngressPort: Analyzer = {
   check(gateway, context) {
     if (!context.available(K.Pod)) return;
     const spec = (gateway.spec ?? {}) as GatewaySpec;
-    const selector = selectorText(spec.selector);
+    const selector = selectorString(spec.selector);
     const pods = podsSelectedAnywhere(context, spec.selector);
     if (pods.length === 0) {
       context.report('IST0101', `Referenced selector not found: "${selector}"`, { path: 'spec.selector' });

@@ -1,5 +1,5 @@
-// What the gateway analyzers read of an Istio Gateway (networking.istio.io, any version), and the
-// two ways Istio prints and compares its parts.
+// What the gateway analyzers read of an Istio Gateway (networking.istio.io, any version), and how
+// Istio compares its hosts.
 
 export interface ServerTls {
   mode?: string;
@@ -18,14 +18,6 @@ export interface GatewayServer {
 export interface GatewaySpec {
   selector?: Record<string, string>;
   servers?: GatewayServer[];
-}
-
-/** A label map as Kubernetes prints a selector made from it (`SelectorFromSet(...).String()`): keys sorted, `k=v` joined by commas. */
-export function selectorText(labels: Record<string, string> | undefined): string {
-  return Object.keys(labels ?? {})
-    .sort()
-    .map((key) => `${key}=${labels![key]}`)
-    .join(',');
 }
 
 /**
