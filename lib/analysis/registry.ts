@@ -39,6 +39,10 @@ import { meshdeckAuthzPrincipals } from './analyzers/meshdeck-authz-principals';
 import { meshdeckTokenRequired } from './analyzers/meshdeck-token-required';
 import { virtualServiceRegexes } from './analyzers/virtualservice-regexes';
 import { webhookInjectors } from './analyzers/webhook-injectors';
+import { sidecarDefaultSelector, sidecarSelector } from './analyzers/sidecar-selector';
+import { telemetryDefaultSelector, telemetrySelector } from './analyzers/telemetry-selector';
+import { telemetryLightstep, telemetryProviders } from './analyzers/telemetry-providers';
+import { k8sGatewaySelector } from './analyzers/k8sgateway-selector';
 import type { Analyzer } from './types';
 
 export const ANALYZERS: readonly Analyzer[] = [
@@ -81,5 +85,12 @@ export const ANALYZERS: readonly Analyzer[] = [
   webhookInjectors,
   externalControlPlaneWebhooks,
   k8sGatewayCrdVersion,
+  sidecarSelector,
+  sidecarDefaultSelector,
+  telemetrySelector,
+  telemetryDefaultSelector,
+  telemetryProviders,
+  telemetryLightstep,
+  k8sGatewaySelector,
   virtualServiceRegexes,
 ];
