@@ -43,6 +43,7 @@ import { sidecarDefaultSelector, sidecarSelector } from './analyzers/sidecar-sel
 import { telemetryDefaultSelector, telemetrySelector } from './analyzers/telemetry-selector';
 import { telemetryLightstep, telemetryProviders } from './analyzers/telemetry-providers';
 import { k8sGatewaySelector } from './analyzers/k8sgateway-selector';
+import { meshdeckShadowedRoutes } from './analyzers/meshdeck-shadowed-routes';
 import type { Analyzer } from './types';
 
 export const ANALYZERS: readonly Analyzer[] = [
@@ -93,4 +94,5 @@ export const ANALYZERS: readonly Analyzer[] = [
   telemetryLightstep,
   k8sGatewaySelector,
   virtualServiceRegexes,
+  meshdeckShadowedRoutes,
 ];
