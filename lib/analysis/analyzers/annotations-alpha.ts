@@ -28,7 +28,7 @@ export const annotationsAlpha: Analyzer = {
   check(object, context) {
     const cni = injectedForCni(object);
     for (const [name] of istioAnnotationsOf(object.metadata.annotations)) {
-      if (istioAnnotation(name)?.featureStatus !== 'Alpha' || name === 'sidecar.istio.io/status') continue;
+      if (!istioAnnotation(name)?.alpha || name === 'sidecar.istio.io/status') continue;
       if (cni && SET_BY_INJECTOR_WITH_CNI.has(name)) continue;
       context.report('IST0136', `Annotation ${JSON.stringify(name)} is part of an alpha-phase feature and may be incompletely supported.`, {
         path: annotationPath(name),

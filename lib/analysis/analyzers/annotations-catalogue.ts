@@ -10,49 +10,50 @@ import { K } from '../kinds';
 export type AnnotationResource =
   'Any' | 'AuthorizationPolicy' | 'Gateway' | 'GatewayClass' | 'Ingress' | 'Namespace' | 'Pod' | 'Service' | 'ServiceEntry' | 'WorkloadEntry';
 
-export type FeatureStatus = 'Alpha' | 'Beta' | 'Stable';
-
 export interface IstioAnnotation {
   name: string;
-  featureStatus: FeatureStatus;
+  /** Istio's FeatureStatus is Alpha (the rest are in a later phase: the analyzers tell only alpha apart). */
+  alpha: boolean;
   deprecated: boolean;
   resources: readonly AnnotationResource[];
 }
 
-const entry = (name: string, featureStatus: FeatureStatus, resources: AnnotationResource[], deprecated = false): IstioAnnotation => ({
+const ALPHA = true;
+const LATER_PHASE = false;
+const DEPRECATED = true;
+const entry = (name: string, alpha: boolean, resources: AnnotationResource[], deprecated = false): IstioAnnotation => ({
   name,
-  featureStatus,
+  alpha,
   deprecated,
   resources,
 });
-const pod = (name: string, featureStatus: FeatureStatus = 'Alpha', deprecated = false) => entry(name, featureStatus, ['Pod'], deprecated);
-const DEPRECATED = true;
+const pod = (name: string, alpha = ALPHA, deprecated = false) => entry(name, alpha, ['Pod'], deprecated);
 
 export const ISTIO_ANNOTATIONS: readonly IstioAnnotation[] = [
-  entry('alpha.istio.io/canonical-serviceaccounts', 'Alpha', ['Service'], DEPRECATED),
-  entry('alpha.istio.io/kubernetes-serviceaccounts', 'Alpha', ['Service'], DEPRECATED),
+  entry('alpha.istio.io/canonical-serviceaccounts', ALPHA, ['Service'], DEPRECATED),
+  entry('alpha.istio.io/kubernetes-serviceaccounts', ALPHA, ['Service'], DEPRECATED),
   pod('ambient.istio.io/bypass-inbound-capture'),
   pod('ambient.istio.io/dns-capture'),
-  pod('ambient.istio.io/redirection', 'Beta'),
-  entry('ambient.istio.io/waypoint-inbound-binding', 'Alpha', ['GatewayClass', 'Gateway']),
-  entry('galley.istio.io/analyze-suppress', 'Alpha', ['Any']),
-  entry('gateway.istio.io/controller-version', 'Alpha', ['Any']),
-  entry('gateway.istio.io/name-override', 'Alpha', ['Gateway']),
-  entry('gateway.istio.io/service-account', 'Alpha', ['Gateway']),
+  pod('ambient.istio.io/redirection', LATER_PHASE),
+  entry('ambient.istio.io/waypoint-inbound-binding', ALPHA, ['GatewayClass', 'Gateway']),
+  entry('galley.istio.io/analyze-suppress', ALPHA, ['Any']),
+  entry('gateway.istio.io/controller-version', ALPHA, ['Any']),
+  entry('gateway.istio.io/name-override', ALPHA, ['Gateway']),
+  entry('gateway.istio.io/service-account', ALPHA, ['Gateway']),
   pod('inject.istio.io/templates'),
-  entry('istio.io/autoRegistrationGroup', 'Alpha', ['WorkloadEntry']),
-  entry('istio.io/connectedAt', 'Alpha', ['WorkloadEntry']),
-  entry('istio.io/disconnectedAt', 'Alpha', ['WorkloadEntry']),
-  entry('istio.io/dry-run', 'Alpha', ['AuthorizationPolicy']),
+  entry('istio.io/autoRegistrationGroup', ALPHA, ['WorkloadEntry']),
+  entry('istio.io/connectedAt', ALPHA, ['WorkloadEntry']),
+  entry('istio.io/disconnectedAt', ALPHA, ['WorkloadEntry']),
+  entry('istio.io/dry-run', ALPHA, ['AuthorizationPolicy']),
   pod('istio.io/reroute-virtual-interfaces'),
   pod('istio.io/rev'),
-  entry('istio.io/workloadController', 'Alpha', ['WorkloadEntry']),
-  entry('kubernetes.io/ingress.class', 'Stable', ['Ingress']),
-  entry('networking.istio.io/exportTo', 'Alpha', ['Service']),
-  entry('networking.istio.io/service-type', 'Alpha', ['Gateway']),
-  entry('networking.istio.io/traffic-distribution', 'Alpha', ['Service', 'ServiceEntry']),
+  entry('istio.io/workloadController', ALPHA, ['WorkloadEntry']),
+  entry('kubernetes.io/ingress.class', LATER_PHASE, ['Ingress']),
+  entry('networking.istio.io/exportTo', ALPHA, ['Service']),
+  entry('networking.istio.io/service-type', ALPHA, ['Gateway']),
+  entry('networking.istio.io/traffic-distribution', ALPHA, ['Service', 'ServiceEntry']),
   pod('prometheus.istio.io/merge-metrics'),
-  pod('proxy.istio.io/config', 'Beta'),
+  pod('proxy.istio.io/config', LATER_PHASE),
   pod('proxy.istio.io/overrides'),
   pod('readiness.status.sidecar.istio.io/applicationPorts'),
   pod('readiness.status.sidecar.istio.io/failureThreshold'),
@@ -61,11 +62,11 @@ export const ISTIO_ANNOTATIONS: readonly IstioAnnotation[] = [
   pod('sidecar.istio.io/agentLogLevel'),
   pod('sidecar.istio.io/bootstrapOverride'),
   pod('sidecar.istio.io/componentLogLevel'),
-  pod('sidecar.istio.io/discoveryAddress', 'Alpha', DEPRECATED),
+  pod('sidecar.istio.io/discoveryAddress', ALPHA, DEPRECATED),
   pod('sidecar.istio.io/enableCoreDump'),
-  pod('sidecar.istio.io/extraStatTags', 'Alpha', DEPRECATED),
+  pod('sidecar.istio.io/extraStatTags', ALPHA, DEPRECATED),
   // Deprecated in favour of the `sidecar.istio.io/inject` label.
-  pod('sidecar.istio.io/inject', 'Beta', DEPRECATED),
+  pod('sidecar.istio.io/inject', LATER_PHASE, DEPRECATED),
   pod('sidecar.istio.io/interceptionMode'),
   pod('sidecar.istio.io/logLevel'),
   pod('sidecar.istio.io/nativeSidecar'),
@@ -77,15 +78,15 @@ export const ISTIO_ANNOTATIONS: readonly IstioAnnotation[] = [
   pod('sidecar.istio.io/proxyMemoryLimit'),
   pod('sidecar.istio.io/rewriteAppHTTPProbers'),
   pod('sidecar.istio.io/statsHistogramBuckets'),
-  pod('sidecar.istio.io/statsInclusionPrefixes', 'Alpha', DEPRECATED),
-  pod('sidecar.istio.io/statsInclusionRegexps', 'Alpha', DEPRECATED),
-  pod('sidecar.istio.io/statsInclusionSuffixes', 'Alpha', DEPRECATED),
+  pod('sidecar.istio.io/statsInclusionPrefixes', ALPHA, DEPRECATED),
+  pod('sidecar.istio.io/statsInclusionRegexps', ALPHA, DEPRECATED),
+  pod('sidecar.istio.io/statsInclusionSuffixes', ALPHA, DEPRECATED),
   pod('sidecar.istio.io/status'),
   pod('sidecar.istio.io/userVolume'),
   pod('sidecar.istio.io/userVolumeMount'),
   pod('status.sidecar.istio.io/port'),
-  entry('topology.istio.io/controlPlaneClusters', 'Alpha', ['Namespace']),
-  entry('traffic.istio.io/nodeSelector', 'Stable', ['Service']),
+  entry('topology.istio.io/controlPlaneClusters', ALPHA, ['Namespace']),
+  entry('traffic.istio.io/nodeSelector', LATER_PHASE, ['Service']),
   pod('traffic.sidecar.istio.io/excludeInboundPorts'),
   pod('traffic.sidecar.istio.io/excludeInterfaces'),
   pod('traffic.sidecar.istio.io/excludeOutboundIPRanges'),
@@ -93,7 +94,7 @@ export const ISTIO_ANNOTATIONS: readonly IstioAnnotation[] = [
   pod('traffic.sidecar.istio.io/includeInboundPorts'),
   pod('traffic.sidecar.istio.io/includeOutboundIPRanges'),
   pod('traffic.sidecar.istio.io/includeOutboundPorts'),
-  pod('traffic.sidecar.istio.io/kubevirtInterfaces', 'Alpha', DEPRECATED),
+  pod('traffic.sidecar.istio.io/kubevirtInterfaces', ALPHA, DEPRECATED),
 ];
 
 const byName = new Map(ISTIO_ANNOTATIONS.map((annotation) => [annotation.name, annotation]));

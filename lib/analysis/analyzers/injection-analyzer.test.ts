@@ -18,23 +18,23 @@ const injector = (enableNamespacesByDefault: boolean) =>
 describe('injection.analyzer', () => {
   it('reports a namespace without an injection label, and not system namespaces', () => {
     const findings = findingsOf(injectionAnalyzer, [
-      namespace('payments'),
+      namespace('treasury'),
       namespace('kube-system'),
       namespace('istio-system'),
       namespace('local-path-storage'),
       namespace('opted-out', { 'istio-injection': 'disabled' }),
       namespace('ambient-apps', { 'istio.io/dataplane-mode': 'ambient' }),
     ]);
-    expect(summarize(findings)).toEqual(['IST0102 Namespace payments metadata.labels']);
+    expect(summarize(findings)).toEqual(['IST0102 Namespace treasury metadata.labels']);
     expect(findings[0]!.message).toBe(
-      "The namespace is not enabled for Istio injection. Run 'kubectl label namespace payments istio-injection=enabled' to enable it, or 'kubectl label namespace payments istio-injection=disabled' to explicitly mark it as not needing injection.",
+      "The namespace is not enabled for Istio injection. Run 'kubectl label namespace treasury istio-injection=enabled' to enable it, or 'kubectl label namespace treasury istio-injection=disabled' to explicitly mark it as not needing injection.",
     );
   });
 
   it('says a label-less namespace is injected when the injector enables namespaces by default', () => {
-    const findings = findingsOf(injectionAnalyzer, [namespace('payments'), injector(true)]);
-    expect(summarize(findings)).toEqual(['IST0148 Namespace payments metadata.labels']);
-    expect(findingsOf(injectionAnalyzer, [namespace('payments'), injector(false)]).map((f) => f.code)).toEqual(['IST0102']);
+    const findings = findingsOf(injectionAnalyzer, [namespace('treasury'), injector(true)]);
+    expect(summarize(findings)).toEqual(['IST0148 Namespace treasury metadata.labels']);
+    expect(findingsOf(injectionAnalyzer, [namespace('treasury'), injector(false)]).map((f) => f.code)).toEqual(['IST0102']);
   });
 
   it('reports more than one kind of injection label, ambient included', () => {
@@ -51,27 +51,27 @@ describe('injection.analyzer', () => {
 
   it('reports a pod of an injected namespace without a proxy', () => {
     const findings = findingsOf(injectionAnalyzer, [
-      namespace('payments', { 'istio-injection': 'enabled' }),
+      namespace('treasury', { 'istio-injection': 'enabled' }),
       namespace('ledger', { 'istio.io/rev': '1-24' }),
-      pod('payments/charge-1', [app]),
+      pod('treasury/charge-1', [app]),
       pod('ledger/post-1', [app]),
     ]);
-    expect(summarize(findings)).toEqual(['IST0103 Pod ledger/post-1 spec.containers', 'IST0103 Pod payments/charge-1 spec.containers']);
+    expect(summarize(findings)).toEqual(['IST0103 Pod ledger/post-1 spec.containers', 'IST0103 Pod treasury/charge-1 spec.containers']);
     expect(findings[1]!.message).toBe(
-      'The pod payments/charge-1 is missing the Istio proxy. This can often be resolved by restarting or redeploying the workload.',
+      'The pod treasury/charge-1 is missing the Istio proxy. This can often be resolved by restarting or redeploying the workload.',
     );
   });
 
   it('accepts sidecars, native sidecars, opted-out and host-network pods, and pods of ambient or unlabelled namespaces', () => {
     const findings = findingsOf(injectionAnalyzer, [
-      namespace('payments', { 'istio-injection': 'enabled' }),
+      namespace('treasury', { 'istio-injection': 'enabled' }),
       namespace('ambient-apps', { 'istio.io/dataplane-mode': 'ambient' }),
       namespace('plain', { 'istio-injection': 'disabled' }),
-      pod('payments/sidecar', [app, proxy]),
-      pod('payments/native', [app], { spec: { initContainers: [{ ...proxy, restartPolicy: 'Always' }] } }),
-      pod('payments/label-off', [app], { labels: { 'sidecar.istio.io/inject': 'False' } }),
-      pod('payments/annotation-off', [app], { annotations: { 'sidecar.istio.io/inject': 'false' } }),
-      pod('payments/node-agent', [app], { spec: { hostNetwork: true } }),
+      pod('treasury/sidecar', [app, proxy]),
+      pod('treasury/native', [app], { spec: { initContainers: [{ ...proxy, restartPolicy: 'Always' }] } }),
+      pod('treasury/label-off', [app], { labels: { 'sidecar.istio.io/inject': 'False' } }),
+      pod('treasury/annotation-off', [app], { annotations: { 'sidecar.istio.io/inject': 'false' } }),
+      pod('treasury/node-agent', [app], { spec: { hostNetwork: true } }),
       pod('ambient-apps/ztunnel-client', [app]),
       pod('plain/batch', [app]),
     ]);
