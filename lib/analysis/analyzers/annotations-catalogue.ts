@@ -1,7 +1,7 @@
 // Istio's annotation catalogue, as `istioctl analyze` knows it (istio.io/api annotation.AllResourceAnnotations()).
-// Source: istio/api annotation/annotations.gen.go (generated from annotation/annotations.yaml), the
-// version that lists `sidecar.istio.io/nativeSidecar` and `networking.istio.io/traffic-distribution`
-// (Istio 1.23/1.24), plus what the Istio 1.25.0 change notes add: `istio.io/reroute-virtual-interfaces`
+// Source: istio/api annotation/annotations.gen.go (generated from annotation/annotations.yaml), a
+// pre-1.25 version that already lists `sidecar.istio.io/nativeSidecar` and
+// `networking.istio.io/traffic-distribution`, plus what the Istio 1.25.0 change notes add: `istio.io/reroute-virtual-interfaces`
 // and `ambient.istio.io/dns-capture` (Pod), and `traffic.sidecar.istio.io/kubevirtInterfaces`
 // deprecated in favour of the former. An annotation Istio added after that reads as unknown (IST0108).
 import { K } from '../kinds';
