@@ -44,6 +44,7 @@ import { telemetryDefaultSelector, telemetrySelector } from './analyzers/telemet
 import { telemetryLightstep, telemetryProviders } from './analyzers/telemetry-providers';
 import { k8sGatewaySelector } from './analyzers/k8sgateway-selector';
 import { meshdeckShadowedRoutes } from './analyzers/meshdeck-shadowed-routes';
+import { destinationRuleSubsets } from './analyzers/destinationrule-subsets';
 import type { Analyzer } from './types';
 
 export const ANALYZERS: readonly Analyzer[] = [
@@ -95,4 +96,5 @@ export const ANALYZERS: readonly Analyzer[] = [
   k8sGatewaySelector,
   virtualServiceRegexes,
   meshdeckShadowedRoutes,
+  destinationRuleSubsets,
 ];
