@@ -6,12 +6,13 @@ import type { AnalysisObject, Finding } from './types';
 
 /**
  * What the analysis says about a change: the findings it adds and removes, the existing
- * Error-level findings it builds on (`touched`, see gateAnalysis), and whether that refuses it.
+ * Error-level findings on destinations it starts sending traffic to (`routedTo`, see
+ * gateAnalysis), and whether that refuses it.
  */
 export interface GateVerdict {
   added: Finding[];
   removed: Finding[];
-  touched: Finding[];
+  routedTo: Finding[];
   blocking: boolean;
 }
 
@@ -60,10 +61,10 @@ function addedErrors(added: readonly Finding[], removed: readonly Finding[]): Fi
   return added.filter((f) => f.level === 'Error' && !removed.some((r) => r.code === f.code && sameOrigin(r, f) && r.message === f.message));
 }
 
-/** The findings that refuse a change: the Error-level ones it adds, and the existing ones it builds on. */
-export const blockingFindings = (verdict: Pick<GateVerdict, 'added' | 'removed' | 'touched'>): Finding[] => [
+/** The findings that refuse a change: the Error-level ones it adds, and those on destinations it starts sending traffic to. */
+export const blockingFindings = (verdict: Pick<GateVerdict, 'added' | 'removed' | 'routedTo'>): Finding[] => [
   ...addedErrors(verdict.added, verdict.removed),
-  ...verdict.touched,
+  ...verdict.routedTo,
 ];
 
 /** A finding's path (`spec.http[0].route[1].destination.subset`, `metadata.annotations["a.b/c"]`) as keys and indexes. */
@@ -74,44 +75,41 @@ export function pathTokens(path: string): (string | number)[] {
   return tokens;
 }
 
-/**
- * The part of the object a finding is about: the list entry its path runs through last (one
- * route destination, one server, one rule), or the field itself when no list is on the way.
- */
-export function findingEntry(path: string): (string | number)[] {
-  const tokens = pathTokens(path);
-  const lastIndex = tokens.findLastIndex((token) => typeof token === 'number');
-  return lastIndex < 0 ? tokens : tokens.slice(0, lastIndex + 1);
-}
-
 const valueAt = (object: unknown, tokens: readonly (string | number)[]): unknown =>
   tokens.reduce<unknown>((node, token) => (node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[token] : undefined), object);
 
-/** JSON with sorted keys: two values are the same when this is (the API server may reorder keys). */
-const canonical = (value: unknown): string =>
-  value === undefined
-    ? 'undefined'
-    : JSON.stringify(value, (_key, v: unknown) =>
-        v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-      );
+/** The route entry a finding is about (`spec.http[0].route[2]` of `…route[2].destination.subset`), if it is about one. */
+export function routeEntryOf(path: string): (string | number)[] | undefined {
+  const tokens = pathTokens(path);
+  const at = tokens.findLastIndex((token, i) => token === 'route' && typeof tokens[i + 1] === 'number');
+  return at < 0 ? undefined : tokens.slice(0, at + 2);
+}
+
+/** The share of a route's traffic an entry gets: its weight; a lone destination without one gets all (as in Istio). */
+function trafficShare(object: unknown, entry: readonly (string | number)[]): number {
+  const list = valueAt(object, entry.slice(0, -1));
+  if (!Array.isArray(list)) return 0;
+  const target = list[entry.at(-1) as number] as { weight?: unknown } | undefined;
+  if (!target) return 0;
+  return typeof target.weight === 'number' ? target.weight : list.length === 1 ? 100 : 0;
+}
 
 /**
  * The verdict on a change. `diff` is what the change does to the findings. With `object` (the
  * changed object's findings now, and the object before and after the change) the gate also
- * refuses building on an existing error: an Error-level finding the change does not remove,
- * whose entry (findingEntry) the change edits. A 0 % destination on an undefined subset is
- * reported (IST0101) before any traffic goes to it; raising its weight adds no finding, but
- * sends traffic where none can arrive. Edits elsewhere in the object are not held back by it.
+ * refuses a change that starts sending traffic to a destination with an Error-level finding:
+ * a 0 % destination on an undefined subset is reported (IST0101) before any traffic goes to it,
+ * and raising its weight adds no finding, but sends requests where none can arrive. Errors
+ * elsewhere (a destination that already had traffic) do not hold a change back: the gate
+ * refuses making things worse, not touching an object that is already broken.
  */
 export function gateAnalysis(diff: FindingsDiff, object?: { current: readonly Finding[]; before: unknown; after: unknown }): GateVerdict {
-  const touched = (object?.current ?? []).filter(
-    (finding) =>
-      finding.level === 'Error' &&
-      finding.path !== undefined &&
-      !diff.removed.some((removed) => sameFinding(removed, finding)) &&
-      canonical(valueAt(object!.before, findingEntry(finding.path))) !== canonical(valueAt(object!.after, findingEntry(finding.path))),
-  );
-  const verdict = { added: diff.added, removed: diff.removed, touched };
+  const routedTo = (object?.current ?? []).filter((finding) => {
+    if (finding.level !== 'Error' || finding.path === undefined || diff.removed.some((removed) => sameFinding(removed, finding))) return false;
+    const entry = routeEntryOf(finding.path);
+    return entry !== undefined && trafficShare(object!.before, entry) === 0 && trafficShare(object!.after, entry) > 0;
+  });
+  const verdict = { added: diff.added, removed: diff.removed, routedTo };
   return { ...verdict, blocking: blockingFindings(verdict).length > 0 };
 }
 
@@ -133,16 +131,14 @@ export function refusalMessage(verdict: GateVerdict, shown = 3): string {
   return `${blockedBecause(verdict)}: ${named}${more}. Change the draft so it does not, or ask an admin to override the analysis with a reason.`;
 }
 
-/** Why a verdict refuses its change, in a clause: what it adds, what it builds on, or both. */
+/** Why a verdict refuses its change, in a clause: what it adds, where it sends traffic, or both. */
 export function blockedBecause(verdict: GateVerdict): string {
   const count = (n: number) => (n === 1 ? 'an Error-level finding' : `${n} Error-level findings`);
   const added = addedErrors(verdict.added, verdict.removed).length;
-  const touched = verdict.touched.length;
+  const routed = verdict.routedTo.length;
   const adds = added ? `this change adds ${count(added)}` : '';
-  const builds = touched
-    ? `${added ? 'and ' : 'this change '}edits what ${touched === 1 ? 'an existing Error-level finding is' : `${touched} existing Error-level findings are`} about (it would build on it)`
-    : '';
-  return [adds, builds].filter(Boolean).join(' ');
+  const sends = routed ? `${added ? 'and ' : 'this change '}sends traffic to a destination with ${count(routed)}` : '';
+  return [adds, sends].filter(Boolean).join(' ');
 }
 
 /** The audit's record of an override: the reason and the findings it let in (capped, texts bounded). */

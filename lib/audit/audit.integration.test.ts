@@ -42,6 +42,18 @@ const virtualService = (name: string) => ({
     ],
   },
 });
+const service = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: NS },
+  spec: { selector: { app: name }, ports: [{ name: 'http', port: 8080 }] },
+});
+const destinationRule = (name: string) => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'DestinationRule',
+  metadata: { name, namespace: NS },
+  spec: { host: name, subsets: ['stable', 'canary'].map((subset) => ({ name: subset, labels: { version: subset } })) },
+});
 const weightsOf = async (name: string, ns = NS) => (await api<Vs>(vsPath(name, ns))).spec.http[0]!.route.map((r) => r.weight);
 
 async function putWeights(name: string, resourceVersion: string, canary: number, reason: string, ns = NS) {
@@ -102,8 +114,12 @@ beforeAll(async () => {
   process.env.MESHDECK_KUBE_CONTEXT = 'meshdeck-dashboard';
   process.env.MESHDECK_AUDIT_KEY = 'integration-test-audit-key-0123456789abcdef';
   await api('/api/v1/namespaces', { method: 'POST', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } } });
-  for (let i = 0; i <= OBJECTS; i++)
+  for (let i = 0; i <= OBJECTS; i++) {
+    // A sound mesh: the analysis gate refuses sending traffic to a host or subset that does not exist.
+    await api(`/api/v1/namespaces/${NS}/services`, { method: 'POST', body: service(`vs-${i}`) });
+    await api(`/apis/networking.istio.io/v1/namespaces/${NS}/destinationrules`, { method: 'POST', body: destinationRule(`vs-${i}`) });
     await api(`/apis/networking.istio.io/v1/namespaces/${NS}/virtualservices`, { method: 'POST', body: virtualService(`vs-${i}`) });
+  }
   for (let i = 0; i <= OBJECTS; i++) {
     await cached(`vs-${i}`, (await api<Vs>(vsPath(`vs-${i}`))).metadata.resourceVersion);
   }

@@ -75,7 +75,7 @@ describe('write previews', () => {
     expect(body.after!.metadata).not.toHaveProperty('resourceVersion');
     expect(await api<Vs>(path)).toEqual(stored);
     expect((await trail()).length).toBe(entries);
-  });
+  }, 20_000); // the first write of the process also loads the cluster's analysis (every kind) for the gate
 
   it('answers a draft based on an old resourceVersion with a conflict and the state now', async () => {
     const old = (await api<Vs>(path)).metadata.resourceVersion;
