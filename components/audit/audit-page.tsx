@@ -244,6 +244,28 @@ function EntryDetails({ entry, denial, reverted }: { entry: AuditView; denial: s
           {outcomeText(entry)}
           {entry.revertedBy && <> · reverted by {entry.revertedBy}</>}
         </dd>
+        {entry.override && (
+          <>
+            <dt>Override</dt>
+            <dd>
+              Applied despite the analysis, by an admin: {entry.override.reason}
+              <ul aria-label="Findings overridden">
+                {entry.override.findings.map((f) => (
+                  <li key={`${f.code}|${f.origin}|${f.path ?? ''}|${f.message}`}>
+                    <code>{f.code}</code> {f.origin}
+                    {f.path && (
+                      <>
+                        {' '}
+                        at <code>{f.path}</code>
+                      </>
+                    )}
+                    : {f.message}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        )}
         <dt>Trust</dt>
         <dd>
           {TRUST_LABEL[entry.trust]}

@@ -2,18 +2,22 @@
 
 import type { ReactNode } from 'react';
 import { stringify } from 'yaml';
+import { isBlocking } from '@/lib/analysis/gate';
 import { requiredRole, type Action } from '@/lib/auth/roles';
 import type { EditFlow, WritePreviewAnswer } from '@/lib/queries/use-edit-flow';
 import { ConflictView } from './conflict-view';
 import { DiffView } from './diff-view';
 import styles from './edit-flow.module.css';
+import { FindingsDiff, GateControls } from './findings-diff';
 
 // Keys sorted: a Kubernetes object's key order means nothing, so a reordered map is no change.
 const yaml = (object: unknown) => (object === undefined ? '' : stringify(object, { lineWidth: 0, sortMapEntries: true }));
 
 /**
  * The section every editor ends with: the reason, "Review change" (the API server's dry run of
- * the real patch, shown as a YAML diff of the object before and after), "Apply", and the
+ * the real patch, shown as a YAML diff of the object before and after, with the findings the
+ * change adds and removes; Apply is off when it adds Error-level ones, and an admin may
+ * override that with a reason), "Apply", and the
  * outcome: applied, a conflict (ConflictView, re-apply on the latest version), a refusal with
  * the server's message, or who may make the change.
  */
@@ -97,8 +101,14 @@ export function EditFlowSection({
           {preview && (
             <>
               <PreviewDiff preview={preview} heading={heading} label={diffLabel} />
+              <GateControls flow={flow} analysis={preview.analysis} refused={state.step === 'reviewing' ? state.refused : undefined} />
               <div className="toolbar">
-                <button type="button" className="button" disabled={flow.busy || Boolean(flow.reasonProblem)} onClick={flow.apply}>
+                <button
+                  type="button"
+                  className="button"
+                  disabled={flow.busy || Boolean(flow.reasonProblem) || isBlocking(preview.analysis)}
+                  onClick={flow.apply}
+                >
                   {state.step === 'applying' ? 'Applying…' : applyLabel}
                 </button>
                 <button type="button" className="button button-quiet" disabled={flow.busy} onClick={flow.edited}>
@@ -114,12 +124,13 @@ export function EditFlowSection({
   );
 }
 
-/** A preview as a heading (the server's summary unless given) and the YAML diff of the object before and after. */
+/** A preview as a heading (the server's summary unless given), the YAML diff of the object before and after, and the findings it adds and removes. */
 export function PreviewDiff({ preview, heading, label }: { preview: WritePreviewAnswer; heading?: ReactNode; label: string }) {
   return (
     <>
       <h4>{heading ?? preview.summary}</h4>
       <DiffView label={label} before={yaml(preview.before)} after={yaml(preview.after)} />
+      <FindingsDiff analysis={preview.analysis} />
     </>
   );
 }

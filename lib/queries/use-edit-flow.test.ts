@@ -68,4 +68,18 @@ describe('editFlowStep', () => {
     expect(editFlowStep(applying, { type: 'review' })).toBe(applying);
     expect(editFlowStep(run({ type: 'review' }, { type: 'previewed', preview }), { type: 'edit' })).toEqual(EDITING);
   });
+
+  it('an apply the analysis gate refuses (422 with the analysis) goes back to the review with the findings now', () => {
+    const analysis = { added: [], removed: [], routedTo: [], blocking: true };
+    const body = { error: { status: 422, message: 'this change adds an Error-level finding' }, analysis };
+    const refused = run({ type: 'review' }, { type: 'previewed', preview }, { type: 'apply' }, { type: 'failed', status: 422, message: 'adds IST0101', body });
+    expect(refused).toEqual({ step: 'reviewing', preview: { ...preview, analysis }, refused: 'adds IST0101' });
+    // Without a reviewed diff (a confirm-style apply) it is a refusal with the message.
+    expect(run({ type: 'apply' }, { type: 'failed', status: 422, message: 'adds IST0101', body })).toMatchObject({ step: 'refused', status: 422 });
+    // A 422 of the API server (no analysis) stays a refusal.
+    expect(run({ type: 'review' }, { type: 'previewed', preview }, { type: 'apply' }, { type: 'failed', status: 422, message: 'invalid' })).toMatchObject({
+      step: 'refused',
+      during: 'apply',
+    });
+  });
 });

@@ -2,23 +2,35 @@
 // machine (editFlowStep, unit-tested) and the hook that drives it with Meshdeck's write API.
 import { useMutation } from '@tanstack/react-query';
 import { useReducer, useState, type Dispatch, type SetStateAction } from 'react';
+import type { GateAnalysis } from '@/lib/analysis/gate';
 import { fetchJson, HttpError } from './fetch-json';
 
 /** At least this many characters of reason, as the write API asks (lib/api/traffic-schemas `reason`). */
 export const MIN_REASON = 3;
 
-/** A write's preview (`?dryRun=true`): the object now and what the API server says it would become. */
+/**
+ * A write's preview (`?dryRun=true`): the object now, what the API server says it would become,
+ * and the findings that adds and removes (lib/analysis/gate.ts; missing from older servers).
+ */
 export interface WritePreviewAnswer {
   dryRun: true;
   before: unknown;
   after: unknown;
   summary: string;
+  analysis?: GateAnalysis;
 }
+
+/** The analysis a 422 of the gate carries, if the failure is one. */
+const gateAnalysisOf = (body: unknown): GateAnalysis | undefined => {
+  const analysis = (body as { analysis?: GateAnalysis } | undefined)?.analysis;
+  return analysis && typeof analysis === 'object' ? analysis : undefined;
+};
 
 export type EditFlowState =
   | { step: 'editing' }
   | { step: 'previewing' }
-  | { step: 'reviewing'; preview: WritePreviewAnswer }
+  /** `refused`: the gate refused the apply (the cluster moved on since the review): why, with the new findings in `preview`. */
+  | { step: 'reviewing'; preview: WritePreviewAnswer; refused?: string }
   | { step: 'applying'; preview?: WritePreviewAnswer }
   | { step: 'applied'; message: string }
   /** The object moved on since the draft; `current` is the server's state now (when it could read it). */
@@ -59,6 +71,9 @@ export function editFlowStep(state: EditFlowState, event: EditFlowEvent): EditFl
     case 'failed': {
       if (state.step !== 'previewing' && state.step !== 'applying') return state;
       const during = state.step === 'previewing' ? 'preview' : 'apply';
+      // The gate refused the apply of a reviewed draft: back to the review, with the findings now.
+      const analysis = event.status === 422 ? gateAnalysisOf(event.body) : undefined;
+      if (analysis && state.step === 'applying' && state.preview) return { step: 'reviewing', preview: { ...state.preview, analysis }, refused: event.message };
       if (event.status === 409 && event.stale !== false)
         return { step: 'conflict', message: event.message, current: (event.body as { current?: unknown } | undefined)?.current, during };
       const fields = (event.body as { error?: { details?: { fields?: Record<string, string> } } } | undefined)?.error?.details?.fields;
@@ -106,10 +121,13 @@ export function useEditFlow<Answer>({ write, baseVersion, latestVersion = defaul
   const [state, dispatch] = useReducer(editFlowStep, EDITING);
   const ownReason = useState('');
   const [reason, setReason] = reasonState ?? ownReason;
-  const send = (dryRun: boolean, resourceVersion: string | undefined) =>
+  const send = (dryRun: boolean, resourceVersion: string | undefined, override?: string) =>
     fetchJson<unknown>(`${write.url}${dryRun ? '?dryRun=true' : ''}`, {
       method: write.method ?? 'PUT',
-      body: JSON.stringify(write.body({ reason: reason.trim(), resourceVersion })),
+      body: JSON.stringify({
+        ...(write.body({ reason: reason.trim(), resourceVersion }) as object),
+        ...(override === undefined ? {} : { override: { reason: override.trim() } }),
+      }),
     });
   const preview = useMutation({
     mutationFn: () => send(true, baseVersion) as Promise<WritePreviewAnswer>,
@@ -117,7 +135,8 @@ export function useEditFlow<Answer>({ write, baseVersion, latestVersion = defaul
     onError: (error) => dispatch(asFailure(error, baseVersion !== undefined)),
   });
   const apply = useMutation({
-    mutationFn: (resourceVersion: string | undefined) => send(false, resourceVersion) as Promise<Answer>,
+    mutationFn: ({ resourceVersion, override }: { resourceVersion: string | undefined; override?: string }) =>
+      send(false, resourceVersion, override) as Promise<Answer>,
     onSuccess: (answer) => {
       dispatch({ type: 'applied', message: onApplied(answer) });
       setReason('');
@@ -143,7 +162,13 @@ export function useEditFlow<Answer>({ write, baseVersion, latestVersion = defaul
     apply: () => {
       if (reasonProblem || busy) return;
       dispatch({ type: 'apply' });
-      apply.mutate(baseVersion);
+      apply.mutate({ resourceVersion: baseVersion });
+    },
+    /** Applies a draft the analysis gate refuses, as an admin, with why (the audit entry keeps it). */
+    overrideAndApply: (overrideReason: string) => {
+      if (reasonProblem || busy || overrideReason.trim().length < MIN_REASON) return;
+      dispatch({ type: 'apply' });
+      apply.mutate({ resourceVersion: baseVersion, override: overrideReason });
     },
     /** After a conflict: the same draft on the version the cluster has now (undefined when unknown). */
     reapply:
@@ -151,7 +176,7 @@ export function useEditFlow<Answer>({ write, baseVersion, latestVersion = defaul
         ? undefined
         : () => {
             dispatch({ type: 'apply' });
-            apply.mutate(latest);
+            apply.mutate({ resourceVersion: latest });
           },
     /** The draft changed, or the person went back to it. */
     edited: () => dispatch({ type: 'edit' }),
