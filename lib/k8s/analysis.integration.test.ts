@@ -19,7 +19,7 @@ const NS = 'analyzed';
 
 const create = (path: string, body: unknown) => kubeRequest({ method: 'POST', path, body });
 // Only the subset rule's findings: other analyzers come and go in the registry.
-const subsetRule = (f: Finding) => f.code === 'IST0101';
+const subsetRule = (f: Finding) => f.analyzer === 'virtualservice.destinationrules';
 const summary = async () =>
   (await clusterAnalysis())
     .findings()

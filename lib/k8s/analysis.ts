@@ -6,6 +6,7 @@ import { Analysis, type Change, type FindingsDiff } from '@/lib/analysis/engine'
 import { K, kindOf, objectKey } from '@/lib/analysis/kinds';
 import { ANALYZERS } from '@/lib/analysis/registry';
 import type { AnalysisObject, Finding, Kind, ObjectMetadata } from '@/lib/analysis/types';
+import type { KindNotLoaded } from '@/lib/mesh/validation';
 import { cacheFor, recordRead, type CacheScope, type ChangeSource, type Projection } from './caches';
 import { ApiError, toApiError } from './errors';
 import { kubeRequest } from './http';
@@ -14,16 +15,12 @@ import type { CacheChange, KubeObject, ObjectCache } from './resource-cache';
 import * as r from './resources';
 import { apiVersionOf, collectionPath, type ResourceDescriptor } from './resources';
 
-/** A kind the analysis could not read, and why (the page and /api/readyz name it). */
-export interface KindNotLoaded {
-  kind: Kind;
-  reason: string;
-}
 
 export interface AnalysisStatus {
   /** Every loaded kind's cache has listed and is following its watch. */
   synced: boolean;
   loaded: Kind[];
+  /** Kinds the cluster does not serve or the dashboard may not list, and why (the page and /api/readyz name them). */
   notLoaded: KindNotLoaded[];
   objects: number;
   findings: number;
@@ -156,6 +153,8 @@ export const WATCHED: readonly Watched[] = [
   plain(K.ConfigMap, r.configMaps, { projection: CONFIG_MAP_PROJECTION }),
   // Never the key material: a Secret's existence and labels are all the console holds.
   plain(K.Secret, r.secrets, { metadataOnly: true }),
+  // Principals name service accounts: their existence is what is read.
+  plain(K.ServiceAccount, r.serviceAccounts, { metadataOnly: true }),
   plain(K.MutatingWebhookConfiguration, r.mutatingWebhookConfigurations, { projection: WEBHOOK_PROJECTION }),
   plain(K.ValidatingWebhookConfiguration, r.validatingWebhookConfigurations, { projection: WEBHOOK_PROJECTION }),
   plain(K.CustomResourceDefinition, r.customResourceDefinitions, { projection: CRD_PROJECTION }),

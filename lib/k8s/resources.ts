@@ -23,6 +23,7 @@ export const pods: ResourceDescriptor = { group: '', version: 'v1', plural: 'pod
 // Read by the configuration analysis (lib/k8s/analysis.ts).
 export const endpoints: ResourceDescriptor = { group: '', version: 'v1', plural: 'endpoints', kind: 'Endpoints', namespaced: true };
 export const secrets: ResourceDescriptor = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
+export const serviceAccounts: ResourceDescriptor = { group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true };
 export const mutatingWebhookConfigurations: ResourceDescriptor = { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration', namespaced: false };
 export const validatingWebhookConfigurations: ResourceDescriptor = { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'validatingwebhookconfigurations', kind: 'ValidatingWebhookConfiguration', namespaced: false };
 export const customResourceDefinitions: ResourceDescriptor = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false };
@@ -56,6 +57,7 @@ const known = [
   pods,
   endpoints,
   secrets,
+  serviceAccounts,
   mutatingWebhookConfigurations,
   validatingWebhookConfigurations,
   customResourceDefinitions,

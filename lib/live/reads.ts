@@ -2,10 +2,11 @@
 // page's first load and every pushed update are made, and filtered by the cluster's RBAC, alike.
 import { listAudit, pendingCount, signingState, type AuditFilter } from '@/lib/audit/audit';
 import { ensureAuditRetention, retentionStatus } from '@/lib/audit/retention';
-import { clusterAccess, visibleAnswer, visibleNamespaces } from '@/lib/auth/cluster-access';
-import type { SessionUser } from '@/lib/auth/session';
+import { canList, clusterAccess, MESH_KINDS, visibleAnswer, visibleNamespaces } from '@/lib/auth/cluster-access';
+import { impersonationFor, type SessionUser } from '@/lib/auth/session';
 import { readMeshdeckConfig } from '@/lib/config/reader';
 import { effectiveConfig } from '@/lib/config/schema';
+import { clusterAnalysis } from '@/lib/k8s/analysis';
 import { cacheFor } from '@/lib/k8s/caches';
 import { probeCluster } from '@/lib/k8s/cluster';
 import { listNamespaces } from '@/lib/k8s/namespaces';
@@ -14,6 +15,7 @@ import { peerAuthentications } from '@/lib/k8s/resources';
 import { securityView } from '@/lib/k8s/security';
 import { listVirtualServiceViews } from '@/lib/k8s/virtual-services';
 import { emergencyOf, type EmergencyState } from '@/lib/mesh/emergency';
+import { findingRows, validationView, type ValidationFilter } from '@/lib/mesh/validation';
 import { breakerLive } from '@/lib/metrics/resilience';
 import { securityLive } from '@/lib/metrics/security';
 import { trafficLive } from '@/lib/metrics/traffic-live-source';
@@ -120,6 +122,25 @@ export async function readAccess(user: SessionUser, namespace?: string) {
 /** Which cluster and context the server talks to, and whether it answers. */
 export const readCluster = () => probeCluster();
 
+/**
+ * The configuration analysis' findings (one namespace, or all the person can see; optionally one
+ * level, code or kind), with counts per level, the codes' catalogue entries and the kinds not
+ * analyzed. Findings on cluster-scoped objects only for those who may list mesh kinds cluster-wide.
+ */
+export const readValidation = (user: SessionUser, filter: ValidationFilter) =>
+  visibleAnswer(user, filter.namespace, async () => {
+    const analysis = await clusterAnalysis();
+    const rows = findingRows(analysis.findings(), filter);
+    const clusterWide = !impersonationFor(user) || (await Promise.all(MESH_KINDS.map((kind) => canList(user, kind)))).some(Boolean);
+    const visible = new Set(await visibleNamespaces(user, [...new Set(rows.flatMap((row) => (row.namespace ? [row.namespace] : [])))]));
+    const status = analysis.status();
+    return validationView(
+      rows.filter((row) => (row.namespace === undefined ? clusterWide : visible.has(row.namespace))),
+      status.notLoaded,
+      { synced: status.synced, objects: status.objects, ...(status.lastError ? { lastError: status.lastError } : {}) },
+    );
+  });
+
 /** A topic's payload: what the matching GET route answers, for the same person. */
 export function readTopic(user: SessionUser, topic: Topic): Promise<unknown> {
   const namespace = topic.namespace || undefined;
@@ -134,6 +155,8 @@ export function readTopic(user: SessionUser, topic: Topic): Promise<unknown> {
       return readSecurityLive(user, namespace);
     case 'audit':
       return readAudit(user, { namespace });
+    case 'validation':
+      return readValidation(user, { namespace });
     case 'overview':
       return readOverview(user, namespace);
     case 'resilience':

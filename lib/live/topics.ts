@@ -22,6 +22,8 @@ const TOPICS = {
   'security-live': { namespaced: true, metrics: true, key: queryKeys.security.live },
   // The Audit page reads the whole trail of a namespace (or all) and filters it in the table.
   audit: { namespaced: true, metrics: false, key: (namespace) => queryKeys.audit.trail({ namespace, user: '', action: '', q: '' }) },
+  // The configuration analysis' findings, pushed when a watch event changes them.
+  validation: { namespaced: true, metrics: false, key: queryKeys.validation.list },
   overview: { namespaced: true, metrics: true, key: queryKeys.overview },
   emergencies: { namespaced: false, metrics: false, key: queryKeys.security.emergencies },
   namespaces: { namespaced: false, metrics: false, key: queryKeys.shell.namespaces },

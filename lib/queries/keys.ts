@@ -75,6 +75,11 @@ export const queryKeys = {
     cluster: () => ['shell', 'cluster'] as const,
     access: () => ['shell', 'access'] as const,
   },
+  validation: {
+    all: ['validation'] as const,
+    /** The analysis' findings of one namespace, or every visible one (""): GET /api/validation. */
+    list: (namespace: string) => ['validation', 'list', namespace] as const,
+  },
   overview: (namespace: string) => ['overview', namespace] as const,
   search: (q: string) => ['search', q] as const,
 };

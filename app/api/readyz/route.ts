@@ -4,6 +4,8 @@ import { json } from '@/lib/http/responses';
 import { probeCluster } from '@/lib/k8s/cluster';
 import { retentionStatus } from '@/lib/audit/retention';
 import { revertArming } from '@/lib/security/emergency-reconciler';
+import { clusterAnalysis } from '@/lib/k8s/analysis';
+import { toApiError } from '@/lib/k8s/errors';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,7 +20,7 @@ export const GET = route({ auth: 'public' }, async () => {
     const reason = `invalid configuration: ${problems.map((p) => `${p.variable}: ${p.message}`).join('; ')}`;
     return json({ status: 'not-ready', reason, checks: [{ name: 'configuration', ok: false, message: reason }] }, 503);
   }
-  const [cluster, revert, retention] = await Promise.all([probeCluster(), revertArming(), retentionStatus()]);
+  const [cluster, revert, retention, analysis] = await Promise.all([probeCluster(), revertArming(), retentionStatus(), analysisCheck()]);
   const checks = [
     cluster.state === 'connected'
       ? { name: 'kubernetes-api', ok: true, message: `${cluster.context} answers (${cluster.version})` }
@@ -37,6 +39,7 @@ export const GET = route({ auth: 'public' }, async () => {
           message: `armed by ${retention.holder}${retention.holder === retention.replica ? ' (this replica)' : ''}; ${retention.policy}`,
         }
       : { name: 'audit-retention', ok: false, message: `audit retention is not armed: ${retention.reason}` },
+    analysis,
   ];
   if (cluster.state !== 'connected') return json({ status: 'not-ready', reason: cluster.reason, checks }, 503);
   const failing = checks.filter((c) => !c.ok);
@@ -48,3 +51,21 @@ export const GET = route({ auth: 'public' }, async () => {
     checks,
   };
 });
+
+const ANALYSIS_WAIT_MS = 5000;
+
+/** The configuration analysis: whether its watch caches are synced, what it covers, and the kinds it cannot read. */
+async function analysisCheck() {
+  try {
+    // A probe answers quickly: an analysis still listing its kinds (or a cluster that does not answer) is reported as such.
+    const started = await Promise.race([clusterAnalysis(), new Promise<undefined>((resolve) => setTimeout(resolve, ANALYSIS_WAIT_MS))]);
+    if (!started) return { name: 'config-analysis', ok: false, message: `starting: its watch caches have not listed within ${ANALYSIS_WAIT_MS / 1000} s` };
+    const status = started.status();
+    const notAnalyzed = status.notLoaded.length ? `; not analyzed: ${status.notLoaded.map((k) => `${k.kind} (${k.reason})`).join(', ')}` : '';
+    return status.synced
+      ? { name: 'config-analysis', ok: true, message: `synced: ${status.objects} objects, ${status.findings} findings${notAnalyzed}` }
+      : { name: 'config-analysis', ok: false, message: `not synced: ${status.lastError ?? 'a watch cache has not listed yet'}${notAnalyzed}` };
+  } catch (error) {
+    return { name: 'config-analysis', ok: false, message: `the analysis cannot run: ${toApiError(error).message}` };
+  }
+}
