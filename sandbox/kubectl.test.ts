@@ -327,7 +327,8 @@ webhooks:
 
     const table = await sandbox.kubectl(['get', 'mutatingwebhookconfigurations']);
     expect(table.status).toBe(0);
-    expect(table.stdout).toMatch(/injector-test/);
+    expect(table.stdout).toMatch(/NAME\s+WEBHOOKS\s+AGE\n/);
+    expect(table.stdout).toMatch(/injector-test\s+1\s+/);
     const listed = JSON.parse((await sandbox.kubectl(['get', 'validatingwebhookconfigurations', '-o', 'json'])).stdout) as {
       items: { metadata: { name: string; namespace?: string }; webhooks: { clientConfig: { url?: string } }[] }[];
     };

@@ -98,6 +98,19 @@ function builtinColumns(kind: string): Column[] {
         { name: 'Data', type: 'integer', description: 'Number of keys', priority: 0, read: (o) => Object.keys((o.data as object | undefined) ?? {}).length },
         ageColumn,
       ];
+    // kube-apiserver's columns: NAME WEBHOOKS AGE.
+    case 'MutatingWebhookConfiguration':
+    case 'ValidatingWebhookConfiguration':
+      return [
+        {
+          name: 'Webhooks',
+          type: 'integer',
+          description: 'Number of webhooks',
+          priority: 0,
+          read: (o) => ((o.webhooks as unknown[] | undefined) ?? []).length,
+        },
+        ageColumn,
+      ];
     case 'Event':
       return [
         { name: 'Type', type: 'string', description: 'Type', priority: 0, read: (o) => o.type },
