@@ -38,7 +38,7 @@ describe('gateway.ingressgatewayport', () => {
     expect(findings[0]!.message).toBe('Referenced selector not found: "app=edge,istio=egress-gw"');
   });
 
-  it('accepts ports exposed by any selecting Service, ignores Services without a selector or in another namespace', () => {
+  it('accepts ports exposed by any selecting Service (one without a selector included, as in Istio), not by one in another namespace', () => {
     const findings = findingsOf(gatewayIngressPort, [
       gateway([80, 15021]),
       edgePod,
@@ -46,13 +46,14 @@ describe('gateway.ingressgatewayport', () => {
       obj('Service', 'edge/edge-gw-status', { selector: { app: 'edge' }, ports: [{ port: 15021 }] }),
     ]);
     expect(findings).toEqual([]);
-    const unrelated = findingsOf(gatewayIngressPort, [
+    const manualEndpoints = findingsOf(gatewayIngressPort, [gateway([80]), edgePod, obj('Service', 'edge/manual', { ports: [{ port: 80 }] })]);
+    expect(manualEndpoints).toEqual([]);
+    const otherNamespace = findingsOf(gatewayIngressPort, [
       gateway([80]),
       edgePod,
-      obj('Service', 'edge/manual', { ports: [{ port: 80 }] }),
       obj('Service', 'other/edge-gw', { selector: { istio: 'edge-gw' }, ports: [{ port: 80 }] }),
     ]);
-    expect(summarize(unrelated)).toEqual(['IST0162 Gateway storefront/public spec.servers[0].port.number']);
+    expect(summarize(otherNamespace)).toEqual(['IST0162 Gateway storefront/public spec.servers[0].port.number']);
   });
 
   it('follows pod and Service changes incrementally, and says nothing when pods were not loaded', () => {

@@ -37,13 +37,13 @@ export const gatewayIngressPort: Analyzer = {
       return;
     }
     if (!context.available(K.Service)) return;
-    // Like Istio: any Service selecting any of the gateway's pods may expose the port (TCP ports
-    // only; Kubernetes defaults a port's protocol to TCP). A Service without a selector selects no pod.
+    // Like Istio: any Service of a gateway pod's namespace whose selector matches the pod may expose
+    // the port (TCP ports only; Kubernetes defaults a port's protocol to TCP). As in Istio, a
+    // Service without a selector counts too: it may front the pods through Endpoints of its own.
     const exposed = new Set<number>();
     for (const pod of pods) {
       for (const service of context.list(K.Service, pod.metadata.namespace)) {
         const serviceSpec = (service.spec ?? {}) as ServiceSpec;
-        if (!serviceSpec.selector || Object.keys(serviceSpec.selector).length === 0) continue;
         if (!labelsMatch(serviceSpec.selector, pod.metadata.labels)) continue;
         for (const port of serviceSpec.ports ?? []) {
           const number = (port.protocol ?? 'TCP') === 'TCP' ? podPort(port) : undefined;
