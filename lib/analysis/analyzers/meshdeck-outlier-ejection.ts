@@ -16,9 +16,8 @@
 // healthy hosts than minHealthPercent has no effect.
 // Endpoints are the running pods the host's Service selects (and the subset's labels pick).
 import { K } from '../kinds';
-import { SERVICES_BY_HOST } from '../lookups';
 import type { AnalysisObject, Analyzer } from '../types';
-import { endpointsForHost, plural, ruleHost, ruleSpec, type OutlierDetection, type Subset } from './meshdeck-workloads';
+import { ENDPOINT_INDEXES, endpointsForHost, plural, ruleHost, ruleSpec, type OutlierDetection, type Subset } from './meshdeck-workloads';
 
 /** Envoy's max_ejection_percent default, which Istio keeps when the field is 0 or left out. */
 const ENVOY_DEFAULT_MAX_EJECTION_PERCENT = 10;
@@ -56,7 +55,7 @@ export const meshdeckOutlierEjection: Analyzer = {
   description: 'Outlier detection can eject at least one host of the pool it guards',
   kinds: [K.DestinationRule],
   codes: ['MDK0010'],
-  indexes: SERVICES_BY_HOST,
+  indexes: ENDPOINT_INDEXES,
   check(rule, context) {
     const spec = ruleSpec(rule);
     const host = ruleHost(rule);

@@ -107,13 +107,17 @@ export const meshdeckShadowedRoutes: Analyzer = {
     const spec = vs.spec as { gateways?: string[]; http?: HttpRoute[] } | undefined;
     const routes = spec?.http ?? [];
     const gateways = spec?.gateways?.length ? spec.gateways : ['mesh'];
+    // IST0130's cases are left to it: every route after a catch-all, and a route whose every match repeats an earlier one.
+    const catchAll = routes.findIndex((route) => !route.match?.length);
+    const seen = new Set<string>();
     routes.forEach((route, r) => {
+      if (catchAll >= 0 && r > catchAll) return;
+      const ids = (route.match ?? []).map(identity);
+      const repeated = ids.length > 0 && ids.every((id) => seen.has(id));
+      for (const id of ids) seen.add(id);
+      if (r === 0 || repeated) return;
       const earlier = routes.slice(0, r);
-      // IST0130's cases: a route after a catch-all, or one whose every match repeats an earlier one.
-      if (earlier.some((e) => !e.match?.length)) return;
       const matches = route.match?.length ? route.match : [{}];
-      const seen = new Set(earlier.flatMap((e) => e.match ?? []).map(identity));
-      if (route.match?.length && matches.every((m) => seen.has(identity(m)))) return;
       const shadows = matches.map((m) => earlier.findIndex((e) => e.match!.some((em) => covers(em, m, gateways))));
       if (shadows.some((j) => j < 0)) return;
       const by = [...new Set(shadows)].sort((a, b) => a - b).map((j) => routeLabel(routes[j], j));

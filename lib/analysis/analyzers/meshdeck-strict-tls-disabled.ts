@@ -10,10 +10,18 @@
 // number or by container port name). Their mode is resolved as istiod does (lib/mesh/mtls
 // workloadMode: workload port, workload, namespace, mesh-wide; UNSET inherits).
 import { K } from '../kinds';
-import { SERVICES_BY_HOST } from '../lookups';
 import { meshConfig } from '../mesh-config';
 import type { AnalysisObject, Analyzer } from '../types';
-import { endpointPods, kubernetesServices, ruleHost, ruleSpec, type ServiceSpec, type Subset, type TrafficPolicy } from './meshdeck-workloads';
+import {
+  ENDPOINT_INDEXES,
+  endpointPods,
+  kubernetesServices,
+  ruleHost,
+  ruleSpec,
+  type ServiceSpec,
+  type Subset,
+  type TrafficPolicy,
+} from './meshdeck-workloads';
 import { workloadMode } from '@/lib/mesh/mtls';
 import type { PeerAuthentication } from '@/lib/mesh/security-types';
 
@@ -55,7 +63,7 @@ export const meshdeckStrictTlsDisabled: Analyzer = {
   description: 'A DestinationRule does not disable TLS toward workloads that require mTLS',
   kinds: [K.DestinationRule],
   codes: ['MDK0005'],
-  indexes: SERVICES_BY_HOST,
+  indexes: ENDPOINT_INDEXES,
   check(rule, context) {
     const spec = ruleSpec(rule);
     const settings = [

@@ -40,7 +40,11 @@ describe('meshdeck.tokenrequired (MDK0008)', () => {
       policy('stars/d', { selector: { matchLabels: { app: 'dome' } }, ...allowTokens }),
     ];
     expect(findingsOf(meshdeckTokenRequired, perPod)).toEqual([]);
-    expect(summarize(findingsOf(meshdeckTokenRequired, perPod.slice(0, 4)))).toEqual(['MDK0008 RequestAuthentication stars/jwt spec.jwtRules']);
+    const partly = findingsOf(meshdeckTokenRequired, perPod.slice(0, 4));
+    expect(summarize(partly)).toEqual(['MDK0008 RequestAuthentication stars/jwt spec.jwtRules']);
+    expect(partly[0]!.message).toContain(
+      'Tokens are validated for every workload in stars, but no AuthorizationPolicy requires one for dome (requestPrincipals',
+    );
   });
 
   it('reports a mesh-wide RequestAuthentication only when no policy anywhere requires a token', () => {

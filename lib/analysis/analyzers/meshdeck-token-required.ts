@@ -11,6 +11,7 @@
 // other ALLOW policies also let token-less requests through is not judged. A mesh-wide
 // RequestAuthentication is reported only when no policy anywhere requires a token.
 import { K } from '../kinds';
+import { selectorString } from '../lookups';
 import { meshConfig } from '../mesh-config';
 import type { AnalysisObject, Analyzer } from '../types';
 import { isRunning } from './meshdeck-workloads';
@@ -34,6 +35,13 @@ export function requiresToken(policy: AnalysisObject): boolean {
   }
 }
 
+/** Workloads as a person names them: their app label (or pod name), a few of them. */
+function workloadNames(pods: AnalysisObject[]): string {
+  const names = [...new Set(pods.map((pod) => pod.metadata.labels?.app ?? pod.metadata.labels?.['app.kubernetes.io/name'] ?? pod.metadata.name))].sort();
+  const shown = names.slice(0, 3).join(', ');
+  return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
+}
+
 const selectorOf = (object: AnalysisObject) => (object.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
 const hasSelector = (object: AnalysisObject) => Object.keys(selectorOf(object) ?? {}).length > 0;
 
@@ -49,6 +57,7 @@ export const meshdeckTokenRequired: Analyzer = {
     const meshWide = context.list(K.AuthorizationPolicy, root).filter((p) => !hasSelector(p) && requiresToken(p));
     if (meshWide.length > 0) return;
     let scope: string;
+    let uncovered: AnalysisObject[] = [];
     if (namespace === root && !hasSelector(authn)) {
       if (context.list(K.AuthorizationPolicy).some(requiresToken)) return;
       scope = 'every workload of the mesh';
@@ -58,16 +67,13 @@ export const meshdeckTokenRequired: Analyzer = {
       // A policy selecting by labels the RequestAuthentication's selector includes covers all it selects.
       if (local.some((p) => !hasSelector(p) || (labels && labelsMatch(selectorOf(p), labels)))) return;
       const pods = context.list(K.Pod, namespace).filter((pod) => isRunning(pod) && (!labels || labelsMatch(labels, pod.metadata.labels)));
-      if (pods.length > 0 && pods.every((pod) => local.some((p) => labelsMatch(selectorOf(p), pod.metadata.labels)))) return;
-      scope = labels
-        ? `workloads ${Object.entries(labels)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(',')} in ${namespace}`
-        : `every workload in ${namespace}`;
+      uncovered = pods.filter((pod) => !local.some((p) => labelsMatch(selectorOf(p), pod.metadata.labels)));
+      if (pods.length > 0 && uncovered.length === 0) return;
+      scope = labels ? `workloads ${selectorString(labels)} in ${namespace}` : `every workload in ${namespace}`;
     }
     context.report(
       'MDK0008',
-      `Tokens are validated for ${scope}, but no AuthorizationPolicy requires one (requestPrincipals in an ALLOW rule, or notRequestPrincipals: ["*"] in a DENY rule): requests without a token are let through`,
+      `Tokens are validated for ${scope}, but no AuthorizationPolicy requires one${uncovered.length ? ` for ${workloadNames(uncovered)}` : ''} (requestPrincipals in an ALLOW rule, or notRequestPrincipals: ["*"] in a DENY rule): requests without a token are let through`,
       { path: 'spec.jwtRules' },
     );
   },

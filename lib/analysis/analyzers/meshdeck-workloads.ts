@@ -3,8 +3,8 @@
 // policies a DestinationRule declares. Reads go through the view (a namespace's pods, an index
 // of services by host), so a change re-runs only the checks of that namespace or host.
 import { K } from '../kinds';
-import { fqdn, isKind, podsMatchingLabels, servicesForHost } from '../lookups';
-import type { AnalysisObject, View } from '../types';
+import { PODS_BY_LABEL, SERVICES_BY_HOST, fqdn, isKind, podsSelectedAnywhere, servicesForHost } from '../lookups';
+import type { AnalysisObject, IndexDefinition, View } from '../types';
 import type { VirtualServiceSpec } from './virtualservice-routes';
 import { effectiveWeights } from '@/lib/mesh/weights';
 import { labelsMatch } from '@/lib/mesh/selectors';
@@ -54,20 +54,26 @@ export function ruleHost(rule: AnalysisObject): string | undefined {
   return host ? fqdn(host, rule.metadata.namespace) : undefined;
 }
 
-/** Kubernetes Services (not ServiceEntries) answering to an FQDN. Declare SERVICES_BY_HOST to use it. */
+/** Kubernetes Services (not ServiceEntries) answering to an FQDN (declare ENDPOINT_INDEXES). */
 export const kubernetesServices = (view: View, host: string) => servicesForHost(view, host).filter((s) => isKind(s, K.Service));
 
 /** A pod that serves traffic: running, so endpoints exist for it. */
 export const isRunning = (pod: AnalysisObject) => (pod.status as { phase?: string } | undefined)?.phase === 'Running';
 
+/** The indexes endpointPods and endpointsForHost read: declare them in the analyzer's `indexes`. */
+export const ENDPOINT_INDEXES: readonly IndexDefinition[] = [...SERVICES_BY_HOST, PODS_BY_LABEL];
+
 /**
  * The running pods behind a Service, narrowed to a subset's labels when given. A Service without
  * a selector (endpoints managed by hand) has none we can know: undefined, so callers stay silent.
+ * Read through the pods-by-label index, so a pod change re-runs only the checks of its labels.
  */
 export function endpointPods(view: View, service: AnalysisObject, subsetLabels?: Record<string, string>): AnalysisObject[] | undefined {
   const selector = (service.spec as ServiceSpec | undefined)?.selector;
   if (!selector || Object.keys(selector).length === 0) return undefined;
-  return podsMatchingLabels(view, service.metadata.namespace!, selector).filter((pod) => isRunning(pod) && labelsMatch(subsetLabels, pod.metadata.labels));
+  return podsSelectedAnywhere(view, selector).filter(
+    (pod) => pod.metadata.namespace === service.metadata.namespace && isRunning(pod) && labelsMatch(subsetLabels, pod.metadata.labels),
+  );
 }
 
 /**

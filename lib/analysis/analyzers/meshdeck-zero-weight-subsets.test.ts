@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Analysis } from '../engine';
 import { findingsOf, obj, summarize } from '../testing';
 import { meshdeckZeroWeightSubsets } from './meshdeck-zero-weight-subsets';
 
@@ -43,5 +44,22 @@ describe('meshdeck.zeroweightsubsets (MDK0003)', () => {
     expect(findingsOf(meshdeckZeroWeightSubsets, [vs(), service, pod('maps-1', 'stable')])).toEqual([]);
     const manual = obj('Service', 'atlas/maps', { ports: [{ port: 80 }] });
     expect(findingsOf(meshdeckZeroWeightSubsets, [vs(), dr, manual])).toEqual([]);
+  });
+
+  it('follows a pod of the subset starting, through the pods-by-label index', () => {
+    const analysis = new Analysis([meshdeckZeroWeightSubsets], [vs(), dr, service, pod('maps-1', 'stable'), pod('maps-2', 'canary', 'Pending')]);
+    expect(analysis.findings()).toHaveLength(1);
+    const diff = analysis.apply([{ type: 'upsert', object: pod('maps-2', 'canary') }]);
+    expect(summarize(diff.removed)).toEqual(['MDK0003 VirtualService atlas/maps spec.http[0].route[1].destination.subset']);
+    // A pod of another namespace with the same labels is not an endpoint of this Service.
+    expect(
+      findingsOf(meshdeckZeroWeightSubsets, [
+        vs(),
+        dr,
+        service,
+        pod('maps-1', 'stable'),
+        obj('Pod', 'elsewhere/maps-9', {}, { metadata: { labels: { app: 'maps', track: 'canary' } }, status: { phase: 'Running' } }),
+      ]),
+    ).toHaveLength(1);
   });
 });

@@ -3,9 +3,9 @@
 // to a subset without endpoints (503 "no healthy upstream"). The pods of a subset are the
 // running pods the host's Service selects that also carry the subset's labels.
 import { K } from '../kinds';
-import { DESTINATION_RULES_BY_HOST, SERVICES_BY_HOST, destinationRulesForHost, fqdn } from '../lookups';
+import { DESTINATION_RULES_BY_HOST, destinationRulesForHost, fqdn } from '../lookups';
 import type { Analyzer } from '../types';
-import { endpointsForHost, ruleSpec, splitRoutes } from './meshdeck-workloads';
+import { ENDPOINT_INDEXES, endpointsForHost, ruleSpec, splitRoutes } from './meshdeck-workloads';
 import type { VirtualServiceSpec } from './virtualservice-routes';
 
 export const meshdeckZeroWeightSubsets: Analyzer = {
@@ -13,7 +13,7 @@ export const meshdeckZeroWeightSubsets: Analyzer = {
   description: 'A 0-weight destination names a subset that has running pods',
   kinds: [K.VirtualService],
   codes: ['MDK0003'],
-  indexes: [DESTINATION_RULES_BY_HOST, ...SERVICES_BY_HOST],
+  indexes: [DESTINATION_RULES_BY_HOST, ...ENDPOINT_INDEXES],
   check(vs, context) {
     for (const { path, targets, weights } of splitRoutes(vs.spec as VirtualServiceSpec | undefined)) {
       targets.forEach((target, d) => {
@@ -25,8 +25,13 @@ export const meshdeckZeroWeightSubsets: Analyzer = {
           .flatMap((rule) => ruleSpec(rule).subsets ?? [])
           .filter((s) => s.name === subset);
         if (defined.length === 0) return;
-        const withPods = defined.map((s) => endpointsForHost(context, fqdnHost, s.labels ?? {}));
-        if (withPods.some((pods) => pods === undefined || pods.length > 0)) return;
+        if (
+          defined.some((s) => {
+            const pods = endpointsForHost(context, fqdnHost, s.labels ?? {});
+            return pods === undefined || pods.length > 0;
+          })
+        )
+          return;
         const labels = Object.entries(defined[0]!.labels ?? {})
           .map(([k, v]) => `${k}=${v}`)
           .join(', ');
