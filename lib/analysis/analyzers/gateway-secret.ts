@@ -17,7 +17,7 @@ const CERT_KEY_PAIRS = [
 const CA_KEYS = ['cacert', 'ca.crt'] as const;
 const CA_SECRET_SUFFIX = '-cacert';
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\s*[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----/;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----/;
 
 /** A Secret's value as text: `data` is base64; `stringData` (files not yet applied) is plain. Undefined when absent or not base64. */
 function secretValue(secret: AnalysisObject, key: string): string | undefined {
