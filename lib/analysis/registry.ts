@@ -19,6 +19,7 @@ import { meshdeckRouteWeights } from './analyzers/meshdeck-route-weights';
 import { meshdeckUnusedSubsets } from './analyzers/meshdeck-unused-subsets';
 import { meshdeckZeroWeightSubsets } from './analyzers/meshdeck-zero-weight-subsets';
 import { multiclusterMeshNetworks } from './analyzers/multicluster-meshnetworks';
+import { schemaVirtualService } from './analyzers/schema-virtualservice';
 import { virtualServiceConflictingMeshGatewayHosts } from './analyzers/virtualservice-conflictingmeshgatewayhosts';
 import { virtualServiceDestinationHosts } from './analyzers/virtualservice-destinationhosts';
 import { virtualServiceDestinationRules } from './analyzers/virtualservice-destinationrules';
@@ -97,4 +98,5 @@ export const ANALYZERS: readonly Analyzer[] = [
   virtualServiceRegexes,
   meshdeckShadowedRoutes,
   destinationRuleSubsets,
+  schemaVirtualService,
 ];
