@@ -251,6 +251,16 @@ export class Analysis {
         deps.add(`i:${index}|${key}`);
         return store.lookup(index, key);
       },
+      findIndexed(index, key, matches) {
+        const hit = store.lookup(index, key).find(matches);
+        deps.add(hit ? `o:${keyOf(hit)}` : `i:${index}|${key}`);
+        return hit;
+      },
+      findListed(kind, namespace, matches) {
+        const hit = store.list(kind, namespace).find(matches);
+        deps.add(hit ? `o:${keyOf(hit)}` : `l:${kind}|${namespace ?? ALL}`);
+        return hit;
+      },
     };
     const report = (code: string, message: string, options: ReportOptions = {}) => {
       const info = codeInfo(code);

@@ -71,6 +71,16 @@ export interface View {
    * not allowed to read Secrets, has none: a reference into such a kind cannot be called missing.
    */
   available(kind: Kind): boolean;
+  /**
+   * Any one object `matches` accepts among `lookup(index, key)`, or undefined: for "does one
+   * exist?" questions. A hit makes the check depend on that object alone (more matches appearing
+   * change nothing), only a miss on the whole entry, so a busy entry (all pods labelled
+   * `version=v1`) does not re-run the check at every change. What `matches` reads through the
+   * view is recorded as usual.
+   */
+  findIndexed(index: string, key: string, matches: (object: AnalysisObject) => boolean): AnalysisObject | undefined;
+  /** The same over `list(kind, namespace)`. */
+  findListed(kind: Kind, namespace: string | undefined, matches: (object: AnalysisObject) => boolean): AnalysisObject | undefined;
 }
 
 export interface ReportOptions {

@@ -2,7 +2,7 @@
 // names must exist (Istio's auth.AuthorizationPoliciesAnalyzer: IST0127, IST0101).
 import { labelsMatch } from '@/lib/mesh/selectors';
 import { K } from '../kinds';
-import { PODS_BY_LABEL, podInAmbientMode, podInMesh, podsSelectedAnywhere, selectorString } from '../lookups';
+import { PODS_BY_LABEL, podInAmbientMode, podInMesh, selectorString } from '../lookups';
 import { meshConfig } from '../mesh-config';
 import type { AnalysisObject, Analyzer, View } from '../types';
 
@@ -26,6 +26,13 @@ function namespaceMatches(name: string, pattern: string): boolean {
   return name.toLowerCase() === pattern.toLowerCase();
 }
 
+/** Whether some pod of any namespace is `selected`: through the index of the selector's first label, or every pod for an empty selector. */
+function anywhere(view: View, matchLabels: Record<string, string> | undefined, selected: (pod: AnalysisObject) => boolean): boolean {
+  const first = Object.entries(matchLabels ?? {}).sort(([a], [b]) => a.localeCompare(b))[0];
+  const hit = first ? view.findIndexed(PODS_BY_LABEL.id, `${first[0]}=${first[1]}`, selected) : view.findListed(K.Pod, undefined, selected);
+  return hit !== undefined;
+}
+
 const noWorkloads = (labels: string) => `No matching workloads for this resource with the following labels: ${labels}`;
 
 export const authzAuthorizationPolicies: Analyzer = {
@@ -40,15 +47,15 @@ export const authzAuthorizationPolicies: Analyzer = {
 
     if (context.available(K.Pod)) {
       const matchLabels = spec.selector?.matchLabels;
+      const selected = (pod: AnalysisObject) => labelsMatch(matchLabels, pod.metadata.labels) && isWorkload(context, pod);
       if (namespace === meshConfig(context).rootNamespace) {
         // Mesh-wide: a selector may pick workloads in any namespace; without one there is nothing to match.
-        if (spec.selector && !podsSelectedAnywhere(context, matchLabels).some((pod) => isWorkload(context, pod))) {
+        if (spec.selector && !anywhere(context, matchLabels, selected)) {
           context.report('IST0127', noWorkloads(selectorString(matchLabels)), { path: 'spec.selector' });
         }
-      } else if (!spec.selector) {
-        if (!context.list(K.Pod, namespace).some((pod) => isWorkload(context, pod))) context.report('IST0127', noWorkloads(''));
-      } else if (!context.list(K.Pod, namespace).some((pod) => labelsMatch(matchLabels, pod.metadata.labels) && isWorkload(context, pod))) {
-        context.report('IST0127', noWorkloads(selectorString(matchLabels)), { path: 'spec.selector' });
+      } else if (!context.findListed(K.Pod, namespace, selected)) {
+        // Without a selector (or with an empty one) any workload of the namespace will do.
+        context.report('IST0127', noWorkloads(spec.selector ? selectorString(matchLabels) : ''), spec.selector ? { path: 'spec.selector' } : {});
       }
     }
 

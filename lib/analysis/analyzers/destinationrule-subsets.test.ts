@@ -83,3 +83,27 @@ describe('destinationrule.subsetselectpod, incrementally', () => {
     expect(summarize(analysis.findings())).toEqual(['IST0173 DestinationRule ledger/journal spec.subsets[0]']);
   });
 });
+
+describe('destinationrule.subsetselectpod, what a check depends on', () => {
+  it('depends on the pod it found, not on every pod carrying the label', () => {
+    let checks = 0;
+    const counted = {
+      ...destinationRuleSubsets,
+      check: (...args: Parameters<typeof destinationRuleSubsets.check>) => (checks++, destinationRuleSubsets.check(...args)),
+    };
+    const analysis = new Analysis(
+      [counted],
+      [
+        service('ledger/journal'),
+        pod('warehouse/stock-v1', { app: 'stock', version: 'v1' }),
+        rule('ledger/journal', 'journal', [{ name: 'v1', labels: { version: 'v1' } }]),
+      ],
+    );
+    checks = 0;
+    analysis.apply([{ type: 'upsert', object: pod('depot/picker-v1', { app: 'picker', version: 'v1' }) }]);
+    expect(checks).toBe(0);
+    analysis.apply([{ type: 'delete', object: pod('warehouse/stock-v1', {}) }]);
+    expect(checks).toBe(1);
+    expect(analysis.findings()).toEqual([]);
+  });
+});

@@ -20,16 +20,16 @@ const NODE_LABELS = new Set(['topology.kubernetes.io/region', 'topology.kubernet
 
 /**
  * Whether any pod, in any namespace, carries all these labels. The service's own namespace is
- * read first (where its pods almost always are), so a pod change elsewhere does not re-run the
- * check; only then every namespace, through the rarest label's index entry.
+ * asked first (where its pods almost always are), then every namespace through the index of the
+ * first label; a pod found is all the check depends on, so other pods' changes do not re-run it.
  */
 function anyPodWith(view: View, namespace: string | undefined, labels: Record<string, string>): boolean {
-  const pairs = Object.entries(labels);
+  const pairs = Object.entries(labels).sort(([a], [b]) => a.localeCompare(b));
   const carries = (pod: AnalysisObject) => pairs.every(([key, value]) => pod.metadata.labels?.[key] === value);
-  if (namespace !== undefined && view.list(K.Pod, namespace).some(carries)) return true;
-  if (pairs.length === 0) return view.list(K.Pod).length > 0;
-  const candidates = pairs.map(([key, value]) => view.lookup(PODS_BY_LABEL.id, `${key}=${value}`)).sort((a, b) => a.length - b.length)[0]!;
-  return candidates.some(carries);
+  if (namespace !== undefined && view.findListed(K.Pod, namespace, carries)) return true;
+  if (pairs.length === 0) return view.findListed(K.Pod, undefined, carries) !== undefined;
+  const [key, value] = pairs[0]!;
+  return view.findIndexed(PODS_BY_LABEL.id, `${key}=${value}`, carries) !== undefined;
 }
 
 export const destinationRuleSubsets: Analyzer = {
