@@ -25,17 +25,19 @@ describe('meshdeck.authzprincipals (MDK0007)', () => {
     const findings = findingsOf(meshdeckAuthzPrincipals, [
       policy(
         ['bank.example/ns/payments/sa/clearing', 'bank.example/ns/payment/sa/clearing', 'legacy.local/ns/ledger/sa/writer'],
-        ['bank.example/ns/ledger/sa/auditor'],
+        ['bank.example/ns/ledger/sa/auditor', 'bank.example/ns/ledger/sa/intern'],
       ),
       ...cluster,
     ]);
     expect(summarize(findings)).toEqual([
       'MDK0007 AuthorizationPolicy ledger/writers spec.rules[0].from[0].source.principals[1]',
       'MDK0007 AuthorizationPolicy ledger/writers spec.rules[0].from[0].source.principals[2]',
+      'MDK0007 AuthorizationPolicy ledger/writers spec.rules[0].from[1].source.notPrincipals[1]',
     ]);
     expect(findings.map((f) => f.message)).toEqual([
-      'Principal "bank.example/ns/payment/sa/clearing" names namespace "payment", which does not exist: the rule never matches it',
-      'Principal "legacy.local/ns/ledger/sa/writer" names ServiceAccount ledger/writer, which does not exist: the rule never matches it',
+      'Principal "bank.example/ns/payment/sa/clearing" names namespace "payment", which does not exist: no caller matches it',
+      'Principal "legacy.local/ns/ledger/sa/writer" names ServiceAccount ledger/writer, which does not exist: no caller matches it',
+      'Principal "bank.example/ns/ledger/sa/intern" names ServiceAccount ledger/intern, which does not exist: excluding it excludes nobody',
     ]);
   });
 

@@ -40,12 +40,12 @@ export const meshdeckAuthzPrincipals: Analyzer = {
     for (const { principal, path, parts } of parsed) {
       if (!parts || !ours(parts[1]!)) continue;
       const [, , namespace, account] = parts as unknown as [string, string, string, string];
+      // No caller carries the identity: a principals entry never matches, a notPrincipals entry excludes nobody.
+      const effect = path.includes('.notPrincipals[') ? 'excluding it excludes nobody' : 'no caller matches it';
       if (context.available(K.Namespace) && !context.get(K.Namespace, undefined, namespace)) {
-        context.report('MDK0007', `Principal "${principal}" names namespace "${namespace}", which does not exist: the rule never matches it`, { path });
+        context.report('MDK0007', `Principal "${principal}" names namespace "${namespace}", which does not exist: ${effect}`, { path });
       } else if (context.available(K.ServiceAccount) && !context.get(K.ServiceAccount, namespace, account)) {
-        context.report('MDK0007', `Principal "${principal}" names ServiceAccount ${namespace}/${account}, which does not exist: the rule never matches it`, {
-          path,
-        });
+        context.report('MDK0007', `Principal "${principal}" names ServiceAccount ${namespace}/${account}, which does not exist: ${effect}`, { path });
       }
     }
   },

@@ -33,7 +33,10 @@ describe('meshdeck.emergencypermissive (MDK0006)', () => {
     );
   });
 
-  it('is silent on a PERMISSIVE policy nobody marked as an emergency', () => {
+  it('is silent on a PERMISSIVE policy nobody marked as an emergency, and once the mode is back', () => {
     expect(findingsOf(meshdeckEmergencyPermissive, [obj('PeerAuthentication', 'vault/default', { mtls: { mode: 'PERMISSIVE' } })])).toEqual([]);
+    const restored = emergency(6);
+    restored.spec = { mtls: { mode: 'STRICT' } };
+    expect(findingsOf(meshdeckEmergencyPermissive, [restored])).toEqual([]);
   });
 });

@@ -14,8 +14,10 @@ export const meshdeckEmergencyPermissive: Analyzer = {
   kinds: [K.PeerAuthentication],
   codes: ['MDK0006'],
   check(policy, context) {
-    const state = emergencyOf(policy as unknown as PeerAuthentication);
-    if (!state) return;
+    const pa = policy as unknown as PeerAuthentication;
+    const state = emergencyOf(pa);
+    // Annotations left on a policy someone already set back to another mode are no active emergency.
+    if (!state || pa.spec?.mtls?.mode !== 'PERMISSIVE') return;
     const by = [state.by && `by ${state.by}`, state.startedAt && `since ${state.startedAt}`].filter(Boolean).join(' ');
     const revert = state.skipped
       ? `the automatic revert was skipped (${state.skipped}): restore ${state.previousMode} by hand`
