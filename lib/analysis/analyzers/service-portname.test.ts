@@ -25,14 +25,14 @@ describe('service.portname', () => {
     expect(findings[1]!.message).toBe("Port name  (port: 9000, targetPort: 0) doesn't follow the naming convention of Istio port.");
   });
 
-  it('accepts known prefixes, UDP, Kubernetes appProtocols and well-known TCP ports, and skips Istio-owned Services', () => {
+  it('accepts known prefixes, UDP and well-known TCP ports, and skips Istio-owned Services', () => {
     const findings = findingsOf(servicePortName, [
       service('ledger/all-known', [
         { name: 'grpc-web-ui', port: 1 },
         { name: 'HTTP2', port: 2 },
         { name: 'tls-peer', port: 3 },
         { name: 'stats', port: 4, protocol: 'UDP' },
-        { name: 'ws', port: 5, appProtocol: 'kubernetes.io/ws' },
+        { name: 'ws', port: 5, appProtocol: 'HTTP' },
         { port: 3306 },
       ]),
       service(

@@ -19,18 +19,15 @@ interface ServiceSpec {
 
 /** Prefixes Istio understands (pkg/config/protocol Parse), lower-cased. */
 const PROTOCOLS = new Set(['tcp', 'udp', 'grpc', 'grpc-web', 'http', 'http_proxy', 'http2', 'https', 'tls', 'mongo', 'redis', 'mysql']);
-/** Kubernetes' standard appProtocol names Istio maps (h2c, WebSocket). */
-const KUBERNETES_APP_PROTOCOLS = new Set(['kubernetes.io/h2c', 'kubernetes.io/ws', 'kubernetes.io/wss']);
 /** Ports Istio never sniffs: SMTP, DNS, MySQL, MongoDB are TCP when unnamed. */
 const WELL_KNOWN_TCP_PORTS = new Set([25, 53, 3306, 27017]);
 /** `gateway.istio.io/managed` values of Services Istio creates itself. */
 const MANAGED_BY_ISTIO = new Set(['istio.io-gateway-controller', 'istio.io-mesh-controller', 'istio.io-eastwest-controller']);
 
-/** Whether Istio derives a protocol for the port (pkg/config/kube ConvertProtocol). */
+/** Whether Istio derives a protocol for the port (pkg/config/kube ConvertProtocol): appProtocol, else the name's prefix. */
 function protocolKnown(port: ServicePort): boolean {
   if (port.protocol === 'UDP') return true;
   let name = port.appProtocol ?? port.name ?? '';
-  if (port.appProtocol !== undefined && KUBERNETES_APP_PROTOCOLS.has(name)) return true;
   if (name.toLowerCase().startsWith('grpc-web')) return true;
   const dash = name.indexOf('-');
   if (dash >= 0) name = name.slice(0, dash);
