@@ -44,7 +44,7 @@ interface Message {
 }
 const LEVELS = ['Error', 'Warning', 'Info'] as const;
 
-// A shop whose checkout route names a subset (v2) its DestinationRule does not define.
+// A shop whose checkout route names a subset (v2) its DestinationRule does not define (v1, whose pod runs).
 const shop = (subset: string) =>
   [
     'apiVersion: v1',
@@ -69,6 +69,11 @@ const shop = (subset: string) =>
     'spec:',
     '  hosts: [checkout]',
     `  http: [{route: [{destination: {host: checkout, subset: ${subset}}}]}]`,
+    '---',
+    'apiVersion: v1',
+    'kind: Pod',
+    'metadata: {name: checkout-v1, namespace: shop, labels: {app: checkout, version: v1}}',
+    'spec: {containers: [{name: checkout, image: registry.example/checkout:1.0}, {name: istio-proxy, image: docker.io/istio/proxyv2:1.30.3}]}',
   ].join('\n');
 
 const dir = mkdtempSync(join(tmpdir(), 'meshdeck-analyze-cli-'));
@@ -79,7 +84,7 @@ const write = (name: string, text: string) => {
 };
 const brokenShop = write('broken-shop.yaml', shop('v2'));
 const fixedShop = write('fixed-shop.yaml', shop('v1'));
-const fixedRoute = write('fixed-route.yaml', shop('v1').split('---').at(-1)!);
+const fixedRoute = write('fixed-route.yaml', shop('v1').split('---').at(-2)!);
 
 describe('npm run analyze (subprocess, files only)', () => {
   it('reports the route to an undefined subset, and exits by the failure threshold', async () => {
@@ -90,15 +95,19 @@ describe('npm run analyze (subprocess, files only)', () => {
       level: 'Error',
       message: 'Referenced host+subset in destinationrule not found: "checkout+v2"',
       origin: 'VirtualService shop/checkout',
+      // istioctl's reference: the file, and the line of the field at fault.
+      reference: `${brokenShop}:22`,
     });
-    for (const message of messages) expect(Object.keys(message).sort()).toEqual(['code', 'level', 'message', 'origin']);
+    for (const message of messages) expect(Object.keys(message).sort()).toEqual(['code', 'level', 'message', 'origin', 'reference']);
     expect(json.code).toBe(79);
 
     for (const threshold of LEVELS) {
       const run = await analyze(['--use-kube=false', brokenShop, '-n', 'shop', '--failure-threshold', threshold]);
       const failing = messages.some((m) => LEVELS.indexOf(m.level) <= LEVELS.indexOf(threshold));
       expect({ threshold, code: run.code }).toEqual({ threshold, code: failing ? 79 : 0 });
-      expect(run.stdout).toContain('Error [IST0101] (VirtualService shop/checkout) Referenced host+subset in destinationrule not found: "checkout+v2"');
+      expect(run.stdout).toContain(
+        `Error [IST0101] (VirtualService shop/checkout ${brokenShop}:22) Referenced host+subset in destinationrule not found: "checkout+v2"`,
+      );
     }
     const yaml = await analyze(['--use-kube=false', brokenShop, '-n', 'shop', '-o', 'yaml']);
     expect(parse(yaml.stdout)).toEqual(messages);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { obj } from '../testing';
-import { defaultIngressGateway, inAnalyzedNamespace, overlay, parseObjects, withNamespace } from './documents';
+import { defaultIngressGateway, inAnalyzedNamespace, overlay, parseObjects, pathSegments, withNamespace } from './documents';
 
 describe('analyze documents', () => {
   it('reads multi-document YAML, skipping empty documents', () => {
@@ -52,6 +52,27 @@ describe('analyze documents', () => {
     expect(objects.map((o) => o.metadata.name)).toEqual(['ok']);
     expect(problems.map((p) => p.message.replace(/:.*/, ''))).toEqual(['document 1', 'document 2', 'document 3']);
     expect(problems[0]).toEqual({ source: 'mixed.yaml', message: 'document 1: a Kubernetes object needs apiVersion, kind and metadata.name' });
+  });
+
+  it('reads finding paths, quoted keys included', () => {
+    expect(pathSegments('spec.http[0].route[1].destination.subset')).toEqual(['spec', 'http', 0, 'route', 1, 'destination', 'subset']);
+    expect(pathSegments('metadata.annotations["sidecar.istio.io/inject"]')).toEqual(['metadata', 'annotations', 'sidecar.istio.io/inject']);
+  });
+
+  it('knows the line of each object and of its fields in YAML, and none in JSON', () => {
+    const yaml = parseObjects(
+      '---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  annotations:\n    "a.b/c": "x"\nspec:\n  ports:\n    - port: 80\n',
+      'web.yaml',
+    );
+    const [place] = yaml.places;
+    expect(place!.line).toBe(2);
+    expect(place!.lineOf('spec.ports[0].port')).toBe(10);
+    expect(place!.lineOf('metadata.annotations["a.b/c"]')).toBe(7);
+    expect(place!.lineOf('spec.ports[3].name')).toBe(10); // the deepest part that exists: the ports list, which starts on its first item
+    expect(place!.lineOf(undefined)).toBe(2);
+    const json = parseObjects('{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}}', 'web.json');
+    expect(json.places[0]).toMatchObject({ source: 'web.json' });
+    expect(json.places[0]!.lineOf('spec')).toBeUndefined();
   });
 
   it('stores Secret stringData as data, as the API server does', () => {

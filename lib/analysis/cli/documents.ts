@@ -1,9 +1,47 @@
 // Objects for `npm run analyze`: parsed from YAML and JSON text, filled in the way the API
 // server and istioctl fill them (namespace, Secret stringData), and overlaid on the cluster's.
 // Pure.
-import { parseAllDocuments } from 'yaml';
+import { isCollection, isMap, isNode, LineCounter, parseAllDocuments, type Node } from 'yaml';
 import { K, keyOf, kindOf } from '../kinds';
 import type { AnalysisObject, Kind } from '../types';
+
+/**
+ * Where an object was written: its file and line, and the line of a field (a finding's `path`),
+ * for istioctl's `(Kind ns/name file.yaml:12)` references. No lines for JSON read as JSON.
+ */
+export interface Place {
+  source: string;
+  line?: number;
+  lineOf(path: string | undefined): number | undefined;
+}
+
+/** A finding path (`spec.http[0].route[1]`, `metadata.annotations["a.b/c"]`) as keys and indexes. */
+export function pathSegments(path: string): (string | number)[] {
+  const segments: (string | number)[] = [];
+  for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]|\[["']([^"']*)["']\]/g)) {
+    segments.push(match[2] !== undefined ? Number(match[2]) : (match[1] ?? match[3]!));
+  }
+  return segments;
+}
+
+function placeOf(source: string, node: Node | undefined, lines: LineCounter | undefined): Place {
+  const lineAt = (n: Node | undefined) => (n?.range && lines ? lines.linePos(n.range[0]).line : undefined);
+  const line = lineAt(node);
+  return {
+    source,
+    ...(line === undefined ? {} : { line }),
+    lineOf(path) {
+      if (!path || !isCollection(node)) return line;
+      // The deepest part of the path that exists (a finding may point at a field left unset).
+      const segments = pathSegments(path);
+      for (let n = segments.length; n > 0; n--) {
+        const found: unknown = node.getIn(segments.slice(0, n), true);
+        if (isNode(found)) return lineAt(found);
+      }
+      return line;
+    },
+  };
+}
 
 /** A document that is not a Kubernetes object. */
 export interface ParseProblem {
@@ -34,18 +72,22 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
  * The values of a multi-document YAML (or JSON) text. A text of JSON documents between `---`
  * lines (what generators write) is read with JSON.parse, much faster than the YAML parser.
  */
-function documentValues(text: string): ({ value: unknown } | { error: string })[] {
+function documentValues(text: string): { documents: ({ value: unknown; node?: Node } | { error: string })[]; lines?: LineCounter } {
   const chunks = text.split(/^---[ \t]*$/m).filter((chunk) => chunk.trim() !== '');
   if (chunks.every((chunk) => /^\s*[{[]/.test(chunk))) {
     try {
-      return chunks.map((chunk) => ({ value: JSON.parse(chunk) as unknown }));
+      return { documents: chunks.map((chunk) => ({ value: JSON.parse(chunk) as unknown })) };
     } catch {
       // Flow-style YAML, not JSON: the YAML parser below reads it.
     }
   }
-  return parseAllDocuments(text).map((document) =>
-    document.errors.length ? { error: document.errors[0]!.message.split('\n')[0]! } : { value: document.toJS() as unknown },
+  const lines = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter: lines }).map((document) =>
+    document.errors.length
+      ? { error: document.errors[0]!.message.split('\n')[0]! }
+      : { value: document.toJS() as unknown, ...(isNode(document.contents) ? { node: document.contents } : {}) },
   );
+  return { documents, lines };
 }
 
 /** Fills in what the API server would: apiVersion/kind from the list, Secret stringData as data. */
@@ -65,15 +107,21 @@ function normalize(value: Record<string, unknown>): AnalysisObject {
  * (`kind: List`, `VirtualServiceList`). Documents that are not objects are problems; empty ones
  * are skipped, as kubectl does.
  */
-export function parseObjects(text: string, source: string): { objects: AnalysisObject[]; problems: ParseProblem[] } {
+export function parseObjects(text: string, source: string): { objects: AnalysisObject[]; places: Place[]; problems: ParseProblem[] } {
   const problems: ParseProblem[] = [];
   const objects: AnalysisObject[] = [];
-  const visit = (value: unknown, where: string, listApiVersion?: string, listKind?: string) => {
+  const places: Place[] = [];
+  const { documents, lines } = documentValues(text);
+  const visit = (value: unknown, node: Node | undefined, where: string, listApiVersion?: string, listKind?: string) => {
     if (value === null || value === undefined) return;
     if (!isRecord(value)) return void problems.push({ source, message: `${where}: not a Kubernetes object` });
     if (Array.isArray(value.items) && typeof value.kind === 'string' && value.kind.endsWith('List')) {
       const itemKind = value.kind === 'List' ? undefined : value.kind.slice(0, -'List'.length);
-      value.items.forEach((item, i) => visit(item, `${where} item ${i + 1}`, typeof value.apiVersion === 'string' ? value.apiVersion : undefined, itemKind));
+      const apiVersion = typeof value.apiVersion === 'string' ? value.apiVersion : undefined;
+      value.items.forEach((item, i) => {
+        const itemNode: unknown = isMap(node) ? node.getIn(['items', i], true) : undefined;
+        visit(item, isNode(itemNode) ? itemNode : undefined, `${where} item ${i + 1}`, apiVersion, itemKind);
+      });
       return;
     }
     const withType: Record<string, unknown> = { ...value, apiVersion: value.apiVersion ?? listApiVersion, kind: value.kind ?? listKind };
@@ -82,12 +130,13 @@ export function parseObjects(text: string, source: string): { objects: AnalysisO
       return void problems.push({ source, message: `${where}: a Kubernetes object needs apiVersion, kind and metadata.name` });
     }
     objects.push(normalize(withType));
+    places.push(placeOf(source, node, lines));
   };
-  documentValues(text).forEach((document, i) => {
+  documents.forEach((document, i) => {
     if ('error' in document) problems.push({ source, message: `document ${i + 1}: ${document.error}` });
-    else visit(document.value, `document ${i + 1}`);
+    else visit(document.value, document.node, `document ${i + 1}`);
   });
-  return { objects, problems };
+  return { objects, places, problems };
 }
 
 /** Gives namespaced objects without a namespace `namespace`, and takes it away from cluster-scoped ones. */

@@ -50,6 +50,18 @@ describe('analyze output', () => {
     expect(atOrAbove([routeError, weightWarning, namespaceInfo], 'Warning').map((f) => f.level)).toEqual(['Error', 'Warning']);
   });
 
+  it("adds istioctl's file reference for objects read from files", () => {
+    const referenceOf = (f: Finding) => (f === routeError ? 'mesh/shop.yaml:12' : undefined);
+    expect(render([routeError, weightWarning], 'text', referenceOf).split('\n')).toEqual([
+      'Error [IST0101] (VirtualService shop/checkout mesh/shop.yaml:12) Referenced host+subset in destinationrule not found: "checkout+v2"',
+      'Warning [MDK0002] (VirtualService lab/cart) Something is off',
+    ]);
+    expect((JSON.parse(render([routeError, weightWarning], 'json', referenceOf)) as { reference?: string }[]).map((m) => m.reference)).toEqual([
+      'mesh/shop.yaml:12',
+      undefined,
+    ]);
+  });
+
   it('renders JSON and YAML as arrays of {code, level, message, origin}', () => {
     const expected = [{ code: 'IST0101', level: 'Error', message: routeError.message, origin: 'VirtualService shop/checkout' }];
     expect(JSON.parse(render([routeError], 'json'))).toEqual(expected);

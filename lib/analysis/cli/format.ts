@@ -54,29 +54,36 @@ export const atOrAbove = (findings: readonly Finding[], threshold: Level) => fin
 /** 79 when a finding is at or above the failure threshold, else 0. */
 export const exitCodeFor = (findings: readonly Finding[], failureThreshold: Level) => (atOrAbove(findings, failureThreshold).length ? EXIT.issues : EXIT.ok);
 
-/** One finding as the JSON and YAML outputs carry it. */
+/** One finding as the JSON and YAML outputs carry it; `reference` (file:line) only for objects read from files, as istioctl. */
 export interface OutputMessage {
   code: string;
   level: Level;
   message: string;
   origin: string;
+  reference?: string;
 }
 
-export const toOutputMessage = (finding: Finding): OutputMessage => ({
-  code: finding.code,
-  level: finding.level,
-  message: finding.message,
-  origin: originName(finding.origin),
-});
+/** Where a finding's object was written (`mesh/shop.yaml:12`), when it came from a file. */
+export type ReferenceOf = (finding: Finding) => string | undefined;
+const noReference: ReferenceOf = () => undefined;
 
-/** `Error [IST0101] (VirtualService shop/checkout) Referenced ...`. */
-export const textLine = (finding: Finding) => `${finding.level} [${finding.code}] (${originName(finding.origin)}) ${finding.message}`;
+export function toOutputMessage(finding: Finding, referenceOf: ReferenceOf = noReference): OutputMessage {
+  const reference = referenceOf(finding);
+  return { code: finding.code, level: finding.level, message: finding.message, origin: originName(finding.origin), ...(reference ? { reference } : {}) };
+}
+
+/** `Error [IST0101] (VirtualService shop/checkout) Referenced ...`, with ` file:line` inside the brackets for objects from files. */
+export function textLine(finding: Finding, referenceOf: ReferenceOf = noReference): string {
+  const reference = referenceOf(finding);
+  return `${finding.level} [${finding.code}] (${originName(finding.origin)}${reference ? ` ${reference}` : ''}) ${finding.message}`;
+}
 
 /** The findings in the chosen format (text: one line each, nothing when there are none). */
-export function render(findings: readonly Finding[], format: OutputFormat): string {
-  if (format === 'json') return JSON.stringify(findings.map(toOutputMessage), null, 2);
-  if (format === 'yaml') return findings.length ? stringify(findings.map(toOutputMessage)).trimEnd() : '[]';
-  return findings.map(textLine).join('\n');
+export function render(findings: readonly Finding[], format: OutputFormat, referenceOf: ReferenceOf = noReference): string {
+  const messages = () => findings.map((f) => toOutputMessage(f, referenceOf));
+  if (format === 'json') return JSON.stringify(messages(), null, 2);
+  if (format === 'yaml') return findings.length ? stringify(messages()).trimEnd() : '[]';
+  return findings.map((f) => textLine(f, referenceOf)).join('\n');
 }
 
 /** The line istioctl writes (to standard error) when nothing is printed. */

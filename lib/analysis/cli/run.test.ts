@@ -79,10 +79,12 @@ describe('npm run analyze, in process', () => {
     const errors = await run(argv);
     expect(errors.clusterReads).toBe(0);
     expect(errors.code).toBe(79);
+    // Objects from files carry their file (and line, for YAML) as istioctl's references do.
+    const file = join(dir, 'mesh.yaml');
     expect(errors.stdout.split('\n')).toEqual([
-      'Error [IST0101] (VirtualService shop/web) Referenced host+subset in destinationrule not found: "web+v9"',
-      'Warning [MDK0002] (VirtualService shop/cart) Weights sum to 90',
-      'Info [IST0102] (Namespace shop) The namespace is not enabled for Istio injection.',
+      `Error [IST0101] (VirtualService shop/web ${file}) Referenced host+subset in destinationrule not found: "web+v9"`,
+      `Warning [MDK0002] (VirtualService shop/cart ${file}) Weights sum to 90`,
+      `Info [IST0102] (Namespace shop ${file}) The namespace is not enabled for Istio injection.`,
     ]);
     expect(errors.stderr).toContain(`Skipping file ${join(dir, 'notes.txt')}, recognized file extensions are: [.json .yaml .yml]`);
 
@@ -108,7 +110,13 @@ describe('npm run analyze, in process', () => {
     });
     const shop = await run(['--use-kube=false', dir, '-n', 'shop', '-o', 'json']);
     expect(JSON.parse(shop.stdout)).toEqual([
-      { code: 'IST0101', level: 'Error', message: 'Referenced host+subset in destinationrule not found: "web+v9"', origin: 'VirtualService shop/web' },
+      {
+        code: 'IST0101',
+        level: 'Error',
+        message: 'Referenced host+subset in destinationrule not found: "web+v9"',
+        origin: 'VirtualService shop/web',
+        reference: `${join(dir, 'a.yaml')}:4`,
+      },
     ]);
     const defaulted = await run(['--use-kube=false', dir, '-o', 'yaml']);
     expect(defaulted.stdout).toContain('origin: VirtualService default/web');
@@ -120,7 +128,34 @@ describe('npm run analyze, in process', () => {
   it('reads standard input for -', async () => {
     const result = await run(['--use-kube=false', '-', '-A'], undefined, `${yaml(broken)}\n`);
     expect(result.code).toBe(79);
-    expect(result.stdout).toContain('(VirtualService shop/web)');
+    expect(result.stdout).toContain('(VirtualService shop/web -)');
+  });
+
+  it("points at the line of the field a finding names, in YAML files and List items (the object's line when the field is not there)", async () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      '  - apiVersion: networking.istio.io/v1',
+      '    kind: VirtualService',
+      '    metadata: {name: web, namespace: shop}',
+      '    spec:',
+      '      broken: true',
+      '      http:',
+      '        - route:',
+      '            - destination:',
+      '                host: web',
+      '                subset: v9',
+      '---',
+      'apiVersion: networking.istio.io/v1',
+      'kind: VirtualService',
+      'metadata: {name: cart, namespace: shop}',
+      'spec: {weights: [60, 30]}',
+    ].join('\n');
+    const dir = tempFiles({ 'list.yaml': text });
+    const result = await run(['--use-kube=false', dir, '-A', '-o', 'json']);
+    const references = (JSON.parse(result.stdout) as { origin: string; reference: string }[]).map((m) => `${m.origin} ${m.reference}`);
+    expect(references).toEqual([`VirtualService shop/web ${join(dir, 'list.yaml')}:13`, `VirtualService shop/cart ${join(dir, 'list.yaml')}:15`]);
   });
 
   it('overlays files on the cluster, passes the kinds it could read, and names those it could not', async () => {

@@ -1,12 +1,12 @@
 // `npm run analyze` from arguments to exit code, with its I/O handed in (tests run it on
 // files and on a sandbox without a subprocess; scripts/analyze.ts wires it to the process).
 import { Analysis } from '../engine';
-import { kindOf } from '../kinds';
+import { keyOf, kindOf, objectKey } from '../kinds';
 import { ANALYZERS } from '../registry';
-import type { AnalysisObject, Analyzer, Kind } from '../types';
+import type { AnalysisObject, Analyzer, Finding, Kind } from '../types';
 import { parseArgs, usage, type AnalyzeOptions } from './args';
 import type { ClusterRead } from './cluster';
-import { defaultIngressGateway, inAnalyzedNamespace, isAnalyzedKind, overlay, parseObjects, withNamespace, type ParseProblem } from './documents';
+import { defaultIngressGateway, inAnalyzedNamespace, isAnalyzedKind, overlay, parseObjects, withNamespace, type ParseProblem, type Place } from './documents';
 import { gatherSources } from './files';
 import { atOrAbove, cleanLine, EXIT, exitCodeFor, render, selectFindings } from './format';
 
@@ -31,16 +31,26 @@ async function readFiles(options: AnalyzeOptions, io: CliIO, defaultNamespace: s
   notes.forEach((note) => io.stderr(note));
   const objects: AnalysisObject[] = [];
   const problems: ParseProblem[] = [];
+  /** Where each object (by key) was last written: a later file's object replaces an earlier one. */
+  const places = new Map<string, Place>();
   let skipped = 0;
   for (const source of sources) {
     const parsed = parseObjects(await source.read(), source.name);
     problems.push(...parsed.problems);
-    for (const object of parsed.objects) {
-      if (!isAnalyzedKind(kindOf(object))) skipped++;
-      else objects.push(withNamespace(object, defaultNamespace));
-    }
+    parsed.objects.forEach((object, i) => {
+      if (!isAnalyzedKind(kindOf(object))) return void skipped++;
+      const placed = withNamespace(object, defaultNamespace);
+      objects.push(placed);
+      places.set(keyOf(placed), parsed.places[i]!);
+    });
   }
-  return { names: sources.map((s) => s.name), objects: objects.filter(inAnalyzedNamespace), problems, skipped };
+  const referenceOf = (finding: Finding) => {
+    const place = places.get(objectKey(kindOf(finding.origin), finding.origin.namespace, finding.origin.name));
+    if (!place) return undefined;
+    const line = place.lineOf(finding.path);
+    return line === undefined ? place.source : `${place.source}:${line}`;
+  };
+  return { names: sources.map((s) => s.name), objects: objects.filter(inAnalyzedNamespace), problems, skipped, referenceOf };
 }
 
 export async function runAnalyze(argv: readonly string[], io: CliIO): Promise<number> {
@@ -113,7 +123,7 @@ export async function runAnalyze(argv: readonly string[], io: CliIO): Promise<nu
     );
   }
 
-  const output = render(shown, options.output);
+  const output = render(shown, options.output, files.referenceOf);
   if (output) io.stdout(output);
   if (shown.length === 0) {
     io.stderr(
