@@ -7,9 +7,9 @@
 // with an exported-everywhere one whose host matches it, wildcards included. Each
 // VirtualService is reported once, with the first of its hosts that conflicts.
 //
-// Istio compares every pair in the cluster; here a check reads only the VirtualServices filed
-// under its host and the wildcards that cover it (VIRTUAL_SERVICES_BY_HOST), and, for a
-// wildcard host, the mesh-bound ones whose hosts it covers (MESH_HOSTS_BY_COVERING_WILDCARD).
+// Istio compares every pair in the cluster; here a check reads the VirtualServices filed under
+// its host (VIRTUAL_SERVICES_BY_HOST), the mesh-bound wildcard hosts of the same last label
+// (few), and, for a wildcard host only, the mesh-bound hosts of that last label it may cover.
 import { K } from '../kinds';
 import { fqdn, hostMatches, VIRTUAL_SERVICES_BY_HOST } from '../lookups';
 import type { AnalysisObject, Analyzer, IndexDefinition, View } from '../types';
@@ -32,16 +32,32 @@ export function coveringWildcards(host: string): string[] {
   return [...new Set(found)];
 }
 
-/** Mesh-bound VirtualServices under every wildcard that covers one of their hosts (`a.b.c` under `*.b.c`, `*.c`, `*`). */
-export const MESH_HOSTS_BY_COVERING_WILDCARD: IndexDefinition = {
-  id: 'virtualservice.meshhost.coveredby',
+/** The last label of a host (`com` of `*.example.com`), or `*` for the host `*`: a coarse key that any covering wildcard shares. */
+const topLevel = (host: string) => host.slice(host.lastIndexOf('.') + 1);
+
+const meshHosts = (vs: AnalysisObject) => {
+  const spec = specOf(vs);
+  return boundToMesh(spec) ? (spec?.hosts ?? []).map((h) => fqdn(h, vs.metadata.namespace)) : [];
+};
+
+/** Mesh-bound VirtualServices with a wildcard host, by that host's last label (few: wildcards are rare). */
+export const MESH_WILDCARD_HOSTS_BY_TOP_LEVEL: IndexDefinition = {
+  id: 'virtualservice.meshwildcard.toplevel',
   kind: K.VirtualService,
-  keys: (vs) => {
-    const spec = specOf(vs);
-    if (!boundToMesh(spec)) return [];
-    const keys = (spec?.hosts ?? []).flatMap((h) => coveringWildcards(fqdn(h, vs.metadata.namespace)).slice(1));
-    return [...new Set(keys)];
-  },
+  keys: (vs) => [
+    ...new Set(
+      meshHosts(vs)
+        .filter((h) => h.startsWith('*'))
+        .map(topLevel),
+    ),
+  ],
+};
+
+/** Mesh-bound VirtualServices by the last label of each host: read only by wildcard hosts, to find the hosts they cover. */
+export const MESH_HOSTS_BY_TOP_LEVEL: IndexDefinition = {
+  id: 'virtualservice.meshhost.toplevel',
+  kind: K.VirtualService,
+  keys: (vs) => [...new Set(meshHosts(vs).map(topLevel))],
 };
 
 interface Claim {
@@ -50,25 +66,28 @@ interface Claim {
   host: string;
 }
 
-/** The mesh-bound VirtualServices whose hosts may conflict with `host` (an FQDN or wildcard). */
+/** The mesh-bound VirtualServices whose hosts may conflict with `host` (an FQDN or wildcard): the same host, wildcards covering it, and for a wildcard the hosts it covers. */
 function claimsNear(view: View, host: string): Claim[] {
-  const claims: Claim[] = [];
+  const claims = new Map<string, Claim>();
   const file = (vs: AnalysisObject, wanted: (theirs: string) => boolean) => {
     const spec = specOf(vs);
     if (!boundToMesh(spec)) return;
-    const scopes = exportScopes(spec?.exportTo, vs.metadata.namespace);
-    for (const written of spec?.hosts ?? []) {
-      const theirs = fqdn(written, vs.metadata.namespace);
-      if (wanted(theirs)) claims.push({ vs, scopes, host: theirs });
+    for (const theirs of meshHosts(vs)) {
+      const key = `${vs.metadata.namespace}/${vs.metadata.name}|${theirs}`;
+      if (!claims.has(key) && wanted(theirs)) claims.set(key, { vs, scopes: exportScopes(spec?.exportTo, vs.metadata.namespace), host: theirs });
     }
   };
-  for (const candidate of coveringWildcards(host)) {
-    for (const vs of view.lookup(VIRTUAL_SERVICES_BY_HOST.id, candidate)) file(vs, (theirs) => theirs === candidate);
+  for (const vs of view.lookup(VIRTUAL_SERVICES_BY_HOST.id, host)) file(vs, (theirs) => theirs === host);
+  const top = topLevel(host);
+  for (const key of top === '*' ? ['*'] : [top, '*']) {
+    for (const vs of view.lookup(MESH_WILDCARD_HOSTS_BY_TOP_LEVEL.id, key)) file(vs, (theirs) => theirs.startsWith('*') && hostMatches(theirs, host));
   }
   if (host.startsWith('*')) {
-    for (const vs of view.lookup(MESH_HOSTS_BY_COVERING_WILDCARD.id, host)) file(vs, (theirs) => theirs !== host && hostMatches(host, theirs));
+    // The hosts a wildcard covers: under its last label, or anywhere for `*` itself (rare: a list of every VirtualService).
+    const narrower = host === '*' ? view.list(K.VirtualService) : view.lookup(MESH_HOSTS_BY_TOP_LEVEL.id, top);
+    for (const vs of narrower) file(vs, (theirs) => hostMatches(host, theirs));
   }
-  return claims;
+  return [...claims.values()];
 }
 
 export const virtualServiceConflictingMeshGatewayHosts: Analyzer = {
@@ -76,7 +95,7 @@ export const virtualServiceConflictingMeshGatewayHosts: Analyzer = {
   description: 'VirtualServices bound to the mesh gateway do not define the same host',
   kinds: [K.VirtualService],
   codes: ['IST0109'],
-  indexes: [VIRTUAL_SERVICES_BY_HOST, MESH_HOSTS_BY_COVERING_WILDCARD],
+  indexes: [VIRTUAL_SERVICES_BY_HOST, MESH_WILDCARD_HOSTS_BY_TOP_LEVEL, MESH_HOSTS_BY_TOP_LEVEL],
   check(vs, context) {
     const spec = specOf(vs);
     if (!boundToMesh(spec)) return;

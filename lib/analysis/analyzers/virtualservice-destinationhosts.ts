@@ -32,8 +32,14 @@ interface ServiceSpec {
   ports?: { port?: number }[];
 }
 
+const scopeCache = new WeakMap<AnalysisObject, string[]>();
 /** Where Istio's analyzer files a Service or ServiceEntry: the namespaces (or `*`) it is visible in. */
 function scopesOf(target: AnalysisObject): string[] {
+  let scopes = scopeCache.get(target);
+  if (!scopes) scopeCache.set(target, (scopes = computeScopes(target)));
+  return scopes;
+}
+function computeScopes(target: AnalysisObject): string[] {
   const namespace = target.metadata.namespace;
   if (target.kind === 'ServiceEntry') {
     // Istio's InitServiceEntryHostMap: exported to all, or else its own namespace (whatever else it lists).
@@ -101,9 +107,12 @@ export const virtualServiceDestinationHosts: Analyzer = {
     const spec = vs.spec as VirtualServiceSpec | undefined;
     // Without Services (or ServiceEntries) loaded, a host cannot be called missing.
     const canResolve = context.available(K.Service) && context.available(K.ServiceEntry);
+    // Routes often name one host several times (a split between subsets): resolve each once.
+    const resolved = new Map<string, AnalysisObject | undefined>();
     for (const { destination, path, mirror } of routeDestinations(spec)) {
       if (!canResolve || typeof destination.host !== 'string') continue;
-      const target = destinationService(context, vs, destination.host);
+      if (!resolved.has(destination.host)) resolved.set(destination.host, destinationService(context, vs, destination.host));
+      const target = resolved.get(destination.host);
       if (!target) {
         context.report('IST0101', `Referenced ${mirror ? 'mirror host' : 'host'} not found: "${destination.host}"`, { path: `${path}.host` });
         continue;

@@ -29,14 +29,25 @@ export const virtualServiceDestinationRules: Analyzer = {
   indexes: [DESTINATION_RULES_BY_HOST],
   check(vs, context) {
     const namespace = vs.metadata.namespace;
+    const destinations = routeDestinations(vs.spec as VirtualServiceSpec | undefined).filter((d) => d.destination.subset && d.destination.host);
+    if (destinations.length === 0) return;
     const defaultExportTo = meshConfig(context).raw.defaultDestinationRuleExportTo;
-    for (const { destination, path, mirror } of routeDestinations(vs.spec as VirtualServiceSpec | undefined)) {
-      if (!destination.subset || !destination.host) continue;
-      const defined = destinationRulesForHost(context, fqdn(destination.host, namespace)).some((rule) => {
+    // The subsets each host's visible rules define, read once per host (a split names one host several times).
+    const subsetsByHost = new Map<string, Set<string>>();
+    const subsetsOf = (host: string) => {
+      let subsets = subsetsByHost.get(host);
+      if (subsets) return subsets;
+      subsetsByHost.set(host, (subsets = new Set()));
+      for (const rule of destinationRulesForHost(context, fqdn(host, namespace))) {
         const spec = rule.spec as DestinationRuleSpec | undefined;
         const exportTo = spec?.exportTo?.length ? spec.exportTo : Array.isArray(defaultExportTo) ? (defaultExportTo as string[]) : undefined;
-        return visibleFrom(exportScopes(exportTo, rule.metadata.namespace), namespace) && (spec?.subsets ?? []).some((s) => s.name === destination.subset);
-      });
+        if (!visibleFrom(exportScopes(exportTo, rule.metadata.namespace), namespace)) continue;
+        for (const subset of spec?.subsets ?? []) if (subset.name) subsets.add(subset.name);
+      }
+      return subsets;
+    };
+    for (const { destination, path, mirror } of destinations) {
+      const defined = subsetsOf(destination.host!).has(destination.subset!);
       if (!defined) {
         context.report('IST0101', `Referenced ${mirror ? 'mirror' : 'host'}+subset in destinationrule not found: "${destination.host}+${destination.subset}"`, {
           path: `${path}.subset`,
