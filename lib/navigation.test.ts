@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { objectHref, pageHref } from './navigation';
+import { findingsHref, hasObjectPage, objectHref, pageHref } from './navigation';
 
 describe('objectHref', () => {
   it("links each kind to its page, in its namespace, with its page's table filtered to it and its drawer open", () => {
@@ -17,5 +17,12 @@ describe('pageHref', () => {
   it('leaves out empty parameters', () => {
     expect(pageHref('/audit', { namespace: '', q: undefined })).toBe('/audit');
     expect(pageHref('/audit', { namespace: 'a b' })).toBe('/audit?namespace=a+b');
+  });
+});
+
+describe('findingsHref', () => {
+  it("opens the Validation page on one object's findings, in its namespace", () => {
+    expect(findingsHref({ kind: 'VirtualService', namespace: 'shop', name: 'cart' })).toBe('/validation?namespace=shop&object=VirtualService%2Fshop%2Fcart');
+    expect([hasObjectPage('DestinationRule'), hasObjectPage('Sidecar')]).toEqual([true, false]);
   });
 });

@@ -8,6 +8,7 @@ export const pages = [
   { href: '/resilience', label: 'Resilience' },
   { href: '/traces', label: 'Traces' },
   { href: '/security', label: 'Security' },
+  { href: '/validation', label: 'Validation' },
   { href: '/audit', label: 'Audit' },
 ] as const;
 
@@ -58,3 +59,14 @@ export function objectHref(object: { kind: SearchKind; namespace: string; name: 
     ...(home.open ? { [home.open]: `${object.namespace}/${object.name}` } : {}),
   });
 }
+
+/** The Validation page's parameter that narrows it to one object's findings: `Kind/namespace/name`. */
+export const FINDINGS_OBJECT_PARAM = 'object';
+
+/** The Validation page showing one object's findings (the row badges of Traffic, Resilience and Security link here). */
+export function findingsHref(object: { kind: string; namespace: string; name: string }): string {
+  return pageHref('/validation', { [NAMESPACE_PARAM]: object.namespace, [FINDINGS_OBJECT_PARAM]: `${object.kind}/${object.namespace}/${object.name}` });
+}
+
+/** Whether a kind has a page that shows its objects (objectHref links there). */
+export const hasObjectPage = (kind: string): kind is SearchKind => Object.hasOwn(HOMES, kind);

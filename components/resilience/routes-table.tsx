@@ -8,6 +8,8 @@ import type { ResilienceView } from '@/lib/queries/resilience';
 import type { Breakers } from './breaker-state';
 import { RouteEditor } from './route-editor';
 import styles from './resilience.module.css';
+import { FindingsBadge } from '@/components/validation/findings-badge';
+import { useFindingsByObject } from '@/lib/queries/validation';
 
 type Route = ResilienceView['routes'][number];
 
@@ -24,9 +26,21 @@ function liveOf(route: Route, breakers: Breakers): { timeouts: number; retries: 
 
 /** One row per VirtualService HTTP route: its timeout and retries, and what its destinations see now. */
 export function RoutesTable({ routes, breakers }: { routes: Route[]; breakers: Breakers }) {
+  const findings = useFindingsByObject();
   const columns = useMemo<DataColumn<Route>[]>(
     () => [
-      { id: 'vs', header: 'VirtualService', cell: (r) => r.virtualService, value: (r) => r.virtualService, facet: true, width: 'minmax(8rem, 1.4fr)' },
+      {
+        id: 'vs',
+        header: 'VirtualService',
+        cell: (r) => (
+          <span>
+            {r.virtualService} <FindingsBadge summaries={findings} kind="VirtualService" namespace={r.namespace} name={r.virtualService} />
+          </span>
+        ),
+        value: (r) => r.virtualService,
+        facet: true,
+        width: 'minmax(8rem, 1.4fr)',
+      },
       { id: 'route', header: 'Route', cell: (r) => <strong>{r.name}</strong>, value: (r) => r.name, width: 'minmax(6rem, 1fr)' },
       { id: 'to', header: 'To', cell: (r) => r.hosts.join(', '), value: (r) => r.hosts.join(', '), width: 'minmax(6rem, 1fr)', hideBelow: 1000 },
       { id: 'timeout', header: 'Timeout', cell: (r) => r.timeout || unset, value: (r) => r.timeout, width: '5.5rem', hideBelow: 500 },
@@ -70,7 +84,7 @@ export function RoutesTable({ routes, breakers }: { routes: Route[]; breakers: B
         hideBelow: 800,
       },
     ],
-    [breakers],
+    [breakers, findings],
   );
   return (
     <PageSection title="Timeouts and retries" note="One row per VirtualService route.">

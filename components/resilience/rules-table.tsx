@@ -11,6 +11,8 @@ import { BREAKER_NUMBERS, BreakerState, breakerNumber, breakerWord, serviceOf, t
 import { PolicyEditor } from './policy-editor';
 import { groupSummary, setFieldCount, type PolicyGroup } from './policy-summary';
 import styles from './resilience.module.css';
+import { FindingsBadge } from '@/components/validation/findings-badge';
+import { useFindingsByObject } from '@/lib/queries/validation';
 
 type Rule = ResilienceView['rules'][number];
 
@@ -52,9 +54,20 @@ export function RulesTable({ rules, breakers, allNamespaces }: { rules: Rule[]; 
     },
     [breakers],
   );
+  const findings = useFindingsByObject();
   const columns = useMemo<DataColumn<Rule>[]>(
     () => [
-      { id: 'host', header: 'Host', cell: (r) => <strong>{r.host}</strong>, value: (r) => r.host, width: 'minmax(8rem, 1.2fr)' },
+      {
+        id: 'host',
+        header: 'Host',
+        cell: (r) => (
+          <span>
+            <strong>{r.host}</strong> <FindingsBadge summaries={findings} kind="DestinationRule" namespace={r.namespace} name={r.name} />
+          </span>
+        ),
+        value: (r) => r.host,
+        width: 'minmax(8rem, 1.2fr)',
+      },
       ...(allNamespaces
         ? [
             {
@@ -113,7 +126,7 @@ export function RulesTable({ rules, breakers, allNamespaces }: { rules: Rule[]; 
         width: 'minmax(6rem, 1fr)',
       },
     ],
-    [breakers, statusOf, allNamespaces],
+    [breakers, statusOf, allNamespaces, findings],
   );
   return (
     <PageSection title="Traffic policies" note="One row per DestinationRule; open a row to edit its policy and its subsets'.">

@@ -7,6 +7,8 @@ import { PageSection } from '@/components/ui/page-section';
 import type { SecurityView } from '@/lib/queries/security';
 import { CallerCheck } from './caller-check';
 import styles from './security.module.css';
+import { FindingsBadge } from '@/components/validation/findings-badge';
+import { useFindingsByObject } from '@/lib/queries/validation';
 
 type Policy = SecurityView['authorization'][number];
 const policyId = (p: Policy) => `${p.namespace}/${p.name}`;
@@ -15,6 +17,7 @@ const noRules = (p: Policy) => `no rules: ${p.action === 'ALLOW' ? 'allows nothi
 
 /** AuthorizationPolicies, one row each with their action and first rule; every rule in a drawer; and "can this caller do this?". */
 export function Authorization({ data, namespace }: { data: SecurityView; namespace: string }) {
+  const findings = useFindingsByObject();
   const columns = useMemo<DataColumn<Policy>[]>(
     () => [
       {
@@ -25,7 +28,17 @@ export function Authorization({ data, namespace }: { data: SecurityView; namespa
         facet: true,
         width: '5.5rem',
       },
-      { id: 'policy', header: 'Policy', cell: (p) => <strong>{policyId(p)}</strong>, value: policyId, width: 'minmax(9rem, 1.4fr)' },
+      {
+        id: 'policy',
+        header: 'Policy',
+        cell: (p) => (
+          <span>
+            <strong>{policyId(p)}</strong> <FindingsBadge summaries={findings} kind="AuthorizationPolicy" namespace={p.namespace} name={p.name} />
+          </span>
+        ),
+        value: policyId,
+        width: 'minmax(9rem, 1.4fr)',
+      },
       { id: 'workloads', header: 'Applies to', cell: (p) => p.workloads, value: (p) => p.workloads, width: 'minmax(8rem, 1fr)', hideBelow: 700 },
       {
         id: 'rules',
@@ -43,7 +56,7 @@ export function Authorization({ data, namespace }: { data: SecurityView; namespa
         hideBelow: 900,
       },
     ],
-    [],
+    [findings],
   );
   return (
     <PageSection title={`Authorization${namespace ? ` in ${namespace}` : ''}`} note="Open a policy to read all its rules.">

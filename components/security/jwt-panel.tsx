@@ -6,6 +6,8 @@ import { DrawerTable } from '@/components/ui/drawer-table';
 import { PageSection } from '@/components/ui/page-section';
 import type { SecurityView } from '@/lib/queries/security';
 import styles from './security.module.css';
+import { FindingsBadge } from '@/components/validation/findings-badge';
+import { useFindingsByObject } from '@/lib/queries/validation';
 
 type RequestAuthentication = SecurityView['jwt'][number];
 const raId = (r: RequestAuthentication) => `${r.namespace}/${r.name}`;
@@ -26,9 +28,20 @@ function Lines({ items, empty }: { items: string[]; empty: string }) {
 
 /** RequestAuthentications, one row each: who they apply to and which issuers they trust; the providers' details in a drawer. */
 export function Jwt({ data }: { data: SecurityView }) {
+  const findings = useFindingsByObject();
   const columns = useMemo<DataColumn<RequestAuthentication>[]>(
     () => [
-      { id: 'name', header: 'RequestAuthentication', cell: (r) => <strong>{raId(r)}</strong>, value: raId, width: 'minmax(9rem, 1.2fr)' },
+      {
+        id: 'name',
+        header: 'RequestAuthentication',
+        cell: (r) => (
+          <span>
+            <strong>{raId(r)}</strong> <FindingsBadge summaries={findings} kind="RequestAuthentication" namespace={r.namespace} name={r.name} />
+          </span>
+        ),
+        value: raId,
+        width: 'minmax(9rem, 1.2fr)',
+      },
       { id: 'workloads', header: 'Applies to', cell: (r) => r.workloads, value: (r) => r.workloads, width: 'minmax(8rem, 1fr)', hideBelow: 700 },
       {
         id: 'issuers',
@@ -46,7 +59,7 @@ export function Jwt({ data }: { data: SecurityView }) {
         hideBelow: 1000,
       },
     ],
-    [],
+    [findings],
   );
   return (
     <PageSection

@@ -20,6 +20,7 @@ const PATHS: Record<string, ReactNode> = {
       <path d="M5 7V5a3 3 0 0 1 6 0v2" />
     </>
   ),
+  '/validation': <path d="M3 3h10v10H3zM5.5 8l2 2 3-4" />,
   '/audit': <path d="M4 2h6l2 2v10H4zM6 7h4M6 10h4" />,
 };
 

@@ -8,6 +8,9 @@ import { useDenial } from '@/components/auth/user-context';
 import { DataTable, type DataColumn } from '@/components/ui/data-table';
 import { Drawer } from '@/components/ui/drawer';
 import { QueryState } from '@/components/ui/query-state';
+import { FindingsBadge } from '@/components/validation/findings-badge';
+import type { FindingsSummary } from '@/lib/mesh/validation';
+import { useFindingsByObject } from '@/lib/queries/validation';
 import { indexLive } from '@/lib/metrics/traffic-live';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
 import { useMetricsRefresh } from '@/lib/queries/metrics-refresh';
@@ -61,7 +64,8 @@ export function TrafficPage() {
 
   const rows = useMemo(() => routeRows(traffic.data?.items ?? []), [traffic.data]);
   const open = useCallback((row: RouteRow) => setOpenId(row.id), [setOpenId]);
-  const columns = useMemo(() => trafficColumns(open), [open]);
+  const findings = useFindingsByObject();
+  const columns = useMemo(() => trafficColumns(open, findings), [open, findings]);
   const live = useMemo<TrafficLiveState>(
     () => ({
       index: liveQuery.data ? indexLive(liveQuery.data) : null,
@@ -120,7 +124,8 @@ export function TrafficPage() {
 
 type Column = Omit<DataColumn<RouteRow>, 'cell' | 'value'> & { value: (row: RouteRow) => string; cell?: DataColumn<RouteRow>['cell'] };
 
-function trafficColumns(open: (row: RouteRow) => void): DataColumn<RouteRow>[] {
+function trafficColumns(open: (row: RouteRow) => void, findings: ReadonlyMap<string, FindingsSummary> | undefined): DataColumn<RouteRow>[] {
+  const badge = (r: RouteRow) => <FindingsBadge summaries={findings} kind="VirtualService" namespace={r.vs.namespace} name={r.vs.name} />;
   const columns: Column[] = [
     { id: 'namespace', header: 'Namespace', value: (r) => r.vs.namespace, facet: true, width: 'minmax(6rem, 0.6fr)', hideBelow: 1000 },
     {
@@ -131,7 +136,7 @@ function trafficColumns(open: (row: RouteRow) => void): DataColumn<RouteRow>[] {
       hideBelow: 700,
       cell: (r) => (
         <span className={styles.text} title={`Hosts ${r.vs.hosts.join(', ')} · via ${r.vs.gateways.join(', ')}`}>
-          {r.vs.name}
+          {r.vs.name} {badge(r)}
           {r.vs.managedBy && <span className="badge badge-managed">managed</span>}
         </span>
       ),
@@ -149,7 +154,9 @@ function trafficColumns(open: (row: RouteRow) => void): DataColumn<RouteRow>[] {
             {r.route.name}
             <span className="visually-hidden"> of {r.vs.name}</span>
           </button>
-          <span className={styles.vsOnPhones}>in {r.vs.name}</span>
+          <span className={styles.vsOnPhones}>
+            in {r.vs.name} {badge(r)}
+          </span>
           <span className={styles.match} title={matchText(r)}>
             {r.route.index + 1}. {matchText(r)}
           </span>

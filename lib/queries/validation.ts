@@ -1,5 +1,8 @@
-import { queryOptions } from '@tanstack/react-query';
-import type { ValidationView } from '@/lib/mesh/validation';
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { useSearchParams } from 'next/navigation';
+import { useMemo } from 'react';
+import { NAMESPACE_PARAM } from '@/lib/navigation';
+import { summarizeByObject, type FindingsSummary, type ValidationView } from '@/lib/mesh/validation';
 import { fetchJson } from './fetch-json';
 import { queryKeys } from './keys';
 import { pushedQuery } from './live-status';
@@ -14,3 +17,13 @@ export const validationQuery = (namespace: string) =>
     queryFn: () => fetchJson<ValidationView>(`/api/validation${namespace ? `?namespace=${encodeURIComponent(namespace)}` : ''}`),
     ...pushedQuery,
   });
+
+/**
+ * Every object's findings summary (worst level, count) for the badges of a page's rows, in the
+ * header's namespace, from the same query as the Validation page: one fetch per page, kept current by the live stream.
+ */
+export function useFindingsByObject(): ReadonlyMap<string, FindingsSummary> | undefined {
+  const namespace = useSearchParams().get(NAMESPACE_PARAM) ?? '';
+  const { data } = useQuery({ ...validationQuery(namespace), retry: false });
+  return useMemo(() => (data ? summarizeByObject(data.items) : undefined), [data]);
+}
