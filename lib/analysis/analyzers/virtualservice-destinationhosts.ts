@@ -32,14 +32,8 @@ interface ServiceSpec {
   ports?: { port?: number }[];
 }
 
-const scopeCache = new WeakMap<AnalysisObject, string[]>();
 /** Where Istio's analyzer files a Service or ServiceEntry: the namespaces (or `*`) it is visible in. */
 function scopesOf(target: AnalysisObject): string[] {
-  let scopes = scopeCache.get(target);
-  if (!scopes) scopeCache.set(target, (scopes = computeScopes(target)));
-  return scopes;
-}
-function computeScopes(target: AnalysisObject): string[] {
   const namespace = target.metadata.namespace;
   if (target.kind === 'ServiceEntry') {
     // Istio's InitServiceEntryHostMap: exported to all, or else its own namespace (whatever else it lists).
