@@ -223,7 +223,7 @@ describe('schema.validation.virtualservice', () => {
         'IST0130 spec.http[4] VirtualService rule #4 not used (only the last rule can have no matches).',
         'IST0130 spec.tcp[1] VirtualService rule #1 not used (all matches used by prior rules).',
         'IST0131 spec.http[1].match[0] VirtualService rule #1 match "again" is not used (duplicate/overlapping match in rule "api").',
-        'IST0131 spec.http[2] VirtualService rule #2 match #0 of prefix /api/v2 is not used (duplicate/overlapping match in rule #0 of prefix /api on "api").',
+        'IST0131 spec.http[2].match[0] VirtualService rule #2 match #0 of prefix /api/v2 is not used (duplicate/overlapping match in rule #0 of prefix /api on "api").',
         'IST0131 spec.tcp[1].match[0] VirtualService rule #1 match #0 is not used (duplicate/overlapping match in rule #0).',
       ]),
     );

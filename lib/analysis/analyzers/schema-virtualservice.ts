@@ -473,6 +473,8 @@ const routeName = (route: Json, n: number, http: boolean) => (http && route?.nam
 const requestName = (match: Json, n: number, http: boolean) => (http && match?.name ? q(match.name) : `#${n}`);
 
 interface PrefixMatch {
+  /** `spec.http[n].match[m]` */
+  path: string;
   route: string;
   match: string;
   prefix: string;
@@ -536,6 +538,7 @@ function reportUnreachable(context: CheckContext, routes: Json[], protocol: 'htt
       const prefix = http ? match?.uri?.prefix : undefined;
       if (prefix) {
         prefixMatches.push({
+          path: `spec.http[${n}].match[${m}]`,
           route: routeName(route, n, true),
           match: requestName(match, m, true),
           prefix,
@@ -553,11 +556,10 @@ function reportUnreachable(context: CheckContext, routes: Json[], protocol: 'htt
   prefixMatches.forEach((a, i) => {
     for (const b of prefixMatches.slice(i + 1)) {
       if (b.prefix === a.prefix || !covers(a, b)) continue;
-      const index = /^#(\d+)$/.exec(b.route);
       context.report(
         'IST0131',
         `VirtualService rule ${b.route} match ${b.match} of prefix ${b.prefix} is not used (duplicate/overlapping match in rule ${a.match} of prefix ${a.prefix} on ${a.route}).`,
-        index ? { path: `spec.http[${index[1]}]` } : {},
+        { path: b.path },
       );
     }
   });
