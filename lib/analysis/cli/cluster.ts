@@ -11,6 +11,8 @@ import { kubeConnection } from '@/lib/k8s/kube-config';
 
 export interface NotLoaded {
   kind: Kind;
+  /** Forbidden (403) rather than not served: the cluster may hold objects of it that we could not see. */
+  forbidden: boolean;
   reason: string;
 }
 
@@ -126,13 +128,14 @@ export async function readCluster(kinds: readonly Kind[] = Object.values(K)): Pr
   const notLoaded: NotLoaded[] = [];
   await inParallel(kinds, PARALLEL, async (kind) => {
     const where = located.get(kind);
-    if (!where) return void notLoaded.push({ kind, reason: 'not served by the cluster' });
+    if (!where) return void notLoaded.push({ kind, forbidden: false, reason: 'not served by the cluster' });
     try {
       objects.push(...(await listKind(kind, where)));
       loaded.push(kind);
     } catch (error) {
       if (!(error instanceof ApiError) || (error.status !== 403 && error.status !== 404)) throw error;
-      notLoaded.push({ kind, reason: error.status === 403 ? `forbidden: ${error.message}` : 'not served by the cluster' });
+      const forbidden = error.status === 403;
+      notLoaded.push({ kind, forbidden, reason: forbidden ? `forbidden: ${error.message}` : 'not served by the cluster' });
     }
   });
   const contextNamespace = connection.kc.getContextObject(connection.context)?.namespace;

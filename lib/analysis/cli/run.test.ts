@@ -162,7 +162,7 @@ describe('npm run analyze, in process', () => {
     const cluster: ClusterRead = {
       objects: [broken, obj('Gateway', 'shop/edge'), obj('Namespace', 'shop', undefined, { metadata: { labels: { 'istio-injection': 'enabled' } } })],
       loaded: [K.VirtualService, K.Gateway, K.Namespace],
-      notLoaded: [{ kind: K.Secret, reason: 'forbidden: secrets is forbidden' }],
+      notLoaded: [{ kind: K.Secret, forbidden: true, reason: 'forbidden: secrets is forbidden' }],
       context: 'ci',
       contextNamespace: 'shop',
     };
@@ -176,9 +176,12 @@ describe('npm run analyze, in process', () => {
     const after = await run(['-f', fix], cluster);
     expect(after).toMatchObject({ code: 0, stdout: '' });
 
-    // A Secret in the files makes the kind count as read: now the missing credential is a finding.
+    // A Secret in the files does not make a forbidden kind readable: the cluster may hold the credential.
     const secretFile = tempFiles({ 'other.yaml': yaml(obj('Secret', 'shop/other')) });
-    expect((await run(['-f', secretFile, '-o', 'json'], cluster)).stdout).toContain('"code": "IST0161"');
+    expect((await run(['-f', secretFile, '-o', 'json'], cluster)).stdout).not.toContain('IST0161');
+    // A kind the cluster does not serve at all has only the files' objects: now the missing credential is a finding.
+    const unserved: ClusterRead = { ...cluster, notLoaded: [{ kind: K.Secret, forbidden: false, reason: 'not served by the cluster' }] };
+    expect((await run(['-f', secretFile, '-o', 'json'], unserved)).stdout).toContain('"code": "IST0161"');
   });
 
   it('says a namespace is not found, as istioctl does (exit 0)', async () => {

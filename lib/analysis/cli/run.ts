@@ -106,8 +106,12 @@ export async function runAnalyze(argv: readonly string[], io: CliIO): Promise<nu
 
   const base = cluster ? cluster.objects : defaultIngressGateway();
   const objects = overlay(base, files.objects);
-  // Files can bring kinds the cluster does not serve (or we may not read): those count as loaded.
-  const kinds: Kind[] | undefined = cluster ? [...new Set([...cluster.loaded, ...files.objects.map(kindOf)])] : undefined;
+  // Files can bring kinds the cluster does not serve: it has none of them, so the files' are all
+  // there is. A kind we were forbidden to list stays not loaded: the cluster may hold others.
+  const forbidden = new Set(cluster?.notLoaded.filter((n) => n.forbidden).map((n) => n.kind));
+  const kinds: Kind[] | undefined = cluster
+    ? [...new Set([...cluster.loaded, ...files.objects.map(kindOf).filter((kind) => !forbidden.has(kind))])]
+    : undefined;
   const analysis = new Analysis(analyzers, objects, kinds ? { kinds } : {});
   const target = options.allNamespaces ? undefined : namespace;
   const kept = selectFindings(analysis.findings(), target, options.suppressions);
