@@ -16,6 +16,14 @@ import { ANALYZERS } from '@/lib/analysis/registry';
 import type { AnalysisObject, Analyzer } from '@/lib/analysis/types';
 
 const SIZE = QUICK ? SCALE_SIZE_QUICK : SCALE_SIZE;
+// BENCH_SKIP_ANALYZERS=id,id: measure without some analyzers (what would the rest cost?).
+const skipped = new Set((process.env.BENCH_SKIP_ANALYZERS ?? '').split(',').filter(Boolean));
+for (const id of skipped)
+  check(
+    ANALYZERS.some((a) => a.id === id),
+    `BENCH_SKIP_ANALYZERS names ${id}, which no registered analyzer is`,
+  );
+const analyzers = ANALYZERS.filter((a) => !skipped.has(a.id));
 const TARGET = { fullMs: 2000, changeMs: 50 };
 const FULL_RUNS = QUICK ? 1 : 3;
 const CHANGES = 50;
@@ -37,7 +45,7 @@ for (const object of objects) {
   broken++;
 }
 console.info(
-  `bench: ${SIZE.virtualServices} VirtualServices, ${SIZE.destinationRules} DestinationRules, ${SIZE.pods} Pods, ${SIZE.services} Services in ${SIZE.namespaces} namespaces (${objects.length} objects, ${broken} routes to an undefined subset) read in ${ms(loadMs)}; ${ANALYZERS.length} analyzers`,
+  `bench: ${SIZE.virtualServices} VirtualServices, ${SIZE.destinationRules} DestinationRules, ${SIZE.pods} Pods, ${SIZE.services} Services in ${SIZE.namespaces} namespaces (${objects.length} objects, ${broken} routes to an undefined subset) read in ${ms(loadMs)}; ${analyzers.length} analyzers${skipped.size ? ` (skipped: ${[...skipped].join(', ')})` : ''}`,
 );
 
 // ---- full analysis ------------------------------------------------------------------------
@@ -45,7 +53,7 @@ const fullMs: number[] = [];
 let analysis: Analysis | undefined;
 for (let run = 0; run < FULL_RUNS; run++) {
   const started = performance.now();
-  analysis = new Analysis(ANALYZERS, objects);
+  analysis = new Analysis(analyzers, objects);
   analysis.findings();
   fullMs.push(performance.now() - started);
 }
@@ -75,7 +83,7 @@ function instrumented(analyzers: readonly Analyzer[]) {
   const reset = () => stats.forEach((s) => Object.assign(s, { ms: 0, checks: 0 }));
   return { wrapped, stats, reset };
 }
-const probe = instrumented(ANALYZERS);
+const probe = instrumented(analyzers);
 const probed = new Analysis(probe.wrapped, objects);
 const perAnalyzerFull = [...probe.stats].map(([id, s]) => ({ id, ...s }));
 
@@ -187,7 +195,8 @@ console.info(
 report({
   size: SIZE,
   objects: objects.length,
-  analyzers: ANALYZERS.length,
+  analyzers: analyzers.length,
+  skipped: [...skipped],
   loadMs,
   fullMs,
   findings: findingCount,
