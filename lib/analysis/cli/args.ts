@@ -26,6 +26,8 @@ export interface AnalyzeOptions {
   suppressions: Suppression[];
   kubeconfig?: string;
   context?: string;
+  /** A mesh config (the `mesh` key of the `istio` ConfigMap, YAML) to analyze with instead of the cluster's. */
+  meshConfigFile?: string;
   listAnalyzers: boolean;
   ignoreUnknown: boolean;
   verbose: boolean;
@@ -77,6 +79,12 @@ export const FLAGS: readonly Flag[] = [
   },
   { long: 'kubeconfig', short: 'c', type: 'string', value: 'FILE', help: 'Kubeconfig to use (default $KUBECONFIG, else ~/.kube/config).' },
   { long: 'context', type: 'string', value: 'NAME', help: 'Kubeconfig context to use (default the current one).' },
+  {
+    long: 'meshConfigFile',
+    type: 'string',
+    value: 'FILE',
+    help: "Mesh config to analyze with (YAML, as the istio ConfigMap's mesh key), instead of the cluster's or Istio's defaults.",
+  },
   { long: 'list-analyzers', short: 'L', type: 'boolean', help: 'List the analyzers and exit.' },
   { long: 'ignore-unknown', type: 'boolean', help: 'Do not fail (exit 65) on documents that cannot be parsed.' },
   { long: 'verbose', short: 'v', type: 'boolean', help: 'Say what was read, what was not, and how long it took (on standard error).' },
@@ -195,6 +203,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       suppressions,
       ...(last('kubeconfig') !== undefined ? { kubeconfig: last('kubeconfig') } : {}),
       ...(last('context') !== undefined ? { context: last('context') } : {}),
+      ...(last('meshConfigFile') !== undefined ? { meshConfigFile: last('meshConfigFile') } : {}),
       listAnalyzers: booleans.get('list-analyzers') ?? false,
       ignoreUnknown: booleans.get('ignore-unknown') ?? false,
       verbose: booleans.get('verbose') ?? false,

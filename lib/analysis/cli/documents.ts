@@ -184,3 +184,8 @@ export function defaultIngressGateway(istioNamespace = 'istio-system'): Analysis
     },
   ];
 }
+
+/** `--meshConfigFile`: the mesh config as the `istio` ConfigMap that analyzers read (mesh-config.ts), to overlay last. */
+export function meshConfigMap(meshConfig: string, istioNamespace = 'istio-system'): AnalysisObject {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: istioNamespace }, data: { mesh: meshConfig } };
+}

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { K } from '../kinds';
+import { meshConfig } from '../mesh-config';
 import { obj } from '../testing';
 import type { AnalysisObject, Analyzer } from '../types';
 import type { ClusterRead } from './cluster';
@@ -29,6 +30,17 @@ const testAnalyzers: Analyzer[] = [
     codes: ['IST0102'],
     check(namespace, context) {
       if (!namespace.metadata.labels?.['istio-injection']) context.report('IST0102', 'The namespace is not enabled for Istio injection.');
+    },
+  },
+  {
+    id: 'test.telemetry',
+    description: 'Telemetry providers the mesh config declares',
+    kinds: [K.Telemetry],
+    codes: ['IST0157'],
+    check(telemetry, context) {
+      const names = (telemetry.spec as { tracing?: { providers?: { name: string }[] }[] }).tracing?.flatMap((t) => t.providers ?? []) ?? [];
+      for (const { name } of names)
+        if (!meshConfig(context).extensionProviders.includes(name)) context.report('IST0157', `Provider ${name} is not in the mesh config`);
     },
   },
   {
@@ -202,9 +214,22 @@ describe('npm run analyze, in process', () => {
     expect((await run(['--use-kube=false', '/nonexistent/mesh.yaml'])).code).toBe(1);
   });
 
+  it("analyzes with --meshConfigFile's mesh config instead of the cluster's or the files'", async () => {
+    const telemetry = obj('Telemetry', 'shop/traces', { tracing: [{ providers: [{ name: 'zipkin' }] }] });
+    const dir = tempFiles({
+      'telemetry.yaml': yaml(telemetry),
+      'mesh.yaml': 'extensionProviders:\n  - name: zipkin\n    zipkin: {service: zipkin.tracing, port: 9411}\n',
+    });
+    const without = await run(['--use-kube=false', join(dir, 'telemetry.yaml'), '-A']);
+    expect(without.stdout).toContain('Provider zipkin is not in the mesh config');
+    const withMesh = await run(['--use-kube=false', join(dir, 'telemetry.yaml'), '-A', '--meshConfigFile', join(dir, 'mesh.yaml')]);
+    expect(withMesh).toMatchObject({ code: 0, stdout: '' });
+    expect((await run(['--use-kube=false', '-A', '--meshConfigFile', join(dir, 'missing.yaml')])).code).toBe(1);
+  });
+
   it('lists the analyzers (-L) and shows help', async () => {
     expect((await run(['-L'])).stdout).toBe(
-      '* test.namespaces:\n    Namespaces without injection\n* test.routes:\n    Routes marked broken or unbalanced\n* test.secrets:\n    Gateway credentials',
+      '* test.namespaces:\n    Namespaces without injection\n* test.routes:\n    Routes marked broken or unbalanced\n* test.secrets:\n    Gateway credentials\n* test.telemetry:\n    Telemetry providers the mesh config declares',
     );
     expect((await run(['--help'])).stdout).toContain('Usage: npm run analyze -- [FILE|DIR ...] [flags]');
   });

@@ -1,12 +1,23 @@
 // `npm run analyze` from arguments to exit code, with its I/O handed in (tests run it on
 // files and on a sandbox without a subprocess; scripts/analyze.ts wires it to the process).
+import { readFileSync } from 'node:fs';
 import { Analysis } from '../engine';
 import { keyOf, kindOf, objectKey } from '../kinds';
 import { ANALYZERS } from '../registry';
 import type { AnalysisObject, Analyzer, Finding, Kind } from '../types';
 import { parseArgs, usage, type AnalyzeOptions } from './args';
 import type { ClusterRead } from './cluster';
-import { defaultIngressGateway, inAnalyzedNamespace, isAnalyzedKind, overlay, parseObjects, withNamespace, type ParseProblem, type Place } from './documents';
+import {
+  defaultIngressGateway,
+  inAnalyzedNamespace,
+  meshConfigMap,
+  isAnalyzedKind,
+  overlay,
+  parseObjects,
+  withNamespace,
+  type ParseProblem,
+  type Place,
+} from './documents';
 import { gatherSources } from './files';
 import { atOrAbove, cleanLine, EXIT, exitCodeFor, render, selectFindings } from './format';
 
@@ -104,8 +115,18 @@ export async function runAnalyze(argv: readonly string[], io: CliIO): Promise<nu
     }
   }
 
+  let meshConfig: AnalysisObject[] = [];
+  if (options.meshConfigFile) {
+    try {
+      meshConfig = [meshConfigMap(readFileSync(options.meshConfigFile, 'utf8'))];
+    } catch (error) {
+      io.stderr(`Error: ${error instanceof Error ? error.message : String(error)}`);
+      return EXIT.unknown;
+    }
+  }
   const base = cluster ? cluster.objects : defaultIngressGateway();
-  const objects = overlay(base, files.objects);
+  // As istioctl: --meshConfigFile wins over the cluster's mesh config and any in the files.
+  const objects = overlay(base, [...files.objects, ...meshConfig]);
   // Files can bring kinds the cluster does not serve: it has none of them, so the files' are all
   // there is. A kind we were forbidden to list stays not loaded: the cluster may hold others.
   const forbidden = new Set(cluster?.notLoaded.filter((n) => n.forbidden).map((n) => n.kind));
