@@ -163,9 +163,11 @@ function reasonOf(body: unknown): string {
  * review many drafts before applying one).
  *
  * The gate: a real write first runs as that same dry run (same patch, same resourceVersion),
- * and the object it would store is analyzed with the cluster. A change that adds an Error-level
- * finding answers 422 with the analysis and writes nothing, unless the body carries
+ * and the object it would store is analyzed with the cluster (lib/analysis/gate.ts). A change
+ * that adds an Error-level finding, or starts sending traffic to a destination that has one,
+ * answers 422 with the analysis and writes nothing, unless the body carries
  * `override: { reason }` from an admin: then it applies and the entry records the override.
+ * An override from anyone else is a 403, needed or not (the page offers it to admins only).
  */
 export async function auditedWrite(
   request: Request,
