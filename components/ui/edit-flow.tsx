@@ -119,7 +119,7 @@ export function EditFlowSection({
           )}
         </section>
       )}
-      <EditFlowOutcome flow={flow} action={action} what={what} mine={mine} now={now} reapplyLabel={reapplyLabel} onDiscard={onDiscard} />
+      <EditFlowOutcome flow={flow} action={action} what={what} mine={mine} now={now} reapplyLabel={reapplyLabel} onDiscard={onDiscard} gateShown />
     </>
   );
 }
@@ -144,6 +144,7 @@ export function EditFlowOutcome({
   now,
   reapplyLabel,
   onDiscard,
+  gateShown,
 }: {
   flow: EditFlow;
   action: Action;
@@ -152,6 +153,8 @@ export function EditFlowOutcome({
   now: (current: unknown) => ReactNode;
   reapplyLabel?: string;
   onDiscard?: () => void;
+  /** The caller shows the analysis gate's refusal and override itself (EditFlowSection does, under the diff). */
+  gateShown?: boolean;
 }) {
   const { state } = flow;
   const verb = 'during' in state && state.during === 'preview' ? 'Not reviewed' : 'Not applied';
@@ -182,6 +185,9 @@ export function EditFlowOutcome({
           {state.status === 0 && ' (the server could not be reached; try again)'}
         </p>
       );
+    case 'reviewing':
+      // A confirm-style editor (its own apply button beside a PreviewDiff) learns here that the gate refused it, and an admin may override.
+      return gateShown ? null : <GateControls flow={flow} analysis={state.preview.analysis} refused={state.refused} />;
     default:
       return null;
   }
