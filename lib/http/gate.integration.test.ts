@@ -1,7 +1,8 @@
 // The analysis gate against a running sandbox, through a write route itself: a preview names the
 // findings a change adds or builds on; a real write that would send traffic to an undefined
 // subset answers 422 and writes nothing but a failed audit entry; an operator may not override
-// (403); an admin's override applies and the audit entry records it with the findings.
+// (403); an admin's override applies and the audit entry records it with the findings; while the
+// analysis is behind the cluster, nothing is held back and the preview says the findings were not checked.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { GateAnalysis, GateVerdict } from '@/lib/analysis/gate';
 import { dashboardSandbox } from '../security/sandbox-requests';
@@ -11,6 +12,22 @@ const operator = demoUser('operator');
 const admin = demoUser('admin');
 let signedIn = operator;
 vi.mock('next-auth', async (importOriginal) => ({ ...(await importOriginal<object>()), getServerSession: vi.fn(async () => ({ user: signedIn })) }));
+
+// The analysis can be made to say it is not in sync with the cluster (as while its watches relist).
+let analysisBehind = false;
+vi.mock('../k8s/analysis', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../k8s/analysis')>();
+  return {
+    ...original,
+    clusterAnalysis: async () => {
+      const analysis = await original.clusterAnalysis();
+      if (!analysisBehind) return analysis;
+      return Object.assign(Object.create(analysis) as typeof analysis, {
+        status: () => ({ ...analysis.status(), synced: false, lastError: 'watch of pods: relisting' }),
+      });
+    },
+  };
+});
 
 const api = dashboardSandbox();
 const NS = 'gate-test';
@@ -156,6 +173,21 @@ describe('the analysis gate on writes', () => {
       expect(body.override).toEqual(entry!.override);
     } finally {
       signedIn = operator;
+    }
+  });
+
+  it('does not hold a change back while the analysis is behind the cluster, and says the findings were not checked', async () => {
+    expect((await putWeights([100, 0, 0], { reason: 'v3 back to 0' })).status).toBe(200);
+    analysisBehind = true;
+    try {
+      const preview = await putWeights([90, 0, 10], { reason: 'v3 while the analysis relists', dryRun: true });
+      expect(preview.body.analysis).toEqual({ unavailable: 'the cluster analysis is not in sync with the cluster (watch of pods: relisting)' });
+      expect((await putWeights([90, 0, 10], { reason: 'v3 while the analysis relists' })).status).toBe(200);
+      expect(await weightsNow()).toEqual([90, 0, 10]);
+      expect((await trail()).find((e) => e.reason === 'v3 while the analysis relists')).toMatchObject({ result: 'applied' });
+      expect((await trail()).find((e) => e.reason === 'v3 while the analysis relists')!.override).toBeUndefined();
+    } finally {
+      analysisBehind = false;
     }
   });
 });
