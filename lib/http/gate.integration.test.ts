@@ -1,8 +1,9 @@
 // The analysis gate against a running sandbox, through a write route itself: a preview names the
-// findings a change adds, and the errors of destinations it starts sending traffic to; a real write that would send traffic to an undefined
-// subset answers 422 and writes nothing but a failed audit entry; an operator may not override
-// (403); an admin's override applies and the audit entry records it with the findings; while the
-// analysis is behind the cluster, nothing is held back and the preview says the findings were not checked.
+// findings a change adds, and the errors of destinations it starts sending traffic to; a real
+// write that would send traffic to an undefined subset answers 422 and writes nothing but a
+// failed audit entry; an operator may not override (403); an admin's override applies and the
+// audit entry records it with the findings; while the analysis is behind the cluster, nothing is
+// held back and the preview says the findings were not checked.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { GateAnalysis, GateVerdict } from '@/lib/analysis/gate';
 import { dashboardSandbox } from '../security/sandbox-requests';
