@@ -43,6 +43,7 @@ const ROWS: Row[] = [
   { method: 'GET', path: '/api/namespaces', expect: read() },
   { method: 'GET', path: `/api/overview?namespace=${NS}`, expect: read() },
   { method: 'GET', path: '/api/search?q=service', expect: read() },
+  { method: 'GET', path: `/api/validation?namespace=${NS}`, expect: read() },
   { method: 'GET', path: `/api/traffic?namespace=${NS}`, expect: read() },
   { method: 'GET', path: `/api/traffic/${NS}/any-vs/destinations`, expect: read() },
   { method: 'GET', path: `/api/traffic/live?namespace=${NS}`, expect: read() },

@@ -22,6 +22,12 @@ test.describe('app shell without a reachable cluster', () => {
     await expect(page.getByText('http://127.0.0.1:59999').first()).toBeVisible();
   });
 
+  test('the Validation page says the configuration analysis cannot run, and why', async ({ page }) => {
+    await page.goto('/validation');
+    await expect(page.getByRole('heading', { level: 1, name: 'Validation' })).toBeVisible();
+    await expect(page.getByRole('alert').filter({ hasText: 'Could not load the configuration analysis.' })).toContainText('unreachable', { timeout: 20_000 });
+  });
+
   test('keeps the namespace in the URL and in navigation links', async ({ page }) => {
     await page.goto('/?namespace=ai-nutritionist');
     await expect(page.getByRole('combobox', { name: 'Namespace', exact: true })).toHaveValue('ai-nutritionist');

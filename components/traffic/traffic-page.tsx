@@ -136,7 +136,7 @@ function trafficColumns(open: (row: RouteRow) => void, findings: ReadonlyMap<str
       hideBelow: 700,
       cell: (r) => (
         <span className={styles.text} title={`Hosts ${r.vs.hosts.join(', ')} · via ${r.vs.gateways.join(', ')}`}>
-          {r.vs.name} {badge(r)}
+          {badge(r)} {r.vs.name}
           {r.vs.managedBy && <span className="badge badge-managed">managed</span>}
         </span>
       ),
@@ -155,7 +155,7 @@ function trafficColumns(open: (row: RouteRow) => void, findings: ReadonlyMap<str
             <span className="visually-hidden"> of {r.vs.name}</span>
           </button>
           <span className={styles.vsOnPhones}>
-            in {r.vs.name} {badge(r)}
+            {badge(r)} in {r.vs.name}
           </span>
           <span className={styles.match} title={matchText(r)}>
             {r.route.index + 1}. {matchText(r)}

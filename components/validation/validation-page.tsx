@@ -8,6 +8,7 @@ import type { DataColumn } from '@/components/ui/data-table';
 import { DrawerTable } from '@/components/ui/drawer-table';
 import { QueryState } from '@/components/ui/query-state';
 import type { CodeInfo } from '@/lib/analysis/codes';
+import { K } from '@/lib/analysis/kinds';
 import { LEVELS, type Level } from '@/lib/analysis/types';
 import type { FindingRow, ValidationView } from '@/lib/mesh/validation';
 import { FINDINGS_OBJECT_PARAM, hasObjectPage, NAMESPACE_PARAM, objectHref } from '@/lib/navigation';
@@ -18,7 +19,6 @@ import styles from './validation.module.css';
 
 /** The table's URL key: findings.q, findings.f.<column>, findings.open. */
 const URL_KEY = 'findings';
-const LEVEL_RANK: Record<Level, number> = { Error: 0, Warning: 1, Info: 2 };
 const PLURAL: Record<Level, [string, string]> = { Error: ['error', 'errors'], Warning: ['warning', 'warnings'], Info: ['info', 'info'] };
 
 const rowId = (row: FindingRow) => [row.code, row.apiVersion, row.kind, row.namespace ?? '', row.name, row.path ?? '', row.message].join('|');
@@ -39,16 +39,16 @@ export function ValidationPage() {
         recomputed as the cluster changes. Silence a code on one object with the annotation <code>galley.istio.io/analyze-suppress</code>.
       </p>
       <QueryState query={view} label="the configuration analysis">
-        {(data) => <Findings view={data} object={object} />}
+        {(data) => <Findings view={data} object={object} inOneNamespace={Boolean(namespace)} />}
       </QueryState>
     </>
   );
 }
 
-function Findings({ view, object }: { view: ValidationView; object: string }) {
+function Findings({ view, object, inOneNamespace }: { view: ValidationView; object: string; inOneNamespace: boolean }) {
   const rows = useMemo(() => (object ? view.items.filter((row) => objectOf(row) === object) : view.items), [view.items, object]);
   const codes = useMemo(() => new Map(view.codes.map((c) => [c.code, c])), [view.codes]);
-  const columns = useMemo(() => findingColumns(codes), [codes]);
+  const columns = useMemo(() => findingColumns(codes, inOneNamespace), [codes, inOneNamespace]);
   return (
     <>
       <LevelCounts counts={view.counts} />
@@ -60,7 +60,7 @@ function Findings({ view, object }: { view: ValidationView; object: string }) {
       {view.notLoaded.length > 0 && <NotAnalyzed kinds={view.notLoaded} />}
       {object && (
         <p className={styles.scope} role="status">
-          Findings of <strong>{object.replace(/\/\//, '/')}</strong>{' '}
+          Findings of <strong>{object.replace('/', ' ')}</strong>{' '}
           <button type="button" className="button button-quiet button-small" onClick={() => replaceSearchParams((p) => p.delete(FINDINGS_OBJECT_PARAM))}>
             Show all findings
           </button>
@@ -83,14 +83,15 @@ function Findings({ view, object }: { view: ValidationView; object: string }) {
   );
 }
 
-function findingColumns(codes: ReadonlyMap<string, CodeInfo>): DataColumn<FindingRow>[] {
+/** `inOneNamespace`: the header selects one namespace, so rows name objects without it (phones need the room). */
+function findingColumns(codes: ReadonlyMap<string, CodeInfo>, inOneNamespace: boolean): DataColumn<FindingRow>[] {
   return [
     {
       id: 'level',
       header: 'Level',
-      // Sorted by severity, filtered by name.
-      value: (row) => `${LEVEL_RANK[row.level]} ${row.level}`,
-      width: '6.5rem',
+      value: (row) => row.level,
+      facet: true,
+      width: '5.25rem',
       cell: (row) => <LevelTag level={row.level} />,
     },
     {
@@ -98,7 +99,7 @@ function findingColumns(codes: ReadonlyMap<string, CodeInfo>): DataColumn<Findin
       header: 'Code',
       value: (row) => row.code,
       facet: true,
-      width: '5.5rem',
+      width: '4.5rem',
       cell: (row) => {
         const info = codes.get(row.code);
         return (
@@ -112,11 +113,11 @@ function findingColumns(codes: ReadonlyMap<string, CodeInfo>): DataColumn<Findin
       id: 'finding',
       header: 'Finding',
       value: (row) => `${row.kind} ${objectLabel(row)} ${row.message}`,
-      width: 'minmax(10rem, 3fr)',
+      width: 'minmax(8rem, 3fr)',
       cell: (row) => (
         <span className={styles.finding}>
           <span className={styles.clip}>
-            <span className="muted">{row.kind}</span> <ObjectLink row={row} />
+            <span className="muted">{row.kind}</span> <ObjectLink row={row} short={inOneNamespace} />
           </span>
           <span className={styles.clip} title={row.message}>
             {row.message}
@@ -146,9 +147,10 @@ function findingColumns(codes: ReadonlyMap<string, CodeInfo>): DataColumn<Findin
 }
 
 /** The object a finding is on, linked to the page that shows it (where it has one). */
-function ObjectLink({ row }: { row: FindingRow }) {
-  if (!row.namespace || !hasObjectPage(row.kind)) return <>{objectLabel(row)}</>;
-  return <Link href={objectHref({ kind: row.kind, namespace: row.namespace, name: row.name })}>{objectLabel(row)}</Link>;
+function ObjectLink({ row, short = false }: { row: FindingRow; short?: boolean }) {
+  const label = short ? row.name : objectLabel(row);
+  if (!row.namespace || !hasObjectPage(row.kind)) return <>{label}</>;
+  return <Link href={objectHref({ kind: row.kind, namespace: row.namespace, name: row.name })}>{label}</Link>;
 }
 
 function LevelCounts({ counts }: { counts: Record<Level, number> }) {
@@ -163,11 +165,20 @@ function LevelCounts({ counts }: { counts: Record<Level, number> }) {
   );
 }
 
+const shortName = (kind: string) => kind.slice(kind.indexOf('/') + 1);
+// Gateway API's Gateway and Istio's share a name: such kinds are named with their group.
+const sharedNames = new Set(
+  Object.values(K)
+    .map(shortName)
+    .filter((name, i, all) => all.indexOf(name) !== i),
+);
+const kindLabel = (kind: string) => (sharedNames.has(shortName(kind)) ? `${shortName(kind)} (${kind.slice(0, kind.indexOf('/'))})` : shortName(kind));
+
 function NotAnalyzed({ kinds }: { kinds: ValidationView['notLoaded'] }) {
   return (
     <details className={styles.notAnalyzed}>
       <summary>
-        Not analyzed ({kinds.length} kind{kinds.length === 1 ? '' : 's'}): {kinds.map((k) => k.kind.slice(k.kind.indexOf('/') + 1)).join(', ')}
+        Not analyzed ({kinds.length} kind{kinds.length === 1 ? '' : 's'}): {kinds.map((k) => kindLabel(k.kind)).join(', ')}
       </summary>
       <p className="muted">References into these kinds are not reported as missing.</p>
       <ul>
