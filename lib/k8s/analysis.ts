@@ -416,6 +416,11 @@ async function startAnalysis(): Promise<LiveAnalysis> {
   return new LiveAnalysis(results);
 }
 
+/** The analysis if something has started it (none yet: undefined); a probe reads it without starting it. */
+export function startedAnalysis(): Promise<ClusterAnalysis> | undefined {
+  return (globalThis as GlobalWithAnalysis)[globalKey];
+}
+
 /**
  * The live cluster's analysis, started on first use and kept for the process (watch caches of
  * every analyzed kind; Gateway API or any other kind the cluster does not serve or forbids is
