@@ -212,13 +212,16 @@ async function load(watched: Watched): Promise<Loaded | Failed> {
   return last!;
 }
 
-/** The object as analyzers see it: kind and apiVersion from where it was read (list items and metadata-only answers lack their own). */
-const asAnalysisObject = (descriptor: ResourceDescriptor, object: KubeObject): AnalysisObject => ({
-  ...(object as Omit<AnalysisObject, 'metadata'>),
-  apiVersion: apiVersionOf(descriptor),
-  kind: descriptor.kind,
-  metadata: object.metadata as ObjectMetadata,
-});
+/**
+ * The object as analyzers see it: kind and apiVersion from where it was read (core list items and
+ * metadata-only answers lack their own, or name PartialObjectMetadata). Custom resources carry
+ * theirs: the cached object itself is used, not a copy.
+ */
+function asAnalysisObject(descriptor: ResourceDescriptor, object: KubeObject): AnalysisObject {
+  const apiVersion = apiVersionOf(descriptor);
+  if (object.apiVersion === apiVersion && object.kind === descriptor.kind) return object as AnalysisObject;
+  return { ...(object as Omit<AnalysisObject, 'metadata'>), apiVersion, kind: descriptor.kind, metadata: object.metadata as ObjectMetadata };
+}
 
 const nameKey = (object: KubeObject) => `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 
