@@ -133,9 +133,7 @@ describe('presets and consequences', () => {
   });
 
   it("explains maxEjectionPercent with Envoy's at-least-one rule", () => {
-    expect(consequences(coachPolicy, 3)[0]).toBe(
-      'maxEjectionPercent 30 with 3 endpoints: at most 1 can be ejected at once (the percentage allows none; Envoy always allows one)',
-    );
+    expect(consequences(coachPolicy, 3)[0]).toBe('maxEjectionPercent 30 with 3 endpoints: no endpoint can ever be ejected (one would be more than 30%)');
     expect(consequences(coachPolicy, 10)[0]).toBe('maxEjectionPercent 30 with 10 endpoints: at most 3 can be ejected at once');
   });
 

@@ -362,10 +362,14 @@ export function consequences(policy: Record<string, unknown>, endpoints: number,
   const ejecting = (od.consecutive5xxErrors ?? 0) !== 0 || (od.consecutiveGatewayErrors ?? 0) !== 0;
   if (ejecting && endpoints > 0) {
     const pct = Number(od.maxEjectionPercent ?? 10);
-    const byPercent = Math.floor((endpoints * pct) / 100);
-    const most = Math.max(1, byPercent);
+    // Envoy (1.31+, without always_eject_one_host, which Istio does not set) ejects a host only
+    // while the ejected share stays within maxEjectionPercent: the floor of the share, maybe 0.
+    const most = Math.floor((endpoints * pct) / 100);
+    const of = `maxEjectionPercent ${pct} with ${endpoints} endpoint${endpoints === 1 ? '' : 's'}`;
     out.push(
-      `maxEjectionPercent ${pct} with ${endpoints} endpoint${endpoints === 1 ? '' : 's'}: at most ${most} can be ejected at once${byPercent === 0 ? ' (the percentage allows none; Envoy always allows one)' : ''}${most >= endpoints ? ', so all of them can be out: requests then go to every endpoint anyway (panic mode)' : ''}`,
+      most === 0
+        ? `${of}: no endpoint can ever be ejected (one would be more than ${pct}%)`
+        : `${of}: at most ${most} can be ejected at once${most >= endpoints ? ', so all of them can be out: requests then go to every endpoint anyway (panic mode)' : ''}`,
     );
   }
   if (od.baseEjectionTime) out.push(`An ejected endpoint stays out ${od.baseEjectionTime} the first time, twice that the second time, and so on`);
