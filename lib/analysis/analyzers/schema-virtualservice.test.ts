@@ -229,6 +229,21 @@ describe('schema.validation.virtualservice', () => {
     );
   });
 
+  it('reports a matched rule after a catch-all as unreachable (IST0130), once per rule', () => {
+    const findings = findingsOf(analyzer, [
+      vs({
+        hosts: ['rates'],
+        http: [
+          { route: [to()] },
+          { name: 'beta', match: [{ headers: { 'x-beta': { exact: 'yes' } } }, { uri: { prefix: '/beta' } }], route: [to('rates-v2')] },
+        ],
+      }),
+    ]);
+    expect(findings.map((f) => `${f.code} ${f.path} ${f.message}`)).toEqual([
+      'IST0130 spec.http[1] VirtualService rule "beta" not used (route without matches defined before).',
+    ]);
+  });
+
   it('stops at istio.io/dry-run, which only AuthorizationPolicies accept', () => {
     const findings = findingsOf(analyzer, [vs({ hosts: ['*'] }, 'networking.istio.io/v1', { metadata: { annotations: { 'istio.io/dry-run': 'true' } } })]);
     expect(summarize(findings)).toEqual(['IST0106 VirtualService loans/rates metadata.annotations']);

@@ -521,6 +521,8 @@ function reportUnreachable(context: CheckContext, routes: Json[], protocol: 'htt
       emptyMatchSeen = true;
       return;
     }
+    // Istio reports this once per match; one finding per rule says the same thing.
+    if (emptyMatchSeen) return unused(n, 'route without matches defined before');
     let duplicates = 0;
     matches.forEach((match, m) => {
       const key = canonical(http && match ? { ...match, name: undefined } : match) ?? '';
