@@ -25,6 +25,7 @@ interface CheckState {
 }
 
 const ALL = '*';
+const NO_FINDINGS = Object.freeze([]) as unknown as Finding[];
 const byNamespaceThenName = (a: AnalysisObject, b: AnalysisObject) =>
   (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name);
 
@@ -137,8 +138,10 @@ class Store {
  */
 export class Analysis {
   private readonly store: Store;
-  private readonly checks = new Map<string, CheckState>();
-  private readonly readers = new Map<string, Set<string>>();
+  // Per object (by key), its checks; readers hold the checks themselves. Memory matters at
+  // 10,000s of objects: a key string per check (analyzer#object) cost two thirds of the heap.
+  private readonly checks = new Map<string, CheckState[]>();
+  private readonly readers = new Map<string, Set<CheckState>>();
   private readonly analyzersByKind = new Map<Kind, Analyzer[]>();
   private sorted: Finding[] | undefined;
 
@@ -156,14 +159,14 @@ export class Analysis {
       for (const kind of analyzer.kinds) this.analyzersByKind.set(kind, [...(this.analyzersByKind.get(kind) ?? []), analyzer]);
     }
     for (const object of objects) this.store.change({ type: 'upsert', object });
-    for (const object of this.store.objects.values()) {
-      for (const analyzer of this.analyzersByKind.get(kindOf(object)) ?? []) this.run(analyzer, object);
+    for (const [key, object] of this.store.objects) {
+      for (const analyzer of this.analyzersByKind.get(kindOf(object)) ?? []) this.run(analyzer, object, key);
     }
   }
 
   /** Every current finding, sorted (compareFindings). */
   findings(): readonly Finding[] {
-    this.sorted ??= [...this.checks.values()].flatMap((check) => check.findings).sort(compareFindings);
+    this.sorted ??= [...this.checks.values()].flatMap((states) => states.flatMap((check) => check.findings)).sort(compareFindings);
     return this.sorted;
   }
 
@@ -178,29 +181,31 @@ export class Analysis {
 
   /** Applies changes and re-runs only the checks they can affect; returns what changed in the findings. */
   apply(changes: readonly Change[]): FindingsDiff {
-    const dirty = new Set<string>();
-    const upserted = new Map<string, AnalysisObject>();
+    // Per object key, the analyzers whose check of it must run again.
+    const dirty = new Map<string, Set<Analyzer>>();
+    const mark = (subjectKey: string, analyzer: Analyzer) => {
+      let analyzers = dirty.get(subjectKey);
+      if (!analyzers) dirty.set(subjectKey, (analyzers = new Set()));
+      analyzers.add(analyzer);
+    };
     for (const change of changes) {
       const key = keyOf(change.object);
-      for (const depKey of this.store.change(change)) for (const checkKey of this.readers.get(depKey) ?? []) dirty.add(checkKey);
-      for (const analyzer of this.analyzersByKind.get(kindOf(change.object)) ?? []) dirty.add(checkKeyOf(analyzer, key));
-      if (change.type === 'upsert') upserted.set(key, change.object);
-      else upserted.delete(key);
+      for (const depKey of this.store.change(change)) for (const state of this.readers.get(depKey) ?? []) mark(state.subjectKey, state.analyzer);
+      for (const analyzer of this.analyzersByKind.get(kindOf(change.object)) ?? []) mark(key, analyzer);
     }
     const added: Finding[] = [];
     const removed: Finding[] = [];
-    for (const checkKey of dirty) {
-      const before = this.checks.get(checkKey);
-      const [analyzerId, subjectKey] = splitCheckKey(checkKey);
-      const subject = this.store.objects.get(subjectKey);
-      const analyzer = before?.analyzer ?? this.analyzers.find((a) => a.id === analyzerId)!;
-      if (before) this.forget(checkKey, before);
-      const after = subject ? this.run(analyzer, subject) : undefined;
-      const beforeKeys = new Set((before?.findings ?? []).map(findingKey));
-      const afterKeys = new Set((after?.findings ?? []).map(findingKey));
-      for (const finding of after?.findings ?? []) if (!beforeKeys.has(findingKey(finding))) added.push(finding);
-      for (const finding of before?.findings ?? []) if (!afterKeys.has(findingKey(finding))) removed.push(finding);
-    }
+    for (const [subjectKey, analyzers] of dirty)
+      for (const analyzer of analyzers) {
+        const before = this.checks.get(subjectKey)?.find((state) => state.analyzer === analyzer);
+        const subject = this.store.objects.get(subjectKey);
+        if (before) this.forget(before);
+        const after = subject ? this.run(analyzer, subject, subjectKey) : undefined;
+        const beforeKeys = new Set((before?.findings ?? []).map(findingKey));
+        const afterKeys = new Set((after?.findings ?? []).map(findingKey));
+        for (const finding of after?.findings ?? []) if (!beforeKeys.has(findingKey(finding))) added.push(finding);
+        for (const finding of before?.findings ?? []) if (!afterKeys.has(findingKey(finding))) removed.push(finding);
+      }
     if (added.length || removed.length) this.sorted = undefined;
     return { added: added.sort(compareFindings), removed: removed.sort(compareFindings) };
   }
@@ -220,19 +225,22 @@ export class Analysis {
     return diff;
   }
 
-  private forget(checkKey: string, state: CheckState) {
+  private forget(state: CheckState) {
     for (const dep of state.deps) {
       const set = this.readers.get(dep);
-      set?.delete(checkKey);
+      set?.delete(state);
       if (set?.size === 0) this.readers.delete(dep);
     }
-    this.checks.delete(checkKey);
+    const states = this.checks.get(state.subjectKey)!;
+    states.splice(states.indexOf(state), 1);
+    if (states.length === 0) this.checks.delete(state.subjectKey);
     if (state.findings.length) this.sorted = undefined;
   }
 
-  private run(analyzer: Analyzer, subject: AnalysisObject): CheckState {
-    const subjectKey = keyOf(subject);
-    const checkKey = checkKeyOf(analyzer, subjectKey);
+  private run(analyzer: Analyzer, subject: AnalysisObject, key: string): CheckState {
+    let states = this.checks.get(key);
+    if (!states) this.checks.set(key, (states = []));
+    const subjectKey = states[0]?.subjectKey ?? key;
     const deps = new Set<string>();
     const findings: Finding[] = [];
     const store = this.store;
@@ -291,22 +299,16 @@ export class Analysis {
         analyzer: analyzer.id,
       });
     }
-    const state: CheckState = { analyzer, subjectKey, findings, deps: [...deps] };
-    this.checks.set(checkKey, state);
+    const state: CheckState = { analyzer, subjectKey, findings: findings.length ? findings : NO_FINDINGS, deps: [...deps] };
+    states.push(state);
     for (const dep of state.deps) {
       let set = this.readers.get(dep);
       if (!set) this.readers.set(dep, (set = new Set()));
-      set.add(checkKey);
+      set.add(state);
     }
     if (findings.length) this.sorted = undefined;
     return state;
   }
-}
-
-const checkKeyOf = (analyzer: Analyzer, subjectKey: string) => `${analyzer.id}#${subjectKey}`;
-function splitCheckKey(checkKey: string): [string, string] {
-  const at = checkKey.indexOf('#');
-  return [checkKey.slice(0, at), checkKey.slice(at + 1)];
 }
 
 /** One full analysis of a set of objects (the CLI's path). */
