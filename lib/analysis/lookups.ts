@@ -108,6 +108,29 @@ export function podsSelectedAnywhere(view: View, labels: Record<string, string> 
   return view.lookup('pod.label', `${key}=${value}`).filter((pod) => labelsMatch(labels, pod.metadata.labels));
 }
 
+/**
+ * Pods under `namespace|key=value` for each of their labels: for selectors confined to one
+ * namespace (a Service's). A pod change then re-runs only the checks reading its own namespace
+ * and labels, where PODS_BY_LABEL's `app=web` would span every namespace with such an app.
+ */
+export const PODS_BY_NAMESPACE_LABEL: IndexDefinition = {
+  id: 'pod.namespace.label',
+  kind: K.Pod,
+  keys: (pod) => Object.entries(pod.metadata.labels ?? {}).map(([key, value]) => `${pod.metadata.namespace ?? ''}|${key}=${value}`),
+};
+
+/**
+ * Pods in `namespace` that a non-empty label map selects (declare PODS_BY_NAMESPACE_LABEL): one
+ * index read for the first pair, then the rest filtered. An empty map selects none here.
+ */
+export function podsSelectedIn(view: View, namespace: string | undefined, labels: Record<string, string> | undefined): readonly AnalysisObject[] {
+  const pairs = Object.entries(labels ?? {});
+  if (pairs.length === 0) return [];
+  const [key, value] = pairs[0]!;
+  const pods = view.lookup(PODS_BY_NAMESPACE_LABEL.id, `${namespace ?? ''}|${key}=${value}`);
+  return pairs.length === 1 ? pods : pods.filter((pod) => labelsMatch(labels, pod.metadata.labels));
+}
+
 /** The namespace Istio treats as mesh-wide (policies there apply everywhere). */
 export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 

@@ -1,5 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Analysis, findingKey, type Change } from '../engine';
 import { findingsOf, obj, summarize } from '../testing';
+import type { Analyzer } from '../types';
 import { meshdeckOutlierEjection, whyNoEjection } from './meshdeck-outlier-ejection';
 
 const service = obj('Service', 'orchard/pickers', { selector: { app: 'pickers' }, ports: [{ name: 'http', port: 8080 }] });
@@ -57,5 +60,80 @@ describe('meshdeck.outlierejection (MDK0010)', () => {
     expect(findingsOf(meshdeckOutlierEjection, [dr({ outlierDetection: { maxEjectionPercent: 50 } }), service, ...pods(2)])).toEqual([]);
     expect(findingsOf(meshdeckOutlierEjection, [dr({ connectionPool: { tcp: { maxConnections: 10 } } }), service, ...pods(1)])).toEqual([]);
     expect(findingsOf(meshdeckOutlierEjection, [dr({ outlierDetection: {} })])).toEqual([]);
+  });
+
+  it('after pod, Service and rule changes in two namespaces sharing labels, holds the findings of a fresh analysis', () => {
+    const namespaces = ['orchard', 'vineyard'];
+    const change = fc.oneof(
+      fc
+        .record({
+          ns: fc.constantFrom(...namespaces),
+          name: fc.constantFrom('p1', 'p2', 'p3', 'p4'),
+          track: fc.constantFrom('main', 'canary'),
+          phase: fc.constantFrom('Running', 'Pending'),
+          del: fc.boolean(),
+        })
+        .map(({ ns, name, track, phase, del }): Change => ({
+          type: del ? 'delete' : 'upsert',
+          object: obj('Pod', `${ns}/${name}`, {}, { metadata: { labels: { app: 'pickers', track } }, status: { phase } }),
+        })),
+      fc
+        .record({ ns: fc.constantFrom(...namespaces), selector: fc.constantFrom({ app: 'pickers' }, { app: 'pickers', track: 'main' }, {}), del: fc.boolean() })
+        .map(({ ns, selector, del }): Change => ({ type: del ? 'delete' : 'upsert', object: obj('Service', `${ns}/pickers`, { selector }) })),
+      fc
+        .record({
+          ns: fc.constantFrom(...namespaces),
+          percent: fc.constantFrom(undefined, 25, 50, 100),
+          minHealth: fc.constantFrom(undefined, 60),
+          del: fc.boolean(),
+        })
+        .map(({ ns, percent, minHealth, del }): Change => ({
+          type: del ? 'delete' : 'upsert',
+          object: obj('DestinationRule', `${ns}/pickers`, {
+            host: 'pickers',
+            trafficPolicy: { outlierDetection: { maxEjectionPercent: percent, minHealthPercent: minHealth } },
+            subsets: [
+              { name: 'main', labels: { track: 'main' } },
+              { name: 'canary', labels: { track: 'canary' }, trafficPolicy: { outlierDetection: { maxEjectionPercent: 50 } } },
+            ],
+          }),
+        })),
+    );
+    const keys = (analysis: Analysis) => analysis.findings().map(findingKey);
+    fc.assert(
+      fc.property(fc.array(change, { maxLength: 30 }), (changes) => {
+        const incremental = new Analysis([meshdeckOutlierEjection]);
+        const objects = new Map<string, Change['object']>();
+        for (const c of changes) {
+          incremental.apply([c]);
+          const key = `${c.object.kind}/${c.object.metadata.namespace}/${c.object.metadata.name}`;
+          if (c.type === 'upsert') objects.set(key, c.object);
+          else objects.delete(key);
+        }
+        expect(keys(incremental)).toEqual(keys(new Analysis([meshdeckOutlierEjection], objects.values())));
+      }),
+    );
+  });
+
+  it('does not re-run a rule’s check when a pod with the same labels changes in another namespace', () => {
+    const checked: string[] = [];
+    const counting: Analyzer = {
+      ...meshdeckOutlierEjection,
+      check(rule, context) {
+        checked.push(`${rule.metadata.namespace}/${rule.metadata.name}`);
+        meshdeckOutlierEjection.check(rule, context);
+      },
+    };
+    const elsewhere = (name: string) =>
+      obj('Pod', `vineyard/${name}`, {}, { metadata: { labels: { app: 'pickers', track: 'main' } }, status: { phase: 'Running' } });
+    const analysis = new Analysis([counting], [service, dr({ outlierDetection: { maxEjectionPercent: 50 } }), ...pods(2), elsewhere('p0')]);
+    checked.length = 0;
+    analysis.apply([{ type: 'upsert', object: elsewhere('p1') }]);
+    analysis.apply([{ type: 'delete', object: elsewhere('p0') }]);
+    expect(checked).toEqual([]);
+    // One of this namespace's two pods goes: 50% of 1 endpoint is less than one host.
+    const diff = analysis.apply([{ type: 'delete', object: pods(2)[1]! }]);
+    expect(checked).toEqual(['orchard/pickers']);
+    expect(summarize(diff.added)).toEqual(['MDK0010 DestinationRule orchard/pickers spec.trafficPolicy.outlierDetection']);
   });
 });

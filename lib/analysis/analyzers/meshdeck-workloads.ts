@@ -3,7 +3,7 @@
 // policies a DestinationRule declares. Reads go through the view (a namespace's pods, an index
 // of services by host), so a change re-runs only the checks of that namespace or host.
 import { K } from '../kinds';
-import { PODS_BY_LABEL, SERVICES_BY_HOST, fqdn, isKind, podsSelectedAnywhere, servicesForHost } from '../lookups';
+import { PODS_BY_NAMESPACE_LABEL, SERVICES_BY_HOST, fqdn, isKind, podsSelectedIn, servicesForHost } from '../lookups';
 import type { AnalysisObject, IndexDefinition, View } from '../types';
 import type { VirtualServiceSpec } from './virtualservice-routes';
 import { effectiveWeights } from '@/lib/mesh/weights';
@@ -61,19 +61,19 @@ export const kubernetesServices = (view: View, host: string) => servicesForHost(
 export const isRunning = (pod: AnalysisObject) => (pod.status as { phase?: string } | undefined)?.phase === 'Running';
 
 /** The indexes endpointPods and endpointsForHost read: declare them in the analyzer's `indexes`. */
-export const ENDPOINT_INDEXES: readonly IndexDefinition[] = [...SERVICES_BY_HOST, PODS_BY_LABEL];
+export const ENDPOINT_INDEXES: readonly IndexDefinition[] = [...SERVICES_BY_HOST, PODS_BY_NAMESPACE_LABEL];
 
 /**
  * The running pods behind a Service, narrowed to a subset's labels when given. A Service without
  * a selector (endpoints managed by hand) has none we can know: undefined, so callers stay silent.
- * Read through the pods-by-label index, so a pod change re-runs only the checks of its labels.
+ * Read through the pods-by-namespace-and-label index, so a pod change re-runs only the checks
+ * of its namespace's Services that share its labels (a cluster-wide `app=web` entry re-ran the
+ * checks of every namespace's `web` at each pod change).
  */
 export function endpointPods(view: View, service: AnalysisObject, subsetLabels?: Record<string, string>): AnalysisObject[] | undefined {
   const selector = (service.spec as ServiceSpec | undefined)?.selector;
   if (!selector || Object.keys(selector).length === 0) return undefined;
-  return podsSelectedAnywhere(view, selector).filter(
-    (pod) => pod.metadata.namespace === service.metadata.namespace && isRunning(pod) && labelsMatch(subsetLabels, pod.metadata.labels),
-  );
+  return podsSelectedIn(view, service.metadata.namespace, selector).filter((pod) => isRunning(pod) && labelsMatch(subsetLabels, pod.metadata.labels));
 }
 
 /**
