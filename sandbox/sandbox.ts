@@ -39,6 +39,8 @@ export interface SandboxOptions {
   demoRbac?: boolean;
   /** Creates the `meshdeck` namespace and the dashboard's service account in it (default true). */
   meshdeckNamespace?: boolean;
+  /** Loads sandbox/istio/control-plane.yaml, Istio's control plane and sidecar injector (default true). */
+  istioControlPlane?: boolean;
   /** Records an Event for every write, which a real API server does not (default true: the demo shows them). */
   writeEvents?: boolean;
 }
@@ -145,6 +147,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   } else {
     load(crdList as unknown as KubeObject[]);
     load(readYamlObjects(join(here, 'rbac', 'bootstrap.yaml')));
+    // Istio itself, before any workload: the injector must be there when the seed's pods are created.
+    if (options.istioControlPlane ?? true) load(readYamlObjects(join(here, 'istio', 'control-plane.yaml')));
     if (options.demoRbac ?? true) {
       // Without the meshdeck namespace, the dashboard's account goes too (its binding stays, as on a cluster being set up).
       const inMeshdeck = (o: KubeObject) => (o.kind === 'Namespace' && o.metadata.name === 'meshdeck') || o.metadata.namespace === 'meshdeck';

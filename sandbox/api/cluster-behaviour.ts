@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { RequestContext, WriteHooks } from './handlers.ts';
 import type { ResourceRegistry } from './resources.ts';
+import { sidecarInjector } from './sidecar-injector.ts';
 import type { KubeObject, Store } from './store.ts';
 
 const MAX_EVENTS = 5000;
@@ -14,6 +15,7 @@ export function clusterBehaviour(store: Store, registry: ResourceRegistry, optio
   const eventType = registry.byPath('', 'v1', 'events')!;
   const podType = registry.byPath('', 'v1', 'pods')!;
   const deploymentType = registry.byPath('apps', 'v1', 'deployments')!;
+  const injectSidecar = sidecarInjector(store, registry);
   const recent: { namespace: string; name: string }[] = [];
   let nextServiceIp = 10;
   let nextPodIp = 10;
@@ -63,7 +65,7 @@ export function clusterBehaviour(store: Store, registry: ResourceRegistry, optio
     }
     const spec = (deployment.spec ?? {}) as {
       replicas?: number;
-      template?: { metadata?: { labels?: Record<string, string> }; spec?: Record<string, unknown> };
+      template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> };
     };
     const template = spec.template ?? {};
     const hash = createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 10);
@@ -74,7 +76,7 @@ export function clusterBehaviour(store: Store, registry: ResourceRegistry, optio
     for (let i = current.length; i < desired; i++) {
       const podName = `${name}-${hash}-${randomBytes(3).toString('hex').slice(0, 5)}`;
       const ip = nextPodIp++;
-      store.put(podType, {
+      const pod: KubeObject = {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: {
@@ -83,16 +85,21 @@ export function clusterBehaviour(store: Store, registry: ResourceRegistry, optio
           uid: crypto.randomUUID(),
           creationTimestamp: timestamp(),
           labels: { ...template.metadata?.labels, 'pod-template-hash': hash },
+          ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
           ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name, uid: deployment.metadata.uid!, controller: true }],
         },
-        spec: template.spec ?? {},
+        // A copy: the injector adds containers and rewrites probes.
+        spec: structuredClone(template.spec ?? {}),
         status: {
           phase: 'Running',
           podIP: `10.244.${Math.floor(ip / 250) % 250}.${(ip % 250) + 1}`,
           startTime: timestamp(),
           conditions: [{ type: 'Ready', status: 'True' }],
         },
-      });
+      };
+      // The API server calls the injection webhook on every pod create, the controller's too.
+      injectSidecar(pod, name);
+      store.put(podType, pod);
     }
     const status = {
       observedGeneration: deployment.metadata.generation,
@@ -120,6 +127,7 @@ export function clusterBehaviour(store: Store, registry: ResourceRegistry, optio
         spec.type ??= 'ClusterIP';
       }
       if (object.kind === 'Namespace') object.status = { phase: 'Active' };
+      if (object.kind === 'Pod' && object.apiVersion === 'v1') injectSidecar(object);
       if (object.kind === 'Secret' && object.apiVersion === 'v1') object.type ||= 'Opaque';
       // core/v1 Events serialize an unset eventTime as null.
       if (object.kind === 'Event' && object.apiVersion === 'v1') object.eventTime ??= null;
