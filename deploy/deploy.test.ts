@@ -205,6 +205,13 @@ describe('deploy/ against the sandbox API server', () => {
     const allowed = [
       ...['get', 'list', 'watch'].map((verb) => `${verb} namespaces`),
       ...['services', 'pods', 'deployments.apps', 'configmaps', 'virtualservices.networking.istio.io', 'destinationrules.networking.istio.io', 'envoyfilters.networking.istio.io', 'peerauthentications.security.istio.io', 'requestauthentications.security.istio.io', 'authorizationpolicies.security.istio.io'].flatMap((r) => [`list ${r} --all-namespaces`, `watch ${r} --all-namespaces`]),
+      // The live configuration analysis: every other kind its analyzers read, cluster-wide (the
+      // Gateway API's too, which the sandbox does not serve, so kubectl cannot ask about them).
+      ...[
+        ...['endpoints', 'serviceaccounts', 'customresourcedefinitions.apiextensions.k8s.io', 'telemetries.telemetry.istio.io', 'wasmplugins.extensions.istio.io'],
+        ...['gateways', 'serviceentries', 'sidecars', 'workloadentries', 'workloadgroups', 'proxyconfigs'].map((r) => `${r}.networking.istio.io`),
+        ...['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'].map((r) => `${r}.admissionregistration.k8s.io`),
+      ].flatMap((r) => [`list ${r} --all-namespaces`, `watch ${r} --all-namespaces`]),
       `get virtualservices.networking.istio.io -n ${app}`,
       ...['virtualservices.networking.istio.io', 'destinationrules.networking.istio.io', 'envoyfilters.networking.istio.io', 'peerauthentications.security.istio.io'].map((r) => `patch ${r} -n ${app}`),
       `create events -n ${app}`,
