@@ -100,7 +100,8 @@ describe('VirtualService analyzers, incrementally', () => {
       }),
       { numRuns: 200 },
     );
-    // The generators do produce findings (the property is not vacuous).
-    expect(seen).toBeGreaterThan(200);
+    // The generators do produce findings (the property is not vacuous): about one per run on average,
+    // so 50 over 200 runs holds whatever the random draw, and 0 would mean a broken generator.
+    expect(seen).toBeGreaterThan(50);
   });
 });
