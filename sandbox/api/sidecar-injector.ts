@@ -73,10 +73,9 @@ function parseData(configMap: KubeObject | undefined, key: string): Record<strin
 /** istiod's decision for a pod its webhook was called for (inject.go injectRequired). */
 function injectionRequired(pod: KubeObject, spec: PodSpec, policy: unknown): boolean {
   if (spec.hostNetwork || pod.metadata.annotations?.[STATUS]) return false;
-  // The label wins over the legacy annotation.
-  const asked = pod.metadata.labels?.[INJECT] ?? pod.metadata.annotations?.[INJECT];
-  if (asked !== undefined && ['true', 'false', 'y', 'n', 'yes', 'no', '1', '0'].includes(asked.toLowerCase()))
-    return ['true', 'y', 'yes', '1'].includes(asked.toLowerCase());
+  // The label wins over the legacy annotation; y, yes, true and on opt in, any other value out.
+  const asked = (pod.metadata.labels?.[INJECT] ?? pod.metadata.annotations?.[INJECT] ?? '').toLowerCase();
+  if (asked !== '') return ['y', 'yes', 'true', 'on'].includes(asked);
   return policy !== 'disabled';
 }
 
