@@ -138,7 +138,7 @@ spec: {containers: [{name: ladder, image: registry.example/ladder:1.0}]}
     expect(containerNames(pod)).toEqual({ containers: ['ladder', 'istio-proxy'], initContainers: ['istio-init'] });
     expect((pod.spec as PodSpec & { containers: { env?: { name: string; value?: string }[] }[] }).containers[1]!.env).toContainEqual({
       name: 'ISTIO_META_OWNER',
-      value: 'kubernetes://api/v1/namespaces/orchard/pods/ladder',
+      value: 'kubernetes://apis/v1/namespaces/orchard/pods/ladder',
     });
     // A second apply changes nothing: the pod is not injected twice.
     expect((await sandbox.kubectl(['apply', '-f', '-'], { input: manifest })).status).toBe(0);

@@ -81,7 +81,7 @@ function injectionRequired(pod: KubeObject, spec: PodSpec, policy: unknown): boo
 
 /** The canonical service: the pod's labels, else its workload's name (a Deployment's for its pods). */
 const canonicalName = (labels: Record<string, string>, workload: string) =>
-  labels['service.istio.io/canonical-name'] ?? labels['app.kubernetes.io/name'] ?? labels.app ?? workload;
+  (labels['service.istio.io/canonical-name'] ?? labels['app.kubernetes.io/name'] ?? labels.app ?? workload).slice(0, 63).replace(/-$/, '');
 const canonicalRevision = (labels: Record<string, string>) =>
   labels['service.istio.io/canonical-revision'] ?? labels['app.kubernetes.io/version'] ?? labels.version ?? 'latest';
 
@@ -130,7 +130,7 @@ export function sidecarInjector(store: Store, registry: ResourceRegistry) {
   return function inject(pod: KubeObject, deployment?: string): void {
     const namespace = pod.metadata.namespace ?? 'default';
     const workload = deployment ?? pod.metadata.name;
-    const owner = deployment ? `apis/apps/v1/namespaces/${namespace}/deployments/${deployment}` : `api/v1/namespaces/${namespace}/pods/${workload}`;
+    const owner = deployment ? `apps/v1/namespaces/${namespace}/deployments/${deployment}` : `v1/namespaces/${namespace}/pods/${workload}`;
     const spec = (pod.spec ??= {}) as PodSpec;
     if (IGNORED_NAMESPACES.has(namespace)) return;
     const match = matchingWebhook(pod, namespace);
@@ -160,15 +160,16 @@ export function sidecarInjector(store: Store, registry: ResourceRegistry) {
       fieldEnv('INSTANCE_IP', 'status.podIP'),
       fieldEnv('SERVICE_ACCOUNT', 'spec.serviceAccountName'),
       fieldEnv('HOST_IP', 'status.hostIP'),
-      { name: 'ISTIO_CPU_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '0' } } },
-      { name: 'PROXY_CONFIG', value: '{}' },
+      { name: 'ISTIO_CPU_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } },
+      { name: 'PROXY_CONFIG', value: JSON.stringify(mesh.defaultConfig ?? {}) },
       { name: 'ISTIO_META_POD_PORTS', value: JSON.stringify(appContainers.flatMap((c) => c.ports ?? [])) },
       { name: 'ISTIO_META_APP_CONTAINERS', value: appContainers.map((c) => c.name).join(',') },
+      { name: 'GOMEMLIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.memory' } } },
+      { name: 'GOMAXPROCS', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } },
       { name: 'ISTIO_META_CLUSTER_ID', value: 'Kubernetes' },
-      fieldEnv('ISTIO_META_NODE_NAME', 'spec.nodeName'),
       { name: 'ISTIO_META_INTERCEPTION_MODE', value: 'REDIRECT' },
       { name: 'ISTIO_META_WORKLOAD_NAME', value: workload },
-      { name: 'ISTIO_META_OWNER', value: `kubernetes://${owner}` },
+      { name: 'ISTIO_META_OWNER', value: `kubernetes://apis/${owner}` },
       { name: 'ISTIO_META_MESH_ID', value: trustDomain },
       { name: 'TRUST_DOMAIN', value: trustDomain },
     ];
