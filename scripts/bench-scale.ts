@@ -106,6 +106,9 @@ const pages = [
   '/api/namespaces',
   '/api/cluster',
   '/api/readyz',
+  // The configuration analysis over every kind it reads: the second model of the cluster the
+  // row badges, the write gate and the Validation page share (started here if not yet).
+  '/api/validation',
   '/api/traffic?namespace=bench-1',
   '/api/resilience?namespace=bench-1',
   '/api/security?namespace=bench-1',

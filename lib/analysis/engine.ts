@@ -21,7 +21,13 @@ interface CheckState {
   analyzer: Analyzer;
   subjectKey: string;
   findings: Finding[];
-  deps: string[];
+  deps: Readers[];
+}
+
+/** The checks that read one dependency key; a check holds these, so each key string is kept once. */
+interface Readers {
+  key: string;
+  checks: Set<CheckState>;
 }
 
 const ALL = '*';
@@ -53,13 +59,20 @@ function suppressed(object: AnalysisObject, code: string): boolean {
   return value.split(',').some((entry) => entry.trim() === ALL || entry.trim() === code);
 }
 
+interface IndexEntry {
+  objects: Map<string, AnalysisObject>;
+  sorted?: AnalysisObject[];
+}
+const NO_OBJECTS: readonly AnalysisObject[] = Object.freeze([]);
+
 /** The objects and the indexes over them. */
 class Store {
   readonly objects = new Map<string, AnalysisObject>();
   private readonly lists = new Map<string, Map<string, AnalysisObject>>();
   private readonly sortedLists = new Map<string, AnalysisObject[]>();
-  private readonly indexes = new Map<string, { definition: IndexDefinition; entries: Map<string, Map<string, AnalysisObject>> }>();
-  private readonly sortedIndexes = new Map<string, AnalysisObject[]>();
+  // Each index key's objects, and their sorted copy once looked up (kept on the entry: a cache
+  // keyed by `index|key` held a second string per key, 20,000 of them at the bench's size).
+  private readonly indexes = new Map<string, { definition: IndexDefinition; entries: Map<string, IndexEntry> }>();
   private readonly indexesByKind = new Map<Kind, IndexDefinition[]>();
 
   constructor(definitions: readonly IndexDefinition[]) {
@@ -87,15 +100,18 @@ class Store {
       const oldKeys = old ? definition.keys(old) : [];
       const newKeys = change.type === 'upsert' ? definition.keys(object) : [];
       for (const indexKey of oldKeys) {
-        entries.get(indexKey)?.delete(key);
-        this.sortedIndexes.delete(`${definition.id}|${indexKey}`);
+        const entry = entries.get(indexKey);
+        if (entry) {
+          entry.objects.delete(key);
+          entry.sorted = undefined;
+        }
         affected.push(`i:${definition.id}|${indexKey}`);
       }
       for (const indexKey of newKeys) {
         let entry = entries.get(indexKey);
-        if (!entry) entries.set(indexKey, (entry = new Map()));
-        entry.set(key, object);
-        this.sortedIndexes.delete(`${definition.id}|${indexKey}`);
+        if (!entry) entries.set(indexKey, (entry = { objects: new Map() }));
+        entry.objects.set(key, object);
+        entry.sorted = undefined;
         affected.push(`i:${definition.id}|${indexKey}`);
       }
     }
@@ -125,10 +141,9 @@ class Store {
   lookup(index: string, key: string): readonly AnalysisObject[] {
     const known = this.indexes.get(index);
     if (!known) throw new Error(`No analyzer declares index ${index}`);
-    const cacheKey = `${index}|${key}`;
-    let sorted = this.sortedIndexes.get(cacheKey);
-    if (!sorted) this.sortedIndexes.set(cacheKey, (sorted = [...(known.entries.get(key)?.values() ?? [])].sort(byNamespaceThenName)));
-    return sorted;
+    const entry = known.entries.get(key);
+    if (!entry) return NO_OBJECTS;
+    return (entry.sorted ??= [...entry.objects.values()].sort(byNamespaceThenName));
   }
 }
 
@@ -140,8 +155,10 @@ export class Analysis {
   private readonly store: Store;
   // Per object (by key), its checks; readers hold the checks themselves. Memory matters at
   // 10,000s of objects: a key string per check (analyzer#object) cost two thirds of the heap.
+  // Only checks that read something or found something are kept (at the bench's size, 6 in 10
+  // checks do neither): a change to the subject re-runs its analyzers whether kept or not.
   private readonly checks = new Map<string, CheckState[]>();
-  private readonly readers = new Map<string, Set<CheckState>>();
+  private readonly readers = new Map<string, Readers>();
   private readonly analyzersByKind = new Map<Kind, Analyzer[]>();
   private sorted: Finding[] | undefined;
 
@@ -190,7 +207,7 @@ export class Analysis {
     };
     for (const change of changes) {
       const key = keyOf(change.object);
-      for (const depKey of this.store.change(change)) for (const state of this.readers.get(depKey) ?? []) mark(state.subjectKey, state.analyzer);
+      for (const depKey of this.store.change(change)) for (const state of this.readers.get(depKey)?.checks ?? []) mark(state.subjectKey, state.analyzer);
       for (const analyzer of this.analyzersByKind.get(kindOf(change.object)) ?? []) mark(key, analyzer);
     }
     const added: Finding[] = [];
@@ -226,10 +243,9 @@ export class Analysis {
   }
 
   private forget(state: CheckState) {
-    for (const dep of state.deps) {
-      const set = this.readers.get(dep);
-      set?.delete(state);
-      if (set?.size === 0) this.readers.delete(dep);
+    for (const readers of state.deps) {
+      readers.checks.delete(state);
+      if (readers.checks.size === 0) this.readers.delete(readers.key);
     }
     const states = this.checks.get(state.subjectKey)!;
     states.splice(states.indexOf(state), 1);
@@ -238,9 +254,6 @@ export class Analysis {
   }
 
   private run(analyzer: Analyzer, subject: AnalysisObject, key: string): CheckState {
-    let states = this.checks.get(key);
-    if (!states) this.checks.set(key, (states = []));
-    const subjectKey = states[0]?.subjectKey ?? key;
     const deps = new Set<string>();
     const findings: Finding[] = [];
     const store = this.store;
@@ -299,13 +312,20 @@ export class Analysis {
         analyzer: analyzer.id,
       });
     }
-    const state: CheckState = { analyzer, subjectKey, findings: findings.length ? findings : NO_FINDINGS, deps: [...deps] };
-    states.push(state);
-    for (const dep of state.deps) {
-      let set = this.readers.get(dep);
-      if (!set) this.readers.set(dep, (set = new Set()));
-      set.add(state);
-    }
+    const states = this.checks.get(key);
+    const subjectKey = states?.[0]?.subjectKey ?? key;
+    const kept = findings.length ? findings.slice() : NO_FINDINGS;
+    // Nothing to re-run it for but its subject, nothing to list: not kept.
+    if (deps.size === 0 && findings.length === 0) return { analyzer, subjectKey, findings: kept, deps: [] };
+    // Arrays built at their final length: one grown by push reserves room for 17 (3 checks in 4 read one to three keys).
+    const readersOf = (dep: string) => {
+      let readers = this.readers.get(dep);
+      if (!readers) this.readers.set(dep, (readers = { key: dep, checks: new Set() }));
+      return readers;
+    };
+    const state: CheckState = { analyzer, subjectKey, findings: kept, deps: Array.from(deps, readersOf) };
+    for (const readers of state.deps) readers.checks.add(state);
+    this.checks.set(subjectKey, states ? [...states, state] : [state]);
     if (findings.length) this.sorted = undefined;
     return state;
   }
