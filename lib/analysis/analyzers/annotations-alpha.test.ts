@@ -47,4 +47,12 @@ describe('annotations.alpha', () => {
     ]);
     expect(findings).toEqual([]);
   });
+
+  it('leaves istio.io/rev on an injected pod (the injector writes it) but not on a pod no injector touched', () => {
+    const findings = findingsOf(annotationsAlpha, [
+      pod('billing/invoicer-3', { 'sidecar.istio.io/status': '{"initContainers":["istio-init"]}', 'istio.io/rev': 'default' }, ['istio-init']),
+      pod('billing/invoicer-4', { 'istio.io/rev': 'canary' }, ['istio-init']),
+    ]);
+    expect(summarize(findings)).toEqual(['IST0136 Pod billing/invoicer-4 metadata.annotations["istio.io/rev"]']);
+  });
 });
