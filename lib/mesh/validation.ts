@@ -3,6 +3,7 @@
 // the per-object summary the Traffic, Security and Resilience rows show as a badge. Pure (the
 // browser imports it too).
 import { codeInfo, type CodeInfo } from '@/lib/analysis/codes';
+import { K, kindOf } from '@/lib/analysis/kinds';
 import { LEVELS, type Finding, type Level } from '@/lib/analysis/types';
 
 /** One finding as /api/validation answers it. */
@@ -47,7 +48,7 @@ const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.s
 
 export function findingRow(finding: Finding): FindingRow {
   const { origin } = finding;
-  const namespace = origin.namespace ?? (origin.kind === 'Namespace' && origin.apiVersion === 'v1' ? origin.name : undefined);
+  const namespace = origin.namespace ?? (kindOf(origin) === K.Namespace ? origin.name : undefined);
   return {
     code: finding.code,
     level: finding.level,
