@@ -134,11 +134,14 @@ export const readValidation = (user: SessionUser, filter: ValidationFilter) =>
     const clusterWide = !impersonationFor(user) || (await Promise.all(MESH_KINDS.map((kind) => canList(user, kind)))).some(Boolean);
     const visible = new Set(await visibleNamespaces(user, [...new Set(rows.flatMap((row) => (row.namespace ? [row.namespace] : [])))]));
     const status = analysis.status();
-    return validationView(
+    const view = validationView(
       rows.filter((row) => (row.namespace === undefined ? clusterWide : visible.has(row.namespace))),
       status.notLoaded,
       { synced: status.synced, objects: status.objects, ...(status.lastError ? { lastError: status.lastError } : {}) },
     );
+    // Rows written as the answer is streamed (json()), not joined into one string first: a large
+    // cluster's findings run to megabytes. visibleAnswer and the live topic make them an array again.
+    return { ...view, items: view.items.values() };
   });
 
 /** A topic's payload: what the matching GET route answers, for the same person. */
