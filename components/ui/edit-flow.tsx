@@ -1,5 +1,6 @@
 'use client';
 
+import dynamic from 'next/dynamic';
 import type { ReactNode } from 'react';
 import { stringify } from 'yaml';
 import { isBlocking } from '@/lib/analysis/gate';
@@ -8,7 +9,12 @@ import type { EditFlow, WritePreviewAnswer } from '@/lib/queries/use-edit-flow';
 import { ConflictView } from './conflict-view';
 import { DiffView } from './diff-view';
 import styles from './edit-flow.module.css';
-import { FindingsDiff, GateControls } from './findings-diff';
+
+// The analysis' findings show only once a change is reviewed: loaded then, so the pages that carry
+// an editor stay within the first-load budget (bench:ui). Apply's disabled state does not wait for
+// them (isBlocking above is in this bundle).
+const FindingsDiff = dynamic(() => import('./findings-diff').then((m) => m.FindingsDiff));
+const GateControls = dynamic(() => import('./findings-diff').then((m) => m.GateControls));
 
 // Keys sorted: a Kubernetes object's key order means nothing, so a reordered map is no change.
 const yaml = (object: unknown) => (object === undefined ? '' : stringify(object, { lineWidth: 0, sortMapEntries: true }));

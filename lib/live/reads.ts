@@ -15,6 +15,7 @@ import { peerAuthentications } from '@/lib/k8s/resources';
 import { securityView } from '@/lib/k8s/security';
 import { listVirtualServiceViews } from '@/lib/k8s/virtual-services';
 import { emergencyOf, type EmergencyState } from '@/lib/mesh/emergency';
+import { codeInfo } from '@/lib/analysis/codes';
 import { findingRows, validationView, type ValidationFilter } from '@/lib/mesh/validation';
 import { breakerLive } from '@/lib/metrics/resilience';
 import { securityLive } from '@/lib/metrics/security';
@@ -138,6 +139,7 @@ export const readValidation = (user: SessionUser, filter: ValidationFilter) =>
       rows.filter((row) => (row.namespace === undefined ? clusterWide : visible.has(row.namespace))),
       status.notLoaded,
       { synced: status.synced, objects: status.objects, ...(status.lastError ? { lastError: status.lastError } : {}) },
+      codeInfo,
     );
     // Rows written as the answer is streamed (json()), not joined into one string first: a large
     // cluster's findings run to megabytes. visibleAnswer and the live topic make them an array again.

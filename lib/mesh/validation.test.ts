@@ -1,3 +1,4 @@
+import { codeInfo } from '@/lib/analysis/codes';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '@/lib/analysis/types';
 import { findingRows, objectSummaryKey, summarizeByObject, validationView } from './validation';
@@ -38,10 +39,15 @@ describe('findingRows', () => {
 
 describe('validationView', () => {
   it('counts per level and lists the catalogue entries of the codes present', () => {
-    const view = validationView(findingRows(findings, {}), [{ kind: 'gateway.networking.k8s.io/HTTPRoute', reason: 'not served' }], {
-      synced: true,
-      objects: 9,
-    });
+    const view = validationView(
+      findingRows(findings, {}),
+      [{ kind: 'gateway.networking.k8s.io/HTTPRoute', reason: 'not served' }],
+      {
+        synced: true,
+        objects: 9,
+      },
+      codeInfo,
+    );
     expect(view.counts).toEqual({ Error: 2, Warning: 1, Info: 2 });
     expect(view.codes.map((c) => `${c.code} ${c.name}`)).toEqual([
       'IST0101 ReferencedResourceNotFound',

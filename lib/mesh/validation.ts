@@ -2,7 +2,7 @@
 // level, code and kind, with counts per level and the catalogue entries of the codes present; and
 // the per-object summary the Traffic, Security and Resilience rows show as a badge. Pure (the
 // browser imports it too).
-import { codeInfo, type CodeInfo } from '@/lib/analysis/codes';
+import type { CodeInfo } from '@/lib/analysis/codes';
 import { K, kindOf } from '@/lib/analysis/kinds';
 import { LEVELS, type Finding, type Level } from '@/lib/analysis/types';
 
@@ -79,10 +79,20 @@ export function findingRows(findings: readonly Finding[], filter: ValidationFilt
     .filter((row) => !filter.kind || isOfKind(row, filter.kind));
 }
 
-export function validationView(items: FindingRow[], notLoaded: KindNotLoaded[], analysis: ValidationView['analysis']): ValidationView {
+/**
+ * The view of some rows. `describe` is the code catalogue's lookup (lib/analysis/codes.ts
+ * codeInfo), passed in so the browser, which imports this module for the badges, does not load
+ * the catalogue.
+ */
+export function validationView(
+  items: FindingRow[],
+  notLoaded: KindNotLoaded[],
+  analysis: ValidationView['analysis'],
+  describe: (code: string) => CodeInfo,
+): ValidationView {
   const counts = Object.fromEntries(LEVELS.map((level) => [level, 0])) as Record<Level, number>;
   for (const row of items) counts[row.level]++;
-  const codes = [...new Set(items.map((row) => row.code))].sort().map(codeInfo);
+  const codes = [...new Set(items.map((row) => row.code))].sort().map(describe);
   return { items, counts, codes, notLoaded, analysis };
 }
 
