@@ -8,6 +8,7 @@ import type { EmergencyState } from '@/lib/mesh/emergency';
 import type { RevertArming } from '@/lib/security/emergency-reconciler';
 import { emergenciesQuery, emergencyUrl, storeEmergency, type ExtendedEmergency } from '@/lib/queries/security';
 import { useEditFlow } from '@/lib/queries/use-edit-flow';
+import { useHydrated } from '@/lib/use-hydrated';
 
 function useNow(): number {
   const [now, setNow] = useState(() => Date.now());
@@ -39,7 +40,10 @@ export const armingText = (revert: RevertArming) =>
 export function EmergencyBanner() {
   const { data } = useQuery(emergenciesQuery());
   const now = useNow();
-  if (!data) return null;
+  // The server renders no banner; until hydrated neither does the browser, whose cache may already
+  // hold the emergencies (and whose clock and locale write the countdown): React error #418 otherwise.
+  const hydrated = useHydrated();
+  if (!data || !hydrated) return null;
   return (
     <>
       {data.items.length > 0 && (
