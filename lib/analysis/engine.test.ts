@@ -2,12 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Analysis, findingKey, type Change } from './engine';
 import { K } from './kinds';
-import { podsMatchingLabels } from './lookups';
+import { labelsMatch } from '@/lib/mesh/selectors';
 import { obj } from './testing';
-import type { Analyzer } from './types';
+import type { Analyzer, View } from './types';
 import { virtualServiceDestinationRules } from './analyzers/virtualservice-destinationrules';
 
 // A toy analyzer that reads a list (pods of a namespace) rather than an index.
+const podsMatchingLabels = (view: View, namespace: string, labels: Record<string, string> | undefined) =>
+  labels && Object.keys(labels).length ? view.list(K.Pod, namespace).filter((pod) => labelsMatch(labels, pod.metadata.labels)) : [];
 const subsetsWithoutPods: Analyzer = {
   id: 'test.subsetpods',
   description: 'subsets without pods',

@@ -330,8 +330,3 @@ export class Analysis {
     return state;
   }
 }
-
-/** One full analysis of a set of objects (the CLI's path). */
-export function analyzeObjects(analyzers: readonly Analyzer[], objects: Iterable<AnalysisObject>): readonly Finding[] {
-  return new Analysis(analyzers, objects).findings();
-}

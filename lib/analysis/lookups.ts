@@ -2,7 +2,7 @@
 // DestinationRules and VirtualServices of a host, the pods a selector picks. Each index is one
 // shared definition (the engine refuses two of one id).
 import { K, kindOf } from './kinds';
-import { labelsMatch, selectorMatches, type LabelSelector } from '@/lib/mesh/selectors';
+import { labelsMatch } from '@/lib/mesh/selectors';
 import type { AnalysisObject, IndexDefinition, View } from './types';
 
 export const CLUSTER_DOMAIN = 'cluster.local';
@@ -76,17 +76,6 @@ export function servicesForHost(view: View, host: string): readonly AnalysisObje
  */
 export function destinationRulesForHost(view: View, host: string): readonly AnalysisObject[] {
   return view.lookup('destinationrule.host', host);
-}
-
-/** Pods in `namespace` that a plain label map selects (an empty or missing map selects none here). */
-export function podsMatchingLabels(view: View, namespace: string, labels: Record<string, string> | undefined): AnalysisObject[] {
-  if (!labels || Object.keys(labels).length === 0) return [];
-  return view.list(K.Pod, namespace).filter((pod) => labelsMatch(labels, pod.metadata.labels));
-}
-
-/** Pods in `namespace` a LabelSelector selects (empty selects all, as for workload selectors). */
-export function podsMatchingSelector(view: View, namespace: string, selector: LabelSelector | undefined): AnalysisObject[] {
-  return view.list(K.Pod, namespace).filter((pod) => selectorMatches(selector, pod.metadata.labels));
 }
 
 /** Pods, cluster-wide, under each of their `key=value` labels (a selector that spans namespaces, like an Istio Gateway's). */
