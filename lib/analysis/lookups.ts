@@ -20,12 +20,17 @@ export function fqdn(host: string, namespace: string | undefined): string {
 /** The FQDN a Kubernetes Service answers to. */
 export const serviceFqdn = (service: AnalysisObject) => `${service.metadata.name}.${service.metadata.namespace}.svc.${CLUSTER_DOMAIN}`;
 
-/** Whether a host pattern (possibly `*.example.com` or `*`) covers a concrete host. */
-export function hostMatches(pattern: string, host: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern.startsWith('*')) return host.endsWith(pattern.slice(1));
-  return pattern === host;
+/**
+ * Istio's host.Name.SubsetOf: every host `host` stands for is covered by `pattern`. Either may be a
+ * wildcard (`*.example.com`, `*`); a concrete host is covered by itself and by the wildcards above it.
+ */
+export function hostSubsetOf(host: string, pattern: string): boolean {
+  if (host.startsWith('*')) return pattern.startsWith('*') && host.length >= pattern.length && host.slice(1).endsWith(pattern.slice(1));
+  return pattern.startsWith('*') ? host.endsWith(pattern.slice(1)) : host === pattern;
 }
+
+/** Istio's host.Name.Matches: two hosts overlap when either covers the other (symmetric). */
+export const hostsOverlap = (a: string, b: string) => hostSubsetOf(a, b) || hostSubsetOf(b, a);
 
 interface ServiceEntrySpec {
   hosts?: string[];

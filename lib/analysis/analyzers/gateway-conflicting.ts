@@ -3,7 +3,8 @@
 import { K } from '../kinds';
 import { selectorString } from '../lookups';
 import type { Analyzer, IndexDefinition } from '../types';
-import { hostsOverlap, type GatewaySpec } from './gateway-spec';
+import { hostsOverlap } from '../lookups';
+import type { GatewaySpec } from './gateway-spec';
 
 const key = (selector: string, port: number | undefined) => `${selector}~${port ?? 0}`;
 

@@ -19,16 +19,3 @@ export interface GatewaySpec {
   selector?: Record<string, string>;
   servers?: GatewayServer[];
 }
-
-/**
- * Istio's host.Name.Matches: two hosts overlap when they are equal, or a wildcard (`*.example.com`,
- * `*`) covers the other; symmetric.
- */
-export function hostsOverlap(a: string, b: string): boolean {
-  const aWild = a.startsWith('*');
-  const bWild = b.startsWith('*');
-  if (aWild && bWild) return a.length < b.length ? b.slice(1).endsWith(a.slice(1)) : a.slice(1).endsWith(b.slice(1));
-  if (aWild) return b.endsWith(a.slice(1));
-  if (bWild) return a.endsWith(b.slice(1));
-  return a === b;
-}

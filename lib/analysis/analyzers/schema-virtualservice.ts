@@ -36,7 +36,7 @@ import {
   validateWildcardDomain,
   type StringMatchValue,
 } from './schema-validation';
-import { hostsOverlap } from './virtualservice-conflictingmeshgatewayhosts';
+import { hostsOverlap, hostSubsetOf } from '../lookups';
 import { MESH_GATEWAY } from './virtualservice-routes';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the object is validated as written, so every field is read defensively */
@@ -407,12 +407,6 @@ function validateL4Match(problems: Problems, match: Json, path: string) {
 /** Whether a VirtualService is bound to gateways only (Istio's isGateway: true also with no gateways listed). */
 const isGatewayOnly = (spec: Json) => !list(spec.gateways).includes(MESH_GATEWAY);
 const hasSniHosts = (spec: Json) => list(spec.tls).some((tls) => list(tls?.match).some((match) => list(match?.sniHosts).length > 0));
-
-/** Istio's host.Name.SubsetOf: `n` is covered by `o`. */
-function hostSubsetOf(n: string, o: string): boolean {
-  if (n.startsWith('*')) return o.startsWith('*') && n.length >= o.length && n.slice(1).endsWith(o.slice(1));
-  return o.startsWith('*') ? n.endsWith(o.slice(1)) : n === o;
-}
 
 function validateTlsRoute(problems: Problems, tls: Json, path: string, spec: Json) {
   if (!present(tls)) return;

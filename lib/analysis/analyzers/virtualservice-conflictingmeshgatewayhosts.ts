@@ -11,17 +11,12 @@
 // its host (VIRTUAL_SERVICES_BY_HOST), the mesh-bound wildcard hosts of the same last label
 // (few), and, for a wildcard host only, the mesh-bound hosts of that last label it may cover.
 import { K } from '../kinds';
-import { fqdn, hostMatches, VIRTUAL_SERVICES_BY_HOST } from '../lookups';
+import { fqdn, hostsOverlap, hostSubsetOf, VIRTUAL_SERVICES_BY_HOST } from '../lookups';
 import type { AnalysisObject, Analyzer, IndexDefinition, View } from '../types';
 import { boundToMesh, exportScopes, type VirtualServiceSpec } from './virtualservice-routes';
 
 const specOf = (vs: AnalysisObject) => vs.spec as VirtualServiceSpec | undefined;
 const fullName = (vs: AnalysisObject) => `${vs.metadata.namespace}/${vs.metadata.name}`;
-
-/** Istio's host.Name.Matches: either side may be a wildcard covering the other. */
-export function hostsOverlap(a: string, b: string): boolean {
-  return hostMatches(a, b) || hostMatches(b, a);
-}
 
 /** The host itself and every wildcard that covers it (`a.b.c` → `*.b.c`, `*.c`, `*`). */
 export function coveringWildcards(host: string): string[] {
@@ -80,12 +75,12 @@ function claimsNear(view: View, host: string): Claim[] {
   for (const vs of view.lookup(VIRTUAL_SERVICES_BY_HOST.id, host)) file(vs, (theirs) => theirs === host);
   const top = topLevel(host);
   for (const key of top === '*' ? ['*'] : [top, '*']) {
-    for (const vs of view.lookup(MESH_WILDCARD_HOSTS_BY_TOP_LEVEL.id, key)) file(vs, (theirs) => theirs.startsWith('*') && hostMatches(theirs, host));
+    for (const vs of view.lookup(MESH_WILDCARD_HOSTS_BY_TOP_LEVEL.id, key)) file(vs, (theirs) => theirs.startsWith('*') && hostSubsetOf(host, theirs));
   }
   if (host.startsWith('*')) {
     // The hosts a wildcard covers: under its last label, or anywhere for `*` itself (rare: a list of every VirtualService).
     const narrower = host === '*' ? view.list(K.VirtualService) : view.lookup(MESH_HOSTS_BY_TOP_LEVEL.id, top);
-    for (const vs of narrower) file(vs, (theirs) => hostMatches(host, theirs));
+    for (const vs of narrower) file(vs, (theirs) => hostSubsetOf(theirs, host));
   }
   return [...claims.values()];
 }

@@ -9,7 +9,7 @@
 // no hosts, so Istio reports it both as missing and as not serving the hosts.
 import { K } from '../kinds';
 import type { Analyzer } from '../types';
-import { hostsOverlap } from './virtualservice-conflictingmeshgatewayhosts';
+import { hostsOverlap } from '../lookups';
 import { gatewayRefs, type VirtualServiceSpec } from './virtualservice-routes';
 
 interface GatewaySpec {
