@@ -1,9 +1,10 @@
 // A dashboard server a spec starts (and stops, and restarts) itself, next to the ones
 // Playwright manages: for restarts, and for configurations the shared servers do not have.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { expect, type Browser, type BrowserContext } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { auth, sandboxKubeconfig } from '../playwright.config';
-import { endWithWorker } from './processes';
+import { endWithWorker, freePort } from './processes';
+import { signIn } from './sign-in';
 
 export function startDashboardProcess(port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
   const fullEnv = {
@@ -56,4 +57,28 @@ export async function stopDashboardProcess(child: ChildProcess, port: number): P
 export function ownContext(browser: Browser, port: number): Promise<BrowserContext> {
   const base = `http://127.0.0.1:${port}`;
   return browser.newContext({ baseURL: base, storageState: { cookies: [], origins: [] }, extraHTTPHeaders: { origin: base } });
+}
+
+/**
+ * Runs `scenario` with a page on a dashboard of its own, started with `env` (an outside system down,
+ * say) on a free port and signed in as `user`; the page's context and the dashboard end after it.
+ */
+export async function onOwnDashboard(
+  browser: Browser,
+  env: Record<string, string>,
+  user: 'viewer' | 'operator' | 'admin',
+  scenario: (page: Page) => Promise<void>,
+): Promise<void> {
+  const port = await freePort();
+  let dashboard: ChildProcess | undefined;
+  const context = await ownContext(browser, port);
+  try {
+    dashboard = await startDashboardProcess(port, env);
+    const page = await context.newPage();
+    await signIn(page, user);
+    await scenario(page);
+  } finally {
+    await context.close();
+    if (dashboard) await stopDashboardProcess(dashboard, port);
+  }
 }

@@ -1,9 +1,7 @@
-import type { ChildProcess } from 'node:child_process';
 import { expect, test } from '@playwright/test';
-import { ownContext, startDashboardProcess, stopDashboardProcess } from './dashboard-process';
+import { onOwnDashboard } from './dashboard-process';
 import { kubectl } from './kube';
 import { freePort } from './processes';
-import { signIn } from './sign-in';
 import { openRoute } from './traffic-page';
 
 const SERVICES = ['ai-coach-service', 'health-tracking-service', 'messaging-service', 'nutrition-service', 'payment-service'];
@@ -91,14 +89,8 @@ test.describe('KPIs', () => {
   });
 
   test('with Prometheus down the KPIs page says so while the Traffic page keeps working', async ({ browser }) => {
-    const port = await freePort();
     const closed = await freePort(); // nothing listens there: the outside system is down
-    let dashboard: ChildProcess | undefined;
-    const context = await ownContext(browser, port);
-    try {
-      dashboard = await startDashboardProcess(port, { MESHDECK_PROMETHEUS_URL: `http://127.0.0.1:${closed}` });
-      const page = await context.newPage();
-      await signIn(page, 'viewer');
+    await onOwnDashboard(browser, { MESHDECK_PROMETHEUS_URL: `http://127.0.0.1:${closed}` }, 'viewer', async (page) => {
       await page.goto('/kpis?namespace=ai-nutritionist');
       await expect(page.getByRole('alert').filter({ hasText: 'Prometheus is unavailable' })).toContainText(
         `Prometheus at http://127.0.0.1:${closed} is unreachable`,
@@ -109,9 +101,6 @@ test.describe('KPIs', () => {
         `Live numbers unavailable: Prometheus at http://127.0.0.1:${closed} is unreachable`,
       );
       await expect(await openRoute(page, 'nutrition-service-canary', 'default-split')).toBeVisible();
-    } finally {
-      await context.close();
-      if (dashboard) await stopDashboardProcess(dashboard, port);
-    }
+    });
   });
 });

@@ -1,8 +1,6 @@
-import type { ChildProcess } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
-import { ownContext, startDashboardProcess, stopDashboardProcess } from './dashboard-process';
+import { onOwnDashboard } from './dashboard-process';
 import { freePort } from './processes';
-import { signIn } from './sign-in';
 import { pages } from '../lib/navigation';
 
 // The dashboard connected to the sandbox as the meshdeck-dashboard service account.
@@ -69,14 +67,8 @@ test.describe('app shell on the sandbox mesh', () => {
   });
 
   test('with Prometheus down the Overview says which columns are missing and why, and shows the rest', async ({ browser }) => {
-    const port = await freePort();
     const closed = await freePort(); // nothing listens there
-    let dashboard: ChildProcess | undefined;
-    const context = await ownContext(browser, port);
-    try {
-      dashboard = await startDashboardProcess(port, { MESHDECK_PROMETHEUS_URL: `http://127.0.0.1:${closed}` });
-      const page = await context.newPage();
-      await signIn(page, 'viewer');
+    await onOwnDashboard(browser, { MESHDECK_PROMETHEUS_URL: `http://127.0.0.1:${closed}` }, 'viewer', async (page) => {
       await page.goto('/?namespace=ai-nutritionist');
       const unreachable = `Prometheus at http://127.0.0.1:${closed} is unreachable`;
       await expect(page.getByRole('status').filter({ hasText: 'Request numbers unavailable' })).toContainText(unreachable);
@@ -85,10 +77,7 @@ test.describe('app shell on the sandbox mesh', () => {
       const row = page.getByRole('table', { name: 'Namespaces' }).getByRole('row', { name: /ai-nutritionist/ });
       await expect(row).toContainText(/\d+ route sets?/);
       await expect(row.getByRole('cell').nth(1)).toHaveText('–');
-    } finally {
-      await context.close();
-      if (dashboard) await stopDashboardProcess(dashboard, port);
-    }
+    });
   });
 
   test('readiness reports the reachable API', async ({ request }) => {

@@ -1,10 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import { TRAFFIC_PORT } from '../playwright.config';
-import { ownContext, startDashboardProcess, stopDashboardProcess } from './dashboard-process';
+import { onOwnDashboard } from './dashboard-process';
 import { BOOKINFO, ensureBookinfo } from './bookinfo';
 import { freePort } from './processes';
-import { signIn } from './sign-in';
 import { openRoute } from './traffic-page';
 
 const scenario = (name: string) => fetch(`http://127.0.0.1:${TRAFFIC_PORT}/scenario?name=${name}`, { method: 'POST' }).then((r) => expect(r.status).toBe(200));
@@ -117,23 +115,14 @@ test.describe('traces', () => {
   });
 
   test('with Jaeger unreachable the Traces page says so and the other pages are unaffected', async ({ browser }) => {
-    const port = await freePort();
     const closed = await freePort(); // nothing listens there: the outside system is down
-    let dashboard: ChildProcess | undefined;
-    const context = await ownContext(browser, port);
-    try {
-      dashboard = await startDashboardProcess(port, { MESHDECK_JAEGER_URL: `http://127.0.0.1:${closed}` });
-      const page = await context.newPage();
-      await signIn(page, 'viewer');
+    await onOwnDashboard(browser, { MESHDECK_JAEGER_URL: `http://127.0.0.1:${closed}` }, 'viewer', async (page) => {
       await page.goto('/traces');
       await expect(page.getByRole('alert').filter({ hasText: 'Jaeger is unavailable' })).toContainText(
         `Jaeger is unavailable: Jaeger at http://127.0.0.1:${closed} is unreachable`,
       );
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Traffic' }).click();
       await expect(await openRoute(page, 'nutrition-service-canary', 'default-split')).toBeVisible();
-    } finally {
-      await context.close();
-      if (dashboard) await stopDashboardProcess(dashboard, port);
-    }
+    });
   });
 });

@@ -1,12 +1,9 @@
 // The Traffic page as a console: a table of routes whose filters and open drawer live in the URL,
 // sliders in the rows that take repeated mouse drags, live numbers from Prometheus beside every
 // destination that follow the split, and a page that keeps working when Prometheus is absent.
-import type { ChildProcess } from 'node:child_process';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { ownContext, startDashboardProcess, stopDashboardProcess } from './dashboard-process';
+import { onOwnDashboard } from './dashboard-process';
 import { jsonpath, kubectl } from './kube';
-import { freePort } from './processes';
-import { signIn } from './sign-in';
 import { openRoute, rowNumbers, rowSlider } from './traffic-page';
 
 const VS = 'nutrition-service-canary';
@@ -130,14 +127,8 @@ test.describe('the Traffic table', () => {
 });
 
 test('without Prometheus the sliders still work and the numbers say why they are missing', async ({ browser }) => {
-  const port = await freePort();
-  let dashboard: ChildProcess | undefined;
-  const context = await ownContext(browser, port);
-  try {
-    // No MESHDECK_PROMETHEUS_URL: Prometheus is not configured at all.
-    dashboard = await startDashboardProcess(port, { MESHDECK_PROMETHEUS_URL: '' });
-    const page = await context.newPage();
-    await signIn(page, 'operator');
+  // No MESHDECK_PROMETHEUS_URL: Prometheus is not configured at all.
+  await onOwnDashboard(browser, { MESHDECK_PROMETHEUS_URL: '' }, 'operator', async (page) => {
     await page.goto(`/traffic?namespace=ai-nutritionist&routes.q=${VS}`);
     await expect(page.getByRole('status', { name: 'Live numbers' })).toContainText(
       'Live numbers unavailable: Prometheus is not configured: set MESHDECK_PROMETHEUS_URL. The sliders work without them.',
@@ -157,8 +148,5 @@ test('without Prometheus the sliders still work and the numbers say why they are
     await expect(split.getByRole('slider', { name: 'nutrition-service canary weight' })).toHaveAttribute('aria-valuenow', /^(58|59|60|61|62)$/);
     await expect(split.getByRole('group', { name: 'Live numbers of nutrition-service canary' })).toHaveText(/no numbers/);
     await split.getByRole('button', { name: 'Discard' }).click();
-  } finally {
-    await context.close();
-    if (dashboard) await stopDashboardProcess(dashboard, port);
-  }
+  });
 });
