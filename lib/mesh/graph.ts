@@ -108,5 +108,29 @@ export const nodeId = (kind: NodeKind, namespace: string, name: string, version 
 /** The id of an edge. */
 export const edgeId = (source: string, target: string, protocol: Protocol) => `${source}->${target}|${protocol}`;
 
+const NODE_KINDS: readonly string[] = ['workload', 'service', 'gateway', 'unknown', 'external'] satisfies NodeKind[];
+const PROTOCOLS: readonly string[] = ['http', 'grpc', 'tcp'] satisfies Protocol[];
+
+export type NodeRef = Pick<GraphNode, 'kind' | 'namespace' | 'name'> & { version?: string };
+
+/** A node id read back (the inverse of nodeId), or undefined when it is not one. */
+export function parseNodeId(id: string): NodeRef | undefined {
+  const parts = id.split('|');
+  if (parts.length !== 4 || !NODE_KINDS.includes(parts[0]!) || !parts[2]) return undefined;
+  const [kind, namespace, name, version] = parts as [NodeKind, string, string, string];
+  return { kind, namespace, name, ...(version ? { version } : {}) };
+}
+
+/** An edge id read back (the inverse of edgeId), or undefined when it is not one. */
+export function parseEdgeId(id: string): { source: NodeRef; target: NodeRef; protocol: Protocol } | undefined {
+  const arrow = id.indexOf('->');
+  const bar = id.lastIndexOf('|');
+  if (arrow < 0 || bar < arrow) return undefined;
+  const source = parseNodeId(id.slice(0, arrow));
+  const target = parseNodeId(id.slice(arrow + 2, bar));
+  const protocol = id.slice(bar + 1);
+  return source && target && PROTOCOLS.includes(protocol) ? { source, target, protocol: protocol as Protocol } : undefined;
+}
+
 /** Total error share of an edge (4xx and 5xx). */
 export const errorShare = (edge: Pick<GraphEdge, 'errors4xx' | 'errors5xx'>) => edge.errors4xx + edge.errors5xx;
