@@ -37,7 +37,7 @@ import {
   tempDir,
   within,
 } from './bench-support.ts';
-import { launchChromium, signedInContext } from './chromium.ts';
+import { heapMb, launchChromium, signedInContext } from './chromium.ts';
 
 const quick = QUICK || process.argv.includes('--quick');
 const pick = <T>(full: T, small: T): T => (quick ? small : full);
@@ -370,18 +370,6 @@ async function panAndZoom(page: Page) {
   const after = await canvas.screenshot();
   check(!before.equals(after), 'dragging and wheeling the graph changed nothing on screen: the pan/zoom frame rate would measure an idle page');
   return { ...frames, fps: frames.frames / frames.seconds, gestures };
-}
-
-/** JS heap in use (MB) after a full garbage collection, as DevTools' Performance panel reads it. */
-async function heapMb(context: BrowserContext, page: Page): Promise<number> {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('HeapProfiler.collectGarbage');
-  await cdp.send('Performance.enable');
-  const { metrics } = await cdp.send('Performance.getMetrics');
-  await cdp.detach();
-  const used = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value;
-  check(used, 'Chromium reported no JSHeapUsedSize');
-  return used / 1e6;
 }
 
 // ── One mesh, end to end ────────────────────────────────────────────────────────────────────

@@ -30,7 +30,7 @@ import {
   tempDir,
   within,
 } from './bench-support.ts';
-import { launchChromium, signedInContext } from './chromium.ts';
+import { heapMb, launchChromium, signedInContext } from './chromium.ts';
 
 const SIZE = sized(SCALE_SIZE, SCALE_SIZE_QUICK);
 const LOADS = sized(5, 3); // measured loads of each view, after one warm-up load
@@ -122,18 +122,6 @@ async function timeToSlider(page: Page, path: string): Promise<number> {
   await page.goto(path, { waitUntil: 'commit', timeout: LOAD_TIMEOUT_S * 1000 });
   const shown = page.waitForFunction(() => (window as unknown as { firstSliderMs?: number }).firstSliderMs, undefined, { polling: 100, timeout: 0 });
   return (await (await within(LOAD_TIMEOUT_S, `a slider in view on ${path}`, shown)).jsonValue()) as number;
-}
-
-/** JS heap in use (MB) after a full garbage collection, as DevTools' Performance panel reads it. */
-async function heapMb(context: BrowserContext, page: Page): Promise<number> {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('HeapProfiler.collectGarbage');
-  await cdp.send('Performance.enable');
-  const { metrics } = await cdp.send('Performance.getMetrics');
-  await cdp.detach();
-  const used = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value;
-  check(used, 'Chromium reported no JSHeapUsedSize');
-  return used / 1e6;
 }
 
 interface View {
