@@ -1,17 +1,17 @@
 // A small Prometheus registry: counters, gauges and histograms rendered in the text
 // exposition format, with Istio's metric names, labels and default buckets.
 
-type Labels = Record<string, string>;
+/** Labels as an object, as ordered pairs, or already rendered (`a="1",b="2"`, the hot path's form). */
+type Labels = Record<string, string> | [string, string][] | string;
 
 // Istio's default buckets for istio_request_duration_milliseconds.
 export const DURATION_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
 export const SIZE_BUCKETS = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000];
 
 const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-const render = (labels: Labels) =>
-  Object.entries(labels)
-    .map(([k, v]) => `${k}="${escape(v)}"`)
-    .join(',');
+/** Labels in the exposition format's form, which is also a series' key. */
+export const renderLabels = (labels: Labels): string =>
+  typeof labels === 'string' ? labels : (Array.isArray(labels) ? labels : Object.entries(labels)).map(([k, v]) => `${k}="${escape(v)}"`).join(',');
 
 interface Family {
   help: string;
@@ -22,6 +22,12 @@ interface Family {
 
 export class Metrics {
   private readonly families = new Map<string, Family>();
+  private readonly collectors: (() => void)[] = [];
+
+  /** Runs `collect` before every rendering: gauges read at scrape time. */
+  onCollect(collect: () => void): void {
+    this.collectors.push(collect);
+  }
 
   private family(name: string, type: Family['type'], help: string, buckets?: number[]): Family {
     let f = this.families.get(name);
@@ -31,7 +37,7 @@ export class Metrics {
 
   inc(name: string, labels: Labels, by = 1, help = name): void {
     const f = this.family(name, 'counter', help);
-    const key = render(labels);
+    const key = renderLabels(labels);
     const s = f.series.get(key);
     if (s) s.value += by;
     else f.series.set(key, { labels: key, value: by });
@@ -39,13 +45,13 @@ export class Metrics {
 
   set(name: string, labels: Labels, value: number, help = name): void {
     const f = this.family(name, 'gauge', help);
-    const key = render(labels);
+    const key = renderLabels(labels);
     f.series.set(key, { labels: key, value });
   }
 
   observe(name: string, labels: Labels, value: number, buckets: number[], help = name): void {
     const f = this.family(name, 'histogram', help, buckets);
-    const key = render(labels);
+    const key = renderLabels(labels);
     let s = f.series.get(key);
     if (!s) f.series.set(key, (s = { labels: key, value: 0, counts: buckets.map(() => 0), sum: 0 }));
     s.value += 1;
@@ -55,6 +61,7 @@ export class Metrics {
 
   /** The text exposition format, as Prometheus scrapes it. */
   text(): string {
+    for (const collect of this.collectors) collect();
     const lines: string[] = [];
     for (const [name, f] of this.families) {
       lines.push(`# HELP ${name} ${f.help}`, `# TYPE ${name} ${f.type}`);

@@ -9,19 +9,47 @@ export interface VersionBehaviour {
   errorRate: number;
 }
 
+/**
+ * A call a service makes while serving a request. `service` names the destination as
+ * "svc" (the caller's namespace), "namespace/svc", or a host ("svc.ns.svc.cluster.local",
+ * or a ServiceEntry's external host). Its protocol follows the destination: a TCP port
+ * makes it a connection (istio_tcp_*), an external host is reported by the caller only.
+ */
+export interface Call {
+  service: string;
+  path: string;
+  /** Share of the caller's requests that make this call (default 1). */
+  probability?: number;
+}
+
+/** A client outside the mesh (no sidecar, "unknown" to Istio) calling a service directly. */
+export interface PlaintextClient {
+  service: string; // "namespace/svc" or a cluster-local host
+  path: string;
+  rate: number; // requests per second
+}
+
 export interface Scenario {
   rate: number;
+  /** The ingress gateway's host and Gateway ("namespace/name"); the seed's by default. */
+  gateway?: { host: string; name: string };
   users: number;
   tiers: Record<string, number>;
   countries: Record<string, number>;
   verifiedUsers: number;
   plaintextRate: number;
+  /** Clients outside the mesh; without it, plaintextRate goes to the seed's legacy client. */
+  plaintextClients?: PlaintextClient[];
   headers: Record<string, number>;
   paths: Record<string, number>;
-  calls: Record<string, { service: string; path: string }[]>;
+  /** Keyed by the caller: "svc" (any namespace, the seed's form) or "namespace/svc". */
+  calls: Record<string, Call[]>;
   rateLimitKey: 'user' | 'sidecar';
   traceSampling?: number;
+  /** Keyed by service ("svc" or "namespace/svc"), then version; an external host's behaviour under the key "external". */
   versions: Record<string, Record<string, VersionBehaviour>>;
+  /** Labels istio_requests_total with the caller's x-user-tier (the seed's business dashboards need it; default true). */
+  userTierLabel?: boolean;
 }
 
 export const scenarioDir = resolve(dirname(new URL(import.meta.url).pathname), '../scenarios');

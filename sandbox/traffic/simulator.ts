@@ -1,11 +1,13 @@
 // Simulated workload for the sandbox mesh. Requests from a synthetic user population enter
-// through the ingress gateway (and a plaintext client outside the mesh), are routed by the
+// through the ingress gateway (and plaintext clients outside the mesh), are routed by the
 // live VirtualServices, shaped by the DestinationRules' traffic policies, PeerAuthentication
-// and the local rate limits, and leave Istio's standard metrics and Jaeger spans behind.
+// and the local rate limits, and leave Istio's standard metrics and Jaeger spans behind:
+// HTTP and gRPC calls as istio_requests_*, TCP ports as istio_tcp_*, and calls to
+// ServiceEntry hosts (no sidecar there) reported by the caller only.
 import { randomBytes } from 'node:crypto';
 import type { ResourceRegistry, ResourceType } from '../api/resources.ts';
 import type { KubeObject, Store } from '../api/store.ts';
-import { DURATION_BUCKETS, Metrics, SIZE_BUCKETS } from './metrics.ts';
+import { DURATION_BUCKETS, Metrics, renderLabels, SIZE_BUCKETS } from './metrics.ts';
 import {
   canonicalHost,
   durationMs,
@@ -18,10 +20,60 @@ import {
   type RequestInfo,
   type VirtualServiceSpec,
 } from './routing.ts';
-import type { Scenario, VersionBehaviour } from './scenario.ts';
+import type { PlaintextClient, Scenario, VersionBehaviour } from './scenario.ts';
 import { TraceStore, type Span, type Tag } from './traces.ts';
 
-const GATEWAY = { workload: 'istio-ingressgateway', namespace: 'istio-system', app: 'istio-ingressgateway', version: 'unknown' };
+/** The seed's entry point, for scenarios that name no gateway. */
+const SEED_GATEWAY = { host: 'api.ai-nutritionist.com', name: 'ai-nutritionist/ai-nutritionist-gateway' };
+/** The seed's legacy client outside the mesh, which `plaintextRate` drives. */
+const SEED_PLAINTEXT = { service: 'ai-nutritionist/nutrition-service', path: '/api/v1/nutrition/legacy-export' };
+const DEFAULT_BEHAVIOUR: VersionBehaviour = { p50: 30, p99: 150, errorRate: 0 };
+const TRUST_DOMAIN = 'cluster.local';
+/** Istio's cluster label for a single-cluster mesh without a configured cluster name. */
+const CLUSTER_ID = 'Kubernetes';
+const spiffe = (namespace: string, serviceAccount: string) => `spiffe://${TRUST_DOMAIN}/ns/${namespace}/sa/${serviceAccount}`;
+
+export type Protocol = 'http' | 'grpc' | 'tcp';
+
+/** A workload as Istio's metrics name it (one side of a request). */
+interface Peer {
+  workload: string;
+  namespace: string;
+  app: string;
+  version: string;
+  canonicalService: string;
+  canonicalRevision: string;
+  principal: string; // the identity its certificate carries (shown only on mutual TLS)
+  cluster: string;
+}
+
+interface Caller extends Peer {
+  mtls: boolean; // a sidecar-equipped caller presents a mesh certificate
+}
+
+const GATEWAY: Caller = {
+  workload: 'istio-ingressgateway',
+  namespace: 'istio-system',
+  app: 'istio-ingressgateway',
+  version: 'unknown',
+  canonicalService: 'istio-ingressgateway',
+  canonicalRevision: 'latest',
+  principal: spiffe('istio-system', 'istio-ingressgateway-service-account'),
+  cluster: CLUSTER_ID,
+  mtls: true,
+};
+const UNKNOWN_PEER: Peer = {
+  workload: 'unknown',
+  namespace: 'unknown',
+  app: 'unknown',
+  version: 'unknown',
+  canonicalService: 'unknown',
+  canonicalRevision: 'unknown',
+  principal: 'unknown',
+  cluster: 'unknown',
+};
+/** A client outside the mesh: no sidecar, so Istio knows nothing about it. */
+const OUTSIDE_CALLER: Caller = { ...UNKNOWN_PEER, mtls: false };
 
 interface TrafficPolicy {
   loadBalancer?: { simple?: string; consistentHash?: { httpHeaderName?: string; useSourceIp?: boolean; httpCookie?: { name: string } } };
@@ -37,11 +89,20 @@ interface TrafficPolicy {
   tls?: { mode?: string };
 }
 
+interface DestinationRuleSpec {
+  host: string;
+  trafficPolicy?: TrafficPolicy;
+  subsets?: { name: string; labels?: Record<string, string>; trafficPolicy?: TrafficPolicy }[];
+}
+
 interface Endpoint {
   pod: string;
   ip: string;
-  workload: string;
+  peer: Peer;
   version: string;
+  workload: string;
+  labels: Record<string, string> | undefined;
+  sidecar: boolean;
   consecutive5xx: number;
   consecutiveGateway: number;
   ejectedUntil: number;
@@ -50,8 +111,11 @@ interface Endpoint {
 
 interface Cluster {
   name: string; // Envoy's cluster name: outbound|8080|subset|host
-  service: string;
-  namespace: string;
+  host: string; // the destination_service label: a cluster-local FQDN or a ServiceEntry host
+  service: string; // destination_service_name
+  namespace: string; // destination_service_namespace
+  protocol: Protocol;
+  external: boolean; // a MESH_EXTERNAL ServiceEntry host: no sidecar reports there
   endpoints: Endpoint[];
   policy: TrafficPolicy;
   inflight: number[]; // end times of requests in flight
@@ -65,17 +129,10 @@ interface Cluster {
 interface RateLimit {
   namespace: string;
   selector?: Record<string, string>;
+  key: string;
   maxTokens: number;
   tokensPerFill: number;
   fillMs: number;
-}
-
-interface Caller {
-  workload: string;
-  namespace: string;
-  app: string;
-  version: string;
-  mtls: boolean; // a sidecar-equipped caller presents a mesh certificate
 }
 
 interface Outcome {
@@ -84,21 +141,89 @@ interface Outcome {
   duration: number;
   version: string;
   workload: string;
+  endpoint?: Endpoint;
 }
 
+interface ServiceInfo {
+  name: string;
+  namespace: string;
+  selector: Record<string, string>;
+  port: number;
+  protocol: Protocol;
+}
+
+interface ExternalHost {
+  host: string;
+  namespace: string;
+  port: number;
+  protocol: Protocol;
+}
+
+interface VirtualServiceEntry {
+  index: number; // creation order
+  namespace: string;
+  name: string;
+  spec: VirtualServiceSpec;
+}
+
+/** The routes that apply to one (host, gateway): each with the namespace its VirtualService lives in. */
+interface RouteTable {
+  matched: boolean; // some VirtualService applies
+  routes: HTTPRoute[];
+  namespaces: string[];
+}
+
+/** The mesh's configuration and workloads, indexed so that a request costs no scan of the store. */
 interface Model {
-  virtualServices: { namespace: string; name: string; spec: VirtualServiceSpec }[];
+  virtualServices: VirtualServiceEntry[];
+  virtualServicesByHost: Map<string, VirtualServiceEntry[]>;
+  wildcardVirtualServices: VirtualServiceEntry[];
+  routeTables: Map<string, RouteTable>;
   clusters: Map<string, Cluster>;
-  services: Map<string, { namespace: string; selector: Record<string, string> }>;
-  pods: KubeObject[];
-  peerAuthentications: KubeObject[];
-  rateLimits: RateLimit[];
+  services: Map<string, ServiceInfo>;
+  externals: Map<string, ExternalHost>;
+  destinationRules: Map<string, DestinationRuleSpec>; // by canonical host
+  destinationRulesByShortName: Map<string, DestinationRuleSpec>; // "namespace/name", for hosts written short
+  pods: Map<string, KubeObject>; // "namespace/name"
+  podsByNamespace: Map<string, KubeObject[]>;
+  peerAuthentications: Map<string, KubeObject[]>; // by namespace
+  mtlsModes: Map<string, string>; // "namespace/pod"
+  rateLimits: Map<string, RateLimit[]>; // by namespace
   sampling: number;
 }
 
 const matchesLabels = (labels: Record<string, string> | undefined, selector: Record<string, string> | undefined) =>
   Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+};
+
+/** Istio's protocol selection for a port: appProtocol, else the name's prefix ("grpc-web", "tcp-db"); unknown ones are sniffed as HTTP. */
+export function portProtocol(port: { name?: string; appProtocol?: string; protocol?: string } | undefined): Protocol {
+  const declared = (port?.appProtocol ?? port?.name?.split('-')[0] ?? '').toLowerCase();
+  if (declared === 'grpc' || declared === 'grpc-web' || declared.startsWith('grpc')) return 'grpc';
+  if (['tcp', 'tls', 'https', 'mongo', 'mysql', 'redis'].includes(declared)) return 'tcp';
+  return 'http';
+}
+
+/** Istio's canonical service and revision of a pod: its canonical labels, else app/version, else the workload's name / "latest". */
+export function canonicalNames(labels: Record<string, string> | undefined, workload: string): { service: string; revision: string } {
+  return {
+    service: labels?.['service.istio.io/canonical-name'] ?? labels?.['app.kubernetes.io/name'] ?? labels?.app ?? workload,
+    revision: labels?.['service.istio.io/canonical-revision'] ?? labels?.['app.kubernetes.io/version'] ?? labels?.version ?? 'latest',
+  };
+}
+
+/** The host a scenario call names: "svc" (the caller's namespace), "namespace/svc", or a host as written. */
+export function callHost(service: string, callerNamespace: string): string {
+  const slash = service.indexOf('/');
+  if (slash > 0) return `${service.slice(slash + 1)}.${service.slice(0, slash)}.svc.cluster.local`;
+  if (!service.includes('.')) return `${service}.${callerNamespace}.svc.cluster.local`;
+  return service;
+}
 
 export interface SimulatorOptions {
   store: Store;
@@ -119,7 +244,7 @@ export class TrafficSimulator {
   private readonly tickMs: number;
   private timer: NodeJS.Timeout | undefined;
   private carry = 0;
-  private plaintextCarry = 0;
+  private readonly plaintextCarry = new Map<PlaintextClient, number>();
   private lastTick = Date.now();
   private readonly buckets = new Map<string, { tokens: number; last: number }>();
   private readonly activeUsers = new Map<string, number>();
@@ -135,6 +260,7 @@ export class TrafficSimulator {
     this.types = {
       vs: t('networking.istio.io', 'v1', 'virtualservices'),
       dr: t('networking.istio.io', 'v1', 'destinationrules'),
+      se: t('networking.istio.io', 'v1', 'serviceentries'),
       ef: t('networking.istio.io', 'v1alpha3', 'envoyfilters'),
       pa: t('security.istio.io', 'v1', 'peerauthentications'),
       tel: t('telemetry.istio.io', 'v1', 'telemetries'),
@@ -145,10 +271,13 @@ export class TrafficSimulator {
     for (const type of Object.values(this.types)) {
       this.unsubscribers.push(this.store.watch({ key: `${type.group}/${type.plural}`, namespace: undefined, deliver: () => (this.model = undefined) }));
     }
+    // Gauges are read when Prometheus scrapes, not on every tick.
+    this.metrics.onCollect(() => this.updateGauges(this.lastTick));
   }
 
   setScenario(scenario: Scenario): void {
     this.scenario = scenario;
+    this.plaintextCarry.clear();
   }
 
   start(): void {
@@ -167,94 +296,178 @@ export class TrafficSimulator {
     const elapsed = (now - this.lastTick) / 1000;
     this.lastTick = now;
     this.carry += this.scenario.rate * elapsed;
-    this.plaintextCarry += (this.scenario.plaintextRate ?? 0) * elapsed;
     for (; this.carry >= 1; this.carry--) this.gatewayRequest(now);
-    for (; this.plaintextCarry >= 1; this.plaintextCarry--) this.plaintextRequest(now);
-    this.updateGauges(now);
+    for (const client of this.plaintextClients()) {
+      let carry = (this.plaintextCarry.get(client) ?? 0) + client.rate * elapsed;
+      for (; carry >= 1; carry--) this.plaintextRequest(client, now);
+      this.plaintextCarry.set(client, carry);
+    }
+  }
+
+  private seedPlaintext: { rate: number; clients: PlaintextClient[] } | undefined;
+  private plaintextClients(): PlaintextClient[] {
+    if (this.scenario.plaintextClients) return this.scenario.plaintextClients;
+    const rate = this.scenario.plaintextRate ?? 0;
+    if (this.seedPlaintext?.rate !== rate) this.seedPlaintext = { rate, clients: rate > 0 ? [{ ...SEED_PLAINTEXT, rate }] : [] };
+    return this.seedPlaintext.clients;
   }
 
   private getModel(): Model {
     if (this.model) return this.model;
-    const previous = new Map([...(this.lastModel?.clusters ?? [])]);
+    const previous = this.lastModel?.clusters;
     const byCreation = (a: KubeObject, b: KubeObject) =>
       (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name);
-    const services = new Map<string, { namespace: string; selector: Record<string, string> }>();
+    const services = new Map<string, ServiceInfo>();
     for (const svc of this.store.list(this.types.svc!)) {
+      const spec = svc.spec as { selector?: Record<string, string>; ports?: { name?: string; port?: number; appProtocol?: string }[] } | undefined;
       services.set(`${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local`, {
+        name: svc.metadata.name,
         namespace: svc.metadata.namespace!,
-        selector: (svc.spec as { selector?: Record<string, string> })?.selector ?? {},
+        selector: spec?.selector ?? {},
+        port: spec?.ports?.[0]?.port ?? 8080,
+        protocol: portProtocol(spec?.ports?.[0]),
       });
     }
+    const externals = new Map<string, ExternalHost>();
+    for (const entry of this.store.list(this.types.se!).sort(byCreation)) {
+      const spec = entry.spec as { hosts?: string[]; location?: string; ports?: { number?: number; name?: string; protocol?: string }[] } | undefined;
+      if (spec?.location === 'MESH_INTERNAL') continue;
+      const port = spec?.ports?.[0];
+      for (const host of spec?.hosts ?? []) {
+        if (externals.has(host)) continue;
+        externals.set(host, {
+          host,
+          namespace: entry.metadata.namespace!,
+          port: port?.number ?? 443,
+          protocol: portProtocol({ name: port?.name, appProtocol: port?.protocol?.toLowerCase() }),
+        });
+      }
+    }
+    const virtualServices = this.store
+      .list(this.types.vs!)
+      .sort(byCreation)
+      .map((vs, index) => ({ index, namespace: vs.metadata.namespace!, name: vs.metadata.name, spec: (vs.spec ?? {}) as VirtualServiceSpec }));
+    const virtualServicesByHost = new Map<string, VirtualServiceEntry[]>();
+    const wildcardVirtualServices: VirtualServiceEntry[] = [];
+    for (const vs of virtualServices) {
+      const hosts = new Set((vs.spec.hosts ?? []).map((h) => (h.startsWith('*') ? '*' : canonicalHost(h, vs.namespace))));
+      for (const host of hosts) {
+        if (host === '*') wildcardVirtualServices.push(vs);
+        else push(virtualServicesByHost, host, vs);
+      }
+    }
+    const destinationRules = new Map<string, DestinationRuleSpec>();
+    const destinationRulesByShortName = new Map<string, DestinationRuleSpec>();
+    for (const dr of this.store.list(this.types.dr!)) {
+      const spec = dr.spec as DestinationRuleSpec;
+      const host = canonicalHost(spec.host, dr.metadata.namespace!);
+      if (!destinationRules.has(host)) destinationRules.set(host, spec);
+      const short = `${dr.metadata.namespace}/${shortHost(spec.host)}`;
+      if (!destinationRulesByShortName.has(short)) destinationRulesByShortName.set(short, spec);
+    }
+    const pods = new Map<string, KubeObject>();
+    const podsByNamespace = new Map<string, KubeObject[]>();
+    for (const pod of this.store.list(this.types.pod!)) {
+      pods.set(`${pod.metadata.namespace}/${pod.metadata.name}`, pod);
+      push(podsByNamespace, pod.metadata.namespace!, pod);
+    }
+    const peerAuthentications = new Map<string, KubeObject[]>();
+    for (const pa of this.store.list(this.types.pa!)) push(peerAuthentications, pa.metadata.namespace!, pa);
+    const rateLimits = new Map<string, RateLimit[]>();
+    for (const limit of this.store.list(this.types.ef!).flatMap(parseRateLimit)) push(rateLimits, limit.namespace, limit);
     const telemetry = this.store.list(this.types.tel!).flatMap((t) => (t.spec as { tracing?: { randomSamplingPercentage?: number }[] })?.tracing ?? []);
     const model: Model = {
-      virtualServices: this.store
-        .list(this.types.vs!)
-        .sort(byCreation)
-        .map((vs) => ({ namespace: vs.metadata.namespace!, name: vs.metadata.name, spec: (vs.spec ?? {}) as VirtualServiceSpec })),
+      virtualServices,
+      virtualServicesByHost,
+      wildcardVirtualServices,
+      routeTables: new Map(),
       clusters: new Map(),
       services,
-      pods: this.store.list(this.types.pod!),
-      peerAuthentications: this.store.list(this.types.pa!),
-      rateLimits: this.store.list(this.types.ef!).flatMap(parseRateLimit),
+      externals,
+      destinationRules,
+      destinationRulesByShortName,
+      pods,
+      podsByNamespace,
+      peerAuthentications,
+      mtlsModes: new Map(),
+      rateLimits,
       sampling: this.scenario.traceSampling ?? telemetry.find((t) => t.randomSamplingPercentage !== undefined)?.randomSamplingPercentage ?? 1,
     };
     // Keep each cluster's live state (ejections, in-flight requests) across rebuilds.
-    for (const [name, cluster] of previous) model.clusters.set(name, cluster);
+    for (const [name, cluster] of previous ?? []) model.clusters.set(name, cluster);
     this.lastModel = model;
     this.model = model;
     this.clusterPolicyCache.clear();
     return model;
   }
   private lastModel: Model | undefined;
-  private readonly clusterPolicyCache = new Map<string, boolean>();
+  private readonly clusterPolicyCache = new Set<string>();
 
-  private destinationRule(
-    host: string,
-  ): { trafficPolicy?: TrafficPolicy; subsets?: { name: string; labels?: Record<string, string>; trafficPolicy?: TrafficPolicy }[] } | undefined {
+  private destinationRule(host: string): DestinationRuleSpec | undefined {
+    const model = this.getModel();
     const [name, namespace] = host.split('.');
-    const rule =
-      this.store.list(this.types.dr!).find((dr) => canonicalHost((dr.spec as { host: string }).host, dr.metadata.namespace!) === host) ??
-      this.store.list(this.types.dr!, namespace).find((dr) => shortHost((dr.spec as { host: string }).host) === name);
-    return rule?.spec as never;
+    return model.destinationRules.get(host) ?? model.destinationRulesByShortName.get(`${namespace}/${name}`);
+  }
+
+  /**
+   * The VirtualServices' routes for a request. At a gateway Istio merges the routes of every
+   * VirtualService for the host, in creation order; in the mesh the first one wins.
+   */
+  private routeTable(request: RequestInfo, namespace: string): RouteTable {
+    const model = this.getModel();
+    const key = `${request.gateway ?? 'mesh'}|${namespace}|${request.host}`;
+    let table = model.routeTables.get(key);
+    if (table) return table;
+    // Short hosts resolve against each VirtualService's namespace, so only they need every VirtualService.
+    const candidates = request.host.includes('.')
+      ? [...(model.virtualServicesByHost.get(canonicalHost(request.host, namespace)) ?? []), ...model.wildcardVirtualServices]
+      : model.virtualServices;
+    const applicable = [...new Set(candidates)].filter((vs) => virtualServiceApplies(vs.spec, vs.namespace, request)).sort((a, b) => a.index - b.index);
+    const chosen = request.gateway ? applicable : applicable.slice(0, 1);
+    const routes: HTTPRoute[] = [];
+    const namespaces: string[] = [];
+    for (const vs of chosen) {
+      for (const route of vs.spec.http ?? []) {
+        routes.push(route);
+        namespaces.push(vs.namespace);
+      }
+    }
+    table = { matched: applicable.length > 0, routes, namespaces };
+    model.routeTables.set(key, table);
+    return table;
   }
 
   /** The cluster (endpoints and policy) for a destination, refreshed from the current model. */
   private cluster(destination: Destination, namespace: string): Cluster | undefined {
     const model = this.getModel();
-    const host = canonicalHost(destination.host, namespace);
-    const name = `outbound|${destination.port?.number ?? 8080}|${destination.subset ?? ''}|${host}`;
+    const bare = destination.host.split(':')[0]!;
+    const external = model.externals.get(bare);
+    const host = external ? bare : canonicalHost(destination.host, namespace);
+    const service = external ? undefined : model.services.get(host);
+    if (!service && !external) return undefined;
+    const name = `outbound|${destination.port?.number ?? service?.port ?? external!.port}|${destination.subset ?? ''}|${host}`;
     let cluster = model.clusters.get(name);
-    if (cluster && this.clusterPolicyCache.get(name)) return cluster;
-    const service = model.services.get(host);
-    if (!service) return undefined;
+    if (cluster && this.clusterPolicyCache.has(name)) return cluster;
     const rule = this.destinationRule(host);
     const subset = destination.subset ? rule?.subsets?.find((s) => s.name === destination.subset) : undefined;
     if (destination.subset && !subset) return undefined; // NR: the subset does not exist
     const policy: TrafficPolicy = { ...rule?.trafficPolicy, ...subset?.trafficPolicy };
-    const pods = model.pods.filter(
-      (p) =>
-        p.metadata.namespace === service.namespace && matchesLabels(p.metadata.labels, service.selector) && matchesLabels(p.metadata.labels, subset?.labels),
-    );
+    const pods = service
+      ? (model.podsByNamespace.get(service.namespace) ?? []).filter(
+          (p) => matchesLabels(p.metadata.labels, service.selector) && matchesLabels(p.metadata.labels, subset?.labels),
+        )
+      : [];
     const known = new Map((cluster?.endpoints ?? []).map((e) => [e.pod, e]));
-    const endpoints = pods.map(
-      (p) =>
-        known.get(p.metadata.name) ?? {
-          pod: p.metadata.name,
-          ip: (p.status as { podIP?: string })?.podIP ?? '0.0.0.0',
-          workload: p.metadata.ownerReferences?.[0]?.name ?? p.metadata.name,
-          version: p.metadata.labels?.version ?? 'unknown',
-          consecutive5xx: 0,
-          consecutiveGateway: 0,
-          ejectedUntil: 0,
-          ejections: 0,
-        },
-    );
+    const endpoints = pods.map((p) => known.get(p.metadata.name) ?? newEndpoint(p));
     cluster = cluster
       ? Object.assign(cluster, { endpoints, policy })
       : {
           name,
-          service: shortHost(host),
-          namespace: service.namespace,
+          host,
+          service: service?.name ?? host,
+          namespace: service?.namespace ?? external!.namespace,
+          protocol: service?.protocol ?? external!.protocol,
+          external: !service,
           endpoints,
           policy,
           inflight: [],
@@ -265,26 +478,32 @@ export class TrafficSimulator {
           timeouts: 0,
         };
     model.clusters.set(name, cluster);
-    this.clusterPolicyCache.set(name, true);
+    this.clusterPolicyCache.add(name);
     return cluster;
   }
 
-  private mtlsMode(namespace: string, labels: Record<string, string> | undefined): string {
-    const pas = this.getModel().peerAuthentications;
+  private mtlsMode(namespace: string, pod: string, labels: Record<string, string> | undefined): string {
+    const model = this.getModel();
+    const key = `${namespace}/${pod}`;
+    const cached = model.mtlsModes.get(key);
+    if (cached) return cached;
     const mode = (pa: KubeObject | undefined) => {
       const spec = pa?.spec as { mtls?: { mode?: string }; portLevelMtls?: Record<string, { mode?: string }> } | undefined;
       return spec?.portLevelMtls?.['8080']?.mode ?? spec?.mtls?.mode;
     };
-    const workload = pas.find(
-      (p) =>
-        p.metadata.namespace === namespace &&
-        (p.spec as { selector?: { matchLabels?: Record<string, string> } })?.selector?.matchLabels &&
-        matchesLabels(labels, (p.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels),
-    );
-    const ns = pas.find((p) => p.metadata.namespace === namespace && !(p.spec as { selector?: unknown })?.selector);
-    const mesh = pas.find((p) => p.metadata.namespace === 'istio-system' && !(p.spec as { selector?: unknown })?.selector);
-    for (const candidate of [mode(workload), mode(ns), mode(mesh)]) if (candidate && candidate !== 'UNSET') return candidate;
-    return 'PERMISSIVE';
+    const selector = (p: KubeObject) => (p.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector;
+    const local = model.peerAuthentications.get(namespace) ?? [];
+    const workload = local.find((p) => selector(p)?.matchLabels && matchesLabels(labels, selector(p)!.matchLabels));
+    const ns = local.find((p) => !selector(p));
+    const mesh = (model.peerAuthentications.get('istio-system') ?? []).find((p) => !selector(p));
+    let result = 'PERMISSIVE';
+    for (const candidate of [mode(workload), mode(ns), mode(mesh)])
+      if (candidate && candidate !== 'UNSET') {
+        result = candidate;
+        break;
+      }
+    model.mtlsModes.set(key, result);
+    return result;
   }
 
   private user(): { id: string; tier: string; country: string; verified: boolean } {
@@ -325,56 +544,51 @@ export class TrafficSimulator {
     const sampled = this.random() * 100 < this.getModel().sampling;
     const spans: Span[] | undefined = sampled ? [] : undefined;
     const traceId = hex(16);
+    const gateway = this.scenario.gateway ?? SEED_GATEWAY;
     const request: RequestInfo = {
-      host: 'api.ai-nutritionist.com',
+      host: gateway.host,
       path: `${path}/${['meals', 'plans', 'sessions', 'status'][Math.floor(this.random() * 4)]}`,
       method: path.includes('payments') ? 'POST' : 'GET',
       headers,
-      gateway: 'ai-nutritionist/ai-nutritionist-gateway',
+      gateway: gateway.name,
     };
-    this.route(request, { ...GATEWAY, mtls: true }, 'ai-nutritionist', now, { spans, traceId, parent: undefined, user });
+    this.route(request, GATEWAY, gateway.name.split('/')[0]!, now, { spans, traceId, parent: undefined, user });
   }
 
-  private plaintextRequest(now: number): void {
-    // A legacy client outside the mesh calls nutrition-service directly, without mTLS.
+  private plaintextRequest(client: PlaintextClient, now: number): void {
+    // A client outside the mesh calls a service directly, without mTLS.
     const user = this.user();
+    const host = callHost(client.service, 'default');
     const request: RequestInfo = {
-      host: 'nutrition-service.ai-nutritionist.svc.cluster.local',
-      path: '/api/v1/nutrition/legacy-export',
+      host,
+      path: client.path,
       method: 'GET',
       headers: { 'x-request-id': crypto.randomUUID(), 'x-user-id': user.id, 'x-user-tier': user.tier },
     };
-    this.route(
-      request,
-      { workload: 'unknown', namespace: 'unknown', app: 'unknown', version: 'unknown', mtls: false },
-      'ai-nutritionist',
-      now,
-      { spans: undefined, traceId: hex(16), parent: undefined, user },
-      true,
-    );
+    this.route(request, OUTSIDE_CALLER, host.split('.')[1] ?? 'default', now, { spans: undefined, traceId: hex(16), parent: undefined, user });
   }
 
-  /**
-   * Routes one request from `caller` and returns its outcome. `direct` skips the caller's
-   * sidecar (a client outside the mesh connects straight to the destination's pods).
-   */
+  /** Routes one request from `caller` and returns its outcome; a TCP destination gets a connection instead. */
   private route(
     request: RequestInfo,
     caller: Caller,
     namespace: string,
     now: number,
     trace: { spans: Span[] | undefined; traceId: string; parent: string | undefined; user: { id: string; tier: string } },
-    direct = false,
   ): Outcome {
     const model = this.getModel();
-    const applicable = model.virtualServices.filter((vs) => virtualServiceApplies(vs.spec, vs.namespace, request));
-    // At a gateway Istio merges the routes of every VirtualService for the host, in creation order; in the mesh the first one wins.
-    const routes: HTTPRoute[] = request.gateway ? applicable.flatMap((vs) => vs.spec.http ?? []) : (applicable[0]?.spec.http ?? []);
+    if (!request.gateway && model.services.get(canonicalHost(request.host, namespace))?.protocol === 'tcp')
+      return this.connect(request.host, caller, namespace, now);
+    const table = this.routeTable(request, namespace);
     let route: HTTPRoute | undefined;
-    if (applicable.length === 0) {
+    let routeNamespace = namespace;
+    if (!table.matched) {
       route = { route: [{ destination: { host: request.host.split(':')[0]! } }] };
     } else {
-      route = selectRoute(routes, request)?.route;
+      const selected = selectRoute(table.routes, request);
+      route = selected?.route;
+      // Short destination hosts resolve in the VirtualService's namespace.
+      if (selected) routeNamespace = table.namespaces[selected.index]!;
     }
     const span = this.startSpan(trace, caller, request, now);
     if (!route)
@@ -400,7 +614,7 @@ export class TrafficSimulator {
     const destination = pickDestination(route, this.random)!;
     for (const mirror of [...(route.mirror ? [{ destination: route.mirror, percentage: route.mirrorPercentage }] : []), ...(route.mirrors ?? [])]) {
       if (this.random() * 100 < (mirror.percentage?.value ?? 100))
-        this.attemptAt(mirror.destination, request, caller, namespace, now, { ...trace, spans: undefined }, direct);
+        this.attemptAt(mirror.destination, request, caller, routeNamespace, now, { ...trace, spans: undefined });
     }
     const timeout = durationMs(route.timeout);
     const attempts = 1 + (route.retries?.attempts ?? 2);
@@ -410,7 +624,7 @@ export class TrafficSimulator {
     let outcome: Outcome | undefined;
     let cluster: Cluster | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
-      const result = this.attemptAt(destination, request, caller, namespace, now + elapsed, trace, direct, span?.spanID, perTry);
+      const result = this.attemptAt(destination, request, caller, routeNamespace, now + elapsed, trace, span?.spanID, perTry);
       cluster = result.cluster;
       outcome = result.outcome;
       elapsed += outcome.duration;
@@ -434,24 +648,31 @@ export class TrafficSimulator {
     namespace: string,
     now: number,
     trace: { spans: Span[] | undefined; traceId: string; parent: string | undefined; user: { id: string; tier: string } },
-    direct: boolean,
     parentSpan?: string,
     perTry?: number,
   ): { outcome: Outcome; cluster: Cluster | undefined } {
     const cluster = this.cluster(destination, namespace);
     if (!cluster) return { outcome: { status: 503, flags: 'NR', duration: 0, version: 'unknown', workload: 'unknown' }, cluster };
-    cluster.inflight = cluster.inflight.filter((end) => end > now);
+    if (cluster.inflight.length) cluster.inflight = cluster.inflight.filter((end) => end > now);
     const pool = cluster.policy.connectionPool;
     const limit = (pool?.tcp?.maxConnections ?? 2 ** 32) + (pool?.http?.http1MaxPendingRequests ?? 2 ** 32);
     if (cluster.inflight.length >= limit) {
       cluster.overflows++;
       return { outcome: { status: 503, flags: 'UO', duration: 0, version: 'unknown', workload: 'unknown' }, cluster };
     }
+    if (cluster.external) {
+      // Outside the mesh: only the caller's sidecar sees the call.
+      const behaviour = this.behaviour(cluster, 'external');
+      const duration = sampleLatency(behaviour, this.random);
+      const status = this.random() < behaviour.errorRate ? 503 : 200;
+      cluster.inflight.push(now + duration);
+      return { outcome: { status, flags: '', duration, version: 'unknown', workload: 'unknown' }, cluster };
+    }
     const endpoint = this.pickEndpoint(cluster, request, now);
     if (!endpoint) return { outcome: { status: 503, flags: 'UH', duration: 0, version: 'unknown', workload: 'unknown' }, cluster };
 
-    const podLabels = this.getModel().pods.find((p) => p.metadata.name === endpoint.pod)?.metadata.labels;
-    const mode = this.mtlsMode(cluster.namespace, podLabels);
+    const podLabels = endpoint.labels;
+    const mode = this.mtlsMode(cluster.namespace, endpoint.pod, podLabels);
     const mutual = caller.mtls && mode !== 'DISABLE';
     if (!caller.mtls && mode === 'STRICT') {
       // The server sidecar refuses the plaintext connection before any HTTP exchange.
@@ -461,15 +682,15 @@ export class TrafficSimulator {
         1,
         'Plaintext connections refused by STRICT mTLS',
       );
-      return { outcome: { status: 503, flags: 'UC', duration: 1, version: endpoint.version, workload: endpoint.workload }, cluster };
+      return { outcome: { status: 503, flags: 'UC', duration: 1, version: endpoint.version, workload: endpoint.workload, endpoint }, cluster };
     }
     const security = mutual ? 'mutual_tls' : 'none';
 
     let outcome: Outcome;
     if (!this.takeToken(cluster.namespace, podLabels, endpoint.pod, trace.user.id, now)) {
-      outcome = { status: 429, flags: 'RL', duration: 0.2, version: endpoint.version, workload: endpoint.workload };
+      outcome = { status: 429, flags: 'RL', duration: 0.2, version: endpoint.version, workload: endpoint.workload, endpoint };
     } else {
-      const behaviour = this.scenario.versions[cluster.service]?.[endpoint.version] ?? { p50: 30, p99: 150, errorRate: 0 };
+      const behaviour = this.behaviour(cluster, endpoint.version);
       let duration = sampleLatency(behaviour, this.random);
       // The service does its downstream work first and may then fail on its own (an AI call after fetching the profile).
       const ownFailure = this.random() < behaviour.errorRate;
@@ -483,21 +704,22 @@ export class TrafficSimulator {
         endpoint,
         cluster,
       );
-      for (const call of this.scenario.calls[cluster.service] ?? []) {
-        const downstream = this.route(
-          {
-            host: `${call.service}.${cluster.namespace}.svc.cluster.local`,
-            path: call.path,
-            method: 'GET',
-            headers: { ...request.headers, 'x-deployment-version': endpoint.version },
-          },
-          { workload: endpoint.workload, namespace: cluster.namespace, app: cluster.service, version: endpoint.version, mtls: true },
-          cluster.namespace,
-          now + duration / 2,
-          { ...trace, parent: serverSpan?.spanID },
-        );
-        duration += downstream.duration;
-        if (downstream.status >= 500) status = 500;
+      const calls = this.scenario.calls[`${cluster.namespace}/${cluster.service}`] ?? this.scenario.calls[cluster.service];
+      if (calls?.length) {
+        const self: Caller = { ...endpoint.peer, mtls: endpoint.sidecar };
+        const headers = { ...request.headers, 'x-deployment-version': endpoint.version };
+        for (const call of calls) {
+          if (call.probability !== undefined && this.random() >= call.probability) continue;
+          const downstream = this.route(
+            { host: callHost(call.service, cluster.namespace), path: call.path, method: 'GET', headers },
+            self,
+            cluster.namespace,
+            now + duration / 2,
+            { ...trace, parent: serverSpan?.spanID },
+          );
+          duration += downstream.duration;
+          if (downstream.status >= 500) status = 500;
+        }
       }
       if (ownFailure) status = 503;
       if (perTry !== undefined && duration > perTry) {
@@ -505,7 +727,7 @@ export class TrafficSimulator {
         status = 504;
         cluster.timeouts++;
       }
-      outcome = { status, flags: status === 504 ? 'UT' : '', duration, version: endpoint.version, workload: endpoint.workload };
+      outcome = { status, flags: status === 504 ? 'UT' : '', duration, version: endpoint.version, workload: endpoint.workload, endpoint };
       if (serverSpan) {
         serverSpan.duration = Math.round(duration * 1000);
         serverSpan.tags.push(tag('http.status_code', String(status)), ...(status >= 500 ? [tag('error', true)] : []));
@@ -513,8 +735,48 @@ export class TrafficSimulator {
     }
     cluster.inflight.push(now + outcome.duration);
     this.updateOutlier(cluster, endpoint, outcome.status, now);
-    this.recordDestination(caller, cluster, endpoint, outcome, security, request);
+    this.recordDestination(caller, cluster, endpoint, outcome, security, mutual, request);
     return { outcome, cluster };
+  }
+
+  /** A version's latency and errors: "namespace/svc" first, then the seed's short "svc" (an external host: its own key). */
+  private behaviour(cluster: Cluster, version: string): VersionBehaviour {
+    const versions = this.scenario.versions;
+    return (
+      (cluster.external ? versions[cluster.host] : (versions[`${cluster.namespace}/${cluster.service}`] ?? versions[cluster.service]))?.[version] ??
+      DEFAULT_BEHAVIOUR
+    );
+  }
+
+  /**
+   * A TCP call (a database, a queue): one connection opened, bytes both ways, closed; Istio
+   * reports it with istio_tcp_* from both sidecars, and no request metrics.
+   */
+  private connect(host: string, caller: Caller, namespace: string, now: number): Outcome {
+    const cluster = this.cluster({ host }, namespace);
+    if (!cluster) return { status: 503, flags: 'NR', duration: 0, version: 'unknown', workload: 'unknown' };
+    const endpoint = this.pickEndpoint(cluster, { host, path: '', method: '', headers: {} }, now);
+    if (!endpoint) return { status: 503, flags: 'UH', duration: 0, version: 'unknown', workload: 'unknown' };
+    const mode = this.mtlsMode(cluster.namespace, endpoint.pod, endpoint.labels);
+    const behaviour = this.behaviour(cluster, endpoint.version);
+    const refused = !caller.mtls && mode === 'STRICT';
+    const failed = refused || this.random() < behaviour.errorRate;
+    const mutual = caller.mtls && mode !== 'DISABLE';
+    const duration = failed ? 1 : sampleLatency(behaviour, this.random);
+    // Istio counts what the server sent back as "sent" and the client's request as "received".
+    const received = failed ? 0 : 200 + Math.floor(this.random() * 800);
+    const sent = failed ? 0 : 500 + Math.floor(this.random() * 20_000);
+    const flags = failed ? 'UF' : '-';
+    const record = (reporter: 'source' | 'destination', security: string) => {
+      const labels = tcpLabels(reporter, caller, cluster, endpoint.peer, mutual, flags, security);
+      this.metrics.inc('istio_tcp_connections_opened_total', labels, 1, 'Total TCP connections opened.');
+      this.metrics.inc('istio_tcp_connections_closed_total', labels, 1, 'Total TCP connections closed.');
+      this.metrics.inc('istio_tcp_sent_bytes_total', labels, sent, 'Total bytes sent during response in case of a TCP connection.');
+      this.metrics.inc('istio_tcp_received_bytes_total', labels, received, 'Total bytes received during request in case of a TCP connection.');
+    };
+    if (caller.mtls) record('source', 'unknown');
+    if (!refused) record('destination', mutual ? 'mutual_tls' : 'none');
+    return { status: failed ? 503 : 200, flags: failed ? 'UF' : '', duration, version: endpoint.version, workload: endpoint.workload, endpoint };
   }
 
   private pickEndpoint(cluster: Cluster, request: RequestInfo, now: number): Endpoint | undefined {
@@ -569,9 +831,9 @@ export class TrafficSimulator {
   }
 
   private takeToken(namespace: string, labels: Record<string, string> | undefined, pod: string, user: string, now: number): boolean {
-    for (const limit of this.getModel().rateLimits) {
-      if (limit.namespace !== namespace || (limit.selector && !matchesLabels(labels, limit.selector))) continue;
-      const key = `${limit.namespace}|${JSON.stringify(limit.selector ?? {})}|${this.scenario.rateLimitKey === 'sidecar' ? pod : user}`;
+    for (const limit of this.getModel().rateLimits.get(namespace) ?? []) {
+      if (limit.selector && !matchesLabels(labels, limit.selector)) continue;
+      const key = `${limit.key}|${this.scenario.rateLimitKey === 'sidecar' ? pod : user}`;
       let bucket = this.buckets.get(key);
       if (!bucket) this.buckets.set(key, (bucket = { tokens: limit.maxTokens, last: now }));
       const fills = Math.floor((now - bucket.last) / limit.fillMs);
@@ -585,9 +847,23 @@ export class TrafficSimulator {
     return true;
   }
 
-  private recordDestination(caller: Caller, cluster: Cluster, endpoint: Endpoint, outcome: Outcome, security: string, request: RequestInfo): void {
-    const labels = istioLabels('destination', caller, cluster, { ...outcome, workload: endpoint.workload, version: endpoint.version }, security);
-    this.metrics.inc('istio_requests_total', { ...labels, user_tier: request.headers['x-user-tier'] ?? 'unknown' }, 1, 'Total requests.');
+  /** istio_requests_total as the seed's dashboards want it: with the caller's tier unless the scenario turns it off. */
+  private countRequest(labels: string, request: RequestInfo): void {
+    const tier = this.scenario.userTierLabel === false ? '' : `,user_tier="${request.headers['x-user-tier'] ?? 'unknown'}"`;
+    this.metrics.inc('istio_requests_total', labels + tier, 1, 'Total requests.');
+  }
+
+  private recordDestination(
+    caller: Caller,
+    cluster: Cluster,
+    endpoint: Endpoint,
+    outcome: Outcome,
+    security: string,
+    mutual: boolean,
+    request: RequestInfo,
+  ): void {
+    const labels = renderLabels(istioLabels('destination', caller, cluster, endpoint.peer, outcome, security, mutual));
+    this.countRequest(labels, request);
     this.metrics.observe('istio_request_duration_milliseconds', labels, outcome.duration, DURATION_BUCKETS, 'Request duration in milliseconds.');
     this.metrics.observe('istio_request_bytes', labels, 400 + Math.floor(this.random() * 800), SIZE_BUCKETS, 'Request size in bytes.');
     this.metrics.observe(
@@ -610,9 +886,23 @@ export class TrafficSimulator {
   ): Outcome {
     // The caller's sidecar reports the request too (reporter="source"); a client without one does not.
     if (caller.mtls && cluster) {
+      // Without an endpoint (no route, no healthy host, overflow) the caller knows only the service it aimed at.
+      const destination = cluster.external
+        ? UNKNOWN_PEER
+        : (outcome.endpoint?.peer ?? {
+            ...UNKNOWN_PEER,
+            workload: outcome.workload,
+            namespace: cluster.namespace,
+            app: cluster.service,
+            version: outcome.version,
+            canonicalService: cluster.service,
+            cluster: CLUSTER_ID,
+          });
+      const mutual =
+        !cluster.external && outcome.endpoint !== undefined && this.mtlsMode(cluster.namespace, outcome.endpoint.pod, outcome.endpoint.labels) !== 'DISABLE';
       // The source sidecar cannot see the server's peer authentication, so Istio reports "unknown".
-      const labels = istioLabels('source', caller, cluster, outcome, 'unknown');
-      this.metrics.inc('istio_requests_total', { ...labels, user_tier: request.headers['x-user-tier'] ?? 'unknown' }, 1, 'Total requests.');
+      const labels = renderLabels(istioLabels('source', caller, cluster, destination, outcome, 'unknown', mutual));
+      this.countRequest(labels, request);
       this.metrics.observe('istio_request_duration_milliseconds', labels, outcome.duration, DURATION_BUCKETS, 'Request duration in milliseconds.');
     }
     if (span) {
@@ -706,12 +996,9 @@ export class TrafficSimulator {
     this.metrics.set('ai_nutritionist_active_users', {}, this.activeUsers.size, 'Users with a request in the last 5 minutes');
     for (const cluster of this.getModel().clusters.values()) {
       const labels = { cluster_name: cluster.name };
-      this.metrics.set(
-        'envoy_cluster_outlier_detection_ejections_active',
-        labels,
-        cluster.endpoints.filter((e) => e.ejectedUntil > now).length,
-        'Hosts currently ejected',
-      );
+      let ejected = 0;
+      for (const e of cluster.endpoints) if (e.ejectedUntil > now) ejected++;
+      this.metrics.set('envoy_cluster_outlier_detection_ejections_active', labels, ejected, 'Hosts currently ejected');
       this.metrics.set('envoy_cluster_outlier_detection_ejections_enforced_total', labels, cluster.ejectionsTotal, 'Ejections enforced');
       this.metrics.set('envoy_cluster_upstream_rq_pending_overflow', labels, cluster.overflows, 'Requests that overflowed the connection pool (UO)');
       this.metrics.set('envoy_cluster_upstream_rq_retry', labels, cluster.retries, 'Retries');
@@ -721,26 +1008,110 @@ export class TrafficSimulator {
   }
 }
 
-/** Istio's standard labels of istio_requests_total and its histograms, for one reporter. */
-function istioLabels(reporter: 'source' | 'destination', caller: Caller, cluster: Cluster, outcome: Outcome, security: string): Record<string, string> {
+function newEndpoint(pod: KubeObject): Endpoint {
+  const labels = pod.metadata.labels;
+  const namespace = pod.metadata.namespace!;
+  const workload = pod.metadata.ownerReferences?.[0]?.name ?? pod.metadata.name;
+  const version = labels?.version ?? 'unknown';
+  const canonical = canonicalNames(labels, workload);
+  const serviceAccount = (pod.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName ?? 'default';
   return {
-    reporter,
-    source_workload: caller.workload,
-    source_workload_namespace: caller.namespace,
-    source_app: caller.app,
-    source_version: caller.version,
-    destination_workload: outcome.workload,
-    destination_workload_namespace: cluster.namespace,
-    destination_app: cluster.service,
-    destination_version: outcome.version,
-    destination_service: `${cluster.service}.${cluster.namespace}.svc.cluster.local`,
-    destination_service_name: cluster.service,
-    destination_service_namespace: cluster.namespace,
-    request_protocol: 'http',
-    response_code: String(outcome.status),
-    response_flags: outcome.flags || '-',
-    connection_security_policy: security,
+    pod: pod.metadata.name,
+    ip: (pod.status as { podIP?: string })?.podIP ?? '0.0.0.0',
+    workload,
+    version,
+    labels,
+    sidecar: labels?.['security.istio.io/tlsMode'] === 'istio',
+    peer: {
+      workload,
+      namespace,
+      app: labels?.app ?? 'unknown',
+      version,
+      canonicalService: canonical.service,
+      canonicalRevision: canonical.revision,
+      principal: spiffe(namespace, serviceAccount),
+      cluster: CLUSTER_ID,
+    },
+    consecutive5xx: 0,
+    consecutiveGateway: 0,
+    ejectedUntil: 0,
+    ejections: 0,
   };
+}
+
+/** One side's labels: the principal only when mutual TLS proved it. */
+function peerLabels(side: 'source' | 'destination', peer: Peer, mutual: boolean): [string, string][] {
+  return [
+    [`${side}_workload`, peer.workload],
+    [`${side}_workload_namespace`, peer.namespace],
+    [`${side}_principal`, mutual ? peer.principal : 'unknown'],
+    [`${side}_app`, peer.app],
+    [`${side}_version`, peer.version],
+    [`${side}_canonical_service`, peer.canonicalService],
+    [`${side}_canonical_revision`, peer.canonicalRevision],
+    [`${side}_cluster`, peer.cluster],
+  ];
+}
+
+const serviceLabels = (cluster: Cluster): [string, string][] => [
+  ['destination_service', cluster.host],
+  ['destination_service_name', cluster.service],
+  ['destination_service_namespace', cluster.namespace],
+];
+
+/** Istio's standard labels of istio_requests_total and its histograms, for one reporter. */
+function istioLabels(
+  reporter: 'source' | 'destination',
+  caller: Caller,
+  cluster: Cluster,
+  destination: Peer,
+  outcome: Outcome,
+  security: string,
+  mutual: boolean,
+): [string, string][] {
+  const labels: [string, string][] = [
+    ['reporter', reporter],
+    ...peerLabels('source', caller, mutual),
+    ...peerLabels('destination', destination, mutual),
+    ...serviceLabels(cluster),
+    ['request_protocol', cluster.protocol === 'grpc' ? 'grpc' : 'http'],
+    ['response_code', String(outcome.status)],
+    ['response_flags', outcome.flags || '-'],
+    ['connection_security_policy', security],
+  ];
+  if (cluster.protocol === 'grpc') labels.push(['grpc_response_status', grpcStatus(outcome.status)]);
+  return labels;
+}
+
+/** Istio's labels of the istio_tcp_* metrics: no response code, the protocol "tcp". */
+function tcpLabels(
+  reporter: 'source' | 'destination',
+  caller: Caller,
+  cluster: Cluster,
+  destination: Peer,
+  mutual: boolean,
+  flags: string,
+  security: string,
+): string {
+  return renderLabels([
+    ['reporter', reporter],
+    ...peerLabels('source', caller, mutual),
+    ...peerLabels('destination', destination, mutual),
+    ...serviceLabels(cluster),
+    ['request_protocol', 'tcp'],
+    ['response_flags', flags],
+    ['connection_security_policy', security],
+  ]);
+}
+
+/** The gRPC status Envoy maps an HTTP status to (OK, or UNAVAILABLE, DEADLINE_EXCEEDED, …). */
+function grpcStatus(status: number): string {
+  if (status === 200) return '0';
+  if (status === 504) return '4';
+  if (status === 429) return '8';
+  if (status === 404) return '12';
+  if (status === 503 || status === 502) return '14';
+  return '2';
 }
 
 /** The tags Istio's proxies put on every span, with the Telemetry resource's custom tags. */
@@ -815,6 +1186,7 @@ function parseRateLimit(filter: KubeObject): RateLimit[] {
       {
         namespace: filter.metadata.namespace!,
         selector: spec.workloadSelector?.labels,
+        key: `${filter.metadata.namespace}|${JSON.stringify(spec.workloadSelector?.labels ?? {})}`,
         maxTokens: bucket.max_tokens,
         tokensPerFill: bucket.tokens_per_fill ?? 1,
         fillMs: durationMs(bucket.fill_interval) ?? 1000,
