@@ -161,8 +161,10 @@ async function promql(prometheusUrl: string, query: string, time?: number): Prom
   return answer.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
 }
 
-/** One call edge as Prometheus holds it: who called which workload of which service, by one reporter. */
-const EDGE_LABELS = 'reporter, source_workload_namespace, source_workload, destination_service, destination_workload_namespace, destination_workload';
+/** One call: who called which workload of which service. */
+const CALL_LABELS = 'source_workload_namespace, source_workload, destination_service, destination_workload_namespace, destination_workload';
+/** One call as one reporter (source or destination proxy) reported it. */
+const EDGE_LABELS = `reporter, ${CALL_LABELS}`;
 
 /**
  * Waits until every call edge has at least two scrapes in the rate window (rate() needs two) and
@@ -240,54 +242,64 @@ interface RateMismatch {
   query: string;
 }
 
-/**
- * A selector of istio_requests_total for one node as an edge's end (`source` or `destination`).
- * Canonical labels in stock Istio, `*_app`/`*_version` in older telemetry: the selector matches
- * the labels the series carry, as the route does.
- */
-function endSelector(node: GraphNode, end: 'source' | 'destination'): string[] {
+/** Which labels name an app and its version in this Prometheus: Istio's canonical ones, or app/version on older telemetry. */
+interface LabelNames {
+  app: string;
+  version: string;
+}
+async function labelNames(prometheusUrl: string): Promise<LabelNames> {
+  const canonical = await promql(prometheusUrl, 'count(istio_requests_total{destination_canonical_service!=""})');
+  return canonical.length ? { app: 'canonical_service', version: 'canonical_revision' } : { app: 'app', version: 'version' };
+}
+
+/** Matchers of istio_requests_total for a node at one end of a call (`source` or `destination`). */
+function endMatchers(node: GraphNode, end: 'source' | 'destination', names: LabelNames): string[] {
   const q = (v: string) => JSON.stringify(v);
   switch (node.kind) {
-    case 'unknown':
-      return [`${end}_workload="unknown"`];
+    case 'unknown': // no sidecar, no labels
+      return [`${end}_workload=~"|unknown"`];
     case 'service':
-      return [`destination_service=${q(node.host ?? `${node.name}.${node.namespace}.svc.cluster.local`)}`];
     case 'external':
       return [`destination_service=${q(node.host ?? node.name)}`];
-    default: {
-      const app = node.app ?? node.name;
+    case 'gateway':
+      return [`${end}_workload_namespace=${q(node.namespace)}`, `${end}_workload=${q(node.name)}`];
+    case 'workload':
       return [
         `${end}_workload_namespace=${q(node.namespace)}`,
-        ...(node.kind === 'gateway' ? [`${end}_workload=${q(node.name)}`] : [`${end}_app=${q(app)}`]),
-        ...(node.version ? [`${end}_version=${q(node.version)}`] : []),
+        `${end}_${names.app}=${q(node.app ?? node.name)}`,
+        // "latest" is Istio's revision for a workload without a version label.
+        ...(node.version ? [`${end}_${names.version}${node.version === 'latest' ? '=~"latest|"' : `=${q(node.version)}`}`] : []),
       ];
-    }
   }
 }
 
 /**
- * The same edge, asked of Prometheus directly: requests/s over the window at `time`, from the
- * destination's proxy (the source's for hosts without one).
+ * The same edge, asked of Prometheus directly: requests/s over the window, each call counted once:
+ * from the destination proxy's report, or from the source's when no destination proxy reported
+ * that call (hosts outside the mesh, requests the caller's proxy answered itself).
+ * caller → service: every call from the caller to the service's host; service → version: every
+ * call to the service's host that the version answered.
  */
-function directEdgeQuery(edge: GraphEdge, nodes: Map<string, GraphNode>): string {
+function directEdgeQuery(edge: GraphEdge, nodes: Map<string, GraphNode>, names: LabelNames): string {
   const source = nodes.get(edge.source);
   const target = nodes.get(edge.target);
   check(source && target, `edge ${edge.id} names a node the graph does not hold`);
-  const reporter = target.kind === 'external' ? 'source' : 'destination';
-  // source → service: every call from the source to the service; service → version: every call the version served for the service.
-  const selectors =
-    source.kind === 'service'
-      ? [...endSelector(source, 'destination'), ...endSelector(target, 'destination')]
-      : [...endSelector(source, 'source'), ...endSelector(target, 'destination')];
-  return `sum(rate(istio_requests_total{${[`reporter="${reporter}"`, ...new Set(selectors)].join(',')}}[${WINDOW}]))`;
+  const matchers = [
+    ...endMatchers(source, source.kind === 'service' ? 'destination' : 'source', names),
+    ...endMatchers(target, 'destination', names),
+    edge.protocol === 'grpc' ? 'request_protocol="grpc"' : 'request_protocol!="grpc"',
+  ].join(',');
+  const rate = (reporter: string, selector = '') => `rate(istio_requests_total{reporter="${reporter}"${selector && `,${selector}`}}[${WINDOW}])`;
+  return `sum(${rate('destination', matchers)} or (${rate('source', matchers)} unless on (${CALL_LABELS}) ${rate('destination')}))`;
 }
 
 async function checkRates(prometheusUrl: string, graph: MeshGraph, evaluatedAt: number) {
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
+  const names = await labelNames(prometheusUrl);
   const mismatches: RateMismatch[] = [];
   let compared = 0;
   for (const edge of graph.edges.filter((e) => e.protocol !== 'tcp')) {
-    const query = directEdgeQuery(edge, nodes);
+    const query = directEdgeQuery(edge, nodes, names);
     const direct = (await promql(prometheusUrl, query, evaluatedAt)).reduce((sum, s) => sum + s.value, 0);
     compared++;
     const off = direct === 0 ? (edge.rps === 0 ? 0 : Infinity) : Math.abs(edge.rps - direct) / direct;
