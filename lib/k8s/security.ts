@@ -64,6 +64,8 @@ export async function securityView(namespace?: string) {
       name: p.metadata.name,
       action: p.spec.action ?? 'ALLOW',
       workloads: describeSelector(p.spec.selector, `every workload in ${p.metadata.namespace}`),
+      // The selector itself, so a view of one workload (the graph's side panel) finds the policies that select it.
+      selector: p.spec.selector ?? {},
       rules: (p.spec.rules ?? []).map(describeRule),
     })),
     rateLimits: ef.list(namespace).flatMap((f) => findTokenBuckets(f)),
