@@ -45,7 +45,6 @@ describe('graph series scopes', () => {
 
   it('read a service → version edge as the service requests that version served', () => {
     const scope = seriesScope(edgeId(cart, v2, 'http'), 'version')!;
-    expect(scope.reporter).toBe('destination');
     expect(scope.alternatives).toEqual(
       nodeMatchers(parseNodeId(v2)!, 'destination', 'version').map((alt) => [
         'destination_service_namespace="shop"',
@@ -55,11 +54,13 @@ describe('graph series scopes', () => {
     );
   });
 
-  it('use the reporter that sees the requests: the source for hosts outside the mesh, the destination for callers outside it', () => {
-    expect(seriesScope(edgeId(web, host, 'http'), 'version')!.reporter).toBe('source');
-    expect(seriesScope(host, 'version')).toMatchObject({ reporter: 'source', describes: 'inbound' });
-    expect(seriesScope(outside, 'version')).toMatchObject({ reporter: 'destination', describes: 'outbound', alternatives: [['source_workload="unknown"']] });
-    expect(seriesScope(gateway, 'version')).toMatchObject({ reporter: 'source', describes: 'outbound' });
+  it('select gateways by workload, hosts outside the mesh by destination_service, callers outside it by their missing workload', () => {
+    expect(seriesScope(gateway, 'version')).toEqual({
+      alternatives: [['source_workload_namespace="istio-system"', 'source_workload="istio-ingressgateway"']],
+      describes: 'outbound',
+    });
+    expect(seriesScope(host, 'version')).toEqual({ alternatives: [['destination_service="api.example.com"']], describes: 'inbound' });
+    expect(seriesScope(outside, 'version')).toEqual({ alternatives: [['source_workload=~"unknown|"']], describes: 'outbound' });
     expect(seriesScope('not an id', 'version')).toBeUndefined();
   });
 
@@ -78,8 +79,19 @@ describe('graph series query', () => {
     expect(query).toContain(
       'histogram_quantile(0.95, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",source_workload_namespace="shop"',
     );
-    expect(query).toMatch(
-      /sum \(rate\(istio_requests_total\{[^}]*source_canonical_service="web"[^}]*\}\[1m\]\) or rate\(istio_requests_total\{[^}]*source_app="web"/,
+    expect(query).toMatch(/^label_replace\(sum \(rate\(istio_requests_total\{[^}]*source_canonical_service="web"[^}]*\}\[1m\]\) or \(rate/);
+    expect(query).toContain('source_app="web"');
+  });
+
+  it('counts each call once, as the graph does: the destination report, else the source one', () => {
+    const query = graphSeriesQuery({ alternatives: [['a="b"']], describes: 'inbound' }, '1m');
+    const key = 'source_workload_namespace, source_workload, destination_service, destination_workload_namespace, destination_workload';
+    expect(query).toContain(
+      `sum (rate(istio_requests_total{reporter="destination",a="b"}[1m]) or (rate(istio_requests_total{reporter="source",a="b"}[1m]) unless on (${key}) rate(istio_requests_total{reporter="destination",a="b"}[1m])))`,
+    );
+    // 5xx: the source's 503s of calls no destination saw (UO, UH) count; a call the destination saw counts from its report.
+    expect(query).toContain(
+      `(rate(istio_requests_total{reporter="source",a="b",response_code=~"5.."}[1m]) unless on (${key}) rate(istio_requests_total{reporter="destination",a="b"}[1m]))`,
     );
   });
 

@@ -29,16 +29,18 @@ function appMatchers(role: Role, namespace: string, app: string, version?: strin
 export function nodeMatchers(node: NodeRef, role: Role, groupBy: GroupBy): Alternatives {
   switch (node.kind) {
     case 'unknown':
-      return [[eq('source_workload', 'unknown')]];
+      return [['source_workload=~"unknown|"']];
     case 'external':
-      return [[eq('destination_service_name', node.name)]];
+      // The graph names a host outside the mesh by destination_service (lib/mesh/graph-build.ts).
+      return [[eq('destination_service', node.name)]];
     case 'service':
       // No source-side service label exists: a service calling out is its app's workloads (groupBy service).
       return role === 'destination'
         ? [[eq('destination_service_namespace', node.namespace), eq('destination_service_name', node.name)]]
         : appMatchers(role, node.namespace, node.name);
-    case 'workload':
     case 'gateway':
+      return [[eq(`${role}_workload_namespace`, node.namespace), eq(`${role}_workload`, node.name)]];
+    case 'workload':
       return groupBy === 'workload'
         ? [[eq(`${role}_workload_namespace`, node.namespace), eq(`${role}_workload`, node.name)]]
         : appMatchers(role, node.namespace, node.name, node.version);
@@ -48,9 +50,8 @@ export function nodeMatchers(node: NodeRef, role: Role, groupBy: GroupBy): Alter
 /** Every pair of alternatives of the two sides: the requests of an edge. */
 const both = (a: Alternatives, b: Alternatives): Alternatives => a.flatMap((x) => b.map((y) => [...x, ...y]));
 
-/** What one chart set reads: the requests that select it, and who reports them. */
+/** What one chart set reads: the requests that select it. */
 export interface SeriesScope {
-  reporter: 'source' | 'destination';
   alternatives: Alternatives;
   protocol?: Protocol;
   /** What the charts show, for their labels. */
@@ -59,32 +60,42 @@ export interface SeriesScope {
 
 /**
  * The scope of a node's or an edge's charts. A node's charts are its inbound requests, except
- * where only outbound ones exist (callers from outside the mesh, gateways). Requests to hosts
- * without a sidecar are only reported by the source proxy; from callers without one only by the destination's.
+ * where only outbound ones exist (callers from outside the mesh, gateways).
  */
 export function seriesScope(id: string, groupBy: GroupBy): SeriesScope | undefined {
   const edge = parseEdgeId(id);
   if (edge) {
     // A service → version edge: the service's requests that this version served.
     const source = edge.source.kind === 'service' ? nodeMatchers(edge.source, 'destination', groupBy) : nodeMatchers(edge.source, 'source', groupBy);
-    return {
-      reporter: edge.target.kind === 'external' ? 'source' : 'destination',
-      alternatives: both(source, nodeMatchers(edge.target, 'destination', groupBy)),
-      protocol: edge.protocol,
-      describes: 'edge',
-    };
+    return { alternatives: both(source, nodeMatchers(edge.target, 'destination', groupBy)), protocol: edge.protocol, describes: 'edge' };
   }
   const node = parseNodeId(id);
   if (!node) return undefined;
-  if (node.kind === 'unknown' || node.kind === 'gateway')
-    return { reporter: node.kind === 'gateway' ? 'source' : 'destination', alternatives: nodeMatchers(node, 'source', groupBy), describes: 'outbound' };
-  return { reporter: node.kind === 'external' ? 'source' : 'destination', alternatives: nodeMatchers(node, 'destination', groupBy), describes: 'inbound' };
+  if (node.kind === 'unknown' || node.kind === 'gateway') return { alternatives: nodeMatchers(node, 'source', groupBy), describes: 'outbound' };
+  return { alternatives: nodeMatchers(node, 'destination', groupBy), describes: 'inbound' };
 }
 
-/** `sum by (...) (rate(m{a}[w]) or rate(m{b}[w]))`: the alternatives never select the same series. */
+/**
+ * The labels that tell one workload-to-workload call apart, as the graph counts calls
+ * (lib/metrics/graph.ts CALL_KEY): a call both proxies reported counts once, from the destination's report.
+ */
+const CALL_KEY = 'source_workload_namespace, source_workload, destination_service, destination_workload_namespace, destination_workload';
+
+/**
+ * `sum by (...)` of the scope's rate of `metric`, each call counted once as the graph counts it:
+ * the destination's report, else the source's (hosts without a sidecar, requests the caller's proxy
+ * answered itself: UO, UH, NR). The alternatives never select the same series.
+ */
 function summedRate(metric: string, scope: SeriesScope, window: string, extra: string[] = [], groups: string[] = []) {
-  const rates = scope.alternatives.map((alt) => `rate(${metric}{${[`reporter="${scope.reporter}"`, ...alt, ...extra].join(',')}}[${window}])`);
-  return `sum${groups.length ? ` by (${groups.join(', ')})` : ''} (${rates.join(' or ')})`;
+  const rate = (m: string, reporter: string, alt: string[], more: string[]) =>
+    `rate(${m}{${[`reporter="${reporter}"`, ...alt, ...more].join(',')}}[${window}])`;
+  // Whether the destination reported a call is read on every request of it, whatever `extra` picks.
+  const seenBy = scope.protocol === 'tcp' ? metric : 'istio_requests_total';
+  const parts = scope.alternatives.flatMap((alt) => [
+    rate(metric, 'destination', alt, extra),
+    `(${rate(metric, 'source', alt, extra)} unless on (${CALL_KEY}) ${rate(seenBy, 'destination', alt, [])})`,
+  ]);
+  return `sum${groups.length ? ` by (${groups.join(', ')})` : ''} (${parts.join(' or ')})`;
 }
 
 /** Share of requests answered with a code class; 0 (not missing) while requests flow without one. */
