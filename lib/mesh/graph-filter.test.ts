@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { edgeId, nodeId, type GraphEdge, type GraphNode, type MeshGraph } from './graph';
+import type { GraphEdge, GraphNode, MeshGraph } from './graph';
 import {
   applyGraphFilter,
   COMPARE_OPS,
@@ -13,16 +13,7 @@ import {
   type FieldName,
   type FilterExpr,
 } from './graph-filter';
-
-const node = (kind: GraphNode['kind'], namespace: string, name: string, extra: Partial<GraphNode> = {}): GraphNode => ({
-  id: nodeId(kind, namespace, name, extra.version),
-  kind,
-  namespace,
-  name,
-  traffic: { inRps: 0, outRps: 0, errorRatio: 0 },
-  decoration: {},
-  ...extra,
-});
+import { graphEdge as edge, graphNode as node } from './testdata/graph-elements';
 
 const gateway = node('gateway', 'istio-system', 'istio-ingressgateway', { traffic: { inRps: 0, outRps: 20, errorRatio: 0 } });
 const front = node('workload', 'shop', 'productpage', { app: 'productpage', version: 'v1', traffic: { inRps: 20, outRps: 30, errorRatio: 0.01 } });
@@ -38,23 +29,6 @@ const stable = node('workload', 'shop', 'reviews', {
 const canary = node('workload', 'shop', 'reviews', { app: 'reviews', version: 'canary', tripped: { uo: 0.5, uh: 0 }, decoration: { mtlsMode: 'PERMISSIVE' } });
 const external = node('external', '', 'api.example.com');
 const lonely = node('workload', 'other', 'batch', { app: 'batch', version: 'v1' });
-
-const edge = (source: GraphNode, target: GraphNode, extra: Partial<GraphEdge> = {}): GraphEdge => {
-  const protocol = extra.protocol ?? 'http';
-  return {
-    id: edgeId(source.id, target.id, protocol),
-    source: source.id,
-    target: target.id,
-    protocol,
-    rps: 1,
-    errors4xx: 0,
-    errors5xx: 0,
-    p95: 10,
-    mtls: 1,
-    flags: {},
-    ...extra,
-  };
-};
 
 const inbound = edge(gateway, front, { rps: 20, p95: 80, mtls: 0.5 });
 const toReviews = edge(front, reviews, { rps: 30, errors5xx: 0.02, errors4xx: 0.01, p95: 250, protocol: 'grpc' });
