@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { graphQueries, latencyQuery, namespaceMatchers, requestsQuery, tcpQuery } from './graph';
+
+describe('graph queries', () => {
+  it('are three, whatever the number of namespaces', () => {
+    const many = Array.from({ length: 100 }, (_, i) => `ns-${i}`);
+    for (const namespaces of [[], ['shop'], many]) expect(graphQueries(namespaces, '1m')).toHaveLength(3);
+    // More namespaces lengthen one regex, never add a query or a selector.
+    const one = graphQueries(['shop'], '1m').join('\n');
+    const hundred = graphQueries(many, '1m').join('\n');
+    expect(hundred.split('rate(').length).toBe(one.split('rate(').length);
+  });
+
+  it('filter on the caller OR the service namespace, in one regex each, joined with or', () => {
+    expect(namespaceMatchers(['shop', 'media'])).toEqual(['source_workload_namespace=~"shop|media"', 'destination_service_namespace=~"shop|media"']);
+    const q = tcpQuery(['shop'], '5m');
+    expect(q).toContain(
+      '(rate(istio_tcp_sent_bytes_total{source_workload_namespace=~"shop"}[5m]) or rate(istio_tcp_sent_bytes_total{destination_service_namespace=~"shop"}[5m]))',
+    );
+  });
+
+  it('have no namespace matcher for the whole mesh', () => {
+    for (const q of graphQueries([], '1m')) expect(q).not.toMatch(/namespace=~/);
+    expect(requestsQuery([], '30s')).toContain('rate(istio_requests_total{reporter="destination"}[30s])');
+  });
+
+  it('escape what they quote', () => {
+    expect(namespaceMatchers(['a"b', 'c.d'])).toEqual(['source_workload_namespace=~"a\\"b|c\\\\.d"', 'destination_service_namespace=~"a\\"b|c\\\\.d"']);
+  });
+
+  it('count a call once: source reports only where no destination proxy reported it', () => {
+    const q = requestsQuery(['shop'], '1m');
+    expect(q).toMatch(
+      /reporter="source".*unless on \(source_workload_namespace, source_workload, destination_service, destination_workload_namespace, destination_workload\)/,
+    );
+    for (const part of ['"rps"', '"e4"', '"e5"', '"flags"']) expect(q).toContain(`"kpi", ${part}`);
+    expect(q).toContain('response_code=~"5.."');
+    expect(q).toContain('response_flags!="-"');
+  });
+
+  it('take P95 per caller and service, and per service and workload, keeping the reporter', () => {
+    const q = latencyQuery([], '1m');
+    expect(q.match(/histogram_quantile\(0\.95, sum by \(reporter, /g)).toHaveLength(2);
+    expect(q).toContain('istio_request_duration_milliseconds_bucket');
+  });
+
+  it('sum TCP bytes sent and received in one aggregation', () => {
+    const q = tcpQuery([], '1m');
+    expect(q).toMatch(
+      /^sum by \(reporter, .*connection_security_policy\) \(rate\(istio_tcp_sent_bytes_total\[1m\]\) or label_replace\(rate\(istio_tcp_received_bytes_total\[1m\]\), "tcp_direction", "received", "", ""\)\)$/,
+    );
+  });
+});

@@ -1,0 +1,136 @@
+// The service graph's telemetry: three instant queries, whatever the number of namespaces or
+// services (kiali#5743 issues more as namespaces are added). Each query answers for the whole
+// view at once, with workload-level labels; lib/mesh/graph-build.ts folds the answers into nodes
+// and edges for the chosen grouping.
+import type { GraphSamples } from '@/lib/mesh/graph-build';
+import type { GraphWindow } from '@/lib/mesh/graph';
+import { instantQuery } from './prometheus';
+import { combine, quote, split } from './promql';
+
+/** Who calls: the source workload and its canonical service/revision (app/version on meshes without them). */
+export const SOURCE_LABELS = [
+  'source_workload_namespace',
+  'source_workload',
+  'source_canonical_service',
+  'source_canonical_revision',
+  'source_app',
+  'source_version',
+] as const;
+/** Which service is called. */
+export const SERVICE_LABELS = ['destination_service_namespace', 'destination_service_name', 'destination_service'] as const;
+/** Which workload answered ("unknown" when no destination workload was reached). */
+export const DESTINATION_LABELS = [
+  'destination_workload_namespace',
+  'destination_workload',
+  'destination_canonical_service',
+  'destination_canonical_revision',
+  'destination_app',
+  'destination_version',
+] as const;
+const EDGE = [...SOURCE_LABELS, ...SERVICE_LABELS, ...DESTINATION_LABELS];
+
+/**
+ * The labels that tell one workload-to-workload call apart: a call reported by both proxies is
+ * counted once, from the destination's report (see requestsQuery).
+ */
+export const CALL_KEY = [
+  'source_workload_namespace',
+  'source_workload',
+  'destination_service',
+  'destination_workload_namespace',
+  'destination_workload',
+] as const;
+
+const by = (labels: readonly string[]) => `by (${labels.join(', ')})`;
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The namespace filter as alternative matchers: a series belongs to the view when its caller's
+ * namespace OR its service's namespace is asked for. [''] (no matcher) for the whole mesh.
+ */
+export function namespaceMatchers(namespaces: readonly string[]): string[] {
+  if (!namespaces.length) return [''];
+  const set = quote(namespaces.map(escapeRegex).join('|'));
+  return [`source_workload_namespace=~${set}`, `destination_service_namespace=~${set}`];
+}
+
+/**
+ * The rate of `metric` over the view: one rate per alternative matcher, joined with `or` (a series
+ * matching both alternatives is the same series on both sides, so `or` keeps it once).
+ */
+export function viewRate(metric: string, matchers: readonly string[], window: GraphWindow, namespaces: readonly string[]): string {
+  const rates = namespaceMatchers(namespaces).map((ns) => {
+    const all = [...matchers, ns].filter(Boolean);
+    return `rate(${metric}${all.length ? `{${all.join(',')}}` : ''}[${window}])`;
+  });
+  return rates.length === 1 ? rates[0]! : `(${rates.join(' or ')})`;
+}
+
+/**
+ * Query 1, requests: requests/s per call, its 4xx and 5xx rates, and its rate per Envoy response
+ * flag, in one query (parts told apart by a `kpi` label). A call the destination's proxy reported
+ * is taken from that report (it carries connection_security_policy); the source's report of the
+ * same call is dropped in Prometheus (`unless on`), so only calls no destination proxy saw
+ * (external hosts, overflows answered by the caller's proxy) come from the source.
+ */
+export function requestsQuery(namespaces: readonly string[], window: GraphWindow): string {
+  const rate = (...matchers: string[]) => viewRate('istio_requests_total', matchers, window, namespaces);
+  const destination = rate('reporter="destination"');
+  const sourceOnly = `(${rate('reporter="source"')} unless on (${CALL_KEY.join(', ')}) ${destination})`;
+  return combine({
+    rps: `sum ${by(['reporter', ...EDGE, 'request_protocol', 'connection_security_policy'])} (${destination} or ${sourceOnly})`,
+    e4: `sum ${by(['reporter', ...EDGE, 'request_protocol'])} (${rate('response_code=~"4.."')})`,
+    e5: `sum ${by(['reporter', ...EDGE, 'request_protocol'])} (${rate('response_code=~"5.."')})`,
+    flags: `sum ${by(['reporter', ...EDGE, 'request_protocol', 'response_flags'])} (${rate('response_flags!="-"', 'response_flags!=""')})`,
+  });
+}
+
+/**
+ * Query 2, latency: P95 of calls into each service per caller, and of each service's calls into
+ * each workload behind it, from istio_request_duration_milliseconds (reporter kept: the builder
+ * prefers the destination's measure).
+ */
+export function latencyQuery(namespaces: readonly string[], window: GraphWindow): string {
+  const buckets = viewRate('istio_request_duration_milliseconds_bucket', [], window, namespaces);
+  const p95 = (labels: readonly string[]) => `histogram_quantile(0.95, sum ${by(['reporter', ...labels, 'request_protocol', 'le'])} (${buckets}))`;
+  return combine({ caller: p95([...SOURCE_LABELS, ...SERVICE_LABELS]), callee: p95([...SERVICE_LABELS, ...DESTINATION_LABELS]) });
+}
+
+/**
+ * Query 3, TCP: bytes/s sent plus received per call. The two counters are summed in one
+ * aggregation; the received side carries a label of its own until then, since two rates of one
+ * labelset cannot share a vector.
+ */
+export function tcpQuery(namespaces: readonly string[], window: GraphWindow): string {
+  const sent = viewRate('istio_tcp_sent_bytes_total', [], window, namespaces);
+  const received = `label_replace(${viewRate('istio_tcp_received_bytes_total', [], window, namespaces)}, "tcp_direction", "received", "", "")`;
+  return `sum ${by(['reporter', ...EDGE, 'connection_security_policy'])} (${sent} or ${received})`;
+}
+
+/** Every query of one graph, in the order they are issued: the README lists them. */
+export const graphQueries = (namespaces: readonly string[], window: GraphWindow) => [
+  requestsQuery(namespaces, window),
+  latencyQuery(namespaces, window),
+  tcpQuery(namespaces, window),
+];
+
+/** The graph's telemetry, read in parallel; `queries` is how many PromQL queries it took. */
+export async function graphSamples(namespaces: readonly string[], window: GraphWindow): Promise<{ samples: GraphSamples; queries: number; time: Date }> {
+  const time = new Date();
+  const [requests, latency, tcp] = await Promise.all(graphQueries(namespaces, window).map((q) => instantQuery(q, 10_000)));
+  const r = split(requests!);
+  const l = split(latency!);
+  return {
+    samples: {
+      requests: r.rps ?? [],
+      errors4xx: r.e4 ?? [],
+      errors5xx: r.e5 ?? [],
+      flags: r.flags ?? [],
+      latencyIn: l.caller ?? [],
+      latencyOut: l.callee ?? [],
+      tcp: tcp!,
+    },
+    queries: 3,
+    time,
+  };
+}
