@@ -66,7 +66,7 @@ describe('the graph table columns', () => {
   it('name nodes by name and version, and the breaker by its evidence', () => {
     expect(nodeLabel(canary)).toBe('reviews canary');
     expect(nodeLabel(external)).toBe('api.example.com');
-    expect([breakerState(canary), breakerState(service), breakerState(external)]).toEqual(['tripped', 'set', '']);
+    expect([breakerState(canary), breakerState(service), breakerState(external)]).toEqual(['tripped', 'set', 'none']);
     const columns = nodeColumns();
     expect(columns.map((c) => c.header)).toEqual([
       'Kind',

@@ -12,6 +12,9 @@ export const GRAPH_TABLE_URL_KEYS = { nodes: 'graphNodes', edges: 'graphEdges' }
 /** Below this width the mTLS column gives way and a plaintext edge says so beside its target. */
 const NARROW = 500;
 
+/** The namespace facet's value for unknown callers and external hosts, which have none. */
+const OUTSIDE = '(outside the mesh)';
+
 /** A node as the tables name it: `reviews v2`, `reviews` (a service), `api.example.com` (external). */
 export const nodeLabel = (node: Pick<GraphNode, 'name' | 'version'>) => (node.version ? `${node.name} ${node.version}` : node.name);
 
@@ -28,9 +31,9 @@ export const flagsText = (flags: Record<string, number>) =>
     .join(', ');
 
 /** tripped (UO/UH answers seen), set (a DestinationRule declares one) or none. */
-export function breakerState(node: GraphNode): 'tripped' | 'set' | '' {
+export function breakerState(node: GraphNode): 'tripped' | 'set' | 'none' {
   if (node.tripped && node.tripped.uo + node.tripped.uh > 0) return 'tripped';
-  return node.decoration.breaker ? 'set' : '';
+  return node.decoration.breaker ? 'set' : 'none';
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -89,7 +92,7 @@ export function nodeColumns(): DataColumn<GraphNode>[] {
     {
       id: 'namespace',
       header: 'Namespace',
-      value: (n) => n.namespace,
+      value: (n) => n.namespace || OUTSIDE,
       facet: true,
       width: 'minmax(6rem, 0.8fr)',
       hideBelow: 900,
@@ -117,7 +120,7 @@ export function nodeColumns(): DataColumn<GraphNode>[] {
     {
       id: 'mtlsMode',
       header: 'mTLS mode',
-      value: (n) => n.decoration.mtlsMode ?? '',
+      value: (n) => n.decoration.mtlsMode ?? 'not known',
       facet: true,
       width: '6.5rem',
       hideBelow: 1000,

@@ -138,6 +138,14 @@ describe('graph filter fields', () => {
     expect(nodesOf('not not kind = service')).toEqual(['reviews']);
   });
 
+  it("reads Kiali's spellings and `is`", () => {
+    expect(edgesOf('%error > 1')).toEqual(edgesOf('error > 1%'));
+    expect(edgesOf('responsetime > 200')).toEqual(edgesOf('p95 > 200ms'));
+    expect(nodesOf('node = service or httpin > 10')).toEqual(['productpage@v1', 'reviews']);
+    expect(matches('is tripped')).toEqual(matches('tripped'));
+    expect(nodesOf('has cb')).toEqual(nodesOf('breaker'));
+  });
+
   it('matches nothing when empty', () => {
     const empty = compileGraphFilter('   ');
     expect(empty.ok && empty.empty).toBe(true);

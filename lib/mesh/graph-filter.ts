@@ -107,6 +107,14 @@ const ALIASES: Record<string, FieldName> = {
   destinationrule: 'dr',
   service: 'name',
   workload: 'name',
+  // Kiali's names.
+  node: 'kind',
+  '%error': 'error',
+  '%httperror': 'error',
+  responsetime: 'p95',
+  rt: 'p95',
+  httpin: 'inrps',
+  httpout: 'outrps',
 };
 
 export const COMPARE_OPS = ['=', '!=', '<', '<=', '>', '>=', '~', '!~'] as const;
@@ -334,7 +342,7 @@ class Parser {
       if (close.type !== ')') throw new FilterSyntaxError(`Missing ")" for the "(" at ${token.position + 1} (found ${shown(close)}).`, close.position);
       return expr;
     }
-    if (token.type === 'word' && token.text.toLowerCase() === 'has') return this.has();
+    if (token.type === 'word' && ['has', 'is'].includes(token.text.toLowerCase())) return this.has(token.text.toLowerCase());
     if (token.type !== 'word') {
       throw new FilterSyntaxError(`Expected a field or "(" but found ${shown(token)}. Fields: ${fieldList()}.`, token.position);
     }
@@ -356,10 +364,11 @@ class Parser {
     return { type: 'compare', field, op, value: readValue(field, valueToken) };
   }
 
-  /** `has UO` (a response flag) or `has vs` (any field: Kiali's `has cb`, `has vs`). */
-  private has(): FilterExpr {
+  /** `has UO` (a response flag) or `has vs`, `is tripped` (any field alone: Kiali's `has cb`, `has vs`). */
+  private has(keyword: string): FilterExpr {
     const target = this.next();
-    if (target.type !== 'word') throw new FilterSyntaxError(`Expected a response flag or a field after "has", e.g. has UO, has breaker.`, target.position);
+    if (target.type !== 'word')
+      throw new FilterSyntaxError(`Expected a response flag or a field after "${keyword}", e.g. has UO, has breaker, is tripped.`, target.position);
     const word = target.text.toLowerCase();
     if (word in FIELDS || word in ALIASES) return { type: 'test', field: fieldOf(target) };
     if (!FLAG.test(word))
