@@ -117,6 +117,10 @@ const ALIASES: Record<string, FieldName> = {
   httpout: 'outrps',
 };
 
+/** A field's canonical name from its name or alias (own keys only: "constructor" is no field). */
+const canonicalField = (word: string): FieldName | undefined =>
+  Object.hasOwn(FIELDS, word) ? (word as FieldName) : Object.hasOwn(ALIASES, word) ? ALIASES[word] : undefined;
+
 export const COMPARE_OPS = ['=', '!=', '<', '<=', '>', '>=', '~', '!~'] as const;
 export type CompareOp = (typeof COMPARE_OPS)[number];
 const ORDER_OPS: readonly CompareOp[] = ['=', '!=', '<', '<=', '>', '>='];
@@ -234,9 +238,8 @@ const shown = (token: Token) => (token.type === 'end' ? 'the end' : `"${token.te
 
 function fieldOf(token: Token): FieldName {
   const word = token.text.toLowerCase();
-  if (word in FIELDS) return word as FieldName;
-  const alias = ALIASES[word];
-  if (alias) return alias;
+  const field = canonicalField(word);
+  if (field) return field;
   const guess = closest(word, [...FIELD_NAMES, ...Object.keys(ALIASES)]);
   const hint = guess ? ` (did you mean ${guess}?)` : '';
   throw new FilterSyntaxError(`Unknown field "${token.text}"${hint}. Fields: ${fieldList()}. Example: rps > 10 and not mtls.`, token.position);
@@ -370,7 +373,7 @@ class Parser {
     if (target.type !== 'word')
       throw new FilterSyntaxError(`Expected a response flag or a field after "${keyword}", e.g. has UO, has breaker, is tripped.`, target.position);
     const word = target.text.toLowerCase();
-    if (word in FIELDS || word in ALIASES) return { type: 'test', field: fieldOf(target) };
+    if (canonicalField(word)) return { type: 'test', field: fieldOf(target) };
     if (!FLAG.test(word))
       throw new FilterSyntaxError(`"${target.text}" after "has" is neither a field nor a response flag (such as UO, UH, UT, RL).`, target.position);
     return { type: 'compare', field: 'flag', op: '=', value: target.text.toUpperCase() };
