@@ -4,7 +4,7 @@
 // and edges for the chosen grouping.
 import type { GraphSamples } from '@/lib/mesh/graph-build';
 import type { GraphWindow } from '@/lib/mesh/graph';
-import { instantQuery } from './prometheus';
+import { instantQueryAt } from './prometheus';
 import { combine, quote, split } from './promql';
 
 /** Who calls: the source workload and its canonical service/revision (app/version on meshes without them). */
@@ -114,10 +114,14 @@ export const graphQueries = (namespaces: readonly string[], window: GraphWindow)
   tcpQuery(namespaces, window),
 ];
 
-/** The graph's telemetry, read in parallel; `queries` is how many PromQL queries it took. */
+/**
+ * The graph's telemetry, read in parallel and evaluated at one instant (`time`, so the parts agree
+ * with each other and with any query made for that instant); `queries` is how many it took.
+ */
 export async function graphSamples(namespaces: readonly string[], window: GraphWindow): Promise<{ samples: GraphSamples; queries: number; time: Date }> {
   const time = new Date();
-  const [requests, latency, tcp] = await Promise.all(graphQueries(namespaces, window).map((q) => instantQuery(q, 10_000)));
+  const queries = graphQueries(namespaces, window);
+  const [requests, latency, tcp] = await Promise.all(queries.map((q) => instantQueryAt(q, time.getTime() / 1000)));
   const r = split(requests!);
   const l = split(latency!);
   return {
@@ -130,7 +134,7 @@ export async function graphSamples(namespaces: readonly string[], window: GraphW
       latencyOut: l.callee ?? [],
       tcp: tcp!,
     },
-    queries: 3,
+    queries: queries.length,
     time,
   };
 }
