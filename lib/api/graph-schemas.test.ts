@@ -19,10 +19,13 @@ describe('graphQuery', () => {
       const r = graphQuery.safeParse(q);
       return r.success ? '' : r.error.issues.map((i) => i.message).join('; ');
     };
-    expect(message({ namespaces: 'Shop' })).toMatch(/lowercase DNS label/);
-    expect(message({ namespaces: 'a|b' })).toMatch(/lowercase DNS label/);
+    expect(message({ namespaces: 'shop,Media' })).toBe(
+      '"Media" is not a namespace name: use lowercase DNS labels (letters, digits, "-"), e.g. namespaces=shop,payments',
+    );
+    expect(message({ namespaces: 'a|b' })).toMatch(/^"a\|b" is not a namespace name/);
+    expect(message({ namespaces: 'x'.repeat(64) })).toMatch(/is not a namespace name/);
     expect(message({ namespaces: Array.from({ length: 101 }, (_, i) => `n${i}`).join(',') })).toMatch(/at most 100 namespaces/);
-    expect(message({ window: '2m' })).toBe('window must be one of 30s, 1m, 5m, 15m, 1h');
-    expect(message({ groupBy: 'pod' })).toBe('groupBy must be one of app, version, workload, service');
+    expect(message({ window: '2m' })).toBe('must be one of 30s, 1m, 5m, 15m, 1h');
+    expect(message({ groupBy: 'pod' })).toBe('must be one of app, version, workload, service');
   });
 });

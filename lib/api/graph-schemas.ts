@@ -1,7 +1,7 @@
 // `GET /api/graph` query: which namespaces, over which rate window, grouped how.
 import { z } from 'zod';
 import { GRAPH_WINDOWS, GROUP_BYS } from '@/lib/mesh/graph';
-import { DNS_1123_LABEL, DNS_1123_LABEL_MAX } from '@/lib/mesh/names';
+import { isDnsLabel } from '@/lib/mesh/names';
 
 /** More namespaces than this in one graph is a mistake (or an attempt to inflate the query): ask for all instead. */
 export const MAX_GRAPH_NAMESPACES = 100;
@@ -22,16 +22,15 @@ const namespaceList = z
   .pipe(
     z
       .array(
-        z
-          .string()
-          .max(DNS_1123_LABEL_MAX, `a namespace name has at most ${DNS_1123_LABEL_MAX} characters`)
-          .regex(DNS_1123_LABEL, 'each namespace must be a lowercase DNS label (letters, digits, "-"), e.g. namespaces=shop,payments'),
+        z.string().refine((name) => isDnsLabel(name), {
+          error: (issue) => `"${String(issue.input)}" is not a namespace name: use lowercase DNS labels (letters, digits, "-"), e.g. namespaces=shop,payments`,
+        }),
       )
       .max(MAX_GRAPH_NAMESPACES, `at most ${MAX_GRAPH_NAMESPACES} namespaces; leave namespaces out for the whole mesh`),
   );
 
 export const graphQuery = z.object({
   namespaces: namespaceList.default([]),
-  window: z.enum(GRAPH_WINDOWS, { error: `window must be one of ${GRAPH_WINDOWS.join(', ')}` }).default('1m'),
-  groupBy: z.enum(GROUP_BYS, { error: `groupBy must be one of ${GROUP_BYS.join(', ')}` }).default('version'),
+  window: z.enum(GRAPH_WINDOWS, { error: `must be one of ${GRAPH_WINDOWS.join(', ')}` }).default('1m'),
+  groupBy: z.enum(GROUP_BYS, { error: `must be one of ${GROUP_BYS.join(', ')}` }).default('version'),
 });
