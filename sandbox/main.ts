@@ -1,6 +1,10 @@
 // `npm run sandbox`: a local Kubernetes API for Meshdeck's development, demo and tests.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { demoIdentities } from './api/auth.ts';
+import { parseMeshSpec, writeGeneratedMesh } from './generate/mesh.ts';
 import { startSandbox } from './sandbox.ts';
 import { loadScenario, withOverrides } from './traffic/scenario.ts';
 
@@ -17,6 +21,8 @@ const { values } = parseArgs({
     scenario: { type: 'string' },
     rate: { type: 'string' },
     'traffic-port': { type: 'string' },
+    'generate-mesh': { type: 'string' },
+    generate: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -30,7 +36,11 @@ if (values.help) {
   --kubeconfig  where to write the kubeconfig (default .sandbox/kubeconfig)
   --traffic     run the traffic simulator (metrics and Jaeger API on --traffic-port, default 16686)
   --scenario    scenario file for the simulator (default sandbox/scenarios/default.yaml)
-  --rate        requests per second, overriding the scenario's rate`);
+  --rate        requests per second, overriding the scenario's rate
+  --generate-mesh workloads=1000,namespaces=50,edges=3000,seed=1
+                loads a generated mesh instead of k8s/istio and runs its traffic (implies --traffic);
+                also versions (most per service, 1-3), failingShare, externalHosts, tcpShare, grpcShare,
+                plaintextClients, minEdgeRate (req/s on the quietest workload edge); --generate is the same`);
   process.exit(0);
 }
 
@@ -41,17 +51,20 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 try {
+  const meshSpec = values['generate-mesh'] ?? values.generate;
+  const generated = meshSpec !== undefined ? writeGeneratedMesh(mkdtempSync(join(tmpdir(), 'meshdeck-mesh-')), parseMeshSpec(meshSpec)) : undefined;
+  if (generated) console.info(`sandbox: generated mesh ${JSON.stringify(generated.summary)} in ${generated.manifests}`);
   const traffic =
-    values.traffic || values.scenario
+    values.traffic || values.scenario || generated
       ? {
-          scenario: withOverrides(loadScenario(values.scenario), values.rate ? { rate: Number(values.rate) } : {}),
+          scenario: withOverrides(generated?.scenario ?? loadScenario(values.scenario), values.rate ? { rate: Number(values.rate) } : {}),
           port: Number(values['traffic-port'] ?? 16686),
         }
       : undefined;
   const sandbox = await startSandbox({
     traffic,
     port,
-    manifests: values['no-manifests'] ? null : values.manifests,
+    manifests: generated ? generated.manifests : values['no-manifests'] ? null : values.manifests,
     meshdeckNamespace: !values['no-meshdeck-namespace'],
     stateFile: values.state,
     kubeconfig: values.kubeconfig,

@@ -50,6 +50,11 @@ export interface Scenario {
   versions: Record<string, Record<string, VersionBehaviour>>;
   /** Labels istio_requests_total with the caller's x-user-tier (the seed's business dashboards need it; default true). */
   userTierLabel?: boolean;
+  /**
+   * Records istio_request_bytes and istio_response_bytes (default true). Large generated meshes
+   * turn them off, as operators often do through the Telemetry API: they double the series.
+   */
+  requestSizeMetrics?: boolean;
 }
 
 export const scenarioDir = resolve(dirname(new URL(import.meta.url).pathname), '../scenarios');

@@ -577,7 +577,7 @@ export class TrafficSimulator {
     trace: { spans: Span[] | undefined; traceId: string; parent: string | undefined; user: { id: string; tier: string } },
   ): Outcome {
     const model = this.getModel();
-    if (!request.gateway && model.services.get(canonicalHost(request.host, namespace))?.protocol === 'tcp')
+    if (!request.gateway && (model.externals.get(request.host) ?? model.services.get(canonicalHost(request.host, namespace)))?.protocol === 'tcp')
       return this.connect(request.host, caller, namespace, now);
     const table = this.routeTable(request, namespace);
     let route: HTTPRoute | undefined;
@@ -739,6 +739,14 @@ export class TrafficSimulator {
     return { outcome, cluster };
   }
 
+  /** One TCP connection, opened and closed, in Istio's four TCP counters. */
+  private countConnection(labels: string, received: number, sent: number): void {
+    this.metrics.inc('istio_tcp_connections_opened_total', labels, 1, 'Total TCP connections opened.');
+    this.metrics.inc('istio_tcp_connections_closed_total', labels, 1, 'Total TCP connections closed.');
+    this.metrics.inc('istio_tcp_sent_bytes_total', labels, sent, 'Total bytes sent during response in case of a TCP connection.');
+    this.metrics.inc('istio_tcp_received_bytes_total', labels, received, 'Total bytes received during request in case of a TCP connection.');
+  }
+
   /** A version's latency and errors: "namespace/svc" first, then the seed's short "svc" (an external host: its own key). */
   private behaviour(cluster: Cluster, version: string): VersionBehaviour {
     const versions = this.scenario.versions;
@@ -755,6 +763,12 @@ export class TrafficSimulator {
   private connect(host: string, caller: Caller, namespace: string, now: number): Outcome {
     const cluster = this.cluster({ host }, namespace);
     if (!cluster) return { status: 503, flags: 'NR', duration: 0, version: 'unknown', workload: 'unknown' };
+    if (cluster.external) {
+      // A TCP host outside the mesh: only the caller's sidecar counts the connection.
+      const duration = sampleLatency(this.behaviour(cluster, 'external'), this.random);
+      if (caller.mtls) this.countConnection(tcpLabels('source', caller, cluster, UNKNOWN_PEER, false, '-', 'unknown'), 500, 5000);
+      return { status: 200, flags: '', duration, version: 'unknown', workload: 'unknown' };
+    }
     const endpoint = this.pickEndpoint(cluster, { host, path: '', method: '', headers: {} }, now);
     if (!endpoint) return { status: 503, flags: 'UH', duration: 0, version: 'unknown', workload: 'unknown' };
     const mode = this.mtlsMode(cluster.namespace, endpoint.pod, endpoint.labels);
@@ -767,15 +781,8 @@ export class TrafficSimulator {
     const received = failed ? 0 : 200 + Math.floor(this.random() * 800);
     const sent = failed ? 0 : 500 + Math.floor(this.random() * 20_000);
     const flags = failed ? 'UF' : '-';
-    const record = (reporter: 'source' | 'destination', security: string) => {
-      const labels = tcpLabels(reporter, caller, cluster, endpoint.peer, mutual, flags, security);
-      this.metrics.inc('istio_tcp_connections_opened_total', labels, 1, 'Total TCP connections opened.');
-      this.metrics.inc('istio_tcp_connections_closed_total', labels, 1, 'Total TCP connections closed.');
-      this.metrics.inc('istio_tcp_sent_bytes_total', labels, sent, 'Total bytes sent during response in case of a TCP connection.');
-      this.metrics.inc('istio_tcp_received_bytes_total', labels, received, 'Total bytes received during request in case of a TCP connection.');
-    };
-    if (caller.mtls) record('source', 'unknown');
-    if (!refused) record('destination', mutual ? 'mutual_tls' : 'none');
+    if (caller.mtls) this.countConnection(tcpLabels('source', caller, cluster, endpoint.peer, mutual, flags, 'unknown'), received, sent);
+    if (!refused) this.countConnection(tcpLabels('destination', caller, cluster, endpoint.peer, mutual, flags, mutual ? 'mutual_tls' : 'none'), received, sent);
     return { status: failed ? 503 : 200, flags: failed ? 'UF' : '', duration, version: endpoint.version, workload: endpoint.workload, endpoint };
   }
 
@@ -865,6 +872,7 @@ export class TrafficSimulator {
     const labels = renderLabels(istioLabels('destination', caller, cluster, endpoint.peer, outcome, security, mutual));
     this.countRequest(labels, request);
     this.metrics.observe('istio_request_duration_milliseconds', labels, outcome.duration, DURATION_BUCKETS, 'Request duration in milliseconds.');
+    if (this.scenario.requestSizeMetrics === false) return;
     this.metrics.observe('istio_request_bytes', labels, 400 + Math.floor(this.random() * 800), SIZE_BUCKETS, 'Request size in bytes.');
     this.metrics.observe(
       'istio_response_bytes',
