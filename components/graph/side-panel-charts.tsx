@@ -23,6 +23,7 @@ export function SidePanelCharts({ id, groupBy, tcp, what }: { id: string; groupB
   const c = charts.data;
   const shared = { syncId: `graph-${id}`, window: c ? ([c.start, c.end] as [number, number]) : undefined };
   const over = c ? ` (${c.window} rate window)` : '';
+  const requests = { inbound: 'Inbound requests', outbound: 'Outbound requests', edge: 'Requests' }[c?.describes ?? 'edge'];
   return (
     <>
       <div className={styles.rangePicker} role="group" aria-label="Chart range">
@@ -51,7 +52,7 @@ export function SidePanelCharts({ id, groupBy, tcp, what }: { id: string; groupB
             series={c!.rate}
             name={part}
             unit={c!.unit}
-            label={tcp ? `Bytes per second sent and received${over}` : `Requests per second${over}`}
+            label={tcp ? `Bytes per second sent and received${over}` : `${requests} per second${over}`}
           />
           {!tcp && (
             <>

@@ -5,6 +5,7 @@ import {
   describeFlags,
   edgeFacts,
   mtlsReading,
+  nodeErrorRatio,
   nodeTitle,
   policiesSelecting,
   ruleHref,
@@ -166,5 +167,18 @@ describe('authorization policies of a node', () => {
     expect(names(v1)).toEqual(['all-of-shop', 'mesh-wide']);
     expect(names(v2)).toEqual(['all-of-shop', 'cart-v2-only', 'mesh-wide']);
     expect(names(node({ kind: 'workload', name: 'gone', app: 'gone', version: 'v1' }))).toEqual(['all-of-shop', 'mesh-wide']);
+  });
+});
+
+describe('a node error share', () => {
+  it('reads requests into it, or out of it for nodes that only call out', () => {
+    const gateway = node({ kind: 'gateway', name: 'gw', traffic: { inRps: 0, outRps: 30, errorRatio: 0 } });
+    const g: MeshGraph = {
+      ...graph,
+      nodes: [gateway, cart],
+      edges: [edge(gateway, cart, { rps: 10, errors5xx: 0.3 }), edge(gateway, v1, { rps: 20, errors4xx: 0 })],
+    };
+    expect(nodeErrorRatio(g, gateway)).toBeCloseTo(0.1);
+    expect(nodeErrorRatio(g, { ...cart, traffic: { inRps: 10, outRps: 0, errorRatio: 0.3 } })).toBe(0.3);
   });
 });

@@ -94,6 +94,17 @@ export function nodeTitle(node: GraphNode, groupBy: GroupBy): string {
 export const nodeLabel = (node: GraphNode | undefined, fallbackId: string) =>
   node ? `${nodeName(node)}${node.namespace ? ` (${node.namespace})` : ''}` : fallbackId;
 
+/**
+ * A node's error share: of the requests into it, or for nodes that only call out (gateways, callers
+ * outside the mesh) of the requests out of it, weighted by each edge's rate.
+ */
+export function nodeErrorRatio(graph: MeshGraph, node: GraphNode): number {
+  if (node.traffic.inRps > 0 || node.traffic.outRps === 0) return node.traffic.errorRatio;
+  const out = graph.edges.filter((e) => e.source === node.id && e.protocol !== 'tcp');
+  const rps = out.reduce((sum, e) => sum + e.rps, 0);
+  return rps > 0 ? out.reduce((sum, e) => sum + e.rps * errorShare(e), 0) / rps : 0;
+}
+
 /** Rate of an edge: requests/s, or bytes/s for TCP. */
 export const edgeRate = (edge: GraphEdge) => (edge.protocol === 'tcp' ? `${formatNumber(edge.tcpBytesPerSecond ?? 0)} B/s` : formatRate(edge.rps));
 

@@ -11,8 +11,8 @@ import {
   breakerReading,
   describeFlags,
   edgeFacts,
-  kindWord,
   mtlsReading,
+  nodeErrorRatio,
   nodeLabel,
   nodesById,
   nodeTitle,
@@ -79,7 +79,6 @@ export function GraphSidePanel({ graph, selectedId, window, onClose }: GraphSide
     >
       <header className={styles.header}>
         <div className={styles.heading}>
-          {node && <span className={styles.kind}>{kindWord(node, graph.groupBy)}</span>}
           {edge && <span className={styles.kind}>Edge · {edge.protocol.toUpperCase()}</span>}
           <h2 id={titleId} className={styles.title} tabIndex={-1}>
             {title}
@@ -134,9 +133,12 @@ function NodeDetails({ graph, node, window }: { graph: MeshGraph; node: GraphNod
   const { traffic } = node;
   const service = routedService(graph, node);
   const inMesh = Boolean(node.namespace) && node.kind !== 'external';
+  // Routes and circuit breakers shape the requests into services and the workloads behind them, not out of gateways.
+  const routed = node.kind === 'service' || node.kind === 'workload';
   const lookback = lookbackFor(window);
   const traces = tracesHref(node, lookback, false);
-  const failed = traffic.errorRatio > 0 ? tracesHref(node, lookback, true) : undefined;
+  const errorRatio = nodeErrorRatio(graph, node);
+  const failed = errorRatio > 0 ? tracesHref(node, lookback, true) : undefined;
   return (
     <>
       <dl className={`facts ${styles.numbers}`} aria-label={`Live numbers over ${graph.window}`}>
@@ -145,12 +147,12 @@ function NodeDetails({ graph, node, window }: { graph: MeshGraph; node: GraphNod
         <dt>Out</dt>
         <dd>{formatRate(traffic.outRps)}</dd>
         <dt>Errors</dt>
-        <dd className={traffic.errorRatio > 0 ? 'tone-bad' : undefined}>{formatPercent(traffic.errorRatio)}</dd>
+        <dd className={errorRatio > 0 ? 'tone-bad' : undefined}>{formatPercent(errorRatio)}</dd>
       </dl>
       <Section title="Rate, errors, latency">
         <SidePanelCharts key={node.id} id={node.id} groupBy={graph.groupBy} tcp={false} what={nodeLabel(node, node.id)} />
       </Section>
-      {inMesh && (
+      {routed && (
         <Section title="Routes">{service ? <Routes graph={graph} service={service} /> : <p className="state state-empty">No service routes to it.</p>}</Section>
       )}
       {inMesh && (
@@ -158,7 +160,7 @@ function NodeDetails({ graph, node, window }: { graph: MeshGraph; node: GraphNod
           <SidePanelPolicies node={node} groupBy={graph.groupBy} />
         </Section>
       )}
-      {inMesh && (
+      {routed && (
         <Section title="Circuit breaker">
           <Breaker node={node} service={service} />
         </Section>
@@ -167,7 +169,7 @@ function NodeDetails({ graph, node, window }: { graph: MeshGraph; node: GraphNod
         <Section title="Traces">
           <p className={styles.links}>
             <Link href={traces}>Traces of {serviceOf(node)}</Link>
-            {failed && <Link href={failed}>Failed traces ({formatPercent(traffic.errorRatio)} errors)</Link>}
+            {failed && <Link href={failed}>Failed traces ({formatPercent(errorRatio)} errors)</Link>}
           </p>
         </Section>
       )}
