@@ -2,6 +2,7 @@
 // of the service graph over a range, in a single batched range query (`combine`), whatever the
 // node's kind. A node's or edge's id (lib/mesh/graph.ts) says which labels select it.
 import { parseEdgeId, parseNodeId, type GroupBy, type NodeRef, type Protocol } from '@/lib/mesh/graph';
+import { CALL_KEY } from './graph';
 import { rangeQuery, type Series } from './prometheus';
 import { combine, quote, split, stepFor, windowFor } from './promql';
 
@@ -75,11 +76,8 @@ export function seriesScope(id: string, groupBy: GroupBy): SeriesScope | undefin
   return { alternatives: nodeMatchers(node, 'destination', groupBy), describes: 'inbound' };
 }
 
-/**
- * The labels that tell one workload-to-workload call apart, as the graph counts calls
- * (lib/metrics/graph.ts CALL_KEY): a call both proxies reported counts once, from the destination's report.
- */
-const CALL_KEY = 'source_workload_namespace, source_workload, destination_service, destination_workload_namespace, destination_workload';
+/** A call both proxies reported counts once, from the destination's report, as the graph counts it. */
+const CALL = CALL_KEY.join(', ');
 
 /**
  * `sum by (...)` of the scope's rate of `metric`, each call counted once as the graph counts it:
@@ -93,7 +91,7 @@ function summedRate(metric: string, scope: SeriesScope, window: string, extra: s
   const seenBy = scope.protocol === 'tcp' ? metric : 'istio_requests_total';
   const parts = scope.alternatives.flatMap((alt) => [
     rate(metric, 'destination', alt, extra),
-    `(${rate(metric, 'source', alt, extra)} unless on (${CALL_KEY}) ${rate(seenBy, 'destination', alt, [])})`,
+    `(${rate(metric, 'source', alt, extra)} unless on (${CALL}) ${rate(seenBy, 'destination', alt, [])})`,
   ]);
   return `sum${groups.length ? ` by (${groups.join(', ')})` : ''} (${parts.join(' or ')})`;
 }
