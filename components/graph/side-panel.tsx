@@ -79,8 +79,8 @@ export function GraphSidePanel({ graph, selectedId, window, onClose }: GraphSide
     >
       <header className={styles.header}>
         <div className={styles.heading}>
-          {edge && <span className={styles.kind}>Edge · {edge.protocol.toUpperCase()}</span>}
           <h2 id={titleId} className={styles.title} tabIndex={-1}>
+            {edge && <span className={styles.kind}>Edge · {edge.protocol.toUpperCase()} </span>}
             {title}
           </h2>
         </div>
@@ -88,7 +88,8 @@ export function GraphSidePanel({ graph, selectedId, window, onClose }: GraphSide
           Close
         </button>
       </header>
-      <div className={styles.content}>
+      {/* A new selection starts at the top. */}
+      <div key={selectedId} className={styles.content}>
         {node ? (
           <NodeDetails graph={graph} node={node} window={window} />
         ) : edge ? (
