@@ -430,11 +430,14 @@ function meshObjects(services: ServicePlan[], externals: { host: string; namespa
   return objects;
 }
 
+/** A generated mesh on disk: `manifests` for the sandbox's --manifests, `scenarioFile` for --scenario. */
+export type WrittenMesh = GeneratedMesh & { manifests: string; scenarioFile: string };
+
 /**
  * Writes `dir/mesh.yaml` (the objects, one JSON document each, which the sandbox loads fast with
  * `--manifests dir`) and `dir/scenario.yaml` (for `--scenario`).
  */
-export function writeGeneratedMesh(dir: string, options: GenerateMeshOptions): GeneratedMesh & { manifests: string; scenarioFile: string } {
+export function writeGeneratedMesh(dir: string, options: GenerateMeshOptions): WrittenMesh {
   const mesh = generateMesh(options);
   mkdirSync(dir, { recursive: true });
   const scenarioFile = join(dir, 'scenario.yaml');

@@ -4,12 +4,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeGeneratedMesh, type GeneratedMesh } from '../generate/mesh.ts';
+import { writeGeneratedMesh, type WrittenMesh } from '../generate/mesh.ts';
 import { startPrometheus } from '../prometheus.ts';
 import { startSandbox, type Sandbox } from '../sandbox.ts';
 
 let sandbox: Sandbox;
-let mesh: GeneratedMesh;
+let mesh: WrittenMesh;
 let prometheus: Awaited<ReturnType<typeof startPrometheus>>;
 
 async function query(promql: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeGeneratedMesh, type GeneratedMesh } from '../generate/mesh.ts';
+import { writeGeneratedMesh, type WrittenMesh } from '../generate/mesh.ts';
 import { startSandbox, type Sandbox } from '../sandbox.ts';
 import { canonicalNames, portProtocol, TrafficSimulator } from './simulator.ts';
 
@@ -15,7 +15,7 @@ interface Series {
 }
 
 let sandbox: Sandbox;
-let mesh: GeneratedMesh;
+let mesh: WrittenMesh;
 let series: Series[];
 
 function parse(text: string): Series[] {
