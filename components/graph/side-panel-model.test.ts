@@ -182,3 +182,16 @@ describe('a node error share', () => {
     expect(nodeErrorRatio(g, { ...cart, traffic: { inRps: 10, outRps: 0, errorRatio: 0.3 } })).toBe(0.3);
   });
 });
+
+describe('groupings other than by version', () => {
+  it('name a workload without the version label it carries, and show no observed shares for an app', () => {
+    const workload = { ...node({ kind: 'workload', name: 'cart-v2' }), app: 'cart', version: 'v2' };
+    expect(nodeTitle(workload, 'workload')).toBe('Workload shop/cart-v2');
+    const app = node({ kind: 'workload', name: 'cart', app: 'cart' });
+    const byApp: MeshGraph = { ...graph, groupBy: 'app', nodes: [cart, app], edges: [edge(cart, app, { share: 1 })] };
+    expect(splitRows(byApp, cart)).toEqual([
+      { version: 'v1', declared: 90, observed: null },
+      { version: 'v2', declared: 10, observed: null },
+    ]);
+  });
+});

@@ -1,7 +1,7 @@
 // What the graph's side panel says about the selected node or edge, in words and links. Pure:
 // the panel's components render these, the tests read them.
 import { formatMs, formatNumber, formatPercent, formatRate } from '@/lib/format';
-import { errorShare, type GraphEdge, type GraphNode, type GroupBy, type MeshGraph, type NodeKind } from '@/lib/mesh/graph';
+import { errorShare, parseNodeId, type GraphEdge, type GraphNode, type GroupBy, type MeshGraph, type NodeKind } from '@/lib/mesh/graph';
 import { selectorMatches, type LabelSelector } from '@/lib/mesh/selectors';
 import { objectHref, pageHref } from '@/lib/navigation';
 import { traceSearchHref } from '@/lib/queries/traces';
@@ -77,12 +77,17 @@ const KIND_WORDS: Record<NodeKind, string> = {
 export function kindWord(node: GraphNode, groupBy: GroupBy): string {
   if (node.kind !== 'workload') return KIND_WORDS[node.kind];
   if (groupBy === 'workload') return 'Workload';
-  return node.version ? 'App version' : 'App';
+  return versionOfNode(node) ? 'App version' : 'App';
 }
 
+/** The version a node stands for: only a versioned app's id carries one (a workload's `version` is a label it has, not its grouping). */
+const versionOfNode = (node: Pick<GraphNode, 'id'>) => parseNodeId(node.id)?.version;
+
 /** The node's name as the graph shows it: `name version` for a version of an app. */
-export const nodeName = (node: Pick<GraphNode, 'name' | 'version' | 'kind'>) =>
-  node.kind === 'unknown' ? 'unknown' : node.version ? `${node.name} ${node.version}` : node.name;
+export function nodeName(node: Pick<GraphNode, 'id' | 'name' | 'kind'>): string {
+  const version = versionOfNode(node);
+  return node.kind === 'unknown' ? 'unknown' : version ? `${node.name} ${version}` : node.name;
+}
 
 /** "App version shop/cart v2", the panel's heading. */
 export function nodeTitle(node: GraphNode, groupBy: GroupBy): string {
@@ -147,7 +152,9 @@ export function splitRows(graph: MeshGraph, service: GraphNode): SplitRow[] {
   for (const edge of graph.edges) {
     if (edge.source !== service.id || edge.share === undefined) continue;
     const target = byId.get(edge.target);
-    const version = target?.version ?? target?.name ?? edge.target;
+    // Grouped by app, one edge reaches the whole app: no share per version to show.
+    const version = target && target.version;
+    if (!version) continue;
     const row = rows.get(version) ?? { version, declared: null, observed: null };
     rows.set(version, { ...row, observed: (row.observed ?? 0) + edge.share });
   }

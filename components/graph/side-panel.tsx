@@ -208,6 +208,9 @@ function Routes({ graph, service }: { graph: MeshGraph; service: GraphNode }) {
           </tbody>
         </table>
       )}
+      {rows.length > 0 && (graph.groupBy === 'app' || graph.groupBy === 'service') && (
+        <p className="muted">The observed shares by version show when the graph is grouped by version or workload.</p>
+      )}
       <ul className={styles.list}>
         {virtualServices.map((ref) => (
           <li key={ref}>
