@@ -38,10 +38,11 @@ describe('graph queries', () => {
     expect(q).toContain('response_flags!="-"');
   });
 
-  it('take P95 per caller and service, and per service and workload, keeping the reporter', () => {
+  it('take P95 per caller and service, and per service and workload, from the destination (the source only where no workload answered)', () => {
     const q = latencyQuery([], '1m');
     expect(q.match(/histogram_quantile\(0\.95, sum by \(reporter, /g)).toHaveLength(2);
-    expect(q).toContain('istio_request_duration_milliseconds_bucket');
+    expect(q.match(/istio_request_duration_milliseconds_bucket\{reporter="destination"\}/g)).toHaveLength(2);
+    expect(q.match(/istio_request_duration_milliseconds_bucket\{reporter="source",destination_workload="unknown"\}/g)).toHaveLength(1);
   });
 
   it('sum TCP bytes sent and received in one aggregation', () => {

@@ -87,13 +87,21 @@ export function requestsQuery(namespaces: readonly string[], window: GraphWindow
 
 /**
  * Query 2, latency: P95 of calls into each service per caller, and of each service's calls into
- * each workload behind it, from istio_request_duration_milliseconds (reporter kept: the builder
- * prefers the destination's measure).
+ * each workload behind it, from istio_request_duration_milliseconds. Histograms are the largest
+ * series set (a score of buckets per call and reporter), so each is read from the destination's
+ * report, plus the caller's only where no workload answered (`destination_workload="unknown"`:
+ * external hosts, requests its proxy refused); the reporter is kept for the builder to tell them apart.
  */
 export function latencyQuery(namespaces: readonly string[], window: GraphWindow): string {
-  const buckets = viewRate('istio_request_duration_milliseconds_bucket', [], window, namespaces);
-  const p95 = (labels: readonly string[]) => `histogram_quantile(0.95, sum ${by(['reporter', ...labels, 'request_protocol', 'le'])} (${buckets}))`;
-  return combine({ caller: p95([...SOURCE_LABELS, ...SERVICE_LABELS]), callee: p95([...SERVICE_LABELS, ...DESTINATION_LABELS]) });
+  const bucket = 'istio_request_duration_milliseconds_bucket';
+  const destination = viewRate(bucket, ['reporter="destination"'], window, namespaces);
+  const unanswered = viewRate(bucket, ['reporter="source"', 'destination_workload="unknown"'], window, namespaces);
+  const p95 = (labels: readonly string[], rates: string) => `histogram_quantile(0.95, sum ${by(['reporter', ...labels, 'request_protocol', 'le'])} (${rates}))`;
+  return combine({
+    caller: p95([...SOURCE_LABELS, ...SERVICE_LABELS], `${destination} or ${unanswered}`),
+    // Toward a workload: only a destination proxy reports one.
+    callee: p95([...SERVICE_LABELS, ...DESTINATION_LABELS], destination),
+  });
 }
 
 /**
