@@ -304,6 +304,12 @@ export function generateMesh(options: GenerateMeshOptions): GeneratedMesh {
   };
 }
 
+/**
+ * Istio's histograms with 11 buckets instead of 19 (Istio's annotation): a third fewer series
+ * at this scale; they span the generated latencies, and none past 10 s is ever reached.
+ */
+const HISTOGRAM_BUCKETS = JSON.stringify({ istiocustom: [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] });
+
 const PORTS: Record<Protocol, { name: string; port: number; appProtocol: string }> = {
   http: { name: 'http', port: 8080, appProtocol: 'http' },
   grpc: { name: 'grpc', port: 9090, appProtocol: 'grpc' },
@@ -351,7 +357,7 @@ function meshObjects(services: ServicePlan[], externals: { host: string; namespa
           replicas: 1,
           selector: { matchLabels: labels },
           template: {
-            metadata: { labels, annotations: { 'sidecar.istio.io/inject': 'true' } },
+            metadata: { labels, annotations: { 'sidecar.istio.io/inject': 'true', 'sidecar.istio.io/statsHistogramBuckets': HISTOGRAM_BUCKETS } },
             spec: {
               serviceAccountName: s.name,
               containers: [

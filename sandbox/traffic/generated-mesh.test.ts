@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeGeneratedMesh, type WrittenMesh } from '../generate/mesh.ts';
 import { startSandbox, type Sandbox } from '../sandbox.ts';
-import { canonicalNames, portProtocol, TrafficSimulator } from './simulator.ts';
+import { DURATION_BUCKETS, SIZE_BUCKETS } from './metrics.ts';
+import { canonicalNames, histogramBuckets, portProtocol, TrafficSimulator } from './simulator.ts';
 
 interface Series {
   name: string;
@@ -96,6 +97,9 @@ describe('traffic over a generated mesh', () => {
     expect(source[0]!.labels.connection_security_policy).toBe('unknown');
     expect(named('istio_request_duration_milliseconds_count', { reporter: 'destination' }).length).toBeGreaterThan(0);
     expect(named('istio_request_bytes_count')).toEqual([]);
+    // The generated pods ask their proxies for 11 duration buckets (sidecar.istio.io/statsHistogramBuckets).
+    const buckets = named('istio_request_duration_milliseconds_bucket', { reporter: 'destination', destination_workload: edge.destination_workload! });
+    expect(new Set(buckets.map((b) => b.labels.le))).toEqual(new Set(['5', '10', '25', '50', '100', '250', '500', '1000', '2500', '5000', '10000', '+Inf']));
   });
 
   it('reports calls to ServiceEntry hosts from the caller only, with the host as the destination service', () => {
@@ -155,6 +159,15 @@ describe("Istio's naming rules", () => {
     expect(canonicalNames({ 'app.kubernetes.io/name': 'k', app: 'a', version: 'v' }, 'w')).toEqual({ service: 'k', revision: 'v' });
     expect(canonicalNames({ app: 'a' }, 'w')).toEqual({ service: 'a', revision: 'latest' });
     expect(canonicalNames(undefined, 'w')).toEqual({ service: 'w', revision: 'latest' });
+  });
+
+  it("reads a proxy's histogram buckets from its pod's annotation, the longest stat prefix first", () => {
+    expect(histogramBuckets(undefined).duration).toBe(DURATION_BUCKETS);
+    const both = histogramBuckets(
+      JSON.stringify({ istiocustom: [10, 1], 'istiocustom.istio_request_duration_milliseconds': [5, 50], 'cluster.xds-grpc': [2] }),
+    );
+    expect(both).toEqual({ duration: [5, 50], requestBytes: [1, 10], responseBytes: [1, 10] });
+    expect(histogramBuckets('{not json').requestBytes).toBe(SIZE_BUCKETS);
   });
 
   it('reads a port protocol from appProtocol, else the name prefix', () => {

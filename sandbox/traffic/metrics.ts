@@ -16,8 +16,7 @@ export const renderLabels = (labels: Labels): string =>
 interface Family {
   help: string;
   type: 'counter' | 'gauge' | 'histogram';
-  buckets?: number[];
-  series: Map<string, { labels: string; value: number; counts?: number[]; sum?: number }>;
+  series: Map<string, { labels: string; value: number; buckets?: number[]; counts?: number[]; sum?: number }>;
 }
 
 export class Metrics {
@@ -29,9 +28,9 @@ export class Metrics {
     this.collectors.push(collect);
   }
 
-  private family(name: string, type: Family['type'], help: string, buckets?: number[]): Family {
+  private family(name: string, type: Family['type'], help: string): Family {
     let f = this.families.get(name);
-    if (!f) this.families.set(name, (f = { help, type, buckets, series: new Map() }));
+    if (!f) this.families.set(name, (f = { help, type, series: new Map() }));
     return f;
   }
 
@@ -49,11 +48,13 @@ export class Metrics {
     f.series.set(key, { labels: key, value });
   }
 
+  /** Observes `value`; a series keeps the buckets it was created with (each proxy may set its own). */
   observe(name: string, labels: Labels, value: number, buckets: number[], help = name): void {
-    const f = this.family(name, 'histogram', help, buckets);
+    const f = this.family(name, 'histogram', help);
     const key = renderLabels(labels);
     let s = f.series.get(key);
-    if (!s) f.series.set(key, (s = { labels: key, value: 0, counts: buckets.map(() => 0), sum: 0 }));
+    if (!s) f.series.set(key, (s = { labels: key, value: 0, buckets, counts: buckets.map(() => 0), sum: 0 }));
+    buckets = s.buckets!;
     s.value += 1;
     s.sum! += value;
     for (let i = 0; i < buckets.length; i++) if (value <= buckets[i]!) s.counts![i]! += 1;
@@ -71,7 +72,7 @@ export class Metrics {
           continue;
         }
         const sep = s.labels ? ',' : '';
-        f.buckets!.forEach((b, i) => lines.push(`${name}_bucket{${s.labels}${sep}le="${b}"} ${s.counts![i]}`));
+        s.buckets!.forEach((b, i) => lines.push(`${name}_bucket{${s.labels}${sep}le="${b}"} ${s.counts![i]}`));
         lines.push(`${name}_bucket{${s.labels}${sep}le="+Inf"} ${s.value}`, `${name}_sum{${s.labels}} ${s.sum}`, `${name}_count{${s.labels}} ${s.value}`);
       }
     }

@@ -35,6 +35,41 @@ const spiffe = (namespace: string, serviceAccount: string) => `spiffe://${TRUST_
 
 export type Protocol = 'http' | 'grpc' | 'tcp';
 
+/** A proxy's histogram buckets, Istio's defaults unless its pod's annotation sets others. */
+interface HistogramBuckets {
+  duration: number[];
+  requestBytes: number[];
+  responseBytes: number[];
+}
+const DEFAULT_BUCKETS: HistogramBuckets = { duration: DURATION_BUCKETS, requestBytes: SIZE_BUCKETS, responseBytes: SIZE_BUCKETS };
+const BUCKETS_ANNOTATION = 'sidecar.istio.io/statsHistogramBuckets';
+
+/**
+ * The buckets `sidecar.istio.io/statsHistogramBuckets` gives a pod's proxy: JSON keyed by stat
+ * prefix ({"istiocustom":[1,5,10]} for every Istio histogram), the longest matching prefix winning.
+ */
+export function histogramBuckets(annotation: string | undefined): HistogramBuckets {
+  if (!annotation) return DEFAULT_BUCKETS;
+  let prefixes: Record<string, number[]>;
+  try {
+    prefixes = JSON.parse(annotation) as Record<string, number[]>;
+  } catch {
+    return DEFAULT_BUCKETS; // Istio's injector rejects it; the proxy keeps its defaults
+  }
+  const lookup = (metric: string, fallback: number[]) => {
+    const stat = `istiocustom.${metric}`;
+    const key = Object.keys(prefixes)
+      .filter((k) => stat.startsWith(k) && Array.isArray(prefixes[k]))
+      .sort((a, b) => b.length - a.length)[0];
+    return key ? [...prefixes[key]!].sort((a, b) => a - b) : fallback;
+  };
+  return {
+    duration: lookup('istio_request_duration_milliseconds', DURATION_BUCKETS),
+    requestBytes: lookup('istio_request_bytes', SIZE_BUCKETS),
+    responseBytes: lookup('istio_response_bytes', SIZE_BUCKETS),
+  };
+}
+
 /** A workload as Istio's metrics name it (one side of a request). */
 interface Peer {
   workload: string;
@@ -45,6 +80,7 @@ interface Peer {
   canonicalRevision: string;
   principal: string; // the identity its certificate carries (shown only on mutual TLS)
   cluster: string;
+  buckets: HistogramBuckets; // of its proxy, when it reports
 }
 
 interface Caller extends Peer {
@@ -60,6 +96,7 @@ const GATEWAY: Caller = {
   canonicalRevision: 'latest',
   principal: spiffe('istio-system', 'istio-ingressgateway-service-account'),
   cluster: CLUSTER_ID,
+  buckets: DEFAULT_BUCKETS,
   mtls: true,
 };
 const UNKNOWN_PEER: Peer = {
@@ -71,6 +108,7 @@ const UNKNOWN_PEER: Peer = {
   canonicalRevision: 'unknown',
   principal: 'unknown',
   cluster: 'unknown',
+  buckets: DEFAULT_BUCKETS,
 };
 /** A client outside the mesh: no sidecar, so Istio knows nothing about it. */
 const OUTSIDE_CALLER: Caller = { ...UNKNOWN_PEER, mtls: false };
@@ -871,14 +909,15 @@ export class TrafficSimulator {
   ): void {
     const labels = renderLabels(istioLabels('destination', caller, cluster, endpoint.peer, outcome, security, mutual));
     this.countRequest(labels, request);
-    this.metrics.observe('istio_request_duration_milliseconds', labels, outcome.duration, DURATION_BUCKETS, 'Request duration in milliseconds.');
+    const buckets = endpoint.peer.buckets;
+    this.metrics.observe('istio_request_duration_milliseconds', labels, outcome.duration, buckets.duration, 'Request duration in milliseconds.');
     if (this.scenario.requestSizeMetrics === false) return;
-    this.metrics.observe('istio_request_bytes', labels, 400 + Math.floor(this.random() * 800), SIZE_BUCKETS, 'Request size in bytes.');
+    this.metrics.observe('istio_request_bytes', labels, 400 + Math.floor(this.random() * 800), buckets.requestBytes, 'Request size in bytes.');
     this.metrics.observe(
       'istio_response_bytes',
       labels,
       outcome.status === 200 ? 1000 + Math.floor(this.random() * 9000) : 90,
-      SIZE_BUCKETS,
+      buckets.responseBytes,
       'Response size in bytes.',
     );
   }
@@ -911,7 +950,7 @@ export class TrafficSimulator {
       // The source sidecar cannot see the server's peer authentication, so Istio reports "unknown".
       const labels = renderLabels(istioLabels('source', caller, cluster, destination, outcome, 'unknown', mutual));
       this.countRequest(labels, request);
-      this.metrics.observe('istio_request_duration_milliseconds', labels, outcome.duration, DURATION_BUCKETS, 'Request duration in milliseconds.');
+      this.metrics.observe('istio_request_duration_milliseconds', labels, outcome.duration, caller.buckets.duration, 'Request duration in milliseconds.');
     }
     if (span) {
       span.duration = Math.max(1, Math.round(outcome.duration * 1000));
@@ -1039,6 +1078,7 @@ function newEndpoint(pod: KubeObject): Endpoint {
       canonicalRevision: canonical.revision,
       principal: spiffe(namespace, serviceAccount),
       cluster: CLUSTER_ID,
+      buckets: histogramBuckets(pod.metadata.annotations?.[BUCKETS_ANNOTATION]),
     },
     consecutive5xx: 0,
     consecutiveGateway: 0,
