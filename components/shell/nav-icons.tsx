@@ -11,6 +11,14 @@ const PATHS: Record<string, ReactNode> = {
     </>
   ),
   '/traffic': <path d="M2 8h5l3-4h4M7 8l3 4h4M12 2l2 2-2 2M12 10l2 2-2 2" />,
+  '/graph': (
+    <>
+      <circle cx="3.5" cy="8" r="1.8" />
+      <circle cx="12.5" cy="3.5" r="1.8" />
+      <circle cx="12.5" cy="12.5" r="1.8" />
+      <path d="M5.2 7.2l5.6-2.9M5.2 8.8l5.6 2.9" />
+    </>
+  ),
   '/kpis': <path d="M2 14h12M4 12V8M8 12V4M12 12V6" />,
   '/resilience': <path d="M8 2l5 2v4c0 3-2.2 5.2-5 6-2.8-.8-5-3-5-6V4z" />,
   '/traces': <path d="M2 3h8M4 6.5h9M6 10h6M3 13.5h5" />,

@@ -80,6 +80,11 @@ export const queryKeys = {
     /** The analysis' findings of one namespace, or every visible one (""): GET /api/validation. */
     list: (namespace: string) => ['validation', 'list', namespace] as const,
   },
+  graph: {
+    all: ['graph'] as const,
+    /** The service graph (GET /api/graph) of some namespaces ("" = all), over a window, grouped. */
+    view: (namespaces: string, window: string, groupBy: string) => ['graph', 'view', namespaces, window, groupBy] as const,
+  },
   overview: (namespace: string) => ['overview', namespace] as const,
   search: (q: string) => ['search', q] as const,
 };
