@@ -82,7 +82,11 @@ describe('the service graph on the seed mesh', () => {
     expect(graph.nodes.find((n) => n.kind === 'gateway')).toMatchObject({ namespace: 'istio-system', name: 'istio-ingressgateway' });
     expect(graph.nodes.filter((n) => n.kind === 'service').map((n) => n.name)).toEqual(expect.arrayContaining(SERVICES));
     expect(graph.edges.length).toBeGreaterThan(10);
-    expect(graph.edges.every((e) => e.rps > 0)).toBe(true);
+    // The gateway's edge into each service carries traffic (a version at 0 % may have none in the window).
+    const gateway = graph.nodes.find((n) => n.kind === 'gateway')!;
+    const entries = graph.edges.filter((e) => e.source === gateway.id);
+    expect(entries).toHaveLength(SERVICES.length);
+    expect(entries.every((e) => e.rps > 0)).toBe(true);
     // The canary split as served, out of the service whose VirtualService splits it.
     const nutrition = graph.nodes.find((n) => n.kind === 'service' && n.name === 'nutrition-service')!;
     const split = graph.edges.filter((e) => e.source === nutrition.id);
@@ -100,7 +104,7 @@ describe('the service graph on the seed mesh', () => {
     const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
     for (const edge of graph.edges) {
       const expected = await direct(edgeQuery(edge, nodes), graph.generatedAt);
-      expect(Math.abs(edge.rps - expected) / expected, `${edge.id}: graph ${edge.rps}, PromQL ${expected}`).toBeLessThan(0.02);
+      expect(Math.abs(edge.rps - expected), `${edge.id}: graph ${edge.rps}, PromQL ${expected}`).toBeLessThanOrEqual(0.02 * expected);
     }
   }, 30_000);
 
@@ -124,7 +128,8 @@ describe('the service graph on the seed mesh', () => {
     const saved = process.env.MESHDECK_PROMETHEUS_URL;
     process.env.MESHDECK_PROMETHEUS_URL = `http://127.0.0.1:${await freePort()}`;
     try {
-      await expect(meshGraph({ namespaces: [], window: '1m', groupBy: 'version' })).rejects.toMatchObject({
+      // A window no earlier test read: readings are shared for a few seconds (lib/metrics/graph.ts).
+      await expect(meshGraph({ namespaces: [], window: '30s', groupBy: 'version' })).rejects.toMatchObject({
         status: 503,
         message: expect.stringMatching(/^The graph is drawn from Prometheus' Istio metrics: Prometheus at .* is unreachable/),
       });

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { graphQueries, latencyQuery, namespaceMatchers, requestsQuery, tcpQuery } from './graph';
+import { describe, expect, it, vi } from 'vitest';
+import { graphQueries, graphSamples, latencyQuery, namespaceMatchers, requestsQuery, SHARED_FOR_MS, tcpQuery } from './graph';
+import { instantQueryAt } from './prometheus';
+
+vi.mock('./prometheus', () => ({ instantQueryAt: vi.fn() }));
 
 describe('graph queries', () => {
   it('are three, whatever the number of namespaces', () => {
@@ -50,5 +53,49 @@ describe('graph queries', () => {
     expect(q).toMatch(
       /^sum by \(reporter, .*connection_security_policy\) \(rate\(istio_tcp_sent_bytes_total\[1m\]\) or label_replace\(rate\(istio_tcp_received_bytes_total\[1m\]\), "tcp_direction", "received", "", ""\)\)$/,
     );
+  });
+});
+
+describe('graphSamples', () => {
+  const answer = (query: string) => {
+    if (query.includes('"rps"')) return [{ metric: { kpi: 'rps', reporter: 'destination' }, value: 1 }];
+    if (query.includes('"caller"')) return [{ metric: { kpi: 'callee', reporter: 'destination' }, value: 20 }];
+    return [];
+  };
+
+  it('reads the three queries at one instant and splits their parts', async () => {
+    vi.mocked(instantQueryAt)
+      .mockReset()
+      .mockImplementation(async (q) => answer(q));
+    const reading = await graphSamples(['one'], '1m', 1_000_000);
+    expect(reading.queries).toBe(3);
+    expect(reading.time.getTime()).toBe(1_000_000);
+    expect(vi.mocked(instantQueryAt).mock.calls.map(([, time]) => time)).toEqual([1000, 1000, 1000]);
+    expect(reading.samples.requests).toHaveLength(1);
+    expect(reading.samples.latencyOut).toHaveLength(1);
+    expect(reading.samples.errors5xx).toEqual([]);
+  });
+
+  it('shares a reading for the same namespaces and window for a few seconds, not after', async () => {
+    vi.mocked(instantQueryAt)
+      .mockReset()
+      .mockImplementation(async (q) => answer(q));
+    const [a, b] = await Promise.all([graphSamples(['two'], '1m', 2_000_000), graphSamples(['two'], '1m', 2_000_001)]);
+    expect(vi.mocked(instantQueryAt)).toHaveBeenCalledTimes(3);
+    expect([a.queries, b.queries]).toEqual([3, 0]);
+    expect(b.samples).toBe(a.samples);
+    await graphSamples(['two'], '5m', 2_000_002); // another window: read anew
+    expect(vi.mocked(instantQueryAt)).toHaveBeenCalledTimes(6);
+    expect((await graphSamples(['two'], '1m', 2_000_000 + SHARED_FOR_MS)).queries).toBe(3);
+  });
+
+  it('does not share a failed reading', async () => {
+    vi.mocked(instantQueryAt)
+      .mockReset()
+      .mockRejectedValueOnce(new Error('down'))
+      .mockImplementation(async (q) => answer(q));
+    await expect(graphSamples(['three'], '1m', 3_000_000)).rejects.toThrow('down');
+    await new Promise((r) => setTimeout(r, 0));
+    expect((await graphSamples(['three'], '1m', 3_000_001)).queries).toBe(3);
   });
 });

@@ -122,14 +122,46 @@ export const graphQueries = (namespaces: readonly string[], window: GraphWindow)
   tcpQuery(namespaces, window),
 ];
 
+export interface GraphTelemetry {
+  samples: GraphSamples;
+  /** The PromQL queries this answer issued: 0 when it shares an answer read for another request. */
+  queries: number;
+  /** The instant Prometheus evaluated the queries at. */
+  time: Date;
+}
+
 /**
- * The graph's telemetry, read in parallel and evaluated at one instant (`time`, so the parts agree
- * with each other and with any query made for that instant); `queries` is how many it took.
+ * How long one reading is shared by every request for the same namespaces and window (other
+ * groupings, other viewers, requests made while it is read). Shorter than the page's refresh,
+ * so each refresh reads anew; at 1,000 workloads the histograms alone cost Prometheus a second.
  */
-export async function graphSamples(namespaces: readonly string[], window: GraphWindow): Promise<{ samples: GraphSamples; queries: number; time: Date }> {
-  const time = new Date();
+export const SHARED_FOR_MS = 5_000;
+/** At most this many readings are kept (each holds a whole graph's samples). */
+const SHARED_MAX = 4;
+const shared = new Map<string, { at: number; reading: Promise<GraphTelemetry> }>();
+
+/** The graph's telemetry: a fresh reading, or the one another request made within SHARED_FOR_MS. */
+export async function graphSamples(namespaces: readonly string[], window: GraphWindow, now = Date.now()): Promise<GraphTelemetry> {
+  for (const [key, entry] of shared) if (now - entry.at >= SHARED_FOR_MS) shared.delete(key);
+  const key = `${window}|${namespaces.join(',')}`;
+  const kept = shared.get(key);
+  if (kept) return { ...(await kept.reading), queries: 0 };
+  const reading = readTelemetry(namespaces, window, now);
+  if (shared.size >= SHARED_MAX) shared.delete(shared.keys().next().value!);
+  shared.set(key, { at: now, reading });
+  // A failed reading is not shared: the next request asks Prometheus again.
+  reading.catch(() => shared.get(key)?.reading === reading && shared.delete(key));
+  return reading;
+}
+
+/**
+ * The graph's queries, read in parallel and evaluated at one instant (`time`, so the parts agree
+ * with each other and with any query made for that instant).
+ */
+async function readTelemetry(namespaces: readonly string[], window: GraphWindow, now: number): Promise<GraphTelemetry> {
+  const time = new Date(now);
   const queries = graphQueries(namespaces, window);
-  const [requests, latency, tcp] = await Promise.all(queries.map((q) => instantQueryAt(q, time.getTime() / 1000)));
+  const [requests, latency, tcp] = await Promise.all(queries.map((q) => instantQueryAt(q, now / 1000)));
   const r = split(requests!);
   const l = split(latency!);
   return {
