@@ -137,4 +137,21 @@ describe('the service graph on the seed mesh', () => {
       process.env.MESHDECK_PROMETHEUS_URL = saved;
     }
   });
+
+  it('counts the findings on a service and its own routing objects once the analysis runs', async () => {
+    const { meshGraph } = await import('./graph');
+    const { clusterAnalysis } = await import('./analysis');
+    const analysis = await clusterAnalysis();
+    const drawn = await meshGraph({ namespaces: [NS], window: '1m', groupBy: 'version' });
+    expect(drawn.degraded?.findings).toBeUndefined();
+    const service = drawn.nodes.find((n) => n.kind === 'service' && n.name === 'ai-coach-service')!;
+    const own = new Set([`Service/${service.name}`, ...(service.decoration.virtualServices ?? []), ...(service.decoration.destinationRules ?? [])].map((ref) => ref.split('/').pop()));
+    const expected = analysis.findings().filter((f) => f.origin.namespace === NS && own.has(f.origin.name) && ['Service', 'VirtualService', 'DestinationRule'].includes(f.origin.kind));
+    expect(service.decoration.findings).toEqual({
+      error: expected.filter((f) => f.level === 'Error').length,
+      warning: expected.filter((f) => f.level === 'Warning').length,
+      info: expected.filter((f) => f.level === 'Info').length,
+    });
+    expect(expected.length).toBeGreaterThan(0);
+  }, 60_000);
 });

@@ -57,16 +57,18 @@ function indexPods(pods: PodMeta[]) {
 
 /** Objects by the hosts they name (FQDNs in their namespace); wildcard hosts kept apart and matched as Istio does. */
 class HostIndex<T> {
-  private exact = new Map<string, T[]>();
+  private exact = new Map<string, Set<T>>();
   private wildcards: [string, T][] = [];
+  /** Adds an object under a host it names; an object naming a host twice (in hosts and in a route) is kept once. */
   add(host: string, namespace: string, item: T) {
     const name = fqdn(host, namespace);
     if (name.startsWith('*')) this.wildcards.push([name, item]);
-    else (this.exact.get(name) ?? this.exact.set(name, []).get(name)!).push(item);
+    else (this.exact.get(name) ?? this.exact.set(name, new Set()).get(name)!).add(item);
   }
   get(host: string): T[] {
-    const found = this.exact.get(host) ?? [];
-    return this.wildcards.length ? [...new Set([...found, ...this.wildcards.filter(([pattern]) => hostSubsetOf(host, pattern)).map(([, item]) => item)])] : found;
+    const found = new Set(this.exact.get(host));
+    for (const [pattern, item] of this.wildcards) if (hostSubsetOf(host, pattern)) found.add(item);
+    return [...found];
   }
 }
 
@@ -77,6 +79,9 @@ function anyPolicy(policies: (Record<string, unknown> | undefined)[]): NodeDecor
   const outlierDetection = policies.some((p) => !!p?.outlierDetection);
   return connectionPool || outlierDetection ? { connectionPool, outlierDetection } : undefined;
 }
+
+/** The VirtualService is the host's own (names it in its hosts), not one that only routes to it. */
+const namesHost = (vs: VirtualService, host: string) => (vs.spec.hosts ?? []).some((h) => fqdn(h, vs.metadata.namespace) === host);
 
 /** Lexicographic order of scores: the first differing place decides. */
 function ranksAbove(a: number[], b: number[]): boolean {
@@ -93,13 +98,12 @@ function ranksAbove(a: number[], b: number[]): boolean {
 function declaredWeights(services: VirtualService[], rules: DestinationRule[], host: string): NodeDecoration['weights'] {
   const versionOf = new Map<string, string>();
   for (const rule of rules) for (const s of rule.spec.subsets ?? []) versionOf.set(s.name, s.labels?.version ?? s.labels?.['service.istio.io/canonical-revision'] ?? s.name);
-  const own = (vs: VirtualService) => (vs.spec.hosts ?? []).some((h) => fqdn(h, vs.metadata.namespace) === host);
   let best: { score: number[]; destinations: HTTPRouteDestination[] } | undefined;
   for (const vs of services) {
     (vs.spec.http ?? []).forEach((route, index) => {
       const destinations = (route.route ?? []).filter((d) => d.destination.subset && fqdn(d.destination.host, vs.metadata.namespace) === host);
       if (!destinations.length) return;
-      const score = [own(vs) ? 1 : 0, route.match?.length ? 0 : 1, destinations.length, index];
+      const score = [namesHost(vs, host) ? 1 : 0, route.match?.length ? 0 : 1, destinations.length, index];
       if (!best || ranksAbove(score, best.score)) best = { score, destinations };
     });
   }
@@ -225,7 +229,7 @@ function decorate(nodes: GraphNode[], groupBy: GroupBy, sources: DecorationSourc
     if (host && (node.kind === 'service' || node.kind === 'external')) {
       const vs = vsByHost.get(host);
       const dr = drByHost.get(host);
-      if (sources.vs) d.virtualServices = [...new Set(vs.map(key))].sort();
+      if (sources.vs) d.virtualServices = vs.map(key).sort();
       if (sources.dr) {
         d.destinationRules = dr.map(key).sort();
         const breaker = anyPolicy(dr.flatMap((rule) => [rule.spec.trafficPolicy, ...(rule.spec.subsets ?? []).map((s) => s.trafficPolicy)]));
@@ -238,7 +242,8 @@ function decorate(nodes: GraphNode[], groupBy: GroupBy, sources: DecorationSourc
       if (sources.analysis && node.kind === 'service') {
         d.findings = countFindings([
           ...findingsOf(K.Service, node.namespace, node.name),
-          ...vs.flatMap((v) => findingsOf(K.VirtualService, v.metadata.namespace, v.metadata.name)),
+          // The service's own VirtualServices: a gateway's, routing to many services, would count on each.
+          ...vs.filter((v) => namesHost(v, host)).flatMap((v) => findingsOf(K.VirtualService, v.metadata.namespace, v.metadata.name)),
           ...dr.flatMap((rule) => findingsOf(K.DestinationRule, rule.metadata.namespace, rule.metadata.name)),
         ]);
       }
