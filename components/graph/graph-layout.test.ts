@@ -1,7 +1,7 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import { edgeId, nodeId, type GraphEdge, type GraphNode } from '@/lib/mesh/graph';
-import { appBoxId, elkGraph, namespaceBoxId, positionsOf, type LayoutGraph } from './graph-layout';
+import { appBoxId, elkGraph, layoutOf, namespaceBoxId, type LayoutGraph } from './graph-layout';
 
 const traffic = { inRps: 0, outRps: 0, errorRatio: 0 };
 const node = (kind: GraphNode['kind'], namespace: string, name: string, version?: string): GraphNode => ({
@@ -70,9 +70,9 @@ describe('elkGraph', () => {
   });
 });
 
-describe('positionsOf', () => {
-  it('places every node, versions in one column inside their app box, flowing left to right', async () => {
-    const positions = positionsOf(await new ELK().layout(elkGraph(graph)), graph);
+describe('layoutOf', () => {
+  it('places every node, versions in one column inside their app box, flowing left to right, and sizes the boxes around them', async () => {
+    const { nodes: positions, boxes } = layoutOf(await new ELK().layout(elkGraph(graph)), graph);
     expect(Object.keys(positions).sort()).toEqual(graph.nodes.map((n) => n.id).sort());
     const at = (n: GraphNode) => positions[n.id]!;
     expect(at(cartV1).x).toBe(at(cartV2).x);
@@ -80,5 +80,11 @@ describe('positionsOf', () => {
     expect(at(gateway).x).toBeLessThan(at(cartService).x);
     expect(at(cartService).x).toBeLessThan(at(cartV1).x);
     expect(at(payV1).x).toBeLessThan(at(host).x);
+    expect(Object.keys(boxes).sort()).toEqual([appBoxId('pay', 'pay'), appBoxId('shop', 'cart'), namespaceBoxId('pay'), namespaceBoxId('shop')].sort());
+    const shop = boxes[namespaceBoxId('shop')]!;
+    const column = boxes[appBoxId('shop', 'cart')]!;
+    expect(Math.abs(at(cartV1).x - column.x)).toBeLessThan(1);
+    expect(column.width).toBeLessThan(shop.width);
+    for (const n of [cartService, cartV1, cartV2]) expect(Math.abs(at(n).x - shop.x)).toBeLessThan(shop.width / 2);
   });
 });

@@ -143,29 +143,45 @@ function heaviestInto<T extends { target: string; rps: number }>(calls: T[]): T[
 }
 
 export type Positions = Record<string, { x: number; y: number }>;
+/** A namespace box or an app column: its centre and size. */
+export type BoxGeometry = { x: number; y: number; width: number; height: number };
+export interface Layout {
+  /** Node centres (the shape's centre: its label hangs below). */
+  nodes: Positions;
+  /** Namespace boxes and app columns (boxesOf ids), as ELK sized them. */
+  boxes: Record<string, BoxGeometry>;
+}
 
-/** Node centres (the shape's centre: its label hangs below) from ELK's answer; versions in their app's column. */
-export function positionsOf(laid: ElkNode, graph: Pick<MeshGraph, 'groupBy'> & { nodes: LayoutNode[] }): Positions {
-  const corners = new Map<string, { x: number; y: number; width: number }>();
+/** Node centres and box geometry from ELK's answer; versions in their app's column. */
+export function layoutOf(laid: ElkNode, graph: Pick<MeshGraph, 'groupBy'> & { nodes: LayoutNode[] }): Layout {
+  const corners = new Map<string, { x: number; y: number; width: number; height: number }>();
   const walk = (node: ElkNode, dx: number, dy: number) => {
     const x = dx + (node.x ?? 0);
     const y = dy + (node.y ?? 0);
-    corners.set(node.id, { x, y, width: node.width ?? LEAF.width });
+    corners.set(node.id, { x, y, width: node.width ?? LEAF.width, height: node.height ?? LEAF.height });
     for (const child of node.children ?? []) walk(child, x, y);
   };
   walk(laid, -(laid.x ?? 0), -(laid.y ?? 0));
-  const positions: Positions = {};
+  const nodes: Positions = {};
+  const boxes: Record<string, BoxGeometry> = {};
+  const boxAt = (id: string) => {
+    const corner = corners.get(id);
+    if (corner && !boxes[id]) boxes[id] = { x: corner.x + corner.width / 2, y: corner.y + corner.height / 2, width: corner.width, height: corner.height };
+  };
   for (const [app, column] of versionColumns({ ...graph, edges: [] })) {
     const corner = corners.get(app);
     if (!corner) continue;
     column.forEach((node, i) => {
-      positions[node.id] = { x: corner.x + corner.width / 2, y: corner.y + BOX_PADDING.top + i * (LEAF.height + VERSION_GAP) + LEAF.body / 2 };
+      nodes[node.id] = { x: corner.x + corner.width / 2, y: corner.y + BOX_PADDING.top + i * (LEAF.height + VERSION_GAP) + LEAF.body / 2 };
     });
   }
   for (const node of graph.nodes) {
-    if (positions[node.id]) continue;
+    const { namespace, app } = boxesOf(node, graph.groupBy);
+    if (namespace) boxAt(namespace);
+    if (app) boxAt(app);
+    if (nodes[node.id]) continue;
     const corner = corners.get(node.id);
-    if (corner) positions[node.id] = { x: corner.x + corner.width / 2, y: corner.y + LEAF.body / 2 };
+    if (corner) nodes[node.id] = { x: corner.x + corner.width / 2, y: corner.y + LEAF.body / 2 };
   }
-  return positions;
+  return { nodes, boxes };
 }

@@ -1,6 +1,6 @@
 import styles from './graph.module.css';
 
-/** What the canvas' colours and marks mean (the same marks as edge-markers.ts draws). */
+/** What the canvas' colours and marks mean (the same marks as edge-overlay.ts draws). */
 export function GraphLegend() {
   return (
     <ul className={styles.legend} aria-label="Legend">

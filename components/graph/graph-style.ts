@@ -52,9 +52,11 @@ export const edgeLevel = (edge: GraphEdge): ErrorLevel => errorLevel(errorShare(
 
 const SHAPES = { workload: 'ellipse', service: 'round-triangle', gateway: 'round-diamond', unknown: 'round-octagon', external: 'round-rectangle' } as const;
 
-/** The stylesheet: leaves by kind, boxes for namespaces and apps, edges by level; `found`, `cursor`, `hidden` from the page's state. */
+/**
+ * The stylesheet: boxes under edges under leaves (z-index), leaves by kind, edges by level;
+ * `found`, `cursor`, `hidden` from the page's state. Edge labels and marks are edge-overlay.ts's.
+ */
 export function graphStylesheet(c: GraphColours): StylesheetJson {
-  const levelColour = { ok: c.muted, warn: c.warn, bad: c.bad };
   return [
     {
       selector: 'node',
@@ -73,6 +75,8 @@ export function graphStylesheet(c: GraphColours): StylesheetJson {
         'text-wrap': 'ellipsis',
         'text-max-width': `${LEAF.width - 6}px`,
         'min-zoomed-font-size': 7,
+        'z-index-compare': 'manual',
+        'z-index': 2,
       },
     },
     ...Object.entries(SHAPES).map(([kind, shape]) => ({ selector: `node.${kind}`, style: { shape } })),
@@ -80,51 +84,49 @@ export function graphStylesheet(c: GraphColours): StylesheetJson {
     { selector: 'node.warn', style: { 'border-color': c.warn, 'border-width': 3 } },
     { selector: 'node.bad', style: { 'border-color': c.bad, 'border-width': 3 } },
     {
-      selector: ':parent',
+      selector: 'node.box',
       style: {
         shape: 'round-rectangle',
+        width: 'data(width)',
+        height: 'data(height)',
         'background-color': c.surface2,
         'background-opacity': 0.5,
         'border-width': 1,
         'border-color': c.border,
-        padding: '10px',
         'text-valign': 'top',
-        'text-halign': 'center',
         'text-margin-y': 18,
+        'text-max-width': 'data(width)',
         'font-size': 12,
         'font-weight': 'bold',
         color: c.muted,
         'min-zoomed-font-size': 5,
+        'z-index': 0,
+        events: 'no',
       },
     },
-    { selector: ':parent.app', style: { 'background-color': c.surface, 'background-opacity': 0.9, 'border-style': 'dashed', 'font-weight': 'normal' } },
+    {
+      selector: 'node.app',
+      style: { 'background-color': c.surface, 'background-opacity': 0.9, 'border-style': 'dashed', 'font-weight': 'normal', 'font-size': 11 },
+    },
     {
       selector: 'edge',
       style: {
         width: 'data(width)',
         'curve-style': 'straight',
-        'line-color': levelColour.ok,
+        'line-color': c.muted,
         'target-arrow-shape': 'triangle',
-        'target-arrow-color': levelColour.ok,
+        'target-arrow-color': c.muted,
         'arrow-scale': 0.8,
-        opacity: 0.8,
-        label: 'data(label)',
-        'font-size': 9,
-        color: c.text,
-        'text-background-color': c.surface,
-        'text-background-opacity': 0.85,
-        'text-background-padding': '1px',
-        'min-zoomed-font-size': 8,
+        'z-index-compare': 'manual',
+        'z-index': 1,
       },
     },
-    // The canary share is the point of a service's edges: it shows from further away than a rate.
-    { selector: 'edge.share', style: { 'font-size': 11, 'font-weight': 'bold' } },
     { selector: 'edge.tcp', style: { 'line-style': 'dashed' } },
-    { selector: 'edge.warn', style: { 'line-color': c.warn, 'target-arrow-color': c.warn, opacity: 1 } },
-    { selector: 'edge.bad', style: { 'line-color': c.bad, 'target-arrow-color': c.bad, opacity: 1 } },
+    { selector: 'edge.warn', style: { 'line-color': c.warn, 'target-arrow-color': c.warn } },
+    { selector: 'edge.bad', style: { 'line-color': c.bad, 'target-arrow-color': c.bad } },
     { selector: '.found', style: { 'underlay-color': c.accent, 'underlay-opacity': 0.35, 'underlay-padding': 6 } },
     { selector: 'node:selected', style: { 'border-color': c.accent, 'border-width': 4 } },
-    { selector: 'edge:selected', style: { 'line-color': c.accent, 'target-arrow-color': c.accent, opacity: 1 } },
+    { selector: 'edge:selected', style: { 'line-color': c.accent, 'target-arrow-color': c.accent } },
     { selector: 'node.cursor', style: { 'outline-width': 3, 'outline-color': c.focus, 'outline-offset': 3 } },
     { selector: '.hidden', style: { display: 'none' } },
   ];
