@@ -18,7 +18,7 @@ import { ApiError, toApiError } from './errors';
 import * as r from './resources';
 import { rootNamespace } from './security';
 
-type PodMeta = {
+export type PodMeta = {
   metadata: { name: string; namespace: string; labels?: Record<string, string>; ownerReferences?: { kind: string; name: string }[] };
 };
 type ServiceEntry = { metadata: { name: string; namespace: string }; spec?: { hosts?: string[] } };
@@ -38,7 +38,7 @@ function workloadOf(pod: PodMeta): string {
 }
 
 /** What the pods cache says about workloads: the gateways, and each workload's labels (for its mTLS mode). */
-function indexPods(pods: PodMeta[]) {
+export function indexPods(pods: PodMeta[]) {
   const gateways = new Set<string>();
   const labels = new Map<string, Record<string, string>>(); // `ns|workload` and `ns|app|version` → a pod's labels
   for (const pod of pods) {
@@ -191,7 +191,7 @@ export async function meshGraph({ namespaces, window, groupBy }: GraphRequest): 
   };
 }
 
-interface DecorationSources {
+export interface DecorationSources {
   vs?: VirtualService[];
   dr?: DestinationRule[];
   pa?: (PeerAuthentication & { metadata: { generation?: number } })[];
@@ -200,7 +200,7 @@ interface DecorationSources {
 }
 
 /** Fills each node's decoration from what could be read (one pass over each kind, then lookups per node). */
-function decorate(nodes: GraphNode[], groupBy: GroupBy, sources: DecorationSources): void {
+export function decorate(nodes: GraphNode[], groupBy: GroupBy, sources: DecorationSources): void {
   const vsByHost = new HostIndex<VirtualService>();
   for (const vs of sources.vs ?? []) {
     for (const host of vs.spec.hosts ?? []) vsByHost.add(host, vs.metadata.namespace, vs);
