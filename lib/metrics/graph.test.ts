@@ -38,6 +38,11 @@ describe('graph queries', () => {
     );
     for (const part of ['"rps"', '"e4"', '"e5"', '"flags"']) expect(q).toContain(`"kpi", ${part}`);
     expect(q).toContain('response_code=~"5.."');
+    // gRPC failures answered with HTTP 200 count by their grpc_response_status.
+    expect(q).toContain(
+      'rate(istio_requests_total{request_protocol="grpc",response_code!~"[45]..",grpc_response_status=~"2|4|12|13|14|15",source_workload_namespace=~"shop"}[1m])',
+    );
+    expect(q).toContain('grpc_response_status=~"1|3|5|6|7|8|9|10|11|16"');
     expect(q).toContain('response_flags!="-"');
   });
 

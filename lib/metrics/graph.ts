@@ -41,6 +41,15 @@ export const CALL_KEY = [
   'destination_workload',
 ] as const;
 
+/**
+ * gRPC status codes by the HTTP class Envoy maps them to (grpcToHttpStatus): CANCELLED 499,
+ * INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE 400, NOT_FOUND 404, ALREADY_EXISTS and
+ * ABORTED 409, PERMISSION_DENIED 403, RESOURCE_EXHAUSTED 429, UNAUTHENTICATED 401; UNKNOWN,
+ * INTERNAL, DATA_LOSS 500, DEADLINE_EXCEEDED 504, UNIMPLEMENTED 501, UNAVAILABLE 503.
+ */
+export const GRPC_CLIENT_ERRORS = '1|3|5|6|7|8|9|10|11|16';
+export const GRPC_SERVER_ERRORS = '2|4|12|13|14|15';
+
 const by = (labels: readonly string[]) => `by (${labels.join(', ')})`;
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -75,12 +84,14 @@ export function viewRate(metric: string, matchers: readonly string[], window: Gr
  */
 export function requestsQuery(namespaces: readonly string[], window: GraphWindow): string {
   const rate = (...matchers: string[]) => viewRate('istio_requests_total', matchers, window, namespaces);
+  // gRPC fails inside an HTTP 200: its grpc_response_status says how (only where the HTTP status did not already).
+  const grpcFailures = (codes: string) => rate('request_protocol="grpc"', 'response_code!~"[45].."', `grpc_response_status=~"${codes}"`);
   const destination = rate('reporter="destination"');
   const sourceOnly = `(${rate('reporter="source"')} unless on (${CALL_KEY.join(', ')}) ${destination})`;
   return combine({
     rps: `sum ${by(['reporter', ...EDGE, 'request_protocol', 'connection_security_policy'])} (${destination} or ${sourceOnly})`,
-    e4: `sum ${by(['reporter', ...EDGE, 'request_protocol'])} (${rate('response_code=~"4.."')})`,
-    e5: `sum ${by(['reporter', ...EDGE, 'request_protocol'])} (${rate('response_code=~"5.."')})`,
+    e4: `sum ${by(['reporter', ...EDGE, 'request_protocol'])} (${rate('response_code=~"4.."')} or ${grpcFailures(GRPC_CLIENT_ERRORS)})`,
+    e5: `sum ${by(['reporter', ...EDGE, 'request_protocol'])} (${rate('response_code=~"5.."')} or ${grpcFailures(GRPC_SERVER_ERRORS)})`,
     flags: `sum ${by(['reporter', ...EDGE, 'request_protocol', 'response_flags'])} (${rate('response_flags!="-"', 'response_flags!=""')})`,
   });
 }
