@@ -145,6 +145,8 @@ export function GraphCanvas({ graph, visibleNodes, visibleEdges, found, selected
   const [synced, setSynced] = useState(0);
   const [cursor, setCursor] = useState('');
   const [announcement, setAnnouncement] = useState('');
+  const [layingOut, setLayingOut] = useState(0);
+  const [layoutError, setLayoutError] = useState('');
   const helpId = useId();
 
   useEffect(() => {
@@ -223,24 +225,34 @@ export function GraphCanvas({ graph, visibleNodes, visibleEdges, found, selected
       return;
     }
     const run = ++layoutRun.current;
-    void elk.layout(elkGraph(graph)).then((laid) => {
-      if (run !== layoutRun.current || cyRef.current !== cy) return;
-      const layout = layoutOf(laid, graph);
-      const first = cy.elements().empty();
-      cy.batch(() => {
-        cy.nodes('.box').remove();
-        cy.add(boxElements(graph, layout));
-        syncElements(cy, elements, layout);
-      });
-      laidOut.current = key;
-      members.current = boxMembers(graph);
-      if (first) cy.fit(undefined, 30);
-      cy.one('render', () => {
-        container.current?.setAttribute('data-graph-drawn', String(graph.nodes.length));
-        performance.mark(DRAWN_MARK);
-      });
-      setSynced((n) => n + 1);
-    });
+    setLayingOut(graph.nodes.length);
+    void elk.layout(elkGraph(graph)).then(
+      (laid) => {
+        if (run !== layoutRun.current || cyRef.current !== cy) return;
+        setLayingOut(0);
+        setLayoutError('');
+        const layout = layoutOf(laid, graph);
+        const first = cy.elements().empty();
+        cy.batch(() => {
+          cy.nodes('.box').remove();
+          cy.add(boxElements(graph, layout));
+          syncElements(cy, elements, layout);
+        });
+        laidOut.current = key;
+        members.current = boxMembers(graph);
+        if (first) cy.fit(undefined, 30);
+        cy.one('render', () => {
+          container.current?.setAttribute('data-graph-drawn', String(graph.nodes.length));
+          performance.mark(DRAWN_MARK);
+        });
+        setSynced((n) => n + 1);
+      },
+      (error: unknown) => {
+        if (run !== layoutRun.current) return;
+        setLayingOut(0);
+        setLayoutError(error instanceof Error ? error.message : String(error));
+      },
+    );
   }, [graph]);
 
   // Find and Hide: classes only, so positions and the viewport never move.
@@ -309,6 +321,16 @@ export function GraphCanvas({ graph, visibleNodes, visibleEdges, found, selected
         onKeyDown={onKeyDown}
       />
       <canvas ref={overlay} className={styles.markers} aria-hidden="true" />
+      {layingOut > 0 && (
+        <p className={`state state-loading ${styles.loading}`} role="status">
+          Laying out {layingOut} nodes…
+        </p>
+      )}
+      {layoutError && (
+        <p className={`state state-error ${styles.loading}`} role="alert">
+          Could not lay the graph out: {layoutError}. The table below lists its nodes and edges.
+        </p>
+      )}
       <p id={helpId} className="visually-hidden">
         Arrow keys move between nodes, Enter opens the details of the node, plus and minus zoom, 0 fits the graph. The tables below list the same nodes and
         edges.
