@@ -90,12 +90,6 @@ if (prometheus) {
   await prometheus.stop();
 }
 await sandbox.stop();
-check(served > 0, `the simulator served no requests in ${wall.toFixed(0)} s (istio_requests_total did not grow)`);
-if (plannedEdges !== undefined && prometheus && !sized(false, true))
-  check(
-    scraped.edgesWithTrafficInLastMinute === plannedEdges,
-    `${scraped.edgesWithTrafficInLastMinute} of ${plannedEdges} edges had traffic in the last minute`,
-  );
 
 const percent = (100 * cpuSeconds) / wall;
 const size = `${(metrics.length / 1e6).toFixed(1)} MB`;
@@ -106,6 +100,13 @@ console.info(
   `traffic: CPU ${percent.toFixed(1)}% of one core; ${(served / wall).toFixed(0)} reports/s; /metrics has ${series} series (${size}, served in ${scrapeMs.toFixed(0)} ms)`,
 );
 if (prometheus) console.info(`traffic: Prometheus ${JSON.stringify(scraped)}${plannedEdges !== undefined ? ` (of ${plannedEdges} planned edges)` : ''}`);
+check(served > 0, `the simulator served no requests in ${wall.toFixed(0)} s (istio_requests_total did not grow)`);
+// Broken, not unlucky: an edge short of the plan can be chance; many mean lost calls.
+if (plannedEdges !== undefined && prometheus && !sized(false, true))
+  check(
+    scraped.edgesWithTrafficInLastMinute! >= plannedEdges * 0.99,
+    `only ${scraped.edgesWithTrafficInLastMinute} of ${plannedEdges} edges had traffic in the last minute`,
+  );
 report({
   rate,
   seconds: Math.round(wall),
