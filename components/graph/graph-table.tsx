@@ -4,6 +4,7 @@ import { useCallback, useId, useMemo } from 'react';
 import { DataTable, type DataColumn } from '@/components/ui/data-table';
 import { formatMs, formatNumber, formatPercent, formatRate, NO_VALUE } from '@/lib/format';
 import { type GraphEdge, type GraphNode, type MeshGraph } from '@/lib/mesh/graph';
+import { errorLevel } from './graph-style';
 import styles from './graph-table.module.css';
 
 /** URL keys of the two tables' state (filter, sort, facets): graphNodes.q, graphEdges.sort, … */
@@ -46,12 +47,16 @@ function findingsText(node: GraphNode): string {
     .join(', ');
 }
 
-const ErrorPercent = ({ ratio }: { ratio: number }) => <span className={ratio > 0 ? styles.bad : undefined}>{formatPercent(ratio)}</span>;
+/** An error share, coloured as the canvas colours edges (graph-style's levels). */
+const ErrorPercent = ({ ratio }: { ratio: number }) => {
+  const level = errorLevel(ratio);
+  return <span className={level === 'ok' ? undefined : styles[level]}>{formatPercent(ratio)}</span>;
+};
 
 function NodeName({ node }: { node: GraphNode }) {
   const tripped = breakerState(node) === 'tripped';
   return (
-    <span className={styles.name} title={node.host ?? undefined}>
+    <span className={styles.name} title={node.host ?? node.name}>
       <span className={styles.clip}>{node.name}</span>
       {node.kind !== 'workload' && <span className={styles.kind}>{node.kind}</span>}
       {tripped && <span className={`${styles.tag} ${styles.tagBad}`}>tripped</span>}
@@ -103,7 +108,7 @@ export function nodeColumns(): DataColumn<GraphNode>[] {
       id: 'version',
       header: 'Version',
       value: (n) => n.version ?? '',
-      width: '5rem',
+      width: 'minmax(5rem, 0.8fr)',
       cell: (n) => n.version ?? <span className={styles.muted}>{NO_VALUE}</span>,
     },
     { id: 'inRps', header: 'In rps', value: (n) => n.traffic.inRps, align: 'end', width: '5rem', cell: (n) => formatRate(n.traffic.inRps) },
@@ -121,7 +126,6 @@ export function nodeColumns(): DataColumn<GraphNode>[] {
       id: 'mtlsMode',
       header: 'mTLS mode',
       value: (n) => n.decoration.mtlsMode ?? 'not known',
-      facet: true,
       width: '6.5rem',
       hideBelow: 1000,
       cell: (n) => n.decoration.mtlsMode ?? <span className={styles.muted}>{NO_VALUE}</span>,
@@ -156,12 +160,18 @@ export function edgeColumns(nodesById: ReadonlyMap<string, GraphNode>): DataColu
     return node ? `${nodeLabel(node)} ${node.kind}` : id;
   };
   return [
-    { id: 'from', header: 'From', value: (e) => endText(e.source), width: 'minmax(5.5rem, 1fr)', cell: (e) => <EndCell node={end(e.source)} id={e.source} /> },
+    {
+      id: 'from',
+      header: 'From',
+      value: (e) => endText(e.source),
+      width: 'minmax(5.5rem, 1.5fr)',
+      cell: (e) => <EndCell node={end(e.source)} id={e.source} />,
+    },
     {
       id: 'to',
       header: 'To',
       value: (e) => endText(e.target),
-      width: 'minmax(5.5rem, 1fr)',
+      width: 'minmax(5.5rem, 1.5fr)',
       cell: (e) => (
         <span className={styles.stack}>
           <EndCell node={end(e.target)} id={e.target} />
