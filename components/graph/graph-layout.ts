@@ -39,13 +39,19 @@ export function boxesOf(node: LayoutNode, groupBy: GroupBy): { namespace?: strin
 
 const padding = `[top=${BOX_PADDING.top},left=${BOX_PADDING.side},bottom=${BOX_PADDING.bottom},right=${BOX_PADDING.side}]`;
 
-/** Layered, left to right, with the cheap choices that keep 1,000 nodes near a second. */
+/**
+ * Layered, left to right, with the cheap choices (CPU time of the generated mesh's layout, warm:
+ * 720 ms with ELK's defaults and thoroughness 1, 330 ms with simple node placement, no greedy
+ * switch and no separate pass per connected component).
+ */
 const LAYERED: LayoutOptions = {
   'elk.algorithm': 'layered',
   'elk.direction': 'RIGHT',
   'elk.edgeRouting': 'POLYLINE',
   'elk.layered.thoroughness': '1',
-  'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+  'elk.layered.nodePlacement.strategy': 'SIMPLE',
+  'elk.layered.crossingMinimization.greedySwitch.type': 'OFF',
+  'elk.separateConnectedComponents': 'false',
   'elk.spacing.nodeNode': '14',
   'elk.layered.spacing.nodeNodeBetweenLayers': '40',
   'elk.spacing.componentComponent': '30',

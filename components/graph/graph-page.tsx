@@ -9,8 +9,6 @@ import { NAMESPACE_PARAM } from '@/lib/navigation';
 import { graphQuery } from '@/lib/queries/graph';
 import { useUrlState } from '@/lib/url-state';
 import { GraphLegend } from './graph-legend';
-import { GraphSidePanel } from './side-panel';
-import { GraphTable } from './graph-table';
 import { GraphToolbar } from './graph-toolbar';
 import styles from './graph.module.css';
 
@@ -19,6 +17,9 @@ const GraphCanvas = dynamic(() => import('./graph-canvas').then((m) => m.GraphCa
   ssr: false,
   loading: () => <div className={styles.canvasFrame} />,
 });
+// The panel and the tables show only once a graph is there: they load meanwhile, off the first load.
+const GraphSidePanel = dynamic(() => import('./side-panel').then((m) => m.GraphSidePanel), { ssr: false });
+const GraphTable = dynamic(() => import('./graph-table').then((m) => m.GraphTable), { ssr: false });
 
 const REFRESH_MS = 10_000;
 const DEFAULT_WINDOW: GraphWindow = '1m';
