@@ -13,6 +13,9 @@ export const GRAPH_TABLE_URL_KEYS = { nodes: 'graphNodes', edges: 'graphEdges' }
 /** Below this width the mTLS column gives way and a plaintext edge says so beside its target. */
 const NARROW = 500;
 
+/** Below this width the Kind column gives way and the name says the kind (graph-table.module.css). */
+const KIND_COLUMN = 700;
+
 /** The namespace facet's value for unknown callers and external hosts, which have none. */
 const OUTSIDE = '(outside the mesh)';
 
@@ -57,8 +60,8 @@ function NodeName({ node }: { node: GraphNode }) {
   const tripped = breakerState(node) === 'tripped';
   return (
     <span className={styles.name} title={node.host ?? node.name}>
-      <span className={styles.clip}>{node.name}</span>
-      {node.kind !== 'workload' && <span className={styles.kind}>{node.kind}</span>}
+      <span className={styles.label}>{node.name}</span>
+      {node.kind !== 'workload' && <span className={`${styles.kind} ${styles.belowKindColumn}`}>{node.kind}</span>}
       {tripped && <span className={`${styles.tag} ${styles.tagBad}`}>tripped</span>}
       {node.decoration.emergency && <span className={`${styles.tag} ${styles.tagWarn}`}>emergency</span>}
     </span>
@@ -93,7 +96,7 @@ function MtlsShare({ mtls }: { mtls: number | null }) {
 
 export function nodeColumns(): DataColumn<GraphNode>[] {
   return [
-    { id: 'kind', header: 'Kind', value: (n) => n.kind, facet: true, width: '5.5rem', hideBelow: 700, cell: (n) => n.kind },
+    { id: 'kind', header: 'Kind', value: (n) => n.kind, facet: true, width: '5.5rem', hideBelow: KIND_COLUMN, cell: (n) => n.kind },
     {
       id: 'namespace',
       header: 'Namespace',
@@ -147,7 +150,7 @@ function EndCell({ node, id }: { node: GraphNode | undefined; id: string }) {
   if (!node) return <>{id}</>;
   return (
     <span className={styles.name} title={node.namespace ? `${node.namespace}/${nodeLabel(node)}` : undefined}>
-      <span className={styles.clip}>{nodeLabel(node)}</span>
+      <span className={styles.label}>{nodeLabel(node)}</span>
       {node.kind !== 'workload' && <span className={styles.kind}>{node.kind}</span>}
     </span>
   );
