@@ -140,6 +140,7 @@ export function GraphCanvas({ graph, visibleNodes, visibleEdges, found, selected
   const elkRef = useRef<ElkApi | null>(null);
   const laidOut = useRef('');
   const members = useRef(new Map<string, string[]>());
+  const extent = useRef<Pick<Layout, 'width' | 'height'>>({ width: 0, height: 0 });
   const layoutRun = useRef(0);
   const onSelectRef = useRef(onSelect);
   const [synced, setSynced] = useState(0);
@@ -240,7 +241,8 @@ export function GraphCanvas({ graph, visibleNodes, visibleEdges, found, selected
         });
         laidOut.current = key;
         members.current = boxMembers(graph);
-        if (first) cy.fit(undefined, 30);
+        extent.current = layout;
+        if (first) fitLayout(cy, layout);
         cy.one('render', () => {
           container.current?.setAttribute('data-graph-drawn', String(graph.nodes.length));
           performance.mark(DRAWN_MARK);
@@ -301,7 +303,7 @@ export function GraphCanvas({ graph, visibleNodes, visibleEdges, found, selected
     } else if (event.key === 'Enter' && (cursor || selectedId)) onSelect(cursor || selectedId);
     else if (event.key === '+' || event.key === '=') cy.zoom({ level: cy.zoom() * ZOOM_STEP, renderedPosition: centre });
     else if (event.key === '-') cy.zoom({ level: cy.zoom() / ZOOM_STEP, renderedPosition: centre });
-    else if (event.key === '0') cy.fit(cy.elements(':visible'), 30);
+    else if (event.key === '0') fitLayout(cy, extent.current);
     else return;
     event.preventDefault();
   };
@@ -370,6 +372,21 @@ function syncElements(cy: Core, elements: CanvasElement[], layout?: Layout) {
     if (position) existing.position(position);
   }
   if (added.length) cy.add(added);
+}
+
+const FIT_PADDING = 30;
+
+/**
+ * The whole drawing in view, from the layout's own size: cy.fit() measures every element's
+ * bounding box, labels included, which took a second at a thousand nodes.
+ */
+function fitLayout(cy: Core, size: Pick<Layout, 'width' | 'height'>) {
+  if (size.width <= 0 || size.height <= 0) return;
+  const zoom = Math.min(
+    cy.maxZoom(),
+    Math.max(cy.minZoom(), Math.min((cy.width() - 2 * FIT_PADDING) / size.width, (cy.height() - 2 * FIT_PADDING) / size.height)),
+  );
+  cy.viewport({ zoom, pan: { x: (cy.width() - size.width * zoom) / 2, y: (cy.height() - size.height * zoom) / 2 } });
 }
 
 function inView(cy: Core, node: NodeSingular) {

@@ -156,6 +156,9 @@ export interface Layout {
   nodes: Positions;
   /** Namespace boxes and app columns (boxesOf ids), as ELK sized them. */
   boxes: Record<string, BoxGeometry>;
+  /** The whole drawing's size, from (0, 0). */
+  width: number;
+  height: number;
 }
 
 /** Node centres and box geometry from ELK's answer; versions in their app's column. */
@@ -189,5 +192,5 @@ export function layoutOf(laid: ElkNode, graph: Pick<MeshGraph, 'groupBy'> & { no
     const corner = corners.get(node.id);
     if (corner) nodes[node.id] = { x: corner.x + corner.width / 2, y: corner.y + LEAF.body / 2 };
   }
-  return { nodes, boxes };
+  return { nodes, boxes, width: laid.width ?? 0, height: laid.height ?? 0 };
 }
