@@ -342,6 +342,7 @@ export class TrafficSimulator {
     }
   }
 
+  // The seed's legacy client as one lasting object, so that its carry survives from tick to tick.
   private seedPlaintext: { rate: number; clients: PlaintextClient[] } | undefined;
   private plaintextClients(): PlaintextClient[] {
     if (this.scenario.plaintextClients) return this.scenario.plaintextClients;
