@@ -98,8 +98,11 @@ export interface MeshGraph {
   edges: GraphEdge[];
   /** The PromQL queries this answer took (the README lists them); ≤ 4 whatever the number of namespaces. */
   queries: number;
-  /** What could not be read: decoration degrades on its own without failing the graph. */
-  degraded?: { decoration?: string; findings?: string };
+  /**
+   * What could not be read: decoration degrades on its own without failing the graph; `latency`
+   * when the edges have no P95 yet (the histograms are still being read, or failed).
+   */
+  degraded?: { decoration?: string; findings?: string; latency?: string };
 }
 
 /** The id of a node: stable across refreshes, unique across kinds and namespaces. */
