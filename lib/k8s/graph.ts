@@ -178,6 +178,7 @@ export async function meshGraph({ namespaces, window, groupBy }: GraphRequest): 
   const degraded: MeshGraph['degraded'] = {
     ...(problems.length ? { decoration: `Drawn from Prometheus alone where the cluster could not be read. ${problems.join('; ')}` } : {}),
     ...(findings.problem ? { findings: findings.problem } : {}),
+    ...(telemetry.latencyProblem ? { latency: telemetry.latencyProblem } : {}),
   };
   return {
     generatedAt: telemetry.time.toISOString(),

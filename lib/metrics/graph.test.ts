@@ -97,10 +97,44 @@ describe('graphSamples', () => {
   it('does not share a failed reading', async () => {
     vi.mocked(instantQueryAt)
       .mockReset()
-      .mockRejectedValueOnce(new Error('down'))
-      .mockImplementation(async (q) => answer(q));
+      .mockImplementation(async (q) => {
+        if (q.includes('"rps"')) throw new Error('down');
+        return answer(q);
+      });
     await expect(graphSamples(['three'], '1m', 3_000_000)).rejects.toThrow('down');
     await new Promise((r) => setTimeout(r, 0));
-    expect((await graphSamples(['three'], '1m', 3_000_001)).queries).toBe(3);
+    vi.mocked(instantQueryAt).mockImplementation(async (q) => answer(q));
+    expect((await graphSamples(['three'], '1m', 3_000_001)).samples.requests).toHaveLength(1);
+  });
+
+  it('answers without P95 while the histograms are read, then with the newest P95 reading', async () => {
+    let finish: (samples: Awaited<ReturnType<typeof instantQueryAt>>) => void = () => {};
+    const slow = (q: string) =>
+      q.includes('"caller"') ? new Promise<Awaited<ReturnType<typeof instantQueryAt>>>((resolve) => (finish = resolve)) : Promise.resolve(answer(q));
+    vi.mocked(instantQueryAt).mockReset().mockImplementation(slow);
+    const first = await graphSamples(['four'], '1m', 4_000_000);
+    expect(first.samples.requests).toHaveLength(1);
+    expect(first.samples.latencyOut).toEqual([]);
+    expect(first.latencyProblem).toMatch(/^P95 is still being computed/);
+    finish(answer('"caller"'));
+    await new Promise((r) => setTimeout(r, 0));
+    // A later refresh starts a newer P95 reading; while that one runs, the finished one serves.
+    const later = await graphSamples(['four'], '1m', 4_000_000 + SHARED_FOR_MS);
+    expect(later.samples.latencyOut).toHaveLength(1);
+    expect(later.latencyProblem).toBeUndefined();
+    expect(later.queries).toBe(3);
+    finish(answer('"caller"'));
+  });
+
+  it('says when P95 could not be read, and still answers', async () => {
+    vi.mocked(instantQueryAt)
+      .mockReset()
+      .mockImplementation(async (q) => {
+        if (q.includes('"caller"')) throw new Error('query timed out');
+        return answer(q);
+      });
+    const reading = await graphSamples(['five'], '1m', 5_000_000);
+    expect(reading.samples.requests).toHaveLength(1);
+    expect(reading.latencyProblem).toBe('P95 could not be read: query timed out');
   });
 });

@@ -2,7 +2,7 @@
 // services (kiali#5743 issues more as namespaces are added). Each query answers for the whole
 // view at once, with workload-level labels; lib/mesh/graph-build.ts folds the answers into nodes
 // and edges for the chosen grouping.
-import type { GraphSamples } from '@/lib/mesh/graph-build';
+import type { GraphSamples, MetricSample } from '@/lib/mesh/graph-build';
 import type { GraphWindow } from '@/lib/mesh/graph';
 import { instantQueryAt } from './prometheus';
 import { combine, quote, split } from './promql';
@@ -139,17 +139,44 @@ export interface GraphTelemetry {
   queries: number;
   /** The instant Prometheus evaluated the queries at. */
   time: Date;
+  /** Why the answer has no P95 (the latency query is still running, or failed); undefined when it has. */
+  latencyProblem?: string;
 }
 
 /**
  * How long one reading is shared by every request for the same namespaces and window (other
  * groupings, other viewers, requests made while it is read). Shorter than the page's refresh,
- * so each refresh reads anew; at 1,000 workloads the histograms alone cost Prometheus a second.
+ * so each refresh reads anew.
  */
 export const SHARED_FOR_MS = 5_000;
-/** At most this many readings are kept (each holds a whole graph's samples). */
+/**
+ * Once the rates are in, how long a request waits for P95 before answering without it. The
+ * histograms are the costly part (at 1,000 workloads seconds of Prometheus time on a busy
+ * machine, against a fraction for the rates): the graph is drawn first, P95 follows.
+ */
+export const LATENCY_WAIT_MS = 300;
+/** A finished P95 reading serves later answers this long (a P95 over a minute moves slowly); a newer one starts after SHARED_FOR_MS. */
+export const LATENCY_USABLE_MS = 30_000;
+/** Histograms over a large mesh take Prometheus seconds when it is busy: more than the 5 s other panels allow. */
+const QUERY_TIMEOUT_MS = 15_000;
+/** At most this many readings are kept per kind (each holds a whole graph's samples). */
 const SHARED_MAX = 4;
 const shared = new Map<string, { at: number; reading: Promise<GraphTelemetry> }>();
+
+interface LatencyState {
+  /** The newest finished reading, at its evaluation instant. */
+  done?: { at: number; samples: MetricSample[] };
+  /** The reading in flight; it never rejects (a failure is kept in `failed`). */
+  running?: Promise<void>;
+  failed?: { at: number; message: string };
+}
+const latency = new Map<string, LatencyState>();
+
+const keep = <T>(map: Map<string, T>, key: string, value: T) => {
+  if (!map.has(key) && map.size >= SHARED_MAX) map.delete(map.keys().next().value!);
+  map.set(key, value);
+  return value;
+};
 
 /** The graph's telemetry: a fresh reading, or the one another request made within SHARED_FOR_MS. */
 export async function graphSamples(namespaces: readonly string[], window: GraphWindow, now = Date.now()): Promise<GraphTelemetry> {
@@ -157,24 +184,49 @@ export async function graphSamples(namespaces: readonly string[], window: GraphW
   const key = `${window}|${namespaces.join(',')}`;
   const kept = shared.get(key);
   if (kept) return { ...(await kept.reading), queries: 0 };
-  const reading = readTelemetry(namespaces, window, now);
-  if (shared.size >= SHARED_MAX) shared.delete(shared.keys().next().value!);
-  shared.set(key, { at: now, reading });
+  const reading = readTelemetry(key, namespaces, window, now);
+  keep(shared, key, { at: now, reading });
   // A failed reading is not shared: the next request asks Prometheus again.
   reading.catch(() => shared.get(key)?.reading === reading && shared.delete(key));
   return reading;
 }
 
+/** Starts a P95 reading for the view unless one is running or a finished one is recent; true when it started one. */
+function startLatency(key: string, namespaces: readonly string[], window: GraphWindow, now: number): boolean {
+  const state = latency.get(key) ?? keep(latency, key, {});
+  if (state.running || (state.done && now - state.done.at < SHARED_FOR_MS)) return false;
+  const running = instantQueryAt(latencyQuery(namespaces, window), now / 1000, QUERY_TIMEOUT_MS).then(
+    (samples) => {
+      if (!state.done || state.done.at < now) state.done = { at: now, samples };
+      state.failed = undefined;
+    },
+    (error: unknown) => {
+      state.failed = { at: now, message: error instanceof Error ? error.message : String(error) };
+    },
+  );
+  state.running = running;
+  void running.finally(() => {
+    if (state.running === running) state.running = undefined;
+  });
+  return true;
+}
+
 /**
- * The graph's queries, read in parallel and evaluated at one instant (`time`, so the parts agree
- * with each other and with any query made for that instant).
+ * The graph's rates and TCP bytes, evaluated at one instant (`time`, so the parts agree with each
+ * other and with any query made for that instant), with the P95 reading of that instant when it
+ * is ready in time, else the newest finished one (at most LATENCY_USABLE_MS old), else none.
  */
-async function readTelemetry(namespaces: readonly string[], window: GraphWindow, now: number): Promise<GraphTelemetry> {
-  const time = new Date(now);
-  const queries = graphQueries(namespaces, window);
-  const [requests, latency, tcp] = await Promise.all(queries.map((q) => instantQueryAt(q, now / 1000)));
+async function readTelemetry(key: string, namespaces: readonly string[], window: GraphWindow, now: number): Promise<GraphTelemetry> {
+  const startedLatency = startLatency(key, namespaces, window, now);
+  const [requests, tcp] = await Promise.all(
+    [requestsQuery(namespaces, window), tcpQuery(namespaces, window)].map((q) => instantQueryAt(q, now / 1000, QUERY_TIMEOUT_MS)),
+  );
+  const state = latency.get(key);
+  if (state?.running) await Promise.race([state.running, new Promise((resolve) => setTimeout(resolve, LATENCY_WAIT_MS))]);
+  const usable = state?.done && now - state.done.at < LATENCY_USABLE_MS ? state.done : undefined;
   const r = split(requests!);
-  const l = split(latency!);
+  const l = split(usable?.samples ?? []);
+  const failed = state?.failed && !state.running ? `P95 could not be read: ${state.failed.message}` : undefined;
   return {
     samples: {
       requests: r.rps ?? [],
@@ -185,7 +237,10 @@ async function readTelemetry(namespaces: readonly string[], window: GraphWindow,
       latencyOut: l.callee ?? [],
       tcp: tcp!,
     },
-    queries: queries.length,
-    time,
+    queries: 2 + (startedLatency ? 1 : 0),
+    time: new Date(now),
+    latencyProblem: usable
+      ? undefined
+      : (failed ?? 'P95 is still being computed by Prometheus (the latency histograms of every call in view): it shows on the next refresh'),
   };
 }

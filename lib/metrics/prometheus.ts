@@ -57,8 +57,8 @@ export async function rangeQuery(expr: string, start: number, end: number, stepS
 }
 
 /** An instant query at a given time (seconds), for comparing with other readers at the same instant. */
-export async function instantQueryAt(expr: string, time: number): Promise<Sample[]> {
-  return samples(await call<Vector>('/api/v1/query', { query: expr, time: String(time) }));
+export async function instantQueryAt(expr: string, time: number, timeoutMs?: number): Promise<Sample[]> {
+  return samples(await call<Vector>('/api/v1/query', { query: expr, time: String(time) }, timeoutMs));
 }
 
 export interface Alert {
