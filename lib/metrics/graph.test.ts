@@ -68,6 +68,16 @@ describe('graphSamples', () => {
     return [];
   };
 
+  /** Prometheus failing the query that holds `part`, answering the others. */
+  const failing = (part: string, message: string) =>
+    vi
+      .mocked(instantQueryAt)
+      .mockReset()
+      .mockImplementation(async (q) => {
+        if (q.includes(part)) throw new Error(message);
+        return answer(q);
+      });
+
   it('reads the three queries at one instant and splits their parts', async () => {
     vi.mocked(instantQueryAt)
       .mockReset()
@@ -95,12 +105,7 @@ describe('graphSamples', () => {
   });
 
   it('does not share a failed reading', async () => {
-    vi.mocked(instantQueryAt)
-      .mockReset()
-      .mockImplementation(async (q) => {
-        if (q.includes('"rps"')) throw new Error('down');
-        return answer(q);
-      });
+    failing('"rps"', 'down');
     await expect(graphSamples(['three'], '1m', 3_000_000)).rejects.toThrow('down');
     await new Promise((r) => setTimeout(r, 0));
     vi.mocked(instantQueryAt).mockImplementation(async (q) => answer(q));
@@ -127,12 +132,7 @@ describe('graphSamples', () => {
   });
 
   it('says when P95 could not be read, and still answers', async () => {
-    vi.mocked(instantQueryAt)
-      .mockReset()
-      .mockImplementation(async (q) => {
-        if (q.includes('"caller"')) throw new Error('query timed out');
-        return answer(q);
-      });
+    failing('"caller"', 'query timed out');
     const reading = await graphSamples(['five'], '1m', 5_000_000);
     expect(reading.samples.requests).toHaveLength(1);
     expect(reading.latencyProblem).toBe('P95 could not be read: query timed out');
