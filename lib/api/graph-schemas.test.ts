@@ -20,7 +20,7 @@ describe('graphQuery', () => {
       return r.success ? '' : r.error.issues.map((i) => i.message).join('; ');
     };
     expect(message({ namespaces: 'shop,Media' })).toBe(
-      '"Media" is not a namespace name: use lowercase DNS labels (letters, digits, "-"), e.g. namespaces=shop,payments',
+      '"Media" is not a namespace name: use lowercase DNS labels (letters, digits, "-"), e.g. namespaces=shop,media',
     );
     expect(message({ namespaces: 'a|b' })).toMatch(/^"a\|b" is not a namespace name/);
     expect(message({ namespaces: 'x'.repeat(64) })).toMatch(/is not a namespace name/);

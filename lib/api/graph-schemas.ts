@@ -23,7 +23,7 @@ const namespaceList = z
     z
       .array(
         z.string().refine((name) => isDnsLabel(name), {
-          error: (issue) => `"${String(issue.input)}" is not a namespace name: use lowercase DNS labels (letters, digits, "-"), e.g. namespaces=shop,payments`,
+          error: (issue) => `"${String(issue.input)}" is not a namespace name: use lowercase DNS labels (letters, digits, "-"), e.g. namespaces=shop,media`,
         }),
       )
       .max(MAX_GRAPH_NAMESPACES, `at most ${MAX_GRAPH_NAMESPACES} namespaces; leave namespaces out for the whole mesh`),
