@@ -31,16 +31,17 @@ describe('graph queries', () => {
     expect(namespaceMatchers(['a"b', 'c.d'])).toEqual(['source_workload_namespace=~"a\\"b|c\\\\.d"', 'destination_service_namespace=~"a\\"b|c\\\\.d"']);
   });
 
-  it('count a call once: source reports only where no destination proxy reported it', () => {
+  it('count a call once: the destination report, the source only where no workload answered', () => {
     const q = requestsQuery(['shop'], '1m');
-    expect(q).toMatch(
-      /reporter="source".*unless on \(source_workload_namespace, source_workload, destination_service, destination_workload_namespace, destination_workload\)/,
+    expect(q).toContain(
+      'sum by (reporter, source_workload_namespace, source_workload, source_canonical_service, source_canonical_revision, source_app, source_version, destination_service_namespace, destination_service_name, destination_service, destination_workload_namespace, destination_workload, destination_canonical_service, destination_canonical_revision, destination_app, destination_version, request_protocol, connection_security_policy) ((rate(istio_requests_total{reporter="destination",source_workload_namespace=~"shop"}[1m]) or rate(istio_requests_total{reporter="destination",destination_service_namespace=~"shop"}[1m])) or (rate(istio_requests_total{reporter="source",destination_workload="unknown",source_workload_namespace=~"shop"}[1m]) or rate(istio_requests_total{reporter="source",destination_workload="unknown",destination_service_namespace=~"shop"}[1m])))',
     );
+    expect(q).not.toContain('unless');
     for (const part of ['"rps"', '"e4"', '"e5"', '"flags"']) expect(q).toContain(`"kpi", ${part}`);
     expect(q).toContain('response_code=~"5.."');
     // gRPC failures answered with HTTP 200 count by their grpc_response_status.
     expect(q).toContain(
-      'rate(istio_requests_total{request_protocol="grpc",response_code!~"[45]..",grpc_response_status=~"2|4|12|13|14|15",source_workload_namespace=~"shop"}[1m])',
+      'rate(istio_requests_total{reporter="destination",request_protocol="grpc",response_code!~"[45]..",grpc_response_status=~"2|4|12|13|14|15",source_workload_namespace=~"shop"}[1m])',
     );
     expect(q).toContain('grpc_response_status=~"1|3|5|6|7|8|9|10|11|16"');
     expect(q).toContain('response_flags!="-"');
