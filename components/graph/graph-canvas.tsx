@@ -20,7 +20,7 @@ import ELK, { type ELK as ElkApi } from 'elkjs/lib/elk-api.js';
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { GraphEdge, GraphNode, MeshGraph } from '@/lib/mesh/graph';
 import { formatPercent, formatRate } from '@/lib/format';
-import { boxesOf, elkGraph, layoutOf, type Layout } from './graph-layout';
+import { boxesOf, elkGraph, layoutOf, warmUpGraph, type Layout } from './graph-layout';
 import { drawEdgeOverlay, type EdgeOverlay } from './edge-overlay';
 import { edgeLevel, edgeWidth, graphStylesheet, nodeLevel, readColours } from './graph-style';
 import styles from './graph.module.css';
@@ -155,12 +155,12 @@ export function GraphCanvas({ graph, visibleNodes, visibleEdges, found, selected
   }, [onSelect]);
 
   // One Cytoscape instance and one ELK worker for the page's life; the worker starts compiling
-  // ELK at once (a tiny layout), while the first answer is still on its way.
+  // ELK at once (a small layout of the same shape), while the first answer is still on its way.
   useEffect(() => {
     const element = container.current;
     if (!element) return;
     const elk = new ELK({ workerFactory: () => new Worker(new URL('./elk.worker.ts', import.meta.url)) });
-    void elk.layout({ id: 'warm-up', children: [{ id: 'a', width: 1, height: 1 }] }).catch(() => undefined);
+    void elk.layout(warmUpGraph()).catch(() => undefined);
     elkRef.current = elk;
     let colours = readColours();
     const cy = cytoscape({

@@ -1,7 +1,7 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import { edgeId, nodeId, type GraphEdge, type GraphNode } from '@/lib/mesh/graph';
-import { appBoxId, elkGraph, layoutOf, namespaceBoxId, type LayoutGraph } from './graph-layout';
+import { appBoxId, elkGraph, layoutOf, namespaceBoxId, warmUpGraph, type LayoutGraph } from './graph-layout';
 
 const traffic = { inRps: 0, outRps: 0, errorRatio: 0 };
 const node = (kind: GraphNode['kind'], namespace: string, name: string, version?: string): GraphNode => ({
@@ -86,5 +86,13 @@ describe('layoutOf', () => {
     expect(Math.abs(at(cartV1).x - column.x)).toBeLessThan(1);
     expect(column.width).toBeLessThan(shop.width);
     for (const n of [cartService, cartV1, cartV2]) expect(Math.abs(at(n).x - shop.x)).toBeLessThan(shop.width / 2);
+  });
+});
+
+describe('warmUpGraph', () => {
+  it('is a layered graph of namespace boxes ELK can lay out', async () => {
+    const laid = await new ELK().layout(warmUpGraph());
+    expect(laid.children?.length).toBe(4);
+    expect(laid.width).toBeGreaterThan(0);
   });
 });
