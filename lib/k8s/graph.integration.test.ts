@@ -1,7 +1,8 @@
 // The service graph on the seed mesh: the sandbox's Kubernetes API and traffic, scraped by a
 // real Prometheus. Every edge's rate agrees with PromQL written by hand for that edge, the
 // whole graph takes at most 4 queries, and each outside system failing degrades as it should.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -121,6 +122,27 @@ describe('the service graph on the seed mesh', () => {
       expect(bare.nodes.every((n) => !n.decoration.virtualServices)).toBe(true);
     } finally {
       undo();
+      restore = pointAtKubeconfig(sandbox.kubeconfig, { MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard' });
+    }
+  }, 30_000);
+
+  it('does not wait on a Kubernetes API that never answers', async () => {
+    const { meshGraph } = await import('./graph');
+    // Accepts connections and says nothing: the TLS handshake never ends.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'meshdeck-graph-kube-')), 'kubeconfig');
+    writeFileSync(kubeconfig, readFileSync(sandbox.kubeconfig, 'utf8').replace(/server: \S+/g, `server: https://127.0.0.1:${(silent.address() as AddressInfo).port}`));
+    const undo = pointAtKubeconfig(kubeconfig);
+    try {
+      const started = Date.now();
+      const bare = await meshGraph({ namespaces: [NS], window: '5m', groupBy: 'version' });
+      expect(Date.now() - started).toBeLessThan(6_000);
+      expect(bare.edges.length).toBeGreaterThan(0);
+      expect(bare.degraded?.decoration).toMatch(/did not answer within 3 s/);
+    } finally {
+      undo();
+      silent.close();
       restore = pointAtKubeconfig(sandbox.kubeconfig, { MESHDECK_KUBE_CONTEXT: 'meshdeck-dashboard' });
     }
   }, 30_000);

@@ -123,12 +123,24 @@ const countFindings = (findings: readonly Finding[]) => {
   return counts;
 };
 
-/** A source of decoration, read on its own: its failure is a sentence in `degraded`, never a failed graph. */
+/**
+ * How long the graph waits for a watch cache's first list. An API server that does not answer
+ * would hold the graph for the list's own timeout (a minute); the cache keeps trying for later requests.
+ */
+const DECORATION_WAIT_MS = 3_000;
+
+/** A source of decoration, read on its own: its failure (or silence) is a sentence in `degraded`, never a failed graph. */
 async function settle<T>(what: string, read: () => Promise<T>): Promise<{ value?: T; problem?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const silence = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the Kubernetes API did not answer within ${DECORATION_WAIT_MS / 1000} s`)), DECORATION_WAIT_MS);
+  });
   try {
-    return { value: await read() };
+    return { value: await Promise.race([read(), silence]) };
   } catch (error) {
     return { problem: `${what}: ${toApiError(error).message}` };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
