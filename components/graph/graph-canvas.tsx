@@ -227,13 +227,23 @@ export function GraphCanvas({ graph, visibleNodes, visibleEdges, found, selected
     }
     const run = ++layoutRun.current;
     setLayingOut(graph.nodes.length);
-    void elk.layout(elkGraph(graph)).then(
+    const laying = elk.layout(elkGraph(graph));
+    // The first time, Cytoscape styles the elements (most of its work) while ELK lays them out in
+    // the worker; they stay undrawn (pending) until they have a place.
+    if (cy.elements().empty())
+      cy.batch(() =>
+        syncElements(
+          cy,
+          elements.map((e) => ({ ...e, classes: [...e.classes, 'pending'] })),
+        ),
+      );
+    void laying.then(
       (laid) => {
         if (run !== layoutRun.current || cyRef.current !== cy) return;
         setLayingOut(0);
         setLayoutError('');
         const layout = layoutOf(laid, graph);
-        const first = cy.elements().empty();
+        const first = extent.current.width === 0;
         cy.batch(() => {
           cy.nodes('.box').remove();
           cy.add(boxElements(graph, layout));

@@ -53,8 +53,8 @@ export const edgeLevel = (edge: GraphEdge): ErrorLevel => errorLevel(errorShare(
 const SHAPES = { workload: 'ellipse', service: 'round-triangle', gateway: 'round-diamond', unknown: 'round-octagon', external: 'round-rectangle' } as const;
 
 /**
- * The stylesheet: boxes under edges under leaves (z-index), leaves by kind, edges by level;
- * `found`, `cursor`, `hidden` from the page's state. Edge labels and marks are edge-overlay.ts's.
+ * The stylesheet: boxes at the bottom, then edges, then leaves (Cytoscape's default order); leaves by kind, edges by level;
+ * `found`, `cursor`, `hidden` from the page's state, `pending` until the first layout. Edge labels and marks are edge-overlay.ts's.
  */
 export function graphStylesheet(c: GraphColours): StylesheetJson {
   return [
@@ -75,8 +75,6 @@ export function graphStylesheet(c: GraphColours): StylesheetJson {
         'text-wrap': 'ellipsis',
         'text-max-width': `${LEAF.width - 6}px`,
         'min-zoomed-font-size': 7,
-        'z-index-compare': 'manual',
-        'z-index': 2,
       },
     },
     ...Object.entries(SHAPES).map(([kind, shape]) => ({ selector: `node.${kind}`, style: { shape } })),
@@ -100,7 +98,7 @@ export function graphStylesheet(c: GraphColours): StylesheetJson {
         'font-weight': 'bold',
         color: c.muted,
         'min-zoomed-font-size': 5,
-        'z-index': 0,
+        'z-compound-depth': 'bottom',
         events: 'no',
       },
     },
@@ -117,8 +115,6 @@ export function graphStylesheet(c: GraphColours): StylesheetJson {
         'target-arrow-shape': 'triangle',
         'target-arrow-color': c.muted,
         'arrow-scale': 0.8,
-        'z-index-compare': 'manual',
-        'z-index': 1,
       },
     },
     { selector: 'edge.tcp', style: { 'line-style': 'dashed' } },
@@ -128,6 +124,6 @@ export function graphStylesheet(c: GraphColours): StylesheetJson {
     { selector: 'node:selected', style: { 'border-color': c.accent, 'border-width': 4 } },
     { selector: 'edge:selected', style: { 'line-color': c.accent, 'target-arrow-color': c.accent } },
     { selector: 'node.cursor', style: { 'outline-width': 3, 'outline-color': c.focus, 'outline-offset': 3 } },
-    { selector: '.hidden', style: { display: 'none' } },
+    { selector: '.hidden, .pending', style: { display: 'none' } },
   ];
 }
