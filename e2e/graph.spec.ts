@@ -106,6 +106,8 @@ test.describe('service graph', () => {
       // The canvas colours an edge by errorLevel of its error share; the table says the share.
       const intoCoach = () => value(page, 'edges', edgeRow(page, GATEWAY, service('ai-coach-service'), 'ai-coach-service'), '5xx %', percentValue);
       await expect.poll(async () => errorLevel((await intoCoach()) || 0), { timeout: 45_000 }).toBe('bad');
+      // …and says so in words, not only in colour.
+      expect(await cellText(page, 'edges', await edgeRow(page, GATEWAY, service('ai-coach-service'), 'ai-coach-service'), '5xx %')).toMatch(/error level/);
       await expect
         .poll(async () => errorLevel((await value(page, 'nodes', nodeRow(page, 'service', 'ai-coach-service'), 'Error %', percentValue)) || 0))
         .toBe('bad');

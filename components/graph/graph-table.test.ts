@@ -83,7 +83,7 @@ describe('the graph table columns', () => {
     expect(cellText(columns, 'name', canary)).toBe('reviewstripped');
     expect(cellText(columns, 'name', service)).toBe('reviewsservice');
     expect(cellText(columns, 'inRps', canary)).toBe('3/s');
-    expect(cellText(columns, 'errors', canary)).toBe('30%');
+    expect(cellText(columns, 'errors', canary)).toBe('30% (error level)');
     expect(cellText(columns, 'breaker', canary)).toBe('Tripped (UO 0.5/s)');
     expect(cellText(columns, 'findings', canary)).toBe('1 error, 2 warnings');
     expect(cellText(columns, 'mtlsMode', canary)).toBe('PERMISSIVE');
@@ -96,7 +96,7 @@ describe('the graph table columns', () => {
     expect(cellText(columns, 'to', toCanary)).toBe('reviews canary⚠ plaintext');
     expect(cellText(columns, 'rate', toCanary)).toBe('3/s');
     expect(formatEdgeRate(toExternal)).toBe('5.2kB/s');
-    expect(cellText(columns, 'errors5xx', toCanary)).toBe('30%');
+    expect(cellText(columns, 'errors5xx', toCanary)).toBe('30% (error level)');
     expect(cellText(columns, 'p95', toCanary)).toBe('1.5 s');
     expect(cellText(columns, 'mtls', toCanary)).toBe('⚠ plaintext 25%');
     expect(cellText(columns, 'mtls', toExternal)).toBe('not reported');

@@ -53,7 +53,13 @@ function findingsText(node: GraphNode): string {
 /** An error share, coloured as the canvas colours edges (graph-style's levels). */
 const ErrorPercent = ({ ratio }: { ratio: number }) => {
   const level = errorLevel(ratio);
-  return <span className={level === 'ok' ? undefined : styles[level]}>{formatPercent(ratio)}</span>;
+  // The level in words too: colour alone tells a screen reader nothing.
+  return (
+    <span className={level === 'ok' ? undefined : styles[level]}>
+      {formatPercent(ratio)}
+      {level !== 'ok' && <span className="visually-hidden">{level === 'bad' ? ' (error level)' : ' (warning level)'}</span>}
+    </span>
+  );
 };
 
 function NodeName({ node }: { node: GraphNode }) {
