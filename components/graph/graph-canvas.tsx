@@ -227,17 +227,7 @@ export function GraphCanvas({ graph, visibleNodes, visibleEdges, found, selected
     }
     const run = ++layoutRun.current;
     setLayingOut(graph.nodes.length);
-    const laying = elk.layout(elkGraph(graph));
-    // The first time, Cytoscape styles the elements (most of its work) while ELK lays them out in
-    // the worker; they stay undrawn (pending) until they have a place.
-    if (cy.elements().empty())
-      cy.batch(() =>
-        syncElements(
-          cy,
-          elements.map((e) => ({ ...e, classes: [...e.classes, 'pending'] })),
-        ),
-      );
-    void laying.then(
+    void elk.layout(elkGraph(graph)).then(
       (laid) => {
         if (run !== layoutRun.current || cyRef.current !== cy) return;
         setLayingOut(0);

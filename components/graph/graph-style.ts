@@ -54,7 +54,7 @@ const SHAPES = { workload: 'ellipse', service: 'round-triangle', gateway: 'round
 
 /**
  * The stylesheet: boxes at the bottom, then edges, then leaves (Cytoscape's default order); leaves by kind, edges by level;
- * `found`, `cursor`, `hidden` from the page's state, `pending` until the first layout. Edge labels and marks are edge-overlay.ts's.
+ * `found`, `cursor`, `hidden` from the page's state. Edge labels and marks are edge-overlay.ts's.
  */
 export function graphStylesheet(c: GraphColours): StylesheetJson {
   return [
@@ -124,6 +124,6 @@ export function graphStylesheet(c: GraphColours): StylesheetJson {
     { selector: 'node:selected', style: { 'border-color': c.accent, 'border-width': 4 } },
     { selector: 'edge:selected', style: { 'line-color': c.accent, 'target-arrow-color': c.accent } },
     { selector: 'node.cursor', style: { 'outline-width': 3, 'outline-color': c.focus, 'outline-offset': 3 } },
-    { selector: '.hidden, .pending', style: { display: 'none' } },
+    { selector: '.hidden', style: { display: 'none' } },
   ];
 }
