@@ -120,10 +120,15 @@ export function GraphPage() {
 
 function DegradedNotice({ degraded }: { degraded: NonNullable<MeshGraph['degraded']> }) {
   return (
-    <p className="notice-inline warn" role="status">
-      Some decoration is missing, the traffic is complete:{' '}
-      {[degraded.decoration && `configuration: ${degraded.decoration}`, degraded.findings && `findings: ${degraded.findings}`].filter(Boolean).join('; ')}
-    </p>
+    <>
+      {degraded.decoration && (
+        <p className="notice-inline warn" role="status">
+          Routes, rules and policies may be missing from the graph, its traffic is complete: {degraded.decoration}
+        </p>
+      )}
+      {/* Findings come from the configuration analysis, which the graph never starts: a note, not a warning. */}
+      {degraded.findings && <p className="hint">Findings: {degraded.findings}</p>}
+    </>
   );
 }
 
