@@ -301,6 +301,7 @@ export function GraphCanvas({ graph, visibleNodes, visibleEdges, found, selected
         if (!inView(cy, next)) cy.center(next);
       }
     } else if (event.key === 'Enter' && (cursor || selectedId)) onSelect(cursor || selectedId);
+    else if (event.key === 'Escape' && selectedId) onSelect('');
     else if (event.key === '+' || event.key === '=') cy.zoom({ level: cy.zoom() * ZOOM_STEP, renderedPosition: centre });
     else if (event.key === '-') cy.zoom({ level: cy.zoom() / ZOOM_STEP, renderedPosition: centre });
     else if (event.key === '0') fitLayout(cy, extent.current);
@@ -334,8 +335,8 @@ export function GraphCanvas({ graph, visibleNodes, visibleEdges, found, selected
         </p>
       )}
       <p id={helpId} className="visually-hidden">
-        Arrow keys move between nodes, Enter opens the details of the node, plus and minus zoom, 0 fits the graph. The tables below list the same nodes and
-        edges.
+        Arrow keys move between nodes, Enter opens the details of the node and Escape closes them, plus and minus zoom, 0 fits the graph. The tables below list
+        the same nodes and edges.
       </p>
       <p className="visually-hidden" role="status">
         {announcement}
