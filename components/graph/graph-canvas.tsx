@@ -210,6 +210,7 @@ export function GraphCanvas({ graph, visibleNodes, visibleEdges, found, selected
       cyRef.current = null;
       elkRef.current = null;
       laidOut.current = '';
+      extent.current = { width: 0, height: 0 };
     };
   }, []);
 
@@ -233,7 +234,9 @@ export function GraphCanvas({ graph, visibleNodes, visibleEdges, found, selected
         setLayingOut(0);
         setLayoutError('');
         const layout = layoutOf(laid, graph);
-        const first = extent.current.width === 0;
+        // A new picture (first one, another namespace or grouping) is fitted; a few nodes coming or going keep the view.
+        const kept = graph.nodes.filter((n) => cy.getElementById(n.id).nonempty()).length;
+        const refit = kept < graph.nodes.length / 2;
         cy.batch(() => {
           cy.nodes('.box').remove();
           cy.add(boxElements(graph, layout));
@@ -242,7 +245,7 @@ export function GraphCanvas({ graph, visibleNodes, visibleEdges, found, selected
         laidOut.current = key;
         members.current = boxMembers(graph);
         extent.current = layout;
-        if (first) fitLayout(cy, layout);
+        if (refit) fitLayout(cy, layout);
         cy.one('render', () => {
           container.current?.setAttribute('data-graph-drawn', String(graph.nodes.length));
           performance.mark(DRAWN_MARK);
