@@ -31,6 +31,7 @@ import {
   within,
 } from './bench-support.ts';
 import { heapMb, launchChromium, signedInContext } from './chromium.ts';
+import { pages } from '../lib/navigation.ts';
 
 const SIZE = sized(SCALE_SIZE, SCALE_SIZE_QUICK);
 const LOADS = sized(5, 3); // measured loads of each view, after one warm-up load
@@ -40,7 +41,8 @@ const IDLE_S = sized(60, 10);
 const SETTLE_MS = sized(3000, 1000); // after the first slider, before counting nodes or requests
 const LOAD_TIMEOUT_S = 180; // a page that shows no slider by then is broken, not slow
 const ONE_NAMESPACE = 'bench-1';
-const PAGES = ['/', '/traffic', '/resilience', '/security', '/kpis', '/traces', '/audit', '/signin'];
+// Every page of the navigation (a new page is measured without a change here), and sign-in.
+const PAGES = [...pages.map((page) => page.href), '/signin'];
 const EVENT_STREAM = '/api/events';
 
 // ── In the page (serialised into it: no references outside each function) ──────────────────
