@@ -2,7 +2,7 @@
 // of the service graph over a range, in a single batched range query (`combine`), whatever the
 // node's kind. A node's or edge's id (lib/mesh/graph.ts) says which labels select it.
 import { parseEdgeId, parseNodeId, type GroupBy, type NodeRef, type Protocol } from '@/lib/mesh/graph';
-import { CALL_KEY } from './graph';
+import { UNANSWERED } from './graph';
 import { rangeQuery, type Series } from './prometheus';
 import { combine, quote, split, stepFor, windowFor } from './promql';
 
@@ -76,23 +76,15 @@ export function seriesScope(id: string, groupBy: GroupBy): SeriesScope | undefin
   return { alternatives: nodeMatchers(node, 'destination', groupBy), describes: 'inbound' };
 }
 
-/** A call both proxies reported counts once, from the destination's report, as the graph counts it. */
-const CALL = CALL_KEY.join(', ');
-
 /**
- * `sum by (...)` of the scope's rate of `metric`, each call counted once as the graph counts it:
- * the destination's report, else the source's (hosts without a sidecar, requests the caller's proxy
- * answered itself: UO, UH, NR). The alternatives never select the same series.
+ * `sum by (...)` of the scope's rate of `metric`, each call counted once as the graph counts it
+ * (lib/metrics/graph.ts reportedOnce): the destination's report, and the source's only where no
+ * workload answered (hosts without a sidecar, requests the caller's proxy answered itself: UO,
+ * UH, NR). The alternatives never select the same series.
  */
 function summedRate(metric: string, scope: SeriesScope, window: string, extra: string[] = [], groups: string[] = []) {
-  const rate = (m: string, reporter: string, alt: string[], more: string[]) =>
-    `rate(${m}{${[`reporter="${reporter}"`, ...alt, ...more].join(',')}}[${window}])`;
-  // Whether the destination reported a call is read on every request of it, whatever `extra` picks.
-  const seenBy = scope.protocol === 'tcp' ? metric : 'istio_requests_total';
-  const parts = scope.alternatives.flatMap((alt) => [
-    rate(metric, 'destination', alt, extra),
-    `(${rate(metric, 'source', alt, extra)} unless on (${CALL}) ${rate(seenBy, 'destination', alt, [])})`,
-  ]);
+  const rate = (reporter: string, alt: string[], more: string[]) => `rate(${metric}{${[`reporter="${reporter}"`, ...alt, ...more].join(',')}}[${window}])`;
+  const parts = scope.alternatives.flatMap((alt) => [rate('destination', alt, extra), rate('source', alt, [UNANSWERED, ...extra])]);
   return `sum${groups.length ? ` by (${groups.join(', ')})` : ''} (${parts.join(' or ')})`;
 }
 

@@ -30,18 +30,6 @@ export const DESTINATION_LABELS = [
 const EDGE = [...SOURCE_LABELS, ...SERVICE_LABELS, ...DESTINATION_LABELS];
 
 /**
- * The labels that tell one workload-to-workload call apart (a call reported by both proxies is
- * counted once, from the destination's report: see reportedOnce and lib/mesh/graph-build.ts).
- */
-export const CALL_KEY = [
-  'source_workload_namespace',
-  'source_workload',
-  'destination_service',
-  'destination_workload_namespace',
-  'destination_workload',
-] as const;
-
-/**
  * gRPC status codes by the HTTP class Envoy maps them to (grpcToHttpStatus): CANCELLED 499,
  * INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE 400, NOT_FOUND 404, ALREADY_EXISTS and
  * ABORTED 409, PERMISSION_DENIED 403, RESOURCE_EXHAUSTED 429, UNAUTHENTICATED 401; UNKNOWN,
@@ -75,6 +63,9 @@ export function viewRate(metric: string, matchers: readonly string[], window: Gr
   return rates.length === 1 ? rates[0]! : `(${rates.join(' or ')})`;
 }
 
+/** The source's reports that no destination proxy also made: no workload answered the call. */
+export const UNANSWERED = 'destination_workload="unknown"';
+
 /**
  * The rate of `metric` over the view, each call counted once: from the destination's report (it
  * carries connection_security_policy), and from the source's only where no workload answered
@@ -84,7 +75,7 @@ export function viewRate(metric: string, matchers: readonly string[], window: Gr
  */
 export function reportedOnce(metric: string, matchers: readonly string[], window: GraphWindow, namespaces: readonly string[]): string {
   const destination = viewRate(metric, ['reporter="destination"', ...matchers], window, namespaces);
-  const unanswered = viewRate(metric, ['reporter="source"', 'destination_workload="unknown"', ...matchers], window, namespaces);
+  const unanswered = viewRate(metric, ['reporter="source"', UNANSWERED, ...matchers], window, namespaces);
   return `${destination} or ${unanswered}`;
 }
 
