@@ -15,7 +15,7 @@
 // - rates, shares and the mTLS marks are drawn on an overlay canvas (edge-overlay.ts) from
 //   element scratch data, so a refresh whose rates moved restyles no element.
 
-import cytoscape, { type Core, type ElementDefinition, type NodeSingular } from 'cytoscape';
+import cytoscape, { type Core, type ElementDefinition, type NodeSingular, type SingularElementArgument } from 'cytoscape';
 import ELK, { type ELK as ElkApi } from 'elkjs/lib/elk-api.js';
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { GraphEdge, GraphNode, MeshGraph } from '@/lib/mesh/graph';
@@ -266,14 +266,14 @@ export function GraphCanvas({ graph, visibleNodes, visibleEdges, found, selected
     if (!cy) return;
     cy.batch(() => {
       cy.nodes('[kind]').forEach((node) => {
-        node.toggleClass('hidden', !visibleNodes.has(node.id()));
-        node.toggleClass('found', found.has(node.id()));
+        setClass(node, 'hidden', !visibleNodes.has(node.id()));
+        setClass(node, 'found', found.has(node.id()));
       });
       cy.edges().forEach((edge) => {
-        edge.toggleClass('hidden', !visibleEdges.has(edge.id()));
-        edge.toggleClass('found', found.has(edge.id()));
+        setClass(edge, 'hidden', !visibleEdges.has(edge.id()));
+        setClass(edge, 'found', found.has(edge.id()));
       });
-      for (const [box, ids] of members.current) cy.getElementById(box).toggleClass('hidden', !ids.some((id) => visibleNodes.has(id)));
+      for (const [box, ids] of members.current) setClass(cy.getElementById(box), 'hidden', !ids.some((id) => visibleNodes.has(id)));
     });
   }, [visibleNodes, visibleEdges, found, synced]);
 
@@ -346,6 +346,15 @@ export function GraphCanvas({ graph, visibleNodes, visibleEdges, found, selected
       </p>
     </div>
   );
+}
+
+/**
+ * Gives or takes a class only when that changes it: Cytoscape's toggleClass(name, false) restyles
+ * the element even when it did not hold the class, so Find and Hide restyled all 4,562 elements
+ * of a 1,640-node graph after its first layout and again on every refresh.
+ */
+function setClass(element: SingularElementArgument, name: string, on: boolean) {
+  if (element.hasClass(name) !== on) element.toggleClass(name, on);
 }
 
 /** Adds, removes and updates the graph's elements to match `elements` (boxes aside); only what changed is touched. */
