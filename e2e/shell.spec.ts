@@ -94,7 +94,7 @@ test.describe('app shell on the sandbox mesh', () => {
 function hydrationErrors(page: Page): string[] {
   const errors: string[] = [];
   const keep = (text: string) => {
-    if (/hydrat|#41[89]|#42[35]/i.test(text)) errors.push(text);
+    if (/hydrat|#41[89]|#42[35]/i.test(text)) errors.push(`${page.url()}: ${text}`);
   };
   page.on('pageerror', (error) => keep(String(error)));
   page.on('console', (message) => {
