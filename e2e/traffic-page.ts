@@ -1,12 +1,18 @@
 // The Traffic page as a person uses it: the table of routes, filtered to a VirtualService so its
 // rows are rendered (the table only renders rows in view), and a route opened in the drawer.
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 
 /** Filters the table to a VirtualService and opens one of its routes; returns the route's section in the drawer. */
 export async function openRoute(page: Page, vs: string, name: string) {
   // One drawer at a time: Escape closes the open one (and takes it out of the URL).
-  if (await page.getByRole('dialog').isVisible()) await page.keyboard.press('Escape');
-  await page.getByRole('searchbox', { name: 'Filter Routes' }).fill(vs);
+  if (await page.getByRole('dialog').isVisible()) {
+    await page.keyboard.press('Escape');
+    // The drawer's close rewrites the URL; a filter typed before that lands was overwritten by it (CI flake).
+    await expect(page).not.toHaveURL(/[?&]route=/);
+  }
+  const filter = page.getByRole('searchbox', { name: 'Filter Routes' });
+  await filter.fill(vs);
+  await expect(filter).toHaveValue(vs);
   await page.getByRole('button', { name: `Open route ${name} of ${vs}`, exact: true }).click();
   return page.getByRole('dialog').getByRole('region', { name: `Route ${name} of ${vs}` });
 }
