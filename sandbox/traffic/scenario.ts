@@ -55,7 +55,18 @@ export interface Scenario {
    * turn them off, as operators often do through the Telemetry API: they double the series.
    */
   requestSizeMetrics?: boolean;
+  /**
+   * Timed changes: each phase's fields are layered over the scenario (and the phases before it)
+   * once `afterSeconds` have passed since the scenario was loaded or switched to, e.g. a canary
+   * that starts healthy and fails 20 s later.
+   */
+  phases?: ScenarioPhase[];
 }
+
+/** A phase names only what changes; a version's behaviour may give only some of its numbers. */
+export type ScenarioPhase = { afterSeconds: number } & Partial<Omit<Scenario, 'phases' | 'versions'>> & {
+    versions?: Record<string, Record<string, Partial<VersionBehaviour>>>;
+  };
 
 export const scenarioDir = resolve(dirname(new URL(import.meta.url).pathname), '../scenarios');
 
@@ -76,7 +87,37 @@ export function loadScenario(path = join(scenarioDir, 'default.yaml')): Scenario
   const merged = parent ? merge(loadScenario(resolve(dirname(path), parent)), rest) : rest;
   const scenario = merged as Scenario;
   if (!(scenario.rate >= 0)) throw new Error(`${path}: rate must be a number of requests per second`);
+  const problem = phasesProblem(scenario.phases);
+  if (problem) throw new Error(`${path}: ${problem}`);
   return scenario;
+}
+
+function phasesProblem(phases: unknown): string | undefined {
+  if (phases === undefined) return undefined;
+  if (!Array.isArray(phases)) return 'phases must be a list of { afterSeconds, ...changes }';
+  let previous = -1;
+  for (const [i, phase] of phases.entries()) {
+    const after = (phase as { afterSeconds?: unknown })?.afterSeconds;
+    if (typeof after !== 'number' || !(after >= 0)) return `phases[${i}].afterSeconds must be a number of seconds (0 or more)`;
+    if (after <= previous) return `phases[${i}].afterSeconds must be later than the phase before it (${previous})`;
+    previous = after;
+  }
+  return undefined;
+}
+
+/**
+ * The scenario each phase turns it into, in time order: `at` counts milliseconds from the
+ * moment the scenario was loaded. Worked out once per load, so a request never pays for phases.
+ */
+export function phaseTimeline(scenario: Scenario): { at: number; scenario: Scenario }[] {
+  const { phases, ...base } = scenario;
+  const timeline: { at: number; scenario: Scenario }[] = [];
+  let current: Scenario = base;
+  for (const { afterSeconds, ...changes } of phases ?? []) {
+    current = merge(current, changes) as Scenario;
+    timeline.push({ at: afterSeconds * 1000, scenario: current });
+  }
+  return timeline;
 }
 
 export function withOverrides(scenario: Scenario, overrides: Partial<Scenario>): Scenario {

@@ -23,9 +23,11 @@ export async function serveTraffic(simulator: TrafficSimulator, port: number, ho
         return;
       }
       try {
-        simulator.setScenario(loadScenario(join(scenarioDir, `${name}.yaml`)));
+        const scenario = loadScenario(join(scenarioDir, `${name}.yaml`));
+        simulator.setScenario(scenario);
+        const phases = (scenario.phases ?? []).map((p) => `${p.afterSeconds} s`);
         res.writeHead(200, { 'content-type': 'text/plain' });
-        res.end(`scenario ${name}\n`);
+        res.end(`scenario ${name}${phases.length > 0 ? ` (phases from now: ${phases.join(', ')})` : ''}\n`);
       } catch (error) {
         res.writeHead(404, { 'content-type': 'text/plain' });
         res.end(`${(error as Error).message}\n`);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../sandbox.ts';
-import { loadScenario, withOverrides } from './scenario.ts';
+import { join } from 'node:path';
+import { loadScenario, scenarioDir, withOverrides } from './scenario.ts';
 import { TrafficSimulator } from './simulator.ts';
 
 let sandbox: Sandbox;
@@ -21,6 +22,18 @@ function totals(sim: TrafficSimulator, service: string, by: string): Record<stri
     if (!line.startsWith('istio_requests_total{reporter="destination"') || !line.includes(`destination_service_name="${service}"`)) continue;
     const key = new RegExp(`${by}="([^"]*)"`).exec(line)![1]!;
     out[key] = (out[key] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return out;
+}
+
+/** The nutrition canary's requests (destination reporter) by response code. */
+function canaryCodes(sim: TrafficSimulator): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of sim.metrics.text().split('\n')) {
+    if (!line.startsWith('istio_requests_total{reporter="destination"') || !line.includes('destination_service_name="nutrition-service"')) continue;
+    if (!line.includes('destination_version="canary"')) continue;
+    const code = /response_code="(\d+)"/.exec(line)![1]!;
+    out[code] = (out[code] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return out;
 }
@@ -61,6 +74,38 @@ describe('traffic simulator', () => {
     const stable = after.stable! - before.stable!;
     expect(canary / (canary + stable)).toBeGreaterThan(0.45);
     expect(canary / (canary + stable)).toBeLessThan(0.55);
+    sim.stop();
+  });
+
+  it("enters a scenario's timed phases on time, counted from the switch to it", () => {
+    const sim = new TrafficSimulator({ store: sandbox.store, registry: sandbox.registry, scenario: loadScenario(), random: seeded(13) });
+    const canaryErrorShare = (since: Record<string, number>) => {
+      const now = canaryCodes(sim);
+      const errors = Object.entries(now).reduce((n, [code, count]) => n + (code.startsWith('5') ? count - (since[code] ?? 0) : 0), 0);
+      const all = Object.entries(now).reduce((n, [code, count]) => n + count - (since[code] ?? 0), 0);
+      return { errors: errors / all, all, now };
+    };
+    const start = Date.now();
+    sim.setScenario(loadScenario(join(scenarioDir, 'nutrition-canary-failing.yaml')), start);
+    expect(sim.nextPhaseAt()).toBe(start + 20_000);
+    run(sim, 19.9, start);
+    const healthy = canaryErrorShare({});
+    expect(sim.phasesApplied).toBe(0);
+    expect(healthy.all).toBeGreaterThan(200);
+    expect(healthy.errors).toBeLessThan(0.03);
+
+    run(sim, 20, start + 19_900);
+    const failing = canaryErrorShare(healthy.now);
+    expect(sim.phasesApplied).toBe(1);
+    expect(sim.nextPhaseAt()).toBeUndefined();
+    expect(failing.errors).toBeGreaterThan(0.15);
+    expect(failing.errors).toBeLessThan(0.25);
+
+    // Switching again restarts the clock: healthy for another 20 s.
+    sim.setScenario(loadScenario(join(scenarioDir, 'nutrition-canary-failing.yaml')), start + 40_000);
+    expect(sim.phasesApplied).toBe(0);
+    run(sim, 10, start + 40_000);
+    expect(canaryErrorShare(failing.now).errors).toBeLessThan(0.03);
     sim.stop();
   });
 

@@ -20,7 +20,7 @@ import {
   type RequestInfo,
   type VirtualServiceSpec,
 } from './routing.ts';
-import type { PlaintextClient, Scenario, VersionBehaviour } from './scenario.ts';
+import { phaseTimeline, type PlaintextClient, type Scenario, type VersionBehaviour } from './scenario.ts';
 import { TraceStore, type Span, type Tag } from './traces.ts';
 
 /** The seed's entry point, for scenarios that name no gateway. */
@@ -287,11 +287,17 @@ export class TrafficSimulator {
   private readonly buckets = new Map<string, { tokens: number; last: number }>();
   private readonly activeUsers = new Map<string, number>();
   private unsubscribers: (() => void)[] = [];
+  /** When the scenario was loaded, and its timed phases still to come (the next one first). */
+  private loadedAt = Date.now();
+  private pendingPhases: { at: number; scenario: Scenario }[] = [];
+  /** Phases of the loaded scenario in effect so far (0: none yet). */
+  phasesApplied = 0;
   requests = 0;
 
   constructor(options: SimulatorOptions) {
     this.store = options.store;
     this.scenario = options.scenario;
+    this.pendingPhases = phaseTimeline(options.scenario);
     this.random = options.random ?? Math.random;
     this.tickMs = options.tickMs ?? 50;
     const t = (group: string, version: string, plural: string) => options.registry.byPath(group, version, plural)!;
@@ -313,9 +319,30 @@ export class TrafficSimulator {
     this.metrics.onCollect(() => this.updateGauges(this.lastTick));
   }
 
-  setScenario(scenario: Scenario): void {
+  /** Switches the workload; its phases count from `now`. */
+  setScenario(scenario: Scenario, now = Date.now()): void {
     this.scenario = scenario;
     this.plaintextCarry.clear();
+    this.loadedAt = now;
+    this.pendingPhases = phaseTimeline(scenario);
+    this.phasesApplied = 0;
+  }
+
+  /** When the loaded scenario's next phase begins (epoch ms), if it has one still to come. */
+  nextPhaseAt(): number | undefined {
+    const next = this.pendingPhases[0];
+    return next && this.loadedAt + next.at;
+  }
+
+  // Checked once per tick, never per request (the bench measures a request's cost).
+  private enterDuePhases(now: number): void {
+    while (this.pendingPhases.length > 0 && now >= this.loadedAt + this.pendingPhases[0]!.at) {
+      const { scenario } = this.pendingPhases.shift()!;
+      // The trace sampling is part of the model; nothing else a phase changes is.
+      if (scenario.traceSampling !== this.scenario.traceSampling) this.model = undefined;
+      this.scenario = scenario;
+      this.phasesApplied++;
+    }
   }
 
   start(): void {
@@ -331,6 +358,7 @@ export class TrafficSimulator {
 
   /** Generates the requests due since the last tick. */
   tick(now = Date.now()): void {
+    if (this.pendingPhases.length > 0) this.enterDuePhases(now);
     const elapsed = (now - this.lastTick) / 1000;
     this.lastTick = now;
     this.carry += this.scenario.rate * elapsed;
