@@ -94,6 +94,9 @@ export const envSchema = z.object({
   MESHDECK_IMPERSONATE: flag().describe('1: Meshdeck acts as the signed-in person (impersonation).'),
   // Background work and audit
   MESHDECK_EMERGENCY_RECONCILER: flag().describe('0: this replica leaves the automatic emergency reverts to the others.'),
+  MESHDECK_ROLLOUT_CONTROLLER: flag().describe(
+    '0: this replica leaves the rollouts to the others; as they share the Lease of the emergency reverts, it then only watches that Lease.',
+  ),
   MESHDECK_AUDIT_KEY: text().describe('The key (32 characters or more) that signs audit entries; otherwise derived from NEXTAUTH_SECRET.'),
   MESHDECK_AUDIT_RETENTION: flag().describe('0: this replica only watches the retention Lease.'),
   MESHDECK_AUDIT_RETENTION_DAYS: positive('days').describe('Audit entries older than this many days go, default 90.'),

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from './errors';
-import { leaseExpiry, leaseFailureCause, shouldTake } from './lease-election';
+import { LeaderLoop, leaseExpiry, leaseFailureCause, shouldTake, type LeaderLoopOptions } from './lease-election';
 
 describe('lease leadership', () => {
   const now = Date.parse('2026-11-24T10:00:00Z');
@@ -32,5 +32,57 @@ describe('why a lease cannot be held', () => {
   });
   it('passes other failures through', () => {
     expect(leaseFailureCause(new ApiError(503, 'The Kubernetes API is unreachable (ECONNREFUSED)'), 'read', 'meshdeck')).toBe('The Kubernetes API is unreachable (ECONNREFUSED)');
+  });
+});
+
+describe('several works sharing one Lease', () => {
+  // A loop that leads without an API server: the election itself is tested above and against the sandbox.
+  function leadingLoop(options: Partial<LeaderLoopOptions>) {
+    const loop = new LeaderLoop({ label: 'reconciler', namespace: 'meshdeck', name: 'lease', identity: 'me', ...options });
+    vi.spyOn(loop.elector, 'tick').mockResolvedValue(true);
+    vi.spyOn(loop.elector, 'status').mockReturnValue({
+      namespace: 'meshdeck',
+      name: 'lease',
+      identity: 'me',
+      competing: true,
+      leading: true,
+      holder: 'me',
+      expiresAt: new Date(Date.now() + 15_000).toISOString(),
+    });
+    return loop;
+  }
+  const quiet = () => vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+
+  it('runs every work each round; one failing neither stops the other nor disarms it', async () => {
+    quiet();
+    let reverts = 0;
+    const loop = leadingLoop({
+      works: [
+        { name: 'emergency-revert', run: async () => void reverts++ },
+        { name: 'rollout-controller', run: () => Promise.reject(new ApiError(503, 'Prometheus is unreachable')) },
+      ],
+    });
+    await loop.tick();
+    await loop.tick();
+    expect(reverts).toBe(2);
+    expect(await loop.arming('emergency-revert')).toMatchObject({ armed: true, holder: 'me' });
+    expect(await loop.arming('rollout-controller')).toMatchObject({ armed: false, reason: 'the leading replica fails: Prometheus is unreachable' });
+    expect((await loop.arming()).armed).toBe(true); // the first work by default
+  });
+
+  it('is armed again once a failing work has a round that works', async () => {
+    quiet();
+    let fail = true;
+    const failing = leadingLoop({ work: () => (fail ? Promise.reject(new ApiError(500, 'boom')) : Promise.resolve()) });
+    await failing.tick();
+    expect((await failing.arming('reconciler')).reason).toBe('the leading replica fails: boom');
+    fail = false;
+    await failing.tick();
+    expect((await failing.arming('reconciler')).armed).toBe(true);
+  });
+
+  it('says when it was started without a work', async () => {
+    const loop = leadingLoop({ work: async () => undefined });
+    expect(await loop.arming('rollout-controller')).toMatchObject({ armed: false, reason: "this replica's leader loop was started without the rollout-controller" });
   });
 });

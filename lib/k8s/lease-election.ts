@@ -190,27 +190,41 @@ export interface LeaderArming {
   reason?: string;
 }
 
+/** One kind of background work the Lease's holder does each tick, with its own error state. */
+export interface LeaderWork {
+  /** Names the work in logs and in arming, e.g. `rollout-controller`. */
+  name: string;
+  run: () => Promise<void>;
+}
+
 export interface LeaderLoopOptions extends Omit<LeaseElectorOptions, 'log'> {
-  /** Names the work in logs, e.g. `emergency-reconciler`. */
+  /** Names the loop in logs, e.g. `emergency-reconciler`. */
   label: string;
   tickMs?: number;
-  /** What the leader does each tick; a failure leaves the loop running and disarms it until the next round works. */
-  work: () => Promise<void>;
+  /** A single work (named after the label); a failure leaves the loop running and disarms it until the next round works. */
+  work?: () => Promise<void>;
+  /**
+   * Several works sharing the Lease, each isolated: one failing neither stops the others nor
+   * disarms them. The holder runs them all (a replica that must not run one only observes).
+   */
+  works?: LeaderWork[];
 }
 
 /**
  * Background work that one replica does at a time: every tick, take or renew the Lease and,
- * while leading, run `work`. It knows at all times whether it is armed, and why not.
+ * while leading, run each work. It knows at all times whether each work is armed, and why not.
  */
 export class LeaderLoop {
   readonly elector: LeaseElector;
+  private readonly works: LeaderWork[];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private firstTick: Promise<void> | undefined;
-  private workError: string | undefined;
-  private lastLoggedWorkError = '';
+  private readonly workErrors = new Map<string, string>();
+  private readonly lastLogged = new Map<string, string>();
 
   constructor(private readonly options: LeaderLoopOptions) {
+    this.works = [...(options.work ? [{ name: options.label, run: options.work }] : []), ...(options.works ?? [])];
     this.elector = new LeaseElector({ ...options, log: (message) => console.warn(`[${options.label}] ${message}`) });
   }
 
@@ -229,15 +243,13 @@ export class LeaderLoop {
     if (release) await this.elector.release();
   }
 
-  /** One round: take or renew the Lease, then work while leading. Never runs twice at once. */
+  /** One round: take or renew the Lease, then run every work while leading. Never runs twice at once. */
   tick(): Promise<void> {
     this.running ??= (async () => {
       try {
         if (!(await this.elector.tick())) return;
-        await this.options.work();
-        this.reportWorkError(undefined);
-      } catch (error) {
-        this.reportWorkError(toApiError(error).message);
+        // Side by side and each caught on its own: a slow or failing work delays or stops no other.
+        await Promise.all(this.works.map((w) => this.runWork(w)));
       } finally {
         this.running = undefined;
       }
@@ -245,21 +257,42 @@ export class LeaderLoop {
     return this.running;
   }
 
-  /** Armed when some replica holds a fresh Lease, and (if it is this one) its last round worked. */
-  async arming(): Promise<LeaderArming> {
+  /**
+   * Armed when some replica holds a fresh Lease, and (if it is this one) the work's last round
+   * worked. `work` defaults to the first work.
+   */
+  async arming(work = this.works[0]?.name ?? this.options.label): Promise<LeaderArming> {
     await this.firstTick;
     const seen = this.elector.status();
     const base = { replica: seen.identity, lease: `${seen.namespace}/${seen.name}`, holder: seen.holder };
+    const carried = this.works.find((w) => w.name === work);
+    if (!carried) return { ...base, armed: false, reason: `this replica's leader loop was started without the ${work}` };
     if (seen.error) return { ...base, armed: false, reason: seen.error };
-    if (seen.leading && this.workError) return { ...base, armed: false, reason: `the leading replica fails: ${this.workError}` };
+    const failure = this.workErrors.get(work);
+    if (seen.leading && failure) return { ...base, armed: false, reason: `the leading replica fails: ${failure}` };
     if (seen.holder && Date.parse(seen.expiresAt ?? '') > Date.now()) return { ...base, armed: true };
-    return { ...base, armed: false, reason: seen.competing ? `no replica holds the Lease ${base.lease} yet` : `no replica holds the Lease ${base.lease}, and this replica only watches it` };
+    return {
+      ...base,
+      armed: false,
+      reason: seen.competing ? `no replica holds the Lease ${base.lease} yet` : `no replica holds the Lease ${base.lease}, and this replica only watches it`,
+    };
   }
 
-  private reportWorkError(message: string | undefined): void {
-    this.workError = message;
-    if ((message ?? '') === this.lastLoggedWorkError) return;
-    console.warn(`[${this.options.label}] ${message ? `round failed: ${message}` : 'rounds work again'}`);
-    this.lastLoggedWorkError = message ?? '';
+  private async runWork(work: LeaderWork): Promise<void> {
+    try {
+      await work.run();
+      this.reportWorkError(work.name, undefined);
+    } catch (error) {
+      this.reportWorkError(work.name, toApiError(error).message);
+    }
+  }
+
+  private reportWorkError(work: string, message: string | undefined): void {
+    if (message) this.workErrors.set(work, message);
+    else this.workErrors.delete(work);
+    if ((message ?? '') === (this.lastLogged.get(work) ?? '')) return;
+    const prefix = work === this.options.label ? '' : `${work}: `;
+    console.warn(`[${this.options.label}] ${prefix}${message ? `round failed: ${message}` : 'rounds work again'}`);
+    this.lastLogged.set(work, message ?? '');
   }
 }

@@ -8,13 +8,15 @@ import { newEntry, recordAudit } from '@/lib/audit/audit';
 import { ownNamespace } from '@/lib/env';
 import { cacheFor } from '@/lib/k8s/caches';
 import { ApiError, toApiError } from '@/lib/k8s/errors';
-import { LeaderLoop, type LeaderArming } from '@/lib/k8s/lease-election';
+import { LeaderLoop, type LeaderArming, type LeaderWork } from '@/lib/k8s/lease-election';
 import { peerAuthentications } from '@/lib/k8s/resources';
 import { jsonPatch } from '@/lib/k8s/writes';
 import { emergencyOf, restorePatch, skipPatch } from '@/lib/mesh/emergency';
 import type { PeerAuthentication } from '@/lib/mesh/security-types';
 
 export const LEASE_NAME = 'meshdeck-emergency-reconciler';
+/** The reverts' name among the works sharing the Lease (and in /api/readyz). */
+export const REVERT_WORK = 'emergency-revert';
 const TICK_MS = 2000;
 
 /** Where the Lease lives: the pod's own namespace, else MESHDECK_NAMESPACE, else `meshdeck`. */
@@ -74,16 +76,21 @@ export type RevertArming = LeaderArming;
 export interface ReconcilerOptions {
   namespace?: string;
   identity?: string;
-  /** Watch who holds the Lease without competing (MESHDECK_EMERGENCY_RECONCILER=0). */
+  /** Watch who holds the Lease without competing (MESHDECK_EMERGENCY_RECONCILER=0 or MESHDECK_ROLLOUT_CONTROLLER=0). */
   observeOnly?: boolean;
   leaseSeconds?: number;
   tickMs?: number;
+  /**
+   * Other background work the Lease's holder does beside the reverts (the rollout controller),
+   * each isolated from them: one failing round stops neither the reverts nor their arming.
+   */
+  works?: LeaderWork[];
 }
 
 /** A replica's identity in Leases: the pod's name (its hostname), the process, and a nonce. */
 export const replicaIdentity = () => `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
-/** One replica's reconciler: elects through the Lease and, while leading, reverts on time. */
+/** One replica's reconciler: elects through the Lease and, while leading, reverts on time (and runs the other works). */
 export class EmergencyReconciler extends LeaderLoop {
   constructor(options: ReconcilerOptions = {}) {
     super({
@@ -94,7 +101,7 @@ export class EmergencyReconciler extends LeaderLoop {
       leaseSeconds: options.leaseSeconds,
       observeOnly: options.observeOnly,
       tickMs: options.tickMs ?? TICK_MS,
-      work: () => reconcile(Date.now()),
+      works: [{ name: REVERT_WORK, run: () => reconcile(Date.now()) }, ...(options.works ?? [])],
     });
   }
 }
@@ -113,10 +120,13 @@ export function startEmergencyReconciler(options: ReconcilerOptions = {}): Emerg
   return reconciler;
 }
 
+/** This process's reconciler (its Lease loop, shared with the rollout controller), if one was started. */
+export const runningReconciler = (): EmergencyReconciler | undefined => (globalThis as WithReconciler)[key];
+
 /** The arming of this process's reconciler; not armed when none was started here. */
 export async function revertArming(): Promise<RevertArming> {
-  const reconciler = (globalThis as WithReconciler)[key];
-  if (reconciler) return reconciler.arming();
+  const reconciler = runningReconciler();
+  if (reconciler) return reconciler.arming(REVERT_WORK);
   return {
     armed: false,
     replica: replicaIdentity(),
