@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_PRESETS, type RolloutPreset } from '@/lib/mesh/rollout';
+import { defaultRoles, destinationKey, fieldOfPath, initialForm, orderPresets, planInput, serverFieldMessages, withPreset } from './rollout-form';
+
+const dest = (subset: string | undefined, weight: number, host = 'reviews.shop.svc.cluster.local') => ({ host, service: 'reviews', subset, weight });
+const route = { index: 3, name: 'default-split', destinations: [dest('v1', 90), dest('v2-canary', 10)] };
+const standard = BUILTIN_PRESETS.find((p) => p.name === 'standard')!;
+const own: RolloutPreset = {
+  ...standard,
+  name: 'reviews',
+  description: 'for reviews',
+  steps: [2, 20, 100],
+  gates: { maxErrorRate: 0.005 },
+  services: ['reviews'],
+};
+
+describe('the Start rollout form', () => {
+  it('takes the heaviest destination as stable and the canary rule’s as candidate', () => {
+    expect(defaultRoles([dest('v1', 90), dest('v2-canary', 10)], '.*canary.*')).toEqual({ stable: 0, candidate: 1 });
+    // The canary carrying most of the traffic (a rollout to redo from the start) stays the candidate only if it is not the stable.
+    expect(defaultRoles([dest('canary', 10), dest('stable', 90)], '.*canary.*')).toEqual({ stable: 1, candidate: 0 });
+    // No canary by the rule: the other release name, else the first other destination.
+    expect(defaultRoles([dest('v1', 50), dest('v2', 50)], '.*canary.*')).toEqual({ stable: 0, candidate: 1 });
+    expect(defaultRoles([dest('a', 20), dest('b', 80), dest('c', 0)], 'nope')).toEqual({ stable: 1, candidate: 0 });
+  });
+
+  it('lists the presets meant for the route’s service first', () => {
+    const named = (services: string[]) => ({ ...own, services });
+    expect(orderPresets([standard, own], 'shop', route.destinations).map((p) => p.name)).toEqual(['reviews', 'standard']);
+    expect(orderPresets([standard, named(['shop/reviews'])], 'shop', route.destinations)[0]!.services).toEqual(['shop/reviews']);
+    expect(orderPresets([standard, named(['reviews.shop.svc.cluster.local'])], 'shop', route.destinations)[0]!.services).toEqual([
+      'reviews.shop.svc.cluster.local',
+    ]);
+    expect(orderPresets([standard, named(['other/reviews'])], 'shop', route.destinations)[0]).toBe(standard);
+  });
+
+  it('opens with the route’s roles and the first preset, shares in percent and durations as Go durations', () => {
+    const form = initialForm(route, '.*canary.*', [standard]);
+    expect(form).toEqual({
+      preset: 'standard',
+      stable: destinationKey(route.destinations[0]!),
+      candidate: destinationKey(route.destinations[1]!),
+      steps: '5, 10, 25, 50, 100',
+      stepDuration: '5m',
+      interval: '1m',
+      window: '2m',
+      minRequests: '50',
+      maxErrorRate: '5',
+      maxErrorRateIncrease: '1',
+      maxP99Ms: '',
+      maxP99Ratio: '1.5',
+      custom: [],
+      maxFailedChecks: '2',
+    });
+    // Another preset replaces the plan and keeps the destinations as chosen.
+    const swapped = withPreset({ ...form, stable: form.candidate, candidate: form.stable }, own);
+    expect([swapped.preset, swapped.steps, swapped.maxErrorRate, swapped.maxErrorRateIncrease, swapped.stable]).toEqual([
+      'reviews',
+      '2, 20, 100',
+      '0.5',
+      '',
+      form.candidate,
+    ]);
+  });
+
+  it('makes the API’s plan input: ratios from percent, empty gates left out, custom gates with their bounds', () => {
+    const form = {
+      ...initialForm(route, '.*canary.*', [standard]),
+      steps: '5,10 , 50',
+      maxP99Ratio: '',
+      maxErrorRateIncrease: '0.5',
+      custom: [
+        { name: 'orders', query: 'sum(rate(orders_total[$window]))', max: '', min: '3' },
+        { name: '', query: '', max: '', min: '' },
+      ],
+    };
+    expect(planInput(form, route, 'default-split')).toEqual({
+      plan: {
+        route: 3,
+        routeName: 'default-split',
+        stable: { host: 'reviews.shop.svc.cluster.local', subset: 'v1' },
+        candidate: { host: 'reviews.shop.svc.cluster.local', subset: 'v2-canary' },
+        steps: [5, 10, 50],
+        stepDuration: '5m',
+        interval: '1m',
+        window: '2m',
+        gates: {
+          minRequests: 50,
+          maxErrorRate: 0.05,
+          maxErrorRateIncrease: 0.005,
+          custom: [{ name: 'orders', query: 'sum(rate(orders_total[$window]))', min: 3 }],
+        },
+        maxFailedChecks: 2,
+        preset: 'standard',
+      },
+    });
+  });
+
+  it('names the fields that are not numbers instead of sending them', () => {
+    const form = {
+      ...initialForm(route, '.*canary.*', []),
+      steps: '5, ten',
+      maxP99Ms: '2s',
+      custom: [{ name: 'x', query: 'up', max: 'lots', min: '' }],
+    };
+    expect(planInput(form, route).problems).toEqual({
+      steps: 'Steps: "ten" is not a number',
+      maxP99Ms: 'Max P99 (ms): "2s" is not a number',
+      'custom.0': 'Maximum: "lots" is not a number',
+      maxFailedChecks: 'Failed checks before rollback: say after how many failed checks in a row to roll back',
+    });
+    expect(planInput({ ...form, steps: ' ', candidate: 'gone#' }, route).problems).toMatchObject({
+      steps: expect.stringContaining('e.g. 5, 10, 25'),
+      candidate: "Choose the candidate among the route's destinations",
+    });
+  });
+
+  it('puts the API’s field messages beside their fields, from details.fields or the message', () => {
+    expect(
+      serverFieldMessages({
+        message: 'plan.steps: must increase (10 after 25); plan.gates.custom[0]: a custom gate needs max or min; plan.gates.maxErrorRateIncrease: at most 1',
+      }),
+    ).toEqual({ steps: 'must increase (10 after 25)', 'custom.0': 'a custom gate needs max or min', maxErrorRateIncrease: 'at most 1' });
+    expect(
+      serverFieldMessages({ message: 'x', fields: { 'plan.candidate': 'no subset "v9"', 'plan.gates.custom.1.query': 'empty', 'plan.window': 'a' } }),
+    ).toEqual({
+      candidate: 'no subset "v9"',
+      'custom.1': 'empty',
+      window: 'a',
+    });
+    // A message naming no field (a 409, say) leaves the fields alone.
+    expect(serverFieldMessages({ message: 'the rollout controller is not armed: no leader' })).toEqual({});
+    // The domain's plan checks name fields without "plan.".
+    expect(['plan.stepWeight', 'plan.gates', 'plan.route', 'reason', 'resourceVersion', 'candidate', 'gates.custom[1]', 'route'].map(fieldOfPath)).toEqual([
+      'steps',
+      'gates',
+      'plan',
+      'reason',
+      undefined,
+      'candidate',
+      'custom.1',
+      'plan',
+    ]);
+  });
+});
