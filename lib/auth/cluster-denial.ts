@@ -24,6 +24,9 @@ export const ACTION_NEEDS: Record<Action, { kind: string; verb: string }[]> = {
   'audit:revert': [],
   // An override only lets a write past the analysis gate; the write's own action checks the cluster.
   'analysis:override': [],
+  // A rollout lives on the VirtualService (its weights and its annotation).
+  'rollout:write': [{ kind: 'VirtualService', verb: 'patch' }],
+  'rollout:override': [{ kind: 'VirtualService', verb: 'patch' }],
 };
 
 const missingIn = (access: ClusterAccess, action: Action, namespace: string) =>

@@ -25,4 +25,13 @@ describe('roles', () => {
     expect([can('admin', 'security:write'), can('admin', 'emergency')]).toEqual([true, true]);
     expect(can(undefined, 'read')).toBe(false);
   });
+
+  it('lets operators steer a rollout and only admins skip its evidence', () => {
+    expect([can('viewer', 'rollout:write'), can('operator', 'rollout:write'), can('operator', 'rollout:override'), can('admin', 'rollout:override')]).toEqual([
+      false,
+      true,
+      false,
+      true,
+    ]);
+  });
 });

@@ -1,8 +1,13 @@
 // Who may do what. Roles come from the identity provider's groups through a mapping.
 
 export type Role = 'viewer' | 'operator' | 'admin';
-/** `analysis:override`: apply a change the analysis gate refuses (it adds Error-level findings), with a reason. */
-export type Action = 'read' | 'traffic:write' | 'resilience:write' | 'security:write' | 'emergency' | 'audit:revert' | 'analysis:override';
+/**
+ * `analysis:override`: apply a change the analysis gate refuses (it adds Error-level findings), with a reason.
+ * `rollout:write`: start, pause, resume, abort a rollout and acknowledge its rollback; `rollout:override`: skip a
+ * step or promote now, which bypass the gates' evidence.
+ */
+export type Action =
+  'read' | 'traffic:write' | 'resilience:write' | 'security:write' | 'emergency' | 'audit:revert' | 'analysis:override' | 'rollout:write' | 'rollout:override';
 
 const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
 const NEEDS: Record<Action, Role> = {
@@ -13,6 +18,8 @@ const NEEDS: Record<Action, Role> = {
   'security:write': 'admin',
   emergency: 'admin',
   'analysis:override': 'admin',
+  'rollout:write': 'operator',
+  'rollout:override': 'admin',
 };
 
 export type RoleMapping = Record<Role, string[]>;

@@ -3,7 +3,11 @@
 // Everything a replica needs to carry a rollout on lives in one annotation on the
 // VirtualService (ROLLOUT_ANNOTATION, JSON of RolloutState), so a restarted or new replica
 // continues from the cluster. Pure: the model, the annotation codec and the step arithmetic.
+import type { Action } from '@/lib/auth/roles';
+import { weightPatch, type JsonPatchOp } from './patches';
+import { managedBy } from './traffic-split';
 import type { Destination, HTTPRouteDestination, VirtualService } from './types';
+import { effectiveWeights } from './weights';
 
 /** The annotation holding a route's rollout (JSON of RolloutState). */
 export const ROLLOUT_ANNOTATION = 'meshdeck.io/rollout';
@@ -152,6 +156,11 @@ export interface RolloutState {
   endReason?: string;
   /** A rollback stays announced on every page until someone acknowledges it. */
   acknowledged?: { by: string; at: string };
+  /**
+   * The route's destinations in order when the rollout started: the order of expectedWeights.
+   * Other destinations on the route later are a foreign change, like other weights.
+   */
+  destinations: DestinationRef[];
   history: RolloutStepRecord[];
   events: RolloutEvent[];
 }
@@ -168,7 +177,7 @@ export function rolloutOf(vs: Pick<VirtualService, 'metadata'>): { state: Rollou
   if (raw === undefined) return undefined;
   try {
     const state = JSON.parse(raw) as Partial<RolloutState>;
-    if (state?.version !== 1 || !state.plan || !state.phase || !Array.isArray(state.history))
+    if (state?.version !== 1 || !state.plan || !state.phase || !Array.isArray(state.history) || !Array.isArray(state.destinations))
       return { problem: `annotation ${ROLLOUT_ANNOTATION} is not a rollout this version of Meshdeck reads` };
     return { state: state as RolloutState };
   } catch {
@@ -249,3 +258,679 @@ export const BUILTIN_PRESETS: RolloutPreset[] = [
     maxFailedChecks: 2,
   },
 ];
+
+// ---------------------------------------------------------------------------------------------
+// Gates: names, units, verdicts and how a measurement reads.
+
+/** Who the controller's own transitions are by (the audit actor's user). */
+export const CONTROLLER_ACTOR = 'meshdeck (rollout controller)';
+
+export type GateUnit = 'ratio' | 'ms' | 'requests' | 'value';
+
+const GATE_INFO: Record<Exclude<GateId, `custom:${string}`>, { label: string; unit: GateUnit }> = {
+  minRequests: { label: 'Requests', unit: 'requests' },
+  errorRate: { label: 'Error rate', unit: 'ratio' },
+  errorRateIncrease: { label: 'Error rate over stable', unit: 'ratio' },
+  p99: { label: 'P99', unit: 'ms' },
+  p99Ratio: { label: 'P99 × stable', unit: 'value' },
+};
+
+/** A gate's label (charts are named "{label} at step N") and the unit of its values. */
+export function gateInfo(gate: GateId): { label: string; unit: GateUnit } {
+  return gate.startsWith('custom:') ? { label: gate.slice('custom:'.length), unit: 'value' } : GATE_INFO[gate as keyof typeof GATE_INFO];
+}
+
+/** What a plan's gates check: one line per threshold (a custom gate with max and min gives two). */
+export function gateThresholds(gates: RolloutGates): { gate: GateId; threshold: number; bound: 'max' | 'min' }[] {
+  const fixed: [GateId, number | undefined, 'max' | 'min'][] = [
+    ['minRequests', gates.minRequests, 'min'],
+    ['errorRate', gates.maxErrorRate, 'max'],
+    ['errorRateIncrease', gates.maxErrorRateIncrease, 'max'],
+    ['p99', gates.maxP99Ms, 'max'],
+    ['p99Ratio', gates.maxP99Ratio, 'max'],
+  ];
+  return [
+    ...fixed.filter(([, threshold]) => threshold !== undefined).map(([gate, threshold, bound]) => ({ gate, threshold: threshold!, bound })),
+    ...(gates.custom ?? []).flatMap((custom) =>
+      (['max', 'min'] as const)
+        .filter((bound) => custom[bound] !== undefined)
+        .map((bound) => ({ gate: `custom:${custom.name}` as GateId, threshold: custom[bound]!, bound })),
+    ),
+  ];
+}
+
+/** Whether the gates can fail a check at all (minimum requests only ever hold a step). */
+export const gatesCanFail = (gates: RolloutGates) => gateThresholds(gates).some((t) => t.gate !== 'minRequests');
+
+/**
+ * One gate's verdict: no sample holds (no traffic yet, or Prometheus had nothing); too few
+ * requests hold (the step waits for evidence); any other threshold crossed fails.
+ */
+export function gateVerdict(gate: GateId, value: number | null, threshold: number, bound: 'max' | 'min'): GateMeasurement['verdict'] {
+  if (value === null || Number.isNaN(value)) return 'hold';
+  const within = bound === 'max' ? value <= threshold : value >= threshold;
+  return within ? 'pass' : gate === 'minRequests' ? 'hold' : 'fail';
+}
+
+/** A check's verdict: any failed gate fails it; else any holding gate holds it; no measurement holds. */
+export function verdictOf(measurements: GateMeasurement[]): RolloutCheck['verdict'] {
+  if (measurements.some((m) => m.verdict === 'fail')) return 'fail';
+  return measurements.length === 0 || measurements.some((m) => m.verdict === 'hold') ? 'hold' : 'pass';
+}
+
+const number = (value: number) => value.toLocaleString('en-US', { maximumFractionDigits: Math.abs(value) >= 10 ? 1 : 2 });
+
+/** A gate's value as people read it: "21.3 %", "1.5 points", "812 ms", "1.8×", "42". */
+export function formatGateValue(gate: GateId, value: number): string {
+  if (gate === 'errorRate') return `${number(value * 100)} %`;
+  if (gate === 'errorRateIncrease') return `${number(value * 100)} ${Math.abs(value * 100) === 1 ? 'point' : 'points'}`;
+  if (gate === 'p99') return `${number(value)} ms`;
+  if (gate === 'p99Ratio') return `${number(value)}×`;
+  return number(value);
+}
+
+/** "error rate 21.3 % > 5 %", "requests 12 < 50", "P99: no data". */
+export function describeMeasurement(m: Pick<GateMeasurement, 'gate' | 'value' | 'threshold' | 'bound'>): string {
+  const { label } = gateInfo(m.gate);
+  // "Error rate" reads "error rate" mid-sentence; "P99" and custom names stay as they are.
+  const name = m.gate.startsWith('custom:') || /^[A-Z]{2}|^P\d/.test(label) ? label : label[0]!.toLowerCase() + label.slice(1);
+  if (m.value === null) return `${name}: no data`;
+  const within = m.bound === 'max' ? m.value <= m.threshold : m.value >= m.threshold;
+  const sign = m.bound === 'max' ? (within ? '≤' : '>') : within ? '≥' : '<';
+  return `${name} ${formatGateValue(m.gate, m.value)} ${sign} ${formatGateValue(m.gate, m.threshold)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plans checked against the VirtualService.
+
+/** A reason a plan cannot start, naming the API's field (`plan.steps`) or CONFLICT_FIELD. */
+export interface PlanProblem {
+  field: string;
+  message: string;
+}
+
+/**
+ * The field of problems that are the object's state, not the plan's (another controller owns
+ * it, a rollout is active, an unreadable annotation): the API answers those with 409, the rest 400.
+ */
+export const CONFLICT_FIELD = 'virtualService';
+
+/** Why a step list is not a plan's: undefined when it is whole percentages 1..100, strictly increasing. */
+export function stepsProblem(steps: number[]): string | undefined {
+  if (steps.length === 0) return 'needs at least one step';
+  if (steps.length > MAX_ROLLOUT_STEPS) return `has ${steps.length} steps; a plan has at most ${MAX_ROLLOUT_STEPS}`;
+  const odd = steps.find((w) => !Number.isInteger(w) || w < 1 || w > 100);
+  if (odd !== undefined) return `${odd} is not a whole percentage from 1 to 100`;
+  const drop = steps.findIndex((w, i) => i > 0 && w <= steps[i - 1]!);
+  if (drop > 0) return `must increase: ${steps[drop]} comes after ${steps[drop - 1]}`;
+  return undefined;
+}
+
+/** What is wrong with a plan on its own (the API's schema says the same about its input). */
+export function planShapeProblems(plan: RolloutPlan): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const steps = stepsProblem(plan.steps);
+  if (steps) problems.push({ field: 'plan.steps', message: steps });
+  const durations: [string, number][] = [
+    ['plan.stepDuration', plan.stepSeconds],
+    ['plan.interval', plan.intervalSeconds],
+    ['plan.window', plan.windowSeconds],
+  ];
+  for (const [field, seconds] of durations) if (!(seconds >= 1)) problems.push({ field, message: 'must be at least 1s' });
+  if (!Number.isInteger(plan.maxFailedChecks) || plan.maxFailedChecks < 1)
+    problems.push({ field: 'plan.maxFailedChecks', message: 'must be a whole number, 1 or more' });
+  if (!gatesCanFail(plan.gates))
+    problems.push({ field: 'plan.gates', message: 'needs a gate that can fail (an error rate, a P99 or a custom query): minimum requests only hold a step' });
+  return problems;
+}
+
+const refText = (ref: DestinationRef) => (ref.subset !== undefined ? `subset ${ref.subset} of ${ref.host}` : ref.host);
+const routeText = (vs: VirtualService, index: number) => {
+  const name = vs.spec.http?.[index]?.name;
+  return `route ${index + 1}${name ? ` (${name})` : ''} of ${vs.metadata.name}`;
+};
+
+/**
+ * Why the plan cannot start on this VirtualService: the route must exist (and still carry the
+ * plan's name), have both destinations and nothing else with weight, stable ≠ candidate; the
+ * object must not be another controller's nor carry an active rollout. Empty: it can start.
+ */
+export function planProblems(vs: VirtualService, plan: RolloutPlan): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const add = (field: string, message: string) => problems.push({ field, message });
+  const owner = managedBy(vs);
+  if (owner) add(CONFLICT_FIELD, `${owner}; Meshdeck runs no rollout on it`);
+  const existing = rolloutOf(vs);
+  if (existing && 'problem' in existing) add(CONFLICT_FIELD, `${existing.problem}; remove it before starting a rollout`);
+  else if (existing && isActive(existing.state))
+    add(
+      CONFLICT_FIELD,
+      `a rollout is already ${existing.state.phase.toLowerCase()} on ${vs.metadata.name} (${stepText(existing.state.plan, existing.state.step)}): abort it first`,
+    );
+  problems.push(...planShapeProblems(plan));
+  const route = vs.spec.http?.[plan.route];
+  if (!route) {
+    add('plan.route', `${vs.metadata.name} has no http route ${plan.route + 1} (it has ${vs.spec.http?.length ?? 0})`);
+    return problems;
+  }
+  if (plan.routeName !== undefined && route.name !== plan.routeName)
+    add(
+      'plan.routeName',
+      `${routeText(vs, plan.route)} is named ${route.name ? `"${route.name}"` : 'nothing'}, not "${plan.routeName}": reload and pick the route again`,
+    );
+  const entries = route.route ?? [];
+  if (entries.length < 2)
+    add(
+      'plan.route',
+      `${routeText(vs, plan.route)} has ${entries.length === 1 ? 'one destination' : 'no destinations'}: a rollout needs a route with the stable and the candidate`,
+    );
+  const weights = effectiveWeights(entries.map((e) => e.weight));
+  const present = entries.map((e) => destinationLabel(e.destination)).join(', ') || 'no destinations';
+  for (const [field, ref] of [
+    ['plan.stable', plan.stable],
+    ['plan.candidate', plan.candidate],
+  ] as const) {
+    if (!entries.some((e) => sameDestination(e.destination, ref)))
+      add(field, `${routeText(vs, plan.route)} has no destination ${refText(ref)} (it has ${present})`);
+  }
+  if (sameDestination(plan.stable, plan.candidate)) add('plan.candidate', `must differ from the stable destination (${refText(plan.stable)})`);
+  entries.forEach((entry, i) => {
+    if (weights[i]! > 0 && !sameDestination(entry.destination, plan.stable) && !sameDestination(entry.destination, plan.candidate))
+      add(
+        'plan.route',
+        `${refText(entry.destination)} has ${weights[i]} % of ${routeText(vs, plan.route)}: a rollout moves traffic between the stable and the candidate only; set the others to 0 first`,
+      );
+  });
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transitions: each one is the next state, and the route's weights when they change.
+
+/** What one step of a rollout does: the state to write, the route's weights (only when they change), and a line for the audit. */
+export interface Transition {
+  state: RolloutState;
+  /** The route's weights in destination order, when the transition sets them. */
+  weights?: number[];
+  action: RolloutEvent['action'] | 'check';
+  summary: string;
+}
+
+/** Who asks for a transition, why and when. */
+export interface RolloutActor {
+  by: string;
+  reason: string;
+  now: Date;
+}
+
+const iso = (date: Date) => date.toISOString();
+
+/** "step 2 of 5 (10 %)"; the final promotion is "promotion (100 %)". */
+export function stepText(plan: Pick<RolloutPlan, 'steps'>, step: number): string {
+  return step >= plan.steps.length ? 'promotion (100 %)' : `step ${step + 1} of ${plan.steps.length} (${plan.steps[step]} %)`;
+}
+
+/** "canary 10 %, stable 90 %". */
+const splitText = (plan: Pick<RolloutPlan, 'stable' | 'candidate'>, candidateWeight: number) =>
+  `${destinationLabel(plan.candidate)} ${candidateWeight} %, ${destinationLabel(plan.stable)} ${100 - candidateWeight} %`;
+
+/** The route's weights with the candidate at `candidateWeight`, in the order the rollout recorded. */
+const routeWeights = (state: Pick<RolloutState, 'destinations' | 'plan'>, candidateWeight: number) =>
+  weightsAt(
+    state.destinations.map((destination) => ({ destination })),
+    state.plan,
+    candidateWeight,
+  );
+
+/** The candidate's weight as the rollout last wrote it. */
+export function candidateWeight(state: Pick<RolloutState, 'destinations' | 'plan' | 'expectedWeights'>): number {
+  return state.expectedWeights[state.destinations.findIndex((d) => sameDestination(d, state.plan.candidate))] ?? 0;
+}
+
+const sameWeights = (a: number[], b: number[]) => a.length === b.length && a.every((w, i) => w === b[i]);
+
+const withEvent = (state: RolloutState, event: Omit<RolloutEvent, 'at'>, now: Date): RolloutState => ({
+  ...state,
+  events: [...state.events, { at: iso(now), ...event }].slice(-EVENTS_KEPT),
+});
+
+/** The history with its current (last) step ended, unless it ended already. */
+function endStep(history: RolloutStepRecord[], outcome: NonNullable<RolloutStepRecord['outcome']>, now: Date): RolloutStepRecord[] {
+  const last = history.at(-1);
+  if (!last || last.endedAt) return history;
+  return [...history.slice(0, -1), { ...last, outcome, endedAt: iso(now) }];
+}
+
+const newStep = (index: number, weight: number, now: Date): RolloutStepRecord => ({
+  index,
+  weight,
+  startedAt: iso(now),
+  checks: [],
+  checkCount: 0,
+  failedCount: 0,
+});
+
+/** Clears what only a paused rollout has. */
+function unpaused(state: RolloutState): RolloutState {
+  const { pausedReason: _reason, pausedBy: _by, ...rest } = state;
+  return rest;
+}
+
+/**
+ * Starts a rollout at its first step. Throws the plan's problems (planProblems) joined, so a
+ * caller that skipped them cannot write a plan that does not fit the route.
+ */
+export function startRollout(vs: VirtualService, plan: RolloutPlan, actor: RolloutActor): Transition {
+  const problems = planProblems(vs, plan);
+  if (problems.length) throw new Error(problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+  const route = vs.spec.http![plan.route]!;
+  const destinations = route.route!.map(({ destination }) => ({
+    host: destination.host,
+    ...(destination.subset !== undefined ? { subset: destination.subset } : {}),
+  }));
+  const fullPlan: RolloutPlan = { ...plan, ...(route.name !== undefined ? { routeName: route.name } : {}) };
+  const weight = plan.steps[0]!;
+  const weights = routeWeights({ destinations, plan }, weight);
+  const message = `Started: ${splitText(plan, weight)} at ${stepText(plan, 0)}. ${actor.reason}`;
+  const state: RolloutState = {
+    version: 1,
+    plan: fullPlan,
+    phase: 'Progressing',
+    step: 0,
+    startedAt: iso(actor.now),
+    startedBy: actor.by,
+    reason: actor.reason,
+    stepStartedAt: iso(actor.now),
+    failedChecks: 0,
+    expectedWeights: weights,
+    destinations,
+    history: [newStep(0, weight, actor.now)],
+    events: [{ at: iso(actor.now), by: actor.by, action: 'start', message }],
+  };
+  return { state, weights, action: 'start', summary: message };
+}
+
+/** When the next check is due: each interval, and at the step's end so a step never overstays by an interval. */
+export function nextCheckAt(state: RolloutState): Date | undefined {
+  if (state.phase !== 'Progressing') return undefined;
+  const stepStart = Date.parse(state.stepStartedAt);
+  const last = Math.max(stepStart, state.lastCheckAt ? Date.parse(state.lastCheckAt) : stepStart);
+  const byInterval = last + state.plan.intervalSeconds * 1000;
+  const stepEnd = stepStart + state.plan.stepSeconds * 1000;
+  return new Date(last < stepEnd ? Math.min(byInterval, stepEnd) : byInterval);
+}
+
+/** Whether the gates should be measured now (only a progressing rollout is checked). */
+export function checkDue(state: RolloutState, now: Date): boolean {
+  const next = nextCheckAt(state);
+  return next !== undefined && now.getTime() >= next.getTime();
+}
+
+const weightsText = (destinations: DestinationRef[], weights: number[]) => destinations.map((d, i) => `${destinationLabel(d)} ${weights[i]} %`).join(' / ');
+
+/**
+ * Why the route is no longer what the rollout wrote (someone else changed it), or undefined:
+ * the route gone or renamed, other destinations, or other weights than expectedWeights.
+ */
+export function foreignChange(state: RolloutState, vs: VirtualService): string | undefined {
+  const { plan } = state;
+  const route = vs.spec.http?.[plan.route];
+  if (!route) return `route ${plan.route + 1}${plan.routeName ? ` (${plan.routeName})` : ''} of ${vs.metadata.name} no longer exists`;
+  if (plan.routeName !== undefined && route.name !== plan.routeName)
+    return `route ${plan.route + 1} of ${vs.metadata.name} is now ${route.name ? `named "${route.name}"` : 'unnamed'}, not "${plan.routeName}"`;
+  const entries = route.route ?? [];
+  const destinations = entries.map((e) => e.destination);
+  if (destinations.length !== state.destinations.length || destinations.some((d, i) => !sameDestination(d, state.destinations[i]!)))
+    return `the destinations of ${routeText(vs, plan.route)} changed: expected ${state.destinations.map(destinationLabel).join(', ')}, found ${destinations.map(destinationLabel).join(', ') || 'none'}`;
+  const weights = effectiveWeights(entries.map((e) => e.weight));
+  if (!sameWeights(weights, state.expectedWeights))
+    return `the weights of ${routeText(vs, plan.route)} were changed outside the rollout: expected ${weightsText(state.destinations, state.expectedWeights)}, found ${weightsText(state.destinations, weights)}`;
+  return undefined;
+}
+
+/** Ends a rollout at candidate 0: a rollback (the gates failed) or an abort (someone asked). */
+function toStable(state: RolloutState, phase: 'RolledBack' | 'Aborted', endReason: string, event: Omit<RolloutEvent, 'at'>, now: Date): Transition {
+  const weights = routeWeights(state, 0);
+  const ended: RolloutState = {
+    ...unpaused(state),
+    phase,
+    expectedWeights: weights,
+    endedAt: iso(now),
+    endReason,
+    history: endStep(state.history, phase === 'RolledBack' ? 'failed' : 'aborted', now),
+  };
+  return { state: withEvent(ended, event, now), weights, action: event.action, summary: event.message };
+}
+
+/**
+ * Promotes: the candidate at 100 %. A record for the final 100 % joins the history when the
+ * last weight was lower; `force` returns the weights even when they do not change (an
+ * operator's promote also restores a route someone else changed while it was paused).
+ */
+function promote(state: RolloutState, outcome: 'passed' | 'skipped' | 'promoted', event: Omit<RolloutEvent, 'at'>, now: Date, force: boolean): Transition {
+  const weights = routeWeights(state, 100);
+  const closed = endStep(state.history, outcome, now);
+  const history =
+    closed.at(-1)?.weight === 100 ? closed : [...closed, { ...newStep(state.plan.steps.length, 100, now), endedAt: iso(now), outcome: 'promoted' as const }];
+  const promoted: RolloutState = {
+    ...unpaused(state),
+    phase: 'Promoted',
+    step: state.plan.steps.length,
+    failedChecks: 0,
+    expectedWeights: weights,
+    endedAt: iso(now),
+    endReason: event.message,
+    history,
+  };
+  const changed = force || !sameWeights(weights, state.expectedWeights);
+  return { state: withEvent(promoted, event, now), ...(changed ? { weights } : {}), action: event.action, summary: event.message };
+}
+
+/** Moves to the next step (or promotes after the last), ending the current one with `outcome`. */
+function nextStep(state: RolloutState, outcome: 'passed' | 'skipped', by: string, why: string, now: Date): Transition {
+  const { plan } = state;
+  const next = state.step + 1;
+  if (next >= plan.steps.length) {
+    const message =
+      `Promoted: ${destinationLabel(plan.candidate)} at 100 % after ${stepText(plan, state.step)} ${outcome === 'passed' ? 'passed' : 'was skipped'}. ${why}`.trim();
+    return promote(state, outcome, { by, action: outcome === 'passed' ? 'promote' : 'skip', message }, now, outcome === 'skipped');
+  }
+  const weight = plan.steps[next]!;
+  const weights = routeWeights(state, weight);
+  const message =
+    outcome === 'passed'
+      ? `${capitalize(stepText(plan, state.step))} passed: ${splitText(plan, weight)} at ${stepText(plan, next)}`
+      : `Skipped ${stepText(plan, state.step)}: ${splitText(plan, weight)} at ${stepText(plan, next)}. ${why}`;
+  const moved: RolloutState = {
+    ...unpaused(state),
+    phase: 'Progressing',
+    step: next,
+    stepStartedAt: iso(now),
+    failedChecks: 0,
+    expectedWeights: weights,
+    history: [...endStep(state.history, outcome, now), newStep(next, weight, now)],
+  };
+  const action = outcome === 'passed' ? 'advance' : 'skip';
+  return { state: withEvent(moved, { by, action, message }, now), weights, action, summary: message };
+}
+
+const capitalize = (text: string) => text[0]!.toUpperCase() + text.slice(1);
+
+/** The current step's record with the check added (the newest CHECKS_KEPT_PER_STEP kept). */
+function recordCheck(history: RolloutStepRecord[], check: RolloutCheck): RolloutStepRecord[] {
+  const last = history.at(-1)!;
+  return [
+    ...history.slice(0, -1),
+    {
+      ...last,
+      checks: [...last.checks, check].slice(-CHECKS_KEPT_PER_STEP),
+      checkCount: last.checkCount + 1,
+      failedCount: last.failedCount + (check.verdict === 'fail' ? 1 : 0),
+    },
+  ];
+}
+
+/** What a check's non-passing gates say: "error rate 21.3 % > 5 %, P99: no data". */
+function checkText(check: RolloutCheck, verdict: 'fail' | 'hold'): string {
+  const gates = check.measurements.filter((m) => m.verdict === verdict).map(describeMeasurement);
+  return [...gates, ...(check.error ? [check.error] : [])].join(', ') || (verdict === 'fail' ? 'a gate failed' : 'no measurement yet');
+}
+
+/**
+ * Records a check at the current step. A failed check counts (failedChecks + 1) and at
+ * maxFailedChecks in a row rolls back to the stable; a holding check moves nothing and counts
+ * nothing; a passing one resets the count and, once the step's time is up, moves to the next
+ * step (or promotes after the last).
+ */
+export function afterCheck(state: RolloutState, check: RolloutCheck, now: Date): Transition {
+  if (state.phase !== 'Progressing') throw new Error(`The rollout is ${phaseText(state.phase)}: checks count only while it progresses`);
+  const { plan } = state;
+  const recorded: RolloutState = { ...state, lastCheckAt: iso(now), history: recordCheck(state.history, check) };
+  const where = stepText(plan, state.step).replace(/ of \d+/, '');
+  if (check.verdict === 'fail') {
+    const failedChecks = state.failedChecks + 1;
+    const failing = `${checkText(check, 'fail')} at ${where}`;
+    const counted = { ...recorded, failedChecks };
+    if (failedChecks >= plan.maxFailedChecks) {
+      const message = `Rolled back to ${destinationLabel(plan.stable)}: ${failing}${plan.maxFailedChecks > 1 ? ` (${failedChecks} failed checks in a row)` : ''}`;
+      return toStable(counted, 'RolledBack', failing, { by: CONTROLLER_ACTOR, action: 'rollback', message }, now);
+    }
+    const message = `Check failed (${failedChecks} of ${plan.maxFailedChecks} before a rollback): ${failing}`;
+    return { state: withEvent(counted, { by: CONTROLLER_ACTOR, action: 'check-failed', message }, now), action: 'check-failed', summary: message };
+  }
+  if (check.verdict === 'hold') return { state: recorded, action: 'check', summary: `Check held at ${where}: ${checkText(check, 'hold')}` };
+  const passed = { ...recorded, failedChecks: 0 };
+  if (now.getTime() - Date.parse(state.stepStartedAt) < plan.stepSeconds * 1000) return { state: passed, action: 'check', summary: `Check passed at ${where}` };
+  return nextStep(passed, 'passed', CONTROLLER_ACTOR, '', now);
+}
+
+/** What an operator can do to a rollout. */
+export type RolloutControl = 'pause' | 'resume' | 'abort' | 'skip' | 'promote' | 'acknowledge';
+
+export const ROLLOUT_CONTROLS: readonly RolloutControl[] = ['pause', 'resume', 'abort', 'skip', 'promote', 'acknowledge'];
+
+/** The role action each control needs: skip and promote bypass the evidence, so they are an admin's. */
+export const CONTROL_PERMISSION: Record<RolloutControl, Extract<Action, 'rollout:write' | 'rollout:override'>> = {
+  pause: 'rollout:write',
+  resume: 'rollout:write',
+  abort: 'rollout:write',
+  acknowledge: 'rollout:write',
+  skip: 'rollout:override',
+  promote: 'rollout:override',
+};
+
+const PHASE_TEXT: Record<RolloutPhase, string> = {
+  Progressing: 'progressing',
+  Paused: 'paused',
+  Promoted: 'promoted',
+  RolledBack: 'rolled back',
+  Aborted: 'aborted',
+};
+const phaseText = (phase: RolloutPhase) => PHASE_TEXT[phase];
+
+/**
+ * Why a control cannot apply in the rollout's phase, or undefined when it can: pause a
+ * progressing rollout; resume a paused one; abort, skip or promote an active one; acknowledge
+ * a rollback (only a rollback is announced until acknowledged: an abort was someone's choice).
+ */
+export function controlRefusal(state: RolloutState, action: RolloutControl): string | undefined {
+  const phase = phaseText(state.phase);
+  if (action === 'acknowledge') {
+    if (state.phase !== 'RolledBack') return `Only a rollback needs acknowledging; this rollout is ${phase}`;
+    return state.acknowledged ? `The rollback was acknowledged already, by ${state.acknowledged.by} at ${state.acknowledged.at}` : undefined;
+  }
+  if (!isActive(state)) return `The rollout has ended (${phase}): there is nothing to ${action}`;
+  if (action === 'pause' && state.phase === 'Paused') return 'The rollout is paused already';
+  if (action === 'resume' && state.phase !== 'Paused') return 'The rollout is not paused: it is progressing';
+  return undefined;
+}
+
+/**
+ * An operator's control. Throws an Error saying why when the phase does not allow it (see
+ * controlRefusal). Resume puts the current step's weights back (overwriting what someone else
+ * set while it was paused) and restarts the step's clock; skip moves to the next step now
+ * (promoting after the last; from a pause it also resumes); promote puts the candidate at 100 %
+ * now; abort puts the stable back at 100 %.
+ */
+export function control(state: RolloutState, action: RolloutControl, actor: RolloutActor): Transition {
+  const refusal = controlRefusal(state, action);
+  if (refusal) throw new Error(refusal);
+  const { plan } = state;
+  const { by, reason, now } = actor;
+  const where = stepText(plan, state.step);
+  switch (action) {
+    case 'pause': {
+      const message = `Paused at ${where}: ${reason}`;
+      const paused: RolloutState = { ...state, phase: 'Paused', pausedReason: reason, pausedBy: by };
+      return { state: withEvent(paused, { by, action, message }, now), action, summary: message };
+    }
+    case 'resume': {
+      const weight = stepWeight(plan, state.step);
+      const weights = routeWeights(state, weight);
+      const message = `Resumed ${where} with its clock restarted: ${splitText(plan, weight)}. ${reason}`;
+      const resumed: RolloutState = { ...unpaused(state), phase: 'Progressing', stepStartedAt: iso(now), failedChecks: 0, expectedWeights: weights };
+      return { state: withEvent(resumed, { by, action, message }, now), weights, action, summary: message };
+    }
+    case 'abort': {
+      const message = `Aborted at ${where}: ${splitText(plan, 0)}. ${reason}`;
+      return toStable(state, 'Aborted', `aborted by ${by}: ${reason}`, { by, action, message }, now);
+    }
+    case 'skip':
+      return nextStep(state, 'skipped', by, reason, now);
+    case 'promote': {
+      const message = `Promoted now at ${where}: ${destinationLabel(plan.candidate)} at 100 %. ${reason}`;
+      return promote(state, 'promoted', { by, action, message }, now, true);
+    }
+    case 'acknowledge': {
+      const message = `Rollback acknowledged: ${reason}`;
+      const acknowledged: RolloutState = { ...state, acknowledged: { by, at: iso(now) } };
+      return { state: withEvent(acknowledged, { by, action, message }, now), action, summary: message };
+    }
+  }
+}
+
+/** The controller found the route changed by someone else: the rollout pauses with that reason and writes no weights. */
+export function pauseForForeignChange(state: RolloutState, reason: string, now: Date): Transition {
+  if (state.phase !== 'Progressing') throw new Error(`The rollout is ${phaseText(state.phase)}: only a progressing rollout pauses for a change`);
+  const message = `Paused at ${stepText(state.plan, state.step)}: ${reason}. Resume puts the step's weights back`;
+  const paused: RolloutState = { ...state, phase: 'Paused', pausedReason: reason, pausedBy: CONTROLLER_ACTOR };
+  return { state: withEvent(paused, { by: CONTROLLER_ACTOR, action: 'foreign-change', message }, now), action: 'foreign-change', summary: message };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing: one JSON patch per transition.
+
+const byteLength = (text: string) => new TextEncoder().encode(text).length;
+
+/** The oldest `count` checks dropped, earliest steps first (their counts stay: the charts have the rest). */
+function dropOldestChecks(history: RolloutStepRecord[], count: number): RolloutStepRecord[] {
+  let left = count;
+  return history.map((record) => {
+    const dropped = Math.min(left, record.checks.length);
+    left -= dropped;
+    return dropped ? { ...record, checks: record.checks.slice(dropped) } : record;
+  });
+}
+
+/**
+ * The state as the annotation keeps it: the newest CHECKS_KEPT_PER_STEP checks per step and
+ * EVENTS_KEPT events, then, while over MAX_ROLLOUT_ANNOTATION_BYTES, the oldest checks and
+ * then the oldest events dropped.
+ */
+export function fitAnnotation(state: RolloutState): RolloutState {
+  let fitted: RolloutState = {
+    ...state,
+    history: state.history.map((r) => (r.checks.length > CHECKS_KEPT_PER_STEP ? { ...r, checks: r.checks.slice(-CHECKS_KEPT_PER_STEP) } : r)),
+    events: state.events.slice(-EVENTS_KEPT),
+  };
+  for (let size = byteLength(encodeRollout(fitted)); size > MAX_ROLLOUT_ANNOTATION_BYTES; size = byteLength(encodeRollout(fitted))) {
+    const checks = fitted.history.reduce((n, r) => n + r.checks.length, 0);
+    // In proportion to the excess, so a large state shrinks in a few passes rather than one check at a time.
+    const share = (size - MAX_ROLLOUT_ANNOTATION_BYTES) / size;
+    if (checks > 0) fitted = { ...fitted, history: dropOldestChecks(fitted.history, Math.max(1, Math.ceil(checks * share))) };
+    else if (fitted.events.length > 1) fitted = { ...fitted, events: fitted.events.slice(Math.max(1, Math.ceil(fitted.events.length * share))) };
+    else break;
+  }
+  return fitted;
+}
+
+/**
+ * The one JSON patch of a transition: the resourceVersion precondition, tests that the route
+ * is still the one the rollout runs on (its name, each destination's host and subset), the
+ * weights when the transition sets them (weightPatch), and the annotation.
+ */
+export function rolloutPatch(vs: VirtualService, transition: Transition): JsonPatchOp[] {
+  const { route } = transition.state.plan;
+  const entries = vs.spec.http?.[route]?.route;
+  if (!entries) throw new RangeError(`route ${route + 1} does not exist in ${vs.metadata.name}`);
+  const routeOps = transition.weights
+    ? weightPatch(vs, route, transition.weights)
+    : // The same preconditions without writing weights: the route's identity is still tested.
+      weightPatch(vs, route, effectiveWeights(entries.map((e) => e.weight))).filter((op) => op.op === 'test' || op.path === '/metadata/resourceVersion');
+  const text = encodeRollout(fitAnnotation(transition.state));
+  const annotations = vs.metadata.annotations;
+  const annotationOp: JsonPatchOp = annotations
+    ? { op: annotations[ROLLOUT_ANNOTATION] === undefined ? 'add' : 'replace', path: annotationPointer(ROLLOUT_ANNOTATION), value: text }
+    : { op: 'add', path: '/metadata/annotations', value: { [ROLLOUT_ANNOTATION]: text } };
+  return [...routeOps, annotationOp];
+}
+
+// ---------------------------------------------------------------------------------------------
+// What lists show.
+
+/** A rollout as the Traffic row and the Rollouts list show it. */
+export interface RolloutSummary {
+  namespace: string;
+  name: string;
+  resourceVersion: string;
+  /** Index of the http route. */
+  route: number;
+  routeName?: string;
+  phase: RolloutPhase;
+  /** The step as people count it, from 1 ("step 2 of 5"); stepCount once promoted. */
+  step: number;
+  stepCount: number;
+  /** The candidate's weight as the rollout last wrote it. */
+  weight: number;
+  stable: DestinationRef;
+  candidate: DestinationRef;
+  startedAt: string;
+  startedBy: string;
+  stepStartedAt: string;
+  lastCheck?: RolloutCheck;
+  /** When the controller measures next (progressing only). */
+  nextCheckAt?: string;
+  pausedReason?: string;
+  endedAt?: string;
+  endReason?: string;
+  acknowledged?: { by: string; at: string };
+  preset?: string;
+  /** "Progressing, step 2 of 5 (10 %)", "Rolled back at step 2 of 5": the line a row shows. */
+  headline: string;
+}
+
+/** The newest check of any step. */
+const lastCheckOf = (state: RolloutState) =>
+  [...state.history]
+    .reverse()
+    .find((r) => r.checks.length)
+    ?.checks.at(-1);
+
+export function summarize(namespace: string, name: string, resourceVersion: string, state: RolloutState): RolloutSummary {
+  const { plan } = state;
+  const stepCount = plan.steps.length;
+  const step = Math.min(state.step + 1, stepCount);
+  const weight = candidateWeight(state);
+  const headline =
+    state.phase === 'Promoted'
+      ? `Promoted (${destinationLabel(plan.candidate)} 100 %)`
+      : state.phase === 'RolledBack' || state.phase === 'Aborted'
+        ? `${capitalize(phaseText(state.phase))} at step ${step} of ${stepCount}`
+        : `${state.phase}, step ${step} of ${stepCount} (${weight} %)`;
+  const lastCheck = lastCheckOf(state);
+  const next = nextCheckAt(state);
+  return {
+    namespace,
+    name,
+    resourceVersion,
+    route: plan.route,
+    ...(plan.routeName !== undefined ? { routeName: plan.routeName } : {}),
+    phase: state.phase,
+    step,
+    stepCount,
+    weight,
+    stable: plan.stable,
+    candidate: plan.candidate,
+    startedAt: state.startedAt,
+    startedBy: state.startedBy,
+    stepStartedAt: state.stepStartedAt,
+    ...(lastCheck ? { lastCheck } : {}),
+    ...(next ? { nextCheckAt: iso(next) } : {}),
+    ...(state.pausedReason !== undefined ? { pausedReason: state.pausedReason } : {}),
+    ...(state.endedAt !== undefined ? { endedAt: state.endedAt } : {}),
+    ...(state.endReason !== undefined ? { endReason: state.endReason } : {}),
+    ...(state.acknowledged ? { acknowledged: state.acknowledged } : {}),
+    ...(plan.preset !== undefined ? { preset: plan.preset } : {}),
+    headline,
+  };
+}

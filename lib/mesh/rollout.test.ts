@@ -1,0 +1,472 @@
+import { describe, expect, it } from 'vitest';
+import { applyJsonPatch } from '../../sandbox/api/patch.ts';
+import {
+  afterCheck,
+  checkDue,
+  CHECKS_KEPT_PER_STEP,
+  CONFLICT_FIELD,
+  control,
+  describeMeasurement,
+  EVENTS_KEPT,
+  foreignChange,
+  gateVerdict,
+  MAX_ROLLOUT_ANNOTATION_BYTES,
+  nextCheckAt,
+  pauseForForeignChange,
+  planProblems,
+  ROLLOUT_ANNOTATION,
+  rolloutOf,
+  rolloutPatch,
+  startRollout,
+  stepsProblem,
+  summarize,
+  verdictOf,
+  type GateMeasurement,
+  type RolloutCheck,
+  type RolloutPlan,
+  type RolloutState,
+  type Transition,
+} from './rollout';
+import type { VirtualService } from './types';
+
+const T0 = Date.parse('2026-11-26T10:00:00Z');
+const at = (seconds: number) => new Date(T0 + seconds * 1000);
+
+export function canaryVs(overrides: Partial<VirtualService['metadata']> = {}): VirtualService {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'reviews', namespace: 'shop', resourceVersion: '100', ...overrides },
+    spec: {
+      hosts: ['reviews'],
+      http: [
+        {
+          name: 'testers',
+          match: [{ headers: { 'x-tester': { exact: 'yes' } } }],
+          route: [{ destination: { host: 'reviews', subset: 'canary' } }],
+        },
+        {
+          name: 'split',
+          route: [
+            { destination: { host: 'reviews', subset: 'stable' }, weight: 95 },
+            { destination: { host: 'reviews', subset: 'canary' }, weight: 5 },
+            { destination: { host: 'reviews', subset: 'legacy' }, weight: 0 },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+export const plan: RolloutPlan = {
+  route: 1,
+  stable: { host: 'reviews', subset: 'stable' },
+  candidate: { host: 'reviews', subset: 'canary' },
+  steps: [5, 10, 25, 50, 100],
+  stepSeconds: 300,
+  intervalSeconds: 60,
+  windowSeconds: 120,
+  gates: { minRequests: 50, maxErrorRate: 0.05, maxP99Ratio: 1.5 },
+  maxFailedChecks: 2,
+};
+
+const actor = (seconds: number, by = 'ops@example.com', reason = 'release 2.4') => ({ by, reason, now: at(seconds) });
+
+function measurement(gate: GateMeasurement['gate'], value: number | null, threshold: number, bound: 'max' | 'min' = 'max'): GateMeasurement {
+  return { gate, value, threshold, bound, verdict: gateVerdict(gate, value, threshold, bound) };
+}
+
+export function check(seconds: number, kind: 'pass' | 'fail' | 'hold'): RolloutCheck {
+  const measurements = [
+    measurement('minRequests', kind === 'hold' ? 12 : 400, 50, 'min'),
+    measurement('errorRate', kind === 'fail' ? 0.213 : 0.01, 0.05),
+    measurement('p99Ratio', 1.1, 1.5),
+  ];
+  return { at: at(seconds).toISOString(), verdict: verdictOf(measurements), measurements };
+}
+
+/** Applies a transition's patch as the API server would, bumping the resourceVersion. */
+export function apply(vs: VirtualService, transition: Transition): VirtualService {
+  const next = applyJsonPatch(vs, rolloutPatch(vs, transition)) as VirtualService;
+  next.metadata.resourceVersion = String(Number(vs.metadata.resourceVersion) + 1);
+  return next;
+}
+
+const weightsOf = (vs: VirtualService) => vs.spec.http![1]!.route!.map((r) => r.weight);
+const stateOf = (vs: VirtualService) => (rolloutOf(vs) as { state: RolloutState }).state;
+
+describe('planProblems', () => {
+  it('accepts a plan on a weighted route whose other destinations are at 0', () => {
+    expect(planProblems(canaryVs(), plan)).toEqual([]);
+  });
+
+  it('names the field of each problem with the route as it is', () => {
+    expect(planProblems(canaryVs(), { ...plan, candidate: { host: 'reviews', subset: 'v9' } })[0]).toEqual({
+      field: 'plan.candidate',
+      message: 'route 2 (split) of reviews has no destination subset v9 of reviews (it has stable, canary, legacy)',
+    });
+    expect(planProblems(canaryVs(), { ...plan, candidate: plan.stable })[0]).toEqual({
+      field: 'plan.candidate',
+      message: 'must differ from the stable destination (subset stable of reviews)',
+    });
+    expect(planProblems(canaryVs(), { ...plan, route: 4 })).toEqual([{ field: 'plan.route', message: 'reviews has no http route 5 (it has 2)' }]);
+    expect(planProblems(canaryVs(), { ...plan, route: 0 }).map((p) => p.field)).toEqual(['plan.route', 'plan.stable']);
+    expect(planProblems(canaryVs(), { ...plan, routeName: 'old' })[0]).toMatchObject({ field: 'plan.routeName' });
+    expect(planProblems(canaryVs(), { ...plan, steps: [25, 10] })).toEqual([{ field: 'plan.steps', message: 'must increase: 10 comes after 25' }]);
+    expect(planProblems(canaryVs(), { ...plan, gates: { minRequests: 10 } })[0]).toMatchObject({ field: 'plan.gates' });
+  });
+
+  it('refuses a route with weight on a third destination', () => {
+    const vs = canaryVs();
+    vs.spec.http![1]!.route![2]!.weight = 5;
+    vs.spec.http![1]!.route![0]!.weight = 90;
+    expect(planProblems(vs, plan)).toEqual([
+      {
+        field: 'plan.route',
+        message:
+          'subset legacy of reviews has 5 % of route 2 (split) of reviews: a rollout moves traffic between the stable and the candidate only; set the others to 0 first',
+      },
+    ]);
+  });
+
+  it('refuses objects Flagger owns and routes with an active rollout, as conflicts', () => {
+    const flagger = canaryVs({ ownerReferences: [{ apiVersion: 'flagger.app/v1beta1', kind: 'Canary', name: 'reviews', controller: true }] });
+    expect(planProblems(flagger, plan)).toEqual([
+      { field: CONFLICT_FIELD, message: 'Flagger (Canary reviews) manages this VirtualService; Meshdeck runs no rollout on it' },
+    ]);
+    const running = apply(canaryVs(), startRollout(canaryVs(), plan, actor(0)));
+    expect(planProblems(running, plan)).toEqual([
+      { field: CONFLICT_FIELD, message: 'a rollout is already progressing on reviews (step 1 of 5 (5 %)): abort it first' },
+    ]);
+    const garbled = canaryVs({ annotations: { [ROLLOUT_ANNOTATION]: '{' } });
+    expect(planProblems(garbled, plan)[0]).toMatchObject({ field: CONFLICT_FIELD, message: expect.stringMatching(/not JSON; remove it/) });
+  });
+
+  it('lets a new rollout start once the last one ended', () => {
+    const vs = canaryVs();
+    const started = apply(vs, startRollout(vs, plan, actor(0)));
+    const aborted = apply(started, control(stateOf(started), 'abort', actor(10)));
+    expect(planProblems(aborted, plan)).toEqual([]);
+  });
+});
+
+describe('stepsProblem', () => {
+  it('wants whole percentages 1..100, strictly increasing, at most 20', () => {
+    expect(stepsProblem([5, 10, 100])).toBeUndefined();
+    expect(stepsProblem([])).toBe('needs at least one step');
+    expect(stepsProblem([0, 10])).toBe('0 is not a whole percentage from 1 to 100');
+    expect(stepsProblem([5, 5.5])).toBe('5.5 is not a whole percentage from 1 to 100');
+    expect(stepsProblem([5, 10, 10])).toBe('must increase: 10 comes after 10');
+    expect(stepsProblem(Array.from({ length: 21 }, (_, i) => i + 1))).toBe('has 21 steps; a plan has at most 20');
+  });
+});
+
+describe('startRollout', () => {
+  it('writes the first step and records the plan, the destinations and who started it', () => {
+    const vs = canaryVs({ annotations: { team: 'reviews' } });
+    const started = startRollout(vs, plan, actor(0));
+    expect(started.weights).toEqual([95, 5, 0]);
+    expect(started.action).toBe('start');
+    expect(started.summary).toBe('Started: canary 5 %, stable 95 % at step 1 of 5 (5 %). release 2.4');
+    const written = apply(vs, started);
+    expect(weightsOf(written)).toEqual([95, 5, 0]);
+    expect(written.metadata.annotations!.team).toBe('reviews');
+    const state = stateOf(written);
+    expect(state).toMatchObject({
+      phase: 'Progressing',
+      step: 0,
+      startedBy: 'ops@example.com',
+      expectedWeights: [95, 5, 0],
+      plan: { routeName: 'split' },
+      destinations: [
+        { host: 'reviews', subset: 'stable' },
+        { host: 'reviews', subset: 'canary' },
+        { host: 'reviews', subset: 'legacy' },
+      ],
+      history: [{ index: 0, weight: 5, startedAt: at(0).toISOString(), checks: [], checkCount: 0, failedCount: 0 }],
+    });
+    expect(state.events).toHaveLength(1);
+  });
+
+  it('throws the problems of a plan that does not fit', () => {
+    expect(() => startRollout(canaryVs(), { ...plan, steps: [] }, actor(0))).toThrow('plan.steps: needs at least one step');
+  });
+});
+
+describe('checks', () => {
+  const started = () => startRollout(canaryVs(), plan, actor(0)).state;
+
+  it('are due each interval and at the end of the step', () => {
+    const odd = { ...started(), plan: { ...plan, intervalSeconds: 90 } };
+    expect(checkDue(odd, at(89))).toBe(false);
+    expect(checkDue(odd, at(90))).toBe(true);
+    const afterFour = afterCheck(
+      afterCheck(afterCheck(odd, check(90, 'pass'), at(90)).state, check(180, 'pass'), at(180)).state,
+      check(270, 'pass'),
+      at(270),
+    ).state;
+    // The interval would say 360 s; the step ends at 300 s.
+    expect(nextCheckAt(afterFour)?.toISOString()).toBe(at(300).toISOString());
+    const paused = control(started(), 'pause', actor(5)).state;
+    expect(checkDue(paused, at(1000))).toBe(false);
+  });
+
+  it('judge gates: no data and too few requests hold, a crossed threshold fails', () => {
+    expect(gateVerdict('errorRate', null, 0.05, 'max')).toBe('hold');
+    expect(gateVerdict('minRequests', 12, 50, 'min')).toBe('hold');
+    expect(gateVerdict('errorRate', 0.05, 0.05, 'max')).toBe('pass');
+    expect(gateVerdict('errorRate', 0.051, 0.05, 'max')).toBe('fail');
+    expect(gateVerdict('custom:orders', 3, 5, 'min')).toBe('fail');
+    expect(verdictOf([])).toBe('hold');
+    expect(verdictOf([measurement('errorRate', null, 0.05), measurement('p99', 900, 500)])).toBe('fail');
+    expect(describeMeasurement(measurement('errorRate', 0.213, 0.05))).toBe('error rate 21.3 % > 5 %');
+    expect(describeMeasurement(measurement('errorRateIncrease', 0.004, 0.01))).toBe('error rate over stable 0.4 points ≤ 1 point');
+    expect(describeMeasurement(measurement('p99', 812.44, 500))).toBe('P99 812.4 ms > 500 ms');
+    expect(describeMeasurement(measurement('minRequests', 12, 50, 'min'))).toBe('requests 12 < 50');
+    expect(describeMeasurement(measurement('custom:Orders per minute', null, 5, 'min'))).toBe('Orders per minute: no data');
+  });
+
+  it('a pass before the step is up records the check and moves nothing', () => {
+    const t = afterCheck(started(), check(60, 'pass'), at(60));
+    expect(t).toMatchObject({ action: 'check', summary: 'Check passed at step 1 (5 %)' });
+    expect(t.weights).toBeUndefined();
+    expect(t.state.history[0]).toMatchObject({ checkCount: 1, failedCount: 0 });
+    expect(t.state.lastCheckAt).toBe(at(60).toISOString());
+  });
+
+  it('a pass at the end of the step moves to the next one', () => {
+    const t = afterCheck(started(), check(300, 'pass'), at(300));
+    expect(t.action).toBe('advance');
+    expect(t.weights).toEqual([90, 10, 0]);
+    expect(t.summary).toBe('Step 1 of 5 (5 %) passed: canary 10 %, stable 90 % at step 2 of 5 (10 %)');
+    expect(t.state).toMatchObject({ step: 1, stepStartedAt: at(300).toISOString(), expectedWeights: [90, 10, 0], failedChecks: 0 });
+    expect(t.state.history.map((r) => [r.index, r.weight, r.outcome])).toEqual([
+      [0, 5, 'passed'],
+      [1, 10, undefined],
+    ]);
+  });
+
+  it('a hold moves nothing and counts nothing, even at the end of the step', () => {
+    const failedOnce = afterCheck(started(), check(60, 'fail'), at(60)).state;
+    const t = afterCheck(failedOnce, check(300, 'hold'), at(300));
+    expect(t).toMatchObject({ action: 'check', summary: 'Check held at step 1 (5 %): requests 12 < 50' });
+    expect(t.weights).toBeUndefined();
+    expect(t.state).toMatchObject({ step: 0, failedChecks: 1 });
+  });
+
+  it('a failed check counts, a pass resets the count, and maxFailedChecks in a row roll back', () => {
+    const once = afterCheck(started(), check(60, 'fail'), at(60));
+    expect(once).toMatchObject({ action: 'check-failed', summary: 'Check failed (1 of 2 before a rollback): error rate 21.3 % > 5 % at step 1 (5 %)' });
+    expect(once.weights).toBeUndefined();
+    const reset = afterCheck(once.state, check(120, 'pass'), at(120)).state;
+    expect(reset.failedChecks).toBe(0);
+    const again = afterCheck(afterCheck(reset, check(180, 'fail'), at(180)).state, check(240, 'fail'), at(240));
+    expect(again.action).toBe('rollback');
+    expect(again.weights).toEqual([100, 0, 0]);
+    expect(again.state).toMatchObject({
+      phase: 'RolledBack',
+      endReason: 'error rate 21.3 % > 5 % at step 1 (5 %)',
+      endedAt: at(240).toISOString(),
+      expectedWeights: [100, 0, 0],
+    });
+    expect(again.summary).toBe('Rolled back to stable: error rate 21.3 % > 5 % at step 1 (5 %) (2 failed checks in a row)');
+    expect(again.state.history.at(-1)).toMatchObject({ outcome: 'failed', checkCount: 4, failedCount: 3 });
+    expect(() => afterCheck(again.state, check(300, 'pass'), at(300))).toThrow('The rollout is rolled back: checks count only while it progresses');
+  });
+
+  it('after the last step passes the candidate gets 100 % and the rollout is promoted', () => {
+    let state = { ...started(), plan: { ...plan, steps: [5, 50] } };
+    state = afterCheck(state, check(300, 'pass'), at(300)).state;
+    const t = afterCheck(state, check(600, 'pass'), at(600));
+    expect(t.action).toBe('promote');
+    expect(t.weights).toEqual([0, 100, 0]);
+    expect(t.state).toMatchObject({ phase: 'Promoted', step: 2, expectedWeights: [0, 100, 0] });
+    expect(t.state.history.map((r) => [r.index, r.weight, r.outcome])).toEqual([
+      [0, 5, 'passed'],
+      [1, 50, 'passed'],
+      [2, 100, 'promoted'],
+    ]);
+  });
+
+  it('a last step of 100 promotes at its end without a weight change', () => {
+    let state = { ...started(), plan: { ...plan, steps: [5, 100] } };
+    state = afterCheck(state, check(300, 'pass'), at(300)).state;
+    expect(state.expectedWeights).toEqual([0, 100, 0]);
+    const t = afterCheck(state, check(600, 'pass'), at(600));
+    expect(t.action).toBe('promote');
+    expect(t.weights).toBeUndefined();
+    expect(t.state.phase).toBe('Promoted');
+    expect(t.state.history.map((r) => [r.index, r.outcome])).toEqual([
+      [0, 'passed'],
+      [1, 'passed'],
+    ]);
+  });
+});
+
+describe('control', () => {
+  const started = () => startRollout(canaryVs(), plan, actor(0)).state;
+
+  it('pauses and resumes with the step clock restarted and its weights written back', () => {
+    const paused = control(started(), 'pause', actor(100, 'ops', 'waiting for the load test'));
+    expect(paused).toMatchObject({ action: 'pause', summary: 'Paused at step 1 of 5 (5 %): waiting for the load test' });
+    expect(paused.weights).toBeUndefined();
+    expect(paused.state).toMatchObject({ phase: 'Paused', pausedReason: 'waiting for the load test', pausedBy: 'ops' });
+    expect(() => control(paused.state, 'pause', actor(110))).toThrow('The rollout is paused already');
+    const resumed = control(paused.state, 'resume', actor(200));
+    expect(resumed.weights).toEqual([95, 5, 0]);
+    expect(resumed.state).toMatchObject({ phase: 'Progressing', stepStartedAt: at(200).toISOString(), failedChecks: 0 });
+    expect(resumed.state.pausedReason).toBeUndefined();
+    expect(checkDue(resumed.state, at(259))).toBe(false);
+    expect(checkDue(resumed.state, at(260))).toBe(true);
+    expect(() => control(resumed.state, 'resume', actor(210))).toThrow('The rollout is not paused: it is progressing');
+  });
+
+  it('aborts back to the stable', () => {
+    const t = control(started(), 'abort', actor(50, 'ops', 'wrong build'));
+    expect(t.weights).toEqual([100, 0, 0]);
+    expect(t.state).toMatchObject({ phase: 'Aborted', endReason: 'aborted by ops: wrong build' });
+    expect(t.state.history[0]!.outcome).toBe('aborted');
+    expect(() => control(t.state, 'skip', actor(60))).toThrow('The rollout has ended (aborted): there is nothing to skip');
+    expect(() => control(t.state, 'acknowledge', actor(60))).toThrow('Only a rollback needs acknowledging; this rollout is aborted');
+  });
+
+  it('skips to the next step now, and from the last step promotes', () => {
+    const skipped = control(started(), 'skip', actor(30, 'admin', 'known good'));
+    expect(skipped).toMatchObject({ action: 'skip', weights: [90, 10, 0] });
+    expect(skipped.state.history[0]!.outcome).toBe('skipped');
+    const last = { ...skipped.state, plan: { ...plan, steps: [5, 10] } };
+    const promoted = control(control(last, 'pause', actor(40)).state, 'skip', actor(50));
+    expect(promoted.action).toBe('skip');
+    expect(promoted.weights).toEqual([0, 100, 0]);
+    expect(promoted.state).toMatchObject({ phase: 'Promoted' });
+    expect(promoted.state.pausedReason).toBeUndefined();
+  });
+
+  it('promotes now', () => {
+    const t = control(started(), 'promote', actor(30, 'admin', 'hotfix'));
+    expect(t.weights).toEqual([0, 100, 0]);
+    expect(t.state).toMatchObject({ phase: 'Promoted', step: 5 });
+    expect(t.state.history.map((r) => [r.index, r.outcome])).toEqual([
+      [0, 'promoted'],
+      [5, 'promoted'],
+    ]);
+  });
+
+  it('acknowledges a rollback once', () => {
+    let state = started();
+    state = afterCheck(state, check(60, 'fail'), at(60)).state;
+    state = afterCheck(state, check(120, 'fail'), at(120)).state;
+    const t = control(state, 'acknowledge', actor(200, 'ops', 'seen, fixing'));
+    expect(t.weights).toBeUndefined();
+    expect(t.state.acknowledged).toEqual({ by: 'ops', at: at(200).toISOString() });
+    expect(() => control(t.state, 'acknowledge', actor(210))).toThrow(/acknowledged already, by ops/);
+  });
+});
+
+describe('foreign changes', () => {
+  it('names expected and found weights, and pauses without writing weights', () => {
+    const vs = canaryVs();
+    const started = apply(vs, startRollout(vs, plan, actor(0)));
+    expect(foreignChange(stateOf(started), started)).toBeUndefined();
+    const edited = structuredClone(started);
+    edited.spec.http![1]!.route![0]!.weight = 50;
+    edited.spec.http![1]!.route![1]!.weight = 50;
+    const reason = foreignChange(stateOf(edited), edited)!;
+    expect(reason).toBe(
+      'the weights of route 2 (split) of reviews were changed outside the rollout: expected stable 95 % / canary 5 % / legacy 0 %, found stable 50 % / canary 50 % / legacy 0 %',
+    );
+    const t = pauseForForeignChange(stateOf(edited), reason, at(30));
+    expect(t).toMatchObject({ action: 'foreign-change', state: { phase: 'Paused', pausedReason: reason } });
+    expect(t.weights).toBeUndefined();
+    const paused = apply(edited, t);
+    expect(weightsOf(paused)).toEqual([50, 50, 0]);
+    expect(() => pauseForForeignChange(t.state, reason, at(40))).toThrow(/only a progressing rollout pauses/);
+  });
+
+  it('sees destinations and routes that changed', () => {
+    const vs = canaryVs();
+    const started = apply(vs, startRollout(vs, plan, actor(0)));
+    const added = structuredClone(started);
+    added.spec.http![1]!.route!.push({ destination: { host: 'reviews', subset: 'v4' }, weight: 0 });
+    expect(foreignChange(stateOf(added), added)).toMatch(
+      /destinations of route 2 \(split\) of reviews changed: expected stable, canary, legacy, found stable, canary, legacy, v4/,
+    );
+    const renamed = structuredClone(started);
+    renamed.spec.http![1]!.name = 'main';
+    expect(foreignChange(stateOf(renamed), renamed)).toBe('route 2 of reviews is now named "main", not "split"');
+    const gone = structuredClone(started);
+    gone.spec.http!.pop();
+    expect(foreignChange(stateOf(gone), gone)).toBe('route 2 (split) of reviews no longer exists');
+  });
+});
+
+describe('rolloutPatch', () => {
+  it('carries the resourceVersion and tests the route even when it writes no weights', () => {
+    const vs = apply(canaryVs(), startRollout(canaryVs(), plan, actor(0)));
+    const ops = rolloutPatch(vs, afterCheck(stateOf(vs), check(60, 'pass'), at(60)));
+    expect(ops.slice(0, -1)).toEqual([
+      { op: 'replace', path: '/metadata/resourceVersion', value: '101' },
+      { op: 'test', path: '/spec/http/1/name', value: 'split' },
+      { op: 'test', path: '/spec/http/1/route/0/destination/host', value: 'reviews' },
+      { op: 'test', path: '/spec/http/1/route/0/destination/subset', value: 'stable' },
+      { op: 'test', path: '/spec/http/1/route/1/destination/host', value: 'reviews' },
+      { op: 'test', path: '/spec/http/1/route/1/destination/subset', value: 'canary' },
+      { op: 'test', path: '/spec/http/1/route/2/destination/host', value: 'reviews' },
+      { op: 'test', path: '/spec/http/1/route/2/destination/subset', value: 'legacy' },
+    ]);
+    expect(ops.at(-1)).toMatchObject({ op: 'replace', path: '/metadata/annotations/meshdeck.io~1rollout' });
+  });
+
+  it('adds the annotations map when the object has none', () => {
+    const ops = rolloutPatch(canaryVs(), startRollout(canaryVs(), plan, actor(0)));
+    expect(ops.at(-1)).toMatchObject({ op: 'add', path: '/metadata/annotations', value: { [ROLLOUT_ANNOTATION]: expect.any(String) } });
+  });
+
+  it('keeps the newest checks and events and stays under the size limit', () => {
+    const bulky = { ...plan, maxFailedChecks: 1000, gates: { ...plan.gates, custom: [{ name: 'x'.repeat(50), query: 'q'.repeat(1900), max: 1 }] } };
+    let vs = canaryVs();
+    let state = startRollout(vs, bulky, actor(0)).state;
+    for (let i = 1; i <= 400; i++) {
+      const failing: RolloutCheck = { ...check(i, 'fail'), error: 'e'.repeat(300) };
+      state = afterCheck(state, failing, at(i)).state;
+    }
+    expect(state.history[0]!.checks).toHaveLength(CHECKS_KEPT_PER_STEP);
+    expect(state.events).toHaveLength(EVENTS_KEPT);
+    vs = apply(vs, { state, action: 'check', summary: '' });
+    expect(new TextEncoder().encode(vs.metadata.annotations![ROLLOUT_ANNOTATION]!).length).toBeLessThanOrEqual(MAX_ROLLOUT_ANNOTATION_BYTES);
+    expect(stateOf(vs).history[0]!.checkCount).toBe(400);
+  });
+});
+
+describe('summarize', () => {
+  it('says what a row shows', () => {
+    const vs = canaryVs();
+    let state = startRollout(vs, { ...plan, preset: 'standard' }, actor(0)).state;
+    state = afterCheck(state, check(300, 'pass'), at(300)).state;
+    const summary = summarize('shop', 'reviews', '7', state);
+    expect(summary).toMatchObject({
+      namespace: 'shop',
+      name: 'reviews',
+      resourceVersion: '7',
+      route: 1,
+      routeName: 'split',
+      phase: 'Progressing',
+      step: 2,
+      stepCount: 5,
+      weight: 10,
+      stable: plan.stable,
+      candidate: plan.candidate,
+      startedBy: 'ops@example.com',
+      preset: 'standard',
+      nextCheckAt: at(360).toISOString(),
+      headline: 'Progressing, step 2 of 5 (10 %)',
+    });
+    expect(summary.lastCheck?.verdict).toBe('pass');
+    expect(summarize('shop', 'reviews', '8', control(state, 'promote', actor(400)).state)).toMatchObject({
+      step: 5,
+      weight: 100,
+      headline: 'Promoted (canary 100 %)',
+    });
+    expect(summarize('shop', 'reviews', '8', control(state, 'abort', actor(400)).state).headline).toBe('Aborted at step 2 of 5');
+  });
+});
