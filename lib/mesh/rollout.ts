@@ -705,9 +705,9 @@ export function afterCheck(state: RolloutState, check: RolloutCheck, now: Date):
 }
 
 /** What an operator can do to a rollout. */
-export type RolloutControl = 'pause' | 'resume' | 'abort' | 'skip' | 'promote' | 'acknowledge';
+export const ROLLOUT_CONTROLS = ['pause', 'resume', 'abort', 'skip', 'promote', 'acknowledge'] as const;
 
-export const ROLLOUT_CONTROLS: readonly RolloutControl[] = ['pause', 'resume', 'abort', 'skip', 'promote', 'acknowledge'];
+export type RolloutControl = (typeof ROLLOUT_CONTROLS)[number];
 
 /** The role action each control needs: skip and promote bypass the evidence, so they are an admin's. */
 export const CONTROL_PERMISSION: Record<RolloutControl, Extract<Action, 'rollout:write' | 'rollout:override'>> = {
