@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { matchPatch, weightPatch, withWeights } from './patches';
+import { BUILTIN_PRESETS, ROLLOUT_ANNOTATION, encodeRollout, startRollout } from './rollout';
 import { describeMatch, releasePresets, releaseRoles, viewVirtualService } from './traffic-split';
 import type { DestinationRule, VirtualService } from './types';
 
@@ -96,6 +97,31 @@ describe('reading a VirtualService', () => {
     expect(viewVirtualService(flagger, [dr]).managedBy).toContain('Flagger');
     const argo = { ...vs, metadata: { ...vs.metadata, ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web' }] } };
     expect(viewVirtualService(argo, [dr]).managedBy).toContain('Argo Rollouts');
+  });
+
+  it('shows the rollout its annotation records, and an annotation it cannot read as a problem', () => {
+    const { name: _name, description: _description, services: _services, ...preset } = BUILTIN_PRESETS[0]!;
+    const plan = {
+      ...preset,
+      route: 2,
+      stable: { host: 'nutrition-service.shop.svc.cluster.local', subset: 'stable' },
+      candidate: { host: 'nutrition-service', subset: 'canary' },
+    };
+    const { state } = startRollout(vs, plan, { by: 'ada', reason: 'release 2', now: new Date('2026-11-26T12:00:00Z') });
+    const annotated = (value: string) => viewVirtualService({ ...vs, metadata: { ...vs.metadata, annotations: { [ROLLOUT_ANNOTATION]: value } } }, [dr]);
+    expect(annotated(encodeRollout(state)).rollout).toMatchObject({
+      route: 2,
+      routeName: 'default-split',
+      phase: 'Progressing',
+      headline: 'Progressing, step 1 of 5 (5 %)',
+    });
+    expect(annotated('{').rolloutProblem).toBe(`annotation ${ROLLOUT_ANNOTATION} is not JSON`);
+    expect([
+      view.rollout,
+      view.rolloutProblem,
+      view.routes[2]!.declaredName,
+      viewVirtualService({ ...vs, spec: { http: [{ route: [] }] } }, []).routes[0]!.declaredName,
+    ]).toEqual([undefined, undefined, 'default-split', undefined]);
   });
 
   it('finds the stable and the new version', () => {

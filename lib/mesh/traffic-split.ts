@@ -4,6 +4,7 @@
 import { blueGreenVerdict, type EndpointLookup } from './blue-green';
 import { DEFAULT_CANARY_VERSIONS, canaryIndex } from './canary';
 import { serviceKey, shortHost } from './hosts';
+import { rolloutOf, summarize, type RolloutSummary } from './rollout';
 import type { DestinationRule, HTTPMatchRequest, HTTPRoute, StringMatch, VirtualService } from './types';
 import { allTo, effectiveWeights, setWeight } from './weights';
 
@@ -20,7 +21,10 @@ export interface DestinationView {
 
 export interface RouteView {
   index: number;
+  /** The route's name, or "route N" (its position) when it has none. */
   name: string;
+  /** The name spec.http gives the route, when it gives one (a rollout plan checks it still names the same route). */
+  declaredName?: string;
   /** One readable line per match block (blocks are alternatives). */
   rules: string[];
   destinations: DestinationView[];
@@ -50,7 +54,10 @@ export interface VirtualServiceView {
   /** The mesh configuration's canary rule for this namespace (`canary.versions`, lib/mesh/canary). */
   canaryVersions: string;
   routes: RouteView[];
-  /** A short text of the weights, e.g. "stable 95 / canary 5", for logs and messages. */
+  /** The rollout recorded on this VirtualService (its annotation), active or ended; `rollout.route` is the route it moves. */
+  rollout?: RolloutSummary;
+  /** Why the rollout annotation could not be read, when it could not (never guessed at). */
+  rolloutProblem?: string;
 }
 
 const describeString = (m: StringMatch): string =>
@@ -156,6 +163,7 @@ export function viewVirtualService(
     return {
       index,
       name: route.name ?? `route ${index + 1}`,
+      ...(route.name !== undefined ? { declaredName: route.name } : {}),
       rules: (route.match ?? []).length ? route.match!.map(describeMatch) : ['all requests'],
       destinations,
       mirrors,
@@ -174,6 +182,7 @@ export function viewVirtualService(
       match: route.match ?? [],
     };
   });
+  const rollout = rolloutOf(vs);
   return {
     name: vs.metadata.name,
     namespace,
@@ -184,6 +193,8 @@ export function viewVirtualService(
     managedBy: managedBy(vs),
     canaryVersions,
     routes,
+    ...(rollout && 'state' in rollout ? { rollout: summarize(namespace, vs.metadata.name, vs.metadata.resourceVersion, rollout.state) } : {}),
+    ...(rollout && 'problem' in rollout ? { rolloutProblem: rollout.problem } : {}),
   };
 }
 
