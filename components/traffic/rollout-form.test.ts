@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { planInput as planSchema } from '@/lib/api/rollout-schemas';
 import { BUILTIN_PRESETS, type RolloutPreset } from '@/lib/mesh/rollout';
 import { defaultRoles, destinationKey, fieldOfPath, initialForm, orderPresets, planInput, serverFieldMessages, withPreset } from './rollout-form';
 
@@ -141,5 +142,22 @@ describe('the Start rollout form', () => {
       'custom.1',
       'plan',
     ]);
+  });
+
+  it('sends what the API’s schema takes, and reads its messages back onto the fields', () => {
+    for (const preset of BUILTIN_PRESETS)
+      expect(planSchema.safeParse(planInput(initialForm(route, '.*canary.*', [preset]), route).plan).success, preset.name).toBe(true);
+    const bad = planInput(
+      { ...initialForm(route, '.*canary.*', [standard]), steps: '10, 5', window: '2', custom: [{ name: 'q', query: 'up', max: '', min: '' }] },
+      route,
+    ).plan;
+    const issues = planSchema.safeParse(bad).error!.issues;
+    // As lib/http/responses.ts writes a validation error's message.
+    const message = issues.map((i) => `plan.${i.path.join('.')}: ${i.message}`).join('; ');
+    expect(serverFieldMessages({ message })).toEqual({
+      steps: 'must increase: 5 comes after 10',
+      window: expect.stringContaining('"2" is not a duration'),
+      'custom.0': 'give a max or a min threshold',
+    });
   });
 });

@@ -3,6 +3,7 @@
 // rollout API takes (POST /api/rollouts/{namespace}/{name}), and the API's field messages put
 // back beside the fields they name. Pure: the plan's rules are the server's (lib/api/rollout-schemas
 // and lib/mesh/rollout planProblems); this only reads what was typed.
+import type { RolloutPlanInput } from '@/lib/api/rollout-schemas';
 import { canaryIndex } from '@/lib/mesh/canary';
 import { NANOS_PER, formatDuration } from '@/lib/mesh/duration';
 import { shortHost } from '@/lib/mesh/hosts';
@@ -44,28 +45,6 @@ export interface RolloutForm {
 export type FormField = Exclude<keyof RolloutForm, 'custom'> | `custom.${number}` | 'gates' | 'reason' | 'plan';
 
 export type GateField = 'minRequests' | 'maxErrorRate' | 'maxErrorRateIncrease' | 'maxP99Ms' | 'maxP99Ratio';
-
-/** The rollout API's plan input (the server normalizes it into a RolloutPlan). */
-export interface PlanInput {
-  route: number;
-  routeName?: string;
-  stable: DestinationRef;
-  candidate: DestinationRef;
-  steps: number[];
-  stepDuration: string;
-  interval: string;
-  window: string;
-  gates: {
-    minRequests?: number;
-    maxErrorRate?: number;
-    maxErrorRateIncrease?: number;
-    maxP99Ms?: number;
-    maxP99Ratio?: number;
-    custom?: { name: string; query: string; max?: number; min?: number }[];
-  };
-  maxFailedChecks: number;
-  preset?: string;
-}
 
 /** A destination's key in the Stable and Candidate choices. */
 export const destinationKey = (d: { host: string; subset?: string }) => `${d.host}#${d.subset ?? ''}`;
@@ -184,7 +163,7 @@ export function planInput(
   form: RolloutForm,
   route: Pick<RouteView, 'index' | 'name' | 'destinations'>,
   routeName?: string,
-): { plan: PlanInput; problems?: undefined } | { plan?: undefined; problems: Partial<Record<FormField, string>> } {
+): { plan: RolloutPlanInput; problems?: undefined } | { plan?: undefined; problems: Partial<Record<FormField, string>> } {
   const problems: Partial<Record<FormField, string>> = {};
   const find = (key: string, field: 'stable' | 'candidate') => {
     const found = route.destinations.find((d) => destinationKey(d) === key);
@@ -199,13 +178,13 @@ export function planInput(
   if (stepTexts.length === 0) problems.steps = "Steps: give the candidate's weight at each step, e.g. 5, 10, 25, 50, 100";
   else if (badStep !== undefined) problems.steps = `Steps: "${badStep}" is not a number`;
 
-  const gates: PlanInput['gates'] = {};
+  const gates: RolloutPlanInput['gates'] = {};
   for (const field of Object.keys(GATE_LABELS) as GateField[]) {
     const { value, problem } = numberIn(form[field], GATE_LABELS[field]);
     if (problem) problems[field] = problem;
     else if (value !== undefined) gates[field] = PERCENT.includes(field) ? Number((value / 100).toFixed(8)) : value;
   }
-  const custom: NonNullable<PlanInput['gates']['custom']> = [];
+  const custom: NonNullable<RolloutPlanInput['gates']['custom']> = [];
   form.custom.forEach((c, i) => {
     if (!c.name.trim() && !c.query.trim() && !c.max.trim() && !c.min.trim()) return;
     const max = numberIn(c.max, 'Maximum');
