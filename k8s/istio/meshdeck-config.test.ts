@@ -1,10 +1,14 @@
 // The platform's Meshdeck configuration (observability-meshdeck.yaml) is valid, and agrees
 // with the rest of k8s/istio: SLOs with the slo_target recording rules, the canary rule with
-// the CanaryHighErrorRate alert, segments with the Telemetry dimension. And every workload
+// the CanaryHighErrorRate alert, the canary's rollout preset with that alert and the seed's
+// canary route, segments with the Telemetry dimension. And every workload
 // exports the Envoy stats Meshdeck's circuit-breaker view reads.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { effectiveConfig, parseConfigMaps } from '../../lib/config/schema.ts';
+import { effectiveConfig, parseConfigMaps, rolloutPresets } from '../../lib/config/schema.ts';
+import { durationMs } from '../../lib/mesh/duration.ts';
+import { planProblems, type RolloutPlan } from '../../lib/mesh/rollout.ts';
+import type { VirtualService } from '../../lib/mesh/types.ts';
 import { ENVOY_STATS, PROXY_STATS_REGEXPS } from '../../lib/metrics/resilience.ts';
 import { findObject, loadManifests } from './manifests.ts';
 
@@ -42,6 +46,34 @@ describe('observability-meshdeck.yaml', () => {
       const version = alert!.expr.match(/destination_version="([^"]+)"/)![1]!;
       expect(new RegExp(`^(?:${canary.versions})$`).test(version)).toBe(true);
     }
+  });
+
+  it("offers a rollout preset for the nutrition canary that fails back where CanaryHighErrorRate fires, and fits the seed's canary route", () => {
+    const presets = rolloutPresets(loaded, 'ai-nutritionist');
+    const preset = presets[0]!;
+    expect(preset).toMatchObject({ name: 'nutrition-canary', services: ['nutrition-service'], steps: [5, 10, 25, 50, 100] });
+    // The seed's process: 5 % first (its canary route's split), then gradually, minutes per step.
+    const vs = findObject('VirtualService', 'nutrition-service-canary') as unknown as VirtualService;
+    const split = vs.spec.http!.at(-1)!;
+    expect(split.route!.find((r) => r.destination.subset === 'canary')?.weight).toBe(preset.steps[0]);
+    expect(preset.stepSeconds).toBeGreaterThanOrEqual(60);
+    // Rolled back as the alert would page: its threshold over its window, failing for as long as its `for`.
+    const canary = loaded.sources[0]!.config.canary!;
+    const alert = rules.find((r) => r.alert === 'CanaryHighErrorRate')!;
+    expect(preset.gates.maxErrorRate).toBe(canary.errorRatioThreshold);
+    expect(preset.windowSeconds * 1000).toBe(durationMs(canary.window));
+    expect(preset.intervalSeconds * preset.maxFailedChecks * 1000).toBe(durationMs(alert.for));
+    const latency = rules.find((r) => r.alert === 'HighLatencyP99')!;
+    expect(preset.gates.maxP99Ms).toBe(Number(latency.expr.trim().match(/>\s*([\d.]+)$/)?.[1]));
+    // It fits the seed's canary route as it stands (stable → canary on the last, weighted route).
+    const plan: RolloutPlan = {
+      ...preset,
+      route: vs.spec.http!.length - 1,
+      stable: { host: 'nutrition-service', subset: 'stable' },
+      candidate: { host: 'nutrition-service', subset: 'canary' },
+      preset: preset.name,
+    };
+    expect(planProblems(vs, plan)).toEqual([]);
   });
 
   it('segments users by the label the Telemetry resource adds', () => {

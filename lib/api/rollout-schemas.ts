@@ -71,27 +71,23 @@ const gates = closed(
   });
 });
 
-/** The plan as the API takes it (POST /api/rollouts/{namespace}/{name}, `plan`). */
-export const planInput = closed(
-  {
-    /** Index of the http route in spec.http. */
-    route: z.int('must be a whole number').min(0, 'must be 0 or more').max(999),
-    routeName: z.string().min(1).max(253).optional(),
-    stable: destinationRef,
-    candidate: destinationRef,
-    /** The candidate's weight at each step, e.g. [5, 10, 25, 50, 100]; or stepWeight and maxWeight. */
-    steps: z.array(z.number()).max(MAX_ROLLOUT_STEPS, `a plan has at most ${MAX_ROLLOUT_STEPS} steps`).optional(),
-    stepWeight: z.int('must be a whole number').min(1, 'must be 1 or more').max(100, 'must be 100 or less').optional(),
-    maxWeight: z.int('must be a whole number').min(1, 'must be 1 or more').max(100, 'must be 100 or less').optional(),
-    stepDuration: goDuration,
-    interval: goDuration,
-    window: goDuration,
-    gates,
-    maxFailedChecks: z.int('must be a whole number').min(1, 'must be 1 or more').max(100, 'must be 100 or less'),
-    preset: z.string().min(1).max(63).optional(),
-  },
-  'a plan',
-).superRefine((plan, ctx) => {
+/** What a plan shares with a preset (the mesh configuration's `rollouts.presets`): steps, times, gates, failure policy. */
+export const planFields = {
+  /** The candidate's weight at each step, e.g. [5, 10, 25, 50, 100]; or stepWeight and maxWeight. */
+  steps: z.array(z.number()).max(MAX_ROLLOUT_STEPS, `a plan has at most ${MAX_ROLLOUT_STEPS} steps`).optional(),
+  stepWeight: z.int('must be a whole number').min(1, 'must be 1 or more').max(100, 'must be 100 or less').optional(),
+  maxWeight: z.int('must be a whole number').min(1, 'must be 1 or more').max(100, 'must be 100 or less').optional(),
+  stepDuration: goDuration,
+  interval: goDuration,
+  window: goDuration,
+  gates,
+  maxFailedChecks: z.int('must be a whole number').min(1, 'must be 1 or more').max(100, 'must be 100 or less'),
+};
+
+type PlanFieldsInput = z.infer<z.ZodObject<typeof planFields>>;
+
+/** The rules across planFields: steps or a step weight and a maximum, and a gate that can fail. */
+export function checkPlanFields(plan: PlanFieldsInput, ctx: z.RefinementCtx) {
   const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message });
   if (plan.steps !== undefined && (plan.stepWeight !== undefined || plan.maxWeight !== undefined))
     issue('steps', 'give the steps or a stepWeight and a maxWeight, not both');
@@ -108,15 +104,45 @@ export const planInput = closed(
       'stepWeight',
       `${plan.stepWeight} up to ${plan.maxWeight} makes ${Math.floor(plan.maxWeight / plan.stepWeight)} steps; a plan has at most ${MAX_ROLLOUT_STEPS}`,
     );
-  if (sameDestination(plan.stable, plan.candidate)) issue('candidate', 'must differ from the stable destination');
   if (!gatesCanFail(plan.gates)) issue('gates', 'give a gate that can fail (an error rate, a P99 or a custom query): minimum requests only hold a step');
+}
+
+const seconds = (text: string) => Number(durationNanos(text)! / NANOS_PER.s);
+
+/** planFields as the domain holds them: steps from stepWeight/maxWeight, durations in seconds. */
+export function toPlanFields(
+  input: PlanFieldsInput,
+): Pick<RolloutPlan, 'steps' | 'stepSeconds' | 'intervalSeconds' | 'windowSeconds' | 'gates' | 'maxFailedChecks'> {
+  return {
+    steps: input.steps ?? stepsFrom(input.stepWeight!, input.maxWeight!),
+    stepSeconds: seconds(input.stepDuration),
+    intervalSeconds: seconds(input.interval),
+    windowSeconds: seconds(input.window),
+    gates: input.gates,
+    maxFailedChecks: input.maxFailedChecks,
+  };
+}
+
+/** The plan as the API takes it (POST /api/rollouts/{namespace}/{name}, `plan`). */
+export const planInput = closed(
+  {
+    /** Index of the http route in spec.http. */
+    route: z.int('must be a whole number').min(0, 'must be 0 or more').max(999),
+    routeName: z.string().min(1).max(253).optional(),
+    stable: destinationRef,
+    candidate: destinationRef,
+    ...planFields,
+    preset: z.string().min(1).max(63).optional(),
+  },
+  'a plan',
+).superRefine((plan, ctx) => {
+  checkPlanFields(plan, ctx);
+  if (sameDestination(plan.stable, plan.candidate)) ctx.addIssue({ code: 'custom', path: ['candidate'], message: 'must differ from the stable destination' });
 });
 
 export type RolloutPlanInput = z.infer<typeof planInput>;
 
-const seconds = (text: string) => Number(durationNanos(text)! / NANOS_PER.s);
-
-/** The domain's plan from a valid input: steps from stepWeight/maxWeight, durations in seconds. */
+/** The domain's plan from a valid input. */
 export function toPlan(input: RolloutPlanInput): RolloutPlan {
   const ref = (r: RolloutPlanInput['stable']) => ({ host: r.host, ...(r.subset !== undefined ? { subset: r.subset } : {}) });
   return {
@@ -124,12 +150,7 @@ export function toPlan(input: RolloutPlanInput): RolloutPlan {
     ...(input.routeName !== undefined ? { routeName: input.routeName } : {}),
     stable: ref(input.stable),
     candidate: ref(input.candidate),
-    steps: input.steps ?? stepsFrom(input.stepWeight!, input.maxWeight!),
-    stepSeconds: seconds(input.stepDuration),
-    intervalSeconds: seconds(input.interval),
-    windowSeconds: seconds(input.window),
-    gates: input.gates,
-    maxFailedChecks: input.maxFailedChecks,
+    ...toPlanFields(input),
     ...(input.preset !== undefined ? { preset: input.preset } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { DEFAULT_CANARY, effectiveConfig, humanDuration, parseConfigMap, parseConfigMaps, type LoadedConfig } from './schema';
+import { BUILTIN_PRESETS } from '@/lib/mesh/rollout';
+import { DEFAULT_CANARY, effectiveConfig, humanDuration, parseConfigMap, parseConfigMaps, rolloutPresets, type LoadedConfig } from './schema';
 
 const cm = (namespace: string, name: string, doc: unknown, labels: Record<string, string> = { 'meshdeck.io/config': 'true' }) => ({
   metadata: { namespace, name, labels },
@@ -117,6 +118,69 @@ describe('the configuration that applies to a view', () => {
   it('has nothing to show when nothing is configured', () => {
     const none = effectiveConfig({ sources: [], rootNamespace: 'istio-system' });
     expect([none.slos, none.businessKpis, none.segments, none.otherSlos]).toEqual([[], [], [], 0]);
+  });
+});
+
+describe('rollout presets', () => {
+  const preset = {
+    name: 'shop-careful',
+    services: ['cart'],
+    steps: [2, 20, 100],
+    stepDuration: '10m',
+    interval: '1m',
+    window: '5m',
+    gates: { maxErrorRate: 0.01 },
+    maxFailedChecks: 1,
+  };
+  const loaded = parseConfigMaps(
+    [
+      cm('shop', 'meshdeck', {
+        rollouts: { presets: [preset, { ...preset, name: 'standard', description: 'the shop standard', steps: undefined, stepWeight: 25, maxWeight: 100 }] },
+      }),
+      cm('istio-system', 'meshdeck', { rollouts: { presets: [{ ...preset, name: 'mesh-wide', services: undefined }] } }),
+    ],
+    'istio-system',
+  );
+
+  it('offers a namespace its own presets, then the mesh-wide ones, then the built-in ones a name did not replace', () => {
+    expect(loaded.problems).toEqual([]);
+    const presets = rolloutPresets(loaded, 'shop');
+    expect(presets.map((p) => p.name)).toEqual(['shop-careful', 'standard', 'mesh-wide', 'cautious', 'quick']);
+    expect(presets[0]).toEqual({
+      name: 'shop-careful',
+      description: '2 → 100 % in 3 steps of 10 minutes; rolls back after 1 failed check',
+      services: ['cart'],
+      steps: [2, 20, 100],
+      stepSeconds: 600,
+      intervalSeconds: 60,
+      windowSeconds: 300,
+      gates: { maxErrorRate: 0.01 },
+      maxFailedChecks: 1,
+    });
+    expect(presets[1]).toMatchObject({ description: 'the shop standard', steps: [25, 50, 75, 100] });
+    expect(rolloutPresets(loaded, 'blog').map((p) => p.name)).toEqual(['mesh-wide', ...BUILTIN_PRESETS.map((p) => p.name)]);
+    expect(rolloutPresets({ sources: [], rootNamespace: 'istio-system' }, 'shop')).toEqual(BUILTIN_PRESETS);
+  });
+
+  it('names the field of a preset that is not a plan', () => {
+    const bad = parseConfigMap(
+      cm('shop', 'meshdeck', {
+        rollouts: {
+          presets: [
+            { ...preset, steps: [50, 20], interval: '0s' },
+            { ...preset, name: 'noisy', gates: { minRequests: 10 } },
+            { ...preset, name: 'shop-careful', stepz: 1 },
+          ],
+        },
+      }),
+    );
+    expect('problems' in bad && bad.problems).toEqual([
+      'ConfigMap shop/meshdeck: rollouts.presets.0.interval: must be at least 1s (got 0s)',
+      'ConfigMap shop/meshdeck: rollouts.presets.0.steps: must increase: 20 comes after 50',
+      'ConfigMap shop/meshdeck: rollouts.presets.1.gates: give a gate that can fail (an error rate, a P99 or a custom query): minimum requests only hold a step',
+      'ConfigMap shop/meshdeck: rollouts.presets.2: Unrecognized key: "stepz"',
+      'ConfigMap shop/meshdeck: rollouts.presets.2.name: another preset is named "shop-careful"',
+    ]);
   });
 });
 

@@ -4,8 +4,11 @@
 // and merging only; lib/config/reader.ts fetches the ConfigMaps.
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { checkPlanFields, planFields, toPlanFields } from '@/lib/api/rollout-schemas';
 import { DEFAULT_CANARY_VERSIONS } from '@/lib/mesh/canary';
+import { formatDuration, humanDuration, NANOS_PER } from '@/lib/mesh/duration';
 import { DNS_1123_LABEL, DNS_1123_LABEL_MAX } from '@/lib/mesh/names';
+import { BUILTIN_PRESETS, type RolloutPreset } from '@/lib/mesh/rollout';
 
 /** The label that marks a ConfigMap as Meshdeck configuration. */
 export const CONFIG_LABEL = 'meshdeck.io/config';
@@ -82,12 +85,37 @@ const segment = z.strictObject({
   title: z.string().min(1).max(60).optional(),
 });
 
+/** A rollout plan template: the plan's steps, times (Go durations), gates and failure policy, as the rollouts API takes them. */
+const rolloutPreset = z
+  .strictObject({
+    name: z.string().min(1).max(63),
+    description: z.string().max(300).optional(),
+    /** Services the preset is meant for (short names, "namespace/name" or hosts): offered first for them. */
+    services: z.array(z.string().min(1).max(253)).max(50).optional(),
+    ...planFields,
+  })
+  .superRefine(checkPlanFields);
+
+const rollouts = z.strictObject({
+  presets: z
+    .array(rolloutPreset)
+    .max(50)
+    .default([])
+    .superRefine((presets, ctx) =>
+      presets.forEach((p, i) => {
+        if (presets.findIndex((other) => other.name === p.name) < i)
+          ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `another preset is named "${p.name}"` });
+      }),
+    ),
+});
+
 /** The document under `meshdeck.yaml`. Every section is optional. */
 export const meshdeckConfigSchema = z.strictObject({
   slos: z.array(slo).default([]),
   businessKpis: z.array(businessKpi).default([]),
   canary: canary.optional(),
   segments: z.array(segment).default([]),
+  rollouts: rollouts.optional(),
 });
 
 export type MeshdeckConfig = z.infer<typeof meshdeckConfigSchema>;
@@ -95,6 +123,7 @@ export type SloConfig = MeshdeckConfig['slos'][number];
 export type BusinessKpiConfig = MeshdeckConfig['businessKpis'][number];
 export type CanaryConfig = z.infer<typeof canary>;
 export type SegmentConfig = MeshdeckConfig['segments'][number];
+export type RolloutPresetConfig = z.infer<typeof rolloutPreset>;
 
 /** The canary rule with nothing configured: versions named like "canary", compared but not judged. */
 export const DEFAULT_CANARY: CanaryConfig = canary.parse({});
@@ -212,6 +241,33 @@ export function effectiveConfig(loaded: Pick<LoadedConfig, 'sources' | 'rootName
     canaryAlerts: new Set(sources.flatMap((s) => s.config.canary?.alerts ?? [])),
     howToConfigure: loaded.error ? "Meshdeck's configuration could not be read (see the note above)" : HOW_TO_CONFIGURE,
   };
+}
+
+const plainSeconds = (seconds: number) => humanDuration(formatDuration(BigInt(seconds) * NANOS_PER.s));
+
+/** A configured preset as the domain holds it; without a description, one written from its numbers. */
+function toPreset(config: RolloutPresetConfig): RolloutPreset {
+  const fields = toPlanFields(config);
+  const { steps, stepSeconds, maxFailedChecks } = fields;
+  const description =
+    config.description ??
+    `${steps[0]} → ${steps.at(-1)} % in ${steps.length} ${steps.length === 1 ? 'step' : 'steps'} of ${plainSeconds(stepSeconds)}; rolls back after ${maxFailedChecks} failed ${maxFailedChecks === 1 ? 'check' : 'checks'}`;
+  return { name: config.name, description, ...(config.services ? { services: config.services } : {}), ...fields };
+}
+
+/**
+ * The rollout presets for a namespace: the ones its ConfigMaps declare, then the root
+ * namespace's, then the built-in ones (BUILTIN_PRESETS); a name declared nearer replaces the
+ * same name further away. Without a namespace, every ConfigMap's. The form offers a preset
+ * first for the services it lists.
+ */
+export function rolloutPresets(loaded: Pick<LoadedConfig, 'sources' | 'rootNamespace'>, namespace: string | undefined): RolloutPreset[] {
+  const own = loaded.sources.filter((s) => namespace === undefined || s.namespace === namespace);
+  const root = namespace === undefined || namespace === loaded.rootNamespace ? [] : loaded.sources.filter((s) => s.namespace === loaded.rootNamespace);
+  const configured = [...own, ...root].flatMap((s) => (s.config.rollouts?.presets ?? []).map(toPreset));
+  const byName = new Map<string, RolloutPreset>();
+  for (const preset of [...configured, ...BUILTIN_PRESETS]) if (!byName.has(preset.name)) byName.set(preset.name, preset);
+  return [...byName.values()];
 }
 
 /** "2m" → "2 minutes", for sentences (the one duration parser's wording). */
