@@ -85,6 +85,19 @@ export const queryKeys = {
     /** The service graph (GET /api/graph) of some namespaces ("" = all), over a window, grouped. */
     view: (namespaces: string, window: string, groupBy: string) => ['graph', 'view', namespaces, window, groupBy] as const,
   },
+  rollouts: {
+    all: ['rollouts'] as const,
+    /** Prefix of every `list` entry of the area, whatever the namespace. */
+    lists: ['rollouts', 'list'] as const,
+    /** Rollouts recorded on VirtualServices (GET /api/rollouts); "" = every visible namespace. Pushed by the `rollouts` topic. */
+    list: (namespace: string) => ['rollouts', 'list', namespace] as const,
+    /** One rollout's whole state (GET /api/rollouts/{namespace}/{name}). */
+    detail: (vs: NamedResource) => ['rollouts', 'detail', vs.namespace, vs.name] as const,
+    /** Prometheus charts of one step's gates. */
+    series: (vs: NamedResource, step: number) => ['rollouts', 'series', vs.namespace, vs.name, step] as const,
+    /** Plan templates offered for a namespace's routes. */
+    presets: (namespace: string) => ['rollouts', 'presets', namespace] as const,
+  },
   overview: (namespace: string) => ['overview', namespace] as const,
   search: (q: string) => ['search', q] as const,
 };
