@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyJsonPatch } from '../../sandbox/api/patch.ts';
 import {
@@ -6,6 +7,7 @@ import {
   CHECKS_KEPT_PER_STEP,
   CONFLICT_FIELD,
   control,
+  controlRefusal,
   describeMeasurement,
   EVENTS_KEPT,
   foreignChange,
@@ -17,12 +19,14 @@ import {
   ROLLOUT_ANNOTATION,
   rolloutOf,
   rolloutPatch,
+  ROLLOUT_CONTROLS,
   startRollout,
   stepsProblem,
   summarize,
   verdictOf,
   type GateMeasurement,
   type RolloutCheck,
+  type RolloutControl,
   type RolloutPlan,
   type RolloutState,
   type Transition,
@@ -32,7 +36,7 @@ import type { VirtualService } from './types';
 const T0 = Date.parse('2026-11-26T10:00:00Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000);
 
-export function canaryVs(overrides: Partial<VirtualService['metadata']> = {}): VirtualService {
+function canaryVs(overrides: Partial<VirtualService['metadata']> = {}): VirtualService {
   return {
     apiVersion: 'networking.istio.io/v1',
     kind: 'VirtualService',
@@ -58,7 +62,7 @@ export function canaryVs(overrides: Partial<VirtualService['metadata']> = {}): V
   };
 }
 
-export const plan: RolloutPlan = {
+const plan: RolloutPlan = {
   route: 1,
   stable: { host: 'reviews', subset: 'stable' },
   candidate: { host: 'reviews', subset: 'canary' },
@@ -76,7 +80,7 @@ function measurement(gate: GateMeasurement['gate'], value: number | null, thresh
   return { gate, value, threshold, bound, verdict: gateVerdict(gate, value, threshold, bound) };
 }
 
-export function check(seconds: number, kind: 'pass' | 'fail' | 'hold'): RolloutCheck {
+function check(seconds: number, kind: 'pass' | 'fail' | 'hold'): RolloutCheck {
   const measurements = [
     measurement('minRequests', kind === 'hold' ? 12 : 400, 50, 'min'),
     measurement('errorRate', kind === 'fail' ? 0.213 : 0.01, 0.05),
@@ -86,7 +90,7 @@ export function check(seconds: number, kind: 'pass' | 'fail' | 'hold'): RolloutC
 }
 
 /** Applies a transition's patch as the API server would, bumping the resourceVersion. */
-export function apply(vs: VirtualService, transition: Transition): VirtualService {
+function apply(vs: VirtualService, transition: Transition): VirtualService {
   const next = applyJsonPatch(vs, rolloutPatch(vs, transition)) as VirtualService;
   next.metadata.resourceVersion = String(Number(vs.metadata.resourceVersion) + 1);
   return next;
@@ -468,5 +472,146 @@ describe('summarize', () => {
       headline: 'Promoted (canary 100 %)',
     });
     expect(summarize('shop', 'reviews', '8', control(state, 'abort', actor(400)).state).headline).toBe('Aborted at step 2 of 5');
+  });
+});
+
+describe('properties', () => {
+  const planArb = fc
+    .record({
+      steps: fc.uniqueArray(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 6 }).map((steps) => steps.sort((a, b) => a - b)),
+      stepSeconds: fc.integer({ min: 1, max: 600 }),
+      intervalSeconds: fc.integer({ min: 1, max: 120 }),
+      maxFailedChecks: fc.integer({ min: 1, max: 4 }),
+    })
+    .map((p): RolloutPlan => ({ ...plan, ...p }));
+  const verdictArb = fc.constantFrom<'pass' | 'fail' | 'hold'>('pass', 'fail', 'hold');
+  type Move = { kind: 'check'; verdict: 'pass' | 'fail' | 'hold' } | { kind: 'control'; action: RolloutControl };
+  const moveArb: fc.Arbitrary<Move> = fc.oneof(
+    { weight: 4, arbitrary: verdictArb.map((verdict) => ({ kind: 'check' as const, verdict })) },
+    { weight: 1, arbitrary: fc.constantFrom(...ROLLOUT_CONTROLS).map((action) => ({ kind: 'control' as const, action })) },
+  );
+
+  interface Written {
+    transition: Transition;
+    before: VirtualService;
+    after: VirtualService;
+  }
+
+  /** Starts the plan and plays the moves as the controller would (each check when it is due), writing every transition. */
+  function play(p: RolloutPlan, moves: Move[]): Written[] {
+    let vs = canaryVs();
+    const first = startRollout(vs, p, actor(0));
+    const written: Written[] = [{ transition: first, before: vs, after: apply(vs, first) }];
+    vs = written[0]!.after;
+    let now = 0;
+    for (const move of moves) {
+      const state = stateOf(vs);
+      let transition: Transition;
+      if (move.kind === 'check') {
+        const due = nextCheckAt(state);
+        if (!due) continue;
+        now = Math.max(now, (due.getTime() - T0) / 1000);
+        transition = afterCheck(state, check(now, move.verdict), at(now));
+      } else {
+        now += 1;
+        const refusal = controlRefusal(state, move.action);
+        if (refusal) {
+          expect(() => control(state, move.action, actor(now))).toThrow(refusal);
+          continue;
+        }
+        transition = control(state, move.action, actor(now));
+      }
+      const after = apply(vs, transition);
+      written.push({ transition, before: vs, after });
+      vs = after;
+    }
+    return written;
+  }
+
+  const candidateOf = (vs: VirtualService) => weightsOf(vs)[1]!;
+
+  it('writes weights that add up to 100 and move only the stable and the candidate', () => {
+    fc.assert(
+      fc.property(planArb, fc.array(moveArb, { maxLength: 40 }), (p, moves) => {
+        for (const { transition, after } of play(p, moves)) {
+          if (!transition.weights) continue;
+          expect(transition.weights.reduce((a, b) => a + b, 0)).toBe(100);
+          expect(transition.weights[2]).toBe(0);
+          expect(weightsOf(after)).toEqual(transition.weights);
+        }
+      }),
+    );
+  });
+
+  it('never lowers the candidate but to roll back or abort', () => {
+    fc.assert(
+      fc.property(planArb, fc.array(moveArb, { maxLength: 40 }), (p, moves) => {
+        for (const { transition, before, after } of play(p, moves).slice(1)) {
+          if (candidateOf(after) < candidateOf(before)) expect(['rollback', 'abort']).toContain(transition.action);
+        }
+      }),
+    );
+  });
+
+  it('leaves nothing for foreignChange to see right after any transition is written', () => {
+    fc.assert(
+      fc.property(planArb, fc.array(moveArb, { maxLength: 40 }), (p, moves) => {
+        for (const { after } of play(p, moves)) expect(foreignChange(stateOf(after), after)).toBeUndefined();
+      }),
+    );
+  });
+
+  it('visits the steps in order without skipping one, as long as only checks move it', () => {
+    fc.assert(
+      fc.property(planArb, fc.array(verdictArb, { maxLength: 60 }), (p, verdicts) => {
+        const written = play(
+          p,
+          verdicts.map((verdict) => ({ kind: 'check', verdict })),
+        );
+        const steps = written.map(({ after }) => stateOf(after).step);
+        steps.slice(1).forEach((step, i) => expect(step - steps[i]!).toBeGreaterThanOrEqual(0));
+        steps.slice(1).forEach((step, i) => expect(step - steps[i]!).toBeLessThanOrEqual(1));
+        const visited = stateOf(written.at(-1)!.after).history.map((r) => r.weight);
+        expect(visited).toEqual([...p.steps, 100].slice(0, visited.length));
+      }),
+    );
+  });
+
+  it('rolls back exactly when maxFailedChecks checks in a row failed (holds do not break the row), never before', () => {
+    fc.assert(
+      fc.property(planArb, fc.array(verdictArb, { maxLength: 60 }), (p, verdicts) => {
+        const written = play(
+          p,
+          verdicts.map((verdict) => ({ kind: 'check', verdict })),
+        );
+        let inARow = 0;
+        written.slice(1).forEach(({ transition, after }, i) => {
+          const verdict = verdicts[i]!;
+          inARow = verdict === 'fail' ? inARow + 1 : verdict === 'pass' ? 0 : inARow;
+          const rolledBack = stateOf(after).phase === 'RolledBack';
+          expect(rolledBack).toBe(inARow >= p.maxFailedChecks);
+          expect(transition.action === 'rollback').toBe(rolledBack);
+          if (rolledBack) expect(weightsOf(after)).toEqual([100, 0, 0]);
+        });
+      }),
+    );
+  });
+
+  it('keeps the annotation under its limit after any number of checks', () => {
+    const bulky = fc.record({ checks: fc.integer({ min: 1, max: 300 }), errorSize: fc.integer({ min: 0, max: 2000 }), gates: fc.integer({ min: 0, max: 10 }) });
+    fc.assert(
+      fc.property(bulky, ({ checks, errorSize, gates }) => {
+        const custom = Array.from({ length: gates }, (_, i) => ({ name: `gate ${i}`, query: 'q'.repeat(1900), max: 1 }));
+        const p = { ...plan, stepSeconds: 1_000_000, maxFailedChecks: 1000, gates: { ...plan.gates, custom } };
+        let vs = canaryVs();
+        vs = apply(vs, startRollout(vs, p, actor(0)));
+        let state = stateOf(vs);
+        for (let i = 1; i <= checks; i++) state = afterCheck(state, { ...check(i, i % 2 ? 'fail' : 'hold'), error: 'e'.repeat(errorSize) }, at(i)).state;
+        vs = apply(vs, { state, action: 'check', summary: '' });
+        expect(new TextEncoder().encode(vs.metadata.annotations![ROLLOUT_ANNOTATION]!).length).toBeLessThanOrEqual(MAX_ROLLOUT_ANNOTATION_BYTES);
+        expect(stateOf(vs).history[0]!.checkCount).toBe(checks);
+      }),
+      { numRuns: 25 },
+    );
   });
 });
