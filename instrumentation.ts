@@ -11,10 +11,11 @@ export async function register() {
     console.error(`Meshdeck's configuration is invalid; fix these environment variables:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
     return;
   }
-  const { startEmergencyReconciler } = await import('./lib/security/emergency-reconciler');
-  // MESHDECK_EMERGENCY_RECONCILER=0 leaves the automatic reverts to other replicas; this one
-  // still watches the Lease, so it can say whether anyone holds it.
-  startEmergencyReconciler({ observeOnly: serverEnv().MESHDECK_EMERGENCY_RECONCILER === '0' });
+  const { startLeaderWorks } = await import('./lib/rollout/controller');
+  // One Lease, one leader for the automatic emergency reverts and the rollouts, each isolated
+  // from the other. MESHDECK_EMERGENCY_RECONCILER=0 or MESHDECK_ROLLOUT_CONTROLLER=0 leaves
+  // both to other replicas; this one still watches the Lease, so it can say whether anyone holds it.
+  startLeaderWorks(serverEnv());
   // The audit trail's retention sweeps in one replica too (MESHDECK_AUDIT_RETENTION=0: watch only).
   const { ensureAuditRetention } = await import('./lib/audit/retention');
   ensureAuditRetention();

@@ -93,7 +93,9 @@ export const envSchema = z.object({
   MESHDECK_READ_ONLY: flag().describe('1: the whole dashboard is view-only.'),
   MESHDECK_IMPERSONATE: flag().describe('1: Meshdeck acts as the signed-in person (impersonation).'),
   // Background work and audit
-  MESHDECK_EMERGENCY_RECONCILER: flag().describe('0: this replica leaves the automatic emergency reverts to the others.'),
+  MESHDECK_EMERGENCY_RECONCILER: flag().describe(
+    '0: this replica leaves the automatic emergency reverts (and the rollouts, which share their Lease) to the others.',
+  ),
   MESHDECK_ROLLOUT_CONTROLLER: flag().describe(
     '0: this replica leaves the rollouts to the others; as they share the Lease of the emergency reverts, it then only watches that Lease.',
   ),

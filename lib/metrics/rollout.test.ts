@@ -198,8 +198,10 @@ describe('the measurements from the answers', () => {
     const req = request({ maxErrorRate: 0.05, custom: [{ name: 'orders', query: 'x', max: 1 }] });
     const all = answers({ traffic: down, custom: [[down]] });
     expect(measurementsOf(req, 0, all).map((m) => m.verdict)).toEqual(['hold', 'hold']);
-    expect(errorsOf(req, 0, all)).toBe(
-      'Prometheus could not measure error rate: Prometheus is unreachable (ECONNREFUSED); custom gate orders: Prometheus is unreachable (ECONNREFUSED)',
+    expect(errorsOf(req, 0, all)).toBe('Prometheus could not measure the error rate and the custom gate orders: Prometheus is unreachable (ECONNREFUSED)');
+    const parse = { error: 'bad_data: 1:5: parse error' };
+    expect(errorsOf(req, 0, answers({ traffic: down, custom: [[parse]] }))).toBe(
+      'Prometheus could not measure the error rate: Prometheus is unreachable (ECONNREFUSED); the custom gate orders: bad_data: 1:5: parse error',
     );
     expect(errorsOf(request({ maxErrorRate: 0.05 }), 0, answers({ traffic: answer([]), p99: down }))).toBeUndefined();
   });

@@ -4,7 +4,7 @@
 // each part covers its stable and its candidate at once (`sum by (destination_version)`). Custom
 // gates are one query each (their PromQL is the operator's). Reporter "destination": what the
 // candidate's own sidecar saw, the same for every caller and never counted twice.
-import type { CustomGate, GateId, GateMeasurement, RolloutPlan } from '@/lib/mesh/rollout';
+import { gateVerdict, type CustomGate, type GateId, type GateMeasurement, type RolloutPlan } from '@/lib/mesh/rollout';
 import { toApiError } from '@/lib/k8s/errors';
 import { instantQueryAt, type Sample } from './prometheus';
 import { combine, latencyQuantileOf, quote, requestRateOf, split, withMatchers } from './promql';
@@ -159,14 +159,13 @@ function valueOf(answer: Answer | undefined, request: GateRequest, rollout: numb
 }
 
 function measure(gate: GateId, value: number | null, threshold: number, bound: 'max' | 'min', stable?: number | null): GateMeasurement {
-  const passes = value !== null && (bound === 'max' ? value <= threshold : value >= threshold);
   return {
     gate,
     value: compact(value),
     ...(stable !== undefined ? { stable: compact(stable) } : {}),
     threshold,
     bound,
-    verdict: value === null ? 'hold' : passes ? 'pass' : 'fail',
+    verdict: gateVerdict(gate, value, threshold, bound),
   };
 }
 
@@ -222,15 +221,20 @@ export function measurementsOf(request: GateRequest, rollout: number, answers: A
 
 /** Why some of a rollout's gates could not be measured, from the answers it depends on. */
 export function errorsOf(request: GateRequest, rollout: number, answers: Answers): string | undefined {
-  const failed = (label: string, answer: Answer | undefined) => (answer && 'error' in answer ? [`${label}: ${answer.error}`] : []);
   const { plan } = request;
-  const errors = [
-    ...(needsTraffic(plan) ? failed('error rate', answers.traffic) : []),
-    ...(needsP99(plan) ? failed('P99', answers.p99) : []),
-    ...(needsCount(plan) ? failed('requests', answers.count) : []),
-    ...(plan.gates.custom ?? []).flatMap((gate, i) => failed(`custom gate ${gate.name}`, answers.custom[rollout]?.[i])),
+  const asked: [label: string, answer: Answer | undefined, needed: boolean][] = [
+    ['the error rate', answers.traffic, needsTraffic(plan)],
+    ['the P99', answers.p99, needsP99(plan)],
+    ['the requests', answers.count, needsCount(plan)],
+    ...(plan.gates.custom ?? []).map((gate, i): [string, Answer | undefined, boolean] => [`the custom gate ${gate.name}`, answers.custom[rollout]?.[i], true]),
   ];
-  return errors.length ? `Prometheus could not measure ${errors.join('; ')}` : undefined;
+  // Gates that failed the same way (Prometheus down) are named together, the cause once.
+  const byCause = new Map<string, string[]>();
+  for (const [label, answer, needed] of asked)
+    if (needed && answer && 'error' in answer) byCause.set(answer.error, [...(byCause.get(answer.error) ?? []), label]);
+  if (!byCause.size) return undefined;
+  const list = (labels: string[]) => (labels.length > 1 ? `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}` : labels[0]!);
+  return `Prometheus could not measure ${[...byCause].map(([cause, labels]) => `${list(labels)}: ${cause}`).join('; ')}`;
 }
 
 async function ask(expr: string | undefined, time: number, parted: boolean): Promise<Answer | undefined> {

@@ -75,6 +75,8 @@ export type RevertArming = LeaderArming;
 
 export interface ReconcilerOptions {
   namespace?: string;
+  /** The Lease's name (LEASE_NAME unless a test runs a loop of its own beside a dashboard's). */
+  leaseName?: string;
   identity?: string;
   /** Watch who holds the Lease without competing (MESHDECK_EMERGENCY_RECONCILER=0 or MESHDECK_ROLLOUT_CONTROLLER=0). */
   observeOnly?: boolean;
@@ -96,7 +98,7 @@ export class EmergencyReconciler extends LeaderLoop {
     super({
       label: 'emergency-reconciler',
       namespace: options.namespace ?? leaseNamespace(),
-      name: LEASE_NAME,
+      name: options.leaseName ?? LEASE_NAME,
       identity: options.identity ?? replicaIdentity(),
       leaseSeconds: options.leaseSeconds,
       observeOnly: options.observeOnly,
@@ -123,17 +125,15 @@ export function startEmergencyReconciler(options: ReconcilerOptions = {}): Emerg
 /** This process's reconciler (its Lease loop, shared with the rollout controller), if one was started. */
 export const runningReconciler = (): EmergencyReconciler | undefined => (globalThis as WithReconciler)[key];
 
-/** The arming of this process's reconciler; not armed when none was started here. */
-export async function revertArming(): Promise<RevertArming> {
+/** The arming of one work of this process's Lease loop; not armed (saying `notStarted`) when no loop was started here. */
+export async function workArming(work: string, notStarted: string): Promise<LeaderArming> {
   const reconciler = runningReconciler();
-  if (reconciler) return reconciler.arming(REVERT_WORK);
-  return {
-    armed: false,
-    replica: replicaIdentity(),
-    lease: `${leaseNamespace()}/${LEASE_NAME}`,
-    reason: 'the emergency reconciler was not started in this process',
-  };
+  if (reconciler) return reconciler.arming(work);
+  return { armed: false, replica: replicaIdentity(), lease: `${leaseNamespace()}/${LEASE_NAME}`, reason: notStarted };
 }
+
+/** The arming of this process's reconciler; not armed when none was started here. */
+export const revertArming = (): Promise<RevertArming> => workArming(REVERT_WORK, 'the emergency reconciler was not started in this process');
 
 /** Refuses to begin something that needs an automatic revert while no replica would do it. */
 export async function requireArmedRevert(): Promise<RevertArming> {

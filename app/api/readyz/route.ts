@@ -4,6 +4,8 @@ import { json } from '@/lib/http/responses';
 import { probeCluster } from '@/lib/k8s/cluster';
 import { retentionStatus } from '@/lib/audit/retention';
 import { revertArming } from '@/lib/security/emergency-reconciler';
+import { rolloutArming } from '@/lib/rollout/controller';
+import type { LeaderArming } from '@/lib/k8s/lease-election';
 import { startedAnalysis } from '@/lib/k8s/analysis';
 import { toApiError } from '@/lib/k8s/errors';
 
@@ -20,18 +22,19 @@ export const GET = route({ auth: 'public' }, async () => {
     const reason = `invalid configuration: ${problems.map((p) => `${p.variable}: ${p.message}`).join('; ')}`;
     return json({ status: 'not-ready', reason, checks: [{ name: 'configuration', ok: false, message: reason }] }, 503);
   }
-  const [cluster, revert, retention, analysis] = await Promise.all([probeCluster(), revertArming(), retentionStatus(), analysisCheck()]);
+  const [cluster, revert, rollouts, retention, analysis] = await Promise.all([
+    probeCluster(),
+    revertArming(),
+    rolloutArming(),
+    retentionStatus(),
+    analysisCheck(),
+  ]);
   const checks = [
     cluster.state === 'connected'
       ? { name: 'kubernetes-api', ok: true, message: `${cluster.context} answers (${cluster.version})` }
       : { name: 'kubernetes-api', ok: false, message: cluster.reason },
-    revert.armed
-      ? {
-          name: 'emergency-revert',
-          ok: true,
-          message: `armed by ${revert.holder}${revert.holder === revert.replica ? ' (this replica)' : ''}; Lease ${revert.lease}`,
-        }
-      : { name: 'emergency-revert', ok: false, message: `automatic revert is not armed: ${revert.reason}` },
+    leaderCheck('emergency-revert', revert, 'automatic revert'),
+    leaderCheck('rollout-controller', rollouts, 'the rollout controller'),
     retention.armed
       ? {
           name: 'audit-retention',
@@ -51,6 +54,13 @@ export const GET = route({ auth: 'public' }, async () => {
     checks,
   };
 });
+
+/** A work of the Lease loop: armed by whom, or why not. */
+function leaderCheck(name: string, arming: LeaderArming, what: string) {
+  return arming.armed
+    ? { name, ok: true, message: `armed by ${arming.holder}${arming.holder === arming.replica ? ' (this replica)' : ''}; Lease ${arming.lease}` }
+    : { name, ok: false, message: `${what} is not armed: ${arming.reason}` };
+}
 
 const ANALYSIS_WAIT_MS = 5000;
 
