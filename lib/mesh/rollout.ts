@@ -452,6 +452,7 @@ export interface Transition {
   state: RolloutState;
   /** The route's weights in destination order, when the transition sets them. */
   weights?: number[];
+  /** 'check': a passing or holding check that moved nothing; it is kept in the step's checks, not as an event. */
   action: RolloutEvent['action'] | 'check';
   summary: string;
 }
@@ -465,9 +466,10 @@ export interface RolloutActor {
 
 const iso = (date: Date) => date.toISOString();
 
-/** "step 2 of 5 (10 %)"; the final promotion is "promotion (100 %)". */
-export function stepText(plan: Pick<RolloutPlan, 'steps'>, step: number): string {
-  return step >= plan.steps.length ? 'promotion (100 %)' : `step ${step + 1} of ${plan.steps.length} (${plan.steps[step]} %)`;
+/** "step 2 of 5 (10 %)", or without the count "step 2 (10 %)"; the final promotion is "promotion (100 %)". */
+export function stepText(plan: Pick<RolloutPlan, 'steps'>, step: number, withCount = true): string {
+  if (step >= plan.steps.length) return 'promotion (100 %)';
+  return `step ${step + 1}${withCount ? ` of ${plan.steps.length}` : ''} (${plan.steps[step]} %)`;
 }
 
 /** "canary 10 %, stable 90 %". */
@@ -686,7 +688,7 @@ export function afterCheck(state: RolloutState, check: RolloutCheck, now: Date):
   if (state.phase !== 'Progressing') throw new Error(`The rollout is ${phaseText(state.phase)}: checks count only while it progresses`);
   const { plan } = state;
   const recorded: RolloutState = { ...state, lastCheckAt: iso(now), history: recordCheck(state.history, check) };
-  const where = stepText(plan, state.step).replace(/ of \d+/, '');
+  const where = stepText(plan, state.step, false);
   if (check.verdict === 'fail') {
     const failedChecks = state.failedChecks + 1;
     const failing = `${checkText(check, 'fail')} at ${where}`;
