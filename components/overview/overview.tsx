@@ -164,8 +164,11 @@ export function Overview() {
   const selected = useSearchParams().get(NAMESPACE_PARAM) ?? '';
   const hydrated = useHydrated();
   const cluster = useQuery(clusterQuery());
-  const connected = cluster.data?.state === 'connected';
-  const health = useQuery({ ...overviewQuery(selected, useMetricsRefresh()), enabled: connected });
+  const health = useQuery({ ...overviewQuery(selected, useMetricsRefresh()), enabled: cluster.data?.state === 'connected' });
+  // The shell's cluster indicator may have had its answer before this part hydrates (its code
+  // can arrive later): what renders reads the cluster as loading until then, like the server did.
+  const clusterView = hydrated ? cluster : LOADING;
+  const connected = clusterView.data?.state === 'connected';
 
   return (
     <>
@@ -174,7 +177,7 @@ export function Overview() {
         <h2 id="connection-title" className="visually-hidden">
           Connection
         </h2>
-        <QueryState query={hydrated ? cluster : LOADING} label="the cluster status">
+        <QueryState query={clusterView} label="the cluster status">
           {(status) => (
             <p className={styles.facts}>
               <strong>{status.state === 'connected' ? 'Connected' : status.state === 'unreachable' ? 'Unreachable' : 'Not configured'}</strong>
