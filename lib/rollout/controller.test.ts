@@ -25,14 +25,15 @@ const { measureRollouts } = vi.mocked(await import('@/lib/metrics/rollout'));
 const { reconcileRollouts } = await import('./controller');
 
 const T0 = Date.parse('2026-11-26T12:00:00Z');
+// Steps of a minute, checked every 30 s; a check fails above 5 % errors.
+const subset = (name: string) => ({ host: 'checkout', subset: name });
+const timing = { stepSeconds: 60, intervalSeconds: 30, windowSeconds: 60 };
 const plan: RolloutPlan = {
   route: 0,
-  stable: { host: 'checkout', subset: 'v1' },
-  candidate: { host: 'checkout', subset: 'v2' },
+  stable: subset('v1'),
+  candidate: subset('v2'),
   steps: [10, 50],
-  stepSeconds: 60,
-  intervalSeconds: 30,
-  windowSeconds: 60,
+  ...timing,
   gates: { maxErrorRate: 0.05 },
   maxFailedChecks: 2,
 };
