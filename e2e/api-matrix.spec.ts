@@ -63,6 +63,10 @@ const ROWS: Row[] = [
   { method: 'GET', path: '/api/traces?service=any-service', expect: read() },
   { method: 'GET', path: '/api/traces/0123456789abcdef', expect: read(404) }, // no such trace
   { method: 'GET', path: `/api/audit?namespace=${NS}`, expect: read() },
+  { method: 'GET', path: `/api/rollouts?namespace=${NS}`, expect: read() },
+  { method: 'GET', path: `/api/rollouts/presets?namespace=${NS}`, expect: read() },
+  { method: 'GET', path: `/api/rollouts/${NS}/any-vs`, expect: read(404) }, // no such VirtualService
+  { method: 'GET', path: `/api/rollouts/${NS}/any-vs/series?step=0`, expect: read(404) },
   { method: 'PUT', path: `/api/traffic/${NS}/any-vs/routes/0/weights`, body: {}, expect: write('operator') },
   { method: 'PUT', path: `/api/traffic/${NS}/any-vs/routes/0/match`, body: {}, expect: write('operator') },
   { method: 'PUT', path: `/api/traffic/${NS}/any-vs/routes/0/destinations`, body: {}, expect: write('operator') },
@@ -72,6 +76,9 @@ const ROWS: Row[] = [
   { method: 'POST', path: `/api/security/emergency/${NS}/start`, body: {}, expect: write('admin') },
   { method: 'POST', path: `/api/security/emergency/${NS}/extend`, body: {}, expect: write('admin') },
   { method: 'POST', path: `/api/security/emergency/${NS}/restore`, body: {}, expect: write('admin') },
+  { method: 'POST', path: `/api/rollouts/${NS}/any-vs`, body: {}, expect: write('operator') },
+  { method: 'POST', path: `/api/rollouts/${NS}/any-vs/pause`, body: {}, expect: write('operator') },
+  { method: 'POST', path: `/api/rollouts/${NS}/any-vs/skip`, body: {}, expect: write('admin') }, // skip and promote bypass the evidence
   // Owned by the audit engineer: only who may call it is asserted here.
   {
     method: 'POST',

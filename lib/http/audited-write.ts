@@ -235,7 +235,8 @@ export async function auditedWrite(
       const { status, reason: why, message } = error;
       return json({ error: { status, reason: why, message }, analysis: error.analysis, ...(audited ? { audit: audited } : {}) }, status);
     }
-    if (apiError.status === 409 && target.current) {
+    // A conflict with the object's state comes with that state; another refusal (a controller not armed) says its own reason.
+    if (apiError.status === 409 && apiError.reason === 'Conflict' && target.current) {
       const current = await target.current().catch(() => undefined);
       return json(
         {

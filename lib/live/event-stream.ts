@@ -39,7 +39,8 @@ const METRICS_COALESCE_MS = 2000;
 
 // Views whose state outside the caches changes on its own: the cluster answering, the revert lease, entries waiting to be stored.
 // Whether the automatic revert is armed is what an on-call person checks before an emergency: within 3 s, as it was polled.
-const QUICK_RECHECK_MS: Partial<Record<Topic['kind'], number>> = { emergencies: 3_000, cluster: 15_000, audit: 15_000 };
+// The rollouts' list says whether the rollout controller is armed (its Lease, not a cache).
+const QUICK_RECHECK_MS: Partial<Record<Topic['kind'], number>> = { emergencies: 3_000, cluster: 15_000, audit: 15_000, rollouts: 15_000 };
 
 // How long the browser waits before reconnecting after the stream ends or drops.
 const RETRY_MS = 2000;

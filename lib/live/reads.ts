@@ -11,6 +11,7 @@ import { cacheFor } from '@/lib/k8s/caches';
 import { probeCluster } from '@/lib/k8s/cluster';
 import { listNamespaces } from '@/lib/k8s/namespaces';
 import { resilienceView } from '@/lib/k8s/resilience';
+import { listRollouts } from '@/lib/k8s/rollouts';
 import { peerAuthentications } from '@/lib/k8s/resources';
 import { securityView } from '@/lib/k8s/security';
 import { listVirtualServiceViews } from '@/lib/k8s/virtual-services';
@@ -90,6 +91,9 @@ export const readOverview = (user: SessionUser, namespace?: string) =>
     );
   });
 
+/** Every rollout recorded on a VirtualService (one namespace, or all) and whether the rollout controller is armed. */
+export const readRollouts = (user: SessionUser, namespace?: string) => visibleAnswer(user, namespace, () => listRollouts(namespace));
+
 /** Active emergencies and whether their automatic revert is armed, for the banner on every page. */
 export async function readEmergencies() {
   const [cache, revert] = await Promise.all([cacheFor<PeerAuthentication>(peerAuthentications), revertArming()]);
@@ -168,6 +172,8 @@ export function readTopic(user: SessionUser, topic: Topic): Promise<unknown> {
       return readResilience(user, namespace);
     case 'security':
       return readSecurity(user, namespace);
+    case 'rollouts':
+      return readRollouts(user, namespace);
     case 'emergencies':
       return readEmergencies();
     case 'namespaces':

@@ -51,6 +51,8 @@ describe('stream topics', () => {
       'audit',
       'overview:shop',
       'overview',
+      'rollouts:shop',
+      'rollouts',
       'emergencies',
       'namespaces',
       'cluster',
@@ -65,6 +67,8 @@ describe('stream topics', () => {
     expect(topicOfKey(queryKeys.audit.trail({ namespace: 'shop', user: 'someone', action: '', q: '' }))).toBeUndefined();
     expect(topicOfKey(queryKeys.search('shop'))).toBeUndefined();
     expect(topicOfKey(queryKeys.traffic.destinations({ namespace: 'shop', name: 'a' }))).toBeUndefined();
+    expect(topicOfKey(queryKeys.rollouts.detail({ namespace: 'shop', name: 'shop' }))).toBeUndefined();
+    expect(topicOfKey(queryKeys.rollouts.presets('shop'))).toBeUndefined();
     expect(topicOfKey(queryKeys.kpis.page({ namespace: '', range: '1h' }))).toBeUndefined();
     expect(topicOfKey(['traffic', 'list', 'shop', 'extra'])).toBeUndefined();
   });

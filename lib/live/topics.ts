@@ -25,6 +25,8 @@ const TOPICS = {
   // The configuration analysis' findings, pushed when a watch event changes them.
   validation: { namespaced: true, metrics: false, key: queryKeys.validation.list },
   overview: { namespaced: true, metrics: true, key: queryKeys.overview },
+  // Rollouts recorded on VirtualServices: the rollback banner on every page and the Rollouts page.
+  rollouts: { namespaced: true, metrics: false, key: queryKeys.rollouts.list },
   emergencies: { namespaced: false, metrics: false, key: queryKeys.security.emergencies },
   namespaces: { namespaced: false, metrics: false, key: queryKeys.shell.namespaces },
   cluster: { namespaced: false, metrics: false, key: queryKeys.shell.cluster },

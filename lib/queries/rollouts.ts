@@ -1,0 +1,126 @@
+// The rollouts API in the browser. The list is pushed by the live stream (topic `rollouts`,
+// fed by the VirtualService watch cache), so every page's rollback banner and the Rollouts page
+// change the moment the controller writes a step. One rollout's whole state is read again every
+// few seconds while it is active (the stream's topics are per namespace, not per object), and a
+// step's charts at the Prometheus refresh the person picked while that step runs.
+import { queryOptions, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { RolloutItem, RolloutList } from '@/lib/k8s/rollouts';
+import type { LeaderArming } from '@/lib/k8s/lease-election';
+import { isActive, type RolloutControl, type RolloutPreset } from '@/lib/mesh/rollout';
+import type { RolloutPlanInput } from '@/lib/api/rollout-schemas';
+import type { RolloutSeries } from '@/lib/metrics/rollout-series';
+import { fetchJson } from './fetch-json';
+import { queryKeys, type NamedResource } from './keys';
+import { pushedQuery } from './live-status';
+import { metricsPolling, useMetricsRefresh } from './metrics-refresh';
+import { useEditFlow, type EditFlowOptions, type EditFlowWrite } from './use-edit-flow';
+
+export type { RolloutItem, RolloutList, RolloutSeries };
+
+/** How often an active rollout's page reads its state again: a check or a step shows within this. */
+export const ACTIVE_ROLLOUT_POLL_MS = 5000;
+
+const ns = (namespace: string) => (namespace ? `?namespace=${encodeURIComponent(namespace)}` : '');
+const path = (vs: NamedResource) => `/api/rollouts/${encodeURIComponent(vs.namespace)}/${encodeURIComponent(vs.name)}`;
+
+/** Every rollout of a namespace ("" = all visible), with problems and the controller's arming; pushed live. */
+export const rolloutsQuery = (namespace: string) =>
+  queryOptions({
+    queryKey: queryKeys.rollouts.list(namespace),
+    queryFn: () => fetchJson<RolloutList>(`/api/rollouts${ns(namespace)}`),
+    ...pushedQuery,
+  });
+
+export interface RolloutAnswer {
+  item: RolloutItem;
+  controller: LeaderArming;
+}
+
+/** One rollout's whole state (timeline, checks) and its route's destinations; polled while active. */
+export const rolloutQuery = (vs: NamedResource) =>
+  queryOptions({
+    queryKey: queryKeys.rollouts.detail(vs),
+    queryFn: () => fetchJson<RolloutAnswer>(path(vs)),
+    refetchInterval: (query) => {
+      const state = query.state.data?.item.state;
+      return state && isActive(state) ? ACTIVE_ROLLOUT_POLL_MS : false;
+    },
+  });
+
+/**
+ * A step's gate charts. `running`: the step is the current one of an active rollout, so its
+ * charts grow (polled at the person's refresh); a finished step's data no longer changes.
+ */
+export const rolloutSeriesQuery = (vs: NamedResource, step: number, running: boolean, refreshSeconds: number) =>
+  queryOptions({
+    queryKey: queryKeys.rollouts.series(vs, step),
+    queryFn: () => fetchJson<RolloutSeries>(`${path(vs)}/series?step=${step}`),
+    ...(running ? metricsPolling(refreshSeconds) : { staleTime: Infinity }),
+    retry: false,
+  });
+
+/** The plan templates for a namespace's routes: the built-in ones and the mesh configuration's. */
+export const rolloutPresetsQuery = (namespace: string) =>
+  queryOptions({
+    queryKey: queryKeys.rollouts.presets(namespace),
+    queryFn: () => fetchJson<{ items: RolloutPreset[] }>(`/api/rollouts/presets${ns(namespace)}`),
+    staleTime: 60_000,
+  });
+
+export const useRollouts = (namespace: string) => useQuery(rolloutsQuery(namespace));
+export const useRollout = (vs: NamedResource) => useQuery(rolloutQuery(vs));
+export const useRolloutPresets = (namespace: string) => useQuery(rolloutPresetsQuery(namespace));
+export function useRolloutSeries(vs: NamedResource, step: number, running: boolean) {
+  return useQuery(rolloutSeriesQuery(vs, step, running, useMetricsRefresh()));
+}
+
+/** Where a start goes (POST `{ resourceVersion, reason, plan }`; `?dryRun=true` previews it). */
+export const rolloutStartUrl = path;
+/** Where a control goes (POST `{ resourceVersion, reason }`). */
+export const rolloutControlUrl = (vs: NamedResource, action: RolloutControl) => `${path(vs)}/${action}`;
+
+/** What a start or a control answers (auditedWrite): the rollout after the write. */
+export interface RolloutWriteAnswer {
+  item: RolloutItem;
+  audit: { status: 'recorded' | 'pending'; id: string; message?: string };
+}
+
+/**
+ * After a start or a control: the rollout's own entry gets the answer at once (not read again: the
+ * watch cache may not have the write yet), and the lists that show it (Rollouts, Traffic rows with
+ * their weights) are read again.
+ */
+export function rolloutWritten(client: QueryClient, item: RolloutItem): void {
+  client.setQueryData<RolloutAnswer>(queryKeys.rollouts.detail(item), (answer) => (answer ? { ...answer, item } : answer));
+  void client.invalidateQueries({ queryKey: queryKeys.rollouts.lists });
+  void client.invalidateQueries({ queryKey: queryKeys.traffic.lists });
+}
+
+type FlowOptions = Pick<EditFlowOptions<RolloutWriteAnswer>, 'baseVersion' | 'reasonState'> & {
+  /** The outcome line once applied (the answer is stored and the lists refreshed before). */
+  applied: (answer: RolloutWriteAnswer) => string;
+};
+
+/** A rollout write through the edit flow; what it answered is stored before the outcome line. */
+function useRolloutWrite(write: EditFlowWrite, { applied, ...options }: FlowOptions) {
+  const client = useQueryClient();
+  return useEditFlow<RolloutWriteAnswer>({
+    ...options,
+    write,
+    onApplied: (answer) => {
+      rolloutWritten(client, answer.item);
+      return applied(answer);
+    },
+  });
+}
+
+/**
+ * The Start rollout dialog's flow (reason, `?dryRun=true` preview, apply, conflict): `plan` is the
+ * form's plan at the moment of the request. A 400 names the plan's field (`state.fields`).
+ */
+export const useRolloutStart = (vs: NamedResource, plan: () => RolloutPlanInput, options: FlowOptions) =>
+  useRolloutWrite({ url: rolloutStartUrl(vs), method: 'POST', body: ({ reason, resourceVersion }) => ({ resourceVersion, reason, plan: plan() }) }, options);
+
+/** A control's flow (pause, resume, abort, skip, promote, acknowledge): a reason, then apply; a 409 shows the state now. */
+export const useRolloutControl = (vs: NamedResource, action: RolloutControl, options: FlowOptions) =>
+  useRolloutWrite({ url: rolloutControlUrl(vs, action), method: 'POST', body: ({ reason, resourceVersion }) => ({ resourceVersion, reason }) }, options);
