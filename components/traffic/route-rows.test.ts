@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RolloutSummary } from '@/lib/mesh/rollout';
 import { viewVirtualService } from '@/lib/mesh/traffic-split';
 import type { DestinationRule, VirtualService } from '@/lib/mesh/types';
 import { matchText, routeRows, routeText, splitText } from './route-rows';
@@ -39,5 +40,11 @@ describe('the Traffic table rows', () => {
     const second = routeRows([kept, vs('b')]);
     expect(second[0]).toBe(first[0]);
     expect(second[2]).not.toBe(first[2]);
+  });
+
+  it('says which route an active rollout moves', () => {
+    const withRollout = (phase: RolloutSummary['phase']) => ({ ...vs('r'), rollout: { route: 1, phase } as RolloutSummary });
+    expect(routeRows([withRollout('Paused')]).map((r) => r.status)).toEqual(['subset missing', 'rollout active']);
+    expect(routeRows([withRollout('Promoted')]).map((r) => r.status)).toEqual(['subset missing', 'ok']);
   });
 });

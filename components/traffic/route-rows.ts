@@ -1,6 +1,7 @@
 // The Traffic table's rows: one per http route of every VirtualService. A row holds references
 // only (the texts the table sorts and filters on are made when asked), so 20,000 rows of a large
 // mesh cost little more than the list they come from. Pure.
+import { ACTIVE_PHASES } from '@/lib/mesh/rollout';
 import type { RouteView, VirtualServiceView } from '@/lib/mesh/traffic-split';
 import { routeId } from './route-drafts';
 
@@ -12,12 +13,14 @@ export interface RouteRow {
   status: RouteStatus;
 }
 
-export type RouteStatus = 'managed' | 'subset missing' | 'fault injected' | 'ok';
+export type RouteStatus = 'managed' | 'subset missing' | 'fault injected' | 'rollout active' | 'ok';
 
 function statusOf(vs: VirtualServiceView, route: RouteView): RouteStatus {
   if (vs.managedBy) return 'managed';
   if (route.destinations.some((d) => d.warning)) return 'subset missing';
   if (route.fault) return 'fault injected';
+  // Progressing or paused: its weights are the rollout's to move.
+  if (vs.rollout?.route === route.index && ACTIVE_PHASES.includes(vs.rollout.phase)) return 'rollout active';
   return 'ok';
 }
 

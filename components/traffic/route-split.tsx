@@ -6,6 +6,7 @@ import { setWeight } from '@/lib/mesh/weights';
 import { DestinationNumbers, useRouteLive } from './live-numbers';
 import { useRouteDraft } from './route-drafts';
 import type { RouteRow } from './route-rows';
+import { RolloutProblem, RolloutStateLink, rolloutActive, routeRollout } from './rollout-state';
 import styles from './traffic.module.css';
 
 /**
@@ -17,7 +18,7 @@ export const WriteDenialContext = createContext<string | undefined>(undefined);
 /**
  * A table row's destinations: each with a compact weight slider (the same draft as the editor in
  * the drawer), its weight, warning, and live numbers. A moved split offers "Review" (the drawer,
- * with its diff and apply) and "Discard".
+ * with its diff and apply) and "Discard". The route's rollout, when one moves it, shows under them.
  */
 export const RouteSplit = memo(function RouteSplit({ row, onReview }: { row: RouteRow; onReview: (row: RouteRow) => void }) {
   const { vs, route } = row;
@@ -33,6 +34,7 @@ export const RouteSplit = memo(function RouteSplit({ row, onReview }: { row: Rou
   const changed = destinations.some((d, i) => d.weight !== route.destinations[i]?.weight) || destinations.length !== route.destinations.length;
   const where = `in ${vs.name} route ${route.name}`;
   const stable = live ? destinations[live.stable] : undefined;
+  const rollout = routeRollout(vs, route.index);
 
   return (
     <div className={styles.split}>
@@ -75,6 +77,8 @@ export const RouteSplit = memo(function RouteSplit({ row, onReview }: { row: Rou
           </div>
         );
       })}
+      {rollout && <RolloutStateLink rollout={rollout} />}
+      {vs.rolloutProblem && route.weighted && <RolloutProblem problem={vs.rolloutProblem} />}
       {changed && (
         <div className={styles.rowActions}>
           <button type="button" className="button button-small" onClick={() => onReview(row)}>
@@ -83,6 +87,7 @@ export const RouteSplit = memo(function RouteSplit({ row, onReview }: { row: Rou
           <button type="button" className="button button-quiet button-small" onClick={() => setDraft(null)}>
             Discard <span className="visually-hidden">change {where}</span>
           </button>
+          {rolloutActive(rollout) && <span className="hint">Applying it pauses the rollout.</span>}
         </div>
       )}
     </div>

@@ -12,6 +12,7 @@ import { destinationOptionsQuery, routeUrl, storeVirtualService } from '@/lib/qu
 import { useEditFlow, type EditFlow } from '@/lib/queries/use-edit-flow';
 import { EditorDestinationLive, useRouteLive } from './live-numbers';
 import { routeId, useRouteDraft } from './route-drafts';
+import { rolloutActive, routeRollout } from './rollout-state';
 import styles from './traffic.module.css';
 
 type Dest = Pick<DestinationView, 'host' | 'service' | 'subset' | 'weight'>;
@@ -106,6 +107,8 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
   }
 
   const disabled = Boolean(readOnly) || flow.busy || switchFlow.busy;
+  // A manual change is allowed during a rollout: its controller sees other weights and pauses (never overwrites them).
+  const rollout = routeRollout(vs, route.index);
 
   return (
     <div className="weight-editor">
@@ -189,6 +192,12 @@ export function WeightEditor({ vs, route, blocked }: { vs: VirtualServiceView; r
         <AddDestination vs={vs} route={route} taken={dests.map(key)} onAdd={(d) => (edit([...dests, d]), setAdding(false))} onCancel={() => setAdding(false)} />
       )}
       {readOnly && <p className="hint">{readOnly}</p>}
+      {changed && !readOnly && rolloutActive(rollout) && (
+        <p role="note" className="notice-inline warn">
+          A rollout moves this route: {rollout.headline}. Applying your weights pauses it: the rollout keeps them and does not move again until someone resumes
+          it (which puts its step&apos;s weights back) or aborts it.
+        </p>
+      )}
       <EditFlowSection
         flow={flow}
         action="traffic:write"
