@@ -145,12 +145,13 @@ function numberIn(text: string, label: string): { value?: number; problem?: stri
   return Number.isFinite(value) ? { value } : { problem: `${label}: "${trimmed}" is not a number` };
 }
 
-const GATE_LABELS: Record<GateField, string> = {
-  minRequests: 'Minimum requests',
-  maxErrorRate: 'Max error rate (%)',
-  maxErrorRateIncrease: 'Max error rate over stable (points)',
-  maxP99Ms: 'Max P99 (ms)',
-  maxP99Ratio: 'Max P99 × stable',
+/** The gates' fields: their names (the accessible names of the form's spinbuttons) and what each measures. */
+export const GATE_FIELDS: Record<GateField, { label: string; hint: string; whole?: true }> = {
+  minRequests: { label: 'Minimum requests', hint: 'A step with fewer candidate requests waits (never fails).', whole: true },
+  maxErrorRate: { label: 'Max error rate (%)', hint: "The candidate's 5xx share over the window." },
+  maxErrorRateIncrease: { label: 'Max error rate over stable (points)', hint: "The candidate's 5xx share minus the stable's, in percentage points." },
+  maxP99Ms: { label: 'Max P99 (ms)', hint: "The candidate's 99th percentile latency." },
+  maxP99Ratio: { label: 'Max P99 × stable', hint: "The candidate's P99 at most this multiple of the stable's, e.g. 1.5." },
 };
 /** Fields holding a share: typed in percent (points), sent as a ratio. */
 const PERCENT: readonly GateField[] = ['maxErrorRate', 'maxErrorRateIncrease'];
@@ -179,8 +180,8 @@ export function planInput(
   else if (badStep !== undefined) problems.steps = `Steps: "${badStep}" is not a number`;
 
   const gates: RolloutPlanInput['gates'] = {};
-  for (const field of Object.keys(GATE_LABELS) as GateField[]) {
-    const { value, problem } = numberIn(form[field], GATE_LABELS[field]);
+  for (const field of Object.keys(GATE_FIELDS) as GateField[]) {
+    const { value, problem } = numberIn(form[field], GATE_FIELDS[field].label);
     if (problem) problems[field] = problem;
     else if (value !== undefined) gates[field] = PERCENT.includes(field) ? Number((value / 100).toFixed(8)) : value;
   }
