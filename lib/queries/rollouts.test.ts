@@ -28,10 +28,14 @@ describe('the rollout queries', () => {
     expect(topicOfKey(rolloutQuery(vs).queryKey)).toBeUndefined();
   });
 
-  it('read one rollout again every few seconds while it is active, and not once it ended', () => {
+  it('read one rollout again every few seconds while it is active or its rollback unacknowledged, and not once it is at rest', () => {
     expect(pollingWith({ item: item('Progressing'), controller })).toBe(ACTIVE_ROLLOUT_POLL_MS);
     expect(pollingWith({ item: item('Paused'), controller })).toBe(ACTIVE_ROLLOUT_POLL_MS);
-    expect(pollingWith({ item: item('RolledBack'), controller })).toBe(false);
+    expect(pollingWith({ item: item('RolledBack'), controller })).toBe(ACTIVE_ROLLOUT_POLL_MS); // until someone acknowledges it
+    const acknowledged = item('RolledBack');
+    acknowledged.state.acknowledged = { by: 'operator', at: '2026-11-26T13:00:00Z' };
+    expect(pollingWith({ item: acknowledged, controller })).toBe(false);
+    expect(pollingWith({ item: item('Promoted'), controller })).toBe(false);
     expect(pollingWith(undefined)).toBe(false);
   });
 

@@ -1,12 +1,13 @@
 // The rollouts API in the browser. The list is pushed by the live stream (topic `rollouts`,
 // fed by the VirtualService watch cache), so every page's rollback banner and the Rollouts page
-// change the moment the controller writes a step. One rollout's whole state is read again every
-// few seconds while it is active (the stream's topics are per namespace, not per object), and a
-// step's charts at the Prometheus refresh the person picked while that step runs.
+// change the moment the controller writes a step. One rollout's whole state (up to 96 KiB of
+// history) is read again every few seconds while it moves instead: the stream's topics are per
+// namespace, and pushing every rollout's history to every page for the banner would cost more.
+// A running step's charts are read at the Prometheus refresh the person picked.
 import { queryOptions, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import type { RolloutItem, RolloutList } from '@/lib/k8s/rollouts';
 import type { LeaderArming } from '@/lib/k8s/lease-election';
-import { isActive, type RolloutControl, type RolloutPreset } from '@/lib/mesh/rollout';
+import { isActive, type RolloutControl, type RolloutPreset, type RolloutState } from '@/lib/mesh/rollout';
 import type { RolloutPlanInput } from '@/lib/api/rollout-schemas';
 import type { RolloutSeries } from '@/lib/metrics/rollout-series';
 import { fetchJson } from './fetch-json';
@@ -36,14 +37,17 @@ export interface RolloutAnswer {
   controller: LeaderArming;
 }
 
-/** One rollout's whole state (timeline, checks) and its route's destinations; polled while active. */
+/** Whether a rollout can still change by itself or by someone's hand soon: active, or a rollback not yet acknowledged. */
+const moving = (state: RolloutState) => isActive(state) || (state.phase === 'RolledBack' && !state.acknowledged);
+
+/** One rollout's whole state (timeline, checks) and its route's destinations; polled while it moves. */
 export const rolloutQuery = (vs: NamedResource) =>
   queryOptions({
     queryKey: queryKeys.rollouts.detail(vs),
     queryFn: () => fetchJson<RolloutAnswer>(path(vs)),
     refetchInterval: (query) => {
       const state = query.state.data?.item.state;
-      return state && isActive(state) ? ACTIVE_ROLLOUT_POLL_MS : false;
+      return state && moving(state) ? ACTIVE_ROLLOUT_POLL_MS : false;
     },
   });
 
