@@ -167,6 +167,15 @@ describe('reading rollouts', () => {
     await expect.poll(async () => (await list()).body.items, { timeout: 5000 }).toEqual([expect.objectContaining({ name: NAME, phase: 'Progressing' })]);
     expect((await list()).body.controller).toEqual(ARMED);
     expect((await detail(NAME)).body.item!.state.phase).toBe('Progressing');
+    // No Prometheus for this test: the charts say so, the rest of the page reads on.
+    delete process.env.MESHDECK_PROMETHEUS_URL;
+    const { GET: series } = await import('../../app/api/rollouts/[namespace]/[name]/series/route');
+    const charts = async (step: number) =>
+      answer(await series(new Request(`http://localhost/api/rollouts/${NS}/${NAME}/series?step=${step}`), { params: Promise.resolve({ namespace: NS, name: NAME }) }));
+    const down = await charts(0);
+    expect(down.status).toBe(503);
+    expect(down.body.error!.message).toMatch(/^The gate charts need Prometheus: /);
+    expect((await charts(2)).body.error!.message).toBe('Step 3 of this rollout has not begun');
     const none = await detail(BARE);
     expect(none.status).toBe(404);
     expect(none.body.error!.message).toBe(`VirtualService ${NS}/${BARE} has no rollout`);
