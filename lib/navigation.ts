@@ -4,6 +4,7 @@ import type { SearchKind } from '@/lib/mesh/search';
 export const pages = [
   { href: '/', label: 'Overview' },
   { href: '/traffic', label: 'Traffic' },
+  { href: '/rollouts', label: 'Rollouts' },
   { href: '/graph', label: 'Graph' },
   { href: '/kpis', label: 'KPIs' },
   { href: '/resilience', label: 'Resilience' },

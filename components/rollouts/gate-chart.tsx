@@ -38,9 +38,9 @@ export function GateChart({ series, step, checks, window }: { series: GateSeries
     return m ? [{ t: Math.round(Date.parse(check.at) / 1000), value: m.value ?? series.threshold, verdict: m.verdict }] : [];
   });
   const last = data.at(-1);
-  // Wide enough for the longest tick ("16.5 points"): ticks sit near the largest value and the threshold.
+  // Wide enough for the longest tick ("16.5 points"): ticks near the largest value and the threshold, with room for the decimals of in-between ticks.
   const largest = Math.max(series.threshold, ...marks.map((m) => m.value), ...data.flatMap((r) => [r.candidate ?? 0, r.stable ?? 0]));
-  const axisWidth = 14 + 7 * Math.max(format(largest).length, format(series.threshold).length);
+  const axisWidth = 14 + 7 * (2 + Math.max(format(largest).length, format(series.threshold).length));
   const counts = VERDICTS.map(({ verdict, name }) => `${marks.filter((m) => m.verdict === verdict).length} ${name.replace('check ', '')}`).join(', ');
   const title = `${series.label} at step ${step + 1}`;
   return (

@@ -1,4 +1,5 @@
 import { Suspense, type ReactNode } from 'react';
+import { RollbackBanner } from '@/components/rollouts/rollback-banner';
 import { EmergencyBanner } from '@/components/security/emergency-banner';
 import { LiveStatusIndicator } from '@/components/ui/live-status';
 import { RefreshSelect } from '@/components/ui/refresh-select';
@@ -66,6 +67,7 @@ export function AppShell({
       banners={
         <>
           <EmergencyBanner />
+          <RollbackBanner />
           <ClusterNotice />
         </>
       }

@@ -11,6 +11,8 @@ const PATHS: Record<string, ReactNode> = {
     </>
   ),
   '/traffic': <path d="M2 8h5l3-4h4M7 8l3 4h4M12 2l2 2-2 2M12 10l2 2-2 2" />,
+  // Rising steps: traffic moved to the candidate step by step.
+  '/rollouts': <path d="M2 13h3v-3h3V7h3V4h3" />,
   '/graph': (
     <>
       <circle cx="3.5" cy="8" r="1.8" />
