@@ -5,7 +5,7 @@
 // continues from the cluster. Pure: the model, the annotation codec and the step arithmetic.
 import type { Action } from '@/lib/auth/roles';
 import { weightPatch, type JsonPatchOp } from './patches';
-import { managedBy } from './traffic-split';
+import { managedBy } from './ownership';
 import type { Destination, HTTPRouteDestination, VirtualService } from './types';
 import { effectiveWeights } from './weights';
 

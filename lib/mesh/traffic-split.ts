@@ -4,6 +4,7 @@
 import { blueGreenVerdict, type EndpointLookup } from './blue-green';
 import { DEFAULT_CANARY_VERSIONS, canaryIndex } from './canary';
 import { serviceKey, shortHost } from './hosts';
+import { managedBy } from './ownership';
 import { rolloutOf, summarize, type RolloutSummary } from './rollout';
 import type { DestinationRule, HTTPMatchRequest, HTTPRoute, StringMatch, VirtualService } from './types';
 import { allTo, effectiveWeights, setWeight } from './weights';
@@ -93,20 +94,6 @@ function strategyOf(route: HTTPRoute, weights: number[], subsets: (string | unde
   if (headers.length > 0) return 'header flag';
   if (weights.length >= 2 && weights.filter((w) => w > 0).length >= 2) return weights.some((w) => w > 0 && w < 50) ? 'canary' : 'A/B';
   return 'direct';
-}
-
-/** Flagger and Argo Rollouts own the VirtualServices they shift; edits would fight them. */
-export function managedBy(vs: VirtualService): string | undefined {
-  const owner = vs.metadata.ownerReferences?.find((o) => o.controller || ['Canary', 'Rollout'].includes(o.kind));
-  if (owner?.kind === 'Canary' || owner?.apiVersion.startsWith('flagger.app')) return `Flagger (Canary ${owner.name}) manages this VirtualService`;
-  if (owner?.kind === 'Rollout' || owner?.apiVersion.startsWith('argoproj.io')) return `Argo Rollouts (Rollout ${owner.name}) manages this VirtualService`;
-  const labels = { ...vs.metadata.labels, ...vs.metadata.annotations };
-  if (Object.keys(labels).some((k) => k.startsWith('flagger.app') || k.startsWith('flagger.'))) return 'Flagger manages this VirtualService';
-  if (Object.keys(labels).some((k) => k.startsWith('rollouts-pod-template-hash') || k.startsWith('argo-rollouts.argoproj.io')))
-    return 'Argo Rollouts manages this VirtualService';
-  if (vs.metadata.labels?.['app.kubernetes.io/managed-by']?.match(/flagger|argo-rollouts/i))
-    return `${vs.metadata.labels['app.kubernetes.io/managed-by']} manages this VirtualService`;
-  return undefined;
 }
 
 /** The subsets each service's DestinationRules define, keyed by service (see serviceKey). */
