@@ -70,6 +70,25 @@ describe('several works sharing one Lease', () => {
     expect((await loop.arming()).armed).toBe(true); // the first work by default
   });
 
+  it('lets a slow work skip ticks without holding the others back', async () => {
+    let reverts = 0;
+    let slowRounds = 0;
+    let finish: () => void = () => undefined;
+    const slow = () => new Promise<void>((resolve) => ((slowRounds += 1), (finish = resolve)));
+    const loop = leadingLoop({ works: [{ name: 'rollout-controller', run: slow }, { name: 'emergency-revert', run: async () => void reverts++ }] });
+    const first = loop.tick();
+    while (slowRounds < 1) await new Promise((resolve) => setTimeout(resolve, 5)); // its round has begun
+    await loop.tick();
+    await loop.tick();
+    expect([reverts, slowRounds]).toEqual([3, 1]); // the slow round still runs: not started again
+    finish();
+    await first;
+    const next = loop.tick();
+    while (slowRounds < 2) await new Promise((resolve) => setTimeout(resolve, 5)); // once ended, it runs again
+    finish();
+    await next;
+  });
+
   it('is armed again once a failing work has a round that works', async () => {
     quiet();
     let fail = true;

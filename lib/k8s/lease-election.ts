@@ -218,8 +218,10 @@ export class LeaderLoop {
   readonly elector: LeaseElector;
   private readonly works: LeaderWork[];
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private running: Promise<Promise<void>[]> | undefined;
   private firstTick: Promise<void> | undefined;
+  /** Each work's round still running (a work never runs twice at once). */
+  private readonly inFlight = new Map<string, Promise<void>>();
   private readonly workErrors = new Map<string, string>();
   private readonly lastLogged = new Map<string, string>();
 
@@ -235,26 +237,37 @@ export class LeaderLoop {
     return this;
   }
 
-  /** Stops ticking; `release` gives the Lease up so another replica takes over at once. */
+  /** Stops ticking (after the rounds in flight end); `release` gives the Lease up so another replica takes over at once. */
   async stop({ release = true } = {}): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
+    await Promise.all(this.inFlight.values());
     if (release) await this.elector.release();
   }
 
-  /** One round: take or renew the Lease, then run every work while leading. Never runs twice at once. */
-  tick(): Promise<void> {
+  /**
+   * One round: take or renew the Lease, then, while leading, start each work whose previous
+   * round has ended. Works run side by side, each caught on its own: a slow one (Prometheus not
+   * answering) skips ticks without holding the others or the Lease's renewal back, a failing
+   * one stops no other. Resolves when the rounds it started have ended.
+   */
+  async tick(): Promise<void> {
     this.running ??= (async () => {
       try {
-        if (!(await this.elector.tick())) return;
-        // Side by side and each caught on its own: a slow or failing work delays or stops no other.
-        await Promise.all(this.works.map((w) => this.runWork(w)));
+        if (!(await this.elector.tick())) return [];
+        return this.works.filter((work) => !this.inFlight.has(work.name)).map((work) => this.startRound(work));
       } finally {
         this.running = undefined;
       }
     })();
-    return this.running;
+    await Promise.all(await this.running);
+  }
+
+  private startRound(work: LeaderWork): Promise<void> {
+    const round = this.runWork(work).finally(() => this.inFlight.delete(work.name));
+    this.inFlight.set(work.name, round);
+    return round;
   }
 
   /**

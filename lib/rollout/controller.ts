@@ -134,10 +134,12 @@ export async function reconcileRollouts(now: number): Promise<void> {
   const failures: string[] = [];
   const due: DueCheck[] = [];
   let resolve: ReturnType<typeof targetResolver> | undefined;
+  const progressing = new Set<string>();
   for (const cached of vsCache.list()) {
     const found = rolloutOf(cached);
     // Paused, ended or unreadable rollouts wait for a person (unreadable ones are listed as problems).
     if (!found || 'problem' in found || found.state.phase !== 'Progressing') continue;
+    progressing.add(keyOf(cached));
     try {
       const vs = await current(cached);
       const fresh = vs && rolloutOf(vs);
@@ -156,6 +158,8 @@ export async function reconcileRollouts(now: number): Promise<void> {
       failures.push(failure(cached, error));
     }
   }
+  // Only rollouts still progressing in the cache can be decided from an old version.
+  for (const key of knownOld.keys()) if (!progressing.has(key)) knownOld.delete(key);
   const requests = due.flatMap((d) => ('problem' in d.measure ? [] : [d.measure]));
   const results = requests.length ? await measureRollouts(requests, now) : [];
   for (const { vs, state, measure } of due) {
