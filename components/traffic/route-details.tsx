@@ -4,13 +4,14 @@ import { useState } from 'react';
 import { useDenial } from '@/components/auth/user-context';
 import type { RouteView, VirtualServiceView } from '@/lib/mesh/traffic-split';
 import { MatchEditor } from './match-editor';
+import { RouteRollout } from './start-rollout';
 import styles from './traffic.module.css';
 import { WeightEditor } from './weight-editor';
 
 /**
  * A route in the drawer: its VirtualService's facts, the route's rules, mirrors, timeouts and
  * warnings, the weight editor (sliders, live numbers, presets, add/remove destination, blue-green
- * switch) and the match editor.
+ * switch), its rollout (state, Start rollout) and the match editor.
  */
 export function RouteDetails({ vs, route }: { vs: VirtualServiceView; route: RouteView }) {
   const [editingMatch, setEditingMatch] = useState(false);
@@ -66,6 +67,7 @@ export function RouteDetails({ vs, route }: { vs: VirtualServiceView; route: Rou
       ) : (
         <p className={styles.muted}>No destinations (a redirect or delegate route).</p>
       )}
+      <RouteRollout vs={vs} route={route} />
       {!blocked &&
         !denial &&
         (editingMatch ? (

@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import dynamic from 'next/dynamic';
 import { useSearchParams } from 'next/navigation';
-import { useCallback, useMemo, useSyncExternalStore } from 'react';
+import { useCallback, useMemo, useState, useSyncExternalStore } from 'react';
 import { useDenial } from '@/components/auth/user-context';
 import { DataTable, type DataColumn } from '@/components/ui/data-table';
 import { Drawer } from '@/components/ui/drawer';
@@ -20,11 +20,15 @@ import { useUrlState } from '@/lib/url-state';
 import { TrafficLiveContext, type TrafficLiveState } from './live-numbers';
 import { matchText, routeRows, routeText, splitText, type RouteRow } from './route-rows';
 import { RouteSplit, WriteDenialContext } from './route-split';
+import { StartRolloutContext } from './rollout-state';
 import styles from './traffic.module.css';
 
 // The drawer's editors (with the review's diff and YAML) load when a route is first opened, not with the table.
 const RouteDetails = dynamic(() => import('./route-details').then((m) => m.RouteDetails), {
   loading: () => <p className={styles.muted}>Loading the route…</p>,
+});
+const StartRolloutForm = dynamic(() => import('./start-rollout').then((m) => m.StartRolloutForm), {
+  loading: () => <p className={styles.muted}>Loading the rollout form…</p>,
 });
 
 /**
@@ -55,6 +59,8 @@ export function TrafficPage() {
   const refresh = useMetricsRefresh();
   const liveQuery = useQuery(trafficLiveQuery(namespace, refresh));
   const [openId, setOpenId] = useUrlState(OPEN_PARAM);
+  // The route whose "Start rollout" dialog is open: over the route's drawer, as a dialog of its own.
+  const [startingId, setStartingId] = useState<string>();
   const denial = useDenial('traffic:write');
   const narrow = useSyncExternalStore(
     subscribePhone,
@@ -75,6 +81,7 @@ export function TrafficPage() {
     [liveQuery.data, liveQuery.isError, liveQuery.error],
   );
   const openRow = openId ? rows.find((r) => r.id === openId) : undefined;
+  const startingRow = startingId ? rows.find((r) => r.id === startingId) : undefined;
   const where = namespace ? `in ${namespace}` : 'in the cluster';
 
   return (
@@ -114,7 +121,14 @@ export function TrafficPage() {
             open={Boolean(openRow)}
             onClose={() => setOpenId(undefined)}
           >
-            {openRow && <RouteDetails key={openRow.id} vs={openRow.vs} route={openRow.route} />}
+            {openRow && (
+              <StartRolloutContext.Provider value={setStartingId}>
+                <RouteDetails key={openRow.id} vs={openRow.vs} route={openRow.route} />
+              </StartRolloutContext.Provider>
+            )}
+          </Drawer>
+          <Drawer title="Start rollout" open={Boolean(startingRow)} onClose={() => setStartingId(undefined)}>
+            {startingRow && <StartRolloutForm key={startingRow.id} vs={startingRow.vs} route={startingRow.route} />}
           </Drawer>
         </TrafficLiveContext.Provider>
       </WriteDenialContext.Provider>
