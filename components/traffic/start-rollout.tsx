@@ -70,7 +70,7 @@ export function RouteRollout({ vs, route }: { vs: VirtualServiceView; route: Rou
               {blocker}
             </span>
           ) : (
-            <span className="hint">Move traffic to a candidate in steps, each checked against gates, with a rollback by itself.</span>
+            <span className="hint">Moves traffic to a candidate step by step, checks each step&apos;s gates, and rolls back by itself when they fail.</span>
           )}
         </div>
       )}
@@ -150,11 +150,7 @@ function PlanForm({ vs, route, presets }: { vs: VirtualServiceView; route: Route
                 value={form.preset}
                 onChange={(e) => {
                   const preset = presets.find((p) => p.name === e.target.value);
-                  if (preset) {
-                    flow.edited();
-                    setLocal({});
-                    setForm(withPreset(form, preset));
-                  }
+                  if (preset) edit(withPreset(form, preset));
                 }}
               >
                 {form.preset === '' && <option value="">(none)</option>}
