@@ -24,3 +24,15 @@ export const rowSlider = (page: Page, destination: string, vs: string, route: st
 /** The live numbers beside a destination in a route's row. */
 export const rowNumbers = (page: Page, destination: string, vs: string, route: string) =>
   page.getByRole('table', { name: 'Routes' }).getByRole('group', { name: `Live numbers of ${destination} in ${vs} route ${route}`, exact: true });
+
+/** Opens a weighted route's "Start rollout" dialog (from the route's drawer, where the button sits next to its weights); returns the dialog. */
+export async function openStartRollout(page: Page, vs: string, name: string) {
+  const route = await openRoute(page, vs, name);
+  await route.getByRole('button', { name: 'Start rollout', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Start rollout', exact: true });
+  await expect(dialog.getByRole('combobox', { name: 'Preset', exact: true })).toBeVisible();
+  return dialog;
+}
+
+/** A route's rollout state in its table row: the link "Rollout: Progressing, step 2 of 5 (10 %)" to the rollout's page. */
+export const rowRollout = (page: Page) => page.getByRole('table', { name: 'Routes' }).getByRole('link', { name: /^Rollout: / });
