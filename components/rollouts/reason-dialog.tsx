@@ -78,7 +78,7 @@ export function ReasonDialog({
           )}
           {outcome}
           <div className="toolbar">
-            <button type="submit" className={`button${danger ? ' button-danger' : ''}`} disabled={confirmDisabled || busy}>
+            <button type="submit" className={`button${danger ? ' button-danger' : ''}`} disabled={confirmDisabled || busy} aria-busy={busy}>
               {confirmLabel}
             </button>
             <button type="button" className="button button-quiet" onClick={onClose}>

@@ -46,18 +46,18 @@ export function RolloutPage({ namespace, name }: { namespace: string; name: stri
         VirtualService {namespace}/{name} · <Link href="/rollouts">All rollouts</Link>
       </p>
       <QueryState query={hydrated ? rollout : LOADING} label={`rollout ${name}`}>
-        {(data) => <RolloutDetail answer={data} />}
+        {(data) => <RolloutDetail answer={data} readAt={rollout.dataUpdatedAt} />}
       </QueryState>
     </>
   );
 }
 
-function RolloutDetail({ answer: { item, controller } }: { answer: RolloutAnswer }) {
+function RolloutDetail({ answer: { item, controller }, readAt }: { answer: RolloutAnswer; readAt: number }) {
   const { state } = item;
   return (
     <>
       <ControllerArming controller={controller} active={isActive(state) ? 1 : 0} />
-      <RolloutNow item={item} />
+      <RolloutNow item={item} readAt={readAt} />
       <PlanSummary plan={state.plan} state={state} />
       <RolloutTimeline vs={item} state={state} />
     </>
@@ -71,7 +71,8 @@ const lastCheck = (state: RolloutState) =>
     .find((r) => r.checks.length)
     ?.checks.at(-1);
 
-function RolloutNow({ item }: { item: RolloutItem }) {
+/** `readAt`: when the answer was read (ms), the clock a late check is measured by. */
+function RolloutNow({ item, readAt }: { item: RolloutItem; readAt: number }) {
   const { state } = item;
   const { plan } = state;
   const check = lastCheck(state);
@@ -117,6 +118,10 @@ function RolloutNow({ item }: { item: RolloutItem }) {
             <dt>Next check</dt>
             <dd>
               <LocalTime iso={next.toISOString()} compact />
+              {/* A check more than an interval late: nothing measures this rollout (the controller stopped or lost its Lease). */}
+              {readAt - next.getTime() > plan.intervalSeconds * 1000 + 10_000 && (
+                <span className="tone-bad"> overdue: no replica is checking this rollout (see /api/readyz)</span>
+              )}
             </dd>
           </>
         )}
