@@ -12,8 +12,12 @@ import {
   EVENTS_KEPT,
   foreignChange,
   gateVerdict,
+  holdLimitSeconds,
   MAX_ROLLOUT_ANNOTATION_BYTES,
+  MIN_HELD_CHECKS,
   nextCheckAt,
+  CONTROLLER_ACTOR,
+  stepVerdict,
   pauseForForeignChange,
   planProblems,
   ROLLOUT_ANNOTATION,
@@ -307,6 +311,98 @@ describe('checks', () => {
   });
 });
 
+describe('a step without evidence', () => {
+  const started = () => startRollout(canaryVs(), plan, actor(0)).state;
+
+  /** Checks every interval from `from` while the rollout progresses and the time is before `until`, each with the verdict `verdictAt` gives. */
+  function checksUntil(state: RolloutState, until: number, verdictAt: (seconds: number) => RolloutCheck): Transition[] {
+    const transitions: Transition[] = [];
+    for (let due = nextCheckAt(state); due && (due.getTime() - T0) / 1000 <= until; due = nextCheckAt(state)) {
+      const seconds = (due.getTime() - T0) / 1000;
+      const t = afterCheck(state, verdictAt(seconds), at(seconds));
+      transitions.push(t);
+      state = t.state;
+    }
+    return transitions;
+  }
+
+  it('pauses itself three step-times in, naming the holding gates and the silence, and moves no weight', () => {
+    expect(holdLimitSeconds(plan)).toBe(900);
+    const transitions = checksUntil(started(), 3600, (s) => check(s, 'hold'));
+    const pause = transitions.at(-1)!;
+    expect(transitions.slice(0, -1).every((t) => t.action === 'check' && t.state.phase === 'Progressing')).toBe(true);
+    expect(transitions.every((t) => t.weights === undefined)).toBe(true);
+    expect(pause.state.lastCheckAt).toBe(at(900).toISOString());
+    const reason =
+      'no evidence for 15m (15 checks held: requests 12 < 50); nothing was rolled back: resume once the candidate receives traffic, or start again with fewer minimum requests';
+    expect(pause).toMatchObject({ action: 'pause', summary: `Paused at step 1 of 5 (5 %): ${reason}` });
+    expect(pause.state).toMatchObject({
+      phase: 'Paused',
+      step: 0,
+      failedChecks: 0,
+      pausedReason: reason,
+      pausedBy: CONTROLLER_ACTOR,
+      expectedWeights: [95, 5, 0],
+    });
+    expect(pause.state.events.at(-1)).toMatchObject({ action: 'pause', by: CONTROLLER_ACTOR, message: pause.summary });
+  });
+
+  it('says when the gates could not be measured at all (Prometheus down), and never rolls back for it', () => {
+    const down = (seconds: number): RolloutCheck => ({
+      at: at(seconds).toISOString(),
+      verdict: 'hold',
+      measurements: [measurement('errorRate', null, 0.05), measurement('p99Ratio', null, 1.5)],
+      error: 'Prometheus did not answer: connection refused',
+    });
+    const pause = checksUntil(started(), 3600, down).at(-1)!;
+    expect(pause.action).toBe('pause');
+    expect(pause.state.pausedReason).toBe(
+      'no evidence for 15m (15 checks held: error rate: no data, P99 × stable: no data, Prometheus did not answer: connection refused); nothing was rolled back: resume once the gates can be measured again',
+    );
+  });
+
+  it('counts the silence from the last pass or fail, and needs a few holding checks in a row', () => {
+    const verdicts = (s: number) => check(s, s === 600 ? 'pass' : s === 720 ? 'fail' : 'hold');
+    const transitions = checksUntil(started(), 3600, verdicts);
+    expect(transitions.at(-1)).toMatchObject({ action: 'pause', state: { lastCheckAt: at(720 + 900).toISOString(), failedChecks: 1 } });
+    // A check long after the step began, after a controller outage: the silence is long, but one held check is not a run.
+    const late = { ...started(), plan: { ...plan, stepSeconds: 10 } };
+    const afterOutage = checksUntil(late, 4000, (s) => check(s, 'hold')).map((t) => [(Date.parse(t.state.lastCheckAt!) - T0) / 1000, t.action]);
+    expect(afterOutage).toEqual([
+      [10, 'check'],
+      [70, 'check'],
+      [130, 'pause'],
+    ]);
+    expect(MIN_HELD_CHECKS).toBe(3);
+  });
+
+  it('at the 100 % step, is not held by gates relative to a stable that no longer gets traffic', () => {
+    const noStable = (seconds: number): RolloutCheck => {
+      const measurements = [measurement('minRequests', 400, 50, 'min'), measurement('errorRate', 0.01, 0.05), measurement('p99Ratio', null, 1.5)];
+      return { at: at(seconds).toISOString(), verdict: verdictOf(measurements), measurements };
+    };
+    const p = { ...plan, steps: [5, 100] };
+    expect(stepVerdict(p, 0, noStable(60))).toBe('hold');
+    expect(stepVerdict(p, 1, noStable(60))).toBe('pass');
+    expect(stepVerdict(p, 1, check(60, 'hold'))).toBe('hold');
+    const atHundred = afterCheck({ ...started(), plan: p }, check(300, 'pass'), at(300)).state;
+    const t = afterCheck(atHundred, noStable(600), at(600));
+    expect(t).toMatchObject({ action: 'promote', state: { phase: 'Promoted' } });
+    expect(t.state.history[1]!.checks.at(-1)!.verdict).toBe('pass');
+  });
+
+  it('starts a new count when a step starts or is resumed', () => {
+    const advanced = afterCheck(afterCheck(started(), check(240, 'hold'), at(240)).state, check(300, 'pass'), at(300)).state;
+    expect(advanced.step).toBe(1);
+    expect(advanced.holding).toBeUndefined();
+    const paused = checksUntil(advanced, 10_000, (s) => check(s, 'hold')).at(-1)!;
+    expect(paused.state.lastCheckAt).toBe(at(300 + 900).toISOString());
+    const resumed = control(paused.state, 'resume', actor(2000));
+    expect(resumed.state.holding).toBeUndefined();
+    expect(checksUntil(resumed.state, 10_000, (s) => check(s, 'hold')).at(-1)!.state.lastCheckAt).toBe(at(2000 + 900).toISOString());
+  });
+});
+
 describe('control', () => {
   const started = () => startRollout(canaryVs(), plan, actor(0)).state;
 
@@ -592,6 +688,52 @@ describe('properties', () => {
           expect(rolledBack).toBe(inARow >= p.maxFailedChecks);
           expect(transition.action === 'rollback').toBe(rolledBack);
           if (rolledBack) expect(weightsOf(after)).toEqual([100, 0, 0]);
+        });
+      }),
+    );
+  });
+
+  /** Plans whose steps last at most a minute: a hold limit within a few hundred checks. */
+  const quickSteps = planArb.map((p) => ({ ...p, stepSeconds: Math.max(1, Math.round(p.stepSeconds / 10)) }));
+
+  it('never moves a weight for a run of holds, and pauses exactly once, at the first check past the hold limit', () => {
+    fc.assert(
+      fc.property(quickSteps, (p) => {
+        const written = play(
+          p,
+          Array.from({ length: Math.ceil(holdLimitSeconds(p) / p.intervalSeconds) + MIN_HELD_CHECKS + 2 }, () => ({ kind: 'check', verdict: 'hold' })),
+        );
+        const checks = written.slice(1);
+        expect(checks.every(({ transition }) => transition.weights === undefined)).toBe(true);
+        expect(checks.filter(({ transition }) => transition.action === 'pause')).toHaveLength(1);
+        const pausedAt = checks.findIndex(({ transition }) => transition.action === 'pause');
+        const seconds = (w: Written) => (Date.parse(stateOf(w.after).lastCheckAt!) - T0) / 1000;
+        checks.slice(0, pausedAt).forEach((w, i) => expect(i + 1 < MIN_HELD_CHECKS || seconds(w) < holdLimitSeconds(p)).toBe(true));
+        expect(pausedAt + 1).toBeGreaterThanOrEqual(MIN_HELD_CHECKS);
+        expect(seconds(checks[pausedAt]!)).toBeGreaterThanOrEqual(holdLimitSeconds(p));
+        expect(weightsOf(written.at(-1)!.after)).toEqual(weightsOf(written[0]!.after));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('pauses for silence exactly when MIN_HELD_CHECKS holds in a row span the hold limit since the last pass or fail', () => {
+    const holdHeavy = fc.oneof({ weight: 4, arbitrary: fc.constant<'hold'>('hold') }, { weight: 1, arbitrary: verdictArb });
+    fc.assert(
+      fc.property(quickSteps, fc.array(holdHeavy, { maxLength: 60 }), (p, verdicts) => {
+        const written = play(
+          p,
+          verdicts.map((verdict) => ({ kind: 'check', verdict })),
+        );
+        let evidenceAt = 0;
+        let held = 0;
+        written.slice(1).forEach(({ transition, after }, i) => {
+          const seconds = (Date.parse(stateOf(after).lastCheckAt!) - T0) / 1000;
+          if (verdicts[i] === 'hold') held += 1;
+          else [evidenceAt, held] = [seconds, 0];
+          const silent = verdicts[i] === 'hold' && held >= MIN_HELD_CHECKS && seconds - evidenceAt >= holdLimitSeconds(p);
+          expect(transition.action === 'pause').toBe(silent);
+          if (silent) expect(transition.weights).toBeUndefined();
         });
       }),
     );

@@ -4,6 +4,7 @@
 // VirtualService (ROLLOUT_ANNOTATION, JSON of RolloutState), so a restarted or new replica
 // continues from the cluster. Pure: the model, the annotation codec and the step arithmetic.
 import type { Action } from '@/lib/auth/roles';
+import { formatDuration, NANOS_PER } from './duration';
 import { weightPatch, type JsonPatchOp } from './patches';
 import { managedBy } from './ownership';
 import type { Destination, HTTPRouteDestination, VirtualService } from './types';
@@ -20,6 +21,16 @@ export const MAX_ROLLOUT_STEPS = 20;
 export const CHECKS_KEPT_PER_STEP = 12;
 /** Timeline entries kept (the newest). */
 export const EVENTS_KEPT = 60;
+/** Holding checks in a row a step needs before it may pause for silence (one late or unlucky check is no silence). */
+export const MIN_HELD_CHECKS = 3;
+
+/**
+ * How long a step may go without evidence (checks that only hold: no data, too few requests,
+ * Prometheus down) before the rollout pauses itself: three times the step's time, so a step
+ * has overrun twice over before anyone is asked to look. The rollout never rolls back for it:
+ * missing data is not bad data (a Prometheus outage must not undo a healthy canary).
+ */
+export const holdLimitSeconds = (plan: Pick<RolloutPlan, 'stepSeconds'>) => 3 * plan.stepSeconds;
 
 /** One destination of the route, as Istio names it: a host and maybe a subset. */
 export interface DestinationRef {
@@ -152,6 +163,11 @@ export interface RolloutState {
   expectedWeights: number[];
   pausedReason?: string;
   pausedBy?: string;
+  /**
+   * The current run of holding checks at this step (no pass, no fail): since when the step has
+   * had no evidence (its start, or its last passing or failing check) and how many checks held.
+   */
+  holding?: { since: string; checks: number };
   endedAt?: string;
   endReason?: string;
   /** A rollback stays announced on every page until someone acknowledges it. */
@@ -316,6 +332,19 @@ export function gateVerdict(gate: GateId, value: number | null, threshold: numbe
 export function verdictOf(measurements: GateMeasurement[]): RolloutCheck['verdict'] {
   if (measurements.some((m) => m.verdict === 'fail')) return 'fail';
   return measurements.length === 0 || measurements.some((m) => m.verdict === 'hold') ? 'hold' : 'pass';
+}
+
+/** Gates that compare the candidate with the stable: they need the stable's traffic. */
+const RELATIVE_GATES: readonly GateId[] = ['errorRateIncrease', 'p99Ratio'];
+
+/**
+ * The verdict a check counts with at a step. Where the stable gets no traffic (the candidate at
+ * 100 %), gates relative to the stable have nothing to compare with once the window holds no
+ * stable requests: their missing data does not hold that step (the other gates still judge it).
+ */
+export function stepVerdict(plan: Pick<RolloutPlan, 'steps'>, step: number, check: Pick<RolloutCheck, 'verdict' | 'measurements'>): RolloutCheck['verdict'] {
+  if (check.verdict !== 'hold' || stepWeight(plan, step) < 100 || check.measurements.length === 0) return check.verdict;
+  return verdictOf(check.measurements.filter((m) => !(RELATIVE_GATES.includes(m.gate) && m.verdict === 'hold')));
 }
 
 const number = (value: number) => value.toLocaleString('en-US', { maximumFractionDigits: Math.abs(value) >= 10 ? 1 : 2 });
@@ -512,9 +541,15 @@ const newStep = (index: number, weight: number, now: Date): RolloutStepRecord =>
   failedCount: 0,
 });
 
-/** Clears what only a paused rollout has. */
+/** Clears the wait of a step when it (re)starts or the rollout ends: a pause's reason and author, and the run of holding checks. */
 function unpaused(state: RolloutState): RolloutState {
-  const { pausedReason: _reason, pausedBy: _by, ...rest } = state;
+  const { pausedReason: _reason, pausedBy: _by, holding: _holding, ...rest } = state;
+  return rest;
+}
+
+/** Clears the run of holding checks: a check passed or failed. */
+function withEvidence(state: RolloutState): RolloutState {
+  const { holding: _holding, ...rest } = state;
   return rest;
 }
 
@@ -678,16 +713,49 @@ function checkText(check: RolloutCheck, verdict: 'fail' | 'hold'): string {
   return [...gates, ...(check.error ? [check.error] : [])].join(', ') || (verdict === 'fail' ? 'a gate failed' : 'no measurement yet');
 }
 
+/** "15m", "1h30m": a measured time in whole seconds, as plans write durations. */
+const elapsedText = (ms: number) => formatDuration(BigInt(Math.max(0, Math.round(ms / 1000))) * NANOS_PER.s);
+
+/**
+ * A holding check: it moves no weight and counts no failure. Once the step has had no evidence
+ * for holdLimitSeconds over at least MIN_HELD_CHECKS holding checks, the rollout pauses itself
+ * saying which gates had nothing and for how long; it stays at the step's weights.
+ */
+function held(state: RolloutState, recorded: RolloutState, check: RolloutCheck, now: Date): Transition {
+  const { plan } = state;
+  // The run begins at the last evidence: the previous check when it was at this step (and not
+  // holding, or the run would exist), else the step's start.
+  const since = state.holding?.since ?? iso(new Date(Math.max(Date.parse(state.stepStartedAt), state.lastCheckAt ? Date.parse(state.lastCheckAt) : 0)));
+  const holding = { since, checks: (state.holding?.checks ?? 0) + 1 };
+  const silentMs = now.getTime() - Date.parse(since);
+  const gates = checkText(check, 'hold');
+  const waiting: RolloutState = { ...recorded, holding };
+  if (holding.checks < MIN_HELD_CHECKS || silentMs < holdLimitSeconds(plan) * 1000)
+    return { state: waiting, action: 'check', summary: `Check held at ${stepText(plan, state.step, false)}: ${gates}` };
+  const fewRequests = check.measurements.some((m) => m.gate === 'minRequests' && m.verdict === 'hold');
+  const resumeWhen = check.error
+    ? 'once the gates can be measured again'
+    : `once the candidate receives traffic${fewRequests ? ', or start again with fewer minimum requests' : ''}`;
+  const reason = `no evidence for ${elapsedText(silentMs)} (${holding.checks} checks held: ${gates}); nothing was rolled back: resume ${resumeWhen}`;
+  const message = `Paused at ${stepText(plan, state.step)}: ${reason}`;
+  const paused: RolloutState = { ...waiting, phase: 'Paused', pausedReason: reason, pausedBy: CONTROLLER_ACTOR };
+  return { state: withEvent(paused, { by: CONTROLLER_ACTOR, action: 'pause', message }, now), action: 'pause', summary: message };
+}
+
 /**
  * Records a check at the current step. A failed check counts (failedChecks + 1) and at
  * maxFailedChecks in a row rolls back to the stable; a holding check moves nothing and counts
- * nothing; a passing one resets the count and, once the step's time is up, moves to the next
- * step (or promotes after the last).
+ * nothing, but a step that only holds for holdLimitSeconds pauses (see held); a passing one
+ * resets the count and, once the step's time is up, moves to the next step (or promotes after
+ * the last). At the 100 % step, gates relative to the stable do not hold it (stepVerdict).
  */
-export function afterCheck(state: RolloutState, check: RolloutCheck, now: Date): Transition {
+export function afterCheck(state: RolloutState, measured: RolloutCheck, now: Date): Transition {
   if (state.phase !== 'Progressing') throw new Error(`The rollout is ${phaseText(state.phase)}: checks count only while it progresses`);
   const { plan } = state;
-  const recorded: RolloutState = { ...state, lastCheckAt: iso(now), history: recordCheck(state.history, check) };
+  const check = { ...measured, verdict: stepVerdict(plan, state.step, measured) };
+  const checked: RolloutState = { ...state, lastCheckAt: iso(now), history: recordCheck(state.history, check) };
+  if (check.verdict === 'hold') return held(state, checked, check, now);
+  const recorded = withEvidence(checked);
   const where = stepText(plan, state.step, false);
   if (check.verdict === 'fail') {
     const failedChecks = state.failedChecks + 1;
@@ -700,7 +768,6 @@ export function afterCheck(state: RolloutState, check: RolloutCheck, now: Date):
     const message = `Check failed (${failedChecks} of ${plan.maxFailedChecks} before a rollback): ${failing}`;
     return { state: withEvent(counted, { by: CONTROLLER_ACTOR, action: 'check-failed', message }, now), action: 'check-failed', summary: message };
   }
-  if (check.verdict === 'hold') return { state: recorded, action: 'check', summary: `Check held at ${where}: ${checkText(check, 'hold')}` };
   const passed = { ...recorded, failedChecks: 0 };
   if (now.getTime() - Date.parse(state.stepStartedAt) < plan.stepSeconds * 1000) return { state: passed, action: 'check', summary: `Check passed at ${where}` };
   return nextStep(passed, 'passed', CONTROLLER_ACTOR, '', now);
