@@ -562,6 +562,8 @@ describe('summarize', () => {
       headline: 'Progressing, step 2 of 5 (10 %)',
     });
     expect(summary.lastCheck?.verdict).toBe('pass');
+    expect(summary.holdingSince).toBeUndefined();
+    expect(summarize('shop', 'reviews', '8', afterCheck(state, check(360, 'hold'), at(360)).state).holdingSince).toBe(at(300).toISOString());
     expect(summarize('shop', 'reviews', '8', control(state, 'promote', actor(400)).state)).toMatchObject({
       step: 5,
       weight: 100,

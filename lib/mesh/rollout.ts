@@ -949,6 +949,8 @@ export interface RolloutSummary {
   lastCheck?: RolloutCheck;
   /** When the controller measures next (progressing only). */
   nextCheckAt?: string;
+  /** Since when the current step has had no evidence (only holding checks), while it progresses: it pauses at holdLimitSeconds. */
+  holdingSince?: string;
   pausedReason?: string;
   endedAt?: string;
   endReason?: string;
@@ -995,6 +997,7 @@ export function summarize(namespace: string, name: string, resourceVersion: stri
     stepStartedAt: state.stepStartedAt,
     ...(lastCheck ? { lastCheck } : {}),
     ...(next ? { nextCheckAt: iso(next) } : {}),
+    ...(state.phase === 'Progressing' && state.holding ? { holdingSince: state.holding.since } : {}),
     ...(state.pausedReason !== undefined ? { pausedReason: state.pausedReason } : {}),
     ...(state.endedAt !== undefined ? { endedAt: state.endedAt } : {}),
     ...(state.endReason !== undefined ? { endReason: state.endReason } : {}),
