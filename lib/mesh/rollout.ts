@@ -53,7 +53,11 @@ export interface CustomGate {
   min?: number;
 }
 
-/** The gates checked at each check interval. Every threshold is optional; a plan needs at least one failing gate. */
+/**
+ * The gates checked at each check interval. Every threshold is optional; a plan needs at least
+ * one failing gate. Gates relative to the stable do not hold a 100 % step, where the stable has
+ * no traffic to compare with (stepVerdict).
+ */
 export interface RolloutGates {
   /** Requests the candidate must have served since its step began before the step may pass (it holds, never fails). */
   minRequests?: number;
