@@ -24,7 +24,7 @@ import { useRollout, type RolloutAnswer, type RolloutItem } from '@/lib/queries/
 import { useHydrated } from '@/lib/use-hydrated';
 import { ControllerArming } from './controller-arming';
 import { RolloutActionButton } from './rollout-action';
-import { durationText, PHASE_TEXT } from './rollout-text';
+import { durationText, PHASE_TEXT, stableText } from './rollout-text';
 import { RolloutTimeline } from './rollout-timeline';
 import { PhaseBadge } from './rollouts-page';
 import styles from './rollouts.module.css';
@@ -83,13 +83,7 @@ function RolloutNow({ item, readAt }: { item: RolloutItem; readAt: number }) {
         <dt>Phase</dt>
         <dd>
           {PHASE_TEXT[state.phase]}
-          {state.pausedReason && (
-            <span className="tone-warn">
-              {' '}
-              by {state.pausedBy ?? 'someone'}: {state.pausedReason}
-            </span>
-          )}
-          {state.endReason && <span className={state.phase === 'RolledBack' ? 'tone-bad' : undefined}>: {state.endReason}</span>}
+          {state.pausedBy && <> by {state.pausedBy}</>}
           {state.endedAt && (
             <>
               {' '}
@@ -97,6 +91,14 @@ function RolloutNow({ item, readAt }: { item: RolloutItem; readAt: number }) {
             </>
           )}
         </dd>
+        {(state.pausedReason ?? state.endReason) && (
+          <>
+            <dt>Why</dt>
+            <dd className={state.phase === 'RolledBack' ? 'tone-bad' : state.phase === 'Paused' ? 'tone-warn' : undefined}>
+              {state.pausedReason ?? state.endReason}
+            </dd>
+          </>
+        )}
         <dt>Step</dt>
         <dd>
           {isActive(state) ? '' : 'ended at '}
@@ -156,7 +158,7 @@ function RolloutNow({ item, readAt }: { item: RolloutItem; readAt: number }) {
                 <tr key={m.gate}>
                   <th scope="row">{gateInfo(m.gate).label}</th>
                   <td>{m.value === null ? 'no data' : formatGateValue(m.gate, m.value)}</td>
-                  <td>{m.stable === undefined ? '' : m.stable === null ? 'no data' : formatGateValue(m.gate, m.stable)}</td>
+                  <td>{stableText(m)}</td>
                   <td>
                     {m.bound} {formatGateValue(m.gate, m.threshold)}
                   </td>

@@ -43,6 +43,13 @@ describe('rollout text', () => {
   it('says a measurement with its threshold, the stable and its verdict', () => {
     expect(measurementText(errorRate(0.213, 'fail'))).toBe('error rate 21.3 % > 5 % (stable 0.4 %): fail');
     expect(measurementText(errorRate(null, 'hold'))).toBe('error rate: no data (stable 0.4 %): hold');
+    // A relative gate carries the stable's own P99 or error rate: it reads in that unit, not as a multiple.
+    expect(measurementText({ gate: 'p99Ratio', value: 1.1, stable: 235.4, threshold: 5, bound: 'max', verdict: 'pass' })).toBe(
+      'P99 × stable 1.1× ≤ 5× (stable 235.4 ms): pass',
+    );
+    expect(measurementText({ gate: 'errorRateIncrease', value: 0.02, stable: 0.004, threshold: 0.01, bound: 'max', verdict: 'fail' })).toBe(
+      'error rate over stable 2 points > 1 point (stable 0.4 %): fail',
+    );
   });
 
   it('names the gates that decided a check: the failing ones, all of them when it passed, and its error', () => {
@@ -65,6 +72,7 @@ describe('rollout text', () => {
     expect(checkCountsText(record(0, '2026-11-26T12:00:00Z', checks))).toBe('3 checks: 1 passed, 1 failed, 1 held');
     expect(checkCountsText(record(0, '2026-11-26T12:00:00Z', checks, { checkCount: 20, failedCount: 1 }))).toBe('20 checks: 19 passed or held, 1 failed');
     expect(checkCountsText(record(0, '2026-11-26T12:00:00Z', []))).toBe('no checks yet');
+    expect(checkCountsText(record(3, '2026-11-26T12:00:00Z', [], { endedAt: '2026-11-26T12:00:00Z' }))).toBe('no checks');
   });
 
   it('finds the newest failing measurement of a step, else a holding one', () => {

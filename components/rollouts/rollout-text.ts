@@ -34,9 +34,20 @@ export const stepTitle = (plan: Pick<RolloutPlan, 'steps'>, index: number) =>
 /** Seconds in the plan's Go form: "5m", "1m30s", "2s". */
 export const durationText = (seconds: number) => formatDuration(BigInt(Math.round(seconds)) * 1_000_000_000n);
 
+/**
+ * The stable's own value beside a measurement: a relative gate (the increase, the multiple)
+ * carries the stable's error rate or P99, so it reads in that gate's unit ("0.4 %", "812 ms").
+ */
+export function stableText(m: Pick<GateMeasurement, 'gate' | 'stable'>): string | undefined {
+  if (m.stable === undefined) return undefined;
+  if (m.stable === null) return 'no data';
+  const own = m.gate === 'p99Ratio' ? 'p99' : m.gate === 'errorRateIncrease' ? 'errorRate' : m.gate;
+  return formatGateValue(own, m.stable);
+}
+
 /** One measurement with its verdict: "error rate 21.3 % > 5 % (stable 0.4 %): fail". */
 export function measurementText(m: GateMeasurement): string {
-  const stable = m.stable === undefined || m.stable === null ? '' : ` (stable ${formatGateValue(m.gate, m.stable)})`;
+  const stable = m.stable === undefined || m.stable === null ? '' : ` (stable ${stableText(m)})`;
   return `${describeMeasurement(m)}${stable}: ${m.verdict}`;
 }
 
@@ -51,8 +62,8 @@ export function checkText(check: RolloutCheck): string {
  * A step's checks counted by verdict: "5 checks: 3 passed, 1 failed, 1 held". The annotation keeps
  * only the newest checks, so once older ones were dropped the passed and held are told together.
  */
-export function checkCountsText(record: Pick<RolloutStepRecord, 'checks' | 'checkCount' | 'failedCount'>): string {
-  if (record.checkCount === 0) return 'no checks yet';
+export function checkCountsText(record: Pick<RolloutStepRecord, 'checks' | 'checkCount' | 'failedCount' | 'endedAt'>): string {
+  if (record.checkCount === 0) return record.endedAt ? 'no checks' : 'no checks yet';
   const total = `${record.checkCount} check${record.checkCount === 1 ? '' : 's'}`;
   const notFailed = record.checkCount - record.failedCount;
   if (record.checks.length < record.checkCount) return `${total}: ${notFailed} passed or held, ${record.failedCount} failed`;

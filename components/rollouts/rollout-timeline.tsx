@@ -19,16 +19,17 @@ const OUTCOME_TONE: Record<NonNullable<RolloutStepRecord['outcome']>, string> = 
 /**
  * The rollout's steps as they happened, one list item each: weight, when, how it ended, its
  * checks and the gate that failed or held it, and what people and the controller did meanwhile.
- * One step at a time shows its gate charts (the current one unless another is picked; the URL keeps it).
+ * One step at a time shows its gate charts (the newest measured one unless another is picked; the URL keeps it).
  */
 export function RolloutTimeline({ vs, state }: { vs: { namespace: string; name: string }; state: RolloutState }) {
   const [picked, setPicked] = useUrlState('step');
-  const current = state.history.at(-1)?.index;
+  // The newest step with checks (a promotion's record has none), else the newest.
+  const current = (state.history.findLast((r) => r.checkCount > 0) ?? state.history.at(-1))?.index;
   // "none": the person closed the charts.
   const selected = picked === '' ? current : Number(picked) - 1;
   const upcoming = state.plan.steps.map((_, i) => i).filter((i) => isActive(state) && i > state.step);
   return (
-    <PageSection title="Timeline" note="One step at a time shows its gate charts.">
+    <PageSection title="Timeline" note="One step at a time shows its gate charts (the newest measured one unless you pick another).">
       <ol className={styles.timeline} aria-label="Rollout timeline">
         {stepsWithEvents(state).map(({ record, events }) => (
           <StepItem
