@@ -27,7 +27,7 @@ const COLUMNS: DataColumn<RolloutSummary>[] = [
     id: 'vs',
     header: 'VirtualService',
     value: rowId,
-    width: 'minmax(8rem, 1.4fr)',
+    width: 'minmax(8rem, 1.3fr)',
     cell: (r) => (
       <span className={styles.clip}>
         <Link href={rolloutHref(r)}>{r.name}</Link> <span className="muted">{r.namespace}</span>
@@ -38,15 +38,15 @@ const COLUMNS: DataColumn<RolloutSummary>[] = [
     id: 'route',
     header: 'Route',
     value: (r) => r.routeName ?? `#${r.route}`,
-    width: 'minmax(5rem, 0.7fr)',
+    width: 'minmax(6.5rem, 0.7fr)',
     hideBelow: 1000,
-    cell: (r) => r.routeName ?? `#${r.route}`,
+    cell: (r) => <span className={styles.clip}>{r.routeName ?? `#${r.route}`}</span>,
   },
   {
     id: 'destinations',
     header: 'Candidate vs stable',
     value: (r) => `${destinationLabel(r.candidate)} ${destinationLabel(r.stable)}`,
-    width: 'minmax(8rem, 1fr)',
+    width: 'minmax(9.5rem, 1fr)',
     hideBelow: 800,
     cell: (r) => (
       <span className={styles.clip}>
@@ -54,12 +54,12 @@ const COLUMNS: DataColumn<RolloutSummary>[] = [
       </span>
     ),
   },
-  { id: 'phase', header: 'Phase', value: (r) => PHASE_TEXT[r.phase], facet: true, width: 'minmax(6rem, 0.7fr)', cell: (r) => <PhaseBadge phase={r.phase} /> },
+  { id: 'phase', header: 'Phase', value: (r) => PHASE_TEXT[r.phase], facet: true, width: 'minmax(6.5rem, 0.6fr)', cell: (r) => <PhaseBadge phase={r.phase} /> },
   {
     id: 'step',
     header: 'Step',
     value: (r) => r.step,
-    width: 'minmax(6rem, 0.8fr)',
+    width: 'minmax(6.5rem, 0.6fr)',
     cell: (r) => (
       <span className={styles.clip}>
         {r.phase === 'Promoted' ? 'done' : `${r.step} of ${r.stepCount}`} · <strong>{r.weight} %</strong>
@@ -85,7 +85,7 @@ const COLUMNS: DataColumn<RolloutSummary>[] = [
     id: 'started',
     header: 'Started',
     value: (r) => r.startedAt,
-    width: 'minmax(9rem, 1fr)',
+    width: 'minmax(10rem, 1fr)',
     hideBelow: 1100,
     cell: (r) => (
       <span className={styles.clip}>
