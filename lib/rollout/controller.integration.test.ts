@@ -155,17 +155,19 @@ function stepSequence(r: VersionRecorder): number[] {
 }
 
 /**
- * The controller's audit entries about the route since `since` (ISO time), once there are at
- * least `count` (each is stored right after its write, so it may trail the version by a moment).
+ * The controller's audit entries about the route since `since` (ISO time), once `done` says they
+ * are complete or after 5 s (each is stored just after its write, so it may trail the version).
  */
-async function controllerAudit(since: string, count: number): Promise<AuditEntry[]> {
+async function controllerAudit(since: string, done: (entries: AuditEntry[]) => boolean): Promise<AuditEntry[]> {
   const deadline = Date.now() + 5000;
   for (;;) {
     const entries = (await auditEntriesOf(lab, NS, VS)).filter((e) => e.user === CONTROLLER_ACTOR && e.time >= since);
-    if (entries.length >= count || Date.now() > deadline) return entries;
+    if (done(entries) || Date.now() > deadline) return entries;
     await sleep(100);
   }
 }
+
+const hasVersion = (resourceVersion: string) => (entries: AuditEntry[]) => entries.some((e) => e.resourceVersion === resourceVersion);
 
 const phaseIs = (phase: string) => (v: RecordedVersion) => v.state?.phase === phase;
 
@@ -191,7 +193,7 @@ describe('the rollout controller on live traffic', () => {
     // Every write of the controller that moved the weights, and the promotion, has its audit entry
     // (naming the version it produced) and its Event.
     const moves = r.weightChanges().slice(2); // after the reset and the start
-    const entries = await controllerAudit(promoted.state!.startedAt, 4);
+    const entries = await controllerAudit(promoted.state!.startedAt, hasVersion(promoted.resourceVersion));
     expect(entries.map((e) => e.action)).toEqual(['rollout.advance', 'rollout.advance', 'rollout.advance', 'rollout.promote']);
     expect(entries.slice(0, 3).map((e) => e.resourceVersion)).toEqual(moves.map((v) => v.resourceVersion));
     expect(entries[3]!.resourceVersion).toBe(promoted.resourceVersion);
@@ -205,7 +207,7 @@ describe('the rollout controller on live traffic', () => {
 
   it('pauses when kubectl changes the weights mid-rollout, says why, and never writes them again', async () => {
     await oneLeader();
-    const p = plan({ stepSeconds: 3 });
+    const p = plan();
     const r = await freshRollout(p, 'kubectl drill');
     await r.waitFor('the rollout at its second step (25 %)', (v) => v.weights[1] === 25, promotedWithin(p));
 
@@ -232,7 +234,7 @@ describe('the rollout controller on live traffic', () => {
     const after = r.versions.filter((v) => v.at >= patchedAt);
     expect(after.map((v) => v.weights)).toEqual(after.map(() => [70, 30]));
     expect(r.versions.at(-1)!.state!.phase).toBe('Paused');
-    const audit = await controllerAudit(paused.state!.startedAt, 2); // the step to 25 %, the pause
+    const audit = await controllerAudit(paused.state!.startedAt, hasVersion(paused.resourceVersion));
     expect(audit.map((e) => [e.action, e.resourceVersion])).toEqual([
       ['rollout.advance', expect.any(String)],
       ['rollout.foreign-change', paused.resourceVersion],
@@ -241,28 +243,33 @@ describe('the rollout controller on live traffic', () => {
 
   it('continues from its step, without repeating or skipping one, when the controller is killed and restarted', async () => {
     const first = await oneLeader();
-    const p = plan({ steps: [5, 10, 25, 50, 100] });
+    const p = plan();
     const r = await freshRollout(p, 'restart drill');
-    const mid = await r.waitFor('the rollout at its third step (25 %)', (v) => v.weights[1] === 25, promotedWithin(p));
+    const mid = await r.waitFor('the rollout at its second step (25 %)', (v) => v.weights[1] === 25, promotedWithin(p));
+    // Killed within the step, once the move to it is audited: a kill between a write and its audit
+    // entry loses the entry (the annotation's timeline keeps the event), which is not what this tests.
+    await controllerAudit(mid.state!.startedAt, hasVersion(mid.resourceVersion));
 
     await first.stop('SIGKILL'); // a crash: the Lease is not given up, the next replica waits for it to expire
     const killedAt = Date.now();
-    startReplica();
-    const promoted = await r.waitFor('the rollout promoted after the restart', phaseIs('Promoted'), promotedWithin(p) + 15_000);
+    const second = startReplica();
+    await leading(second, 30_000);
+    console.info(`restart: ${second.identity} took the Lease ${Date.now() - killedAt} ms after ${first.identity} was killed (Lease ${LEASE_SECONDS} s)`);
+    const promoted = await r.waitFor('the rollout promoted after the restart', phaseIs('Promoted'), promotedWithin(p));
 
-    expect(canaryWeights(r)).toEqual([0, 5, 10, 25, 50, 100]);
-    expect(stepSequence(r)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(canaryWeights(r)).toEqual([0, 5, 25, 50, 100]);
+    expect(stepSequence(r)).toEqual([0, 1, 2, 3, 4]);
     // The step under way at the kill kept its start: it was continued, not begun again.
-    expect(promoted.state!.history.find((s) => s.index === 2)!.startedAt).toBe(mid.state!.history.find((s) => s.index === 2)!.startedAt);
+    expect(promoted.state!.history.find((s) => s.index === 1)!.startedAt).toBe(mid.state!.history.find((s) => s.index === 1)!.startedAt);
     expect(
-      promoted.state!.history.find((s) => s.index === 2)!.checks.some((c) => Date.parse(c.at) > killedAt),
+      promoted.state!.history.find((s) => s.index === 1)!.checks.some((c) => Date.parse(c.at) > killedAt),
       'a check of the step under way at the kill, made after it',
     ).toBe(true);
-    const audit = await controllerAudit(promoted.state!.startedAt, 5);
+    const audit = await controllerAudit(promoted.state!.startedAt, hasVersion(promoted.resourceVersion));
     expect(
       audit.map((e) => e.action),
       'one audit entry per step moved, and the promotion',
-    ).toEqual(['rollout.advance', 'rollout.advance', 'rollout.advance', 'rollout.advance', 'rollout.promote']);
+    ).toEqual(['rollout.advance', 'rollout.advance', 'rollout.advance', 'rollout.promote']);
   }, 90_000);
 
   it('fails over to the other replica when the leader is killed, and the rollout goes on', async () => {
@@ -270,9 +277,10 @@ describe('the rollout controller on live traffic', () => {
     const standby = startReplica();
     // The standby runs and sees the leader: it only waits for the Lease.
     await printed(standby, `rollout-controller armed by ${leader.identity}`, 30_000);
-    const p = plan({ steps: [5, 10, 25, 50, 100] });
+    const p = plan();
     const r = await freshRollout(p, 'failover drill');
-    await r.waitFor('the rollout at its third step (25 %)', (v) => v.weights[1] === 25, promotedWithin(p));
+    const mid = await r.waitFor('the rollout at its second step (25 %)', (v) => v.weights[1] === 25, promotedWithin(p));
+    await controllerAudit(mid.state!.startedAt, hasVersion(mid.resourceVersion)); // as above
 
     await leader.stop('SIGKILL');
     const killedAt = Date.now();
@@ -282,8 +290,8 @@ describe('the rollout controller on live traffic', () => {
     console.info(`failover: ${standby.identity} took the Lease ${Date.now() - killedAt} ms after ${leader.identity} was killed (Lease ${LEASE_SECONDS} s)`);
     const promoted = await r.waitFor('the rollout promoted by the new leader', phaseIs('Promoted'), promotedWithin(p));
     expect(alive(standby)).toBe(true);
-    expect(canaryWeights(r)).toEqual([0, 5, 10, 25, 50, 100]);
-    expect(stepSequence(r)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(canaryWeights(r)).toEqual([0, 5, 25, 50, 100]);
+    expect(stepSequence(r)).toEqual([0, 1, 2, 3, 4]);
     expect(promoted.at).toBeGreaterThan(killedAt);
   }, 90_000);
 
@@ -329,7 +337,7 @@ describe('the rollout controller on live traffic', () => {
       );
       expect(lag).toBeLessThanOrEqual(p.intervalSeconds * 1000 + TICK_MS + 1000);
       expect(gateFailingAt! - failsAt).toBeLessThanOrEqual(1000 + p.windowSeconds * 1000 + 1000);
-      const audit = await controllerAudit(rolledBack.state!.startedAt, 1);
+      const audit = await controllerAudit(rolledBack.state!.startedAt, hasVersion(rolledBack.resourceVersion));
       expect(audit.at(-1), 'an audit entry for the rollback').toMatchObject({ action: 'rollout.rollback', resourceVersion: rolledBack.resourceVersion });
     } finally {
       lab.simulator.setScenario(scenarioFile('nutrition-canary-healthy'));
