@@ -49,7 +49,7 @@ const secondsPlan = (plan: Pick<TypedPlan, 'timePerStep' | 'failedChecks' | 'rea
 
 test.describe('rollouts', () => {
   test.afterEach(async () => {
-    await switchScenario(world, 'default');
+    if (world) await switchScenario(world, 'default');
   });
 
   test('a rollout started on the Traffic page steps through its timeline to Promoted under a healthy canary', async () => {
