@@ -1,6 +1,7 @@
 'use client';
 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useCallback, useMemo, useState } from 'react';
 import { useDenial } from '@/components/auth/user-context';
@@ -205,11 +206,27 @@ function AuditTable({
   );
 }
 
-const show = (slot: Change['before']) => (!slot ? 'unknown' : 'absent' in slot ? '(absent)' : JSON.stringify(slot.value));
+/** Longer values (a whole annotation, in entries of earlier versions) are cut: the object holds them. */
+const SHOWN_CHARACTERS = 300;
+
+function show(slot: Change['before']): string {
+  if (!slot) return 'unknown';
+  if ('absent' in slot) return '(absent)';
+  if ('described' in slot) return slot.described;
+  const text = JSON.stringify(slot.value);
+  return text.length > SHOWN_CHARACTERS ? `${text.slice(0, SHOWN_CHARACTERS)}… (${Math.ceil(text.length / 1024)} KiB in all)` : text;
+}
+
+/** A rollout's entries are steered on the rollout's page, not reverted here. */
+const rolloutPage = (entry: AuditView) =>
+  entry.action.startsWith('rollout.') && entry.resource.kind === 'VirtualService'
+    ? `/rollouts/${encodeURIComponent(entry.resource.namespace)}/${encodeURIComponent(entry.resource.name)}`
+    : undefined;
 
 /** Everything one entry says, and its revert (with a reason) when it may be reverted. */
 function EntryDetails({ entry, denial, reverted }: { entry: AuditView; denial: string | undefined; reverted: (message: string, tone: 'ok' | 'warn') => void }) {
   const queryClient = useQueryClient();
+  const rollout = rolloutPage(entry);
   // The revert is reviewed like any edit: the API server's dry run of the inverse patch, then apply.
   const revert = useEditFlow<RevertAnswer>({
     write: { url: revertUrl(entry), method: 'POST', body: ({ reason }) => ({ reason }) },
@@ -282,7 +299,7 @@ function EntryDetails({ entry, denial, reverted }: { entry: AuditView; denial: s
           <ul className="diff">
             {entry.changes.map((c) => (
               <li key={c.path}>
-                <code>{c.path}</code>: {show(c.before)} → {show(c.after)}
+                {c.label ? <span title={c.path}>{c.label}</span> : <code>{c.path}</code>}: {show(c.before)} → {show(c.after)}
               </li>
             ))}
           </ul>
@@ -291,6 +308,7 @@ function EntryDetails({ entry, denial, reverted }: { entry: AuditView; denial: s
       {!entry.revertible && entry.notRevertible && entry.trust === 'signed' && !entry.revertedBy && (
         <p className="muted">Not revertible: {entry.notRevertible}</p>
       )}
+      {rollout && <Link href={rollout}>Open the rollout {entry.resource.name}</Link>}
       {entry.revertible && denial && <p className="muted">{denial}</p>}
       {entry.revertible && !denial && (
         <form className={styles.revert} aria-label={`Revert ${entry.summary}`} onSubmit={(e) => e.preventDefault()}>

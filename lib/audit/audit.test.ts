@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { weightPatch } from '@/lib/mesh/patches';
 import { restorePatch, startPatch } from '@/lib/mesh/emergency';
+import { control, encodeRollout, ROLLOUT_ANNOTATION, rolloutAuditChanges, startRollout, type RolloutPlan } from '@/lib/mesh/rollout';
 import type { VirtualService } from '@/lib/mesh/types';
 import { applyJsonPatch } from '../../sandbox/api/patch.ts';
 import { readEntryObject, readLegacyHistory, entryObjectName, newEntry } from './audit';
@@ -155,6 +156,81 @@ describe('signatures', () => {
     expect(signEntry(weightEntry(), signingKey({})).signature).toBeDefined(); // already signed above: kept as given
     const { signature: _s, ...unsigned } = weightEntry();
     expect(signEntry(unsigned, signingKey({})).signature).toBeUndefined();
+  });
+});
+
+describe('rollout entries', () => {
+  const timing = { stepSeconds: 60, intervalSeconds: 30, windowSeconds: 60 };
+  const [stable, candidate] = ['v0', 'v1'].map((subset) => ({ host: 'reviews', subset }));
+  const plan: RolloutPlan = {
+    route: 0,
+    stable: stable!,
+    candidate: candidate!,
+    steps: [10, 25, 100],
+    ...timing,
+    gates: { maxErrorRate: 0.05 },
+    maxFailedChecks: 2,
+  };
+  const now = new Date('2026-11-26T12:00:00Z');
+  const resource = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: 'shop', name: 'reviews' };
+  const entryOf = (action: string, changes: ReturnType<typeof rolloutAuditChanges>) =>
+    signEntry(
+      newEntry({ user: 'op@x', role: 'operator', action, resource, summary: 's', reason: 'r', result: 'applied', resourceVersion: '9', changes }),
+      keyed,
+    );
+  const stored = (entry: AuditEntry) => ({
+    metadata: { name: entryObjectName(entry), namespace: 'shop', labels: { 'meshdeck.io/audit': 'entry' } },
+    data: { 'entry.json': JSON.stringify(entry) },
+  });
+
+  it('records a start as the weights that moved and the rollout in words, never the annotation', () => {
+    const before = vs([100, 0]);
+    const changes = rolloutAuditChanges(before, startRollout(before, plan, { by: 'op@x', reason: 'ship', now }));
+    expect(changes).toEqual([
+      { path: '/spec/http/0/route/0/weight', label: 'v0 weight', before: { value: 100 }, after: { value: 90 } },
+      { path: '/spec/http/0/route/1/weight', label: 'v1 weight', before: { value: 0 }, after: { value: 10 } },
+      {
+        path: '/metadata/annotations/meshdeck.io~1rollout',
+        label: 'rollout',
+        before: { absent: true },
+        after: { described: 'Progressing, step 1 of 3 (10 %)' },
+      },
+    ]);
+  });
+
+  it('keeps an entry small however big the annotation, signed, and not revertible: the rollout has its own controls', () => {
+    const started = startRollout(vs([100, 0]), plan, { by: 'op@x', reason: 'ship', now });
+    // A long timeline, as weeks of checks and events make it.
+    const events = Array.from({ length: 60 }, (_, i) => ({
+      at: now.toISOString(),
+      by: 'meshdeck',
+      action: 'pause' as const,
+      message: `event ${i} ${'x'.repeat(400)}`,
+    }));
+    const state = { ...started.state, events };
+    const on = { ...vs([90, 10], '8'), metadata: { ...vs([90, 10], '8').metadata, annotations: { [ROLLOUT_ANNOTATION]: encodeRollout(state) } } };
+    const entry = entryOf('rollout.pause', rolloutAuditChanges(on, control(state, 'pause', { by: 'op@x', reason: 'look', now })));
+    expect(encodeRollout(state).length).toBeGreaterThan(25_000);
+    expect(JSON.stringify(entry).length).toBeLessThan(1000);
+    expect(entry.changes).toEqual([
+      {
+        path: '/metadata/annotations/meshdeck.io~1rollout',
+        label: 'rollout',
+        before: { described: 'Progressing, step 1 of 3 (10 %)' },
+        after: { described: 'Paused, step 1 of 3 (10 %)' },
+      },
+    ]);
+    const read = readEntryObject(stored(entry), keyed);
+    expect(read).toMatchObject({ trust: 'signed', revertible: false, notRevertible: expect.stringMatching(/own controls.*Pause, Abort/) });
+    // The words are signed like values: changing what the entry says the rollout did breaks the signature.
+    const altered = { ...entry, changes: [{ ...entry.changes[0]!, after: { described: 'Promoted (v1 100 %)' } }] };
+    expect(readEntryObject(stored(altered), keyed)).toMatchObject({ trust: 'untrusted', trustNote: expect.stringMatching(/signature does not match/) });
+  });
+
+  it('never reverts a described value, whatever the action says', () => {
+    const entry = weightEntry();
+    const described = { ...entry, changes: [{ path: '/spec/http/0/route/0/weight', before: { described: 'ninety' }, after: { value: 80 } }] };
+    expect(revertRefusal(described, 'shop')).toMatch(/does not record/);
   });
 });
 

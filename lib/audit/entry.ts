@@ -9,8 +9,12 @@ import type { JsonPatchOp } from '@/lib/mesh/patches';
 export const REASON_LIMIT = 500;
 const RESOURCE_VERSION = '/metadata/resourceVersion';
 
-/** A value at a path: present with its JSON value, or absent. */
-const slot = z.union([z.strictObject({ value: z.json() }), z.strictObject({ absent: z.literal(true) })]);
+/**
+ * A value at a path: present with its JSON value, absent, or described in words (a value too big
+ * to copy into the trail, e.g. a rollout's whole state: the object keeps it). Only a value or an
+ * absence can be set back, so a described change is never revertible.
+ */
+const slot = z.union([z.strictObject({ value: z.json() }), z.strictObject({ absent: z.literal(true) }), z.strictObject({ described: z.string().max(500) })]);
 export type Slot = z.infer<typeof slot>;
 
 const change = z.strictObject({
@@ -18,6 +22,8 @@ const change = z.strictObject({
     .string()
     .regex(/^(\/[^/]*)+$/, 'is not a JSON pointer')
     .max(500),
+  /** What the path is to a person ("canary weight", "rollout"), shown instead of the pointer. */
+  label: z.string().max(200).optional(),
   /** Missing when the change's builder did not say what was there before: never revertible. */
   before: slot.optional(),
   after: slot.optional(),
@@ -228,6 +234,10 @@ const REVERT_SHAPES: Record<string, { kind: (typeof REVERTIBLE_KINDS)[number]; p
 export function revertRefusal(entry: AuditEntry, namespace: string): string | undefined {
   if (entry.resource.namespace !== namespace) return `the entry is about ${entry.resource.namespace}, not ${namespace}`;
   if (entry.result !== 'applied') return 'the change was not applied';
+  // Replaying a rollout's write backwards would fight the rollout: its controller pauses on weights
+  // it did not write, and an older state would repeat steps. The rollout's own controls undo it.
+  if (entry.action.startsWith('rollout.'))
+    return `a rollout is steered with its own controls, not reverted from the audit trail: Pause, Abort (back to the stable split) or Resume on the rollout's page`;
   const shape = REVERT_SHAPES[entry.action];
   if (!shape) return `${entry.action} changes are not reverted from the audit trail`;
   if (entry.resource.kind !== shape.kind) return `a ${entry.action} change is about a ${shape.kind}, not a ${entry.resource.kind}`;
@@ -236,7 +246,7 @@ export function revertRefusal(entry: AuditEntry, namespace: string): string | un
   for (const c of entry.changes) {
     const rule = shape.paths.find((p) => p.pattern.test(c.path));
     if (!rule) return `${c.path} is not a path ${entry.action} changes`;
-    if (!c.before || !c.after) return `the entry does not record what ${c.path} held before and after`;
+    if (!c.before || !c.after || 'described' in c.before || 'described' in c.after) return `the entry does not record what ${c.path} held before and after`;
     if ('value' in c.before && !rule.before.safeParse(c.before.value).success)
       return `${c.path} cannot be set back to ${JSON.stringify(c.before.value).slice(0, 80)}`;
     if ('value' in c.after && !rule.after.safeParse(c.after.value).success)

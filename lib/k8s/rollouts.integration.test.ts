@@ -150,6 +150,15 @@ describe('starting a rollout', () => {
     expect(stored.spec.http[0]!.route.map((r) => r.weight)).toEqual([90, 10]);
     expect(JSON.parse(stored.metadata.annotations!['meshdeck.io/rollout']!)).toMatchObject({ phase: 'Progressing', startedBy: 'operator@meshdeck.local', reason: 'ship v2' });
     await audited('rollout.start', { result: 'applied', reason: 'ship v2', user: 'operator@meshdeck.local' });
+    // The entry says what moved in words, not the annotation; it is undone with the rollout's controls, not reverted.
+    const { listAudit } = await import('../audit/audit');
+    const [entry] = await listAudit({ namespace: NS, action: 'rollout.start' });
+    expect(entry!.changes).toEqual([
+      { path: '/spec/http/0/route/0/weight', label: 'stable weight', before: { value: 100 }, after: { value: 90 } },
+      { path: '/spec/http/0/route/1/weight', label: 'canary weight', before: { value: 0 }, after: { value: 10 } },
+      { path: '/metadata/annotations/meshdeck.io~1rollout', label: 'rollout', before: { absent: true }, after: { described: 'Progressing, step 1 of 3 (10 %)' } },
+    ]);
+    expect(entry).toMatchObject({ trust: 'signed', revertible: false, notRevertible: expect.stringMatching(/own controls/) });
   });
 
   it('refuses a second rollout on the same VirtualService with 409', async () => {

@@ -2,14 +2,14 @@
 // its VirtualService's annotation, lib/mesh/rollout.ts), and started or steered by a person with
 // one JSON patch on the version that person saw. The rules are the domain's (planProblems,
 // startRollout, control, rolloutPatch); this file reads, writes and maps refusals to statuses.
+import type { Change } from '@/lib/audit/entry';
 import type { JsonPatchOp } from '@/lib/mesh/patches';
 import {
-  annotationPointer,
   CONFLICT_FIELD,
   control,
   controlRefusal,
   planProblems,
-  ROLLOUT_ANNOTATION,
+  rolloutAuditChanges,
   rolloutOf,
   rolloutPatch,
   startRollout,
@@ -114,7 +114,10 @@ export async function freshRollout(namespace: string, name: string): Promise<Rol
 export interface RolloutWrite {
   item: RolloutItem;
   patch: JsonPatchOp[];
+  /** Empty: a rollout is undone with its own controls, never by replaying the patch backwards (lib/audit/entry revertRefusal). */
   revert: JsonPatchOp[];
+  /** What the audit entry keeps: the weights that moved and the rollout before and after, in words (not the whole annotation). */
+  changes: Change[];
   summary: string;
   resourceVersion: string;
 }
@@ -125,29 +128,19 @@ async function objectAt(namespace: string, name: string, resourceVersion: string
   return vs;
 }
 
-/**
- * The inverse of a rollout write, so the audit entry records what each changed path held before:
- * the route's weights as they were and the annotation as it was (or none).
- */
-function inverseOf(before: VirtualService, after: VirtualService, transition: Transition): JsonPatchOp[] {
-  const pointer = annotationPointer(ROLLOUT_ANNOTATION);
-  const previous = before.metadata.annotations?.[ROLLOUT_ANNOTATION];
-  const route = transition.state.plan.route;
-  const ops: JsonPatchOp[] = [{ op: 'replace', path: '/metadata/resourceVersion', value: after.metadata.resourceVersion }];
-  if (transition.weights)
-    (before.spec.http?.[route]?.route ?? []).forEach((entry, i) =>
-      ops.push({ op: 'replace', path: `/spec/http/${route}/route/${i}/weight`, value: entry.weight ?? 0 }),
-    );
-  ops.push(previous === undefined ? { op: 'remove', path: pointer } : { op: 'replace', path: pointer, value: previous });
-  return ops;
-}
-
 /** Writes a transition as one JSON patch (resourceVersion precondition, route tests, annotation). */
 async function writeTransition(vs: VirtualService, transition: Transition, options: WriteOptions): Promise<RolloutWrite> {
   const { namespace, name } = vs.metadata;
   const patch = rolloutPatch(vs, transition);
   const updated = await jsonPatch<VirtualService>(virtualServices, namespace, name, patch, options);
-  return { item: rolloutItem(updated), patch, revert: inverseOf(vs, updated, transition), summary: transition.summary, resourceVersion: updated.metadata.resourceVersion };
+  return {
+    item: rolloutItem(updated),
+    patch,
+    revert: [],
+    changes: rolloutAuditChanges(vs, transition),
+    summary: transition.summary,
+    resourceVersion: updated.metadata.resourceVersion,
+  };
 }
 
 export interface StartInput {

@@ -3,6 +3,7 @@
 // Everything a replica needs to carry a rollout on lives in one annotation on the
 // VirtualService (ROLLOUT_ANNOTATION, JSON of RolloutState), so a restarted or new replica
 // continues from the cluster. Pure: the model, the annotation codec and the step arithmetic.
+import type { Change } from '@/lib/audit/entry';
 import type { Action } from '@/lib/auth/roles';
 import { formatDuration, NANOS_PER } from './duration';
 import { weightPatch, type JsonPatchOp } from './patches';
@@ -928,6 +929,45 @@ export function rolloutPatch(vs: VirtualService, transition: Transition): JsonPa
   return [...routeOps, annotationOp];
 }
 
+/** The rollout as its audit entry says it: the headline, and who acknowledged a rollback. */
+const auditedState = (state: RolloutState) => `${rolloutHeadline(state)}${state.acknowledged ? `, acknowledged by ${state.acknowledged.by}` : ''}`;
+
+/**
+ * What an audit entry keeps of a rollout write, in a person's terms: each route weight the write
+ * changes, named by its destination ("canary weight: 10 → 25"), and the rollout before and after
+ * in words ("Progressing, step 2 of 5 (10 %) → Progressing, step 3 of 5 (25 %)"). The annotation
+ * itself (plan, history, checks: up to MAX_ROLLOUT_ANNOTATION_BYTES) stays on the object, at the
+ * resourceVersion the entry records; copying it before and after into every entry made the trail
+ * grow by tens of KiB a step. `vs` is the object the transition was decided from.
+ */
+export function rolloutAuditChanges(vs: VirtualService, transition: Transition): Change[] {
+  const { route } = transition.state.plan;
+  const entries = vs.spec.http?.[route]?.route ?? [];
+  const before = effectiveWeights(entries.map((e) => e.weight));
+  const weights: Change[] = (transition.weights ?? []).flatMap((weight, i) =>
+    entries[i] && before[i] !== weight
+      ? [
+          {
+            path: `/spec/http/${route}/route/${i}/weight`,
+            label: `${destinationLabel(entries[i].destination)} weight`,
+            before: { value: before[i]! },
+            after: { value: weight },
+          },
+        ]
+      : [],
+  );
+  const found = rolloutOf(vs);
+  const previous: Change['before'] = !found
+    ? { absent: true }
+    : 'problem' in found
+      ? { described: found.problem.slice(0, 500) }
+      : { described: auditedState(found.state) };
+  return [
+    ...weights,
+    { path: annotationPointer(ROLLOUT_ANNOTATION), label: 'rollout', before: previous, after: { described: auditedState(transition.state) } },
+  ];
+}
+
 // ---------------------------------------------------------------------------------------------
 // What lists show.
 
@@ -971,17 +1011,21 @@ const lastCheckOf = (state: RolloutState) =>
     .find((r) => r.checks.length)
     ?.checks.at(-1);
 
+/** "Progressing, step 2 of 5 (10 %)", "Rolled back at step 2 of 5", "Promoted (canary 100 %)": a rollout in one line. */
+export function rolloutHeadline(state: RolloutState): string {
+  const stepCount = state.plan.steps.length;
+  const step = Math.min(state.step + 1, stepCount);
+  if (state.phase === 'Promoted') return `Promoted (${destinationLabel(state.plan.candidate)} 100 %)`;
+  if (state.phase === 'RolledBack' || state.phase === 'Aborted') return `${capitalize(phaseText(state.phase))} at step ${step} of ${stepCount}`;
+  return `${state.phase}, step ${step} of ${stepCount} (${candidateWeight(state)} %)`;
+}
+
 export function summarize(namespace: string, name: string, resourceVersion: string, state: RolloutState): RolloutSummary {
   const { plan } = state;
   const stepCount = plan.steps.length;
   const step = Math.min(state.step + 1, stepCount);
   const weight = candidateWeight(state);
-  const headline =
-    state.phase === 'Promoted'
-      ? `Promoted (${destinationLabel(plan.candidate)} 100 %)`
-      : state.phase === 'RolledBack' || state.phase === 'Aborted'
-        ? `${capitalize(phaseText(state.phase))} at step ${step} of ${stepCount}`
-        : `${state.phase}, step ${step} of ${stepCount} (${weight} %)`;
+  const headline = rolloutHeadline(state);
   const lastCheck = lastCheckOf(state);
   const next = nextCheckAt(state);
   return {

@@ -119,11 +119,22 @@ describe('a round of the rollout controller', () => {
         action: 'rollout.advance',
         resource: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: 'shop', name: vs.metadata.name },
         reason: 'rollout started by alice: ship v2',
-        patch: ops,
+        // What moved, in words: the weights by destination and the rollout's step, not the whole annotation.
+        changes: [
+          { path: '/spec/http/0/route/0/weight', label: 'v1 weight', before: { value: 90 }, after: { value: 50 } },
+          { path: '/spec/http/0/route/1/weight', label: 'v2 weight', before: { value: 10 }, after: { value: 50 } },
+          {
+            path: '/metadata/annotations/meshdeck.io~1rollout',
+            label: 'rollout',
+            before: { described: 'Progressing, step 1 of 2 (10 %)' },
+            after: { described: 'Progressing, step 2 of 2 (50 %)' },
+          },
+        ],
         result: 'applied',
         resourceVersion: '12',
       }),
     );
+    expect(JSON.stringify(recordAudit.mock.calls[0]![0]).length).toBeLessThan(1000);
   });
 
   it('records a check that moves nothing without an audit entry, and waits for the next interval', async () => {
@@ -149,7 +160,21 @@ describe('a round of the rollout controller', () => {
     const ops = jsonPatch.mock.calls[0]![3] as JsonPatchOp[];
     expect(ops.some((op) => op.path.includes('/weight') && op.op !== 'test')).toBe(false);
     expect(written(ops).state).toMatchObject({ phase: 'Paused', pausedReason: expect.stringContaining('changed outside the rollout') });
-    expect(recordAudit).toHaveBeenCalledWith(expect.objectContaining({ action: 'rollout.foreign-change', resourceVersion: '12' }));
+    expect(recordAudit).toHaveBeenCalledWith(
+      expect.objectContaining({
+        action: 'rollout.foreign-change',
+        resourceVersion: '12',
+        // The weights are someone else's: the pause names only the rollout's move.
+        changes: [
+          {
+            path: '/metadata/annotations/meshdeck.io~1rollout',
+            label: 'rollout',
+            before: { described: 'Progressing, step 1 of 2 (10 %)' },
+            after: { described: 'Paused, step 1 of 2 (10 %)' },
+          },
+        ],
+      }),
+    );
   });
 
   it('measures every due rollout of the round together', async () => {
