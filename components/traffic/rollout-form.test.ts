@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { planInput as planSchema } from '@/lib/api/rollout-schemas';
 import { BUILTIN_PRESETS, type RolloutPreset } from '@/lib/mesh/rollout';
-import { defaultRoles, destinationKey, fieldOfPath, initialForm, orderPresets, planInput, serverFieldMessages, withPreset } from './rollout-form';
+import type { RolloutSummary } from '@/lib/mesh/rollout';
+import type { VirtualServiceView } from '@/lib/mesh/traffic-split';
+import {
+  defaultRoles,
+  destinationKey,
+  fieldOfPath,
+  initialForm,
+  notAVersionConflict,
+  orderPresets,
+  planInput,
+  serverFieldMessages,
+  startBlocker,
+  withPreset,
+} from './rollout-form';
 
 const dest = (subset: string | undefined, weight: number, host = 'reviews.shop.svc.cluster.local') => ({ host, service: 'reviews', subset, weight });
 const route = { index: 3, name: 'default-split', destinations: [dest('v1', 90), dest('v2-canary', 10)] };
@@ -159,5 +172,23 @@ describe('the Start rollout form', () => {
       window: expect.stringContaining('"2" is not a duration'),
       'custom.0': 'give a max or a min threshold',
     });
+  });
+
+  it('says why a rollout cannot start, and tells a 409 of that kind from a version conflict', () => {
+    const view = (change: Partial<VirtualServiceView>) => ({ name: 'reviews', resourceVersion: '8', ...change }) as VirtualServiceView;
+    const rollout = (phase: RolloutSummary['phase']) => ({ route: 1, routeName: 'split', phase }) as RolloutSummary;
+    expect(startBlocker(view({}))).toBeUndefined();
+    expect(startBlocker(view({ rollout: rollout('RolledBack') }))).toBeUndefined();
+    expect(startBlocker(view({ rollout: rollout('Paused') }))).toBe('A rollout is already paused on reviews (route split): finish or abort it first.');
+    expect(startBlocker(view({ managedBy: 'Flagger manages this VirtualService' }))).toBe(
+      'Flagger manages this VirtualService: Meshdeck runs no rollout on it.',
+    );
+    expect(startBlocker(view({ rolloutProblem: 'not JSON' }))).toContain('cannot be read (not JSON)');
+    // Someone started a rollout meanwhile: its state says why, whatever the version.
+    expect(notAVersionConflict(view({ rollout: rollout('Progressing') }), '7', 'changed since')).toContain('already progressing');
+    // Same version (the controller is not armed, say): the server's message.
+    expect(notAVersionConflict(view({}), '8', 'the rollout controller is not armed')).toBe('the rollout controller is not armed');
+    // Another version and nothing in the way: a version conflict.
+    expect([notAVersionConflict(view({}), '7', 'changed since'), notAVersionConflict(undefined, '7', 'changed since')]).toEqual([undefined, undefined]);
   });
 });

@@ -7,8 +7,8 @@ import type { RolloutPlanInput } from '@/lib/api/rollout-schemas';
 import { canaryIndex } from '@/lib/mesh/canary';
 import { NANOS_PER, formatDuration } from '@/lib/mesh/duration';
 import { shortHost } from '@/lib/mesh/hosts';
-import type { DestinationRef, RolloutPreset } from '@/lib/mesh/rollout';
-import { releaseRoles, type DestinationView, type RouteView } from '@/lib/mesh/traffic-split';
+import { ACTIVE_PHASES, type DestinationRef, type RolloutPreset } from '@/lib/mesh/rollout';
+import { releaseRoles, type DestinationView, type RouteView, type VirtualServiceView } from '@/lib/mesh/traffic-split';
 
 export interface CustomGateDraft {
   name: string;
@@ -45,6 +45,27 @@ export interface RolloutForm {
 export type FormField = Exclude<keyof RolloutForm, 'custom'> | `custom.${number}` | 'gates' | 'reason' | 'plan';
 
 export type GateField = 'minRequests' | 'maxErrorRate' | 'maxErrorRateIncrease' | 'maxP99Ms' | 'maxP99Ratio';
+
+/** Why a rollout cannot start on this VirtualService now (the API would refuse it with 409), or undefined when it can. */
+export function startBlocker(vs: Pick<VirtualServiceView, 'name' | 'managedBy' | 'rollout' | 'rolloutProblem'>): string | undefined {
+  if (vs.managedBy) return `${vs.managedBy}: Meshdeck runs no rollout on it.`;
+  if (vs.rolloutProblem) return `The rollout annotation cannot be read (${vs.rolloutProblem}): remove it before starting a rollout.`;
+  if (vs.rollout && ACTIVE_PHASES.includes(vs.rollout.phase))
+    return `A rollout is already ${vs.rollout.phase.toLowerCase()} on ${vs.name} (route ${vs.rollout.routeName ?? vs.rollout.route + 1}): finish or abort it first.`;
+  return undefined;
+}
+
+/**
+ * The rollout API answers 409 for a stale version and also for refusals that are the object's
+ * state (a rollout already active, another controller's object, the controller not armed). When
+ * the VirtualService in the 409 (`current`) has such a state, or has not changed at all, the 409
+ * is no version conflict: this says why, to show as a refusal rather than "someone changed it".
+ * Undefined: a version conflict.
+ */
+export function notAVersionConflict(current: VirtualServiceView | undefined, baseVersion: string, message: string): string | undefined {
+  if (!current) return undefined;
+  return startBlocker(current) ?? (current.resourceVersion === baseVersion ? message : undefined);
+}
 
 /** A destination's key in the Stable and Candidate choices. */
 export const destinationKey = (d: { host: string; subset?: string }) => `${d.host}#${d.subset ?? ''}`;

@@ -16,27 +16,20 @@ import {
   destinationKey,
   destinationName,
   initialForm,
+  notAVersionConflict,
   orderPresets,
   planInput,
   presetFor,
   serverFieldMessages,
+  startBlocker,
   withPreset,
   type CustomGateDraft,
   type FormField,
   type GateField,
   type RolloutForm,
 } from './rollout-form';
-import { RolloutProblem, RolloutStateLink, StartRolloutContext, rolloutActive, routeRollout } from './rollout-state';
+import { RolloutProblem, RolloutStateLink, StartRolloutContext, routeRollout } from './rollout-state';
 import styles from './rollout.module.css';
-
-/** Why a rollout cannot start on this VirtualService now, or undefined when it can. */
-export function startBlocker(vs: VirtualServiceView): string | undefined {
-  if (vs.managedBy) return `${vs.managedBy}: Meshdeck runs no rollout on it.`;
-  if (vs.rolloutProblem) return `The rollout annotation cannot be read (${vs.rolloutProblem}): remove it before starting a rollout.`;
-  if (rolloutActive(vs.rollout))
-    return `A rollout is already ${vs.rollout.phase.toLowerCase()} on ${vs.name} (route ${vs.rollout.routeName ?? vs.rollout.route + 1}): finish or abort it first.`;
-  return undefined;
-}
 
 /**
  * A route's rollout in the drawer, next to its weights' Apply: the rollout's state when one moves
@@ -258,17 +251,11 @@ function firstStep(vs: VirtualServiceView, plan: RolloutPlanInput | undefined, c
   return `${vs.namespace}/${vs.name}: ${split}; the plan and its progress are kept in the ${ROLLOUT_ANNOTATION} annotation`;
 }
 
-/**
- * The rollout API answers 409 for a stale version and also for refusals that are the object's
- * state (a rollout already active, another controller's object, the controller not armed). When
- * the VirtualService now has such a state, or has not changed at all, the 409 is no version
- * conflict: it shows as a refusal saying why, not as "someone changed this VirtualService".
- */
+/** A 409 that is no version conflict (see notAVersionConflict) shown as the refusal it is. */
 function asRefusal(flow: EditFlow, base: string): EditFlow {
   const { state } = flow;
   if (state.step !== 'conflict') return flow;
-  const current = state.current as VirtualServiceView | undefined;
-  const why = current && (startBlocker(current) ?? (current.resourceVersion === base ? state.message : undefined));
+  const why = notAVersionConflict(state.current as VirtualServiceView | undefined, base, state.message);
   return why ? { ...flow, state: { step: 'refused', status: 409, message: why, during: state.during } } : flow;
 }
 
