@@ -72,7 +72,7 @@ export const destinationKey = (d: { host: string; subset?: string }) => `${d.hos
 
 const refOf = (d: { host: string; subset?: string }): DestinationRef => ({ host: d.host, ...(d.subset ? { subset: d.subset } : {}) });
 
-/** A destination's name in the choices: "nutrition-service stable", or the host alone without a subset. */
+/** A destination's name in the choices: "reviews v2", or the host alone without a subset. */
 export const destinationName = (d: Pick<DestinationView, 'host' | 'subset'>) => `${shortHost(d.host)}${d.subset ? ` ${d.subset}` : ''}`;
 
 /**
