@@ -62,7 +62,7 @@ test.describe('app shell on the sandbox mesh', () => {
   });
 
   test("every page hydrates without a mismatch when the shell's queries answer before the page's part hydrates", async ({ page }) => {
-    // A page's Suspense boundary hydrates after the shell, whose cluster, namespace and emergency
+    // A page's Suspense boundary hydrates after the shell, whose cluster, namespace, emergency and rollout
     // queries start at once; answered from memory they always win that race (on a loaded CI
     // machine the network sometimes does: React #418 on the Overview).
     const answers = Object.fromEntries(await Promise.all(SHELL_QUERIES.map(async (path) => [path, await (await page.request.get(path)).text()] as const)));
@@ -103,7 +103,7 @@ test.describe('app shell on the sandbox mesh', () => {
 });
 
 // What the shell's parts fetch as soon as they hydrate, before a page's own part has.
-const SHELL_QUERIES = ['/api/cluster', '/api/namespaces', '/api/security/emergencies'];
+const SHELL_QUERIES = ['/api/cluster', '/api/namespaces', '/api/security/emergencies', '/api/rollouts'];
 
 // The production build's React says only "#418": this says what to look for.
 const HYDRATION_HINT =
