@@ -1,16 +1,20 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import dynamic from 'next/dynamic';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { LocalTime } from '@/components/shell/local-time';
-import { destinationLabel, type RolloutSummary } from '@/lib/mesh/rollout';
+import { destinationLabel, type RolloutSummary } from '@/lib/mesh/rollout-model';
 import { rolloutsQuery } from '@/lib/queries/rollouts';
 import { useHydrated } from '@/lib/use-hydrated';
 import { ControllerArming } from './controller-arming';
-import { RolloutActionButton } from './rollout-action';
 import { rolloutHref } from './rollout-links';
 import styles from './rollouts.module.css';
+
+// Acknowledge (its reason dialog, the rollout's texts and the write's edit flow) loads only when a
+// rollback is announced: the banner is on every page and must not weigh on every first load (bench:ui).
+const RolloutActionButton = dynamic(() => import('./rollout-action').then((m) => m.RolloutActionButton), { ssr: false });
 
 /**
  * Every rolled-back rollout nobody has acknowledged yet, on every page (like an emergency):

@@ -4,7 +4,8 @@ import { useState } from 'react';
 import { useDenial } from '@/components/auth/user-context';
 import { EditFlowOutcome } from '@/components/ui/edit-flow';
 import { candidateWeight, CONTROL_PERMISSION, stepText, stepWeight, type RolloutControl, type RolloutState } from '@/lib/mesh/rollout';
-import { useRolloutControl, type RolloutItem } from '@/lib/queries/rollouts';
+import type { RolloutItem } from '@/lib/queries/rollouts';
+import { useRolloutControl } from '@/lib/queries/rollouts-writes';
 import { ReasonDialog } from './reason-dialog';
 import { PHASE_TEXT } from './rollout-text';
 

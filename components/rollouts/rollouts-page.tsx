@@ -5,7 +5,7 @@ import { useSearchParams } from 'next/navigation';
 import { LocalTime } from '@/components/shell/local-time';
 import { DataTable, type DataColumn } from '@/components/ui/data-table';
 import { QueryState } from '@/components/ui/query-state';
-import { destinationLabel, type RolloutSummary } from '@/lib/mesh/rollout';
+import { destinationLabel, type RolloutSummary } from '@/lib/mesh/rollout-model';
 import { NAMESPACE_PARAM } from '@/lib/navigation';
 import { useRollouts, type RolloutList } from '@/lib/queries/rollouts';
 import { useHydrated } from '@/lib/use-hydrated';

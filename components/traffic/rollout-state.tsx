@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { createContext, memo } from 'react';
 import { phaseTone } from '@/components/rollouts/rollout-text';
 import { rolloutHref } from '@/components/rollouts/rollout-links';
-import { ACTIVE_PHASES, type RolloutSummary } from '@/lib/mesh/rollout';
+import { ACTIVE_PHASES, type RolloutSummary } from '@/lib/mesh/rollout-model';
 import type { VirtualServiceView } from '@/lib/mesh/traffic-split';
 import styles from './rollout.module.css';
 

@@ -1,7 +1,7 @@
 // The Traffic table's rows: one per http route of every VirtualService. A row holds references
 // only (the texts the table sorts and filters on are made when asked), so 20,000 rows of a large
 // mesh cost little more than the list they come from. Pure.
-import { ACTIVE_PHASES } from '@/lib/mesh/rollout';
+import { ACTIVE_PHASES } from '@/lib/mesh/rollout-model';
 import type { RouteView, VirtualServiceView } from '@/lib/mesh/traffic-split';
 import { routeId } from './route-drafts';
 

@@ -8,7 +8,8 @@ import { EditFlowOutcome, EditFlowSection } from '@/components/ui/edit-flow';
 import type { RolloutPlanInput } from '@/lib/api/rollout-schemas';
 import { BUILTIN_PRESETS, ROLLOUT_ANNOTATION, summarize, type RolloutPreset } from '@/lib/mesh/rollout';
 import { describeSplit, type DestinationView, type RouteView, type VirtualServiceView } from '@/lib/mesh/traffic-split';
-import { useRolloutPresets, useRolloutStart } from '@/lib/queries/rollouts';
+import { useRolloutPresets } from '@/lib/queries/rollouts';
+import { useRolloutStart } from '@/lib/queries/rollouts-writes';
 import type { EditFlow } from '@/lib/queries/use-edit-flow';
 import { routeId } from './route-drafts';
 import {

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { topicOfKey } from '@/lib/live/topics';
 import type { RolloutPhase, RolloutState } from '@/lib/mesh/rollout';
 import { queryKeys } from './keys';
-import { ACTIVE_ROLLOUT_POLL_MS, rolloutQuery, rolloutsQuery, rolloutWritten, type RolloutAnswer, type RolloutItem } from './rollouts';
+import { ACTIVE_ROLLOUT_POLL_MS, rolloutQuery, rolloutsQuery, type RolloutAnswer, type RolloutItem } from './rollouts';
+import { rolloutWritten } from './rollouts-writes';
 
 const client = new QueryClient();
 afterEach(() => client.clear());

@@ -3,18 +3,18 @@
 // change the moment the controller writes a step. One rollout's whole state (up to 96 KiB of
 // history) is read again every few seconds while it moves instead: the stream's topics are per
 // namespace, and pushing every rollout's history to every page for the banner would cost more.
-// A running step's charts are read at the Prometheus refresh the person picked.
-import { queryOptions, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+// A running step's charts are read at the Prometheus refresh the person picked. The writes are in
+// ./rollouts-writes: the banner on every page reads the list and must not carry the edit flow.
+import { queryOptions, useQuery } from '@tanstack/react-query';
 import type { RolloutItem, RolloutList } from '@/lib/k8s/rollouts';
 import type { LeaderArming } from '@/lib/k8s/lease-election';
-import { isActive, type RolloutControl, type RolloutPreset, type RolloutState } from '@/lib/mesh/rollout';
-import type { RolloutPlanInput } from '@/lib/api/rollout-schemas';
+import type { RolloutPreset } from '@/lib/mesh/rollout';
+import { isActive, type RolloutState } from '@/lib/mesh/rollout-model';
 import type { RolloutSeries } from '@/lib/metrics/rollout-series';
 import { fetchJson } from './fetch-json';
 import { queryKeys, type NamedResource } from './keys';
 import { pushedQuery } from './live-status';
 import { metricsPolling, useMetricsRefresh } from './metrics-refresh';
-import { useEditFlow, type EditFlowOptions, type EditFlowWrite } from './use-edit-flow';
 
 export type { RolloutItem, RolloutList, RolloutSeries };
 
@@ -22,7 +22,8 @@ export type { RolloutItem, RolloutList, RolloutSeries };
 export const ACTIVE_ROLLOUT_POLL_MS = 5000;
 
 const ns = (namespace: string) => (namespace ? `?namespace=${encodeURIComponent(namespace)}` : '');
-const path = (vs: NamedResource) => `/api/rollouts/${encodeURIComponent(vs.namespace)}/${encodeURIComponent(vs.name)}`;
+/** A rollout's API path (its reads, and ./rollouts-writes' start and controls). */
+export const rolloutPath = (vs: NamedResource) => `/api/rollouts/${encodeURIComponent(vs.namespace)}/${encodeURIComponent(vs.name)}`;
 
 /** Every rollout of a namespace ("" = all visible), with problems and the controller's arming; pushed live. */
 export const rolloutsQuery = (namespace: string) =>
@@ -44,7 +45,7 @@ const moving = (state: RolloutState) => isActive(state) || (state.phase === 'Rol
 export const rolloutQuery = (vs: NamedResource) =>
   queryOptions({
     queryKey: queryKeys.rollouts.detail(vs),
-    queryFn: () => fetchJson<RolloutAnswer>(path(vs)),
+    queryFn: () => fetchJson<RolloutAnswer>(rolloutPath(vs)),
     refetchInterval: (query) => {
       const state = query.state.data?.item.state;
       return state && moving(state) ? ACTIVE_ROLLOUT_POLL_MS : false;
@@ -58,7 +59,7 @@ export const rolloutQuery = (vs: NamedResource) =>
 export const rolloutSeriesQuery = (vs: NamedResource, step: number, running: boolean, refreshSeconds: number) =>
   queryOptions({
     queryKey: queryKeys.rollouts.series(vs, step),
-    queryFn: () => fetchJson<RolloutSeries>(`${path(vs)}/series?step=${step}`),
+    queryFn: () => fetchJson<RolloutSeries>(`${rolloutPath(vs)}/series?step=${step}`),
     ...(running ? metricsPolling(refreshSeconds) : { staleTime: Infinity }),
     retry: false,
   });
@@ -77,54 +78,3 @@ export const useRolloutPresets = (namespace: string) => useQuery(rolloutPresetsQ
 export function useRolloutSeries(vs: NamedResource, step: number, running: boolean) {
   return useQuery(rolloutSeriesQuery(vs, step, running, useMetricsRefresh()));
 }
-
-/** Where a start goes (POST `{ resourceVersion, reason, plan }`; `?dryRun=true` previews it). */
-export const rolloutStartUrl = path;
-/** Where a control goes (POST `{ resourceVersion, reason }`). */
-export const rolloutControlUrl = (vs: NamedResource, action: RolloutControl) => `${path(vs)}/${action}`;
-
-/** What a start or a control answers (auditedWrite): the rollout after the write. */
-export interface RolloutWriteAnswer {
-  item: RolloutItem;
-  audit: { status: 'recorded' | 'pending'; id: string; message?: string };
-}
-
-/**
- * After a start or a control: the rollout's own entry gets the answer at once (not read again: the
- * watch cache may not have the write yet), and the lists that show it (Rollouts, Traffic rows with
- * their weights) are read again.
- */
-export function rolloutWritten(client: QueryClient, item: RolloutItem): void {
-  client.setQueryData<RolloutAnswer>(queryKeys.rollouts.detail(item), (answer) => (answer ? { ...answer, item } : answer));
-  void client.invalidateQueries({ queryKey: queryKeys.rollouts.lists });
-  void client.invalidateQueries({ queryKey: queryKeys.traffic.lists });
-}
-
-type FlowOptions = Pick<EditFlowOptions<RolloutWriteAnswer>, 'baseVersion' | 'reasonState'> & {
-  /** The outcome line once applied (the answer is stored and the lists refreshed before). */
-  applied: (answer: RolloutWriteAnswer) => string;
-};
-
-/** A rollout write through the edit flow; what it answered is stored before the outcome line. */
-function useRolloutWrite(write: EditFlowWrite, { applied, ...options }: FlowOptions) {
-  const client = useQueryClient();
-  return useEditFlow<RolloutWriteAnswer>({
-    ...options,
-    write,
-    onApplied: (answer) => {
-      rolloutWritten(client, answer.item);
-      return applied(answer);
-    },
-  });
-}
-
-/**
- * The Start rollout dialog's flow (reason, `?dryRun=true` preview, apply, conflict): `plan` is the
- * form's plan at the moment of the request. A 400 names the plan's field (`state.fields`).
- */
-export const useRolloutStart = (vs: NamedResource, plan: () => RolloutPlanInput, options: FlowOptions) =>
-  useRolloutWrite({ url: rolloutStartUrl(vs), method: 'POST', body: ({ reason, resourceVersion }) => ({ resourceVersion, reason, plan: plan() }) }, options);
-
-/** A control's flow (pause, resume, abort, skip, promote, acknowledge): a reason, then apply; a 409 shows the state now. */
-export const useRolloutControl = (vs: NamedResource, action: RolloutControl, options: FlowOptions) =>
-  useRolloutWrite({ url: rolloutControlUrl(vs, action), method: 'POST', body: ({ reason, resourceVersion }) => ({ resourceVersion, reason }) }, options);
