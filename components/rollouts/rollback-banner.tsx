@@ -2,23 +2,17 @@
 
 import { useQuery } from '@tanstack/react-query';
 import dynamic from 'next/dynamic';
-import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { LocalTime } from '@/components/shell/local-time';
-import { destinationLabel, type RolloutSummary } from '@/lib/mesh/rollout-model';
 import { rolloutsQuery } from '@/lib/queries/rollouts';
 import { useHydrated } from '@/lib/use-hydrated';
-import { ControllerArming } from './controller-arming';
-import { rolloutHref } from './rollout-links';
-import styles from './rollouts.module.css';
 
-// Acknowledge (its reason dialog, the rollout's texts and the write's edit flow) loads only when a
-// rollback is announced: the banner is on every page and must not weigh on every first load (bench:ui).
-const RolloutActionButton = dynamic(() => import('./rollout-action').then((m) => m.RolloutActionButton), { ssr: false });
+// What the banner shows (its lines, the controller's notice, Acknowledge with its reason dialog
+// and write flow) loads only when there is something to announce: the banner is on every page
+// and must not weigh on every first load (bench:ui).
+const RolloutAnnouncements = dynamic(() => import('./rollout-announcements').then((m) => m.RolloutAnnouncements), { ssr: false });
 
 /**
- * Every rolled-back rollout nobody has acknowledged yet, on every page (like an emergency):
- * which VirtualService, why and when, a link to its page and, for operators, Acknowledge.
+ * Every rolled-back rollout nobody has acknowledged yet, on every page (like an emergency).
  * While rollouts are under way and no replica's controller is armed, that too.
  */
 export function RollbackBanner() {
@@ -29,38 +23,7 @@ export function RollbackBanner() {
   const onRolloutPages = usePathname().startsWith('/rollouts');
   if (!data || !hydrated) return null;
   const rolledBack = data.items.filter((r) => r.phase === 'RolledBack' && !r.acknowledged);
-  const active = data.items.filter((r) => r.phase === 'Progressing' || r.phase === 'Paused').length;
-  return (
-    <>
-      {rolledBack.length > 0 && (
-        <section className={styles.banner} aria-label="Rolled back rollouts">
-          {rolledBack.map((r) => (
-            <RollbackLine key={`${r.namespace}/${r.name}`} rollout={r} />
-          ))}
-        </section>
-      )}
-      {active > 0 && !onRolloutPages && <ControllerArming controller={data.controller} active={active} compact />}
-    </>
-  );
-}
-
-function RollbackLine({ rollout: r }: { rollout: RolloutSummary }) {
-  return (
-    <div role="alert" className={styles.bannerLine}>
-      <p>
-        <strong>
-          Rollout rolled back: VirtualService {r.namespace}/{r.name}
-        </strong>{' '}
-        sends all traffic to {destinationLabel(r.stable)} again
-        {r.endedAt && (
-          <>
-            {' '}
-            since <LocalTime iso={r.endedAt} compact />
-          </>
-        )}
-        {r.endReason && <>: {r.endReason}</>}. <Link href={rolloutHref(r)}>See rollout {r.name}</Link>
-      </p>
-      <RolloutActionButton item={r} action="acknowledge" quiet hideDenied />
-    </div>
-  );
+  const active = onRolloutPages ? 0 : data.items.filter((r) => r.phase === 'Progressing' || r.phase === 'Paused').length;
+  if (rolledBack.length === 0 && (active === 0 || data.controller.armed)) return null;
+  return <RolloutAnnouncements rolledBack={rolledBack} active={active} controller={data.controller} />;
 }

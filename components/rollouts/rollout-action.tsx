@@ -7,7 +7,7 @@ import { candidateWeight, CONTROL_PERMISSION, stepText, stepWeight, type Rollout
 import type { RolloutItem } from '@/lib/queries/rollouts';
 import { useRolloutControl } from '@/lib/queries/rollouts-writes';
 import { ReasonDialog } from './reason-dialog';
-import { PHASE_TEXT } from './rollout-text';
+import { PHASE_TEXT } from './rollout-phase';
 
 interface ControlSpec {
   /** The button's name, and the dialog's confirm button's. */

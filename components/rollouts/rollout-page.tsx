@@ -24,7 +24,8 @@ import { useRollout, type RolloutAnswer, type RolloutItem } from '@/lib/queries/
 import { useHydrated } from '@/lib/use-hydrated';
 import { ControllerArming } from './controller-arming';
 import { RolloutActionButton } from './rollout-action';
-import { durationText, PHASE_TEXT, stableText } from './rollout-text';
+import { PHASE_TEXT } from './rollout-phase';
+import { durationText, stableText } from './rollout-text';
 import { RolloutTimeline } from './rollout-timeline';
 import { PhaseBadge } from './rollouts-page';
 import styles from './rollouts.module.css';

@@ -9,23 +9,10 @@ import {
   stepWeight,
   type GateMeasurement,
   type RolloutCheck,
-  type RolloutPhase,
   type RolloutPlan,
   type RolloutState,
   type RolloutStepRecord,
 } from '@/lib/mesh/rollout';
-
-export const PHASE_TEXT: Record<RolloutPhase, string> = {
-  Progressing: 'Progressing',
-  Paused: 'Paused',
-  Promoted: 'Promoted',
-  RolledBack: 'Rolled back',
-  Aborted: 'Aborted',
-};
-
-/** The tone a phase is shown in: a rollback is bad news, a pause or an abort needs a look. */
-export const phaseTone = (phase: RolloutPhase): 'ok' | 'warn' | 'bad' | 'muted' =>
-  phase === 'RolledBack' ? 'bad' : phase === 'Paused' || phase === 'Aborted' ? 'warn' : phase === 'Promoted' ? 'ok' : 'muted';
 
 /** A step's title in the timeline: "Step 2 of 5 · 10 %", or "Promotion · 100 %" (index: into plan.steps). */
 export const stepTitle = (plan: Pick<RolloutPlan, 'steps'>, index: number) =>

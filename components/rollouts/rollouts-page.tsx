@@ -11,7 +11,8 @@ import { useRollouts, type RolloutList } from '@/lib/queries/rollouts';
 import { useHydrated } from '@/lib/use-hydrated';
 import { ControllerArming } from './controller-arming';
 import { rolloutHref } from './rollout-links';
-import { checkText, PHASE_TEXT, phaseTone } from './rollout-text';
+import { PHASE_TEXT, phaseTone } from './rollout-phase';
+import { checkText } from './rollout-text';
 import styles from './rollouts.module.css';
 
 const LOADING = { data: undefined, isPending: true, isError: false, error: null } as const;

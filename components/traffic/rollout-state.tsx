@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { createContext, memo } from 'react';
-import { phaseTone } from '@/components/rollouts/rollout-text';
+import { phaseTone } from '@/components/rollouts/rollout-phase';
 import { rolloutHref } from '@/components/rollouts/rollout-links';
 import { ACTIVE_PHASES, type RolloutSummary } from '@/lib/mesh/rollout-model';
 import type { VirtualServiceView } from '@/lib/mesh/traffic-split';
