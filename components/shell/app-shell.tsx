@@ -1,5 +1,5 @@
 import { Suspense, type ReactNode } from 'react';
-import { RollbackBanner } from '@/components/rollouts/rollback-banner';
+import { RollbackBanner } from '@/components/rollouts/lazy-rollback-banner';
 import { EmergencyBanner } from '@/components/security/emergency-banner';
 import { LiveStatusIndicator } from '@/components/ui/live-status';
 import { RefreshSelect } from '@/components/ui/refresh-select';
