@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useDenial } from '@/components/auth/user-context';
-import { EditFlowOutcome } from '@/components/ui/edit-flow';
+import { EditFlowOutcome } from '@/components/ui/edit-flow-outcome';
 import type { EmergencyState } from '@/lib/mesh/emergency';
 import type { RevertArming } from '@/lib/security/emergency-reconciler';
 import { emergenciesQuery, emergencyUrl, storeEmergency, type ExtendedEmergency } from '@/lib/queries/security';
