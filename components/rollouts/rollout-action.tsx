@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { useDenial } from '@/components/auth/user-context';
-import { EditFlowOutcome } from '@/components/ui/edit-flow';
+import { EditFlowOutcome } from '@/components/ui/edit-flow-outcome';
 import { candidateWeight, CONTROL_PERMISSION, stepText, stepWeight, type RolloutControl, type RolloutState } from '@/lib/mesh/rollout';
 import type { RolloutItem } from '@/lib/queries/rollouts';
 import { useRolloutControl } from '@/lib/queries/rollouts-writes';
