@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../e2e/processes.ts';
 import { startPrometheus } from '../../sandbox/prometheus.ts';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox.ts';
 import { loadScenario } from '../../sandbox/traffic/scenario.ts';
@@ -25,13 +26,15 @@ let sandbox: Sandbox;
 let prometheus: Awaited<ReturnType<typeof startPrometheus>>;
 let proxy: Server;
 const queries: string[] = [];
+/** When set, the proxy evaluates every instant query at this time (seconds), so the panel and a direct query read the same samples. */
+let pinnedTime: number | undefined;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, kubeconfig: null, traffic: { scenario: loadScenario(), port: 0 } });
   prometheus = await startPrometheus({
     dir: mkdtempSync(join(tmpdir(), 'meshdeck-kpi-prom-')),
     target: new URL(sandbox.trafficUrl!).host,
-    port: 19900 + Math.floor(Math.random() * 90),
+    port: await freePort(),
     scrapeInterval: '1s',
   });
   const upstream = new URL(prometheus.url);
@@ -41,7 +44,9 @@ beforeAll(async () => {
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       queries.push(`${req.url} ${decodeURIComponent(body.replace(/\+/g, ' '))}`);
-      const forward = httpRequest({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+      if (pinnedTime !== undefined && req.url === '/api/v1/query') body += `&time=${pinnedTime}`;
+      const headers = { ...req.headers, 'content-length': String(Buffer.byteLength(body)) };
+      const forward = httpRequest({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers }, (r) => {
         res.writeHead(r.statusCode ?? 502, r.headers);
         r.pipe(res);
       });
@@ -63,9 +68,12 @@ afterAll(async () => {
 describe('KPI panels on real Prometheus data', () => {
   it('agree with the same PromQL run directly, within 2%, for nutrition-service', async () => {
     const { servicesPanel } = await import('./kpis');
-    const rows = await servicesPanel({ namespace: 'ai-nutritionist' }, '1m');
+    // One instant for both readers: on a loaded machine a scrape landing between them moved 1-minute rates by 8 %.
+    const at = Math.floor(Date.now() / 1000) - 2;
+    pinnedTime = at;
+    const rows = await servicesPanel({ namespace: 'ai-nutritionist' }, '1m').finally(() => (pinnedTime = undefined));
     const direct = async (expr: string) => {
-      const r = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+      const r = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(expr)}&time=${at}`);
       return Number(((await r.json()) as { data: { result: { value: [number, string] }[] } }).data.result[0]!.value[1]);
     };
     const sel = '{reporter="destination",destination_service_namespace="ai-nutritionist",destination_service_name="nutrition-service"}';
