@@ -35,6 +35,8 @@ export function NamespaceSelect() {
       <select
         aria-label="Namespace"
         value={selected}
+        // Before hydration a choice would be undone by React restoring the URL's value: not offered until it can work.
+        disabled={!hydrated}
         onChange={(e) => select(e.target.value)}
         aria-describedby={hydrated && isError ? 'namespace-error' : undefined}
       >
